@@ -1,0 +1,67 @@
+#ifndef PODFORM_CMD_COMMAND_H_
+#define PODFORM_CMD_COMMAND_H_
+
+// The command table: every podform command in one place (commands.cc), each
+// implemented in its own file as a setup function that declares the
+// command's flags on a CLI11 subcommand and returns what runs it.
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace CLI {
+class App;
+}
+
+namespace podform {
+
+// Flags that come before the command.
+struct GlobalOptions {
+  std::string file = "podform.yaml";  // --file
+  std::string state;                  // --state; default: podform.lock beside --file
+  std::string endpoint;               // --endpoint
+  std::optional<std::string> sandbox;  // --sandbox[=FILE]; "" = default file
+  bool no_color = false;              // --no-color
+};
+
+struct CommandContext {
+  const GlobalOptions* global;
+  std::ostream* out;
+  std::ostream* err;
+};
+
+// Runs a command after flags are parsed; returns the process exit code.
+using CommandRun = std::function<int()>;
+
+struct CommandSpec {
+  std::string_view name;
+  std::string_view description;
+  // Declares flags on `command` (bound to storage the function owns) and
+  // returns the run function. `context` outlives the returned function.
+  CommandRun (*setup)(CLI::App* command, const CommandContext& context);
+};
+
+std::span<const CommandSpec> Commands();
+
+// The whole CLI: parses argv, runs the chosen command, returns the exit code.
+// Errors are printed to `err` as "podform: <message>".
+int RunCli(int argc, const char* const* argv, std::ostream& out,
+           std::ostream& err);
+
+// One setup function per command (cmd/<command>.cc).
+CommandRun SetupValidate(CLI::App* command, const CommandContext& context);
+CommandRun SetupPlan(CLI::App* command, const CommandContext& context);
+CommandRun SetupApply(CLI::App* command, const CommandContext& context);
+CommandRun SetupDestroy(CLI::App* command, const CommandContext& context);
+CommandRun SetupImport(CLI::App* command, const CommandContext& context);
+CommandRun SetupState(CLI::App* command, const CommandContext& context);
+CommandRun SetupGraph(CLI::App* command, const CommandContext& context);
+CommandRun SetupSandbox(CLI::App* command, const CommandContext& context);
+CommandRun SetupVersion(CLI::App* command, const CommandContext& context);
+
+}  // namespace podform
+
+#endif  // PODFORM_CMD_COMMAND_H_

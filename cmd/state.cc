@@ -1,0 +1,16 @@
+#include <ostream>
+
+#include "CLI/CLI.hpp"
+#include "cmd/command.h"
+
+namespace podform {
+
+// Placeholder until the command lands; replaced by its real implementation.
+CommandRun SetupState(CLI::App* command, const CommandContext& context) {
+  return [context]() {
+    *context.err << "podform: state is not available yet\n";
+    return 1;
+  };
+}
+
+}  // namespace podform

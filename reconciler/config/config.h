@@ -1,0 +1,86 @@
+#ifndef PODFORM_RECONCILER_CONFIG_CONFIG_H_
+#define PODFORM_RECONCILER_CONFIG_CONFIG_H_
+
+// The desired state: podform.yaml (version 1) loaded and validated.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "reconciler/core/model.h"
+
+namespace podform {
+
+struct SourceLocation {
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+// One problem found in a config file.
+struct Diagnostic {
+  enum class Severity { kError, kWarning };
+  Severity severity = Severity::kError;
+  std::string file;
+  SourceLocation location;
+  std::string message;
+
+  // "FILE:LINE:COL: message" (errors) or "FILE:LINE:COL: warning: message".
+  std::string ToString() const;
+};
+
+struct DesiredVolume {
+  std::string key;  // address volume.KEY
+  VolumeSpec spec;  // name defaults to key; data_center to defaults.dataCenter
+  bool protect = true;
+  SourceLocation location;  // of the key
+};
+
+struct DesiredPod {
+  std::string key;  // address pod.KEY
+  // Defaults applied; spec.env holds resolved values including secrets;
+  // spec.network_volume_id is empty (ids are not known to the config).
+  PodSpec spec;
+  std::string volume;  // key of the mounted volume; empty: none
+  // Env keys whose value came from ${env:NAME}; never printed or stored.
+  std::set<std::string> secret_env;
+  SourceLocation location;
+};
+
+struct Config {
+  std::string path;  // as given
+  int version = 1;
+  std::string default_data_center;
+  std::map<std::string, DesiredVolume> volumes;  // by key
+  std::map<std::string, DesiredPod> pods;        // by key
+  // Hex SHA-256 of the file's bytes; a saved plan is refused when it moves.
+  std::string digest;
+  std::vector<Diagnostic> warnings;
+};
+
+// Reads NAME for ${env:NAME}; returns nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The process environment (getenv).
+EnvLookup ProcessEnv();
+
+struct LoadResult {
+  std::optional<Config> config;        // set iff there were no errors
+  std::vector<Diagnostic> diagnostics;  // every error and warning, in order
+};
+
+// Parses and validates `text` as the contents of `path`. Reports every
+// problem in one pass; never throws. See DESIGN.md "Config".
+LoadResult ParseConfig(const std::string& path, const std::string& text,
+                       const EnvLookup& env);
+
+// Reads `path` and calls ParseConfig. A file that cannot be read is one
+// diagnostic "FILE: cannot read: REASON".
+LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env);
+
+}  // namespace podform
+
+#endif  // PODFORM_RECONCILER_CONFIG_CONFIG_H_

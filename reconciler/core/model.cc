@@ -1,0 +1,43 @@
+#include "reconciler/core/model.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace podform {
+
+const char* KindName(Kind kind) {
+  return kind == Kind::kVolume ? "volume" : "pod";
+}
+
+std::string Address::ToString() const {
+  return absl::StrCat(KindName(kind), ".", name);
+}
+
+absl::StatusOr<Address> Address::Parse(std::string_view text) {
+  size_t dot = text.find('.');
+  if (dot != std::string_view::npos && dot + 1 < text.size()) {
+    std::string_view kind = text.substr(0, dot);
+    std::string name(text.substr(dot + 1));
+    if (kind == "volume") return Address{Kind::kVolume, name};
+    if (kind == "pod") return Address{Kind::kPod, name};
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid address \"", std::string(text),
+                   "\": expected volume.NAME or pod.NAME"));
+}
+
+const LiveVolume* LiveState::FindVolume(std::string_view id) const {
+  for (const LiveVolume& v : volumes) {
+    if (v.id == id) return &v;
+  }
+  return nullptr;
+}
+
+const LivePod* LiveState::FindPod(std::string_view id) const {
+  for (const LivePod& p : pods) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+}  // namespace podform

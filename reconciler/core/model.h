@@ -1,0 +1,97 @@
+#ifndef PODFORM_RECONCILER_CORE_MODEL_H_
+#define PODFORM_RECONCILER_CORE_MODEL_H_
+
+// The vocabulary shared by config, state, plan, apply and the providers:
+// resource addresses, the attributes podform manages on a volume or a pod, and
+// what RunPod reports live.
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace podform {
+
+enum class Kind { kVolume, kPod };
+
+// "volume" or "pod".
+const char* KindName(Kind kind);
+
+// The stable name of a managed resource: "volume.models", "pod.trainer".
+struct Address {
+  Kind kind = Kind::kVolume;
+  std::string name;  // the key in podform.yaml
+
+  std::string ToString() const;
+  // Parses "volume.NAME" / "pod.NAME". InvalidArgument otherwise.
+  static absl::StatusOr<Address> Parse(std::string_view text);
+
+  // Volumes sort before pods, then by name.
+  auto operator<=>(const Address&) const = default;
+};
+
+// What podform manages on a RunPod network volume.
+struct VolumeSpec {
+  std::string name;         // RunPod name (not unique on RunPod)
+  int64_t size_gb = 0;      // 10..4000, grow only
+  std::string data_center;  // e.g. "EU-RO-1"; fixed at creation
+
+  bool operator==(const VolumeSpec&) const = default;
+};
+
+// What podform manages on a RunPod pod.
+struct PodSpec {
+  std::string name;
+  std::string image;      // imageName
+  std::string gpu_type;   // gpuTypeId, e.g. "NVIDIA A100 80GB PCIe"
+  int gpu_count = 1;
+  std::string cloud_type = "SECURE";  // SECURE | COMMUNITY
+  std::string data_center;            // empty: any (only without a volume)
+  std::string network_volume_id;      // RunPod volume id; empty: none
+  std::string mount_path = "/workspace";
+  int container_disk_gb = 20;
+  std::vector<std::string> ports;  // "8888/http", in config order
+  // Plain environment values. In a desired spec this includes resolved
+  // secrets; see DesiredPod::secret_env for which keys those are.
+  std::map<std::string, std::string> env;
+  std::string docker_args;
+  bool running = true;  // desired status: RUNNING (true) or EXITED (false)
+
+  bool operator==(const PodSpec&) const = default;
+};
+
+// A network volume as RunPod reports it.
+struct LiveVolume {
+  std::string id;
+  VolumeSpec spec;
+  bool operator==(const LiveVolume&) const = default;
+};
+
+// A pod as RunPod reports it. RunPod's pod object does not report the data
+// center or cloud type; those fields of `spec` are empty here and the
+// planner takes them from the lock file.
+struct LivePod {
+  std::string id;
+  PodSpec spec;
+  std::string desired_status;  // PodStatus enum: RUNNING, EXITED, ...
+  double cost_per_hr = 0;
+  bool operator==(const LivePod&) const = default;
+};
+
+// Everything in the account, read in one request.
+struct LiveState {
+  std::vector<LiveVolume> volumes;
+  std::vector<LivePod> pods;
+
+  const LiveVolume* FindVolume(std::string_view id) const;
+  const LivePod* FindPod(std::string_view id) const;
+};
+
+}  // namespace podform
+
+#endif  // PODFORM_RECONCILER_CORE_MODEL_H_

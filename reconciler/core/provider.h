@@ -1,0 +1,57 @@
+#ifndef PODFORM_RECONCILER_CORE_PROVIDER_H_
+#define PODFORM_RECONCILER_CORE_PROVIDER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "reconciler/core/model.h"
+
+namespace podform {
+
+// RunPod as the planner and applier see it. The GraphQL client is one
+// implementation (reconciler/client); tests use fakes.
+//
+// Error codes tell the caller what to do:
+//   Unavailable       the request certainly did not take effect (connection
+//                     refused, HTTP 429/502/503/504 before processing); safe
+//                     to retry, any method.
+//   DeadlineExceeded  the outcome is unknown (timeout or connection lost
+//                     after the request was sent); a mutation may or may not
+//                     have happened: re-read live state, never blindly resend.
+//   Unauthenticated   HTTP 401: the API key is missing or wrong.
+//   ResourceExhausted no GPU capacity for the requested pod.
+//   NotFound          the id does not exist.
+//   FailedPrecondition / InvalidArgument  RunPod refused the request; the
+//                     message is RunPod's.
+//   Internal          a response podform cannot read.
+// Implementations must be safe to call from several threads at once.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  // Every network volume and pod of the account, in one request.
+  virtual absl::StatusOr<LiveState> Refresh() = 0;
+
+  virtual absl::StatusOr<LiveVolume> CreateVolume(const VolumeSpec& spec) = 0;
+  // Renames and/or grows the volume `id` to spec.name / spec.size_gb.
+  virtual absl::StatusOr<LiveVolume> UpdateVolume(const std::string& id,
+                                                  const VolumeSpec& spec) = 0;
+  virtual absl::Status DeleteVolume(const std::string& id) = 0;
+
+  // Creates a running pod; spec.network_volume_id, when set, is mounted at
+  // spec.mount_path. spec.running is ignored: to get a stopped pod the
+  // caller creates it and then calls StopPod.
+  virtual absl::StatusOr<LivePod> CreatePod(const PodSpec& spec) = 0;
+  // podEditJob: image, env, ports, container disk, docker args, mount path.
+  virtual absl::StatusOr<LivePod> EditPod(const std::string& id,
+                                          const PodSpec& spec) = 0;
+  virtual absl::Status TerminatePod(const std::string& id) = 0;
+  virtual absl::StatusOr<LivePod> StopPod(const std::string& id) = 0;
+  virtual absl::StatusOr<LivePod> ResumePod(const std::string& id,
+                                            int gpu_count) = 0;
+};
+
+}  // namespace podform
+
+#endif  // PODFORM_RECONCILER_CORE_PROVIDER_H_

@@ -1,0 +1,43 @@
+#ifndef PODFORM_RECONCILER_STATE_STATE_H_
+#define PODFORM_RECONCILER_STATE_STATE_H_
+
+// What podform has created and manages: the contents of podform.lock.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "reconciler/core/resource.h"
+
+namespace podform {
+
+// A managed resource as recorded after its last applied step.
+struct ResourceState {
+  std::string id;     // RunPod id
+  Resource resource;  // recorded attributes; secret env values are digests
+};
+
+// A create that was started but whose outcome is not yet recorded. Written
+// before the request is sent, removed when the id is recorded; a run that
+// finds one looks for the resource live before doing anything else.
+struct CreateIntent {
+  Address address;
+  std::string name;         // RunPod name sent in the create
+  std::string data_center;  // may be empty for pods without a volume
+  std::string started_at;   // RFC 3339 UTC
+};
+
+struct State {
+  static constexpr int kVersion = 1;
+
+  std::string lineage;  // uuid; fixed for the life of the lock file
+  int64_t serial = 0;   // +1 on every write
+  std::map<Address, ResourceState> resources;
+  std::map<Address, CreateIntent> intents;
+
+  const ResourceState* Find(const Address& address) const;
+};
+
+}  // namespace podform
+
+#endif  // PODFORM_RECONCILER_STATE_STATE_H_
