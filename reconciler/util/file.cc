@@ -1,0 +1,109 @@
+#include "reconciler/util/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+
+namespace podform {
+namespace {
+
+absl::Status ErrnoError(const std::string& what, const std::string& path,
+                        int error) {
+  std::string message =
+      absl::StrCat(what, " ", path, ": ", std::strerror(error));
+  if (error == ENOENT) return absl::NotFoundError(message);
+  return absl::InternalError(message);
+}
+
+// Writes all of `data` to `fd`, retrying short writes and EINTR.
+bool WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot read", path, errno);
+  std::string contents;
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int error = errno;
+      ::close(fd);
+      return ErrnoError("cannot read", path, error);
+    }
+    if (n == 0) break;
+    contents.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return contents;
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents, int mode) {
+  std::filesystem::path target(path);
+  std::filesystem::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  std::string temp = (dir / absl::StrCat(".", target.filename().string(),
+                                         ".tmp.", ::getpid()))
+                         .string();
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                  mode);
+  if (fd < 0) return ErrnoError("cannot create", temp, errno);
+  // open() applies the umask; the mode is part of the contract.
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 ||
+      !WriteAll(fd, contents) || ::fsync(fd) != 0) {
+    int error = errno;
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return ErrnoError("cannot write", temp, error);
+  }
+  if (::close(fd) != 0) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    return ErrnoError("cannot write", temp, error);
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    return ErrnoError("cannot replace", path, error);
+  }
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return ErrnoError("cannot open directory", dir, errno);
+  int sync_result = ::fsync(dir_fd);
+  int error = errno;
+  ::close(dir_fd);
+  if (sync_result != 0) return ErrnoError("cannot sync directory", dir, error);
+  return absl::OkStatus();
+}
+
+absl::Status MakeDirectories(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot create directory ", dir, ": ", ec.message()));
+  }
+  ::chmod(dir.c_str(), 0700);
+  return absl::OkStatus();
+}
+
+}  // namespace podform
