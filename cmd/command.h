@@ -46,6 +46,9 @@ struct CommandSpec {
 
 std::span<const CommandSpec> Commands();
 
+// The lock file: --state, else podform.lock in the config file's directory.
+std::string StatePath(const GlobalOptions& global);
+
 // The whole CLI: parses argv, runs the chosen command, returns the exit code.
 // Errors are printed to `err` as "podform: <message>".
 int RunCli(int argc, const char* const* argv, std::ostream& out,

@@ -1,5 +1,7 @@
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "cmd/command.h"
@@ -23,6 +25,12 @@ std::span<const CommandSpec> Commands() {
       {"version", "Print podform's version", SetupVersion},
   };
   return kCommands;
+}
+
+std::string StatePath(const GlobalOptions& global) {
+  if (!global.state.empty()) return global.state;
+  std::filesystem::path dir = std::filesystem::path(global.file).parent_path();
+  return (dir / "podform.lock").string();
 }
 
 int RunCli(int argc, const char* const* argv, std::ostream& out,
