@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs podform's whole test suite:
+#   1. g++ build, warnings as errors, every test (unit + end-to-end);
+#   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer, every
+#      test again, then each libFuzzer target for a bounded time.
+# FUZZ_SECONDS (default 60) bounds each fuzz target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+fuzz_seconds=${FUZZ_SECONDS:-60}
+start=$SECONDS
+
+echo "== build 1/2: g++ -Werror"
+cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=g++ -DPODFORM_WERROR=ON >/dev/null
+cmake --build build-ci -j2
+(cd build-ci && ctest -j2 --output-on-failure --timeout 600)
+
+echo "== build 2/2: clang ASan+UBSan (+ fuzz targets)"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++ -DPODFORM_SANITIZE=ON -DPODFORM_FUZZ=ON >/dev/null
+cmake --build build-asan -j2
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest -j2 --output-on-failure --timeout 900)
+
+echo "== fuzzing (${fuzz_seconds}s per target)"
+for target in build-asan/fuzz/*_fuzz; do
+  name=$(basename "$target")
+  corpus="fuzz/corpus/$name"
+  work=$(mktemp -d)
+  [[ -d "$corpus" ]] && cp -r "$corpus/." "$work/"
+  "$target" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 "$work" 2>"$work.log" || { tail -50 "$work.log"; exit 1; }
+  grep -E "stat::number_of_executed_units|cov:" "$work.log" | tail -2 | sed "s/^/$name: /"
+  rm -rf "$work" "$work.log"
+done
+echo "== all green in $((SECONDS - start))s"
