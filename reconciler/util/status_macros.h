@@ -38,8 +38,11 @@ namespace podform {
 inline absl::Status Annotate(const absl::Status& status,
                              std::string_view context) {
   if (status.ok()) return status;
-  absl::Status out(status.code(), absl::StrCat(context, ": ", status.message()));
-  status.ForEachPayload([&](std::string_view url, const absl::Cord& payload) {
+  // Debian's Abseil has its own string_view, distinct from std::string_view.
+  absl::Status out(status.code(),
+                   absl::StrCat(absl::string_view(context.data(), context.size()),
+                                ": ", status.message()));
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
     out.SetPayload(url, payload);
   });
   return out;
