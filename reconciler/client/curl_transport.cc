@@ -1,0 +1,250 @@
+#include "reconciler/client/curl_transport.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "reconciler/client/endpoint.h"
+
+namespace podform {
+namespace {
+
+void GlobalInitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// Idle easy handles, reused so that their connections (and TLS sessions)
+// stay alive between requests.
+class HandlePool {
+ public:
+  static constexpr size_t kMaxIdle = 16;
+
+  ~HandlePool() {
+    for (CURL* handle : idle_) curl_easy_cleanup(handle);
+  }
+
+  // A handle reset to default options, or nullptr if libcurl cannot make one.
+  CURL* Acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_.empty()) {
+        CURL* handle = idle_.back();
+        idle_.pop_back();
+        curl_easy_reset(handle);
+        return handle;
+      }
+    }
+    return curl_easy_init();
+  }
+
+  void Release(CURL* handle) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_.size() < kMaxIdle) {
+      idle_.push_back(handle);
+      return;
+    }
+    curl_easy_cleanup(handle);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<CURL*> idle_;
+};
+
+struct Exchange {
+  std::string body;
+  std::string retry_after;
+  size_t max_bytes = 0;
+  bool too_large = false;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  size_t n = size * count;
+  if (exchange->body.size() + n > exchange->max_bytes) {
+    exchange->too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  exchange->body.append(data, n);
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  size_t n = size * count;
+  std::string line(data, n);
+  if (absl::StartsWith(line, "HTTP/")) {
+    exchange->retry_after.clear();  // a new response (e.g. after 100)
+  } else if (absl::StartsWithIgnoreCase(line, "retry-after:")) {
+    exchange->retry_after = std::string(absl::StripAsciiWhitespace(
+        line.substr(sizeof("retry-after:") - 1)));
+  }
+  return n;
+}
+
+class CurlTransport : public Transport {
+ public:
+  CurlTransport(std::string endpoint, const std::string& api_key,
+                CurlTransportOptions options)
+      : endpoint_(std::move(endpoint)),
+        display_url_(DisplayUrl(endpoint_)),
+        options_(std::move(options)) {
+    headers_ = curl_slist_append(headers_, "Content-Type: application/json");
+    headers_ = curl_slist_append(headers_, "Accept: application/json");
+    headers_ = curl_slist_append(headers_, "Expect:");
+    if (!api_key.empty()) {
+      std::string auth = absl::StrCat("Authorization: Bearer ", api_key);
+      headers_ = curl_slist_append(headers_, auth.c_str());
+    }
+  }
+
+  ~CurlTransport() override { curl_slist_free_all(headers_); }
+
+  absl::StatusOr<HttpResponse> Post(std::string_view body) override {
+    CURL* handle = pool_.Acquire();
+    if (handle == nullptr) {
+      return absl::InternalError(
+          absl::StrCat("POST ", display_url_, ": cannot create a curl handle"));
+    }
+    absl::StatusOr<HttpResponse> result = Perform(handle, body);
+    pool_.Release(handle);
+    return result;
+  }
+
+ private:
+  absl::StatusOr<HttpResponse> Perform(CURL* handle, std::string_view body) {
+    Exchange exchange;
+    exchange.max_bytes = options_.max_response_bytes;
+    char error[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(handle, CURLOPT_URL, endpoint_.c_str());
+    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(handle, CURLOPT_POST, 1L);
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(handle, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(
+                         absl::ToInt64Milliseconds(options_.connect_timeout)));
+    curl_easy_setopt(
+        handle, CURLOPT_TIMEOUT_MS,
+        static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &OnBody);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &exchange);
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &OnHeader);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &exchange);
+    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
+
+    CURLcode code = curl_easy_perform(handle);
+    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+    if (code != CURLE_OK) {
+      if (exchange.too_large) {
+        return absl::InternalError(absl::StrCat(
+            "POST ", display_url_, ": the response is larger than ",
+            options_.max_response_bytes, " bytes"));
+      }
+      curl_off_t pretransfer = 0;
+      long request_size = 0;
+      curl_easy_getinfo(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+      curl_easy_getinfo(handle, CURLINFO_REQUEST_SIZE, &request_size);
+      return CurlErrorToStatus(code, pretransfer > 0 || request_size > 0,
+                               display_url_, error);
+    }
+    long status = 0;
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+    HttpResponse response;
+    response.status = static_cast<int>(status);
+    response.body = std::move(exchange.body);
+    response.retry_after = std::move(exchange.retry_after);
+    return response;
+  }
+
+  const std::string endpoint_;
+  const std::string display_url_;
+  const CurlTransportOptions options_;
+  curl_slist* headers_ = nullptr;
+  HandlePool pool_;
+};
+
+}  // namespace
+
+absl::Status CurlErrorToStatus(int curl_code, bool request_sent,
+                               const std::string& display_url,
+                               const std::string& detail) {
+  auto code = static_cast<CURLcode>(curl_code);
+  std::string prefix =
+      absl::StrCat("POST ", display_url, ": ", curl_easy_strerror(code));
+  auto unsent = [&] {
+    return absl::UnavailableError(
+        absl::StrCat(prefix, "; nothing was sent"));
+  };
+  auto unknown = [&] {
+    return absl::DeadlineExceededError(absl::StrCat(
+        prefix,
+        "; the request was sent but no complete answer arrived, so its "
+        "outcome is unknown"));
+  };
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+      return unsent();
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CERTPROBLEM:
+      return absl::FailedPreconditionError(absl::StrCat(
+          "POST ", display_url, ": TLS certificate verification failed",
+          detail.empty() ? "" : ": ", detail));
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return absl::InvalidArgumentError(prefix);
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_FAILED_INIT:
+      return absl::InternalError(prefix);
+    default:
+      return request_sent ? unknown() : unsent();
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Transport>> MakeCurlTransport(
+    const std::string& endpoint, const std::string& api_key,
+    const CurlTransportOptions& options) {
+  if (absl::Status status = CheckEndpoint(endpoint, "endpoint");
+      !status.ok()) {
+    return status;
+  }
+  std::string key(absl::StripAsciiWhitespace(api_key));
+  for (char c : key) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) {
+      return absl::InvalidArgumentError(
+          "RUNPOD_API_KEY contains whitespace or control characters");
+    }
+  }
+  if (key.empty()) {
+    absl::StatusOr<std::string> host = UrlHost(endpoint);
+    if (!host.ok() || !IsLoopbackHost(*host)) {
+      return absl::FailedPreconditionError("RUNPOD_API_KEY is not set");
+    }
+  }
+  GlobalInitOnce();
+  return std::unique_ptr<Transport>(
+      new CurlTransport(endpoint, key, options));
+}
+
+}  // namespace podform
