@@ -1,0 +1,412 @@
+#include "reconciler/sandbox/account.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "reconciler/core/catalog.h"
+#include "reconciler/sandbox/messages.h"
+#include "reconciler/util/status_macros.h"
+
+namespace podform::sandbox {
+namespace {
+
+constexpr char kIdAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+constexpr char kUserIdAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+constexpr char kHexAlphabet[] = "0123456789abcdef";
+constexpr size_t kVolumeIdLength = 10;  // e.g. "agv6w2qcg7"
+constexpr size_t kPodIdLength = 14;     // e.g. "xedezhzb9la3ye"
+
+// Reasons written before the date in lastStatusChange. RunPod's console
+// shows "Rented by User: <date>" for a new pod; the others follow that form
+// (runpod-api.md does not record them).
+constexpr char kRented[] = "Rented by User";
+constexpr char kExited[] = "Exited by User";
+constexpr char kResumed[] = "Resumed by User";
+constexpr char kEdited[] = "Edited by User";
+
+// ports: comma-separated "PORT/PROTOCOL" entries (blanks around entries
+// tolerated), PORT in 1..65535, PROTOCOL http, tcp or udp; "" is no ports.
+absl::Status CheckPorts(const std::string& ports) {
+  if (ports.empty()) return absl::OkStatus();
+  for (absl::string_view entry : absl::StrSplit(ports, ',')) {
+    entry = absl::StripAsciiWhitespace(entry);
+    std::vector<absl::string_view> parts = absl::StrSplit(entry, '/');
+    int port = 0;
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &port) ||
+        port < 1 || port > 65535 ||
+        (parts[1] != "http" && parts[1] != "tcp" && parts[1] != "udp")) {
+      return InvalidPortsError(ports);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDisk(const std::string& field,
+                       const std::optional<int64_t>& value) {
+  if (value.has_value() && *value < 0) return NegativeDiskError(field, *value);
+  return absl::OkStatus();
+}
+
+absl::Status CheckVolumeSize(int64_t size) {
+  if (size < kMinVolumeSizeGb || size > kMaxVolumeSizeGb) {
+    return VolumeSizeOutOfRangeError(size);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckGpuCount(const GpuTypeInfo& gpu, int count) {
+  if (count < 1 || count > gpu.max_gpu_count) {
+    return GpuCountOutOfRangeError(count, gpu.max_gpu_count);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string StatusChangeText(const std::string& reason, absl::Time at) {
+  return absl::StrCat(
+      reason, ": ",
+      absl::FormatTime("%a %b %d %Y %H:%M:%S", at, absl::UTCTimeZone()),
+      " GMT+0000 (Coordinated Universal Time)");
+}
+
+Account::Account(uint64_t seed, Clock clock)
+    : clock_(std::move(clock)), random_(seed) {
+  profile_.id = absl::StrCat("user_", random_.String(27, kUserIdAlphabet));
+  profile_.email = "sandbox@podform.invalid";
+}
+
+// ---------------------------------------------------------------- volumes
+
+absl::StatusOr<NetworkVolume> Account::CreateVolume(
+    const CreateVolumeRequest& req) {
+  if (FindDataCenter(req.data_center_id) == nullptr) {
+    return UnknownDataCenterError(req.data_center_id);
+  }
+  // RunPod's input declares size nullable; the sandbox requires it because
+  // RunPod's documentation gives no default (runpod-api.md is silent).
+  if (!req.size.has_value()) return VolumeSizeMissingError();
+  RETURN_IF_ERROR(CheckVolumeSize(*req.size));
+  NetworkVolume volume;
+  volume.id = NewId(kVolumeIdLength, &Account::VolumeIdTaken);
+  volume.name = req.name;
+  volume.size_gb = *req.size;
+  volume.data_center_id = req.data_center_id;
+  volumes_.push_back(volume);
+  volume_index_[volume.id] = std::prev(volumes_.end());
+  return volume;
+}
+
+absl::StatusOr<NetworkVolume> Account::UpdateVolume(
+    const UpdateVolumeRequest& req) {
+  auto it = volume_index_.find(req.id);
+  if (it == volume_index_.end()) return VolumeNotFoundError(req.id);
+  NetworkVolume& volume = *it->second;
+  if (req.size.has_value()) {
+    RETURN_IF_ERROR(CheckVolumeSize(*req.size));
+    if (*req.size < volume.size_gb) {
+      return VolumeShrinkError(volume.size_gb, *req.size);
+    }
+  }
+  // Validate everything before changing anything.
+  if (req.size.has_value()) volume.size_gb = *req.size;
+  if (req.name.has_value()) volume.name = req.name;
+  return volume;
+}
+
+absl::Status Account::DeleteVolume(const std::string& id) {
+  auto it = volume_index_.find(id);
+  if (it == volume_index_.end()) return VolumeNotFoundError(id);
+  if (PodsUsingVolume(id) > 0) return VolumeInUseError();
+  volumes_.erase(it->second);
+  volume_index_.erase(it);
+  volume_users_.erase(id);
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------------- pods
+
+absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
+  // RunPod can start a pod from a template's image; the sandbox has no
+  // templates, so it requires imageName (callers always send it).
+  if (!req.image_name.has_value() || req.image_name->empty()) {
+    return ImageNameRequiredError();
+  }
+  // CPU pods are not part of the emulated API: gpuTypeId is required.
+  if (!req.gpu_type_id.has_value() || req.gpu_type_id->empty()) {
+    return GpuTypeRequiredError();
+  }
+  const GpuTypeInfo* gpu = FindGpuType(*req.gpu_type_id);
+  if (gpu == nullptr) return UnknownGpuTypeError(*req.gpu_type_id);
+  int gpu_count = req.gpu_count.value_or(1);
+  RETURN_IF_ERROR(CheckGpuCount(*gpu, gpu_count));
+  RETURN_IF_ERROR(CheckDisk("volumeInGb", req.volume_in_gb));
+  RETURN_IF_ERROR(CheckDisk("containerDiskInGb", req.container_disk_in_gb));
+  if (req.ports.has_value()) RETURN_IF_ERROR(CheckPorts(*req.ports));
+
+  // cloudType null means ALL, as in runpod-python's default.
+  std::string cloud_type = req.cloud_type.value_or("ALL");
+  std::string data_center =
+      req.data_center_id.has_value() ? *req.data_center_id : "";
+  if (!data_center.empty() && FindDataCenter(data_center) == nullptr) {
+    return UnknownDataCenterError(data_center);
+  }
+  // An empty networkVolumeId is treated as none (some clients send "").
+  std::optional<std::string> volume_id;
+  if (req.network_volume_id.has_value() && !req.network_volume_id->empty()) {
+    volume_id = *req.network_volume_id;
+    const NetworkVolume* volume = FindVolume(*volume_id);
+    if (volume == nullptr) return VolumeNotFoundError(*volume_id);
+    // A pod with a network volume is Secure Cloud, in the volume's data
+    // center (filled in when omitted, refused when different).
+    if (cloud_type == "COMMUNITY") return VolumeNeedsSecureCloudError();
+    cloud_type = "SECURE";
+    if (data_center.empty()) {
+      data_center = volume->data_center_id;
+    } else if (data_center != volume->data_center_id) {
+      return DataCenterMismatchError(data_center, volume->data_center_id);
+    }
+  }
+  if (cloud_type == "ALL") {
+    // RunPod places an ALL pod wherever it is cheapest: Community Cloud when
+    // the GPU type is offered there.
+    cloud_type = gpu->community_price > 0 ? "COMMUNITY" : "SECURE";
+  }
+  if (data_center.empty()) {
+    // No data center asked for: RunPod picks one with free GPUs. The sandbox
+    // draws one at random (from the seeded generator) among those that fit.
+    std::vector<std::string> fitting;
+    for (const DataCenterInfo& dc : KnownDataCenters()) {
+      std::string id(dc.id);
+      if (FreeGpus(id, std::string(gpu->id)) >= gpu_count) {
+        fitting.push_back(id);
+      }
+    }
+    if (fitting.empty()) return NoInstancesAvailableError();
+    data_center = fitting[random_.Below(fitting.size())];
+  }
+  std::string gpu_type_id(gpu->id);
+  if (FreeGpus(data_center, gpu_type_id) < gpu_count) {
+    return NoInstancesAvailableError();
+  }
+
+  Pod pod;
+  pod.id = NewId(kPodIdLength, &Account::PodIdTaken);
+  pod.name = req.name;
+  pod.image_name = *req.image_name;
+  pod.gpu_type_id = gpu_type_id;
+  pod.gpu_count = gpu_count;
+  pod.cloud_type = cloud_type;
+  pod.data_center_id = data_center;
+  pod.network_volume_id = volume_id;
+  pod.volume_mount_path = req.volume_mount_path.value_or(kDefaultMountPath);
+  pod.volume_in_gb = req.volume_in_gb.value_or(0);
+  pod.container_disk_in_gb =
+      req.container_disk_in_gb.value_or(kDefaultContainerDiskGb);
+  pod.env = req.env.value_or(std::vector<EnvVar>{});
+  pod.ports = req.ports;
+  pod.docker_args = req.docker_args.value_or("");
+  pod.template_id = req.template_id;
+  pod.container_registry_auth_id = req.container_registry_auth_id;
+  // Machines offer a fixed share per GPU (plausible figures: 8 vCPUs and
+  // twice the GPU memory in RAM, 31..250 GB); min* raise them.
+  pod.vcpu_count = std::max(req.min_vcpu_count.value_or(0), 8 * gpu_count);
+  int ram_per_gpu = std::clamp(2 * gpu->memory_gb, 31, 250);
+  pod.memory_in_gb =
+      std::max(req.min_memory_in_gb.value_or(0), ram_per_gpu * gpu_count);
+  pod.machine_id = random_.String(12, kIdAlphabet);
+  pod.pod_host_id = absl::StrCat(pod.id, "-", random_.String(8, kHexAlphabet));
+  pod.public_ip = absl::StrCat("213.173.", 96 + random_.Below(16), ".",
+                               1 + random_.Below(254));
+  pod.public_port_base = static_cast<int>(10000 + random_.Below(50000));
+  pod.created_at = clock_();
+  StartPod(pod, kRented);
+  HoldGpus(pod, pod.gpu_count);
+  if (volume_id.has_value()) ++volume_users_[*volume_id];
+  pods_.push_back(pod);
+  pod_index_[pod.id] = std::prev(pods_.end());
+  return pod;
+}
+
+absl::StatusOr<Pod> Account::EditPod(const EditPodRequest& req) {
+  Pod* pod = MutablePod(req.pod_id);
+  if (pod == nullptr) return PodNotFoundError();
+  if (req.image_name.empty()) return ImageNameRequiredError();
+  RETURN_IF_ERROR(CheckDisk("containerDiskInGb", req.container_disk_in_gb));
+  RETURN_IF_ERROR(CheckDisk("volumeInGb", req.volume_in_gb));
+  if (req.ports.has_value()) RETURN_IF_ERROR(CheckPorts(*req.ports));
+  pod->image_name = req.image_name;
+  pod->container_disk_in_gb = req.container_disk_in_gb;
+  if (req.docker_args.has_value()) pod->docker_args = *req.docker_args;
+  if (req.env.has_value()) pod->env = *req.env;
+  if (req.ports.has_value()) pod->ports = req.ports;
+  if (req.volume_in_gb.has_value()) pod->volume_in_gb = *req.volume_in_gb;
+  if (req.volume_mount_path.has_value()) {
+    pod->volume_mount_path = *req.volume_mount_path;
+  }
+  // A running pod restarts its container with the new settings. A stopped
+  // pod keeps its status and takes the settings when resumed
+  // (runpod-api.md is silent on editing a stopped pod).
+  if (pod->desired_status == "RUNNING") StartPod(*pod, kEdited);
+  return *pod;
+}
+
+absl::StatusOr<Pod> Account::StopPod(const std::string& pod_id) {
+  Pod* pod = MutablePod(pod_id);
+  if (pod == nullptr) return PodNotFoundError();
+  // Stopping a stopped pod changes nothing (runpod-api.md is silent).
+  if (pod->desired_status == "EXITED") return *pod;
+  HoldGpus(*pod, -pod->gpu_count);
+  pod->desired_status = "EXITED";
+  pod->last_status_change = StatusChangeText(kExited, clock_());
+  return *pod;
+}
+
+absl::StatusOr<Pod> Account::ResumePod(const std::string& pod_id,
+                                       std::optional<int> gpu_count) {
+  Pod* pod = MutablePod(pod_id);
+  if (pod == nullptr) return PodNotFoundError();
+  const GpuTypeInfo* gpu = FindGpuType(pod->gpu_type_id);
+  if (gpu == nullptr) return UnknownGpuTypeError(pod->gpu_type_id);
+  int count = gpu_count.value_or(pod->gpu_count);
+  RETURN_IF_ERROR(CheckGpuCount(*gpu, count));
+  // Resuming a running pod changes nothing (runpod-api.md is silent).
+  if (pod->desired_status == "RUNNING") return *pod;
+  // The pod is tied to its data center (its machine): it resumes there or
+  // not at all.
+  if (FreeGpus(pod->data_center_id, pod->gpu_type_id) < count) {
+    return NotEnoughFreeGpusError();
+  }
+  // vCPUs and RAM scale with the GPUs resumed.
+  int old_count = std::max(1, pod->gpu_count);
+  pod->vcpu_count = pod->vcpu_count / old_count * count;
+  pod->memory_in_gb = pod->memory_in_gb / old_count * count;
+  pod->gpu_count = count;
+  HoldGpus(*pod, count);
+  StartPod(*pod, kResumed);
+  return *pod;
+}
+
+absl::Status Account::TerminatePod(const std::string& pod_id) {
+  auto it = pod_index_.find(pod_id);
+  if (it == pod_index_.end()) return PodNotFoundToTerminateError();
+  const Pod& pod = *it->second;
+  if (pod.desired_status == "RUNNING") HoldGpus(pod, -pod.gpu_count);
+  if (pod.network_volume_id.has_value()) {
+    auto users = volume_users_.find(*pod.network_volume_id);
+    if (users != volume_users_.end() && --users->second <= 0) {
+      volume_users_.erase(users);
+    }
+  }
+  pods_.erase(it->second);
+  pod_index_.erase(it);
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------------ reads
+
+const NetworkVolume* Account::FindVolume(const std::string& id) const {
+  auto it = volume_index_.find(id);
+  return it == volume_index_.end() ? nullptr : &*it->second;
+}
+
+const Pod* Account::FindPod(const std::string& id) const {
+  auto it = pod_index_.find(id);
+  return it == pod_index_.end() ? nullptr : &*it->second;
+}
+
+Pod* Account::MutablePod(const std::string& id) {
+  auto it = pod_index_.find(id);
+  return it == pod_index_.end() ? nullptr : &*it->second;
+}
+
+int Account::PodsUsingVolume(const std::string& id) const {
+  auto it = volume_users_.find(id);
+  return it == volume_users_.end() ? 0 : it->second;
+}
+
+// --------------------------------------------------------------- capacity
+
+int Account::Capacity(const std::string& data_center_id,
+                      const std::string& gpu_type_id) const {
+  auto it = capacity_.find({data_center_id, gpu_type_id});
+  return it == capacity_.end() ? default_capacity_ : it->second;
+}
+
+int Account::GpusInUse(const std::string& data_center_id,
+                       const std::string& gpu_type_id) const {
+  auto it = in_use_.find({data_center_id, gpu_type_id});
+  return it == in_use_.end() ? 0 : it->second;
+}
+
+void Account::SetCapacity(const std::string& data_center_id,
+                          const std::string& gpu_type_id, int total) {
+  capacity_[{data_center_id, gpu_type_id}] = total;
+}
+
+int Account::FreeGpus(const std::string& data_center_id,
+                      const std::string& gpu_type_id) const {
+  return Capacity(data_center_id, gpu_type_id) -
+         GpusInUse(data_center_id, gpu_type_id);
+}
+
+void Account::HoldGpus(const Pod& pod, int delta) {
+  int& used = in_use_[{pod.data_center_id, pod.gpu_type_id}];
+  used += delta;
+  if (used == 0) in_use_.erase({pod.data_center_id, pod.gpu_type_id});
+}
+
+void Account::StartPod(Pod& pod, const std::string& reason) {
+  absl::Time now = clock_();
+  pod.desired_status = "RUNNING";
+  pod.started_at = now;
+  pod.last_status_change = StatusChangeText(reason, now);
+}
+
+// -------------------------------------------------------------------- ids
+
+std::string Account::NewId(size_t length,
+                           bool (Account::*taken)(const std::string&) const) {
+  while (true) {
+    std::string id = random_.String(length, kIdAlphabet);
+    if (!(this->*taken)(id)) return id;
+  }
+}
+
+bool Account::VolumeIdTaken(const std::string& id) const {
+  return volume_index_.count(id) > 0;
+}
+
+bool Account::PodIdTaken(const std::string& id) const {
+  return pod_index_.count(id) > 0;
+}
+
+// -------------------------------------------------------------- restoring
+
+absl::Status Account::RestoreVolume(NetworkVolume volume) {
+  if (VolumeIdTaken(volume.id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("network volume id ", volume.id, " appears twice"));
+  }
+  volumes_.push_back(std::move(volume));
+  volume_index_[volumes_.back().id] = std::prev(volumes_.end());
+  return absl::OkStatus();
+}
+
+absl::Status Account::RestorePod(Pod pod) {
+  if (PodIdTaken(pod.id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pod id ", pod.id, " appears twice"));
+  }
+  if (pod.desired_status == "RUNNING") HoldGpus(pod, pod.gpu_count);
+  if (pod.network_volume_id.has_value()) ++volume_users_[*pod.network_volume_id];
+  pods_.push_back(std::move(pod));
+  pod_index_[pods_.back().id] = std::prev(pods_.end());
+  return absl::OkStatus();
+}
+
+}  // namespace podform::sandbox

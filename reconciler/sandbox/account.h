@@ -1,0 +1,230 @@
+#ifndef PODFORM_RECONCILER_SANDBOX_ACCOUNT_H_
+#define PODFORM_RECONCILER_SANDBOX_ACCOUNT_H_
+
+// The state of one emulated RunPod account and RunPod's rules for changing
+// it: network volumes, pods and the GPU capacity they draw from. Pure C++
+// (no GraphQL, no I/O): resolvers.cc maps GraphQL requests onto these
+// methods and account_json.cc persists the state.
+//
+// Every refusal is an absl::Status carrying RunPod's message; messages.h
+// lists them all and maps their codes to GraphQL `extensions.code`.
+// Not thread-safe: the owner (SandboxStore) serializes access.
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "reconciler/sandbox/random.h"
+
+namespace podform::sandbox {
+
+using Clock = std::function<absl::Time()>;
+
+inline constexpr int64_t kMinVolumeSizeGb = 10;
+inline constexpr int64_t kMaxVolumeSizeGb = 4000;
+// GPUs per (data center, GPU type) when the data file sets no capacity.
+inline constexpr int kDefaultCapacity = 1000;
+inline constexpr char kDefaultMountPath[] = "/workspace";
+inline constexpr int kDefaultContainerDiskGb = 20;
+
+struct EnvVar {
+  std::string key;
+  std::string value;
+  bool operator==(const EnvVar&) const = default;
+};
+
+struct NetworkVolume {
+  std::string id;                   // 10 lowercase alphanumerics
+  std::optional<std::string> name;  // not unique; null when never given
+  int64_t size_gb = 0;
+  std::string data_center_id;
+};
+
+struct Pod {
+  std::string id;  // 14 lowercase alphanumerics
+  std::optional<std::string> name;
+  std::string image_name;
+  std::string gpu_type_id;
+  int gpu_count = 1;
+  std::string cloud_type;  // SECURE | COMMUNITY (ALL is resolved at deploy)
+  std::string data_center_id;
+  std::optional<std::string> network_volume_id;
+  std::string volume_mount_path = kDefaultMountPath;
+  int64_t volume_in_gb = 0;
+  int64_t container_disk_in_gb = kDefaultContainerDiskGb;
+  std::vector<EnvVar> env;
+  std::optional<std::string> ports;  // as given, e.g. "8888/http,22/tcp"
+  std::string docker_args;
+  std::optional<std::string> template_id;
+  std::optional<std::string> container_registry_auth_id;
+  std::string desired_status = "RUNNING";  // RUNNING | EXITED
+  int vcpu_count = 0;
+  int memory_in_gb = 0;
+  std::string machine_id;   // 12 lowercase alphanumerics
+  std::string pod_host_id;  // "<pod id>-<8 hex>"
+  std::string public_ip;    // where tcp ports are published
+  int public_port_base = 0;  // tcp port i is published at base + i
+  absl::Time created_at;
+  absl::Time started_at;  // last start (creation, resume or edit restart)
+  std::string last_status_change;  // "Rented by User: Fri Feb 09 2024 ..."
+};
+
+struct CreateVolumeRequest {
+  std::optional<std::string> name;
+  std::optional<int64_t> size;
+  std::string data_center_id;
+};
+
+struct UpdateVolumeRequest {
+  std::string id;
+  std::optional<std::string> name;
+  std::optional<int64_t> size;
+};
+
+// podFindAndDeployOnDemand's input; absent and null fields are nullopt.
+struct DeployPodRequest {
+  std::optional<std::string> name;
+  std::optional<std::string> image_name;
+  std::optional<std::string> gpu_type_id;
+  std::optional<int> gpu_count;
+  std::optional<std::string> cloud_type;  // SECURE | COMMUNITY | ALL
+  std::optional<std::string> data_center_id;
+  std::optional<std::string> network_volume_id;
+  std::optional<std::string> volume_mount_path;
+  std::optional<int64_t> volume_in_gb;
+  std::optional<int64_t> container_disk_in_gb;
+  std::optional<std::vector<EnvVar>> env;
+  std::optional<std::string> ports;
+  std::optional<std::string> docker_args;
+  std::optional<int> min_vcpu_count;
+  std::optional<int> min_memory_in_gb;
+  std::optional<std::string> template_id;
+  std::optional<std::string> container_registry_auth_id;
+};
+
+// podEditJob's input; optional fields left nullopt keep their value.
+struct EditPodRequest {
+  std::string pod_id;
+  std::string image_name;
+  int64_t container_disk_in_gb = 0;
+  std::optional<std::string> docker_args;
+  std::optional<std::vector<EnvVar>> env;
+  std::optional<std::string> ports;
+  std::optional<int64_t> volume_in_gb;
+  std::optional<std::string> volume_mount_path;
+};
+
+// The account holder, as `myself` reports it.
+struct Profile {
+  std::string id;     // "user_" + 27 alphanumerics
+  std::string email;  // "sandbox@podform.invalid"
+  std::optional<std::string> pub_key;
+  double client_balance = 100.0;
+  int spend_limit = 80;
+};
+
+class Account {
+ public:
+  // A fresh, empty account whose ids and choices are drawn from `seed`.
+  Account(uint64_t seed, Clock clock);
+  // Movable (ids keep pointing at the moved elements), not copyable.
+  Account(Account&&) = default;
+  Account& operator=(Account&&) = default;
+  Account(const Account&) = delete;
+  Account& operator=(const Account&) = delete;
+
+  // --- Network volumes (runpod-api.md "Network volumes") ---
+  absl::StatusOr<NetworkVolume> CreateVolume(const CreateVolumeRequest& req);
+  absl::StatusOr<NetworkVolume> UpdateVolume(const UpdateVolumeRequest& req);
+  absl::Status DeleteVolume(const std::string& id);
+
+  // --- Pods (runpod-api.md "Pods") ---
+  absl::StatusOr<Pod> DeployPod(const DeployPodRequest& req);
+  absl::StatusOr<Pod> EditPod(const EditPodRequest& req);
+  absl::StatusOr<Pod> StopPod(const std::string& pod_id);
+  absl::StatusOr<Pod> ResumePod(const std::string& pod_id,
+                                std::optional<int> gpu_count);
+  absl::Status TerminatePod(const std::string& pod_id);
+
+  // --- Reads ---
+  // nullptr when unknown. Valid until the next mutation.
+  const NetworkVolume* FindVolume(const std::string& id) const;
+  const Pod* FindPod(const std::string& id) const;
+  // In creation order.
+  const std::list<NetworkVolume>& volumes() const { return volumes_; }
+  const std::list<Pod>& pods() const { return pods_; }
+  const Profile& profile() const { return profile_; }
+  Profile& mutable_profile() { return profile_; }
+  absl::Time Now() const { return clock_(); }
+
+  // --- GPU capacity per (data center, GPU type) ---
+  // Total GPUs (in use or free) of `gpu_type_id` in `data_center_id`.
+  int Capacity(const std::string& data_center_id,
+               const std::string& gpu_type_id) const;
+  // GPUs held by RUNNING pods.
+  int GpusInUse(const std::string& data_center_id,
+                const std::string& gpu_type_id) const;
+  void SetCapacity(const std::string& data_center_id,
+                   const std::string& gpu_type_id, int total);
+  void set_default_capacity(int total) { default_capacity_ = total; }
+  int default_capacity() const { return default_capacity_; }
+  // Explicitly set capacities, keyed by (data center, GPU type).
+  const std::map<std::pair<std::string, std::string>, int>& capacities()
+      const {
+    return capacity_;
+  }
+
+  // Pods (in any status) that mount the volume `id`.
+  int PodsUsingVolume(const std::string& id) const;
+
+  Random& random() { return random_; }
+  const Random& random() const { return random_; }
+
+  // Restoring a persisted account (account_json.cc). The caller guarantees
+  // unique ids; bookkeeping (GPUs in use, volume users) is derived here.
+  // InvalidArgument if an id repeats.
+  absl::Status RestoreVolume(NetworkVolume volume);
+  absl::Status RestorePod(Pod pod);
+
+ private:
+  using Key = std::pair<std::string, std::string>;
+
+  std::string NewId(size_t length, bool (Account::*taken)(const std::string&)
+                                       const);
+  bool VolumeIdTaken(const std::string& id) const;
+  bool PodIdTaken(const std::string& id) const;
+  Pod* MutablePod(const std::string& id);
+  void HoldGpus(const Pod& pod, int delta);
+  int FreeGpus(const std::string& data_center_id,
+               const std::string& gpu_type_id) const;
+  void StartPod(Pod& pod, const std::string& reason);
+
+  Clock clock_;
+  Random random_;
+  Profile profile_;
+  std::list<NetworkVolume> volumes_;
+  std::unordered_map<std::string, std::list<NetworkVolume>::iterator>
+      volume_index_;
+  std::list<Pod> pods_;
+  std::unordered_map<std::string, std::list<Pod>::iterator> pod_index_;
+  std::unordered_map<std::string, int> volume_users_;
+  int default_capacity_ = kDefaultCapacity;
+  std::map<Key, int> capacity_;
+  std::map<Key, int> in_use_;
+};
+
+// "Rented by User: Fri Feb 09 2024 14:01:47 GMT+0000 (Coordinated Universal
+// Time)": RunPod's lastStatusChange format, with `reason` before the colon.
+std::string StatusChangeText(const std::string& reason, absl::Time at);
+
+}  // namespace podform::sandbox
+
+#endif  // PODFORM_RECONCILER_SANDBOX_ACCOUNT_H_

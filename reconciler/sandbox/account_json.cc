@@ -1,0 +1,418 @@
+#include "reconciler/sandbox/account_json.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/core/catalog.h"
+#include "reconciler/util/status_macros.h"
+
+namespace podform::sandbox {
+namespace {
+
+using nlohmann::json;
+
+json OptionalString(const std::optional<std::string>& value) {
+  return value.has_value() ? json(*value) : json(nullptr);
+}
+
+std::string TimeText(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+json VolumeToJson(const NetworkVolume& volume) {
+  return json{{"id", volume.id},
+              {"name", OptionalString(volume.name)},
+              {"size", volume.size_gb},
+              {"dataCenterId", volume.data_center_id}};
+}
+
+json PodToJson(const Pod& pod) {
+  json env = json::array();
+  for (const EnvVar& var : pod.env) {
+    env.push_back({{"key", var.key}, {"value", var.value}});
+  }
+  return json{{"id", pod.id},
+              {"name", OptionalString(pod.name)},
+              {"imageName", pod.image_name},
+              {"gpuTypeId", pod.gpu_type_id},
+              {"gpuCount", pod.gpu_count},
+              {"cloudType", pod.cloud_type},
+              {"dataCenterId", pod.data_center_id},
+              {"networkVolumeId", OptionalString(pod.network_volume_id)},
+              {"volumeMountPath", pod.volume_mount_path},
+              {"volumeInGb", pod.volume_in_gb},
+              {"containerDiskInGb", pod.container_disk_in_gb},
+              {"env", std::move(env)},
+              {"ports", OptionalString(pod.ports)},
+              {"dockerArgs", pod.docker_args},
+              {"templateId", OptionalString(pod.template_id)},
+              {"containerRegistryAuthId",
+               OptionalString(pod.container_registry_auth_id)},
+              {"desiredStatus", pod.desired_status},
+              {"vcpuCount", pod.vcpu_count},
+              {"memoryInGb", pod.memory_in_gb},
+              {"machineId", pod.machine_id},
+              {"podHostId", pod.pod_host_id},
+              {"publicIp", pod.public_ip},
+              {"publicPortBase", pod.public_port_base},
+              {"createdAt", TimeText(pod.created_at)},
+              {"startedAt", TimeText(pod.started_at)},
+              {"lastStatusChange", pod.last_status_change}};
+}
+
+// Reads typed members of one JSON object, naming `path` in every error and
+// refusing members it was not asked about (Finish).
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path)
+      : object_(object), path_(std::move(path)) {}
+
+  absl::Status CheckObject() const {
+    if (!object_.is_object()) return Error(path_, "expected an object");
+    return absl::OkStatus();
+  }
+
+  bool Has(const std::string& key) {
+    seen_.insert(key);
+    auto it = object_.find(key);
+    return it != object_.end() && !it->is_null();
+  }
+
+  absl::Status String(const std::string& key, std::string* out,
+                      bool required = false) {
+    if (!Has(key)) return Missing(key, required);
+    const json& v = object_.at(key);
+    if (!v.is_string()) return Error(Path(key), "expected a string");
+    *out = v.get<std::string>();
+    return absl::OkStatus();
+  }
+
+  absl::Status OptString(const std::string& key,
+                         std::optional<std::string>* out) {
+    if (!Has(key)) {
+      out->reset();
+      return absl::OkStatus();
+    }
+    std::string value;
+    RETURN_IF_ERROR(String(key, &value));
+    *out = std::move(value);
+    return absl::OkStatus();
+  }
+
+  template <typename Int>
+  absl::Status Integer(const std::string& key, Int* out,
+                       bool required = false) {
+    if (!Has(key)) return Missing(key, required);
+    const json& v = object_.at(key);
+    if (!v.is_number_integer()) return Error(Path(key), "expected an integer");
+    int64_t value = v.get<int64_t>();
+    if (value < 0 || value > INT32_MAX) {
+      return Error(Path(key), absl::StrCat("out of range: ", value));
+    }
+    *out = static_cast<Int>(value);
+    return absl::OkStatus();
+  }
+
+  absl::Status Number(const std::string& key, double* out) {
+    if (!Has(key)) return absl::OkStatus();
+    const json& v = object_.at(key);
+    if (!v.is_number()) return Error(Path(key), "expected a number");
+    *out = v.get<double>();
+    return absl::OkStatus();
+  }
+
+  absl::Status Time(const std::string& key, absl::Time* out) {
+    std::string text;
+    if (!Has(key)) return absl::OkStatus();
+    RETURN_IF_ERROR(String(key, &text));
+    std::string error;
+    if (!absl::ParseTime("%Y-%m-%dT%H:%M:%SZ", text, absl::UTCTimeZone(), out,
+                         &error)) {
+      return Error(Path(key), absl::StrCat("expected a UTC time like "
+                                           "2024-02-09T14:01:47Z, got \"",
+                                           text, "\""));
+    }
+    return absl::OkStatus();
+  }
+
+  // InvalidArgument naming the first member that no call asked about.
+  absl::Status Finish() const {
+    for (const auto& [key, value] : object_.items()) {
+      if (seen_.count(key) == 0) return Error(Path(key), "unknown key");
+    }
+    return absl::OkStatus();
+  }
+
+  std::string Path(const std::string& key) const {
+    return path_.empty() ? key : absl::StrCat(path_, ".", key);
+  }
+
+  static absl::Status Error(const std::string& path,
+                            const std::string& message) {
+    return absl::InvalidArgumentError(
+        path.empty() ? message : absl::StrCat(path, ": ", message));
+  }
+
+ private:
+  absl::Status Missing(const std::string& key, bool required) const {
+    if (required) return Error(Path(key), "required");
+    return absl::OkStatus();
+  }
+
+  const json& object_;
+  std::string path_;
+  std::set<std::string> seen_;
+};
+
+absl::StatusOr<NetworkVolume> VolumeFromJson(const json& j,
+                                             const std::string& path) {
+  ObjectReader r(j, path);
+  RETURN_IF_ERROR(r.CheckObject());
+  NetworkVolume volume;
+  RETURN_IF_ERROR(r.String("id", &volume.id, true));
+  RETURN_IF_ERROR(r.OptString("name", &volume.name));
+  RETURN_IF_ERROR(r.Integer("size", &volume.size_gb, true));
+  RETURN_IF_ERROR(r.String("dataCenterId", &volume.data_center_id, true));
+  RETURN_IF_ERROR(r.Finish());
+  if (volume.id.empty()) return r.Error(r.Path("id"), "empty");
+  if (FindDataCenter(volume.data_center_id) == nullptr) {
+    return r.Error(r.Path("dataCenterId"),
+                   absl::StrCat("unknown data center \"",
+                                volume.data_center_id, "\""));
+  }
+  return volume;
+}
+
+absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
+  ObjectReader r(j, path);
+  RETURN_IF_ERROR(r.CheckObject());
+  Pod pod;
+  RETURN_IF_ERROR(r.String("id", &pod.id, true));
+  RETURN_IF_ERROR(r.OptString("name", &pod.name));
+  RETURN_IF_ERROR(r.String("imageName", &pod.image_name, true));
+  RETURN_IF_ERROR(r.String("gpuTypeId", &pod.gpu_type_id, true));
+  RETURN_IF_ERROR(r.Integer("gpuCount", &pod.gpu_count));
+  pod.cloud_type = "SECURE";
+  RETURN_IF_ERROR(r.String("cloudType", &pod.cloud_type));
+  RETURN_IF_ERROR(r.String("dataCenterId", &pod.data_center_id, true));
+  RETURN_IF_ERROR(r.OptString("networkVolumeId", &pod.network_volume_id));
+  RETURN_IF_ERROR(r.String("volumeMountPath", &pod.volume_mount_path));
+  RETURN_IF_ERROR(r.Integer("volumeInGb", &pod.volume_in_gb));
+  RETURN_IF_ERROR(r.Integer("containerDiskInGb", &pod.container_disk_in_gb));
+  if (r.Has("env")) {
+    const json& env = j.at("env");
+    if (!env.is_array()) return r.Error(r.Path("env"), "expected an array");
+    for (size_t i = 0; i < env.size(); ++i) {
+      ObjectReader e(env[i], absl::StrCat(r.Path("env"), "[", i, "]"));
+      RETURN_IF_ERROR(e.CheckObject());
+      EnvVar var;
+      RETURN_IF_ERROR(e.String("key", &var.key, true));
+      RETURN_IF_ERROR(e.String("value", &var.value, true));
+      RETURN_IF_ERROR(e.Finish());
+      pod.env.push_back(std::move(var));
+    }
+  }
+  RETURN_IF_ERROR(r.OptString("ports", &pod.ports));
+  RETURN_IF_ERROR(r.String("dockerArgs", &pod.docker_args));
+  RETURN_IF_ERROR(r.OptString("templateId", &pod.template_id));
+  RETURN_IF_ERROR(r.OptString("containerRegistryAuthId",
+                              &pod.container_registry_auth_id));
+  RETURN_IF_ERROR(r.String("desiredStatus", &pod.desired_status));
+  RETURN_IF_ERROR(r.Integer("vcpuCount", &pod.vcpu_count));
+  RETURN_IF_ERROR(r.Integer("memoryInGb", &pod.memory_in_gb));
+  RETURN_IF_ERROR(r.String("machineId", &pod.machine_id));
+  RETURN_IF_ERROR(r.String("podHostId", &pod.pod_host_id));
+  RETURN_IF_ERROR(r.String("publicIp", &pod.public_ip));
+  RETURN_IF_ERROR(r.Integer("publicPortBase", &pod.public_port_base));
+  RETURN_IF_ERROR(r.Time("createdAt", &pod.created_at));
+  pod.started_at = pod.created_at;
+  RETURN_IF_ERROR(r.Time("startedAt", &pod.started_at));
+  RETURN_IF_ERROR(r.String("lastStatusChange", &pod.last_status_change));
+  RETURN_IF_ERROR(r.Finish());
+
+  if (pod.id.empty()) return r.Error(r.Path("id"), "empty");
+  if (FindDataCenter(pod.data_center_id) == nullptr) {
+    return r.Error(r.Path("dataCenterId"),
+                   absl::StrCat("unknown data center \"", pod.data_center_id,
+                                "\""));
+  }
+  const GpuTypeInfo* gpu = FindGpuType(pod.gpu_type_id);
+  if (gpu == nullptr) {
+    return r.Error(r.Path("gpuTypeId"), absl::StrCat("unknown GPU type \"",
+                                                     pod.gpu_type_id, "\""));
+  }
+  if (pod.gpu_count < 1 || pod.gpu_count > gpu->max_gpu_count) {
+    return r.Error(r.Path("gpuCount"),
+                   absl::StrCat("must be 1..", gpu->max_gpu_count));
+  }
+  if (pod.cloud_type != "SECURE" && pod.cloud_type != "COMMUNITY") {
+    return r.Error(r.Path("cloudType"), "must be SECURE or COMMUNITY");
+  }
+  if (pod.desired_status != "RUNNING" && pod.desired_status != "EXITED") {
+    return r.Error(r.Path("desiredStatus"), "must be RUNNING or EXITED");
+  }
+  // Fill in what a hand-written pod leaves out, as a new pod would have it.
+  if (pod.vcpu_count == 0) pod.vcpu_count = 8 * pod.gpu_count;
+  if (pod.memory_in_gb == 0) pod.memory_in_gb = 31 * pod.gpu_count;
+  if (pod.machine_id.empty()) pod.machine_id = "sandboxmachine";
+  if (pod.pod_host_id.empty()) pod.pod_host_id = pod.id + "-00000000";
+  if (pod.public_ip.empty()) pod.public_ip = "213.173.96.1";
+  if (pod.public_port_base == 0) pod.public_port_base = 10000;
+  return pod;
+}
+
+absl::Status CapacityFromJson(const json& capacity, Account& account) {
+  if (!capacity.is_object()) {
+    return ObjectReader::Error("capacity", "expected an object");
+  }
+  for (const auto& [dc, gpus] : capacity.items()) {
+    std::string dc_path = absl::StrCat("capacity.", dc);
+    if (FindDataCenter(dc) == nullptr) {
+      return ObjectReader::Error(dc_path, "unknown data center");
+    }
+    if (!gpus.is_object()) {
+      return ObjectReader::Error(dc_path, "expected an object");
+    }
+    for (const auto& [gpu, total] : gpus.items()) {
+      std::string path = absl::StrCat(dc_path, ".", gpu);
+      if (FindGpuType(gpu) == nullptr) {
+        return ObjectReader::Error(path, "unknown GPU type");
+      }
+      if (!total.is_number_integer() || total.get<int64_t>() < 0 ||
+          total.get<int64_t>() > INT32_MAX) {
+        return ObjectReader::Error(path, "expected a non-negative integer");
+      }
+      account.SetCapacity(dc, gpu, total.get<int>());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ProfileFromJson(const json& j, Profile& profile) {
+  ObjectReader r(j, "profile");
+  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(r.String("id", &profile.id));
+  RETURN_IF_ERROR(r.String("email", &profile.email));
+  RETURN_IF_ERROR(r.OptString("pubKey", &profile.pub_key));
+  RETURN_IF_ERROR(r.Number("clientBalance", &profile.client_balance));
+  RETURN_IF_ERROR(r.Integer("spendLimit", &profile.spend_limit));
+  return r.Finish();
+}
+
+absl::Status Load(const json& root, Account& account) {
+  ObjectReader r(root, "");
+  RETURN_IF_ERROR(r.CheckObject());
+  int version = 0;
+  RETURN_IF_ERROR(r.Integer("version", &version, true));
+  if (version != kDataFileVersion) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("version ", version,
+                     " is not supported (this podform reads version ",
+                     kDataFileVersion, ")"));
+  }
+  std::string random;
+  RETURN_IF_ERROR(r.String("random", &random));
+  if (!random.empty()) {
+    uint64_t state = 0;
+    if (random.size() != 16 ||
+        std::sscanf(random.c_str(), "%16" SCNx64, &state) != 1 ||
+        random.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return r.Error("random", "expected 16 lowercase hex digits");
+    }
+    account.random().set_state(state);
+  }
+  if (r.Has("profile")) {
+    RETURN_IF_ERROR(ProfileFromJson(root.at("profile"),
+                                    account.mutable_profile()));
+  }
+  int default_capacity = kDefaultCapacity;
+  RETURN_IF_ERROR(r.Integer("defaultCapacity", &default_capacity));
+  account.set_default_capacity(default_capacity);
+  if (r.Has("capacity")) {
+    RETURN_IF_ERROR(CapacityFromJson(root.at("capacity"), account));
+  }
+  if (r.Has("networkVolumes")) {
+    const json& volumes = root.at("networkVolumes");
+    if (!volumes.is_array()) return r.Error("networkVolumes", "expected an array");
+    for (size_t i = 0; i < volumes.size(); ++i) {
+      std::string path = absl::StrCat("networkVolumes[", i, "]");
+      ASSIGN_OR_RETURN(NetworkVolume volume, VolumeFromJson(volumes[i], path));
+      RETURN_IF_ERROR(Annotate(account.RestoreVolume(std::move(volume)), path));
+    }
+  }
+  if (r.Has("pods")) {
+    const json& pods = root.at("pods");
+    if (!pods.is_array()) return r.Error("pods", "expected an array");
+    for (size_t i = 0; i < pods.size(); ++i) {
+      std::string path = absl::StrCat("pods[", i, "]");
+      ASSIGN_OR_RETURN(Pod pod, PodFromJson(pods[i], path));
+      if (pod.network_volume_id.has_value()) {
+        const NetworkVolume* volume = account.FindVolume(*pod.network_volume_id);
+        if (volume == nullptr) {
+          return r.Error(path + ".networkVolumeId",
+                         absl::StrCat("no network volume \"",
+                                      *pod.network_volume_id, "\""));
+        }
+        if (volume->data_center_id != pod.data_center_id) {
+          return r.Error(path + ".dataCenterId",
+                         "differs from its network volume's data center");
+        }
+      }
+      RETURN_IF_ERROR(Annotate(account.RestorePod(std::move(pod)), path));
+    }
+  }
+  return r.Finish();
+}
+
+}  // namespace
+
+std::string AccountToJsonText(const Account& account) {
+  json capacity = json::object();
+  for (const auto& [key, total] : account.capacities()) {
+    capacity[key.first][key.second] = total;
+  }
+  json volumes = json::array();
+  for (const NetworkVolume& volume : account.volumes()) {
+    volumes.push_back(VolumeToJson(volume));
+  }
+  json pods = json::array();
+  for (const Pod& pod : account.pods()) pods.push_back(PodToJson(pod));
+  const Profile& profile = account.profile();
+  char random[17];
+  std::snprintf(random, sizeof random, "%016" PRIx64, account.random().state());
+  json root = {
+      {"version", kDataFileVersion},
+      {"random", random},
+      {"profile",
+       {{"id", profile.id},
+        {"email", profile.email},
+        {"pubKey", OptionalString(profile.pub_key)},
+        {"clientBalance", profile.client_balance},
+        {"spendLimit", profile.spend_limit}}},
+      {"defaultCapacity", account.default_capacity()},
+      {"capacity", std::move(capacity)},
+      {"networkVolumes", std::move(volumes)},
+      {"pods", std::move(pods)},
+  };
+  // Replace (never throw on) invalid UTF-8 that a client put in a string.
+  return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+absl::StatusOr<Account> AccountFromJsonText(const std::string& text,
+                                            uint64_t seed, Clock clock) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("not JSON: ", e.what()));
+  }
+  Account account(seed, std::move(clock));
+  RETURN_IF_ERROR(Load(root, account));
+  return account;
+}
+
+}  // namespace podform::sandbox

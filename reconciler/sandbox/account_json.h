@@ -1,0 +1,56 @@
+#ifndef PODFORM_RECONCILER_SANDBOX_ACCOUNT_JSON_H_
+#define PODFORM_RECONCILER_SANDBOX_ACCOUNT_JSON_H_
+
+// The sandbox data file: one JSON document holding a whole Account.
+//
+//   {
+//     "version": 1,
+//     "random": "9e3779b97f4a7c15",       // generator state (16 hex digits)
+//     "profile": {"id": "user_...", "email": "sandbox@podform.invalid",
+//                 "pubKey": null, "clientBalance": 100.0, "spendLimit": 80},
+//     "defaultCapacity": 1000,            // GPUs per (data center, GPU type)
+//     "capacity": {                       // overrides, total GPUs (in use or
+//       "EU-RO-1": {"NVIDIA RTX A6000": 2} //   free) of one type in one DC
+//     },
+//     "networkVolumes": [{"id", "name", "size", "dataCenterId"}, ...],
+//     "pods": [{"id", "name", "imageName", "gpuTypeId", "gpuCount",
+//               "cloudType", "dataCenterId", "networkVolumeId",
+//               "volumeMountPath", "volumeInGb", "containerDiskInGb",
+//               "env": [{"key", "value"}], "ports", "dockerArgs",
+//               "templateId", "containerRegistryAuthId", "desiredStatus",
+//               "vcpuCount", "memoryInGb", "machineId", "podHostId",
+//               "publicIp", "publicPortBase", "createdAt", "startedAt",
+//               "lastStatusChange"}, ...]
+//   }
+//
+// Lists are in creation order. Only "version" is required, so a hand-written
+// file such as {"version": 1, "capacity": {"EU-RO-1": {"NVIDIA H100 80GB
+// HBM3": 0}}} seeds a sandbox with no H100s in EU-RO-1. Within a volume,
+// "id", "size" and "dataCenterId" are required; within a pod, "id",
+// "imageName", "gpuTypeId" and "dataCenterId" (the rest default as a new pod
+// would). Unknown keys are refused so that typos do not pass silently.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json_fwd.hpp"
+#include "reconciler/sandbox/account.h"
+
+namespace podform::sandbox {
+
+inline constexpr int kDataFileVersion = 1;
+
+// The data file's JSON text for `account` (2-space indent, trailing newline).
+std::string AccountToJsonText(const Account& account);
+
+// Reads a data file's text. Missing optional parts come from a fresh
+// Account(seed, clock). Errors: InvalidArgument naming the first problem
+// ("pods[2].gpuTypeId: unknown GPU type \"X\"", "not JSON: ...", "version 7
+// is not supported (this podform reads version 1)").
+absl::StatusOr<Account> AccountFromJsonText(const std::string& text,
+                                            uint64_t seed, Clock clock);
+
+}  // namespace podform::sandbox
+
+#endif  // PODFORM_RECONCILER_SANDBOX_ACCOUNT_JSON_H_

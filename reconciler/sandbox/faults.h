@@ -1,0 +1,66 @@
+#ifndef PODFORM_RECONCILER_SANDBOX_FAULTS_H_
+#define PODFORM_RECONCILER_SANDBOX_FAULTS_H_
+
+// Fault injection for the sandbox (DESIGN.md "The sandbox"): latency,
+// transient failures, rate limiting and responses lost after a commit. All
+// random decisions come from one generator seeded with `seed`, so a given
+// seed and request sequence always injects the same faults.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include "reconciler/sandbox/random.h"
+
+namespace podform::sandbox {
+
+struct FaultOptions {
+  int latency_ms = 0;             // --latency-ms: sleep before handling
+  double fail_rate = 0;           // --fail-rate: P(HTTP 502/503), 0..1
+  double rate_limit = 0;          // --rate-limit: requests/second; 0 = none
+  double drop_after_commit = 0;   // --drop-after-commit: P(drop), 0..1
+  std::optional<uint64_t> seed;   // --seed; unset: from the OS
+};
+
+class FaultInjector {
+ public:
+  using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
+
+  // `now` is the clock of the rate limiter (null: steady_clock::now).
+  // `seed` feeds every random decision.
+  FaultInjector(const FaultOptions& options, uint64_t seed,
+                SteadyClock now = nullptr);
+
+  const FaultOptions& options() const { return options_; }
+
+  // Sleeps options().latency_ms (no-op for 0).
+  void Delay() const;
+
+  // 502 or 503 (equally likely) with probability fail_rate, else 0. Draws
+  // from the generator only when fail_rate > 0.
+  int DrawFailure();
+
+  // Takes a token from the rate limiter's bucket (capacity max(1,
+  // rate_limit), full at start, refilled at `rate_limit` tokens per second). Returns nullopt when the
+  // request may proceed, else the whole seconds (>= 1) until a token is
+  // available: the Retry-After value.
+  std::optional<int> TakeToken();
+
+  // true with probability drop_after_commit (a committed mutation's answer
+  // is then lost). Draws only when drop_after_commit > 0.
+  bool DrawDrop();
+
+ private:
+  FaultOptions options_;
+  SteadyClock now_;
+  std::mutex mutex_;
+  Random random_;
+  double tokens_ = 0;
+  std::chrono::steady_clock::time_point refilled_at_;
+};
+
+}  // namespace podform::sandbox
+
+#endif  // PODFORM_RECONCILER_SANDBOX_FAULTS_H_

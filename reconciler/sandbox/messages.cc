@@ -1,0 +1,117 @@
+#include "reconciler/sandbox/messages.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace podform::sandbox {
+
+std::string GraphqlCode(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kResourceExhausted:
+      return kCodeSupplyConstraint;
+    case absl::StatusCode::kInternal:
+      return kCodeInternal;
+    default:
+      return kCodeRunPod;
+  }
+}
+
+absl::Status VolumeInUseError() {
+  return absl::FailedPreconditionError(
+      "You must remove this network volume from all pods before deleting "
+      "it.");
+}
+
+absl::Status PodNotFoundToTerminateError() {
+  return absl::NotFoundError("pod not found to terminate");
+}
+
+absl::Status NoInstancesAvailableError() {
+  return absl::ResourceExhaustedError(
+      "There are no longer any instances available with the requested "
+      "specifications. Please refresh and try again.");
+}
+
+absl::Status SomethingWentWrongError() {
+  return absl::InternalError(
+      "Something went wrong. Please try again later or contact support.");
+}
+
+absl::Status NotEnoughFreeGpusError() {
+  return absl::ResourceExhaustedError(
+      "There are not enough free GPUs on the host machine to start this "
+      "pod.");
+}
+
+absl::Status PodNotFoundError() { return absl::NotFoundError("pod not found"); }
+
+absl::Status VolumeNotFoundError(const std::string& id) {
+  return absl::NotFoundError(
+      absl::StrCat("Network volume ", id, " not found."));
+}
+
+absl::Status UnknownDataCenterError(const std::string& id) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Data center ", id, " does not exist."));
+}
+
+absl::Status UnknownGpuTypeError(const std::string& id) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("GPU type ", id, " does not exist."));
+}
+
+absl::Status VolumeSizeOutOfRangeError(int64_t size) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "Network volume size must be between 10 and 4000 GB (got ", size,
+      ")."));
+}
+
+absl::Status VolumeSizeMissingError() {
+  return absl::InvalidArgumentError(
+      "Network volume size is required (10 to 4000 GB).");
+}
+
+absl::Status VolumeShrinkError(int64_t from, int64_t to) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("Network volume size can only be increased (from ", from,
+                   " GB to ", to, " GB requested)."));
+}
+
+absl::Status VolumeNeedsSecureCloudError() {
+  return absl::InvalidArgumentError(
+      "Network volumes are only available on Secure Cloud.");
+}
+
+absl::Status DataCenterMismatchError(const std::string& pod_data_center,
+                                     const std::string& volume_data_center) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "The pod's data center ", pod_data_center,
+      " does not match its network volume's data center ", volume_data_center,
+      "."));
+}
+
+absl::Status ImageNameRequiredError() {
+  return absl::InvalidArgumentError("imageName is required.");
+}
+
+absl::Status GpuTypeRequiredError() {
+  return absl::InvalidArgumentError("gpuTypeId is required.");
+}
+
+absl::Status GpuCountOutOfRangeError(int count, int max) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "gpuCount must be between 1 and ", max, " (got ", count, ")."));
+}
+
+absl::Status NegativeDiskError(const std::string& field, int64_t value) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, " must not be negative (got ", value, ")."));
+}
+
+absl::Status InvalidPortsError(const std::string& ports) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Invalid ports \"", ports,
+                   "\": expected a comma-separated list like "
+                   "\"8888/http,22/tcp\"."));
+}
+
+}  // namespace podform::sandbox

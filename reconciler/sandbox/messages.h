@@ -1,0 +1,65 @@
+#ifndef PODFORM_RECONCILER_SANDBOX_MESSAGES_H_
+#define PODFORM_RECONCILER_SANDBOX_MESSAGES_H_
+
+// Every error the sandbox's RunPod rules produce, in one place.
+//
+// Rules refuse with an absl::Status whose message is what RunPod says and
+// whose code selects the GraphQL `extensions.code` (GraphqlCode below):
+//   ResourceExhausted  -> "SUPPLY_CONSTRAINT" (no GPU capacity)
+//   Internal           -> "INTERNAL_SERVER_ERROR"
+//   anything else      -> "RUNPOD"
+// Messages tagged [runpod-api.md] are RunPod's own words as recorded there;
+// the others are written in RunPod's style because runpod-api.md does not
+// record RunPod's wording for that case.
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace podform::sandbox {
+
+// GraphQL error codes.
+inline constexpr char kCodeRunPod[] = "RUNPOD";
+inline constexpr char kCodeSupplyConstraint[] = "SUPPLY_CONSTRAINT";
+inline constexpr char kCodeInternal[] = "INTERNAL_SERVER_ERROR";
+
+// The `extensions.code` for a rule's refusal (see above).
+std::string GraphqlCode(const absl::Status& status);
+
+// [runpod-api.md] deleteNetworkVolume of a volume that a pod mounts.
+absl::Status VolumeInUseError();
+// [runpod-api.md] podTerminate of an unknown pod.
+absl::Status PodNotFoundToTerminateError();
+// [runpod-api.md] podFindAndDeployOnDemand without free GPUs.
+absl::Status NoInstancesAvailableError();
+// [runpod-api.md] generic failure (e.g. the data file cannot be written).
+absl::Status SomethingWentWrongError();
+
+// podResume without free GPUs (RunPod's console wording).
+absl::Status NotEnoughFreeGpusError();
+// podStop / podResume / podEditJob of an unknown pod.
+absl::Status PodNotFoundError();
+// updateNetworkVolume / deleteNetworkVolume / podFindAndDeployOnDemand with
+// an unknown network volume id.
+absl::Status VolumeNotFoundError(const std::string& id);
+absl::Status UnknownDataCenterError(const std::string& id);
+absl::Status UnknownGpuTypeError(const std::string& id);
+// createNetworkVolume / updateNetworkVolume: size outside 10..4000.
+absl::Status VolumeSizeOutOfRangeError(int64_t size);
+absl::Status VolumeSizeMissingError();
+// updateNetworkVolume to a smaller size.
+absl::Status VolumeShrinkError(int64_t from, int64_t to);
+// A pod with a network volume on COMMUNITY cloud.
+absl::Status VolumeNeedsSecureCloudError();
+// A pod whose dataCenterId differs from its network volume's.
+absl::Status DataCenterMismatchError(const std::string& pod_data_center,
+                                     const std::string& volume_data_center);
+absl::Status ImageNameRequiredError();
+absl::Status GpuTypeRequiredError();
+absl::Status GpuCountOutOfRangeError(int count, int max);
+absl::Status NegativeDiskError(const std::string& field, int64_t value);
+absl::Status InvalidPortsError(const std::string& ports);
+
+}  // namespace podform::sandbox
+
+#endif  // PODFORM_RECONCILER_SANDBOX_MESSAGES_H_

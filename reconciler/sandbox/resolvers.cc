@@ -1,0 +1,282 @@
+#include "reconciler/sandbox/resolvers.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+#include "reconciler/core/catalog.h"
+#include "reconciler/sandbox/messages.h"
+#include "reconciler/sandbox/views.h"
+#include "reconciler/util/status_macros.h"
+
+namespace podform::sandbox {
+namespace {
+
+using graphql::ResolveInfo;
+using nlohmann::json;
+
+// Arguments arrive coerced to the schema's types (the executor validated
+// them), so only presence and null need checking here.
+const json& Input(const ResolveInfo& info) {
+  static const json kNull;
+  auto it = info.args.find("input");
+  return it == info.args.end() ? kNull : *it;
+}
+
+const json* Member(const json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+std::optional<std::string> OptString(const json& object, const char* key) {
+  const json* v = Member(object, key);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return v->get<std::string>();
+}
+
+std::string String(const json& object, const char* key) {
+  return OptString(object, key).value_or("");
+}
+
+std::optional<int64_t> OptInt(const json& object, const char* key) {
+  const json* v = Member(object, key);
+  if (v == nullptr || !v->is_number_integer()) return std::nullopt;
+  return v->get<int64_t>();
+}
+
+std::optional<int> OptInt32(const json& object, const char* key) {
+  std::optional<int64_t> v = OptInt(object, key);
+  if (!v.has_value()) return std::nullopt;
+  return static_cast<int>(*v);  // GraphQL Int is 32-bit: already in range
+}
+
+// [EnvironmentVariableInput] -> env; null list items are skipped.
+std::optional<std::vector<EnvVar>> OptEnv(const json& object) {
+  const json* v = Member(object, "env");
+  if (v == nullptr || !v->is_array()) return std::nullopt;
+  std::vector<EnvVar> env;
+  for (const json& item : *v) {
+    if (!item.is_object()) continue;
+    env.push_back({String(item, "key"), String(item, "value")});
+  }
+  return env;
+}
+
+absl::Status ToGraphqlError(const absl::Status& status) {
+  return graphql::ResolverError(std::string(status.message()),
+                                GraphqlCode(status));
+}
+
+class Resolvers {
+ public:
+  using Method = absl::StatusOr<json> (Resolvers::*)(const ResolveInfo&);
+
+  explicit Resolvers(SandboxStore* store) : store_(store) {}
+
+  // Registers every resolver; each holds a reference to `self`, so the set
+  // lives as long as the executor's resolvers.
+  static void Register(const std::shared_ptr<Resolvers>& self,
+                       graphql::Executor& executor) {
+    auto Add = [&](const std::string& name, Method method) {
+      executor.SetResolver(name, [self, method](const ResolveInfo& info) {
+        return ((*self).*method)(info);
+      });
+    };
+    Add("Query.myself", &Resolvers::Myself);
+    Add("User.networkVolumes", &Resolvers::NetworkVolumes);
+    Add("User.pods", &Resolvers::Pods);
+    Add("User.currentSpendPerHr", &Resolvers::CurrentSpend);
+    Add("Query.pod", &Resolvers::PodById);
+    Add("Query.dataCenters", &Resolvers::DataCenters);
+    Add("Query.gpuTypes", &Resolvers::GpuTypes);
+    Add("GpuType.lowestPrice", &Resolvers::LowestPrice);
+    Add("Mutation.createNetworkVolume", &Resolvers::CreateVolume);
+    Add("Mutation.updateNetworkVolume", &Resolvers::UpdateVolume);
+    Add("Mutation.deleteNetworkVolume", &Resolvers::DeleteVolume);
+    Add("Mutation.podFindAndDeployOnDemand", &Resolvers::Deploy);
+    Add("Mutation.podEditJob", &Resolvers::Edit);
+    Add("Mutation.podStop", &Resolvers::Stop);
+    Add("Mutation.podResume", &Resolvers::Resume);
+    Add("Mutation.podTerminate", &Resolvers::Terminate);
+  }
+
+ private:
+
+  Account& account() { return store_->account(); }
+
+  // Persists a successful mutation and renders its result; a refused one
+  // becomes RunPod's GraphQL error.
+  template <typename T, typename View>
+  absl::StatusOr<json> Commit(const absl::StatusOr<T>& result, View view) {
+    if (!result.ok()) return ToGraphqlError(result.status());
+    absl::Status committed = store_->Commit();
+    if (!committed.ok()) return ToGraphqlError(committed);
+    return view(*result);
+  }
+
+  absl::StatusOr<json> CommitVoid(const absl::Status& result) {
+    if (!result.ok()) return ToGraphqlError(result);
+    absl::Status committed = store_->Commit();
+    if (!committed.ok()) return ToGraphqlError(committed);
+    return json(nullptr);
+  }
+
+  json RenderPod(const Pod& pod) { return PodView(pod, account().Now()); }
+
+  // ---------------------------------------------------------------- reads
+
+  absl::StatusOr<json> Myself(const ResolveInfo&) {
+    return ProfileView(account().profile());
+  }
+
+  absl::StatusOr<json> NetworkVolumes(const ResolveInfo&) {
+    json out = json::array();
+    for (const NetworkVolume& volume : account().volumes()) {
+      out.push_back(VolumeView(volume));
+    }
+    return out;
+  }
+
+  absl::StatusOr<json> Pods(const ResolveInfo&) {
+    absl::Time now = account().Now();
+    json out = json::array();
+    for (const Pod& pod : account().pods()) out.push_back(PodView(pod, now));
+    return out;
+  }
+
+  absl::StatusOr<json> CurrentSpend(const ResolveInfo&) {
+    return json(CurrentSpendPerHr(account()));
+  }
+
+  // pod(input: {podId}): an unknown id reads as null, without an error
+  // (runpod-api.md is silent; runpod-python returns data.pod as is).
+  absl::StatusOr<json> PodById(const ResolveInfo& info) {
+    const Pod* pod = account().FindPod(String(Input(info), "podId"));
+    if (pod == nullptr) return json(nullptr);
+    return RenderPod(*pod);
+  }
+
+  absl::StatusOr<json> DataCenters(const ResolveInfo&) {
+    json out = json::array();
+    for (const DataCenterInfo& dc : KnownDataCenters()) {
+      out.push_back(DataCenterView(dc));
+    }
+    return out;
+  }
+
+  // gpuTypes(input: {id}): every type, or the one with that id (an unknown
+  // id gives an empty list).
+  absl::StatusOr<json> GpuTypes(const ResolveInfo& info) {
+    std::optional<std::string> id = OptString(Input(info), "id");
+    json out = json::array();
+    for (const GpuTypeInfo& gpu : KnownGpuTypes()) {
+      if (id.has_value() && *id != gpu.id) continue;
+      out.push_back(GpuTypeView(gpu));
+    }
+    return out;
+  }
+
+  absl::StatusOr<json> LowestPrice(const ResolveInfo& info) {
+    const GpuTypeInfo* gpu = FindGpuType(String(info.parent, "id"));
+    if (gpu == nullptr) return json(nullptr);
+    return LowestPriceView(*gpu, OptInt32(Input(info), "gpuCount"));
+  }
+
+  // ------------------------------------------------------------ mutations
+
+  absl::StatusOr<json> CreateVolume(const ResolveInfo& info) {
+    const json& input = Input(info);
+    CreateVolumeRequest req;
+    req.name = OptString(input, "name");
+    req.size = OptInt(input, "size");
+    req.data_center_id = String(input, "dataCenterId");
+    return Commit(account().CreateVolume(req), VolumeView);
+  }
+
+  absl::StatusOr<json> UpdateVolume(const ResolveInfo& info) {
+    const json& input = Input(info);
+    UpdateVolumeRequest req;
+    req.id = String(input, "id");
+    req.name = OptString(input, "name");
+    req.size = OptInt(input, "size");
+    return Commit(account().UpdateVolume(req), VolumeView);
+  }
+
+  absl::StatusOr<json> DeleteVolume(const ResolveInfo& info) {
+    return CommitVoid(account().DeleteVolume(String(Input(info), "id")));
+  }
+
+  // Input fields RunPod accepts that do not change what the sandbox models
+  // (startSsh, startJupyter, supportPublicIp, allowedCudaVersions,
+  // countryCode, minDownload, minUpload, stopAfter, terminateAfter) are
+  // accepted and ignored.
+  absl::StatusOr<json> Deploy(const ResolveInfo& info) {
+    const json& input = Input(info);
+    DeployPodRequest req;
+    req.name = OptString(input, "name");
+    req.image_name = OptString(input, "imageName");
+    req.gpu_type_id = OptString(input, "gpuTypeId");
+    req.gpu_count = OptInt32(input, "gpuCount");
+    req.cloud_type = OptString(input, "cloudType");
+    req.data_center_id = OptString(input, "dataCenterId");
+    req.network_volume_id = OptString(input, "networkVolumeId");
+    req.volume_mount_path = OptString(input, "volumeMountPath");
+    req.volume_in_gb = OptInt(input, "volumeInGb");
+    req.container_disk_in_gb = OptInt(input, "containerDiskInGb");
+    req.env = OptEnv(input);
+    req.ports = OptString(input, "ports");
+    req.docker_args = OptString(input, "dockerArgs");
+    req.min_vcpu_count = OptInt32(input, "minVcpuCount");
+    req.min_memory_in_gb = OptInt32(input, "minMemoryInGb");
+    req.template_id = OptString(input, "templateId");
+    req.container_registry_auth_id =
+        OptString(input, "containerRegistryAuthId");
+    return Commit(account().DeployPod(req),
+                  [this](const Pod& pod) { return RenderPod(pod); });
+  }
+
+  absl::StatusOr<json> Edit(const ResolveInfo& info) {
+    const json& input = Input(info);
+    EditPodRequest req;
+    req.pod_id = String(input, "podId");
+    req.image_name = String(input, "imageName");
+    req.container_disk_in_gb = OptInt(input, "containerDiskInGb").value_or(0);
+    req.docker_args = OptString(input, "dockerArgs");
+    req.env = OptEnv(input);
+    req.ports = OptString(input, "ports");
+    req.volume_in_gb = OptInt(input, "volumeInGb");
+    req.volume_mount_path = OptString(input, "volumeMountPath");
+    return Commit(account().EditPod(req),
+                  [this](const Pod& pod) { return RenderPod(pod); });
+  }
+
+  absl::StatusOr<json> Stop(const ResolveInfo& info) {
+    return Commit(account().StopPod(String(Input(info), "podId")),
+                  [this](const Pod& pod) { return RenderPod(pod); });
+  }
+
+  absl::StatusOr<json> Resume(const ResolveInfo& info) {
+    const json& input = Input(info);
+    return Commit(account().ResumePod(String(input, "podId"),
+                                      OptInt32(input, "gpuCount")),
+                  [this](const Pod& pod) { return RenderPod(pod); });
+  }
+
+  absl::StatusOr<json> Terminate(const ResolveInfo& info) {
+    return CommitVoid(account().TerminatePod(String(Input(info), "podId")));
+  }
+
+  SandboxStore* store_;
+};
+
+}  // namespace
+
+void RegisterResolvers(graphql::Executor& executor, SandboxStore* store) {
+  Resolvers::Register(std::make_shared<Resolvers>(store), executor);
+}
+
+}  // namespace podform::sandbox

@@ -1,0 +1,26 @@
+#ifndef PODFORM_RECONCILER_SANDBOX_RESOLVERS_H_
+#define PODFORM_RECONCILER_SANDBOX_RESOLVERS_H_
+
+// Wires schema/runpod.graphql onto a SandboxStore: the root query and
+// mutation fields, plus the fields computed on demand (User.pods,
+// User.networkVolumes, User.currentSpendPerHr, GpuType.lowestPrice). Every
+// other field is read from the views (views.h).
+//
+// Mutations change the account and Commit() the store before answering; a
+// refused mutation changes nothing and answers RunPod's message and code
+// (messages.h) as a GraphQL error on that field.
+//
+// REQUIRES: the caller holds store->Lock() for the whole execution of a
+// document; the resolvers do not lock.
+
+#include "reconciler/graphql/executor.h"
+#include "reconciler/sandbox/store.h"
+
+namespace podform::sandbox {
+
+// Registers every resolver on `executor`. `store` must outlive it.
+void RegisterResolvers(graphql::Executor& executor, SandboxStore* store);
+
+}  // namespace podform::sandbox
+
+#endif  // PODFORM_RECONCILER_SANDBOX_RESOLVERS_H_

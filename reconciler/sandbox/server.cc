@@ -1,0 +1,161 @@
+#include "reconciler/sandbox/server.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "httplib.h"
+
+namespace podform::sandbox {
+namespace {
+
+// The port of a socket address, or -1 when it is not an IP address.
+int PortOf(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+  }
+  if (address.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  }
+  return -1;
+}
+
+// Shuts down the TCP connection that carried `request`, so that nothing
+// more is sent on it: httplib's attempt to write the response then fails
+// and it closes the socket, and the client sees the connection end without
+// a response.
+//
+// cpp-httplib 0.11.4 does not expose a request's socket to handlers (and its
+// per-connection hook is private), so the socket is found among this
+// process's open descriptors by its address pair: a TCP socket whose local
+// port is the server's and whose peer port is the client's. While the
+// handler runs, httplib keeps that descriptor open, so it cannot be reused
+// for another connection and the match is unique.
+bool ShutdownConnection(const httplib::Request& request) {
+  DIR* fds = opendir("/proc/self/fd");
+  if (fds == nullptr) return false;
+  bool found = false;
+  while (dirent* entry = readdir(fds)) {
+    int fd = 0;
+    if (!absl::SimpleAtoi(entry->d_name, &fd) || fd == dirfd(fds)) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
+      continue;  // not a connected socket
+    }
+    if (PortOf(local) == request.local_port &&
+        PortOf(peer) == request.remote_port) {
+      shutdown(fd, SHUT_RDWR);
+      found = true;
+      break;
+    }
+  }
+  closedir(fds);
+  return found;
+}
+
+SandboxRequest ToSandboxRequest(const httplib::Request& req) {
+  SandboxRequest out;
+  out.method = req.method;
+  out.path = req.path;
+  out.body = req.body;
+  out.authorization = req.get_header_value("Authorization");
+  out.api_key_param = req.get_param_value("api_key");
+  return out;
+}
+
+}  // namespace
+
+absl::Status ParseListenAddress(const std::string& address, std::string* host,
+                                int* port) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), port) || *port < 0 ||
+      *port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen ", address, ": expected HOST:PORT, e.g. 127.0.0.1:8787"));
+  }
+  *host = address.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  return absl::OkStatus();
+}
+
+SandboxServer::SandboxServer(SandboxService* service)
+    : service_(service), http_(std::make_unique<httplib::Server>()) {
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    SandboxResponse response = service_->Handle(ToSandboxRequest(req));
+    if (response.dropped) {
+      ShutdownConnection(req);
+      // Should the socket not be found, the answer is still withheld: an
+      // empty 500 tells the client nothing about the committed mutation.
+      res.status = 500;
+      return;
+    }
+    res.status = response.status;
+    for (const auto& [name, value] : response.headers) {
+      res.set_header(name, value);
+    }
+    res.set_content(response.body, response.content_type.c_str());
+  };
+  // Every method and path goes to the service, which answers 404/405.
+  const std::string any = ".*";
+  http_->Get(any, handler);
+  http_->Post(any, handler);
+  http_->Put(any, handler);
+  http_->Patch(any, handler);
+  http_->Delete(any, handler);
+  http_->Options(any, handler);
+}
+
+SandboxServer::~SandboxServer() { Stop(); }
+
+absl::Status SandboxServer::Bind(const std::string& host, int port) {
+  signal(SIGPIPE, SIG_IGN);
+  errno = 0;
+  if (port == 0) {
+    port_ = http_->bind_to_any_port(host);
+    if (port_ > 0) return absl::OkStatus();
+  } else if (http_->bind_to_port(host, port)) {
+    port_ = port;
+    return absl::OkStatus();
+  }
+  int error = errno;
+  return absl::UnavailableError(
+      absl::StrCat("cannot listen on ", host, ":", port,
+                   error != 0 ? absl::StrCat(": ", std::strerror(error)) : ""));
+}
+
+void SandboxServer::Serve() { http_->listen_after_bind(); }
+
+void SandboxServer::Start() {
+  serving_done_ = false;
+  thread_ = std::thread([this] {
+    Serve();
+    serving_done_ = true;
+  });
+  // httplib's stop() does nothing until the accept loop runs, so wait for it
+  // (or for it to fail) before returning.
+  while (!http_->is_running() && !serving_done_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void SandboxServer::Stop() {
+  http_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace podform::sandbox

@@ -1,0 +1,142 @@
+#include "reconciler/sandbox/service.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/graphql/schema.h"
+#include "reconciler/sandbox/resolvers.h"
+#include "reconciler/util/status_macros.h"
+
+namespace podform::sandbox {
+namespace {
+
+std::string ErrorBody(const std::string& message, const std::string& code) {
+  nlohmann::ordered_json body = {
+      {"errors",
+       {{{"message", message}, {"extensions", {{"code", code}}}}}}};
+  return body.dump();
+}
+
+SandboxResponse JsonError(int status, const std::string& message,
+                          const std::string& code) {
+  SandboxResponse response;
+  response.status = status;
+  response.body = ErrorBody(message, code);
+  return response;
+}
+
+}  // namespace
+
+std::string SandboxResponse::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+absl::StatusOr<std::unique_ptr<SandboxService>> SandboxService::Create(
+    ServiceOptions options) {
+  // One seed feeds two independent streams: the data file's generator (ids,
+  // placements) and the fault injector.
+  Random seeds(options.faults.seed.has_value() ? *options.faults.seed
+                                               : RandomSeed());
+  uint64_t store_seed = seeds.Next();
+  uint64_t fault_seed = seeds.Next();
+  StoreOptions store_options;
+  store_options.path = options.data_path;
+  store_options.seed = store_seed;
+  store_options.clock = options.clock;
+  ASSIGN_OR_RETURN(std::unique_ptr<SandboxStore> store,
+                   SandboxStore::Open(std::move(store_options)));
+  return std::unique_ptr<SandboxService>(
+      new SandboxService(std::move(options), std::move(store), fault_seed));
+}
+
+SandboxService::SandboxService(ServiceOptions options,
+                               std::unique_ptr<SandboxStore> store,
+                               uint64_t fault_seed)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      executor_(graphql::Schema::RunPod()),
+      faults_(options_.faults, fault_seed) {
+  RegisterResolvers(executor_, store_.get());
+}
+
+std::string SandboxService::RequestKey(const SandboxRequest& request) {
+  // "Authorization: Bearer KEY" (scheme case-insensitive); any other
+  // Authorization value carries no key.
+  absl::string_view auth = absl::StripAsciiWhitespace(request.authorization);
+  if (auth.size() > 7 && absl::StartsWithIgnoreCase(auth, "bearer ")) {
+    std::string key(absl::StripAsciiWhitespace(auth.substr(7)));
+    if (!key.empty()) return key;
+  }
+  return request.api_key_param;
+}
+
+SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
+  faults_.Delay();
+
+  if (int failure = faults_.DrawFailure(); failure != 0) {
+    SandboxResponse response;
+    response.status = failure;
+    response.content_type = "text/plain";
+    response.body = failure == 502 ? "502 Bad Gateway\n"
+                                   : "503 Service Temporarily Unavailable\n";
+    return response;
+  }
+
+  if (std::optional<int> retry_after = faults_.TakeToken()) {
+    SandboxResponse response =
+        JsonError(429, "Too many requests, please slow down.", "RATE_LIMITED");
+    std::string limit = absl::StrCat(faults_.options().rate_limit);
+    response.headers = {
+        {"Retry-After", absl::StrCat(*retry_after)},
+        {"RateLimit-Policy", absl::StrCat(limit, ";w=1")},
+        {"RateLimit",
+         absl::StrCat("limit=", limit, ", remaining=0, reset=", *retry_after)},
+    };
+    return response;
+  }
+
+  if (request.path != "/graphql") {
+    return JsonError(404, absl::StrCat("Cannot ", request.method, " ",
+                                       request.path),
+                     "NOT_FOUND");
+  }
+  if (request.method != "POST") {
+    SandboxResponse response =
+        JsonError(405, "GraphQL requests must be sent with POST.",
+                  "METHOD_NOT_ALLOWED");
+    response.headers = {{"Allow", "POST"}};
+    return response;
+  }
+
+  std::string key = RequestKey(request);
+  if (key.empty()) {
+    return JsonError(401,
+                     "Unauthorized: send the API key as \"Authorization: "
+                     "Bearer KEY\" or ?api_key=KEY.",
+                     "UNAUTHENTICATED");
+  }
+  if (!options_.api_key.empty() && key != options_.api_key) {
+    return JsonError(401, "Unauthorized: invalid API key.", "UNAUTHENTICATED");
+  }
+
+  graphql::ExecutionResult result;
+  bool committed = false;
+  {
+    std::unique_lock<std::mutex> lock = store_->Lock();
+    uint64_t before = store_->commits();
+    result = executor_.ExecuteBody(request.body, nullptr);
+    committed = store_->commits() != before;
+  }
+  SandboxResponse response;
+  response.status = result.http_status;
+  response.body = result.body.dump(
+      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  if (committed && faults_.DrawDrop()) response.dropped = true;
+  return response;
+}
+
+}  // namespace podform::sandbox

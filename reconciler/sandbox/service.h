@@ -1,0 +1,94 @@
+#ifndef PODFORM_RECONCILER_SANDBOX_SERVICE_H_
+#define PODFORM_RECONCILER_SANDBOX_SERVICE_H_
+
+// The sandbox as an HTTP service, independent of any HTTP library: the HTTP
+// server (server.h) and the in-process transport (in_process_transport.h)
+// both hand it requests and relay its responses, so both paths behave
+// identically.
+//
+// Handle() answers, in this order:
+//   1. sleeps --latency-ms;
+//   2. with probability --fail-rate: 502 or 503, nothing else happens;
+//   3. over --rate-limit: 429 with Retry-After (seconds);
+//   4. a path other than /graphql: 404; a method other than POST: 405;
+//   5. no API key (Authorization: Bearer KEY, or ?api_key=KEY): 401; with
+//      ServiceOptions::api_key set, any other key: 401;
+//   6. executes the GraphQL request (200, or 400 for a document that does
+//      not parse or validate; see graphql/executor.h);
+//   7. if the request committed a mutation, with probability
+//      --drop-after-commit the answer is marked `dropped`: the transport
+//      must lose it (close the connection / return DeadlineExceeded) although
+//      the mutation is persisted.
+// Error bodies of steps 2-5 are JSON {"errors": [{"message", "extensions":
+// {"code"}}]} (502/503: plain text, as a proxy sends them).
+// Thread-safe: requests may arrive on several threads; GraphQL execution and
+// persistence are serialized by the store's lock.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "reconciler/graphql/executor.h"
+#include "reconciler/sandbox/faults.h"
+#include "reconciler/sandbox/store.h"
+
+namespace podform::sandbox {
+
+struct SandboxRequest {
+  std::string method = "POST";
+  std::string path = "/graphql";  // without the query string
+  std::string body;
+  std::string authorization;  // the Authorization header, "" when absent
+  std::string api_key_param;  // the api_key query parameter, "" when absent
+};
+
+struct SandboxResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Retry-After
+  // The mutation was committed but its answer must be lost (step 7).
+  bool dropped = false;
+
+  // The value of header `name` (exact spelling), "" if absent.
+  std::string Header(const std::string& name) const;
+};
+
+struct ServiceOptions {
+  std::string data_path;  // the data file; "" = in memory only
+  std::string api_key;    // "" = any non-empty key is accepted
+  FaultOptions faults;
+  Clock clock;  // for pods' timestamps; null: absl::Now
+};
+
+class SandboxService {
+ public:
+  // Opens the data file (SandboxStore::Open: FailedPrecondition for a
+  // corrupt file, Internal for I/O errors). The seed (options.faults.seed,
+  // else from the OS) seeds both a new data file's ids and the faults.
+  static absl::StatusOr<std::unique_ptr<SandboxService>> Create(
+      ServiceOptions options);
+
+  SandboxResponse Handle(const SandboxRequest& request);
+
+  SandboxStore& store() { return *store_; }
+  const ServiceOptions& options() const { return options_; }
+
+ private:
+  SandboxService(ServiceOptions options, std::unique_ptr<SandboxStore> store,
+                 uint64_t fault_seed);
+
+  // The key the request carries, "" if none.
+  static std::string RequestKey(const SandboxRequest& request);
+
+  ServiceOptions options_;
+  std::unique_ptr<SandboxStore> store_;
+  graphql::Executor executor_;
+  FaultInjector faults_;
+};
+
+}  // namespace podform::sandbox
+
+#endif  // PODFORM_RECONCILER_SANDBOX_SERVICE_H_

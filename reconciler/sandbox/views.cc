@@ -1,0 +1,197 @@
+#include "reconciler/sandbox/views.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
+
+namespace podform::sandbox {
+namespace {
+
+using nlohmann::json;
+
+json OptionalString(const std::optional<std::string>& value) {
+  return value.has_value() ? json(*value) : json(nullptr);
+}
+
+// Prices rounded to a millionth of a dollar, so 3 x 0.49 reads 1.47.
+double RoundPrice(double price) { return std::round(price * 1e6) / 1e6; }
+
+// runtime.ports: HTTP ports are served through RunPod's proxy (private
+// address, same port); TCP and UDP ports are published on the machine's
+// public address at a per-pod base port, in the order given.
+json RuntimePorts(const Pod& pod) {
+  json out = json::array();
+  if (!pod.ports.has_value()) return out;
+  int published = 0;
+  for (absl::string_view entry : absl::StrSplit(*pod.ports, ',')) {
+    entry = absl::StripAsciiWhitespace(entry);
+    std::vector<absl::string_view> parts = absl::StrSplit(entry, '/');
+    int port = 0;
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &port)) continue;
+    std::string type(parts[1]);
+    if (type == "http") {
+      out.push_back({{"ip", "100.65.0.2"},
+                     {"isIpPublic", false},
+                     {"privatePort", port},
+                     {"publicPort", port},
+                     {"type", type}});
+    } else {
+      out.push_back({{"ip", pod.public_ip},
+                     {"isIpPublic", true},
+                     {"privatePort", port},
+                     {"publicPort", pod.public_port_base + published++},
+                     {"type", type}});
+    }
+  }
+  return out;
+}
+
+json Runtime(const Pod& pod, int64_t uptime) {
+  json gpus = json::array();
+  std::string host_suffix = pod.pod_host_id.size() > pod.id.size() + 1
+                                ? pod.pod_host_id.substr(pod.id.size() + 1)
+                                : pod.pod_host_id;
+  for (int i = 0; i < pod.gpu_count; ++i) {
+    gpus.push_back({{"id", absl::StrCat("GPU-", host_suffix, "-", i)},
+                    {"gpuUtilPercent", 0},
+                    {"memoryUtilPercent", 0}});
+  }
+  return json{{"uptimeInSeconds", uptime},
+              {"ports", RuntimePorts(pod)},
+              {"gpus", std::move(gpus)},
+              {"container", {{"cpuPercent", 0}, {"memoryPercent", 0}}}};
+}
+
+}  // namespace
+
+json VolumeView(const NetworkVolume& volume) {
+  // storageType and storageClusterId are RunPod internals the sandbox
+  // cannot know: null.
+  return json{{"id", volume.id},
+              {"name", OptionalString(volume.name)},
+              {"size", volume.size_gb},
+              {"dataCenterId", volume.data_center_id},
+              {"storageType", nullptr},
+              {"storageClusterId", nullptr}};
+}
+
+double PodCostPerHr(const Pod& pod) {
+  return RoundPrice(
+      PodHourlyCost(pod.gpu_type_id, pod.gpu_count, pod.cloud_type));
+}
+
+json PodView(const Pod& pod, absl::Time now) {
+  bool running = pod.desired_status == "RUNNING";
+  int64_t uptime =
+      running ? std::max<int64_t>(0, absl::ToInt64Seconds(now - pod.started_at))
+              : 0;
+  json env = json::array();
+  for (const EnvVar& var : pod.env) {
+    env.push_back(absl::StrCat(var.key, "=", var.value));
+  }
+  const GpuTypeInfo* gpu = FindGpuType(pod.gpu_type_id);
+  return json{
+      {"id", pod.id},
+      {"name", OptionalString(pod.name)},
+      {"imageName", pod.image_name},
+      {"dockerArgs", pod.docker_args},
+      {"dockerId", nullptr},  // a container id the sandbox does not have
+      {"env", std::move(env)},
+      {"gpuCount", pod.gpu_count},
+      {"vcpuCount", pod.vcpu_count},
+      {"memoryInGb", pod.memory_in_gb},
+      {"containerDiskInGb", pod.container_disk_in_gb},
+      {"volumeInGb", pod.volume_in_gb},
+      {"volumeMountPath", pod.volume_mount_path},
+      {"networkVolumeId", OptionalString(pod.network_volume_id)},
+      {"desiredStatus", pod.desired_status},
+      {"costPerHr", PodCostPerHr(pod)},
+      {"lastStatusChange", pod.last_status_change},
+      {"uptimeSeconds", uptime},
+      {"machineId", pod.machine_id},
+      {"podType", "RESERVED"},  // on-demand (not spot/interruptable)
+      {"port", nullptr},        // legacy single-port field
+      {"ports", OptionalString(pod.ports)},
+      {"templateId", OptionalString(pod.template_id)},
+      {"containerRegistryAuthId",
+       OptionalString(pod.container_registry_auth_id)},
+      // RunPod reports runtime only while the container runs.
+      {"runtime", running ? Runtime(pod, uptime) : json(nullptr)},
+      {"machine",
+       {{"gpuDisplayName",
+         gpu != nullptr ? json(std::string(gpu->display_name)) : json()},
+        {"podHostId", pod.pod_host_id}}},
+  };
+}
+
+json ProfileView(const Profile& profile) {
+  return json{{"id", profile.id},
+              {"pubKey", OptionalString(profile.pub_key)},
+              {"email", profile.email},
+              {"clientBalance", profile.client_balance},
+              {"spendLimit", profile.spend_limit}};
+}
+
+double CurrentSpendPerHr(const Account& account) {
+  double total = 0;
+  for (const Pod& pod : account.pods()) {
+    if (pod.desired_status == "RUNNING") total += PodCostPerHr(pod);
+  }
+  constexpr double kHoursPerMonth = 730;
+  for (const NetworkVolume& volume : account.volumes()) {
+    total += VolumeMonthlyCost(volume.size_gb) / kHoursPerMonth;
+  }
+  return RoundPrice(total);
+}
+
+json DataCenterView(const DataCenterInfo& dc) {
+  // Every listed data center offers network storage.
+  return json{{"id", std::string(dc.id)},
+              {"name", std::string(dc.name)},
+              {"location", std::string(dc.location)},
+              {"storageSupport", true}};
+}
+
+json GpuTypeView(const GpuTypeInfo& gpu) {
+  bool community = gpu.community_price > 0;
+  // Spot prices: half the on-demand price (plausible; RunPod's vary).
+  // Savings-plan prices (oneWeek/oneMonth/threeMonth) are unknown: null.
+  return json{
+      {"id", std::string(gpu.id)},
+      {"displayName", std::string(gpu.display_name)},
+      {"manufacturer", std::string(gpu.manufacturer)},
+      {"memoryInGb", gpu.memory_gb},
+      {"cudaCores", gpu.cuda_cores},
+      {"secureCloud", true},
+      {"communityCloud", community},
+      {"securePrice", gpu.secure_price},
+      {"communityPrice", community ? json(gpu.community_price) : json()},
+      {"secureSpotPrice", RoundPrice(gpu.secure_price / 2)},
+      {"communitySpotPrice",
+       community ? json(RoundPrice(gpu.community_price / 2)) : json()},
+      {"oneMonthPrice", nullptr},
+      {"threeMonthPrice", nullptr},
+      {"oneWeekPrice", nullptr},
+      {"maxGpuCount", gpu.max_gpu_count},
+  };
+}
+
+json LowestPriceView(const GpuTypeInfo& gpu, std::optional<int> gpu_count) {
+  int count = gpu_count.value_or(1);
+  if (count < 1 || count > gpu.max_gpu_count) {
+    return json{{"minimumBidPrice", nullptr},
+                {"uninterruptablePrice", nullptr}};
+  }
+  double lowest = gpu.community_price > 0
+                      ? std::min(gpu.secure_price, gpu.community_price)
+                      : gpu.secure_price;
+  return json{{"minimumBidPrice", RoundPrice(lowest / 2)},
+              {"uninterruptablePrice", lowest}};
+}
+
+}  // namespace podform::sandbox

@@ -1,0 +1,50 @@
+#ifndef PODFORM_RECONCILER_SANDBOX_VIEWS_H_
+#define PODFORM_RECONCILER_SANDBOX_VIEWS_H_
+
+// The sandbox's objects as RunPod serves them over GraphQL: JSON objects
+// keyed by schema field name (schema/runpod.graphql), which the executor
+// reads for fields that have no resolver of their own. Values RunPod knows
+// and the sandbox cannot (utilisation, docker ids) are null or plausible, as
+// noted per field.
+
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "nlohmann/json_fwd.hpp"
+#include "reconciler/core/catalog.h"
+#include "reconciler/sandbox/account.h"
+
+namespace podform::sandbox {
+
+// NetworkVolume { id name size dataCenterId storageType storageClusterId }.
+nlohmann::json VolumeView(const NetworkVolume& volume);
+
+// Pod with every field of the schema's Pod type, at time `now`.
+nlohmann::json PodView(const Pod& pod, absl::Time now);
+
+// gpuCount x the catalog's per-GPU price for the pod's cloud type, USD/hour.
+double PodCostPerHr(const Pod& pod);
+
+// User { id pubKey email clientBalance spendLimit } (the lists and
+// currentSpendPerHr have resolvers).
+nlohmann::json ProfileView(const Profile& profile);
+
+// Running pods' costPerHr plus the volumes' storage price per hour.
+double CurrentSpendPerHr(const Account& account);
+
+// DataCenter { id name location storageSupport }.
+nlohmann::json DataCenterView(const DataCenterInfo& dc);
+
+// GpuType without lowestPrice (a resolver, LowestPriceView).
+nlohmann::json GpuTypeView(const GpuTypeInfo& gpu);
+
+// LowestPrice { minimumBidPrice uninterruptablePrice } per GPU for a pod of
+// `gpu_count` GPUs (nullopt: 1); null prices when more GPUs than a machine
+// has are asked for.
+nlohmann::json LowestPriceView(const GpuTypeInfo& gpu,
+                               std::optional<int> gpu_count);
+
+}  // namespace podform::sandbox
+
+#endif  // PODFORM_RECONCILER_SANDBOX_VIEWS_H_
