@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reconciler/core/resource.h"
@@ -27,12 +28,15 @@ enum class Action {
 
 // "no-op", "create", "update", "replace", "delete", "stop", "resume".
 std::string_view ActionName(Action action);
+// Inverse of ActionName; nullopt for anything else.
+std::optional<Action> ParseAction(std::string_view name);
 
 struct Change {
   Address address;
   Action action = Action::kNoOp;
-  // RunPod id of the existing resource (all but create; "" when the
-  // recorded resource is gone live and is being re-created).
+  // RunPod id of the existing resource (all but create). "" when the
+  // recorded resource is gone live: a create re-creates it; a delete then
+  // only removes its lock-file entry (nothing is left to delete on RunPod).
   std::string id;
   // Recorded attributes (lock file, corrected by live values); none for a
   // resource that is new to podform.
@@ -48,9 +52,20 @@ struct Change {
   std::vector<std::string> replace_attributes;
   // True when the step deletes or replaces a network volume (its data is lost).
   bool destroys_data = false;
-  // Steps that must finish before this one (volume before the pods that mount
-  // it; on delete, pods before their volume).
+  // Ordering. A change runs in at most two phases: a destroy phase (delete,
+  // and the delete/terminate half of replace) and a create phase (create,
+  // update, stop, resume, and the create half of replace).
+  // depends_on: changes that must be complete before this change's create
+  // phase starts (a pod's create/replace waits for its volume's create,
+  // replace or update). Never set on a delete.
   std::vector<Address> depends_on;
+  // destroy_depends_on: changes whose destroy phase must be done before this
+  // change's destroy phase starts (a volume's delete/replace waits for the
+  // delete/replace of every recorded pod that mounts it). Only set on
+  // delete and replace. Two lists are needed because when a volume is
+  // replaced, the pods that mount it are replaced too: pod terminate, volume
+  // delete, volume create, pod create (see steps.h, ExecutionSteps).
+  std::vector<Address> destroy_depends_on;
   // Fingerprint of the live object this change touches, as seen at plan time
   // ("" when it did not exist live); a saved plan is refused if it moved.
   std::string live_fingerprint;
@@ -73,8 +88,12 @@ struct Cost {
 struct Plan {
   static constexpr int kFormatVersion = 1;
 
-  // Every managed or desired address, in execution order (a topological
-  // order of depends_on), no-ops included.
+  // Every managed or desired address (or, with --target, the targeted ones and
+  // what they depend on), no-ops included, ordered by when each change starts
+  // in ExecutionSteps (steps.h): destroy phases first (pods before volumes),
+  // then create phases (volumes before pods). Outside a volume-replace
+  // cascade this is a topological order of depends_on and
+  // destroy_depends_on.
   std::vector<Change> changes;
   std::vector<UnmanagedResource> unmanaged;
   std::vector<std::string> warnings;  // e.g. drift that needs a person
@@ -89,7 +108,8 @@ struct Plan {
 
   bool HasChanges() const;    // any change other than no-op
   bool DestroysData() const;  // any change with destroys_data
-  // Counts by action, for the summary line.
+  // Number of changes per action, for the summary line; every Action is a
+  // key (0 when absent), no-ops included.
   std::map<Action, int> Counts() const;
 };
 

@@ -1,0 +1,250 @@
+#include "reconciler/plan/diff.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "reconciler/core/catalog.h"
+
+namespace podform::plan_internal {
+namespace {
+
+std::string Drifted(std::string_view attribute, std::string_view live_value) {
+  return absl::StrCat(std::string(attribute), " changed outside podform (was ",
+                      std::string(live_value), " live)");
+}
+
+const char* StatusWord(bool running) { return running ? "running" : "stopped"; }
+
+}  // namespace
+
+bool SamePorts(const std::vector<std::string>& a,
+               const std::vector<std::string>& b) {
+  std::vector<std::string> sa = a, sb = b;
+  std::sort(sa.begin(), sa.end());
+  std::sort(sb.begin(), sb.end());
+  return sa == sb;
+}
+
+bool LiveRunning(const LivePod& pod) {
+  if (pod.desired_status.empty()) return pod.spec.running;
+  return pod.desired_status == "RUNNING" || pod.desired_status == "CREATED" ||
+         pod.desired_status == "RESTARTING";
+}
+
+bool IsTerminated(const LivePod& pod) {
+  return pod.desired_status == "TERMINATED";
+}
+
+Corrected CorrectVolume(const Resource& recorded, const LiveVolume& live) {
+  Corrected out{recorded, {}};
+  VolumeSpec& v = out.before.volume;
+  if (!live.spec.name.empty() && live.spec.name != v.name) {
+    out.drift.push_back(Drifted("name", live.spec.name));
+    v.name = live.spec.name;
+  }
+  if (live.spec.size_gb > 0 && live.spec.size_gb != v.size_gb) {
+    out.drift.push_back(Drifted("size", absl::StrCat(live.spec.size_gb)));
+    v.size_gb = live.spec.size_gb;
+  }
+  if (!live.spec.data_center.empty() && live.spec.data_center != v.data_center) {
+    out.drift.push_back(Drifted("dataCenter", live.spec.data_center));
+    v.data_center = live.spec.data_center;
+  }
+  return out;
+}
+
+Corrected CorrectPod(const Resource& recorded, const LivePod& live,
+                     const std::set<std::string>& desired_env_keys,
+                     const std::set<std::string>& desired_secret_env,
+                     std::string_view salt) {
+  Corrected out{recorded, {}};
+  PodSpec& p = out.before.pod;
+  const PodSpec& l = live.spec;
+  if (!l.image.empty() && l.image != p.image) {
+    out.drift.push_back(Drifted("image", l.image));
+    p.image = l.image;
+  }
+  if (!l.gpu_type.empty() && l.gpu_type != p.gpu_type) {
+    const GpuTypeInfo* known = FindGpuType(p.gpu_type);
+    bool same = known != nullptr && known->display_name == l.gpu_type;
+    if (!same) {
+      out.drift.push_back(Drifted("gpuType", l.gpu_type));
+      const GpuTypeInfo* by_display = FindGpuTypeByDisplayName(l.gpu_type);
+      p.gpu_type = by_display != nullptr ? std::string(by_display->id)
+                                         : l.gpu_type;
+    }
+  }
+  if (l.gpu_count > 0 && l.gpu_count != p.gpu_count) {
+    out.drift.push_back(Drifted("gpuCount", absl::StrCat(l.gpu_count)));
+    p.gpu_count = l.gpu_count;
+  }
+  if (!l.mount_path.empty() && l.mount_path != p.mount_path) {
+    out.drift.push_back(Drifted("mountPath", l.mount_path));
+    p.mount_path = l.mount_path;
+  }
+  if (l.container_disk_gb > 0 && l.container_disk_gb != p.container_disk_gb) {
+    out.drift.push_back(
+        Drifted("containerDiskGb", absl::StrCat(l.container_disk_gb)));
+    p.container_disk_gb = l.container_disk_gb;
+  }
+  if (l.docker_args != p.docker_args) {
+    out.drift.push_back(Drifted(
+        "dockerArgs", l.docker_args.empty() ? "empty" : l.docker_args));
+    p.docker_args = l.docker_args;
+  }
+  if (!SamePorts(l.ports, p.ports)) {
+    out.drift.push_back(Drifted(
+        "ports", l.ports.empty() ? "none" : absl::StrJoin(l.ports, ",")));
+    p.ports = l.ports;
+  }
+  bool running = LiveRunning(live);
+  if (running != p.running) {
+    out.drift.push_back(Drifted("status", StatusWord(running)));
+    p.running = running;
+  }
+
+  // Env: the recorded and desired keys, as live has them.
+  std::set<std::string> keys = desired_env_keys;
+  for (const auto& [key, value] : recorded.pod.env) keys.insert(key);
+  std::set<std::string> secret = recorded.secret_env;
+  secret.insert(desired_secret_env.begin(), desired_secret_env.end());
+  p.env.clear();
+  out.before.secret_env.clear();
+  for (const std::string& key : keys) {
+    auto live_it = l.env.find(key);
+    auto rec_it = recorded.pod.env.find(key);
+    bool recorded_secret = recorded.secret_env.count(key) > 0;
+    if (live_it == l.env.end()) {
+      if (rec_it != recorded.pod.env.end()) {
+        out.drift.push_back(
+            absl::StrCat("env.", key, " removed outside podform"));
+      }
+      continue;
+    }
+    const std::string& live_value = live_it->second;
+    if (rec_it == recorded.pod.env.end()) {
+      out.drift.push_back(absl::StrCat("env.", key, " set outside podform"));
+    } else if (recorded_secret) {
+      if (SecretDigest(salt, live_value) != rec_it->second) {
+        out.drift.push_back(
+            absl::StrCat("env.", key, " changed outside podform (sensitive)"));
+      }
+    } else if (live_value != rec_it->second) {
+      out.drift.push_back(Drifted(absl::StrCat("env.", key), live_value));
+    }
+    if (secret.count(key) > 0) {
+      p.env[key] = SecretDigest(salt, live_value);
+      out.before.secret_env.insert(key);
+    } else {
+      p.env[key] = live_value;
+    }
+  }
+  return out;
+}
+
+Diff DiffVolume(const Resource& before, const Resource& after,
+                bool size_drifted) {
+  Diff d;
+  const std::string address = before.address.ToString();
+  const VolumeSpec& b = before.volume;
+  const VolumeSpec& a = after.volume;
+  if (a.data_center != b.data_center) {
+    d.action = Action::kReplace;
+    d.replace_attributes.push_back("dataCenter");
+    d.reasons.push_back("dataCenter forces replacement");
+    return d;
+  }
+  if (a.size_gb < b.size_gb) {
+    if (size_drifted) {
+      d.errors.push_back(absl::StrCat(
+          address, ": size is ", b.size_gb,
+          " GB live (grown outside podform) but ", a.size_gb,
+          " GB in the configuration; RunPod volumes only grow: set size: ",
+          b.size_gb));
+    } else {
+      d.errors.push_back(absl::StrCat(address, ": size cannot shrink from ",
+                                      b.size_gb, " to ", a.size_gb,
+                                      " GB (RunPod volumes only grow)"));
+    }
+    return d;
+  }
+  if (a.size_gb > b.size_gb) {
+    d.reasons.push_back(absl::StrCat("size grows ", b.size_gb, " -> ",
+                                     a.size_gb, " GB in place"));
+  }
+  if (a.name != b.name) {
+    d.reasons.push_back(
+        absl::StrCat("renamed ", b.name, " -> ", a.name, " in place"));
+  }
+  if (after.protect != before.protect) {
+    d.reasons.push_back(absl::StrCat(
+        "protect ", before.protect ? "true" : "false", " -> ",
+        after.protect ? "true" : "false", " (recorded in the lock file only)"));
+  }
+  if (!d.reasons.empty()) d.action = Action::kUpdate;
+  return d;
+}
+
+Diff DiffPod(const Resource& before, const Resource& after,
+             const std::string& volume_replaced_reason) {
+  Diff d;
+  const PodSpec& b = before.pod;
+  const PodSpec& a = after.pod;
+  auto force = [&](const char* attribute, std::string reason) {
+    d.replace_attributes.push_back(attribute);
+    d.reasons.push_back(std::move(reason));
+  };
+  auto force_plain = [&](const char* attribute) {
+    force(attribute, absl::StrCat(attribute, " forces replacement"));
+  };
+  if (a.name != b.name) {
+    force("name", "name forces replacement (RunPod cannot rename a pod)");
+  }
+  if (a.gpu_type != b.gpu_type) force_plain("gpuType");
+  if (a.gpu_count != b.gpu_count) force_plain("gpuCount");
+  if (a.cloud_type != b.cloud_type) force_plain("cloudType");
+  if (a.data_center != b.data_center) force_plain("dataCenter");
+  if (after.volume_key != before.volume_key) {
+    force("volume",
+          "volume forces replacement (a network volume is attached only when "
+          "a pod is created)");
+  } else if (!volume_replaced_reason.empty()) {
+    force("networkVolumeId", volume_replaced_reason);
+  } else if (a.network_volume_id != b.network_volume_id) {
+    force_plain("networkVolumeId");
+  }
+  if (!d.replace_attributes.empty()) {
+    d.action = Action::kReplace;
+    return d;
+  }
+
+  std::vector<std::string> edits;
+  if (a.image != b.image) edits.push_back("image");
+  if (a.env != b.env) edits.push_back("env");
+  if (!SamePorts(a.ports, b.ports)) edits.push_back("ports");
+  if (a.container_disk_gb != b.container_disk_gb) {
+    edits.push_back("containerDiskGb");
+  }
+  if (a.docker_args != b.docker_args) edits.push_back("dockerArgs");
+  if (a.mount_path != b.mount_path) edits.push_back("mountPath");
+  bool status_changes = a.running != b.running;
+  if (!edits.empty()) {
+    d.action = Action::kUpdate;
+    d.reasons.push_back(absl::StrCat("podEditJob updates ",
+                                     absl::StrJoin(edits, ", "),
+                                     " in place (restarts the container)"));
+    if (status_changes) {
+      d.reasons.push_back(absl::StrCat(
+          "status ", StatusWord(b.running), " -> ", StatusWord(a.running),
+          " after the edit (", a.running ? "podResume" : "podStop", ")"));
+    }
+  } else if (status_changes) {
+    d.action = a.running ? Action::kResume : Action::kStop;
+    d.reasons.push_back(absl::StrCat("status ", StatusWord(b.running), " -> ",
+                                     StatusWord(a.running)));
+  }
+  return d;
+}
+
+}  // namespace podform::plan_internal

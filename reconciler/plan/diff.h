@@ -1,0 +1,80 @@
+#ifndef PODFORM_RECONCILER_PLAN_DIFF_H_
+#define PODFORM_RECONCILER_PLAN_DIFF_H_
+
+// The per-resource half of the planner: what a recorded resource looks like
+// live (drift), and the change from one resource's attributes to another's.
+// Internal to reconciler/plan; MakePlan (planner.h) is the public entry.
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reconciler/core/model.h"
+#include "reconciler/core/resource.h"
+#include "reconciler/plan/plan.h"
+
+namespace podform::plan_internal {
+
+// A recorded resource with the values RunPod reports live in place of the
+// recorded ones, and one reason per attribute that differed ("image changed
+// outside podform (was X live)").
+struct Corrected {
+  Resource before;
+  std::vector<std::string> drift;
+};
+
+// name, size and data center come from live (each only when live reports it).
+Corrected CorrectVolume(const Resource& recorded, const LiveVolume& live);
+
+// image, gpu type and count, mount path and container disk come from live
+// when live reports them (non-empty / non-zero); docker args, ports and the
+// running status always. Env: only keys that are recorded or desired are
+// considered (RunPod may add its own); values of keys that are secret in
+// `recorded` or in `desired_secret_env` become SecretDigest(salt, value).
+// Data center, cloud type, name and volume attachment stay as recorded
+// (RunPod's pod object does not report the first two).
+Corrected CorrectPod(const Resource& recorded, const LivePod& live,
+                     const std::set<std::string>& desired_env_keys,
+                     const std::set<std::string>& desired_secret_env,
+                     std::string_view salt);
+
+// Whether a live pod counts as running: from desired_status when set
+// (RUNNING, CREATED, RESTARTING), else spec.running.
+bool LiveRunning(const LivePod& pod);
+
+// A pod RunPod reports as TERMINATED no longer exists.
+bool IsTerminated(const LivePod& pod);
+
+// What it takes to get from `before` to `after` (same address).
+struct Diff {
+  Action action = Action::kNoOp;
+  std::vector<std::string> reasons;
+  std::vector<std::string> replace_attributes;
+  std::vector<std::string> errors;  // "volume.x: ..." lines; plan is invalid
+};
+
+// Replace when the data center differs; otherwise an update for a grow, a
+// rename or a protect change; a shrink is an error. `size_drifted`: the live
+// size differs from the recorded one (the error then says it was grown
+// outside podform).
+Diff DiffVolume(const Resource& before, const Resource& after,
+                bool size_drifted);
+
+// Replace when a field that forces it differs (name, gpuType, gpuCount,
+// cloudType, dataCenter, volume, networkVolumeId) or when
+// `volume_replaced_reason` is non-empty (the mounted volume gets a new id);
+// otherwise update for image/env/ports/containerDiskGb/dockerArgs/mountPath
+// edits (with the status change, if any), stop/resume for a status change
+// alone, no-op when nothing differs.
+Diff DiffPod(const Resource& before, const Resource& after,
+             const std::string& volume_replaced_reason);
+
+// Ports compared as multisets (RunPod may report them in another order).
+bool SamePorts(const std::vector<std::string>& a,
+               const std::vector<std::string>& b);
+
+}  // namespace podform::plan_internal
+
+#endif  // PODFORM_RECONCILER_PLAN_DIFF_H_

@@ -1,0 +1,75 @@
+// Fingerprints of live objects (declared in planner.h).
+
+#include <openssl/evp.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "reconciler/plan/planner.h"
+
+namespace podform {
+namespace {
+
+// An unambiguous encoding: every value is length-prefixed, so no two
+// different objects encode alike, whatever bytes their strings hold.
+class Encoder {
+ public:
+  void Add(std::string_view field, std::string_view value) {
+    absl::StrAppend(&text_, std::string(field), "=", value.size(), ":",
+                    std::string(value), ";");
+  }
+  void Add(std::string_view field, int64_t value) {
+    Add(field, absl::StrCat(value));
+  }
+  std::string Digest() const {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_Digest(text_.data(), text_.size(), digest, &length, EVP_sha256(),
+               nullptr);
+    return absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(digest), length));
+  }
+
+ private:
+  std::string text_;
+};
+
+}  // namespace
+
+std::string Fingerprint(const LiveVolume& volume) {
+  Encoder e;
+  e.Add("kind", "volume");
+  e.Add("id", volume.id);
+  e.Add("name", volume.spec.name);
+  e.Add("size", volume.spec.size_gb);
+  e.Add("dataCenter", volume.spec.data_center);
+  return e.Digest();
+}
+
+std::string Fingerprint(const LivePod& pod) {
+  const PodSpec& p = pod.spec;
+  Encoder e;
+  e.Add("kind", "pod");
+  e.Add("id", pod.id);
+  e.Add("name", p.name);
+  e.Add("image", p.image);
+  e.Add("gpuType", p.gpu_type);
+  e.Add("gpuCount", p.gpu_count);
+  e.Add("cloudType", p.cloud_type);
+  e.Add("dataCenter", p.data_center);
+  e.Add("networkVolumeId", p.network_volume_id);
+  e.Add("mountPath", p.mount_path);
+  e.Add("containerDiskGb", p.container_disk_gb);
+  e.Add("ports", static_cast<int64_t>(p.ports.size()));
+  for (const std::string& port : p.ports) e.Add("port", port);
+  e.Add("env", static_cast<int64_t>(p.env.size()));
+  for (const auto& [key, value] : p.env) {
+    e.Add("key", key);
+    e.Add("value", value);
+  }
+  e.Add("dockerArgs", p.docker_args);
+  e.Add("running", p.running ? 1 : 0);
+  e.Add("desiredStatus", pod.desired_status);
+  return e.Digest();
+}
+
+}  // namespace podform

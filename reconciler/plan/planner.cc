@@ -1,0 +1,462 @@
+#include "reconciler/plan/planner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "reconciler/core/catalog.h"
+#include "reconciler/plan/diff.h"
+#include "reconciler/plan/steps.h"
+
+namespace podform {
+namespace {
+
+using plan_internal::Corrected;
+using plan_internal::Diff;
+
+// Cost sums are rounded to 1/10000 USD so that renderings and JSON show
+// 35 rather than 35.00000000000001.
+double RoundCost(double usd) { return std::round(usd * 10000) / 10000; }
+
+bool IsAny(Action action, std::initializer_list<Action> actions) {
+  return std::find(actions.begin(), actions.end(), action) != actions.end();
+}
+
+// Everything the planner knows about one address while planning.
+struct Entry {
+  Change change;
+  std::vector<std::string> errors;
+  std::vector<std::string> warnings;
+  const ResourceState* recorded = nullptr;
+  bool exists_live = false;
+  // A volume that will have a new RunPod id after this plan (replaced, or
+  // re-created after it was deleted outside podform).
+  bool new_identity = false;
+};
+
+class Planner {
+ public:
+  Planner(const Config& desired, const State& prior, const LiveState& live,
+          const PlanOptions& options)
+      : prior_(prior), live_(live), options_(options) {
+    if (!options.destroy) {
+      volumes_ = &desired.volumes;
+      pods_ = &desired.pods;
+    }
+    config_digest_ = desired.digest;
+  }
+
+  absl::StatusOr<Plan> Run();
+
+ private:
+  void PlanVolume(const Address& address);
+  void PlanPod(const Address& address);
+  // Fills in a change for a recorded resource that RunPod no longer has.
+  void PlanGone(Entry& entry, const std::optional<Resource>& after);
+  void CheckProtection(Entry& entry, const std::string& what) const;
+  void AddDependencies();
+  std::set<Address> Kept() const;
+  Cost ComputeCost(const std::set<Address>& kept) const;
+  std::vector<UnmanagedResource> Unmanaged() const;
+  std::vector<std::string> Warnings(const std::set<Address>& kept) const;
+
+  const State& prior_;
+  const LiveState& live_;
+  const PlanOptions& options_;
+  const std::map<std::string, DesiredVolume> empty_volumes_;
+  const std::map<std::string, DesiredPod> empty_pods_;
+  const std::map<std::string, DesiredVolume>* volumes_ = &empty_volumes_;
+  const std::map<std::string, DesiredPod>* pods_ = &empty_pods_;
+  std::string config_digest_;
+  std::map<Address, Entry> entries_;
+};
+
+void Planner::PlanGone(Entry& entry, const std::optional<Resource>& after) {
+  Change& c = entry.change;
+  const std::string address = c.address.ToString();
+  c.id = "";
+  if (after.has_value()) {
+    c.action = Action::kCreate;
+    c.after = after;
+    c.reasons.push_back("deleted outside podform");
+    entry.new_identity = true;
+    entry.warnings.push_back(absl::StrCat(
+        address, ": deleted outside podform (", entry.recorded->id,
+        " is gone from RunPod); it will be created again",
+        c.address.kind == Kind::kVolume ? ", empty" : ""));
+  } else {
+    c.action = Action::kDelete;
+    c.before = entry.recorded->resource;
+    c.reasons.push_back(
+        "already deleted outside podform; only its lock file entry is "
+        "removed");
+  }
+}
+
+void Planner::CheckProtection(Entry& entry, const std::string& what) const {
+  const Address& address = entry.change.address;
+  auto desired = volumes_->find(address.name);
+  bool is_protected =
+      (desired != volumes_->end() && desired->second.protect) ||
+      (entry.recorded != nullptr && entry.recorded->resource.protect);
+  if (is_protected && options_.allow_destroy.count(address) == 0) {
+    entry.errors.push_back(absl::StrCat(
+        address.ToString(), ": ", what,
+        " destroys its data; it is protected: re-run with --allow-destroy ",
+        address.ToString()));
+  }
+}
+
+void Planner::PlanVolume(const Address& address) {
+  Entry& entry = entries_[address];
+  Change& c = entry.change;
+  c.address = address;
+  std::optional<Resource> after;
+  if (auto it = volumes_->find(address.name); it != volumes_->end()) {
+    Resource r;
+    r.address = address;
+    r.volume = it->second.spec;
+    r.protect = it->second.protect;
+    after = r;
+  }
+  entry.recorded = prior_.Find(address);
+  if (entry.recorded == nullptr) {
+    c.action = Action::kCreate;
+    c.after = after;
+    return;
+  }
+  const LiveVolume* live = entry.recorded->id.empty()
+                               ? nullptr
+                               : live_.FindVolume(entry.recorded->id);
+  if (live == nullptr) {
+    PlanGone(entry, after);
+    return;
+  }
+  entry.exists_live = true;
+  c.id = entry.recorded->id;
+  c.live_fingerprint = Fingerprint(*live);
+  Corrected corrected =
+      plan_internal::CorrectVolume(entry.recorded->resource, *live);
+  c.before = corrected.before;
+  c.reasons = corrected.drift;
+  if (!after.has_value()) {
+    c.action = Action::kDelete;
+    c.destroys_data = true;
+    c.reasons.push_back(options_.destroy ? "podform destroy"
+                                         : "no longer in the configuration");
+    CheckProtection(entry, "deleting it");
+    return;
+  }
+  c.after = after;
+  bool size_drifted = live->spec.size_gb > 0 &&
+                      live->spec.size_gb != entry.recorded->resource.volume.size_gb;
+  Diff d = plan_internal::DiffVolume(*c.before, *after, size_drifted);
+  c.action = d.action;
+  c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
+  c.replace_attributes = d.replace_attributes;
+  entry.errors = d.errors;
+  if (c.action == Action::kReplace) {
+    c.destroys_data = true;
+    entry.new_identity = true;
+    CheckProtection(entry, absl::StrCat("replacing it (",
+                                        absl::StrJoin(d.reasons, "; "), ")"));
+  }
+}
+
+void Planner::PlanPod(const Address& address) {
+  Entry& entry = entries_[address];
+  Change& c = entry.change;
+  c.address = address;
+  const std::string salt = prior_.lineage;
+  std::optional<Resource> after;
+  std::set<std::string> desired_env_keys, desired_secret_env;
+  std::string volume_replaced_reason;
+  if (auto it = pods_->find(address.name); it != pods_->end()) {
+    const DesiredPod& d = it->second;
+    Resource r;
+    r.address = address;
+    r.pod = d.spec;
+    r.pod.network_volume_id.clear();
+    r.volume_key = d.volume;
+    r.secret_env = d.secret_env;
+    for (auto& [key, value] : r.pod.env) {
+      desired_env_keys.insert(key);
+      if (d.secret_env.count(key) > 0) value = SecretDigest(salt, value);
+    }
+    desired_secret_env = d.secret_env;
+    if (!d.volume.empty()) {
+      Address volume{Kind::kVolume, d.volume};
+      auto v = entries_.find(volume);
+      if (v == entries_.end() || volumes_->count(d.volume) == 0) {
+        entry.errors.push_back(
+            absl::StrCat(address.ToString(), ": mounts ", volume.ToString(),
+                         ", which is not in the configuration"));
+      } else if (v->second.new_identity) {
+        volume_replaced_reason = absl::StrCat(
+            volume.ToString(), " is ",
+            v->second.change.action == Action::kReplace ? "replaced"
+                                                        : "re-created",
+            ": a network volume is attached only when a pod is created");
+      } else if (v->second.recorded != nullptr) {
+        r.pod.network_volume_id = v->second.recorded->id;
+      }
+    }
+    after = r;
+  }
+  entry.recorded = prior_.Find(address);
+  if (entry.recorded == nullptr) {
+    c.action = Action::kCreate;
+    c.after = after;
+    return;
+  }
+  const LivePod* live = entry.recorded->id.empty()
+                            ? nullptr
+                            : live_.FindPod(entry.recorded->id);
+  if (live != nullptr && plan_internal::IsTerminated(*live)) live = nullptr;
+  if (live == nullptr) {
+    PlanGone(entry, after);
+    return;
+  }
+  entry.exists_live = true;
+  c.id = entry.recorded->id;
+  c.live_fingerprint = Fingerprint(*live);
+  Corrected corrected = plan_internal::CorrectPod(
+      entry.recorded->resource, *live, desired_env_keys, desired_secret_env,
+      salt);
+  c.before = corrected.before;
+  c.reasons = corrected.drift;
+  if (!after.has_value()) {
+    c.action = Action::kDelete;
+    c.reasons.push_back(options_.destroy ? "podform destroy"
+                                         : "no longer in the configuration");
+    return;
+  }
+  c.after = after;
+  Diff d = plan_internal::DiffPod(*c.before, *after, volume_replaced_reason);
+  c.action = d.action;
+  c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
+  c.replace_attributes = d.replace_attributes;
+}
+
+void Planner::AddDependencies() {
+  for (auto& [address, entry] : entries_) {
+    Change& c = entry.change;
+    if (address.kind == Kind::kPod &&
+        IsAny(c.action, {Action::kCreate, Action::kReplace}) &&
+        c.after.has_value() && !c.after->volume_key.empty()) {
+      Address volume{Kind::kVolume, c.after->volume_key};
+      auto v = entries_.find(volume);
+      if (v != entries_.end() &&
+          IsAny(v->second.change.action,
+                {Action::kCreate, Action::kReplace, Action::kUpdate})) {
+        c.depends_on.push_back(volume);
+      }
+    }
+    if (address.kind == Kind::kVolume &&
+        IsAny(c.action, {Action::kDelete, Action::kReplace})) {
+      for (const auto& [pod, state] : prior_.resources) {
+        if (pod.kind != Kind::kPod ||
+            state.resource.volume_key != address.name) {
+          continue;
+        }
+        auto p = entries_.find(pod);
+        if (p != entries_.end() &&
+            IsAny(p->second.change.action,
+                  {Action::kDelete, Action::kReplace})) {
+          c.destroy_depends_on.push_back(pod);
+        }
+      }
+    }
+  }
+}
+
+std::set<Address> Planner::Kept() const {
+  std::set<Address> kept;
+  if (options_.targets.empty()) {
+    for (const auto& [address, entry] : entries_) kept.insert(address);
+    return kept;
+  }
+  std::vector<Address> work(options_.targets.begin(), options_.targets.end());
+  while (!work.empty()) {
+    Address address = work.back();
+    work.pop_back();
+    auto it = entries_.find(address);
+    if (it == entries_.end() || !kept.insert(address).second) continue;
+    const Change& c = it->second.change;
+    work.insert(work.end(), c.depends_on.begin(), c.depends_on.end());
+    work.insert(work.end(), c.destroy_depends_on.begin(),
+                c.destroy_depends_on.end());
+  }
+  return kept;
+}
+
+Cost Planner::ComputeCost(const std::set<Address>& kept) const {
+  Cost cost;
+  auto add = [](const Resource& r, double* storage, double* pods) {
+    if (r.address.kind == Kind::kVolume) {
+      *storage += VolumeMonthlyCost(r.volume.size_gb);
+    } else if (r.pod.running) {
+      *pods += PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count,
+                             r.pod.cloud_type);
+    }
+  };
+  for (const auto& [address, entry] : entries_) {
+    const Change& c = entry.change;
+    if (entry.exists_live && c.before.has_value()) {
+      add(*c.before, &cost.storage_monthly_before, &cost.pods_hourly_before);
+    }
+    if (kept.count(address) == 0) {
+      if (entry.exists_live && c.before.has_value()) {
+        add(*c.before, &cost.storage_monthly_after, &cost.pods_hourly_after);
+      }
+    } else if (c.action != Action::kDelete && c.after.has_value()) {
+      add(*c.after, &cost.storage_monthly_after, &cost.pods_hourly_after);
+    }
+  }
+  cost.storage_monthly_before = RoundCost(cost.storage_monthly_before);
+  cost.storage_monthly_after = RoundCost(cost.storage_monthly_after);
+  cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
+  cost.pods_hourly_after = RoundCost(cost.pods_hourly_after);
+  return cost;
+}
+
+std::vector<UnmanagedResource> Planner::Unmanaged() const {
+  std::set<std::string> known;
+  for (const auto& [address, state] : prior_.resources) known.insert(state.id);
+  std::vector<UnmanagedResource> out;
+  for (const LiveVolume& v : live_.volumes) {
+    if (known.count(v.id) == 0) out.push_back({Kind::kVolume, v.id, v.spec.name});
+  }
+  for (const LivePod& p : live_.pods) {
+    if (known.count(p.id) == 0 && !plan_internal::IsTerminated(p)) {
+      out.push_back({Kind::kPod, p.id, p.spec.name});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.kind, a.name, a.id) < std::tie(b.kind, b.name, b.id);
+  });
+  return out;
+}
+
+std::vector<std::string> Planner::Warnings(const std::set<Address>& kept) const {
+  std::map<Address, std::vector<std::string>> by_address;
+  for (const auto& [address, entry] : entries_) {
+    if (kept.count(address) == 0) continue;
+    by_address[address] = entry.warnings;
+  }
+  for (const auto& [address, intent] : prior_.intents) {
+    bool planned = entries_.count(address) > 0;
+    if (planned && kept.count(address) == 0) continue;
+    std::string text =
+        planned
+            ? absl::StrCat(address.ToString(),
+                           ": an earlier apply was interrupted while creating "
+                           "it; apply will look for it on RunPod first")
+            : absl::StrCat(address.ToString(),
+                           ": an earlier apply was interrupted while creating "
+                           "it and it is no longer in the configuration; a ",
+                           KindName(address.kind), " named \"", intent.name,
+                           "\" on RunPod is listed as unmanaged");
+    by_address[address].insert(by_address[address].begin(), std::move(text));
+  }
+  std::vector<std::string> out;
+  for (auto& [address, texts] : by_address) {
+    out.insert(out.end(), texts.begin(), texts.end());
+  }
+  if (!options_.targets.empty()) {
+    out.push_back(
+        "--target: only the targeted resources and what they depend on are "
+        "planned; other resources may still differ from the configuration");
+  }
+  return out;
+}
+
+absl::StatusOr<Plan> Planner::Run() {
+  if (prior_.lineage.empty()) {
+    return absl::InvalidArgumentError(
+        "the prior state has no lineage; a new lock file needs one before "
+        "planning (it salts secret digests)");
+  }
+  std::set<Address> volumes, pods;
+  for (const auto& [key, v] : *volumes_) volumes.insert({Kind::kVolume, key});
+  for (const auto& [key, p] : *pods_) pods.insert({Kind::kPod, key});
+  for (const auto& [address, state] : prior_.resources) {
+    (address.kind == Kind::kVolume ? volumes : pods).insert(address);
+  }
+  for (const Address& a : volumes) PlanVolume(a);
+  for (const Address& a : pods) PlanPod(a);
+  AddDependencies();
+
+  std::vector<std::pair<Address, std::string>> errors;
+  bool flag_error = false;
+  const char* nowhere = options_.destroy
+                            ? "is not in the lock file"
+                            : "is neither in the configuration nor in the "
+                              "lock file";
+  auto check_flag = [&](const std::set<Address>& named, const char* flag) {
+    for (const Address& a : named) {
+      if (entries_.count(a) > 0) continue;
+      flag_error = true;
+      errors.push_back(
+          {a, absl::StrCat(a.ToString(), ": named by ", flag, " but ", nowhere)});
+    }
+  };
+  check_flag(options_.targets, "--target");
+  check_flag(options_.allow_destroy, "--allow-destroy");
+
+  std::set<Address> kept = Kept();
+  for (const Address& a : kept) {
+    for (const std::string& e : entries_.at(a).errors) errors.push_back({a, e});
+  }
+  if (!errors.empty()) {
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> lines;
+    for (const auto& [a, e] : errors) lines.push_back(e);
+    std::string message = absl::StrJoin(lines, "\n");
+    return flag_error ? absl::InvalidArgumentError(message)
+                      : absl::FailedPreconditionError(message);
+  }
+
+  Plan plan;
+  plan.destroy = options_.destroy;
+  plan.lineage = prior_.lineage;
+  plan.serial = prior_.serial;
+  plan.config_digest = config_digest_;
+  plan.cost = ComputeCost(kept);
+  plan.unmanaged = Unmanaged();
+  plan.warnings = Warnings(kept);
+
+  std::vector<Change> changes;
+  for (const Address& a : kept) changes.push_back(entries_.at(a).change);
+  absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(changes);
+  if (!steps.ok()) {
+    return absl::InternalError(
+        absl::StrCat("planner made an unorderable plan: ", steps.status().message()));
+  }
+  std::vector<bool> placed(changes.size(), false);
+  for (const Step& step : *steps) {
+    if (placed[step.change]) continue;
+    placed[step.change] = true;
+    plan.changes.push_back(changes[step.change]);
+  }
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (!placed[i]) plan.changes.push_back(changes[i]);  // no-ops
+  }
+  return plan;
+}
+
+}  // namespace
+
+absl::StatusOr<Plan> MakePlan(const Config& desired, const State& prior,
+                              const LiveState& live,
+                              const PlanOptions& options) {
+  Planner planner(desired, prior, live, options);
+  return planner.Run();
+}
+
+}  // namespace podform
