@@ -15,6 +15,8 @@ namespace podform {
 struct ResourceState {
   std::string id;     // RunPod id
   Resource resource;  // recorded attributes; secret env values are digests
+
+  bool operator==(const ResourceState&) const = default;
 };
 
 // A create that was started but whose outcome is not yet recorded. Written
@@ -25,6 +27,8 @@ struct CreateIntent {
   std::string name;         // RunPod name sent in the create
   std::string data_center;  // may be empty for pods without a volume
   std::string started_at;   // RFC 3339 UTC
+
+  bool operator==(const CreateIntent&) const = default;
 };
 
 struct State {
@@ -36,7 +40,13 @@ struct State {
   std::map<Address, CreateIntent> intents;
 
   const ResourceState* Find(const Address& address) const;
+
+  bool operator==(const State&) const = default;
 };
+
+// A fresh lineage for a new lock file: a random UUID (version 4) in
+// canonical lowercase form, "xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx".
+std::string NewLineage();
 
 }  // namespace podform
 

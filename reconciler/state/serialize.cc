@@ -1,0 +1,350 @@
+#include "reconciler/state/serialize.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/util/status_macros.h"
+
+namespace podform {
+
+using nlohmann::json;
+
+namespace {
+
+// The format never nests deeper than 4 (root, resources, entry, attributes,
+// env); anything much deeper is not a lock file, and refusing it early keeps
+// the recursive parts of nlohmann::json (copy, compare) shallow.
+constexpr int kMaxDepth = 16;
+
+std::string JsonType(const json& value) { return value.type_name(); }
+
+// The deepest bracket nesting of `text`, ignoring brackets inside strings.
+int MaxNesting(const std::string& text) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+// Reads a non-negative integer that fits in int64.
+bool GetCount(const json& value, int64_t* out) {
+  if (!value.is_number_unsigned()) return false;
+  uint64_t u = value.get<uint64_t>();
+  if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return false;
+  }
+  *out = static_cast<int64_t>(u);
+  return true;
+}
+
+// Errors for one object of the file: "PATH: CONTEXT: message".
+class Reader {
+ public:
+  Reader(const std::string& path, std::string context)
+      : prefix_(context.empty() ? absl::StrCat(path, ": ")
+                                : absl::StrCat(path, ": ", context, ": ")) {}
+
+  absl::Status Error(const std::string& message) const {
+    return absl::InvalidArgumentError(absl::StrCat(prefix_, message));
+  }
+
+  // Fails unless every key of `object` is in `known`.
+  absl::Status OnlyKnown(const json& object,
+                         std::initializer_list<const char*> known) const {
+    for (const auto& [key, value] : object.items()) {
+      bool found = false;
+      for (const char* k : known) found = found || key == k;
+      if (!found) return Error(absl::StrCat("unknown field \"", key, "\""));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<const json*> Field(const json& object, const char* key,
+                                    json::value_t type,
+                                    const char* type_text) const {
+    auto it = object.find(key);
+    if (it == object.end()) {
+      return Error(absl::StrCat("missing \"", key, "\""));
+    }
+    bool ok = it->type() == type ||
+              (type == json::value_t::number_integer && it->is_number());
+    if (!ok) {
+      return Error(absl::StrCat("\"", key, "\" must be ", type_text, ", not ",
+                                JsonType(*it)));
+    }
+    return &*it;
+  }
+
+  absl::StatusOr<std::string> String(const json& object, const char* key,
+                                     bool non_empty = false) const {
+    ASSIGN_OR_RETURN(const json* value,
+                     Field(object, key, json::value_t::string,
+                           non_empty ? "a non-empty string" : "a string"));
+    std::string s = value->get<std::string>();
+    if (non_empty && s.empty()) {
+      return Error(absl::StrCat("\"", key, "\" must be a non-empty string"));
+    }
+    return s;
+  }
+
+ private:
+  std::string prefix_;
+};
+
+absl::Status CheckCanonical(const Reader& reader, const json& canonical,
+                            const json& given) {
+  for (const auto& [key, value] : given.items()) {
+    if (!canonical.contains(key)) {
+      return reader.Error(absl::StrCat("unknown attribute \"", key, "\""));
+    }
+  }
+  for (const auto& [key, want] : canonical.items()) {
+    const json& got = given.at(key);
+    if (want.is_number() != got.is_number() ||
+        (!want.is_number() && want.type() != got.type())) {
+      return reader.Error(absl::StrCat("attribute \"", key,
+                                       "\" has the wrong type (",
+                                       JsonType(got), ")"));
+    }
+    if (got != want) {
+      if (want.is_number()) {
+        return reader.Error(
+            absl::StrCat("attribute \"", key, "\" is out of range"));
+      }
+      return reader.Error(absl::StrCat("attribute \"", key,
+                                       "\" is not in canonical form; expected ",
+                                       want.dump()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ResourceState> ParseResource(const std::string& path,
+                                            const Address& address,
+                                            const json& entry) {
+  Reader reader(path, address.ToString());
+  if (!entry.is_object()) {
+    return reader.Error(
+        absl::StrCat("must be an object, not ", JsonType(entry)));
+  }
+  bool volume = address.kind == Kind::kVolume;
+  RETURN_IF_ERROR(volume ? reader.OnlyKnown(entry, {"attributes", "id", "protect"})
+                         : reader.OnlyKnown(entry, {"attributes", "id"}));
+  ResourceState out;
+  ASSIGN_OR_RETURN(out.id, reader.String(entry, "id", /*non_empty=*/true));
+  ASSIGN_OR_RETURN(const json* attributes,
+                   reader.Field(entry, "attributes", json::value_t::object,
+                                "an object"));
+  // Every number in the canonical attributes is an integer; converting a
+  // float to one could overflow, so floats are refused before conversion.
+  for (const auto& [key, value] : attributes->items()) {
+    if (value.is_number_float()) {
+      return reader.Error(
+          absl::StrCat("attribute \"", key, "\" must be an integer"));
+    }
+  }
+  absl::StatusOr<Resource> resource = FromAttributes(address, *attributes);
+  if (!resource.ok()) return Annotate(resource.status(), path);
+  RETURN_IF_ERROR(CheckCanonical(reader, ToAttributes(*resource), *attributes));
+  if (volume) {
+    ASSIGN_OR_RETURN(const json* protect,
+                     reader.Field(entry, "protect", json::value_t::boolean,
+                                  "true or false"));
+    if (protect->get<bool>() != resource->protect) {
+      return reader.Error(absl::StrCat(
+          "\"protect\" is ", protect->dump(), " but attributes.protect is ",
+          resource->protect ? "true" : "false",
+          "; they must agree (was the file edited by hand?)"));
+    }
+  }
+  out.resource = *std::move(resource);
+  return out;
+}
+
+absl::StatusOr<CreateIntent> ParseIntent(const std::string& path,
+                                         const Address& address,
+                                         const json& entry) {
+  Reader reader(path, absl::StrCat("intents: ", address.ToString()));
+  if (!entry.is_object()) {
+    return reader.Error(
+        absl::StrCat("must be an object, not ", JsonType(entry)));
+  }
+  RETURN_IF_ERROR(reader.OnlyKnown(entry, {"dataCenter", "name", "startedAt"}));
+  CreateIntent out;
+  out.address = address;
+  ASSIGN_OR_RETURN(out.name, reader.String(entry, "name"));
+  ASSIGN_OR_RETURN(out.data_center, reader.String(entry, "dataCenter"));
+  ASSIGN_OR_RETURN(out.started_at, reader.String(entry, "startedAt"));
+  return out;
+}
+
+absl::StatusOr<Address> ParseAddress(const Reader& reader,
+                                     const std::string& key) {
+  absl::StatusOr<Address> address = Address::Parse(key);
+  if (!address.ok()) return reader.Error(std::string(address.status().message()));
+  return address;
+}
+
+absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
+  Reader reader(path, "");
+  if (!root.is_object()) {
+    return reader.Error(absl::StrCat(
+        "not a podform lock file: expected a JSON object, not ",
+        JsonType(root)));
+  }
+  // The version first: a newer file may differ in everything else.
+  auto version = root.find("version");
+  if (version == root.end()) {
+    return reader.Error(
+        "missing \"version\"; this is not a podform lock file");
+  }
+  if (!version->is_number_integer()) {
+    return reader.Error(absl::StrCat("\"version\" must be an integer, not ",
+                                     JsonType(*version)));
+  }
+  if (version->is_number_unsigned() &&
+      version->get<uint64_t>() > static_cast<uint64_t>(State::kVersion)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " was written by a newer podform (version ", version->dump(),
+        "); this podform reads version ", State::kVersion,
+        ": upgrade podform"));
+  }
+  if (!version->is_number_unsigned() ||
+      version->get<uint64_t>() != static_cast<uint64_t>(State::kVersion)) {
+    return reader.Error(absl::StrCat("unsupported version ", version->dump(),
+                                     "; this podform reads version ",
+                                     State::kVersion));
+  }
+  RETURN_IF_ERROR(reader.OnlyKnown(
+      root, {"intents", "lineage", "resources", "serial", "version"}));
+
+  State state;
+  ASSIGN_OR_RETURN(state.lineage,
+                   reader.String(root, "lineage", /*non_empty=*/true));
+  ASSIGN_OR_RETURN(const json* serial,
+                   reader.Field(root, "serial", json::value_t::number_integer,
+                                "a non-negative integer"));
+  if (!GetCount(*serial, &state.serial)) {
+    return reader.Error(absl::StrCat(
+        "\"serial\" must be a non-negative integer, not ", serial->dump()));
+  }
+  ASSIGN_OR_RETURN(const json* resources,
+                   reader.Field(root, "resources", json::value_t::object,
+                                "an object"));
+  Reader resources_reader(path, "resources");
+  for (const auto& [key, entry] : resources->items()) {
+    ASSIGN_OR_RETURN(Address address, ParseAddress(resources_reader, key));
+    ASSIGN_OR_RETURN(ResourceState resource,
+                     ParseResource(path, address, entry));
+    state.resources.emplace(address, std::move(resource));
+  }
+  if (root.contains("intents")) {
+    ASSIGN_OR_RETURN(const json* intents,
+                     reader.Field(root, "intents", json::value_t::object,
+                                  "an object"));
+    Reader intents_reader(path, "intents");
+    for (const auto& [key, entry] : intents->items()) {
+      ASSIGN_OR_RETURN(Address address, ParseAddress(intents_reader, key));
+      ASSIGN_OR_RETURN(CreateIntent intent, ParseIntent(path, address, entry));
+      state.intents.emplace(address, std::move(intent));
+    }
+  }
+  return state;
+}
+
+// "not valid JSON at line L, column C: what" from nlohmann's message
+// "[json.exception.parse_error.101] parse error at line L, column C: what".
+std::string DescribeParseError(const json::parse_error& e) {
+  std::string what = e.what();
+  const std::string marker = "parse error at ";
+  size_t at = what.find(marker);
+  if (at == std::string::npos) {
+    return absl::StrCat("not valid JSON at byte ", e.byte);
+  }
+  return absl::StrCat("not valid JSON at ", what.substr(at + marker.size()));
+}
+
+}  // namespace
+
+std::string SerializeState(const State& state) {
+  json root = json::object();
+  root["version"] = State::kVersion;
+  root["lineage"] = state.lineage;
+  root["serial"] = state.serial;
+  json resources = json::object();
+  for (const auto& [address, recorded] : state.resources) {
+    Resource resource = recorded.resource;
+    resource.address = address;
+    json entry = json::object();
+    entry["id"] = recorded.id;
+    entry["attributes"] = ToAttributes(resource);
+    if (address.kind == Kind::kVolume) entry["protect"] = resource.protect;
+    resources[address.ToString()] = std::move(entry);
+  }
+  root["resources"] = std::move(resources);
+  if (!state.intents.empty()) {
+    json intents = json::object();
+    for (const auto& [address, intent] : state.intents) {
+      json entry = json::object();
+      entry["name"] = intent.name;
+      entry["dataCenter"] = intent.data_center;
+      entry["startedAt"] = intent.started_at;
+      intents[address.ToString()] = std::move(entry);
+    }
+    root["intents"] = std::move(intents);
+  }
+  return root.dump(2, ' ', /*ensure_ascii=*/false,
+                   json::error_handler_t::replace) +
+         "\n";
+}
+
+absl::StatusOr<State> ParseState(const std::string& text,
+                                 const std::string& path_for_messages) {
+  const std::string& path = path_for_messages;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path,
+        ": the file is empty (truncated?); restore it from version control "
+        "or a backup"));
+  }
+  if (MaxNesting(text) > kMaxDepth) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": not a podform lock file: nested deeper than ", kMaxDepth,
+        " levels"));
+  }
+  try {
+    json root = json::parse(text);
+    return ParseDocument(root, path);
+  } catch (const json::parse_error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", DescribeParseError(e)));
+  } catch (const std::exception& e) {
+    // Defensive: ParseDocument checks types before every conversion.
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));
+  }
+}
+
+}  // namespace podform

@@ -1,0 +1,53 @@
+#ifndef PODFORM_RECONCILER_STATE_SERIALIZE_H_
+#define PODFORM_RECONCILER_STATE_SERIALIZE_H_
+
+// The podform.lock format (DESIGN.md "Lock file"), version 1:
+//
+//   {
+//     "intents": {                       <- only while a create is unfinished
+//       "pod.x": {"dataCenter": "...", "name": "...", "startedAt": "..."}
+//     },
+//     "lineage": "<uuid>",
+//     "resources": {
+//       "pod.trainer": {"attributes": {...}, "id": "..."},
+//       "volume.models": {"attributes": {...}, "id": "...", "protect": true}
+//     },
+//     "serial": 3,
+//     "version": 1
+//   }
+//
+// JSON with keys sorted, 2-space indent and a trailing newline, so that a git
+// diff shows exactly what changed. "attributes" is ToAttributes() of the
+// resource (core/resource.h); a volume's "protect" is mirrored at the
+// resource level and must agree with attributes.protect.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "reconciler/state/state.h"
+
+namespace podform {
+
+// The lock file's bytes for `state`. Deterministic: equal states give equal
+// bytes. Each resource is written under its map key's address. Strings that
+// are not valid UTF-8 have the offending bytes replaced by U+FFFD (the lock
+// file is always valid JSON).
+std::string SerializeState(const State& state);
+
+// Parses lock-file bytes. `path_for_messages` names the file in errors, which
+// read "PATH: ..." and say what is wrong and where:
+//   - FailedPrecondition: written by a newer podform (version > 1);
+//   - InvalidArgument: empty, not JSON (with line and column), nested too
+//     deeply, a field missing, of the wrong type or unknown, a bad resource
+//     address, an attribute that is not in canonical form (e.g. a float where
+//     an integer belongs), a volume's "protect" disagreeing with its
+//     attributes, a version below 1.
+// Never throws. ParseState(SerializeState(s)) == s for every state whose
+// resources and intents are keyed by their own address and whose resources
+// hold only their kind's fields (what ToAttributes records).
+absl::StatusOr<State> ParseState(const std::string& text,
+                                 const std::string& path_for_messages);
+
+}  // namespace podform
+
+#endif  // PODFORM_RECONCILER_STATE_SERIALIZE_H_

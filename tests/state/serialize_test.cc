@@ -1,0 +1,369 @@
+#include "reconciler/state/serialize.h"
+
+#include <functional>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/state/sample_state.h"
+
+namespace podform {
+namespace {
+
+using nlohmann::json;
+
+// The sample lock file after `edit` (indented like the real thing).
+std::string Edited(const std::function<void(json&)>& edit) {
+  json doc = json::parse(SampleLockFile());
+  edit(doc);
+  return doc.dump(2) + "\n";
+}
+
+// The message of ParseState's error for `text`, with its code checked.
+std::string ParseError(const std::string& text,
+                       absl::StatusCode code = absl::StatusCode::kInvalidArgument) {
+  absl::StatusOr<State> state = ParseState(text, "podform.lock");
+  EXPECT_FALSE(state.ok());
+  if (state.ok()) return "";
+  EXPECT_EQ(state.status().code(), code) << state.status();
+  return std::string(state.status().message());
+}
+
+TEST(SerializeTest, GoldenVolumeAndPod) {
+  EXPECT_EQ(SerializeState(SampleState()), SampleLockFile());
+}
+
+TEST(SerializeTest, EmptyStateHasNoIntentsKey) {
+  State state;
+  state.lineage = kLineage;
+  EXPECT_EQ(SerializeState(state),
+            "{\n"
+            "  \"lineage\": \"0b7c5f8e-2d41-4a3b-9c6e-5f1a2b3c4d5e\",\n"
+            "  \"resources\": {},\n"
+            "  \"serial\": 0,\n"
+            "  \"version\": 1\n"
+            "}\n");
+}
+
+TEST(SerializeTest, IntentsAreWrittenWhilePending) {
+  State state;
+  state.lineage = kLineage;
+  state.serial = 2;
+  state.intents[{Kind::kPod, "worker"}] = {
+      {Kind::kPod, "worker"}, "worker", "EU-RO-1", "2026-11-26T22:00:00Z"};
+  EXPECT_EQ(SerializeState(state),
+            "{\n"
+            "  \"intents\": {\n"
+            "    \"pod.worker\": {\n"
+            "      \"dataCenter\": \"EU-RO-1\",\n"
+            "      \"name\": \"worker\",\n"
+            "      \"startedAt\": \"2026-11-26T22:00:00Z\"\n"
+            "    }\n"
+            "  },\n"
+            "  \"lineage\": \"0b7c5f8e-2d41-4a3b-9c6e-5f1a2b3c4d5e\",\n"
+            "  \"resources\": {},\n"
+            "  \"serial\": 2,\n"
+            "  \"version\": 1\n"
+            "}\n");
+}
+
+TEST(SerializeTest, RoundTrips) {
+  State state = SampleState();
+  state.intents[{Kind::kPod, "worker"}] = {
+      {Kind::kPod, "worker"}, "worker", "", "2026-11-26T22:00:00Z"};
+  Resource stopped = state.resources.at({Kind::kPod, "trainer"}).resource;
+  stopped.address = {Kind::kPod, "idle"};
+  stopped.pod.running = false;
+  stopped.volume_key.clear();
+  stopped.pod.network_volume_id.clear();
+  stopped.pod.docker_args = "--shm-size 1g \"quoted\" \\ \xc3\xa9";
+  state.resources[stopped.address] = {"idle1234", stopped};
+  absl::StatusOr<State> back =
+      ParseState(SerializeState(state), "podform.lock");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, state);
+}
+
+TEST(SerializeTest, ByteStable) {
+  const std::string once = SerializeState(SampleState());
+  absl::StatusOr<State> parsed = ParseState(once, "podform.lock");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(SerializeState(*parsed), once);
+  EXPECT_EQ(SerializeState(SampleState()), once);
+}
+
+TEST(SerializeTest, CanonicalizesAnyLayout) {
+  // Compact, keys in another order: the same state, written canonically.
+  json doc = json::parse(SampleLockFile());
+  std::string compact = doc.dump();
+  absl::StatusOr<State> parsed = ParseState(compact, "podform.lock");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(SerializeState(*parsed), SampleLockFile());
+}
+
+TEST(NewLineageTest, IsRandomUuidV4) {
+  std::set<std::string> seen;
+  const std::regex uuid(
+      "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  for (int i = 0; i < 100; ++i) {
+    std::string lineage = NewLineage();
+    EXPECT_TRUE(std::regex_match(lineage, uuid)) << lineage;
+    seen.insert(lineage);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(ParseStateTest, EmptyFile) {
+  EXPECT_EQ(ParseError(""),
+            "podform.lock: the file is empty (truncated?); restore it from "
+            "version control or a backup");
+  EXPECT_EQ(ParseError(" \n"),
+            "podform.lock: the file is empty (truncated?); restore it from "
+            "version control or a backup");
+}
+
+TEST(ParseStateTest, TruncatedFile) {
+  std::string text = SampleLockFile();
+  // Cut inside the key of line 32, `    "volume.models": {`.
+  text = text.substr(0, text.find("\"volume.models\": {") + 5);
+  EXPECT_EQ(ParseError(text),
+            "podform.lock: not valid JSON at line 32, column 10: syntax error "
+            "while parsing object key - invalid string: missing closing "
+            "quote; last read: '\"volu'; expected string literal");
+  EXPECT_EQ(ParseError("{\n  \"version\": 1,\n"),
+            "podform.lock: not valid JSON at line 3, column 1: syntax error "
+            "while parsing object key - unexpected end of input; expected "
+            "string literal");
+}
+
+TEST(ParseStateTest, NotAnObject) {
+  EXPECT_EQ(ParseError("[1, 2]"),
+            "podform.lock: not a podform lock file: expected a JSON object, "
+            "not array");
+}
+
+TEST(ParseStateTest, NestedTooDeeply) {
+  EXPECT_EQ(ParseError(std::string(100000, '[') + std::string(100000, ']')),
+            "podform.lock: not a podform lock file: nested deeper than 16 "
+            "levels");
+  // Brackets inside strings do not count.
+  std::string text = Edited([](json& doc) {
+    doc["resources"]["pod.trainer"]["attributes"]["dockerArgs"] =
+        std::string(40, '[') + "\\\"" + std::string(40, '{');
+  });
+  EXPECT_TRUE(ParseState(text, "podform.lock").ok());
+}
+
+TEST(ParseStateTest, Version) {
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc.erase("version"); })),
+            "podform.lock: missing \"version\"; this is not a podform lock "
+            "file");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["version"] = "1"; })),
+            "podform.lock: \"version\" must be an integer, not string");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["version"] = 1.5; })),
+            "podform.lock: \"version\" must be an integer, not number");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["version"] = 0; })),
+            "podform.lock: unsupported version 0; this podform reads version "
+            "1");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["version"] = -3; })),
+            "podform.lock: unsupported version -3; this podform reads version "
+            "1");
+}
+
+TEST(ParseStateTest, NewerVersionIsRefusedBeforeAnythingElse) {
+  // A newer file may differ in every other field.
+  EXPECT_EQ(ParseError(R"({"version": 2, "resources": []})",
+                       absl::StatusCode::kFailedPrecondition),
+            "podform.lock was written by a newer podform (version 2); this "
+            "podform reads version 1: upgrade podform");
+  EXPECT_EQ(ParseError(R"({"version": 18446744073709551615})",
+                       absl::StatusCode::kFailedPrecondition),
+            "podform.lock was written by a newer podform (version "
+            "18446744073709551615); this podform reads version 1: upgrade "
+            "podform");
+}
+
+TEST(ParseStateTest, TopLevelFields) {
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["extra"] = 1; })),
+            "podform.lock: unknown field \"extra\"");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc.erase("lineage"); })),
+            "podform.lock: missing \"lineage\"");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["lineage"] = ""; })),
+            "podform.lock: \"lineage\" must be a non-empty string");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["lineage"] = 5; })),
+            "podform.lock: \"lineage\" must be a non-empty string, not number");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc.erase("serial"); })),
+            "podform.lock: missing \"serial\"");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["serial"] = "7"; })),
+            "podform.lock: \"serial\" must be a non-negative integer, not "
+            "string");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["serial"] = -1; })),
+            "podform.lock: \"serial\" must be a non-negative integer, not -1");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["serial"] = 7.5; })),
+            "podform.lock: \"serial\" must be a non-negative integer, not 7.5");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc.erase("resources"); })),
+            "podform.lock: missing \"resources\"");
+  EXPECT_EQ(
+      ParseError(Edited([](json& doc) { doc["resources"] = json::array(); })),
+      "podform.lock: \"resources\" must be an object, not array");
+}
+
+TEST(ParseStateTest, BadAddress) {
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["disk.x"] = doc["resources"]["volume.models"];
+            })),
+            "podform.lock: resources: invalid address \"disk.x\": expected "
+            "volume.NAME or pod.NAME");
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["intents"]["volume"] = json::object();
+            })),
+            "podform.lock: intents: invalid address \"volume\": expected "
+            "volume.NAME or pod.NAME");
+}
+
+TEST(ParseStateTest, ResourceFields) {
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["volume.models"] = "agv6w2qcg7";
+            })),
+            "podform.lock: volume.models: must be an object, not string");
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["volume.models"].erase("id");
+            })),
+            "podform.lock: volume.models: missing \"id\"");
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["pod.trainer"]["id"] = 12;
+            })),
+            "podform.lock: pod.trainer: \"id\" must be a non-empty string, "
+            "not number");
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["pod.trainer"]["protect"] = true;
+            })),
+            "podform.lock: pod.trainer: unknown field \"protect\"");
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["volume.models"].erase("attributes");
+            })),
+            "podform.lock: volume.models: missing \"attributes\"");
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["volume.models"].erase("protect");
+            })),
+            "podform.lock: volume.models: missing \"protect\"");
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["volume.models"]["protect"] = "yes";
+            })),
+            "podform.lock: volume.models: \"protect\" must be true or false, "
+            "not string");
+}
+
+TEST(ParseStateTest, HandEditedProtectionMustAgree) {
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["volume.models"]["protect"] = false;
+            })),
+            "podform.lock: volume.models: \"protect\" is false but "
+            "attributes.protect is true; they must agree (was the file edited "
+            "by hand?)");
+}
+
+TEST(ParseStateTest, Attributes) {
+  auto attributes_edit = [](const char* address,
+                            std::function<void(json&)> edit) {
+    return Edited([&](json& doc) {
+      edit(doc["resources"][address]["attributes"]);
+    });
+  };
+  EXPECT_EQ(ParseError(attributes_edit("volume.models",
+                                       [](json& a) { a.erase("size"); })),
+            "podform.lock: volume.models: missing attribute \"size\"");
+  EXPECT_EQ(ParseError(attributes_edit("volume.models",
+                                       [](json& a) { a["size"] = "500"; })),
+            "podform.lock: volume.models: attribute \"size\" has the wrong "
+            "type");
+  EXPECT_EQ(ParseError(attributes_edit("volume.models",
+                                       [](json& a) { a["size"] = 500.5; })),
+            "podform.lock: volume.models: attribute \"size\" must be an "
+            "integer");
+  EXPECT_EQ(ParseError(attributes_edit("volume.models",
+                                       [](json& a) { a["size"] = 1e300; })),
+            "podform.lock: volume.models: attribute \"size\" must be an "
+            "integer");
+  EXPECT_EQ(ParseError(attributes_edit("volume.models",
+                                       [](json& a) { a["size"] = true; })),
+            "podform.lock: volume.models: attribute \"size\" has the wrong "
+            "type");
+  EXPECT_EQ(ParseError(attributes_edit("volume.models",
+                                       [](json& a) { a["color"] = "red"; })),
+            "podform.lock: volume.models: unknown attribute \"color\"");
+  EXPECT_EQ(ParseError(attributes_edit(
+                "pod.trainer", [](json& a) { a["gpuCount"] = 4294967297; })),
+            "podform.lock: pod.trainer: attribute \"gpuCount\" is out of "
+            "range");
+  EXPECT_EQ(ParseError(attributes_edit(
+                "pod.trainer", [](json& a) { a["status"] = "paused"; })),
+            "podform.lock: pod.trainer: attribute \"status\" must be "
+            "\"running\" or \"stopped\"");
+  EXPECT_EQ(ParseError(attributes_edit(
+                "pod.trainer",
+                [](json& a) { a["secretEnv"] = {"HF_TOKEN", "HF_TOKEN"}; })),
+            "podform.lock: pod.trainer: attribute \"secretEnv\" is not in "
+            "canonical form; expected [\"HF_TOKEN\"]");
+  EXPECT_EQ(ParseError(attributes_edit(
+                "pod.trainer", [](json& a) { a["env"]["N"] = 1; })),
+            "podform.lock: pod.trainer: attribute \"env\" has the wrong type");
+  EXPECT_EQ(ParseError(Edited([](json& doc) {
+              doc["resources"]["pod.trainer"]["attributes"] = json::array();
+            })),
+            "podform.lock: pod.trainer: \"attributes\" must be an object, not "
+            "array");
+}
+
+TEST(ParseStateTest, Intents) {
+  auto with_intent = [](json intent) {
+    return Edited([&](json& doc) { doc["intents"]["pod.worker"] = intent; });
+  };
+  json good = {{"name", "worker"},
+               {"dataCenter", "EU-RO-1"},
+               {"startedAt", "2026-11-26T22:00:00Z"}};
+  absl::StatusOr<State> state = ParseState(with_intent(good), "podform.lock");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->intents.at({Kind::kPod, "worker"}),
+            (CreateIntent{{Kind::kPod, "worker"},
+                          "worker",
+                          "EU-RO-1",
+                          "2026-11-26T22:00:00Z"}));
+  json missing = good;
+  missing.erase("startedAt");
+  EXPECT_EQ(ParseError(with_intent(missing)),
+            "podform.lock: intents: pod.worker: missing \"startedAt\"");
+  json wrong = good;
+  wrong["name"] = nullptr;
+  EXPECT_EQ(ParseError(with_intent(wrong)),
+            "podform.lock: intents: pod.worker: \"name\" must be a string, "
+            "not null");
+  json extra = good;
+  extra["id"] = "x";
+  EXPECT_EQ(ParseError(with_intent(extra)),
+            "podform.lock: intents: pod.worker: unknown field \"id\"");
+  EXPECT_EQ(ParseError(with_intent(json::array())),
+            "podform.lock: intents: pod.worker: must be an object, not array");
+  EXPECT_EQ(ParseError(Edited([](json& doc) { doc["intents"] = 3; })),
+            "podform.lock: \"intents\" must be an object, not number");
+}
+
+TEST(ParseStateTest, InvalidUtf8IsNotJson) {
+  EXPECT_EQ(ParseError("{\"version\": 1, \"lineage\": \"\xff\"}"),
+            "podform.lock: not valid JSON at line 1, column 28: syntax error "
+            "while parsing value - invalid string: ill-formed UTF-8 byte; "
+            "last read: '\"\xff'");
+}
+
+TEST(ParseStateTest, NamesTheGivenPath) {
+  absl::StatusOr<State> state = ParseState("{", "/srv/infra/podform.lock");
+  EXPECT_EQ(state.status().message(),
+            "/srv/infra/podform.lock: not valid JSON at line 1, column 2: "
+            "syntax error while parsing object key - unexpected end of input; "
+            "expected string literal");
+}
+
+}  // namespace
+}  // namespace podform
