@@ -1,0 +1,752 @@
+#include "reconciler/plan/planner.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "reconciler/plan/steps.h"
+#include "tests/plan/fixtures.h"
+
+namespace podform::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+Plan MustPlan(const World& w, const PlanOptions& options = {}) {
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  EXPECT_TRUE(plan.ok()) << plan.status();
+  return plan.ok() ? *plan : Plan{};
+}
+
+absl::Status PlanError(const World& w, const PlanOptions& options = {}) {
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  EXPECT_FALSE(plan.ok());
+  return plan.status();
+}
+
+const Change& ChangeFor(const Plan& plan, const Address& address) {
+  for (const Change& c : plan.changes) {
+    if (c.address == address) return c;
+  }
+  ADD_FAILURE() << "no change for " << address.ToString();
+  static const Change kNone;
+  return kNone;
+}
+
+// --- creates and no-ops ----------------------------------------------------
+
+TEST(PlannerTest, CreatesVolumesBeforeThePodsThatMountThem) {
+  World w;
+  w.Desire(MakeVolume("models", 500));
+  w.Desire(MakePod("trainer", "models"));
+  w.Desire(MakePod("idle", ""));
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("create volume.models", "create pod.idle",
+                          "create pod.trainer deps=volume.models"));
+  const Change& trainer = ChangeFor(plan, PodAt("trainer"));
+  EXPECT_FALSE(trainer.before.has_value());
+  ASSERT_TRUE(trainer.after.has_value());
+  Resource expected;
+  expected.address = PodAt("trainer");
+  expected.pod = MakePod("trainer", "models").spec;
+  expected.pod.env["HF_TOKEN"] = SecretDigest(kLineage, kSecret);
+  expected.pod.network_volume_id = "";
+  expected.volume_key = "models";
+  expected.secret_env = {"HF_TOKEN"};
+  EXPECT_EQ(*trainer.after, expected);
+  EXPECT_EQ(trainer.live_fingerprint, "");
+  EXPECT_EQ(plan.lineage, kLineage);
+  EXPECT_EQ(plan.serial, 7);
+  EXPECT_EQ(plan.config_digest, std::string(64, 'c'));
+  EXPECT_FALSE(plan.destroy);
+  EXPECT_TRUE(plan.HasChanges());
+  EXPECT_FALSE(plan.DestroysData());
+  EXPECT_EQ(plan.Counts()[Action::kCreate], 3);
+  EXPECT_EQ(plan.Counts()[Action::kDelete], 0);
+  EXPECT_TRUE(plan.unmanaged.empty());
+  EXPECT_TRUE(plan.warnings.empty());
+}
+
+TEST(PlannerTest, ConvergedWorldPlansOnlyNoOps) {
+  World w;
+  w.Converged(MakeVolume("models", 500), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-1");
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan), ElementsAre("no-op volume.models id=vol-1",
+                                          "no-op pod.trainer id=pod-1"));
+  EXPECT_FALSE(plan.HasChanges());
+  const Change& trainer = ChangeFor(plan, PodAt("trainer"));
+  ASSERT_TRUE(trainer.before.has_value());
+  EXPECT_EQ(*trainer.before, *trainer.after);
+  EXPECT_EQ(trainer.after->pod.network_volume_id, "vol-1");
+  EXPECT_EQ(trainer.live_fingerprint, Fingerprint(w.LivePodWithId("pod-1")));
+  EXPECT_EQ(ChangeFor(plan, Vol("models")).live_fingerprint,
+            Fingerprint(w.LiveVolumeWithId("vol-1")));
+}
+
+// --- volumes -----------------------------------------------------------------
+
+TEST(PlannerTest, VolumeGrowsInPlace) {
+  World w;
+  w.Exists(MakeVolume("models", 100), "vol-1");
+  w.Desire(MakeVolume("models", 200));
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan), ElementsAre("update volume.models id=vol-1",
+                                          "  # size grows 100 -> 200 GB in place"));
+  const Change& c = plan.changes[0];
+  EXPECT_EQ(c.before->volume.size_gb, 100);
+  EXPECT_EQ(c.after->volume.size_gb, 200);
+  EXPECT_FALSE(c.destroys_data);
+}
+
+TEST(PlannerTest, VolumeShrinkIsAnErrorNeverAReplacement) {
+  World w;
+  w.Exists(MakeVolume("models", 500), "vol-1");
+  w.Desire(MakeVolume("models", 100));
+  absl::Status status = PlanError(w);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(),
+            "volume.models: size cannot shrink from 500 to 100 GB (RunPod "
+            "volumes only grow)");
+}
+
+TEST(PlannerTest, VolumeGrownOutsidePodformAsksToSetTheSize) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.LiveVolumeWithId("vol-1").spec.size_gb = 300;
+  absl::Status status = PlanError(w);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(),
+            "volume.models: size is 300 GB live (grown outside podform) but "
+            "100 GB in the configuration; RunPod volumes only grow: set "
+            "size: 300");
+
+  w.Desire(MakeVolume("models", 300));
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("no-op volume.models id=vol-1",
+                          "  # size changed outside podform (was 300 live)"));
+}
+
+TEST(PlannerTest, VolumeRenameIsInPlace) {
+  World w;
+  w.Exists(MakeVolume("models", 100), "vol-1");
+  DesiredVolume renamed = MakeVolume("models", 100);
+  renamed.spec.name = "ml-models-v2";
+  w.Desire(renamed);
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update volume.models id=vol-1",
+                          "  # renamed models -> ml-models-v2 in place"));
+}
+
+TEST(PlannerTest, ProtectChangeIsRecordedInPlace) {
+  World w;
+  w.Exists(MakeVolume("models", 100, "EU-RO-1", true), "vol-1");
+  w.Desire(MakeVolume("models", 100, "EU-RO-1", false));
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("update volume.models id=vol-1",
+                          "  # protect true -> false (recorded in the lock "
+                          "file only)"));
+}
+
+TEST(PlannerTest, DataCenterChangeReplacesAnUnprotectedVolume) {
+  World w;
+  w.Exists(MakeVolume("models", 100, "EU-RO-1", false), "vol-1");
+  w.Desire(MakeVolume("models", 100, "EU-SE-1", false));
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("replace volume.models id=vol-1 data "
+                          "replace=dataCenter",
+                          "  # dataCenter forces replacement"));
+  EXPECT_TRUE(plan.DestroysData());
+}
+
+TEST(PlannerTest, ProtectedVolumeReplacementNeedsAllowDestroy) {
+  World w;
+  w.Exists(MakeVolume("models", 100, "EU-RO-1", true), "vol-1");
+  w.Desire(MakeVolume("models", 100, "EU-SE-1", true));
+  absl::Status status = PlanError(w);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(),
+            "volume.models: replacing it (dataCenter forces replacement) "
+            "destroys its data; it is protected: re-run with --allow-destroy "
+            "volume.models");
+
+  PlanOptions options;
+  options.allow_destroy = {Vol("models")};
+  EXPECT_THAT(Describe(MustPlan(w, options)),
+              ElementsAre("replace volume.models id=vol-1 data "
+                          "replace=dataCenter",
+                          "  # dataCenter forces replacement"));
+}
+
+TEST(PlannerTest, DesiredOrRecordedProtectRefusesReplacement) {
+  // Recorded protect wins over an unprotecting edit in the same plan.
+  World recorded;
+  recorded.Exists(MakeVolume("models", 100, "EU-RO-1", true), "vol-1");
+  recorded.Desire(MakeVolume("models", 100, "EU-SE-1", false));
+  EXPECT_EQ(PlanError(recorded).code(), absl::StatusCode::kFailedPrecondition);
+  // A newly protected volume is protected before it is recorded so.
+  World desired;
+  desired.Exists(MakeVolume("models", 100, "EU-RO-1", false), "vol-1");
+  desired.Desire(MakeVolume("models", 100, "EU-SE-1", true));
+  EXPECT_EQ(PlanError(desired).message(),
+            "volume.models: replacing it (dataCenter forces replacement) "
+            "destroys its data; it is protected: re-run with --allow-destroy "
+            "volume.models");
+}
+
+TEST(PlannerTest, ProtectionRecordedInTheLockSurvivesRemovalFromTheConfig) {
+  World w;
+  w.Exists(MakeVolume("models", 500, "EU-RO-1", true), "vol-1");
+  absl::Status status = PlanError(w);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(),
+            "volume.models: deleting it destroys its data; it is protected: "
+            "re-run with --allow-destroy volume.models");
+
+  PlanOptions options;
+  options.allow_destroy = {Vol("models")};
+  Plan plan = MustPlan(w, options);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("delete volume.models id=vol-1 data",
+                          "  # no longer in the configuration"));
+  EXPECT_TRUE(plan.DestroysData());
+  EXPECT_FALSE(plan.changes[0].after.has_value());
+  EXPECT_EQ(plan.changes[0].before->volume.size_gb, 500);
+}
+
+TEST(PlannerTest, UnprotectedVolumeIsDeletedWithoutTheFlag) {
+  World w;
+  w.Exists(MakeVolume("scratch", 50, "EU-RO-1", false), "vol-1");
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("delete volume.scratch id=vol-1 data",
+                          "  # no longer in the configuration"));
+}
+
+TEST(PlannerTest, AllErrorsAreListedOnePerLineByAddress) {
+  World w;
+  w.Exists(MakeVolume("b", 500), "vol-b");
+  w.Desire(MakeVolume("b", 100));
+  w.Exists(MakeVolume("a", 100, "EU-RO-1", true), "vol-a");
+  DesiredPod orphan = MakePod("trainer", "missing");
+  w.Desire(orphan);
+  absl::Status status = PlanError(w);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(),
+            "volume.a: deleting it destroys its data; it is protected: re-run "
+            "with --allow-destroy volume.a\n"
+            "volume.b: size cannot shrink from 500 to 100 GB (RunPod volumes "
+            "only grow)\n"
+            "pod.trainer: mounts volume.missing, which is not in the "
+            "configuration");
+}
+
+// --- pods --------------------------------------------------------------------
+
+struct PodEdit {
+  const char* name;
+  void (*edit)(PodSpec&);
+  const char* reason;
+};
+
+TEST(PlannerTest, PodFieldsUpdatedInPlace) {
+  const PodEdit edits[] = {
+      {"image", [](PodSpec& p) { p.image = "runpod/pytorch:2.5.0"; },
+       "  # podEditJob updates image in place (restarts the container)"},
+      {"env", [](PodSpec& p) { p.env["HF_HOME"] = "/workspace/cache"; },
+       "  # podEditJob updates env in place (restarts the container)"},
+      {"env key", [](PodSpec& p) { p.env["DEBUG"] = "1"; },
+       "  # podEditJob updates env in place (restarts the container)"},
+      {"ports", [](PodSpec& p) { p.ports.push_back("6006/http"); },
+       "  # podEditJob updates ports in place (restarts the container)"},
+      {"containerDiskGb", [](PodSpec& p) { p.container_disk_gb = 50; },
+       "  # podEditJob updates containerDiskGb in place (restarts the "
+       "container)"},
+      {"dockerArgs", [](PodSpec& p) { p.docker_args = "sleep infinity"; },
+       "  # podEditJob updates dockerArgs in place (restarts the container)"},
+      {"mountPath", [](PodSpec& p) { p.mount_path = "/data"; },
+       "  # podEditJob updates mountPath in place (restarts the container)"},
+  };
+  for (const PodEdit& e : edits) {
+    SCOPED_TRACE(e.name);
+    World w;
+    w.Converged(MakeVolume("models", 100), "vol-1");
+    DesiredPod trainer = MakePod("trainer", "models");
+    w.Exists(trainer, "pod-1");
+    e.edit(trainer.spec);
+    w.Desire(trainer);
+    EXPECT_THAT(Describe(MustPlan(w)),
+                ElementsAre("update pod.trainer id=pod-1", e.reason,
+                            "no-op volume.models id=vol-1"));
+  }
+}
+
+TEST(PlannerTest, ReorderedPortsAreNoChange) {
+  World w;
+  DesiredPod p = MakePod("notebook", "");
+  w.Exists(p, "pod-1");
+  p.spec.ports = {"22/tcp", "8888/http"};
+  w.Desire(p);
+  EXPECT_THAT(Describe(MustPlan(w)), ElementsAre("no-op pod.notebook id=pod-1"));
+}
+
+TEST(PlannerTest, PodFieldsThatForceReplacement) {
+  const PodEdit edits[] = {
+      {"gpuType", [](PodSpec& p) { p.gpu_type = kH100; },
+       "  # gpuType forces replacement"},
+      {"gpuCount", [](PodSpec& p) { p.gpu_count = 2; },
+       "  # gpuCount forces replacement"},
+      {"cloudType", [](PodSpec& p) { p.cloud_type = "COMMUNITY"; },
+       "  # cloudType forces replacement"},
+      {"dataCenter", [](PodSpec& p) { p.data_center = "US-TX-3"; },
+       "  # dataCenter forces replacement"},
+      {"name", [](PodSpec& p) { p.name = "notebook-2"; },
+       "  # name forces replacement (RunPod cannot rename a pod)"},
+  };
+  for (const PodEdit& e : edits) {
+    SCOPED_TRACE(e.name);
+    World w;
+    DesiredPod p = MakePod("notebook", "");
+    w.Exists(p, "pod-1");
+    e.edit(p.spec);
+    w.Desire(p);
+    Plan plan = MustPlan(w);
+    EXPECT_THAT(Describe(plan),
+                ElementsAre(std::string("replace pod.notebook id=pod-1 "
+                                        "replace=") + e.name,
+                            e.reason));
+    EXPECT_FALSE(plan.DestroysData());
+  }
+}
+
+TEST(PlannerTest, AttachingAVolumeReplacesThePod) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.Exists(MakePod("notebook", ""), "pod-1");
+  w.Desire(MakePod("notebook", "models"));  // also takes the volume's DC
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("replace pod.notebook id=pod-1 "
+                          "replace=dataCenter,volume",
+                          "  # dataCenter forces replacement",
+                          "  # volume forces replacement (a network volume "
+                          "is attached only when a pod is created)",
+                          "no-op volume.models id=vol-1"));
+  EXPECT_EQ(plan.changes[0].after->pod.network_volume_id, "vol-1");
+}
+
+TEST(PlannerTest, ReplacedVolumeCascadesToThePodsThatMountIt) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-1");
+  w.Desire(MakeVolume("models", 100, "EU-SE-1"));
+  DesiredPod moved = MakePod("trainer", "models");
+  moved.spec.data_center = "EU-SE-1";
+  w.Desire(moved);
+  PlanOptions options;
+  options.allow_destroy = {Vol("models")};
+  Plan plan = MustPlan(w, options);
+  EXPECT_THAT(
+      Describe(plan),
+      ElementsAre("replace pod.trainer id=pod-1 "
+                  "replace=dataCenter,networkVolumeId deps=volume.models",
+                  "  # dataCenter forces replacement",
+                  "  # volume.models is replaced: a network volume is "
+                  "attached only when a pod is created",
+                  "replace volume.models id=vol-1 data replace=dataCenter "
+                  "destroy-deps=pod.trainer",
+                  "  # dataCenter forces replacement"));
+  EXPECT_EQ(plan.changes[0].after->pod.network_volume_id, "");
+
+  // Terminate the pod, delete the volume, create the volume, create the pod.
+  absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(plan.changes);
+  ASSERT_TRUE(steps.ok()) << steps.status();
+  ASSERT_EQ(steps->size(), 4u);
+  EXPECT_EQ((*steps)[0].change, 0u);
+  EXPECT_EQ((*steps)[0].phase, Phase::kDestroy);
+  EXPECT_THAT((*steps)[0].after, ElementsAre());
+  EXPECT_EQ((*steps)[1].change, 1u);
+  EXPECT_EQ((*steps)[1].phase, Phase::kDestroy);
+  EXPECT_THAT((*steps)[1].after, ElementsAre(0u));
+  EXPECT_EQ((*steps)[2].change, 1u);
+  EXPECT_EQ((*steps)[2].phase, Phase::kCreate);
+  EXPECT_THAT((*steps)[2].after, ElementsAre(1u));
+  EXPECT_EQ((*steps)[3].change, 0u);
+  EXPECT_EQ((*steps)[3].phase, Phase::kCreate);
+  EXPECT_THAT((*steps)[3].after, ElementsAre(0u, 2u));
+}
+
+TEST(PlannerTest, StatusAloneStopsOrResumes) {
+  World stop;
+  DesiredPod p = MakePod("notebook", "");
+  stop.Exists(p, "pod-1");
+  p.spec.running = false;
+  stop.Desire(p);
+  EXPECT_THAT(Describe(MustPlan(stop)),
+              ElementsAre("stop pod.notebook id=pod-1",
+                          "  # status running -> stopped"));
+
+  World resume;
+  resume.Exists(p, "pod-1");  // recorded and live stopped
+  p.spec.running = true;
+  resume.Desire(p);
+  EXPECT_THAT(Describe(MustPlan(resume)),
+              ElementsAre("resume pod.notebook id=pod-1",
+                          "  # status stopped -> running"));
+}
+
+TEST(PlannerTest, StatusWithEditsIsAnUpdate) {
+  World w;
+  DesiredPod p = MakePod("notebook", "");
+  w.Exists(p, "pod-1");
+  p.spec.running = false;
+  p.spec.image = "runpod/pytorch:2.5.0";
+  w.Desire(p);
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update pod.notebook id=pod-1",
+                          "  # podEditJob updates image in place (restarts "
+                          "the container)",
+                          "  # status running -> stopped after the edit "
+                          "(podStop)"));
+  EXPECT_FALSE(plan.changes[0].after->pod.running);
+}
+
+TEST(PlannerTest, PodsAreDeletedBeforeTheVolumesTheyMount) {
+  World w;
+  w.Exists(MakeVolume("models", 100, "EU-RO-1", false), "vol-1");
+  w.Exists(MakePod("trainer", "models"), "pod-1");
+  w.Exists(MakePod("eval", "models"), "pod-2");
+  w.Exists(MakePod("notebook", ""), "pod-3");
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("delete pod.eval id=pod-2",
+                          "  # no longer in the configuration",
+                          "delete pod.notebook id=pod-3",
+                          "  # no longer in the configuration",
+                          "delete pod.trainer id=pod-1",
+                          "  # no longer in the configuration",
+                          "delete volume.models id=vol-1 data "
+                          "destroy-deps=pod.eval,pod.trainer",
+                          "  # no longer in the configuration"));
+}
+
+// --- drift -------------------------------------------------------------------
+
+TEST(PlannerTest, ResourcesDeletedOutsidePodformAreCreatedAgain) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-1");
+  w.RemoveLive("vol-1");
+  w.LivePodWithId("pod-1").desired_status = "TERMINATED";
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("create volume.models", "  # deleted outside podform",
+                          "create pod.trainer deps=volume.models",
+                          "  # deleted outside podform"));
+  EXPECT_THAT(plan.warnings,
+              ElementsAre("volume.models: deleted outside podform (vol-1 is "
+                          "gone from RunPod); it will be created again, empty",
+                          "pod.trainer: deleted outside podform (pod-1 is "
+                          "gone from RunPod); it will be created again"));
+  EXPECT_FALSE(plan.changes[0].before.has_value());
+  EXPECT_EQ(plan.changes[1].after->pod.network_volume_id, "");
+  EXPECT_TRUE(plan.unmanaged.empty());  // a terminated pod is not listed
+}
+
+TEST(PlannerTest, PodOnARecreatedVolumeIsReplaced) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-1");
+  w.RemoveLive("vol-1");
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("replace pod.trainer id=pod-1 "
+                          "replace=networkVolumeId deps=volume.models",
+                          "  # volume.models is re-created: a network volume "
+                          "is attached only when a pod is created",
+                          "create volume.models", "  # deleted outside podform"));
+}
+
+TEST(PlannerTest, RecordedButGoneAndNoLongerDesiredIsOnlyForgotten) {
+  World w;
+  w.Exists(MakeVolume("models", 100, "EU-RO-1", true), "vol-1");
+  w.RemoveLive("vol-1");
+  Plan plan = MustPlan(w);  // nothing left to destroy: no protection error
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("delete volume.models",
+                          "  # already deleted outside podform; only its lock "
+                          "file entry is removed"));
+  EXPECT_FALSE(plan.DestroysData());
+}
+
+TEST(PlannerTest, LiveChangesAreReportedAndCorrected) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-1");
+  w.LiveVolumeWithId("vol-1").spec.name = "renamed-by-hand";
+  LivePod& pod = w.LivePodWithId("pod-1");
+  pod.spec.image = "runpod/pytorch:dev";
+  pod.spec.env["HF_HOME"] = "/tmp";
+  pod.spec.env["RUNPOD_POD_ID"] = "pod-1";  // RunPod's own: ignored
+  pod.spec.ports = {"22/tcp", "8888/http"};  // same set: no drift
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(
+      Describe(plan),
+      ElementsAre(
+          "update volume.models id=vol-1",
+          "  # name changed outside podform (was renamed-by-hand live)",
+          "  # renamed renamed-by-hand -> models in place",
+          "update pod.trainer id=pod-1",
+          "  # image changed outside podform (was runpod/pytorch:dev live)",
+          "  # env.HF_HOME changed outside podform (was /tmp live)",
+          "  # podEditJob updates image, env in place (restarts the "
+          "container)"));
+  const Change& trainer = ChangeFor(plan, PodAt("trainer"));
+  EXPECT_EQ(trainer.before->pod.image, "runpod/pytorch:dev");
+  EXPECT_EQ(trainer.before->pod.env.count("RUNPOD_POD_ID"), 0u);
+  EXPECT_EQ(trainer.after->pod.image, "runpod/pytorch:2.4.0");
+}
+
+TEST(PlannerTest, StoppedOutsidePodformIsResumed) {
+  World w;
+  w.Converged(MakePod("notebook", ""), "pod-1");
+  w.LivePodWithId("pod-1").desired_status = "EXITED";
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("resume pod.notebook id=pod-1",
+                          "  # status changed outside podform (was stopped "
+                          "live)",
+                          "  # status stopped -> running"));
+}
+
+TEST(PlannerTest, SecretsAreComparedByDigest) {
+  World same;
+  same.Converged(MakePod("notebook", ""), "pod-1");
+  Plan plan = MustPlan(same);
+  EXPECT_THAT(Describe(plan), ElementsAre("no-op pod.notebook id=pod-1"));
+  EXPECT_EQ(plan.changes[0].before->pod.env.at("HF_TOKEN"),
+            SecretDigest(kLineage, kSecret));
+
+  World rotated;
+  DesiredPod p = MakePod("notebook", "");
+  rotated.Exists(p, "pod-1");
+  p.spec.env["HF_TOKEN"] = "hf_new_token";
+  rotated.Desire(p);
+  plan = MustPlan(rotated);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update pod.notebook id=pod-1",
+                          "  # podEditJob updates env in place (restarts the "
+                          "container)"));
+  EXPECT_EQ(plan.changes[0].after->pod.env.at("HF_TOKEN"),
+            SecretDigest(kLineage, "hf_new_token"));
+  EXPECT_EQ(plan.changes[0].before->pod.env.at("HF_TOKEN"),
+            SecretDigest(kLineage, kSecret));
+
+  World changed_live;
+  changed_live.Converged(MakePod("notebook", ""), "pod-1");
+  changed_live.LivePodWithId("pod-1").spec.env["HF_TOKEN"] = "hf_by_hand";
+  plan = MustPlan(changed_live);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update pod.notebook id=pod-1",
+                          "  # env.HF_TOKEN changed outside podform "
+                          "(sensitive)",
+                          "  # podEditJob updates env in place (restarts the "
+                          "container)"));
+  EXPECT_EQ(plan.changes[0].before->pod.env.at("HF_TOKEN"),
+            SecretDigest(kLineage, "hf_by_hand"));
+}
+
+TEST(PlannerTest, LiveResourcesUnknownToTheLockAreUnmanaged) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.live.volumes.push_back({"vol-z", {"backup", 10, "EU-SE-1"}});
+  w.live.volumes.push_back({"vol-a", {"archive", 20, "EU-SE-1"}});
+  LivePod debug;
+  debug.id = "pod-9";
+  debug.spec.name = "debug";
+  w.live.pods.push_back(debug);
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan), ElementsAre("no-op volume.models id=vol-1"));
+  ASSERT_EQ(plan.unmanaged.size(), 3u);
+  EXPECT_EQ(plan.unmanaged[0].id, "vol-a");
+  EXPECT_EQ(plan.unmanaged[0].name, "archive");
+  EXPECT_EQ(plan.unmanaged[1].id, "vol-z");
+  EXPECT_EQ(plan.unmanaged[2].kind, Kind::kPod);
+  EXPECT_EQ(plan.unmanaged[2].id, "pod-9");
+  EXPECT_EQ(plan.unmanaged[2].name, "debug");
+}
+
+TEST(PlannerTest, InterruptedCreatesAreWarnedAbout) {
+  World w;
+  w.Desire(MakePod("trainer", ""));
+  w.state.intents[PodAt("trainer")] = {PodAt("trainer"), "trainer", "",
+                                       "2026-03-01T10:00:00Z"};
+  w.state.intents[Vol("gone")] = {Vol("gone"), "gone-vol", "EU-RO-1",
+                                  "2026-03-01T10:00:00Z"};
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan), ElementsAre("create pod.trainer"));
+  EXPECT_THAT(plan.warnings,
+              ElementsAre("volume.gone: an earlier apply was interrupted "
+                          "while creating it and it is no longer in the "
+                          "configuration; a volume named \"gone-vol\" on "
+                          "RunPod is listed as unmanaged",
+                          "pod.trainer: an earlier apply was interrupted "
+                          "while creating it; apply will look for it on "
+                          "RunPod first"));
+}
+
+// --- targets and destroy -----------------------------------------------------
+
+TEST(PlannerTest, TargetsKeepWhatTheyDependOn) {
+  World w;
+  w.Desire(MakeVolume("models", 100));
+  w.Desire(MakePod("trainer", "models"));
+  w.Desire(MakeVolume("datasets", 50));
+  w.Desire(MakePod("worker", "datasets"));
+  w.Exists(MakeVolume("big", 500), "vol-big");
+  w.Desire(MakeVolume("big", 100));  // a shrink, but not targeted
+  PlanOptions options;
+  options.targets = {PodAt("trainer")};
+  Plan plan = MustPlan(w, options);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("create volume.models",
+                          "create pod.trainer deps=volume.models"));
+  EXPECT_THAT(plan.warnings,
+              ElementsAre("--target: only the targeted resources and what "
+                          "they depend on are planned; other resources may "
+                          "still differ from the configuration"));
+  // Untargeted resources count as unchanged.
+  EXPECT_DOUBLE_EQ(plan.cost.storage_monthly_before, 35);
+  EXPECT_DOUBLE_EQ(plan.cost.storage_monthly_after, 42);
+}
+
+TEST(PlannerTest, TargetingAVolumeDeleteBringsItsPods) {
+  World w;
+  w.Exists(MakeVolume("models", 100, "EU-RO-1", false), "vol-1");
+  w.Exists(MakePod("trainer", "models"), "pod-1");
+  w.Exists(MakePod("notebook", ""), "pod-2");
+  PlanOptions options;
+  options.targets = {Vol("models")};
+  EXPECT_THAT(Describe(MustPlan(w, options)),
+              ElementsAre("delete pod.trainer id=pod-1",
+                          "  # no longer in the configuration",
+                          "delete volume.models id=vol-1 data "
+                          "destroy-deps=pod.trainer",
+                          "  # no longer in the configuration"));
+}
+
+TEST(PlannerTest, FlagsNamingUnknownAddressesAreInvalid) {
+  World w;
+  w.Desire(MakeVolume("models", 100));
+  PlanOptions options;
+  options.targets = {PodAt("nope")};
+  options.allow_destroy = {Vol("modles")};
+  absl::Status status = PlanError(w, options);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "volume.modles: named by --allow-destroy but is neither in the "
+            "configuration nor in the lock file\n"
+            "pod.nope: named by --target but is neither in the configuration "
+            "nor in the lock file");
+}
+
+TEST(PlannerTest, DestroyDeletesEverythingRecordedInReverseOrder) {
+  World w;
+  w.Converged(MakeVolume("models", 1000, "EU-RO-1", true), "vol-1");
+  w.Converged(MakeVolume("datasets", 50, "EU-RO-1", false), "vol-2");
+  w.Converged(MakePod("trainer", "models"), "pod-1");
+  w.Converged(MakePod("idle", ""), "pod-2");
+  w.Desire(MakeVolume("fresh", 10));  // desired, never created: ignored
+  PlanOptions options;
+  options.destroy = true;
+  EXPECT_EQ(PlanError(w, options).message(),
+            "volume.models: deleting it destroys its data; it is protected: "
+            "re-run with --allow-destroy volume.models");
+
+  options.allow_destroy = {Vol("models")};
+  Plan plan = MustPlan(w, options);
+  EXPECT_TRUE(plan.destroy);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("delete pod.idle id=pod-2", "  # podform destroy",
+                          "delete pod.trainer id=pod-1", "  # podform destroy",
+                          "delete volume.datasets id=vol-2 data",
+                          "  # podform destroy",
+                          "delete volume.models id=vol-1 data "
+                          "destroy-deps=pod.trainer",
+                          "  # podform destroy"));
+  EXPECT_DOUBLE_EQ(plan.cost.storage_monthly_before, 73.5);
+  EXPECT_DOUBLE_EQ(plan.cost.storage_monthly_after, 0);
+  EXPECT_DOUBLE_EQ(plan.cost.pods_hourly_before, 3.28);
+  EXPECT_DOUBLE_EQ(plan.cost.pods_hourly_after, 0);
+}
+
+// --- cost --------------------------------------------------------------------
+
+TEST(PlannerTest, CostOfStorageAndRunningPods) {
+  World w;
+  w.Converged(MakeVolume("models", 1000), "vol-1");  // $70.00
+  w.Desire(MakeVolume("models", 1500));              // $70 + $25
+  w.Desire(MakeVolume("new", 20));                   // $1.40
+  DesiredPod trainer = MakePod("trainer", "models");  // A100 x1: $1.64
+  w.Exists(trainer, "pod-1");
+  trainer.spec.gpu_count = 2;  // $3.28
+  w.Desire(trainer);
+  DesiredPod idle = MakePod("idle", "");
+  idle.spec.gpu_type = kH100;
+  idle.spec.cloud_type = "COMMUNITY";  // $2.39
+  w.Exists(idle, "pod-2");
+  idle.spec.running = false;  // stopped pods cost nothing per hour
+  w.Desire(idle);
+  Plan plan = MustPlan(w);
+  EXPECT_DOUBLE_EQ(plan.cost.storage_monthly_before, 70);
+  EXPECT_DOUBLE_EQ(plan.cost.storage_monthly_after, 96.4);
+  EXPECT_DOUBLE_EQ(plan.cost.pods_hourly_before, 4.03);
+  EXPECT_DOUBLE_EQ(plan.cost.pods_hourly_after, 3.28);
+}
+
+// --- preconditions and fingerprints -----------------------------------------
+
+TEST(PlannerTest, RequiresALineage) {
+  World w;
+  w.state.lineage.clear();
+  absl::Status status = PlanError(w);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "the prior state has no lineage; a new lock file needs one "
+            "before planning (it salts secret digests)");
+}
+
+TEST(PlannerTest, FingerprintsAreStableHexAndSeeEveryAttribute) {
+  LiveVolume v{"vol-1", {"models", 100, "EU-RO-1"}};
+  std::string fv = Fingerprint(v);
+  EXPECT_EQ(fv.size(), 64u);
+  EXPECT_EQ(fv.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(Fingerprint(v), fv);
+  LiveVolume grown = v;
+  grown.spec.size_gb = 200;
+  EXPECT_NE(Fingerprint(grown), fv);
+
+  World w;
+  w.Converged(MakePod("notebook", ""), "pod-1");
+  LivePod p = w.LivePodWithId("pod-1");
+  std::string fp = Fingerprint(p);
+  LivePod repriced = p;
+  repriced.cost_per_hr = 9;
+  EXPECT_EQ(Fingerprint(repriced), fp);
+  LivePod edited = p;
+  edited.spec.env["HF_HOME"] = "/x";
+  EXPECT_NE(Fingerprint(edited), fp);
+  LivePod stopped = p;
+  stopped.desired_status = "EXITED";
+  EXPECT_NE(Fingerprint(stopped), fp);
+  // Length prefixes keep field boundaries apart.
+  LivePod a = p, b = p;
+  a.spec.env = {{"A", "B=C"}};
+  b.spec.env = {{"A=B", "C"}};
+  EXPECT_NE(Fingerprint(a), Fingerprint(b));
+}
+
+}  // namespace
+}  // namespace podform::testing
