@@ -1,15 +1,119 @@
+// podform sandbox serve: the RunPod emulator over HTTP.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <optional>
 #include <ostream>
+#include <string>
 
 #include "CLI/CLI.hpp"
 #include "cmd/command.h"
+#include "reconciler/sandbox/server.h"
+#include "reconciler/sandbox/service.h"
+#include "reconciler/util/status_macros.h"
 
 namespace podform {
+namespace {
 
-// Placeholder until the command lands; replaced by its real implementation.
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8787";
+  std::string data = ".podform/sandbox.json";
+  std::string api_key;
+  int latency_ms = 0;
+  double fail_rate = 0;
+  double rate_limit = 0;
+  double drop_after_commit = 0;
+  std::optional<uint64_t> seed;
+};
+
+// Serves until SIGINT or SIGTERM. The signals are blocked in every thread
+// (the server's threads inherit the mask) and taken here with sigwait, so
+// no handler runs in an arbitrary thread.
+absl::Status Serve(const ServeFlags& flags, std::ostream& out) {
+  std::string host;
+  int port = 0;
+  RETURN_IF_ERROR(sandbox::ParseListenAddress(flags.listen, &host, &port));
+  sandbox::ServiceOptions options;
+  options.data_path = flags.data;
+  options.api_key = flags.api_key;
+  options.faults.latency_ms = flags.latency_ms;
+  options.faults.fail_rate = flags.fail_rate;
+  options.faults.rate_limit = flags.rate_limit;
+  options.faults.drop_after_commit = flags.drop_after_commit;
+  options.faults.seed = flags.seed;
+  ASSIGN_OR_RETURN(std::unique_ptr<sandbox::SandboxService> service,
+                   sandbox::SandboxService::Create(std::move(options)));
+
+  sigset_t signals, previous;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, &previous);
+
+  sandbox::SandboxServer server(service.get());
+  absl::Status bound = server.Bind(host, port);
+  if (!bound.ok()) {
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return bound;
+  }
+  server.Start();
+  std::string shown_host =
+      host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  out << "listening on http://" << shown_host << ":" << server.port()
+      << "/graphql" << std::endl;
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  server.Stop();
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 CommandRun SetupSandbox(CLI::App* command, const CommandContext& context) {
-  return [context]() {
-    *context.err << "podform: sandbox is not available yet\n";
-    return 1;
+  auto flags = std::make_shared<ServeFlags>();
+  command->require_subcommand(1);
+  CLI::App* serve = command->add_subcommand(
+      "serve", "Serve the RunPod GraphQL emulator over HTTP");
+  serve->add_option("--listen", flags->listen,
+                    "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--data", flags->data,
+                    "Data file holding the emulated account (created if "
+                    "missing)")
+      ->capture_default_str();
+  serve->add_option("--api-key", flags->api_key,
+                    "Accept only this API key (default: any non-empty key)");
+  serve->add_option("--latency-ms", flags->latency_ms,
+                    "Delay every request by N milliseconds")
+      ->check(CLI::NonNegativeNumber);
+  serve->add_option("--fail-rate", flags->fail_rate,
+                    "Answer this fraction of requests with HTTP 502/503, "
+                    "doing nothing")
+      ->check(CLI::Range(0.0, 1.0));
+  serve->add_option("--rate-limit", flags->rate_limit,
+                    "Allow N requests per second; beyond: HTTP 429 with "
+                    "Retry-After")
+      ->check(CLI::NonNegativeNumber);
+  serve->add_option("--drop-after-commit", flags->drop_after_commit,
+                    "Perform this fraction of mutations, then close the "
+                    "connection without answering")
+      ->check(CLI::Range(0.0, 1.0));
+  serve->add_option("--seed", flags->seed,
+                    "Seed every random choice (ids, faults)");
+  return [context, flags, serve]() {
+    if (!serve->parsed()) {
+      *context.err << "podform: sandbox: expected a subcommand: serve\n";
+      return 1;
+    }
+    absl::Status status = Serve(*flags, *context.out);
+    if (!status.ok()) {
+      *context.err << "podform: sandbox serve: " << status.message() << "\n";
+      return 1;
+    }
+    return 0;
   };
 }
 

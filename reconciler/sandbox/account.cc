@@ -113,6 +113,7 @@ absl::StatusOr<NetworkVolume> Account::UpdateVolume(
     }
   }
   // Validate everything before changing anything.
+  volume.data_file_text.clear();
   if (req.size.has_value()) volume.size_gb = *req.size;
   if (req.name.has_value()) volume.name = req.name;
   return volume;
@@ -321,7 +322,10 @@ const Pod* Account::FindPod(const std::string& id) const {
 
 Pod* Account::MutablePod(const std::string& id) {
   auto it = pod_index_.find(id);
-  return it == pod_index_.end() ? nullptr : &*it->second;
+  if (it == pod_index_.end()) return nullptr;
+  // The caller may change the pod: its data-file text is stale.
+  it->second->data_file_text.clear();
+  return &*it->second;
 }
 
 int Account::PodsUsingVolume(const std::string& id) const {

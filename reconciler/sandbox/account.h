@@ -46,6 +46,11 @@ struct NetworkVolume {
   std::optional<std::string> name;  // not unique; null when never given
   int64_t size_gb = 0;
   std::string data_center_id;
+
+  // This volume's line in the data file, or "" when it must be rendered
+  // again (account_json.cc). Account clears it on every change, so writing
+  // the data file after a mutation re-renders only what changed.
+  mutable std::string data_file_text;
 };
 
 struct Pod {
@@ -75,6 +80,9 @@ struct Pod {
   absl::Time created_at;
   absl::Time started_at;  // last start (creation, resume or edit restart)
   std::string last_status_change;  // "Rented by User: Fri Feb 09 2024 ..."
+
+  // As NetworkVolume::data_file_text.
+  mutable std::string data_file_text;
 };
 
 struct CreateVolumeRequest {

@@ -371,35 +371,49 @@ absl::Status Load(const json& root, Account& account) {
 }  // namespace
 
 std::string AccountToJsonText(const Account& account) {
+  // Laid out by hand rather than by one dump(): each volume and pod is one
+  // line, rendered once and cached until it changes, so rewriting the file
+  // after a mutation costs a copy of the unchanged lines, not a
+  // re-serialization of the whole account.
+  constexpr auto kReplace = json::error_handler_t::replace;
+  auto line = [&](const json& j) { return j.dump(-1, ' ', false, kReplace); };
   json capacity = json::object();
   for (const auto& [key, total] : account.capacities()) {
     capacity[key.first][key.second] = total;
   }
-  json volumes = json::array();
-  for (const NetworkVolume& volume : account.volumes()) {
-    volumes.push_back(VolumeToJson(volume));
-  }
-  json pods = json::array();
-  for (const Pod& pod : account.pods()) pods.push_back(PodToJson(pod));
   const Profile& profile = account.profile();
+  json profile_json = {{"id", profile.id},
+                       {"email", profile.email},
+                       {"pubKey", OptionalString(profile.pub_key)},
+                       {"clientBalance", profile.client_balance},
+                       {"spendLimit", profile.spend_limit}};
   char random[17];
-  std::snprintf(random, sizeof random, "%016" PRIx64, account.random().state());
-  json root = {
-      {"version", kDataFileVersion},
-      {"random", random},
-      {"profile",
-       {{"id", profile.id},
-        {"email", profile.email},
-        {"pubKey", OptionalString(profile.pub_key)},
-        {"clientBalance", profile.client_balance},
-        {"spendLimit", profile.spend_limit}}},
-      {"defaultCapacity", account.default_capacity()},
-      {"capacity", std::move(capacity)},
-      {"networkVolumes", std::move(volumes)},
-      {"pods", std::move(pods)},
-  };
-  // Replace (never throw on) invalid UTF-8 that a client put in a string.
-  return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  std::snprintf(random, sizeof random, "%016" PRIx64,
+                account.random().state());
+
+  std::string out = absl::StrCat(
+      "{\n  \"version\": ", kDataFileVersion, ",\n  \"random\": \"", random,
+      "\",\n  \"profile\": ", line(profile_json),
+      ",\n  \"defaultCapacity\": ", account.default_capacity(),
+      ",\n  \"capacity\": ", line(capacity), ",\n  \"networkVolumes\": [");
+  const char* separator = "\n    ";
+  for (const NetworkVolume& volume : account.volumes()) {
+    if (volume.data_file_text.empty()) {
+      volume.data_file_text = line(VolumeToJson(volume));
+    }
+    absl::StrAppend(&out, separator, volume.data_file_text);
+    separator = ",\n    ";
+  }
+  absl::StrAppend(&out, account.volumes().empty() ? "" : "\n  ",
+                  "],\n  \"pods\": [");
+  separator = "\n    ";
+  for (const Pod& pod : account.pods()) {
+    if (pod.data_file_text.empty()) pod.data_file_text = line(PodToJson(pod));
+    absl::StrAppend(&out, separator, pod.data_file_text);
+    separator = ",\n    ";
+  }
+  absl::StrAppend(&out, account.pods().empty() ? "" : "\n  ", "]\n}\n");
+  return out;
 }
 
 absl::StatusOr<Account> AccountFromJsonText(const std::string& text,

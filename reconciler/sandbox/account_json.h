@@ -23,7 +23,7 @@
 //               "lastStatusChange"}, ...]
 //   }
 //
-// Lists are in creation order. Only "version" is required, so a hand-written
+// Lists are in creation order, one volume or pod per line. Only "version" is required, so a hand-written
 // file such as {"version": 1, "capacity": {"EU-RO-1": {"NVIDIA H100 80GB
 // HBM3": 0}}} seeds a sandbox with no H100s in EU-RO-1. Within a volume,
 // "id", "size" and "dataCenterId" are required; within a pod, "id",
@@ -41,7 +41,8 @@ namespace podform::sandbox {
 
 inline constexpr int kDataFileVersion = 1;
 
-// The data file's JSON text for `account` (2-space indent, trailing newline).
+// The data file's JSON text for `account` (top-level keys and each volume
+// and pod on a line of its own; trailing newline).
 std::string AccountToJsonText(const Account& account);
 
 // Reads a data file's text. Missing optional parts come from a fresh

@@ -12,11 +12,10 @@
 namespace podform::sandbox {
 namespace {
 
-absl::StatusOr<Account> LoadFile(const StoreOptions& options) {
-  absl::StatusOr<std::string> text = ReadFile(options.path);
-  if (!text.ok()) return text.status();
+absl::StatusOr<Account> Parse(const StoreOptions& options,
+                              const std::string& text) {
   absl::StatusOr<Account> account =
-      AccountFromJsonText(*text, options.seed, options.clock);
+      AccountFromJsonText(text, options.seed, options.clock);
   if (!account.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
         options.path, ": not a valid sandbox data file: ",
@@ -31,47 +30,42 @@ absl::StatusOr<Account> LoadFile(const StoreOptions& options) {
 absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
     StoreOptions options) {
   if (!options.clock) options.clock = [] { return absl::Now(); };
-  if (options.path.empty()) {
-    Account account(options.seed, options.clock);
-    return std::unique_ptr<SandboxStore>(
-        new SandboxStore(std::move(options), std::move(account)));
+  absl::StatusOr<std::string> text =
+      options.path.empty() ? absl::NotFoundError("") : ReadFile(options.path);
+  if (text.ok()) {
+    ASSIGN_OR_RETURN(Account account, Parse(options, *text));
+    return std::unique_ptr<SandboxStore>(new SandboxStore(
+        std::move(options), std::move(account), std::move(text).value()));
   }
-  absl::StatusOr<Account> loaded = LoadFile(options);
-  if (loaded.ok()) {
-    return std::unique_ptr<SandboxStore>(
-        new SandboxStore(std::move(options), std::move(loaded).value()));
+  if (text.status().code() != absl::StatusCode::kNotFound) {
+    return text.status();
   }
-  if (loaded.status().code() != absl::StatusCode::kNotFound) {
-    return loaded.status();
-  }
-  std::string dir = std::filesystem::path(options.path).parent_path();
-  if (!dir.empty()) RETURN_IF_ERROR(MakeDirectories(dir));
   Account account(options.seed, options.clock);
-  RETURN_IF_ERROR(WriteFileAtomically(options.path, AccountToJsonText(account)));
-  return std::unique_ptr<SandboxStore>(
-      new SandboxStore(std::move(options), std::move(account)));
+  std::string initial = AccountToJsonText(account);
+  if (!options.path.empty()) {
+    std::string dir = std::filesystem::path(options.path).parent_path();
+    if (!dir.empty()) RETURN_IF_ERROR(MakeDirectories(dir));
+    RETURN_IF_ERROR(WriteFileAtomically(options.path, initial));
+  }
+  return std::unique_ptr<SandboxStore>(new SandboxStore(
+      std::move(options), std::move(account), std::move(initial)));
 }
 
 absl::Status SandboxStore::Commit() {
-  if (options_.path.empty()) {
-    ++commits_;
-    return absl::OkStatus();
-  }
-  absl::Status written =
-      WriteFileAtomically(options_.path, AccountToJsonText(account_));
+  std::string text = AccountToJsonText(account_);
+  absl::Status written = options_.path.empty()
+                             ? absl::OkStatus()
+                             : WriteFileAtomically(options_.path, text);
   if (written.ok()) {
+    committed_text_ = std::move(text);
     ++commits_;
     return absl::OkStatus();
   }
   std::cerr << "podform sandbox: " << written.message()
             << "; the change is undone\n";
-  absl::StatusOr<Account> reloaded = LoadFile(options_);
-  if (reloaded.ok()) {
-    account_ = std::move(reloaded).value();
-  } else {
-    std::cerr << "podform sandbox: cannot reload " << options_.path << ": "
-              << reloaded.status().message() << "\n";
-  }
+  // The last committed text always parses: it was produced from an Account.
+  absl::StatusOr<Account> restored = Parse(options_, committed_text_);
+  if (restored.ok()) account_ = std::move(restored).value();
   return SomethingWentWrongError();
 }
 

@@ -49,9 +49,10 @@ class SandboxStore {
   Account& account() { return account_; }
 
   // Persists the account after a mutation. REQUIRES: Lock() held.
-  // On a write failure the account is reloaded from the file (which still
-  // holds the state before the mutation), so memory and file never disagree,
-  // and SomethingWentWrongError() (Internal) is returned.
+  // On a write failure the account is restored to its last committed state
+  // (which the file still holds: the replacement is atomic), so memory and
+  // file never disagree, and SomethingWentWrongError() (Internal) is
+  // returned.
   absl::Status Commit();
 
   // Successful Commit()s since Open. REQUIRES: Lock() held.
@@ -60,12 +61,15 @@ class SandboxStore {
   const std::string& path() const { return options_.path; }
 
  private:
-  SandboxStore(StoreOptions options, Account account)
-      : options_(std::move(options)), account_(std::move(account)) {}
+  SandboxStore(StoreOptions options, Account account, std::string text)
+      : options_(std::move(options)),
+        account_(std::move(account)),
+        committed_text_(std::move(text)) {}
 
   StoreOptions options_;
   std::mutex mutex_;
   Account account_;
+  std::string committed_text_;  // the data file's contents
   uint64_t commits_ = 0;
 };
 
