@@ -1,0 +1,107 @@
+#include "reconciler/state/store.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "reconciler/state/serialize.h"
+
+namespace podform {
+namespace {
+
+// What SecretDigest returns: "hmac-sha256:" and 64 lowercase hex digits.
+bool IsDigest(const std::string& value) {
+  static constexpr char kPrefix[] = "hmac-sha256:";
+  constexpr size_t kPrefixLength = sizeof kPrefix - 1;
+  if (value.size() != kPrefixLength + 64 ||
+      !absl::StartsWith(value, kPrefix)) {
+    return false;
+  }
+  for (size_t i = kPrefixLength; i < value.size(); ++i) {
+    char c = value[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+absl::Status CheckNoSecrets(const State& state) {
+  for (const auto& [address, recorded] : state.resources) {
+    const Resource& r = recorded.resource;
+    for (const std::string& key : r.secret_env) {
+      auto it = r.pod.env.find(key);
+      if (it != r.pod.env.end() && !IsDigest(it->second)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            address.ToString(), ": env ", key,
+            " is a secret but its value is not a digest; refusing to write a "
+            "secret to the lock file"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+LockInfo CurrentLockInfo(const std::string& command, absl::Time now) {
+  LockInfo info;
+  info.pid = ::getpid();
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) info.host = host;
+  info.command = command;
+  info.since = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now, absl::UTCTimeZone());
+  return info;
+}
+
+absl::Status LockedError(const std::string& name, const LockInfo& holder) {
+  return absl::FailedPreconditionError(
+      absl::StrCat(name, " is locked by pid ", holder.pid, " on host \"",
+                   holder.host, "\" running \"", holder.command, "\" since ",
+                   holder.since));
+}
+
+absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
+                                           const State& state,
+                                           const std::string& name,
+                                           int64_t own_serial) {
+  if (state.lineage.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot write ", name, ": the state has no lineage"));
+  }
+  if (absl::Status s = CheckNoSecrets(state); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot write ", name, ": ", s.message()));
+  }
+  PreparedWrite out;
+  out.serial = state.serial + 1;
+  if (stored.ok()) {
+    if (stored->lineage != state.lineage) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name, " belongs to lineage ", stored->lineage,
+          ", not this run's lineage ", state.lineage,
+          "; refusing to overwrite another lock file"));
+    }
+    if (stored->serial > state.serial) {
+      if (stored->serial != own_serial) {
+        return absl::AbortedError(absl::StrCat(
+            name, " was written by another run since this one read it (serial ",
+            stored->serial, ", this run has ", state.serial,
+            "); refusing to overwrite it: run the command again"));
+      }
+      out.serial = stored->serial + 1;
+    }
+  } else if (!absl::IsNotFound(stored.status())) {
+    absl::Status error = stored.status();
+    if (absl::IsInvalidArgument(error) || absl::IsFailedPrecondition(error)) {
+      return absl::Status(error.code(), absl::StrCat(error.message(),
+                                                     "; refusing to overwrite "
+                                                     "it"));
+    }
+    return error;
+  }
+  State next = state;
+  next.serial = out.serial;
+  out.bytes = SerializeState(next);
+  return out;
+}
+
+}  // namespace podform

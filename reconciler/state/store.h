@@ -1,0 +1,101 @@
+#ifndef PODFORM_RECONCILER_STATE_STORE_H_
+#define PODFORM_RECONCILER_STATE_STORE_H_
+
+// Where the State lives between runs, behind a small interface so that plan
+// and apply do not care whether it is a file (file_store.h), memory
+// (memory_store.h) or, later, something remote. Every implementation must
+// pass the shared suite in tests/state/store_suite.h.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "reconciler/state/state.h"
+
+namespace podform {
+
+// Who holds a store's lock, as shown to a run that wants it.
+struct LockInfo {
+  int64_t pid = 0;
+  std::string host;
+  std::string command;  // e.g. "podform apply"
+  std::string since;    // RFC 3339 UTC, e.g. "2026-11-26T22:00:00Z"
+
+  bool operator==(const LockInfo&) const = default;
+};
+
+// The holder described by this process: its pid, gethostname(), `command`
+// and `now` formatted as RFC 3339 UTC (whole seconds).
+LockInfo CurrentLockInfo(const std::string& command, absl::Time now);
+
+// FailedPrecondition: `NAME is locked by pid P on host "H" running "C" since
+// S`.
+absl::Status LockedError(const std::string& name, const LockInfo& holder);
+
+// Proof of holding a store's exclusive lock; destroying it releases the lock.
+class StateLock {
+ public:
+  virtual ~StateLock() = default;
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+
+ protected:
+  StateLock() = default;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // The stored state. NotFound when there is none yet (the caller starts a
+  // new lineage with NewLineage() and serial 0). InvalidArgument or
+  // FailedPrecondition (see ParseState) when what is stored cannot be read;
+  // other codes for I/O failures.
+  virtual absl::StatusOr<State> Read() = 0;
+
+  // Persists `*state` with its serial incremented, atomically: a reader sees
+  // the previous state or the new one, never a mix. On success state->serial
+  // is the stored serial; on failure `*state` is unchanged and so is what is
+  // stored. Before writing, reads what is stored now and refuses to replace:
+  //   - something it cannot read (the ParseState error, with "; refusing to
+  //     overwrite it" appended): a human must look at it first;
+  //   - a state of another lineage: FailedPrecondition;
+  //   - a state with a higher serial than `*state`, written by another run
+  //     since this one read it: Aborted.
+  // InvalidArgument when state->lineage is empty, or when a secret env value
+  // of a pod is not a digest (the store never holds a secret).
+  virtual absl::Status Write(State* state) = 0;
+
+  // Takes the exclusive lock for a run of `command` ("podform apply"), or
+  // fails at once with LockedError naming the holder when another holds it.
+  // Released when the returned object is destroyed, or when the holding
+  // process dies.
+  virtual absl::StatusOr<std::unique_ptr<StateLock>> Lock(
+      const std::string& command) = 0;
+};
+
+using Clock = std::function<absl::Time()>;
+
+// For implementations of Write: checks that `stored` (what Read returns now)
+// may be replaced by `state`, and returns the serial to store (normally
+// state.serial + 1) with the bytes to store. `name` names the store in errors.
+// `own_serial` is the serial of this store object's last write attempt (-1 if
+// none): a stored state with that serial is this run's own, even when that
+// attempt reported an error after the data had reached the store, and the
+// new serial continues from it.
+struct PreparedWrite {
+  int64_t serial = 0;
+  std::string bytes;
+};
+absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
+                                           const State& state,
+                                           const std::string& name,
+                                           int64_t own_serial);
+
+}  // namespace podform
+
+#endif  // PODFORM_RECONCILER_STATE_STORE_H_

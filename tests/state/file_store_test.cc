@@ -1,0 +1,203 @@
+#include "reconciler/state/file_store.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "reconciler/state/serialize.h"
+#include "reconciler/util/file.h"
+#include "tests/state/sample_state.h"
+#include "tests/state/test_util.h"
+
+namespace podform {
+namespace {
+
+std::set<std::string> Entries(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.insert(entry.path().filename().string());
+  }
+  return names;
+}
+
+int Mode(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return st.st_mode & 07777;
+}
+
+Clock FixedClock() {
+  return [] { return LockTime(); };
+}
+
+TEST(FileStateStoreTest, WritesMode0600AndLeavesNoTemporaryFile) {
+  std::string dir = MakeTempDir();
+  std::string path = dir + "/podform.lock";
+  // A lock file someone made readable for all is tightened on the next write.
+  ASSERT_TRUE(WriteFileAtomically(path, SampleLockFile(), 0644).ok());
+  ASSERT_EQ(Mode(path), 0644);
+  FileStateStore store(path);
+  absl::StatusOr<State> state = store.Read();
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_TRUE(store.Write(&*state).ok());
+  EXPECT_EQ(Mode(path), 0600);
+  EXPECT_EQ(Entries(dir), std::set<std::string>{"podform.lock"});
+  EXPECT_EQ(*ReadFile(path), SerializeState(*state));
+}
+
+TEST(FileStateStoreTest, FailedWriteLeavesTheOldFile) {
+  std::string dir = MakeTempDir();
+  std::string path = dir + "/podform.lock";
+  ASSERT_TRUE(WriteFileAtomically(path, SampleLockFile()).ok());
+  FileStateStore store(path);
+  State state = *store.Read();
+  state.resources.clear();
+  // Occupy the temporary file's name with a directory: the write fails
+  // before anything replaces podform.lock.
+  std::string temp = absl::StrCat(dir, "/.podform.lock.tmp.", ::getpid());
+  ASSERT_EQ(::mkdir(temp.c_str(), 0700), 0);
+  absl::Status status = store.Write(&state);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(status.message(),
+            absl::StrCat("cannot create ", temp, ": Is a directory"));
+  EXPECT_EQ(state.serial, 7);
+  EXPECT_EQ(*ReadFile(path), SampleLockFile());
+  ASSERT_EQ(::rmdir(temp.c_str()), 0);
+  ASSERT_TRUE(store.Write(&state).ok());
+  EXPECT_EQ(state.serial, 8);
+  EXPECT_EQ(*ReadFile(path), SerializeState(state));
+  EXPECT_EQ(Entries(dir), std::set<std::string>{"podform.lock"});
+}
+
+TEST(FileStateStoreTest, ReadOfAMissingFileIsNotFound) {
+  std::string path = MakeTempDir() + "/podform.lock";
+  absl::Status status = FileStateStore(path).Read().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(status.message(),
+            absl::StrCat("cannot read ", path, ": No such file or directory"));
+}
+
+TEST(FileStateStoreTest, LockFileHoldsTheHolderAndIsEmptiedOnRelease) {
+  std::string dir = MakeTempDir();
+  FileStateStore store(dir + "/podform.lock", FixedClock());
+  {
+    absl::StatusOr<std::unique_ptr<StateLock>> lock =
+        store.Lock("podform apply");
+    ASSERT_TRUE(lock.ok()) << lock.status();
+    EXPECT_EQ(store.lock_path(), dir + "/podform.lock.flock");
+    EXPECT_EQ(Mode(store.lock_path()), 0600);
+    EXPECT_EQ(*ReadFile(store.lock_path()),
+              absl::StrCat("{\n  \"command\": \"podform apply\",\n  \"host\": \"",
+                           HostName(), "\",\n  \"pid\": ", ::getpid(),
+                           ",\n  \"since\": \"2026-11-26T22:00:00Z\"\n}\n"));
+  }
+  EXPECT_EQ(*ReadFile(store.lock_path()), "");
+  EXPECT_EQ(Entries(dir), std::set<std::string>{"podform.lock.flock"});
+}
+
+TEST(FileStateStoreTest, WhatADeadHolderLeftDoesNotBlock) {
+  std::string dir = MakeTempDir();
+  FileStateStore store(dir + "/podform.lock", FixedClock());
+  ASSERT_TRUE(WriteFileAtomically(
+                  store.lock_path(),
+                  R"({"command": "podform apply", "host": "gone", "pid": 1,)"
+                  R"( "since": "2020-01-01T00:00:00Z"})")
+                  .ok());
+  absl::StatusOr<std::unique_ptr<StateLock>> lock = store.Lock("podform plan");
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  EXPECT_NE(ReadFile(store.lock_path())->find("\"podform plan\""),
+            std::string::npos);
+}
+
+TEST(FileStateStoreTest, LockInAMissingDirectoryFails) {
+  std::string path = MakeTempDir() + "/missing/podform.lock";
+  absl::Status status = FileStateStore(path).Lock("podform apply").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(status.message(),
+            absl::StrCat("cannot open lock file ", path,
+                         ".flock: No such file or directory"));
+}
+
+// A child process that holds the lock of `path` until killed.
+class LockHolder {
+ public:
+  explicit LockHolder(const std::string& path) {
+    int ready[2], hold[2];
+    if (::pipe(ready) != 0 || ::pipe(hold) != 0) std::abort();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(ready[0]);
+      ::close(hold[1]);  // so that the child sees EOF if the test dies
+      FileStateStore store(path, FixedClock());
+      absl::StatusOr<std::unique_ptr<StateLock>> lock =
+          store.Lock("podform apply");
+      char result = lock.ok() ? 'y' : 'n';
+      if (::write(ready[1], &result, 1) != 1) ::_exit(2);
+      char c;
+      while (::read(hold[0], &c, 1) > 0) {
+      }
+      ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(hold[0]);
+    hold_ = hold[1];
+    char result = 0;
+    locked_ = ::read(ready[0], &result, 1) == 1 && result == 'y';
+    ::close(ready[0]);
+  }
+  ~LockHolder() {
+    Kill();
+    ::close(hold_);
+  }
+
+  bool locked() const { return locked_; }
+  pid_t pid() const { return pid_; }
+
+  // SIGKILL: no destructor runs; only the kernel can release the lock.
+  void Kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int hold_ = -1;
+  bool locked_ = false;
+};
+
+TEST(FileStateStoreTest, AnotherProcessHoldingTheLockIsNamedAtOnce) {
+  std::string path = MakeTempDir() + "/podform.lock";
+  LockHolder holder(path);
+  ASSERT_TRUE(holder.locked());
+  FileStateStore store(path, FixedClock());
+  auto start = std::chrono::steady_clock::now();
+  absl::Status status = store.Lock("podform apply").status();
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(),
+            absl::StrCat(path, " is locked by pid ", holder.pid(), " on host \"",
+                         HostName(),
+                         "\" running \"podform apply\" since "
+                         "2026-11-26T22:00:00Z"));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(200));
+
+  holder.Kill();
+  absl::StatusOr<std::unique_ptr<StateLock>> lock = store.Lock("podform plan");
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  EXPECT_NE(ReadFile(store.lock_path())->find(absl::StrCat(
+                "\"pid\": ", ::getpid())),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace podform
