@@ -1,0 +1,70 @@
+// RenderJson (render.h); the format is documented in docs/PLAN_FORMAT.md.
+
+#include "nlohmann/json.hpp"
+#include "reconciler/plan/render.h"
+#include "reconciler/plan/render_util.h"
+
+namespace podform {
+namespace {
+
+using nlohmann::json;
+
+json Addresses(const std::vector<Address>& addresses) {
+  json out = json::array();
+  for (const Address& a : addresses) out.push_back(a.ToString());
+  return out;
+}
+
+}  // namespace
+
+json RenderJson(const Plan& plan) {
+  json changes = json::array();
+  for (const Change& c : plan.changes) {
+    changes.push_back({
+        {"address", c.address.ToString()},
+        {"action", std::string(ActionName(c.action))},
+        {"id", c.id},
+        {"reasons", c.reasons},
+        {"before", c.before ? render_internal::RedactedAttributes(*c.before)
+                            : json(nullptr)},
+        {"after", c.after ? render_internal::RedactedAttributes(*c.after)
+                          : json(nullptr)},
+        {"replace_attributes", c.replace_attributes},
+        {"destroys_data", c.destroys_data},
+        {"depends_on", Addresses(c.depends_on)},
+        {"destroy_depends_on", Addresses(c.destroy_depends_on)},
+    });
+  }
+  std::map<Action, int> counts = plan.Counts();
+  json unmanaged = json::array();
+  for (const UnmanagedResource& u : plan.unmanaged) {
+    unmanaged.push_back(
+        {{"kind", KindName(u.kind)}, {"id", u.id}, {"name", u.name}});
+  }
+  return {
+      {"format_version", Plan::kFormatVersion},
+      {"lineage", plan.lineage},
+      {"serial", plan.serial},
+      {"destroy", plan.destroy},
+      {"changes", changes},
+      {"summary",
+       {{"add", counts[Action::kCreate]},
+        {"change", counts[Action::kUpdate]},
+        {"replace", counts[Action::kReplace]},
+        {"destroy", counts[Action::kDelete]},
+        {"stop", counts[Action::kStop]},
+        {"resume", counts[Action::kResume]}}},
+      {"has_changes", plan.HasChanges()},
+      {"destroys_data", plan.DestroysData()},
+      {"cost",
+       {{"currency", "USD"},
+        {"storage_monthly_before", plan.cost.storage_monthly_before},
+        {"storage_monthly_after", plan.cost.storage_monthly_after},
+        {"pods_hourly_before", plan.cost.pods_hourly_before},
+        {"pods_hourly_after", plan.cost.pods_hourly_after}}},
+      {"unmanaged", unmanaged},
+      {"warnings", plan.warnings},
+  };
+}
+
+}  // namespace podform

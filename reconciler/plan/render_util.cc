@@ -1,0 +1,190 @@
+#include "reconciler/plan/render_util.h"
+
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "reconciler/plan/diff.h"
+
+namespace podform::render_internal {
+namespace {
+
+constexpr char kKnownAfterApply[] = "(known after apply)";
+
+struct Value {
+  nlohmann::json raw;  // for comparison
+  std::string shown;   // for people
+};
+
+bool IsEmpty(const nlohmann::json& v) {
+  return v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
+         (v.is_array() && v.empty()) || (v.is_object() && v.empty());
+}
+
+// The attributes of `resource` by display name. `secret` are the env keys to
+// show as (sensitive).
+std::map<std::string, Value> Flatten(const Resource& resource,
+                                     const std::set<std::string>& secret) {
+  std::map<std::string, Value> out;
+  nlohmann::json attributes = ToAttributes(resource);
+  for (auto& [key, value] : attributes.items()) {
+    if (key == "secretEnv") continue;
+    if (key == "env") {
+      for (auto& [env_key, env_value] : value.items()) {
+        out[absl::StrCat("env.", env_key)] = {
+            env_value, secret.count(env_key) > 0 ? kSensitive : Show(env_value)};
+      }
+      continue;
+    }
+    if (key == "networkVolumeId" && IsEmpty(value)) {
+      if (!resource.volume_key.empty()) out[key] = {value, kKnownAfterApply};
+      continue;
+    }
+    out[key] = {value, Show(value)};
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Show(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json RedactedAttributes(const Resource& resource) {
+  nlohmann::json attributes = ToAttributes(resource);
+  if (resource.address.kind == Kind::kPod) {
+    for (const std::string& key : resource.secret_env) {
+      if (attributes["env"].contains(key)) attributes["env"][key] = kSensitive;
+    }
+  }
+  return attributes;
+}
+
+std::vector<AttributeLine> AttributeLines(const Change& change) {
+  std::set<std::string> secret;
+  if (change.before) secret.insert(change.before->secret_env.begin(),
+                                   change.before->secret_env.end());
+  if (change.after) secret.insert(change.after->secret_env.begin(),
+                                  change.after->secret_env.end());
+  std::map<std::string, Value> before, after;
+  if (change.before) before = Flatten(*change.before, secret);
+  if (change.after) after = Flatten(*change.after, secret);
+  std::set<std::string> forces(change.replace_attributes.begin(),
+                               change.replace_attributes.end());
+
+  std::vector<AttributeLine> lines;
+  if (change.action == Action::kCreate || change.action == Action::kDelete) {
+    bool create = change.action == Action::kCreate;
+    for (const auto& [name, value] : create ? after : before) {
+      if (IsEmpty(value.raw) && value.shown != kKnownAfterApply) continue;
+      AttributeLine line;
+      line.op = create ? '+' : '-';
+      line.name = name;
+      (create ? line.after : line.before) = value.shown;
+      lines.push_back(std::move(line));
+    }
+    return lines;
+  }
+  std::set<std::string> names;
+  for (const auto& [name, value] : before) names.insert(name);
+  for (const auto& [name, value] : after) names.insert(name);
+  for (const std::string& name : names) {
+    auto b = before.find(name);
+    auto a = after.find(name);
+    AttributeLine line;
+    line.name = name;
+    line.forces_replacement = forces.count(name) > 0;
+    if (b == before.end()) {
+      line.op = '+';
+      line.after = a->second.shown;
+    } else if (a == after.end()) {
+      line.op = '-';
+      line.before = b->second.shown;
+    } else {
+      if (b->second.raw == a->second.raw &&
+          b->second.shown == a->second.shown) {
+        continue;
+      }
+      if (name == "ports" && b->second.raw.is_array() &&
+          a->second.raw.is_array() &&
+          plan_internal::SamePorts(
+              b->second.raw.get<std::vector<std::string>>(),
+              a->second.raw.get<std::vector<std::string>>())) {
+        continue;
+      }
+      line.op = '~';
+      line.before = b->second.shown;
+      line.after = a->second.shown;
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      absl::StrAppend(&out, absl::StrFormat("\\x%02x", c));
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+std::string Money(double usd) { return absl::StrFormat("$%.2f", usd); }
+
+std::string ActionWords(Action action) {
+  switch (action) {
+    case Action::kCreate:
+      return "will be created";
+    case Action::kUpdate:
+      return "will be updated in place";
+    case Action::kReplace:
+      return "must be replaced";
+    case Action::kDelete:
+      return "will be destroyed";
+    case Action::kStop:
+      return "will be stopped";
+    case Action::kResume:
+      return "will be resumed";
+    case Action::kNoOp:
+      break;
+  }
+  return "is unchanged";
+}
+
+std::string ActionSymbol(Action action) {
+  switch (action) {
+    case Action::kCreate:
+      return "  +";
+    case Action::kUpdate:
+      return "  ~";
+    case Action::kReplace:
+      return "-/+";
+    case Action::kDelete:
+      return "  -";
+    case Action::kStop:
+      return "  |";
+    case Action::kResume:
+      return "  >";
+    case Action::kNoOp:
+      break;
+  }
+  return "   ";
+}
+
+std::vector<std::string> CostLines(const Cost& cost) {
+  return {absl::StrCat("Storage: ", Money(cost.storage_monthly_before),
+                       "/month -> ", Money(cost.storage_monthly_after),
+                       "/month"),
+          absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
+                       Money(cost.pods_hourly_after), "/hour")};
+}
+
+}  // namespace podform::render_internal

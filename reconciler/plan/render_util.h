@@ -1,0 +1,62 @@
+#ifndef PODFORM_RECONCILER_PLAN_RENDER_UTIL_H_
+#define PODFORM_RECONCILER_PLAN_RENDER_UTIL_H_
+
+// What the text, markdown and JSON renderings share. Internal to
+// reconciler/plan.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+#include "reconciler/plan/plan.h"
+
+namespace podform::render_internal {
+
+inline constexpr char kSensitive[] = "(sensitive)";
+
+// One attribute of a change as people read it.
+struct AttributeLine {
+  char op = '~';       // '+' added, '-' removed, '~' changed
+  std::string name;    // "size", "env.HF_TOKEN"
+  std::string before;  // rendered value ('-' and '~')
+  std::string after;   // rendered value ('+' and '~')
+  bool forces_replacement = false;
+};
+
+// The attribute lines of `change`, sorted by name: every set attribute of
+// `after` for a create ('+'), of `before` for a delete ('-'), only the
+// differences otherwise. Env is expanded per key; secret values render as
+// (sensitive); a pod's networkVolumeId that apply fills in renders as
+// (known after apply); "secretEnv" is not shown (secret keys are marked by
+// their values).
+std::vector<AttributeLine> AttributeLines(const Change& change);
+
+// ToAttributes(resource) with every secret env value replaced by
+// "(sensitive)".
+nlohmann::json RedactedAttributes(const Resource& resource);
+
+// A JSON value for people: strings quoted; invalid UTF-8 replaced; never
+// throws.
+std::string Show(const nlohmann::json& value);
+
+// `text` with control characters (including ESC) written as \xNN, so that
+// values from RunPod cannot drive the terminal.
+std::string Printable(std::string_view text);
+
+// "$7.00".
+std::string Money(double usd);
+
+// "will be created", "will be updated in place", "must be replaced",
+// "will be destroyed", "will be stopped", "will be resumed".
+std::string ActionWords(Action action);
+
+// The symbol in the text rendering: "  +", "  ~", "-/+", "  -", "  |", "  >".
+std::string ActionSymbol(Action action);
+
+// "Storage: $7.00/month -> $35.00/month" and "Pods: $0.00/hour -> $1.64/hour".
+std::vector<std::string> CostLines(const Cost& cost);
+
+}  // namespace podform::render_internal
+
+#endif  // PODFORM_RECONCILER_PLAN_RENDER_UTIL_H_

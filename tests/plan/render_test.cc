@@ -1,0 +1,134 @@
+#include "reconciler/plan/render.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/plan/planner.h"
+#include "tests/plan/fixtures.h"
+#include "tests/plan/golden.h"
+
+namespace podform::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(RenderTest, MixedPlanTextMatchesGolden) {
+  ExpectGolden("mixed_plan.txt", RenderText(MixedPlan(), false));
+}
+
+TEST(RenderTest, MixedPlanColorTextMatchesGolden) {
+  ExpectGolden("mixed_plan_color.txt", RenderText(MixedPlan(), true));
+}
+
+TEST(RenderTest, MixedPlanJsonMatchesGolden) {
+  ExpectGolden("mixed_plan.json", RenderJson(MixedPlan()).dump(2) + "\n");
+}
+
+TEST(RenderTest, MixedPlanMarkdownMatchesGolden) {
+  ExpectGolden("mixed_plan.md", RenderMarkdown(MixedPlan()));
+}
+
+TEST(RenderTest, ColourOnlyWhenAsked) {
+  Plan plan = MixedPlan();
+  EXPECT_THAT(RenderText(plan, false), Not(HasSubstr("\x1b[")));
+  EXPECT_THAT(RenderText(plan, true), HasSubstr("\x1b[32m  +\x1b[0m"));
+  EXPECT_THAT(RenderMarkdown(plan), Not(HasSubstr("\x1b[")));
+}
+
+TEST(RenderTest, SecretsAndTheirDigestsAreNeverShown) {
+  Plan plan = MixedPlan();
+  const std::string renderings[] = {RenderText(plan, false),
+                                    RenderText(plan, true),
+                                    RenderJson(plan).dump(),
+                                    RenderMarkdown(plan)};
+  for (const std::string& text : renderings) {
+    EXPECT_THAT(text, Not(HasSubstr(kSecret)));
+    EXPECT_THAT(text, Not(HasSubstr("hf_rotated_token")));
+    EXPECT_THAT(text, Not(HasSubstr("hmac-sha256:")));
+    EXPECT_THAT(text, HasSubstr("(sensitive)"));
+  }
+}
+
+TEST(RenderTest, NoChanges) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(RenderText(*plan, false),
+            "No changes. Your infrastructure matches the configuration.\n"
+            "\n"
+            "Storage: $7.00/month -> $7.00/month\n"
+            "Pods: $0.00/hour -> $0.00/hour\n");
+  EXPECT_EQ(RenderMarkdown(*plan),
+            "### podform plan\n"
+            "\n"
+            "**No changes. Your infrastructure matches the configuration.**\n"
+            "\n"
+            "| Cost | Before | After |\n"
+            "|---|---|---|\n"
+            "| Storage (per month) | $7.00 | $7.00 |\n"
+            "| Pods (per hour) | $0.00 | $0.00 |\n");
+  nlohmann::json json = RenderJson(*plan);
+  EXPECT_EQ(json["has_changes"], false);
+  EXPECT_EQ(json["changes"][0]["action"], "no-op");
+}
+
+TEST(RenderTest, SummaryCountsStopsAndResumesOnlyWhenPresent) {
+  Plan plan;
+  Change stop;
+  stop.action = Action::kStop;
+  plan.changes = {stop, stop};
+  Change resume;
+  resume.action = Action::kResume;
+  plan.changes.push_back(resume);
+  EXPECT_EQ(SummaryLine(plan),
+            "Plan: 0 to add, 0 to change, 0 to replace, 0 to destroy, 2 to "
+            "stop, 1 to resume.");
+  plan.changes = {resume};
+  EXPECT_EQ(SummaryLine(plan),
+            "Plan: 0 to add, 0 to change, 0 to replace, 0 to destroy, 1 to "
+            "resume.");
+}
+
+TEST(RenderTest, ValuesFromRunPodCannotDriveTheTerminal) {
+  World w;
+  w.Converged(MakePod("notebook", ""), "pod-1");
+  w.LivePodWithId("pod-1").spec.image = "evil\x1b[2Jimage";
+  LivePod stray;
+  stray.id = "pod-x";
+  stray.spec.name = "stray\x1b]0;title\x07";
+  w.live.pods.push_back(stray);
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok());
+  std::string text = RenderText(*plan, false);
+  EXPECT_THAT(text, Not(HasSubstr("\x1b")));
+  EXPECT_THAT(text, HasSubstr("# (image changed outside podform (was "
+                              "evil\\x1b[2Jimage live))"));
+  EXPECT_THAT(text, HasSubstr("~ image: \"evil\\u001b[2Jimage\" -> "
+                              "\"runpod/pytorch:2.4.0\""));
+  EXPECT_THAT(text, HasSubstr("pod pod-x \"stray\\u001b]0;title\\u0007\""));
+  EXPECT_THAT(RenderMarkdown(*plan), Not(HasSubstr("\x1b")));
+}
+
+TEST(RenderTest, DataLossWarningsNameSizeAndReplacement) {
+  World w;
+  w.Exists(MakeVolume("models", 500, "EU-RO-1", false), "vol-1");
+  w.Desire(MakeVolume("models", 500, "EU-SE-1", false));
+  w.Exists(MakeVolume("old", 40, "EU-RO-1", false), "vol-2");
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(DataLossWarnings(*plan),
+              ::testing::ElementsAre(
+                  "volume.models will be DESTROYED with all its data (500 GB) "
+                  "and replaced by an empty volume",
+                  "volume.old will be DESTROYED with all its data (40 GB)"));
+  EXPECT_THAT(RenderText(*plan, false),
+              HasSubstr("WARNING: volume.old will be DESTROYED with all its "
+                        "data (40 GB)\n"));
+}
+
+}  // namespace
+}  // namespace podform::testing
