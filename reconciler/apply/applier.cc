@@ -1,0 +1,205 @@
+#include "reconciler/apply/applier.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "reconciler/apply/concurrency.h"
+#include "reconciler/apply/recorder.h"
+#include "reconciler/apply/steps.h"
+#include "reconciler/plan/steps.h"
+
+namespace podform {
+
+bool ApplyResult::ok() const {
+  return !interrupted && error.ok() &&
+         Count(StepOutcome::kSucceeded) == static_cast<int>(steps.size());
+}
+
+int ApplyResult::Count(StepOutcome outcome) const {
+  return static_cast<int>(
+      std::count_if(steps.begin(), steps.end(),
+                    [&](const StepResult& s) { return s.outcome == outcome; }));
+}
+
+namespace {
+
+// The plan's changes as a dependency graph, handed out to workers as their
+// dependencies finish.
+class Scheduler {
+ public:
+  Scheduler(const Plan& plan, const std::vector<Step>& steps,
+            const ApplyOptions& options)
+      : options_(options) {
+    nodes_.reserve(steps.size());
+    for (size_t i = 0; i < steps.size(); ++i) {
+      nodes_.push_back(Node{&plan.changes[steps[i].change], steps[i].phase});
+      for (size_t before : steps[i].after) {
+        nodes_[before].dependents.push_back(static_cast<int>(i));
+        ++nodes_[i].waiting_on;
+      }
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (nodes_[i].waiting_on == 0) ready_.push_back(static_cast<int>(i));
+    }
+  }
+
+  // The next step to run, or null when there is nothing left to start.
+  const Change* Next(int* node, Phase* phase) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      if (Interrupted()) {
+        SkipUnstarted("interrupted before it started");
+        return nullptr;
+      }
+      if (!ready_.empty()) {
+        *node = ready_.front();
+        ready_.pop_front();
+        nodes_[*node].started = true;
+        const Change* change = nodes_[*node].change;
+        *phase = nodes_[*node].phase;
+        if (options_.on_event) {
+          options_.on_event(StepEvent{StepEvent::Type::kStarted,
+                                      change->address, change->action,
+                                      *phase, StepOutcome::kSucceeded, "",
+                                      absl::ZeroDuration()});
+        }
+        return change;
+      }
+      if (finished_ == nodes_.size()) return nullptr;
+      changed_.wait(lock);
+    }
+  }
+
+  void Finish(int node, StepResult result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool succeeded = result.outcome == StepOutcome::kSucceeded;
+    Complete(node, std::move(result));
+    for (int dependent : nodes_[node].dependents) {
+      if (succeeded) {
+        if (--nodes_[dependent].waiting_on == 0) ready_.push_back(dependent);
+      } else {
+        Skip(dependent, absl::StrCat("skipped: depends on ",
+                                     nodes_[node].change->address.ToString(),
+                                     ", which did not succeed"));
+      }
+    }
+    changed_.notify_all();
+  }
+
+  std::vector<StepResult> TakeResults() { return std::move(results_); }
+  bool interrupted() const { return interrupted_; }
+
+ private:
+  struct Node {
+    const Change* change;
+    Phase phase;
+    std::vector<int> dependents;
+    int waiting_on = 0;
+    bool started = false;
+    bool done = false;
+  };
+
+  bool Interrupted() {
+    if (options_.interrupt != nullptr && options_.interrupt->load()) {
+      interrupted_ = true;
+    }
+    return interrupted_;
+  }
+
+  void Complete(int node, StepResult result) {
+    nodes_[node].done = true;
+    ++finished_;
+    if (options_.on_event) {
+      options_.on_event(StepEvent{StepEvent::Type::kFinished, result.address,
+                                  result.action, result.phase, result.outcome,
+                                  result.detail, result.elapsed});
+    }
+    results_.push_back(std::move(result));
+  }
+
+  void Skip(int node, const std::string& why) {
+    if (nodes_[node].done || nodes_[node].started) return;
+    const Change& change = *nodes_[node].change;
+    Complete(node, StepResult{change.address, change.action,
+                              nodes_[node].phase, StepOutcome::kSkipped, why,
+                              absl::ZeroDuration()});
+    for (int dependent : nodes_[node].dependents) {
+      Skip(dependent, absl::StrCat("skipped: depends on ",
+                                   change.address.ToString(),
+                                   ", which did not succeed"));
+    }
+  }
+
+  void SkipUnstarted(const std::string& why) {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (!nodes_[i].started && !nodes_[i].done) {
+        const Change& change = *nodes_[i].change;
+        Complete(static_cast<int>(i),
+                 StepResult{change.address, change.action, nodes_[i].phase,
+                            StepOutcome::kSkipped, why, absl::ZeroDuration()});
+      }
+    }
+    ready_.clear();
+    changed_.notify_all();
+  }
+
+  const ApplyOptions& options_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<Node> nodes_;
+  std::deque<int> ready_;
+  size_t finished_ = 0;
+  bool interrupted_ = false;
+  std::vector<StepResult> results_;
+};
+
+}  // namespace
+
+ApplyResult Apply(const Plan& plan, const Config& config, State* state,
+                  StateStore* store, Provider* provider,
+                  const ApplyOptions& options) {
+  StateRecorder recorder(state, store);
+  StepRunner runner(config, provider, &recorder);
+  ApplyResult result;
+  absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(plan.changes);
+  if (!steps.ok()) {
+    result.error = steps.status();
+    return result;
+  }
+  // Events are emitted under the scheduler's lock, one at a time.
+  Scheduler scheduler(plan, *steps, options);
+
+  auto worker = [&]() {
+    int node = 0;
+    Phase phase = Phase::kCreate;
+    while (const Change* change = scheduler.Next(&node, &phase)) {
+      if (options.limit != nullptr) options.limit->Acquire();
+      absl::Time start = absl::Now();
+      absl::StatusOr<std::string> id = runner.Run(*change, phase);
+      if (options.limit != nullptr) options.limit->Release(id.ok());
+      StepResult result{change->address, change->action, phase,
+                        id.ok() ? StepOutcome::kSucceeded : StepOutcome::kFailed,
+                        id.ok() ? *id : std::string(id.status().message()),
+                        absl::Now() - start};
+      scheduler.Finish(node, std::move(result));
+    }
+  };
+  const int workers = std::max(1, options.parallelism);
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  for (int i = 0; i < workers; ++i) threads.emplace_back(worker);
+  for (std::thread& t : threads) t.join();
+
+  result.steps = scheduler.TakeResults();
+  result.interrupted = scheduler.interrupted();
+  result.error = recorder.write_error();
+  return result;
+}
+
+}  // namespace podform

@@ -1,0 +1,91 @@
+#ifndef PODFORM_RECONCILER_APPLY_APPLIER_H_
+#define PODFORM_RECONCILER_APPLY_APPLIER_H_
+
+// Executes a Plan against a Provider: walks the changes' dependency graph,
+// runs independent steps concurrently, and records every outcome in the
+// state (and through the StateStore, in podform.lock) as it happens.
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "reconciler/config/config.h"
+#include "reconciler/core/provider.h"
+#include "reconciler/plan/plan.h"
+#include "reconciler/plan/steps.h"
+#include "reconciler/state/state.h"
+
+namespace podform {
+
+class ConcurrencyLimit;
+class StateStore;
+
+enum class StepOutcome { kSucceeded, kFailed, kSkipped };
+
+struct StepEvent {
+  enum class Type { kStarted, kFinished };
+  Type type = Type::kStarted;
+  Address address;
+  Action action = Action::kNoOp;
+  Phase phase = Phase::kCreate;
+  StepOutcome outcome = StepOutcome::kSucceeded;  // kFinished only
+  std::string detail;     // id on success, error or skip reason otherwise
+  absl::Duration elapsed;  // kFinished only
+};
+
+// One phase of one change (plan/steps.h): a replace has two.
+struct StepResult {
+  Address address;
+  Action action = Action::kNoOp;
+  Phase phase = Phase::kCreate;
+  StepOutcome outcome = StepOutcome::kSucceeded;
+  std::string detail;  // id on success, error or skip reason otherwise
+  absl::Duration elapsed;
+};
+
+struct ApplyOptions {
+  int parallelism = 8;  // steps in flight at most; >= 1
+  // When set, also bounds the steps in flight, adapting to rate limits; its
+  // max() should equal `parallelism`.
+  ConcurrencyLimit* limit = nullptr;
+  // Called from worker threads, one call at a time.
+  std::function<void(const StepEvent&)> on_event;
+  // When it becomes true no new step starts; steps in flight finish.
+  const std::atomic<bool>* interrupt = nullptr;
+};
+
+struct ApplyResult {
+  std::vector<StepResult> steps;  // in the order they finished
+  bool interrupted = false;       // steps were left unstarted by `interrupt`
+  // The plan's steps could not be ordered (a damaged plan: nothing ran), or
+  // the lock file could not be written.
+  absl::Status error;
+
+  bool ok() const;  // everything succeeded, nothing interrupted
+  int Count(StepOutcome outcome) const;
+};
+
+// Executes `plan` (made from `state` and `config`).
+//
+// `config` supplies the raw values of secret env vars (the plan holds only
+// their digests); a value whose digest no longer matches fails that step.
+// `state` is updated as steps finish and persisted through `store` (if not
+// null) after every step: a create records its intent before the request is
+// sent and its id after, so a crash loses at most the steps in flight.
+// Writes from concurrent steps are coalesced into one.
+//
+// A failed step's dependents are skipped; independent steps go on. A create
+// whose outcome is unknown (DeadlineExceeded) is never resent blindly: the
+// applier re-reads live state and adopts the resource if it was created.
+//
+// REQUIRES: plan.changes is in dependency order; state->lineage is set.
+ApplyResult Apply(const Plan& plan, const Config& config, State* state,
+                  StateStore* store, Provider* provider,
+                  const ApplyOptions& options);
+
+}  // namespace podform
+
+#endif  // PODFORM_RECONCILER_APPLY_APPLIER_H_

@@ -1,0 +1,247 @@
+#include "reconciler/apply/steps.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "reconciler/util/status_macros.h"
+
+namespace podform {
+namespace {
+
+bool OutcomeUnknown(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kDeadlineExceeded ||
+         status.code() == absl::StatusCode::kUnknown;
+}
+
+std::string Now() {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(),
+                          absl::UTCTimeZone());
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> StepRunner::Run(const Change& change,
+                                            Phase phase) {
+  if (phase == Phase::kDestroy) {
+    RETURN_IF_ERROR(Delete(change));
+    return std::string();
+  }
+  switch (change.action) {
+    case Action::kNoOp:
+    case Action::kDelete:
+      return change.id;
+    case Action::kCreate:
+    case Action::kReplace:
+      return Create(change);
+    case Action::kUpdate:
+      return Update(change);
+    case Action::kStop:
+      return SetRunning(change, false);
+    case Action::kResume:
+      return SetRunning(change, true);
+  }
+  return absl::InternalError("unknown action");
+}
+
+absl::StatusOr<PodSpec> StepRunner::PodToSend(const Change& change) const {
+  const Resource& after = *change.after;
+  PodSpec spec = after.pod;
+  if (!after.volume_key.empty()) {
+    Address volume{Kind::kVolume, after.volume_key};
+    std::string id;
+    recorder_->Read([&](const State& state) {
+      if (const ResourceState* r = state.Find(volume)) id = r->id;
+    });
+    if (id.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          volume.ToString(), " has no RunPod id in the lock file"));
+    }
+    spec.network_volume_id = id;
+  }
+  if (after.secret_env.empty()) return spec;
+  auto pod = config_.pods.find(change.address.name);
+  for (const std::string& key : after.secret_env) {
+    const std::string* raw = nullptr;
+    if (pod != config_.pods.end()) {
+      auto it = pod->second.spec.env.find(key);
+      if (it != pod->second.spec.env.end()) raw = &it->second;
+    }
+    std::string lineage;
+    recorder_->Read([&](const State& state) { lineage = state.lineage; });
+    if (raw == nullptr || SecretDigest(lineage, *raw) != spec.env[key]) {
+      return absl::AbortedError(absl::StrCat(
+          "the value of secret env ", key,
+          " changed since the plan was made; plan again"));
+    }
+    spec.env[key] = *raw;
+  }
+  return spec;
+}
+
+absl::Status StepRunner::Record(const std::string& id,
+                                const Resource& resource) {
+  return recorder_->Commit([&](State& state) {
+    state.intents.erase(resource.address);
+    state.resources[resource.address] = ResourceState{id, resource};
+  });
+}
+
+absl::StatusOr<std::string> StepRunner::FindCreated(const Change& change) {
+  ASSIGN_OR_RETURN(LiveState live, provider_->Refresh());
+  const Resource& after = *change.after;
+  std::vector<std::string> managed_ids;
+  recorder_->Read([&](const State& state) {
+    for (const auto& [address, resource] : state.resources) {
+      managed_ids.push_back(resource.id);
+    }
+  });
+  auto unmanaged = [&](const std::string& id) {
+    return std::find(managed_ids.begin(), managed_ids.end(), id) ==
+           managed_ids.end();
+  };
+  std::vector<std::string> matches;
+  if (change.address.kind == Kind::kVolume) {
+    for (const LiveVolume& v : live.volumes) {
+      if (v.spec.name == after.volume.name &&
+          v.spec.data_center == after.volume.data_center && unmanaged(v.id)) {
+        matches.push_back(v.id);
+      }
+    }
+  } else {
+    for (const LivePod& p : live.pods) {
+      if (p.spec.name == after.pod.name && unmanaged(p.id)) {
+        matches.push_back(p.id);
+      }
+    }
+  }
+  if (matches.size() > 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the create's outcome is unknown and ", matches.size(), " unmanaged ",
+        KindName(change.address.kind), "s named \"",
+        change.address.kind == Kind::kVolume ? after.volume.name
+                                             : after.pod.name,
+        "\" exist (", absl::StrJoin(matches, ", "),
+        "); adopt the right one with podform import"));
+  }
+  return matches.empty() ? std::string() : matches.front();
+}
+
+absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
+  const Resource& after = *change.after;
+  const bool is_volume = change.address.kind == Kind::kVolume;
+  Resource recorded = after;
+  PodSpec pod;
+  if (!is_volume) {
+    ASSIGN_OR_RETURN(pod, PodToSend(change));
+    recorded.pod.network_volume_id = pod.network_volume_id;
+  }
+  CreateIntent intent{change.address,
+                      is_volume ? after.volume.name : after.pod.name,
+                      is_volume ? after.volume.data_center
+                                : after.pod.data_center,
+                      Now()};
+  RETURN_IF_ERROR(recorder_->Commit(
+      [&](State& state) { state.intents[change.address] = intent; }));
+
+  absl::StatusOr<std::string> id;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (is_volume) {
+      absl::StatusOr<LiveVolume> made = provider_->CreateVolume(after.volume);
+      id = made.ok() ? absl::StatusOr<std::string>(made->id) : made.status();
+    } else {
+      absl::StatusOr<LivePod> made = provider_->CreatePod(pod);
+      id = made.ok() ? absl::StatusOr<std::string>(made->id) : made.status();
+    }
+    if (id.ok() || !OutcomeUnknown(id.status())) break;
+    // Never resend blindly: look first. Resend only if it certainly is not
+    // there, and only once.
+    absl::StatusOr<std::string> found = FindCreated(change);
+    if (!found.ok()) {
+      return Annotate(found.status(), "after an unknown create outcome");
+    }
+    if (!found->empty()) {
+      id = *found;
+      break;
+    }
+  }
+  if (!id.ok()) {
+    // The create certainly did not happen: the intent is void.
+    absl::Status forget = recorder_->Commit(
+        [&](State& state) { state.intents.erase(change.address); });
+    if (!forget.ok()) return forget;
+    return id.status();
+  }
+  if (!is_volume && !after.pod.running) {
+    recorded.pod.running = true;
+    RETURN_IF_ERROR(Record(*id, recorded));
+    RETURN_IF_ERROR(Annotate(provider_->StopPod(*id).status(), "podStop"));
+    recorded.pod.running = false;
+  }
+  RETURN_IF_ERROR(Record(*id, recorded));
+  return *id;
+}
+
+absl::StatusOr<std::string> StepRunner::Update(const Change& change) {
+  const Resource& after = *change.after;
+  const Resource& before = *change.before;
+  Resource recorded = after;
+  if (change.address.kind == Kind::kVolume) {
+    if (!(before.volume == after.volume)) {
+      RETURN_IF_ERROR(provider_->UpdateVolume(change.id, after.volume).status());
+    }
+    RETURN_IF_ERROR(Record(change.id, recorded));
+    return change.id;
+  }
+  ASSIGN_OR_RETURN(PodSpec pod, PodToSend(change));
+  recorded.pod.network_volume_id = pod.network_volume_id;
+  PodSpec before_edit = before.pod;
+  before_edit.running = pod.running;
+  if (!(before_edit == after.pod)) {
+    RETURN_IF_ERROR(provider_->EditPod(change.id, pod).status());
+  }
+  if (before.pod.running != after.pod.running) {
+    recorded.pod.running = before.pod.running;
+    RETURN_IF_ERROR(Record(change.id, recorded));
+    recorded.pod.running = after.pod.running;
+    absl::Status status = after.pod.running
+                              ? provider_->ResumePod(change.id,
+                                                     after.pod.gpu_count)
+                                    .status()
+                              : provider_->StopPod(change.id).status();
+    RETURN_IF_ERROR(status);
+  }
+  RETURN_IF_ERROR(Record(change.id, recorded));
+  return change.id;
+}
+
+absl::StatusOr<std::string> StepRunner::SetRunning(const Change& change,
+                                                   bool running) {
+  absl::Status status =
+      running ? provider_->ResumePod(change.id, change.after->pod.gpu_count)
+                    .status()
+              : provider_->StopPod(change.id).status();
+  RETURN_IF_ERROR(status);
+  Resource recorded = *change.after;
+  recorded.pod.running = running;
+  RETURN_IF_ERROR(Record(change.id, recorded));
+  return change.id;
+}
+
+absl::Status StepRunner::Delete(const Change& change) {
+  if (!change.id.empty()) {
+    absl::Status status = change.address.kind == Kind::kVolume
+                              ? provider_->DeleteVolume(change.id)
+                              : provider_->TerminatePod(change.id);
+    // Already gone is what we wanted.
+    if (!status.ok() && status.code() != absl::StatusCode::kNotFound) {
+      return status;
+    }
+  }
+  return recorder_->Commit(
+      [&](State& state) { state.resources.erase(change.address); });
+}
+
+}  // namespace podform

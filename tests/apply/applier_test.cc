@@ -1,0 +1,284 @@
+#include "reconciler/apply/applier.h"
+
+#include <algorithm>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/apply/fake_provider.h"
+
+namespace podform {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+Resource Volume(const std::string& key, int64_t size,
+                const std::string& dc = "EU-RO-1") {
+  Resource r;
+  r.address = {Kind::kVolume, key};
+  r.volume = {key, size, dc};
+  r.protect = true;
+  return r;
+}
+
+Resource Pod(const std::string& key, const std::string& volume_key = "") {
+  Resource r;
+  r.address = {Kind::kPod, key};
+  r.pod.name = key;
+  r.pod.image = "runpod/pytorch:2.4.0";
+  r.pod.gpu_type = "NVIDIA RTX A6000";
+  r.pod.data_center = "EU-RO-1";
+  r.volume_key = volume_key;
+  return r;
+}
+
+Change Create(const Resource& after, std::vector<Address> deps = {}) {
+  Change c;
+  c.address = after.address;
+  c.action = Action::kCreate;
+  c.after = after;
+  c.depends_on = std::move(deps);
+  return c;
+}
+
+Change Delete(const std::string& id, const Resource& before,
+              std::vector<Address> deps = {}) {
+  Change c;
+  c.address = before.address;
+  c.action = Action::kDelete;
+  c.id = id;
+  c.before = before;
+  c.destroy_depends_on = std::move(deps);
+  return c;
+}
+
+size_t IndexOf(const std::vector<std::string>& calls, const std::string& s) {
+  return std::find(calls.begin(), calls.end(), s) - calls.begin();
+}
+
+class ApplierTest : public ::testing::Test {
+ protected:
+  ApplierTest() { state_.lineage = "lineage-1"; }
+
+  ApplyResult Run(const Plan& plan, int parallelism = 8) {
+    ApplyOptions options;
+    options.parallelism = parallelism;
+    options.on_event = [this](const StepEvent& e) {
+      if (e.type == StepEvent::Type::kFinished) {
+        finished_.push_back(e.address.ToString());
+      }
+    };
+    return Apply(plan, config_, &state_, nullptr, &provider_, options);
+  }
+
+  Config config_;
+  State state_;
+  FakeProvider provider_;
+  std::vector<std::string> finished_;
+};
+
+TEST_F(ApplierTest, CreatesVolumesBeforeThePodsThatMountThem) {
+  Plan plan;
+  plan.changes = {Create(Volume("models", 100)), Create(Volume("data", 50)),
+                  Create(Pod("trainer", "models"), {{Kind::kVolume, "models"}}),
+                  Create(Pod("web"))};
+  ApplyResult result = Run(plan);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.Count(StepOutcome::kSucceeded), 4);
+  std::vector<std::string> calls = provider_.calls();
+  ASSERT_EQ(calls.size(), 4u);
+  const std::string volume_id = state_.Find({Kind::kVolume, "models"})->id;
+  EXPECT_LT(IndexOf(calls, "createVolume models"),
+            IndexOf(calls, "createPod trainer on " + volume_id));
+  EXPECT_EQ(state_.resources.size(), 4u);
+  EXPECT_THAT(state_.intents, IsEmpty());
+  const ResourceState* trainer = state_.Find({Kind::kPod, "trainer"});
+  ASSERT_NE(trainer, nullptr);
+  EXPECT_EQ(trainer->resource.pod.network_volume_id, volume_id);
+  EXPECT_EQ(finished_.size(), 4u);
+}
+
+TEST_F(ApplierTest, AFailedStepSkipsItsDependentsButNotOthers) {
+  provider_.FailNext("createVolume models",
+                     absl::FailedPreconditionError("no such data center"));
+  Plan plan;
+  plan.changes = {Create(Volume("models", 100)), Create(Volume("data", 50)),
+                  Create(Pod("trainer", "models"), {{Kind::kVolume, "models"}})};
+  ApplyResult result = Run(plan, 1);
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.Count(StepOutcome::kFailed), 1);
+  EXPECT_EQ(result.Count(StepOutcome::kSkipped), 1);
+  EXPECT_EQ(result.Count(StepOutcome::kSucceeded), 1);
+  for (const StepResult& s : result.steps) {
+    if (s.address.name == "trainer") {
+      EXPECT_EQ(s.detail,
+                "skipped: depends on volume.models, which did not succeed");
+    }
+    if (s.address.name == "models") {
+      EXPECT_EQ(s.detail, "no such data center");
+    }
+  }
+  // The lock records exactly what happened: data exists, the rest does not,
+  // and no intent is left behind for the failed create.
+  EXPECT_EQ(state_.resources.size(), 1u);
+  EXPECT_NE(state_.Find({Kind::kVolume, "data"}), nullptr);
+  EXPECT_THAT(state_.intents, IsEmpty());
+  EXPECT_THAT(provider_.calls(),
+              UnorderedElementsAre("createVolume models", "createVolume data"));
+}
+
+TEST_F(ApplierTest, UnknownCreateOutcomeAdoptsWithoutResending) {
+  provider_.FailNext("createVolume models",
+                     absl::DeadlineExceededError("timeout"),
+                     /*commit_first=*/true);
+  Plan plan;
+  plan.changes = {Create(Volume("models", 100))};
+  ApplyResult result = Run(plan);
+  ASSERT_TRUE(result.ok()) << result.steps[0].detail;
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("createVolume models", "refresh"));
+  EXPECT_EQ(provider_.live().volumes.size(), 1u);
+  EXPECT_EQ(state_.Find({Kind::kVolume, "models"})->id,
+            provider_.live().volumes[0].id);
+}
+
+TEST_F(ApplierTest, UnknownCreateOutcomeResendsOnceWhenCertainlyAbsent) {
+  provider_.FailNext("createVolume models",
+                     absl::DeadlineExceededError("timeout"));
+  Plan plan;
+  plan.changes = {Create(Volume("models", 100))};
+  ApplyResult result = Run(plan);
+  ASSERT_TRUE(result.ok());
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("createVolume models", "refresh",
+                          "createVolume models"));
+  EXPECT_EQ(provider_.live().volumes.size(), 1u);
+}
+
+TEST_F(ApplierTest, UnknownOutcomeWithSeveralCandidatesStops) {
+  provider_.AddVolume({"handmade1", {"models", 100, "EU-RO-1"}});
+  provider_.AddVolume({"handmade2", {"models", 100, "EU-RO-1"}});
+  provider_.FailNext("createVolume models",
+                     absl::DeadlineExceededError("timeout"));
+  Plan plan;
+  plan.changes = {Create(Volume("models", 100))};
+  ApplyResult result = Run(plan);
+  ASSERT_EQ(result.Count(StepOutcome::kFailed), 1);
+  EXPECT_EQ(result.steps[0].detail,
+            "after an unknown create outcome: the create's outcome is unknown "
+            "and 2 unmanaged volumes named \"models\" exist (handmade1, "
+            "handmade2); adopt the right one with podform import");
+  // The intent stays: the next run must look again.
+  EXPECT_EQ(state_.intents.count({Kind::kVolume, "models"}), 1u);
+}
+
+TEST_F(ApplierTest, StoppedPodIsCreatedThenStopped) {
+  Resource pod = Pod("idle");
+  pod.pod.running = false;
+  Plan plan;
+  plan.changes = {Create(pod)};
+  ASSERT_TRUE(Run(plan).ok());
+  const std::string id = state_.Find({Kind::kPod, "idle"})->id;
+  EXPECT_THAT(provider_.calls(), ElementsAre("createPod idle", "stopPod " + id));
+  EXPECT_FALSE(state_.Find({Kind::kPod, "idle"})->resource.pod.running);
+}
+
+TEST_F(ApplierTest, SecretsAreSentRawButRecordedAsDigests) {
+  Resource pod = Pod("trainer");
+  pod.pod.env = {{"PLAIN", "1"}, {"TOKEN", SecretDigest("lineage-1", "s3")}};
+  pod.secret_env = {"TOKEN"};
+  DesiredPod desired;
+  desired.key = "trainer";
+  desired.spec = pod.pod;
+  desired.spec.env["TOKEN"] = "s3";
+  desired.secret_env = {"TOKEN"};
+  config_.pods["trainer"] = desired;
+  Plan plan;
+  plan.changes = {Create(pod)};
+  ASSERT_TRUE(Run(plan).ok());
+  ASSERT_EQ(provider_.sent_pods().size(), 1u);
+  EXPECT_EQ(provider_.sent_pods()[0].env.at("TOKEN"), "s3");
+  EXPECT_EQ(state_.Find({Kind::kPod, "trainer"})->resource.pod.env.at("TOKEN"),
+            SecretDigest("lineage-1", "s3"));
+}
+
+TEST_F(ApplierTest, ChangedSecretFailsTheStep) {
+  Resource pod = Pod("trainer");
+  pod.pod.env = {{"TOKEN", SecretDigest("lineage-1", "old")}};
+  pod.secret_env = {"TOKEN"};
+  DesiredPod desired;
+  desired.spec = pod.pod;
+  desired.spec.env["TOKEN"] = "new";
+  config_.pods["trainer"] = desired;
+  Plan plan;
+  plan.changes = {Create(pod)};
+  ApplyResult result = Run(plan);
+  ASSERT_EQ(result.Count(StepOutcome::kFailed), 1);
+  EXPECT_EQ(result.steps[0].detail,
+            "the value of secret env TOKEN changed since the plan was made; "
+            "plan again");
+  EXPECT_THAT(provider_.calls(), IsEmpty());
+}
+
+TEST_F(ApplierTest, DeletesPodsBeforeTheirVolumeAndReplacesInOrder) {
+  provider_.AddVolume({"v1", {"models", 100, "EU-RO-1"}});
+  provider_.AddPod({"p1", Pod("trainer", "models").pod, "RUNNING", 0});
+  provider_.AddPod({"p2", Pod("web").pod, "RUNNING", 0});
+  state_.resources[{Kind::kVolume, "models"}] = {"v1", Volume("models", 100)};
+  state_.resources[{Kind::kPod, "trainer"}] = {"p1", Pod("trainer", "models")};
+  state_.resources[{Kind::kPod, "web"}] = {"p2", Pod("web")};
+  Change replace;
+  replace.address = {Kind::kPod, "web"};
+  replace.action = Action::kReplace;
+  replace.id = "p2";
+  replace.before = Pod("web");
+  replace.after = Pod("web");
+  replace.after->pod.gpu_type = "NVIDIA L40S";
+  Plan plan;
+  plan.changes = {Delete("p1", Pod("trainer", "models")),
+                  Delete("v1", Volume("models", 100), {{Kind::kPod, "trainer"}}),
+                  replace};
+  ASSERT_TRUE(Run(plan).ok());
+  std::vector<std::string> calls = provider_.calls();
+  EXPECT_LT(IndexOf(calls, "terminatePod p1"), IndexOf(calls, "deleteVolume v1"));
+  EXPECT_LT(IndexOf(calls, "terminatePod p2"), IndexOf(calls, "createPod web"));
+  EXPECT_EQ(state_.resources.size(), 1u);
+  EXPECT_EQ(state_.Find({Kind::kPod, "web"})->resource.pod.gpu_type,
+            "NVIDIA L40S");
+}
+
+TEST_F(ApplierTest, InterruptStartsNothingNew) {
+  std::atomic<bool> interrupt{true};
+  Plan plan;
+  plan.changes = {Create(Volume("a", 10)), Create(Volume("b", 10))};
+  ApplyOptions options;
+  options.interrupt = &interrupt;
+  ApplyResult result =
+      Apply(plan, config_, &state_, nullptr, &provider_, options);
+  EXPECT_TRUE(result.interrupted);
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.Count(StepOutcome::kSkipped), 2);
+  EXPECT_THAT(provider_.calls(), IsEmpty());
+}
+
+TEST_F(ApplierTest, UpdatesInPlaceAndRecordsTheNewAttributes) {
+  provider_.AddVolume({"v1", {"models", 100, "EU-RO-1"}});
+  state_.resources[{Kind::kVolume, "models"}] = {"v1", Volume("models", 100)};
+  Change grow;
+  grow.address = {Kind::kVolume, "models"};
+  grow.action = Action::kUpdate;
+  grow.id = "v1";
+  grow.before = Volume("models", 100);
+  grow.after = Volume("models", 200);
+  Plan plan;
+  plan.changes = {grow};
+  ASSERT_TRUE(Run(plan).ok());
+  EXPECT_THAT(provider_.calls(), ElementsAre("updateVolume v1 models 200"));
+  EXPECT_EQ(state_.Find({Kind::kVolume, "models"})->resource.volume.size_gb,
+            200);
+  EXPECT_EQ(state_.Find({Kind::kVolume, "models"})->id, "v1");
+}
+
+}  // namespace
+}  // namespace podform
