@@ -1,0 +1,378 @@
+// CurlTransport against real HTTP servers on 127.0.0.1.
+
+#include "reconciler/client/curl_transport.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+
+namespace podform {
+namespace {
+
+constexpr char kKey[] = "rpa_DISTINCTIVE_KEY_8c1f2e";
+
+// What the server saw of the last request.
+struct Seen {
+  std::mutex mutex;
+  std::string authorization;
+  std::string content_type;
+  bool has_expect = false;
+  bool has_authorization = false;
+  std::string body;
+  int requests = 0;
+};
+
+// An httplib server on 127.0.0.1:PORT running in a thread.
+class LocalServer {
+ public:
+  explicit LocalServer(httplib::Server* server) : server_(server) {
+    server_->set_keep_alive_timeout(1);
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+  }
+  ~LocalServer() {
+    server_->stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::string url(const std::string& scheme = "http") const {
+    return absl::StrCat(scheme, "://127.0.0.1:", port_, "/graphql");
+  }
+
+ private:
+  httplib::Server* server_;
+  int port_ = -1;
+  std::thread thread_;
+};
+
+void Record(Seen& seen, const httplib::Request& request) {
+  std::lock_guard<std::mutex> lock(seen.mutex);
+  seen.has_authorization = request.has_header("Authorization");
+  seen.authorization = request.get_header_value("Authorization");
+  seen.content_type = request.get_header_value("Content-Type");
+  seen.has_expect = request.has_header("Expect");
+  seen.body = request.body;
+  seen.requests++;
+}
+
+std::unique_ptr<Transport> Make(const std::string& url,
+                                const std::string& key = kKey,
+                                CurlTransportOptions options = {}) {
+  absl::StatusOr<std::unique_ptr<Transport>> transport =
+      MakeCurlTransport(url, key, options);
+  EXPECT_TRUE(transport.ok()) << transport.status();
+  return transport.ok() ? std::move(*transport) : nullptr;
+}
+
+TEST(CurlTransportTest, PassesStatusBodyAndRetryAfterThrough) {
+  Seen seen;
+  httplib::Server server;
+  server.Post("/graphql", [&](const httplib::Request& req,
+                              httplib::Response& res) {
+    Record(seen, req);
+    res.status = 429;
+    res.set_header("Retry-After", "7");
+    res.set_content("{\"errors\":[{\"message\":\"slow down\"}]}",
+                    "application/json");
+  });
+  LocalServer local(&server);
+  std::unique_ptr<Transport> transport = Make(local.url());
+  absl::StatusOr<HttpResponse> response =
+      transport->Post(R"({"query":"query Refresh { myself { id } }"})");
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 429);
+  EXPECT_EQ(response->body, "{\"errors\":[{\"message\":\"slow down\"}]}");
+  EXPECT_EQ(response->retry_after, "7");
+  std::lock_guard<std::mutex> lock(seen.mutex);
+  EXPECT_EQ(seen.authorization, absl::StrCat("Bearer ", kKey));
+  EXPECT_EQ(seen.content_type, "application/json");
+  EXPECT_EQ(seen.body, R"({"query":"query Refresh { myself { id } }"})");
+}
+
+TEST(CurlTransportTest, LargeBodiesGoWithoutExpectContinue) {
+  Seen seen;
+  httplib::Server server;
+  server.Post("/graphql", [&](const httplib::Request& req,
+                              httplib::Response& res) {
+    Record(seen, req);
+    res.set_content(req.body, "application/json");
+  });
+  LocalServer local(&server);
+  std::unique_ptr<Transport> transport = Make(local.url());
+  std::string body(300'000, 'x');
+  absl::StatusOr<HttpResponse> response = transport->Post(body);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, body);
+  EXPECT_EQ(response->retry_after, "");
+  std::lock_guard<std::mutex> lock(seen.mutex);
+  EXPECT_FALSE(seen.has_expect);
+}
+
+TEST(CurlTransportTest, NoKeyNoAuthorizationHeaderOnLoopback) {
+  Seen seen;
+  httplib::Server server;
+  server.Post("/graphql", [&](const httplib::Request& req,
+                              httplib::Response& res) {
+    Record(seen, req);
+    res.set_content("{}", "application/json");
+  });
+  LocalServer local(&server);
+  std::unique_ptr<Transport> transport = Make(local.url(), "  ");
+  ASSERT_TRUE(transport->Post("{}").ok());
+  std::lock_guard<std::mutex> lock(seen.mutex);
+  EXPECT_FALSE(seen.has_authorization);
+}
+
+TEST(CurlTransportTest, KeyIsTrimmed) {
+  Seen seen;
+  httplib::Server server;
+  server.Post("/graphql", [&](const httplib::Request& req,
+                              httplib::Response& res) {
+    Record(seen, req);
+  });
+  LocalServer local(&server);
+  std::unique_ptr<Transport> transport =
+      Make(local.url(), absl::StrCat(" ", kKey, "\n"));
+  ASSERT_TRUE(transport->Post("{}").ok());
+  std::lock_guard<std::mutex> lock(seen.mutex);
+  EXPECT_EQ(seen.authorization, absl::StrCat("Bearer ", kKey));
+}
+
+TEST(CurlTransportTest, MakeCurlTransportChecks) {
+  EXPECT_EQ(MakeCurlTransport("https://api.runpod.io/graphql", "").status(),
+            absl::FailedPreconditionError("RUNPOD_API_KEY is not set"));
+  EXPECT_EQ(MakeCurlTransport("https://api.runpod.io/graphql", "ab c").status(),
+            absl::InvalidArgumentError(
+                "RUNPOD_API_KEY contains whitespace or control characters"));
+  EXPECT_EQ(
+      MakeCurlTransport("https://api.runpod.io/graphql", "ab\r\nX-Evil: 1")
+          .status(),
+      absl::InvalidArgumentError(
+          "RUNPOD_API_KEY contains whitespace or control characters"));
+  EXPECT_EQ(MakeCurlTransport("http://example.com/graphql", kKey).status(),
+            absl::InvalidArgumentError(
+                "endpoint \"http://example.com/graphql\": plain http:// is "
+                "allowed only to a loopback host (127.0.0.0/8, localhost, "
+                "[::1]), because the API key would cross the network "
+                "unencrypted; use https://"));
+  EXPECT_EQ(MakeCurlTransport("gopher://127.0.0.1/", kKey).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// A port on 127.0.0.1 that is bound but not listening: connecting to it is
+// refused.
+class ClosedPort {
+ public:
+  ClosedPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~ClosedPort() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(CurlTransportTest, ConnectionRefusedIsUnavailable) {
+  ClosedPort closed;
+  std::string url =
+      absl::StrCat("http://127.0.0.1:", closed.port(), "/graphql?api_key=", kKey);
+  std::unique_ptr<Transport> transport = Make(url);
+  absl::Status status = transport->Post("{}").status();
+  EXPECT_EQ(status, absl::UnavailableError(absl::StrCat(
+                        "POST http://127.0.0.1:", closed.port(),
+                        "/graphql: Couldn't connect to server; nothing was "
+                        "sent")));
+  EXPECT_EQ(std::string(status.message()).find(kKey), std::string::npos);
+}
+
+TEST(CurlTransportTest, ServerSlowerThanTheTimeoutIsDeadlineExceeded) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> received{0};
+  httplib::Server server;
+  server.Post("/graphql", [&](const httplib::Request&, httplib::Response& res) {
+    received++;
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return release; });
+    res.set_content("{}", "application/json");
+  });
+  LocalServer local(&server);
+  CurlTransportOptions options;
+  options.timeout = absl::Milliseconds(300);
+  std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
+  absl::Status status = transport->Post("{}").status();
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    release = true;
+  }
+  cv.notify_all();
+  EXPECT_EQ(status,
+            absl::DeadlineExceededError(absl::StrCat(
+                "POST ", local.url(),
+                ": Timeout was reached; the request was sent but no complete "
+                "answer arrived, so its outcome is unknown")));
+  EXPECT_EQ(received.load(), 1);
+  transport.reset();
+}
+
+TEST(CurlTransportTest, OversizedResponseIsRefused) {
+  httplib::Server server;
+  server.Post("/graphql", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(5000, 'y'), "application/json");
+  });
+  LocalServer local(&server);
+  CurlTransportOptions options;
+  options.max_response_bytes = 1000;
+  std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
+  EXPECT_EQ(transport->Post("{}").status(),
+            absl::InternalError(absl::StrCat(
+                "POST ", local.url(),
+                ": the response is larger than 1000 bytes")));
+}
+
+TEST(CurlTransportTest, ConcurrentPosts) {
+  std::atomic<int> requests{0};
+  httplib::Server server;
+  server.Post("/graphql", [&](const httplib::Request& req,
+                              httplib::Response& res) {
+    requests++;
+    res.set_content(req.body, "application/json");
+  });
+  LocalServer local(&server);
+  std::unique_ptr<Transport> transport = Make(local.url());
+  constexpr int kThreads = 6;
+  constexpr int kEach = 15;
+  std::atomic<int> matched{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string body = absl::StrCat("{\"n\":", t * 1000 + i, "}");
+        absl::StatusOr<HttpResponse> r = transport->Post(body);
+        if (r.ok() && r->status == 200 && r->body == body) matched++;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(matched.load(), kThreads * kEach);
+  EXPECT_EQ(requests.load(), kThreads * kEach);
+}
+
+// Writes a self-signed certificate for 127.0.0.1 and its key to files.
+bool WriteSelfSignedCertificate(const std::string& cert_path,
+                                const std::string& key_path) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  if (key == nullptr) return false;
+  X509* cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("127.0.0.1"),
+                             -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  bool ok = X509_sign(cert, key, EVP_sha256()) > 0;
+  FILE* cert_file = fopen(cert_path.c_str(), "w");
+  FILE* key_file = fopen(key_path.c_str(), "w");
+  ok = ok && cert_file && key_file && PEM_write_X509(cert_file, cert) &&
+       PEM_write_PrivateKey(key_file, key, nullptr, nullptr, 0, nullptr,
+                            nullptr);
+  if (cert_file) fclose(cert_file);
+  if (key_file) fclose(key_file);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+TEST(CurlTransportTest, UntrustedCertificateIsRefused) {
+  std::string dir = ::testing::TempDir();
+  std::string cert = absl::StrCat(dir, "/client_test_cert_", getpid(), ".pem");
+  std::string key = absl::StrCat(dir, "/client_test_key_", getpid(), ".pem");
+  ASSERT_TRUE(WriteSelfSignedCertificate(cert, key));
+  std::atomic<int> requests{0};
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  ASSERT_TRUE(server.is_valid());
+  server.Post("/graphql", [&](const httplib::Request&, httplib::Response& res) {
+    requests++;
+    res.set_content("{}", "application/json");
+  });
+  {
+    LocalServer local(&server);
+    std::unique_ptr<Transport> transport = Make(local.url("https"));
+    absl::Status status = transport->Post("{}").status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+    EXPECT_THAT(std::string(status.message()),
+                ::testing::StartsWith(absl::StrCat(
+                    "POST ", local.url("https"),
+                    ": TLS certificate verification failed")));
+    EXPECT_EQ(std::string(status.message()).find(kKey), std::string::npos);
+  }
+  EXPECT_EQ(requests.load(), 0);  // the request (and key) never went out
+  std::remove(cert.c_str());
+  std::remove(key.c_str());
+}
+
+TEST(CurlTransportTest, CurlErrorClassification) {
+  const std::string url = "https://api.runpod.io/graphql";
+  EXPECT_EQ(CurlErrorToStatus(CURLE_COULDNT_RESOLVE_HOST, false, url, ""),
+            absl::UnavailableError(
+                "POST https://api.runpod.io/graphql: Couldn't resolve host "
+                "name; nothing was sent"));
+  // A connect timeout sent nothing; a timeout after sending is unknown.
+  EXPECT_EQ(CurlErrorToStatus(CURLE_OPERATION_TIMEDOUT, false, url, "").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(CurlErrorToStatus(CURLE_OPERATION_TIMEDOUT, true, url, "").code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(CurlErrorToStatus(CURLE_RECV_ERROR, true, url, "").code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(CurlErrorToStatus(CURLE_GOT_NOTHING, true, url, "").code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(CurlErrorToStatus(CURLE_SEND_ERROR, true, url, "").code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(CurlErrorToStatus(CURLE_SSL_CONNECT_ERROR, false, url, "").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(CurlErrorToStatus(CURLE_PEER_FAILED_VERIFICATION, false, url,
+                              "SSL certificate problem: unable to get local "
+                              "issuer certificate"),
+            absl::FailedPreconditionError(
+                "POST https://api.runpod.io/graphql: TLS certificate "
+                "verification failed: SSL certificate problem: unable to get "
+                "local issuer certificate"));
+  EXPECT_EQ(CurlErrorToStatus(CURLE_UNSUPPORTED_PROTOCOL, false, url, "").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace podform
