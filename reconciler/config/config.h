@@ -68,7 +68,7 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup ProcessEnv();
 
 struct LoadResult {
-  std::optional<Config> config;        // set iff there were no errors
+  std::optional<Config> config;         // set iff there were no errors
   std::vector<Diagnostic> diagnostics;  // every error and warning, in order
 };
 

@@ -1,0 +1,236 @@
+#include "reconciler/config/config.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdlib>
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "reconciler/config/diagnostics.h"
+#include "reconciler/config/drafts.h"
+#include "reconciler/config/yaml_reader.h"
+#include "reconciler/util/file.h"
+
+namespace podform {
+namespace {
+
+constexpr int kVersion = 1;
+
+constexpr std::array<std::string_view, 4> kTopLevelKeys = {
+    "version", "defaults", "volumes", "pods"};
+constexpr std::array<std::string_view, 1> kDefaultsKeys = {"dataCenter"};
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
+                 nullptr) != 1) {
+    return std::string();
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 0xf]);
+  }
+  return hex;
+}
+
+// True if line `line` (0-based) of `text` is indented with a tab.
+bool IndentedWithTab(const std::string& text, int line) {
+  size_t start = 0;
+  for (int i = 0; i < line && start != std::string::npos; ++i) {
+    start = text.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos || line < 0) return false;
+  size_t indent_end = text.find_first_not_of(" \t", start);
+  size_t end = indent_end == std::string::npos ? text.size() : indent_end;
+  return text.find('\t', start) < end;
+}
+
+void ReadVersion(const std::optional<Entry>& entry, SourceLocation root,
+                 Diagnostics& diagnostics) {
+  if (!entry.has_value()) {
+    diagnostics.Error(root,
+                      "missing required key \"version\" (add \"version: 1\")");
+    return;
+  }
+  std::optional<Integer> version = ReadInteger(*entry, diagnostics);
+  if (version.has_value() && version->value != kVersion) {
+    diagnostics.Error(
+        entry->value_location,
+        absl::StrCat("version: unsupported version ", version->text,
+                     "; this podform reads "
+                     "version ",
+                     kVersion));
+  }
+}
+
+void ReadDefaults(const Entry& entry, Drafts& drafts,
+                  Diagnostics& diagnostics) {
+  if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return;
+  for (const Entry& field :
+       ReadMapping(entry.value, entry.path, kDefaultsKeys, diagnostics)) {
+    // The only key is dataCenter.
+    drafts.has_default_data_center = true;
+    drafts.default_data_center_location = field.value_location;
+    if (auto dc = ReadString(field, diagnostics)) {
+      drafts.default_data_center = *dc;
+    }
+  }
+}
+
+// The entries of a section (volumes or pods) whose keys are addresses.
+std::vector<Entry> ReadSection(const Entry& entry, Diagnostics& diagnostics) {
+  if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return {};
+  std::vector<Entry> entries =
+      ReadMapping(entry.value, entry.path, {}, diagnostics);
+  for (const Entry& item : entries) {
+    if (!IsAddressKey(item.key)) {
+      diagnostics.Error(
+          item.key_location,
+          absl::StrCat(entry.path, ": invalid key \"", item.key,
+                       "\": keys are addresses and must match "
+                       "[a-z0-9][a-z0-9_-]*, at most 63 characters"));
+    }
+  }
+  return entries;
+}
+
+Config BuildConfig(const std::string& path, const std::string& text,
+                   const Drafts& drafts, std::vector<Diagnostic> warnings) {
+  Config config;
+  config.path = path;
+  config.version = kVersion;
+  config.default_data_center = drafts.default_data_center;
+  for (const VolumeDraft& draft : drafts.volumes) {
+    DesiredVolume& volume = config.volumes[draft.key];
+    volume.key = draft.key;
+    volume.spec = draft.spec;
+    volume.protect = draft.protect;
+    volume.location = draft.location;
+  }
+  for (const PodDraft& draft : drafts.pods) {
+    DesiredPod& pod = config.pods[draft.key];
+    pod.key = draft.key;
+    pod.spec = draft.spec;
+    pod.volume = draft.volume;
+    pod.secret_env = draft.secret_env;
+    pod.location = draft.location;
+  }
+  config.digest = Sha256Hex(text);
+  config.warnings = std::move(warnings);
+  return config;
+}
+
+void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
+              Diagnostics& diagnostics) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {
+    std::string message = absl::StrCat("YAML syntax error: ", e.msg);
+    if (IndentedWithTab(text, e.mark.line)) {
+      message.append(" (YAML does not allow tabs for indentation)");
+    }
+    diagnostics.Error(LocationOf(e.mark), std::move(message));
+    return;
+  }
+  if (documents.size() > 1) {
+    diagnostics.Error(
+        LocationOf(documents[1].Mark()),
+        absl::StrCat("expected one YAML document, found ", documents.size()));
+  }
+  if (documents.empty() || documents[0].IsNull()) {
+    diagnostics.Error(SourceLocation{1, 1},
+                      "the file is empty; expected a mapping with "
+                      "\"version: 1\"");
+    return;
+  }
+  const YAML::Node& root = documents[0];
+  SourceLocation root_location = LocationOf(root.Mark());
+  if (!root.IsMap()) {
+    diagnostics.Error(root_location,
+                      absl::StrCat("expected a mapping at the top level, got ",
+                                   DescribeType(TypeOf(root))));
+    return;
+  }
+
+  std::optional<Entry> version, defaults, volumes, pods;
+  for (Entry& entry : ReadMapping(root, "", kTopLevelKeys, diagnostics)) {
+    if (entry.key == "version") version = std::move(entry);
+    if (entry.key == "defaults") defaults = std::move(entry);
+    if (entry.key == "volumes") volumes = std::move(entry);
+    if (entry.key == "pods") pods = std::move(entry);
+  }
+  ReadVersion(version, root_location, diagnostics);
+  if (defaults.has_value()) ReadDefaults(*defaults, drafts, diagnostics);
+  if (volumes.has_value()) {
+    for (const Entry& entry : ReadSection(*volumes, diagnostics)) {
+      drafts.volume_keys.insert(entry.key);
+      drafts.volumes.push_back(ReadVolume(entry, drafts, diagnostics));
+    }
+  }
+  if (pods.has_value()) {
+    for (const Entry& entry : ReadSection(*pods, diagnostics)) {
+      drafts.pods.push_back(ReadPod(entry, env, diagnostics));
+    }
+  }
+  CheckReferences(drafts, diagnostics);
+}
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+LoadResult ParseConfig(const std::string& path, const std::string& text,
+                       const EnvLookup& env) {
+  Diagnostics diagnostics(path);
+  Drafts drafts;
+  try {
+    Validate(text, env, drafts, diagnostics);
+  } catch (const std::exception& e) {
+    // yaml-cpp throws on misuse of a node; every access above checks the
+    // type first, so this is a defect, reported rather than thrown.
+    diagnostics.Error(
+        SourceLocation{},
+        absl::StrCat("internal error while reading the file: ", e.what()));
+  }
+  LoadResult result;
+  result.diagnostics = diagnostics.Sorted();
+  if (!diagnostics.has_errors()) {
+    std::vector<Diagnostic> warnings;
+    for (const Diagnostic& d : result.diagnostics) {
+      if (d.severity == Diagnostic::Severity::kWarning) warnings.push_back(d);
+    }
+    result.config = BuildConfig(path, text, drafts, std::move(warnings));
+  }
+  return result;
+}
+
+LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) {
+    // ReadFile says "cannot read PATH: REASON"; keep the reason.
+    std::string message(text.status().message());
+    std::string prefix = absl::StrCat("cannot read ", path, ": ");
+    std::string reason =
+        message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+    LoadResult result;
+    result.diagnostics.push_back(
+        Diagnostic{Diagnostic::Severity::kError, path, SourceLocation{},
+                   absl::StrCat("cannot read: ", reason)});
+    return result;
+  }
+  return ParseConfig(path, *text, env);
+}
+
+}  // namespace podform

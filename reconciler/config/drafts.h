@@ -1,0 +1,79 @@
+#ifndef PODFORM_RECONCILER_CONFIG_DRAFTS_H_
+#define PODFORM_RECONCILER_CONFIG_DRAFTS_H_
+
+// The loader's working copy of podform.yaml: each volume and pod as read,
+// with defaults applied and the position of every field that a later check
+// may point at. ParseConfig turns drafts into a Config when nothing is wrong.
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "reconciler/config/config.h"
+#include "reconciler/config/diagnostics.h"
+#include "reconciler/config/yaml_reader.h"
+
+namespace podform {
+
+struct VolumeDraft {
+  std::string key;
+  std::string path;         // "volumes.KEY"
+  SourceLocation location;  // of the key
+  VolumeSpec spec;          // name = key unless given
+  bool protect = true;
+  bool has_name = false;
+  SourceLocation name_location;
+  bool has_data_center = false;  // given on the volume itself
+  SourceLocation data_center_location;
+};
+
+struct PodDraft {
+  std::string key;
+  std::string path;  // "pods.KEY"
+  SourceLocation location;
+  PodSpec spec;  // defaults applied; data_center as given
+  bool has_name = false;
+  SourceLocation name_location;
+  bool has_gpu_type = false;
+  SourceLocation gpu_type_location;
+  bool has_cloud_type = false;
+  SourceLocation cloud_type_location;
+  bool has_data_center = false;
+  SourceLocation data_center_location;
+  std::string volume;  // key; "" = none
+  SourceLocation volume_location;
+  std::set<std::string> secret_env;
+};
+
+struct Drafts {
+  bool has_default_data_center = false;  // defaults.dataCenter is present
+  std::string default_data_center;       // its value; "" if unusable
+  SourceLocation default_data_center_location;
+  std::vector<VolumeDraft> volumes;  // in document order
+  std::vector<PodDraft> pods;
+  std::set<std::string> volume_keys;  // every key under volumes, even bad ones
+};
+
+// True if `key` can be part of an address: [a-z0-9][a-z0-9_-]*, at most 63
+// characters.
+bool IsAddressKey(const std::string& key);
+
+// Reads the body of volumes.KEY (`entry`) into a draft. `drafts` supplies
+// defaults.dataCenter, which must be read first.
+VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,
+                       Diagnostics& diagnostics);
+
+// Reads the body of pods.KEY, resolving ${env:NAME} in env values via `env`.
+PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
+                 Diagnostics& diagnostics);
+
+// The checks that span entries: volume references, a pod's data center
+// against its volume's (and inheriting it), COMMUNITY with a volume,
+// duplicate RunPod names within a kind, and warnings for data centers and
+// GPU types missing from the catalog.
+void CheckReferences(Drafts& drafts, Diagnostics& diagnostics);
+
+}  // namespace podform
+
+#endif  // PODFORM_RECONCILER_CONFIG_DRAFTS_H_

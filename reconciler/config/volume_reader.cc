@@ -1,0 +1,79 @@
+#include <array>
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "reconciler/config/drafts.h"
+
+namespace podform {
+namespace {
+
+constexpr int64_t kMinVolumeGb = 10;
+constexpr int64_t kMaxVolumeGb = 4000;
+
+constexpr std::array<std::string_view, 4> kVolumeKeys = {
+    "name", "size", "dataCenter", "protect"};
+
+}  // namespace
+
+bool IsAddressKey(const std::string& key) {
+  static const std::regex kPattern("[a-z0-9][a-z0-9_-]{0,62}");
+  return std::regex_match(key, kPattern);
+}
+
+VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,
+                       Diagnostics& diagnostics) {
+  VolumeDraft draft;
+  draft.key = entry.key;
+  draft.path = entry.path;
+  draft.location = entry.key_location;
+  draft.spec.name = entry.key;
+  draft.spec.data_center = drafts.default_data_center;
+  // A volume with no body is reported by its missing keys.
+  if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return draft;
+
+  bool has_size = false;
+  for (const Entry& field :
+       ReadMapping(entry.value, entry.path, kVolumeKeys, diagnostics)) {
+    if (field.key == "name") {
+      draft.has_name = true;
+      draft.name_location = field.value_location;
+      if (auto name = ReadString(field, diagnostics)) {
+        draft.spec.name = *name;
+      } else {
+        draft.spec.name.clear();  // not compared for uniqueness
+      }
+    } else if (field.key == "size") {
+      has_size = true;
+      if (auto size = ReadIntegerInRange(field, kMinVolumeGb, kMaxVolumeGb,
+                                         "GB", diagnostics)) {
+        draft.spec.size_gb = *size;
+      }
+    } else if (field.key == "dataCenter") {
+      draft.has_data_center = true;
+      draft.data_center_location = field.value_location;
+      if (auto dc = ReadString(field, diagnostics)) {
+        draft.spec.data_center = *dc;
+      } else {
+        draft.spec.data_center.clear();
+      }
+    } else if (field.key == "protect") {
+      if (auto protect = ReadBoolean(field, diagnostics)) {
+        draft.protect = *protect;
+      }
+    }
+  }
+  if (!has_size) {
+    diagnostics.Error(
+        entry.key_location,
+        absl::StrCat(entry.path, ": missing required key \"size\""));
+  }
+  if (!draft.has_data_center && !drafts.has_default_data_center) {
+    diagnostics.Error(entry.key_location,
+                      absl::StrCat(entry.path,
+                                   ": missing required key \"dataCenter\" (no "
+                                   "defaults.dataCenter is set)"));
+  }
+  return draft;
+}
+
+}  // namespace podform

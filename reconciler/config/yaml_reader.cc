@@ -1,0 +1,240 @@
+#include "reconciler/config/yaml_reader.h"
+
+#include <charconv>
+#include <limits>
+#include <map>
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "reconciler/config/env_reference.h"
+#include "reconciler/config/suggest.h"
+
+namespace podform {
+namespace {
+
+constexpr std::string_view kStringTag = "tag:yaml.org,2002:str";
+
+bool Matches(const std::string& text, const std::regex& pattern) {
+  return std::regex_match(text, pattern);
+}
+
+// The YAML 1.2 core schema's resolution of a plain scalar.
+YamlType ResolvePlain(const std::string& text) {
+  static const std::regex kBoolean("true|True|TRUE|false|False|FALSE");
+  static const std::regex kInteger("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
+  static const std::regex kFloat(
+      "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|"
+      "[-+]?\\.(inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN");
+  if (Matches(text, kBoolean)) return YamlType::kBoolean;
+  if (Matches(text, kInteger)) return YamlType::kInteger;
+  if (Matches(text, kFloat)) return YamlType::kFloat;
+  return YamlType::kString;
+}
+
+// Parses an integer that ResolvePlain accepted; saturates on overflow.
+int64_t ParseInteger(const std::string& text) {
+  std::string_view digits = text;
+  int base = 10;
+  bool negative = false;
+  if (digits.starts_with("0o")) {
+    base = 8;
+    digits.remove_prefix(2);
+  } else if (digits.starts_with("0x")) {
+    base = 16;
+    digits.remove_prefix(2);
+  } else if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+    negative = digits[0] == '-';
+    digits.remove_prefix(1);
+  }
+  uint64_t magnitude = 0;
+  auto [end, error] = std::from_chars(
+      digits.data(), digits.data() + digits.size(), magnitude, base);
+  constexpr uint64_t kMax = std::numeric_limits<int64_t>::max();
+  if (error == std::errc::result_out_of_range || magnitude > kMax) {
+    return negative ? std::numeric_limits<int64_t>::min()
+                    : std::numeric_limits<int64_t>::max();
+  }
+  int64_t value = static_cast<int64_t>(magnitude);
+  return negative ? -value : value;
+}
+
+void ReportType(const Entry& entry, const std::string& expected,
+                Diagnostics& diagnostics) {
+  diagnostics.Error(entry.value_location,
+                    absl::StrCat(Where(entry.path), "expected ", expected,
+                                 ", got ", DescribeType(TypeOf(entry.value))));
+}
+
+}  // namespace
+
+YamlType TypeOf(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Sequence:
+      return YamlType::kList;
+    case YAML::NodeType::Map:
+      return YamlType::kMapping;
+    case YAML::NodeType::Scalar:
+      break;
+    default:
+      return YamlType::kNull;
+  }
+  const std::string& tag = node.Tag();
+  if (tag == "!" || tag == kStringTag) return YamlType::kString;
+  return ResolvePlain(node.Scalar());
+}
+
+const char* DescribeType(YamlType type) {
+  switch (type) {
+    case YamlType::kNull:
+      return "null";
+    case YamlType::kBoolean:
+      return "a boolean";
+    case YamlType::kInteger:
+      return "an integer";
+    case YamlType::kFloat:
+      return "a number";
+    case YamlType::kString:
+      return "a string";
+    case YamlType::kList:
+      return "a list";
+    case YamlType::kMapping:
+      return "a mapping";
+  }
+  return "a value";
+}
+
+SourceLocation LocationOf(const YAML::Mark& mark) {
+  if (mark.line < 0 || mark.column < 0) return SourceLocation{};
+  return SourceLocation{mark.line + 1, mark.column + 1};
+}
+
+std::string Where(const std::string& path) {
+  return path.empty() ? std::string() : absl::StrCat(path, ": ");
+}
+
+std::vector<Entry> ReadMapping(const YAML::Node& mapping,
+                               const std::string& path,
+                               std::span<const std::string_view> allowed,
+                               Diagnostics& diagnostics) {
+  std::vector<Entry> entries;
+  std::map<std::string, int> first_line;
+  for (const auto& pair : mapping) {
+    // Copies: the iterator's pairs are proxies.
+    const YAML::Node key_node = pair.first;
+    SourceLocation key_location = LocationOf(key_node.Mark());
+    if (!key_node.IsScalar()) {
+      diagnostics.Error(key_location,
+                        absl::StrCat(Where(path), "keys must be strings, got ",
+                                     DescribeType(TypeOf(key_node))));
+      continue;
+    }
+    std::string key = key_node.Scalar();
+    auto [seen, inserted] = first_line.emplace(key, key_location.line);
+    if (!inserted) {
+      diagnostics.Error(key_location,
+                        absl::StrCat(Where(path), "duplicate key \"", key,
+                                     "\" (first at line ", seen->second, ")"));
+      continue;
+    }
+    if (!allowed.empty() &&
+        std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      std::optional<std::string> suggestion = SuggestClosest(key, allowed);
+      diagnostics.Error(
+          key_location,
+          absl::StrCat(
+              Where(path), "unknown key \"", key, "\" ",
+              suggestion.has_value()
+                  ? absl::StrCat("(did you mean \"", *suggestion, "\"?)")
+                  : absl::StrCat(
+                        "(expected one of: ",
+                        absl::StrJoin(std::vector<std::string>(allowed.begin(),
+                                                               allowed.end()),
+                                      ", "),
+                        ")")));
+      continue;
+    }
+    Entry entry;
+    entry.key = key;
+    entry.path = path.empty() ? key : absl::StrCat(path, ".", key);
+    entry.key_location = key_location;
+    entry.value = pair.second;
+    entry.value_location =
+        entry.value.IsNull() ? key_location : LocationOf(entry.value.Mark());
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+bool ExpectMapping(const Entry& entry, bool allow_null,
+                   Diagnostics& diagnostics) {
+  if (entry.value.IsMap()) return true;
+  if (allow_null && entry.value.IsNull()) return true;
+  ReportType(entry, "a mapping", diagnostics);
+  return false;
+}
+
+std::optional<std::string> ReadString(const Entry& entry,
+                                      Diagnostics& diagnostics,
+                                      bool allow_empty) {
+  if (TypeOf(entry.value) != YamlType::kString) {
+    ReportType(entry, "a string", diagnostics);
+    return std::nullopt;
+  }
+  const std::string& text = entry.value.Scalar();
+  if (!allow_empty && text.empty()) {
+    diagnostics.Error(entry.value_location,
+                      absl::StrCat(Where(entry.path), "must not be empty"));
+    return std::nullopt;
+  }
+  if (ContainsEnvReference(text)) {
+    diagnostics.Error(
+        entry.value_location,
+        absl::StrCat(Where(entry.path),
+                     "${env:NAME} references are only resolved in env values"));
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<Integer> ReadInteger(const Entry& entry,
+                                   Diagnostics& diagnostics) {
+  if (TypeOf(entry.value) != YamlType::kInteger) {
+    ReportType(entry, "an integer", diagnostics);
+    return std::nullopt;
+  }
+  const std::string& text = entry.value.Scalar();
+  return Integer{ParseInteger(text), text};
+}
+
+std::optional<int64_t> ReadIntegerInRange(const Entry& entry, int64_t min,
+                                          int64_t max, std::string_view unit,
+                                          Diagnostics& diagnostics) {
+  std::optional<Integer> integer = ReadInteger(entry, diagnostics);
+  if (!integer.has_value()) return std::nullopt;
+  if (integer->value >= min && integer->value <= max) return integer->value;
+  std::string range;
+  if (max != kNoUpperBound) {
+    range = absl::StrCat("must be between ", min, " and ", max);
+  } else if (integer->value < min) {
+    range = absl::StrCat("must be at least ", min);
+  } else {
+    range = absl::StrCat("must be at most ", max);
+  }
+  if (!unit.empty()) absl::StrAppend(&range, " (", std::string(unit), ")");
+  diagnostics.Error(
+      entry.value_location,
+      absl::StrCat(Where(entry.path), range, ", got ", integer->text));
+  return std::nullopt;
+}
+
+std::optional<bool> ReadBoolean(const Entry& entry, Diagnostics& diagnostics) {
+  if (TypeOf(entry.value) != YamlType::kBoolean) {
+    ReportType(entry, "true or false", diagnostics);
+    return std::nullopt;
+  }
+  const std::string& text = entry.value.Scalar();
+  return text == "true" || text == "True" || text == "TRUE";
+}
+
+}  // namespace podform
