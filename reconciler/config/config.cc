@@ -50,6 +50,51 @@ bool IndentedWithTab(const std::string& text, int line) {
   return text.find('\t', start) < end;
 }
 
+// yaml-cpp 0.7 accepts a quoted scalar that is never closed, running it to
+// the end of the file. Returns the mark of the first such scalar under
+// `node` (keys included), found by looking for the closing quote in `text`.
+std::optional<YAML::Mark> FindUnterminatedQuote(const YAML::Node& node,
+                                                const std::string& text,
+                                                int depth = 0) {
+  constexpr int kMaxDepth = 256;  // aliases may make the graph deep
+  if (depth > kMaxDepth) return std::nullopt;
+  if (node.IsScalar()) {
+    YAML::Mark mark = node.Mark();
+    if (mark.pos < 0 || static_cast<size_t>(mark.pos) >= text.size()) {
+      return std::nullopt;
+    }
+    char quote = text[mark.pos];
+    if (quote != '"' && quote != '\'') return std::nullopt;
+    for (size_t i = mark.pos + 1; i < text.size(); ++i) {
+      if (quote == '"' && text[i] == '\\') {
+        ++i;
+      } else if (quote == '\'' && text[i] == '\'' && i + 1 < text.size() &&
+                 text[i + 1] == '\'') {
+        ++i;
+      } else if (text[i] == quote) {
+        return std::nullopt;
+      }
+    }
+    return mark;
+  }
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      if (auto mark = FindUnterminatedQuote(item, text, depth + 1)) return mark;
+    }
+  }
+  if (node.IsMap()) {
+    for (const auto& pair : node) {
+      const YAML::Node key = pair.first;
+      const YAML::Node value = pair.second;
+      if (auto mark = FindUnterminatedQuote(key, text, depth + 1)) return mark;
+      if (auto mark = FindUnterminatedQuote(value, text, depth + 1)) {
+        return mark;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 void ReadVersion(const std::optional<Entry>& entry, SourceLocation root,
                  Diagnostics& diagnostics) {
   if (!entry.has_value()) {
@@ -142,6 +187,13 @@ void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
     diagnostics.Error(
         LocationOf(documents[1].Mark()),
         absl::StrCat("expected one YAML document, found ", documents.size()));
+  }
+  for (const YAML::Node& document : documents) {
+    if (auto mark = FindUnterminatedQuote(document, text)) {
+      diagnostics.Error(LocationOf(*mark),
+                        "YAML syntax error: unterminated quoted string");
+      return;
+    }
   }
   if (documents.empty() || documents[0].IsNull()) {
     diagnostics.Error(SourceLocation{1, 1},
