@@ -69,6 +69,8 @@ struct Change {
   // Fingerprint of the live object this change touches, as seen at plan time
   // ("" when it did not exist live); a saved plan is refused if it moved.
   std::string live_fingerprint;
+
+  bool operator==(const Change&) const = default;
 };
 
 // A live resource that the lock file does not know. Listed, never touched.
@@ -76,6 +78,8 @@ struct UnmanagedResource {
   Kind kind = Kind::kVolume;
   std::string id;
   std::string name;
+
+  bool operator==(const UnmanagedResource&) const = default;
 };
 
 struct Cost {
@@ -83,6 +87,8 @@ struct Cost {
   double storage_monthly_after = 0;
   double pods_hourly_before = 0;  // USD per hour, managed running pods
   double pods_hourly_after = 0;
+
+  bool operator==(const Cost&) const = default;
 };
 
 struct Plan {
@@ -105,6 +111,8 @@ struct Plan {
   std::string lineage;
   int64_t serial = 0;
   std::string config_digest;
+
+  bool operator==(const Plan&) const = default;
 
   bool HasChanges() const;    // any change other than no-op
   bool DestroysData() const;  // any change with destroys_data

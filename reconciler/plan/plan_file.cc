@@ -1,0 +1,354 @@
+#include "reconciler/plan/plan_file.h"
+
+#include <openssl/evp.h>
+
+#include <set>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/plan/steps.h"
+#include "reconciler/util/status_macros.h"
+
+namespace podform {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kPlanFileVersion = 1;
+constexpr char kDigestPrefix[] = "hmac-sha256:";
+
+std::string Dump(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+std::string Checksum(const json& body) {
+  std::string text = Dump(body, -1);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(),
+             nullptr);
+  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
+                                     reinterpret_cast<const char*>(digest),
+                                     length)));
+}
+
+json Addresses(const std::vector<Address>& addresses) {
+  json out = json::array();
+  for (const Address& a : addresses) out.push_back(a.ToString());
+  return out;
+}
+
+// Reads one JSON object field by field; every failure names where it is.
+class Reader {
+ public:
+  Reader(const json& object, std::string where)
+      : object_(&object), where_(std::move(where)) {}
+
+  absl::Status Fail(const std::string& message) const {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plan file: ", where_.empty() ? "" : absl::StrCat(where_, ": "),
+        message));
+  }
+
+  // The object has exactly `keys` (all present, nothing else).
+  absl::Status Keys(std::initializer_list<const char*> keys) const {
+    if (!object_->is_object()) return Fail("is not a JSON object");
+    std::set<std::string> allowed(keys.begin(), keys.end());
+    for (const auto& [key, value] : object_->items()) {
+      if (allowed.count(key) == 0) {
+        return Fail(absl::StrCat("unknown key \"", key, "\""));
+      }
+    }
+    for (const std::string& key : allowed) {
+      if (!object_->contains(key)) {
+        return Fail(absl::StrCat("missing \"", key, "\""));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  const json& At(const char* key) const { return object_->at(key); }
+
+  absl::Status String(const char* key, std::string* out) const {
+    const json& v = At(key);
+    if (!v.is_string()) return WrongType(key, "a string");
+    *out = v.get<std::string>();
+    return absl::OkStatus();
+  }
+  absl::Status Int(const char* key, int64_t* out) const {
+    const json& v = At(key);
+    if (!v.is_number_integer()) return WrongType(key, "an integer");
+    *out = v.get<int64_t>();
+    return absl::OkStatus();
+  }
+  absl::Status Bool(const char* key, bool* out) const {
+    const json& v = At(key);
+    if (!v.is_boolean()) return WrongType(key, "true or false");
+    *out = v.get<bool>();
+    return absl::OkStatus();
+  }
+  absl::Status Number(const char* key, double* out) const {
+    const json& v = At(key);
+    if (!v.is_number()) return WrongType(key, "a number");
+    *out = v.get<double>();
+    return absl::OkStatus();
+  }
+  absl::Status Strings(const char* key, std::vector<std::string>* out) const {
+    const json& v = At(key);
+    if (!v.is_array()) return WrongType(key, "a list of strings");
+    out->clear();
+    for (const json& item : v) {
+      if (!item.is_string()) return WrongType(key, "a list of strings");
+      out->push_back(item.get<std::string>());
+    }
+    return absl::OkStatus();
+  }
+  absl::Status AddressList(const char* key, std::vector<Address>* out) const {
+    std::vector<std::string> texts;
+    RETURN_IF_ERROR(Strings(key, &texts));
+    out->clear();
+    for (const std::string& text : texts) {
+      absl::StatusOr<Address> a = Address::Parse(text);
+      if (!a.ok()) return Fail(absl::StrCat("\"", key, "\": ", a.status().message()));
+      out->push_back(*a);
+    }
+    return absl::OkStatus();
+  }
+  // null -> nullopt; otherwise FromAttributes, with every secret env value
+  // required to be a digest.
+  absl::Status Attributes(const char* key, const Address& address,
+                          std::optional<Resource>* out) const {
+    const json& v = At(key);
+    if (v.is_null()) {
+      out->reset();
+      return absl::OkStatus();
+    }
+    absl::StatusOr<Resource> r = FromAttributes(address, v);
+    if (!r.ok()) return Fail(absl::StrCat("\"", key, "\": ", r.status().message()));
+    for (const std::string& secret : r->secret_env) {
+      auto it = r->pod.env.find(secret);
+      if (it != r->pod.env.end() && !absl::StartsWith(it->second, kDigestPrefix)) {
+        return Fail(absl::StrCat("\"", key, "\": the value of secret env ",
+                                 secret,
+                                 " is not a digest (a plan file never holds "
+                                 "secrets)"));
+      }
+    }
+    *out = std::move(*r);
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status WrongType(const char* key, const char* what) const {
+    return Fail(absl::StrCat("\"", key, "\" must be ", what));
+  }
+
+  const json* object_;
+  std::string where_;
+};
+
+absl::Status ReadChange(const json& j, size_t index, Change* c) {
+  Reader r(j, absl::StrCat("changes[", index, "]"));
+  if (!j.is_object()) return r.Fail("is not a JSON object");
+  std::string address_text, action_text;
+  if (j.contains("address")) {
+    RETURN_IF_ERROR(r.String("address", &address_text));
+    absl::StatusOr<Address> address = Address::Parse(address_text);
+    if (!address.ok()) return r.Fail(std::string(address.status().message()));
+    c->address = *address;
+    r = Reader(j, absl::StrCat("changes[", index, "] (", address_text, ")"));
+  }
+  RETURN_IF_ERROR(r.Keys({"address", "action", "id", "before", "after",
+                             "reasons", "replace_attributes", "destroys_data",
+                             "depends_on", "destroy_depends_on",
+                             "live_fingerprint"}));
+  RETURN_IF_ERROR(r.String("action", &action_text));
+  std::optional<Action> action = ParseAction(action_text);
+  if (!action.has_value()) {
+    return r.Fail(absl::StrCat("\"", action_text, "\" is not an action"));
+  }
+  c->action = *action;
+  RETURN_IF_ERROR(r.String("id", &c->id));
+  RETURN_IF_ERROR(r.Attributes("before", c->address, &c->before));
+  RETURN_IF_ERROR(r.Attributes("after", c->address, &c->after));
+  RETURN_IF_ERROR(r.Strings("reasons", &c->reasons));
+  RETURN_IF_ERROR(r.Strings("replace_attributes", &c->replace_attributes));
+  RETURN_IF_ERROR(r.Bool("destroys_data", &c->destroys_data));
+  RETURN_IF_ERROR(r.AddressList("depends_on", &c->depends_on));
+  RETURN_IF_ERROR(
+      r.AddressList("destroy_depends_on", &c->destroy_depends_on));
+  RETURN_IF_ERROR(r.String("live_fingerprint", &c->live_fingerprint));
+
+  // What each action needs to be applied.
+  bool needs_before = c->action != Action::kCreate;
+  bool needs_after = c->action != Action::kDelete;
+  if (needs_before != c->before.has_value()) {
+    return r.Fail(absl::StrCat("a ", action_text, " must ",
+                               needs_before ? "have" : "not have",
+                               " \"before\" attributes"));
+  }
+  if (needs_after != c->after.has_value()) {
+    return r.Fail(absl::StrCat("a ", action_text, " must ",
+                               needs_after ? "have" : "not have",
+                               " \"after\" attributes"));
+  }
+  bool needs_id = c->action != Action::kCreate && c->action != Action::kDelete;
+  if (needs_id && c->id.empty()) {
+    return r.Fail(absl::StrCat("a ", action_text, " needs an \"id\""));
+  }
+  if (c->action == Action::kCreate && !c->id.empty()) {
+    return r.Fail("a create must have an empty \"id\"");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Plan> Parse(const json& root) {
+  Reader r(root, "");
+  if (!root.is_object()) {
+    return absl::InvalidArgumentError("plan file is not a JSON object");
+  }
+  if (!root.contains("podform_plan")) {
+    return absl::InvalidArgumentError(
+        "not a podform plan file: \"podform_plan\" is missing");
+  }
+  const json& version = root.at("podform_plan");
+  if (!version.is_number_integer()) {
+    return r.Fail("\"podform_plan\" must be an integer");
+  }
+  if (version.get<int64_t>() != kPlanFileVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plan file format ", Dump(version, -1),
+        " is not supported; this podform reads format ", kPlanFileVersion,
+        " (make a new plan with this version)"));
+  }
+  RETURN_IF_ERROR(r.Keys({"podform_plan", "checksum", "lineage", "serial",
+                             "config_digest", "destroy", "changes",
+                             "unmanaged", "warnings", "cost"}));
+  Plan plan;
+  std::string checksum;
+  RETURN_IF_ERROR(r.String("checksum", &checksum));
+  RETURN_IF_ERROR(r.String("lineage", &plan.lineage));
+  RETURN_IF_ERROR(r.Int("serial", &plan.serial));
+  RETURN_IF_ERROR(r.String("config_digest", &plan.config_digest));
+  RETURN_IF_ERROR(r.Bool("destroy", &plan.destroy));
+  RETURN_IF_ERROR(r.Strings("warnings", &plan.warnings));
+
+  const json& changes = root.at("changes");
+  if (!changes.is_array()) return r.Fail("\"changes\" must be a list");
+  for (size_t i = 0; i < changes.size(); ++i) {
+    Change c;
+    RETURN_IF_ERROR(ReadChange(changes[i], i, &c));
+    plan.changes.push_back(std::move(c));
+  }
+  absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(plan.changes);
+  if (!steps.ok()) return r.Fail(std::string(steps.status().message()));
+
+  const json& unmanaged = root.at("unmanaged");
+  if (!unmanaged.is_array()) return r.Fail("\"unmanaged\" must be a list");
+  for (size_t i = 0; i < unmanaged.size(); ++i) {
+    Reader u(unmanaged[i], absl::StrCat("unmanaged[", i, "]"));
+    RETURN_IF_ERROR(u.Keys({"kind", "id", "name"}));
+    UnmanagedResource resource;
+    std::string kind;
+    RETURN_IF_ERROR(u.String("kind", &kind));
+    if (kind != "volume" && kind != "pod") {
+      return u.Fail("\"kind\" must be \"volume\" or \"pod\"");
+    }
+    resource.kind = kind == "volume" ? Kind::kVolume : Kind::kPod;
+    RETURN_IF_ERROR(u.String("id", &resource.id));
+    RETURN_IF_ERROR(u.String("name", &resource.name));
+    plan.unmanaged.push_back(std::move(resource));
+  }
+
+  Reader cost(root.at("cost"), "cost");
+  RETURN_IF_ERROR(cost.Keys({"storage_monthly_before",
+                                "storage_monthly_after", "pods_hourly_before",
+                                "pods_hourly_after"}));
+  RETURN_IF_ERROR(
+      cost.Number("storage_monthly_before", &plan.cost.storage_monthly_before));
+  RETURN_IF_ERROR(
+      cost.Number("storage_monthly_after", &plan.cost.storage_monthly_after));
+  RETURN_IF_ERROR(
+      cost.Number("pods_hourly_before", &plan.cost.pods_hourly_before));
+  RETURN_IF_ERROR(
+      cost.Number("pods_hourly_after", &plan.cost.pods_hourly_after));
+
+  json body = root;
+  body.erase("checksum");
+  if (Checksum(body) != checksum) {
+    return absl::InvalidArgumentError(
+        "plan file was modified after podform wrote it (checksum mismatch); "
+        "make a new plan");
+  }
+  return plan;
+}
+
+}  // namespace
+
+std::string SerializePlanFile(const Plan& plan) {
+  json changes = json::array();
+  for (const Change& c : plan.changes) {
+    changes.push_back({
+        {"address", c.address.ToString()},
+        {"action", std::string(ActionName(c.action))},
+        {"id", c.id},
+        {"before", c.before ? ToAttributes(*c.before) : json(nullptr)},
+        {"after", c.after ? ToAttributes(*c.after) : json(nullptr)},
+        {"reasons", c.reasons},
+        {"replace_attributes", c.replace_attributes},
+        {"destroys_data", c.destroys_data},
+        {"depends_on", Addresses(c.depends_on)},
+        {"destroy_depends_on", Addresses(c.destroy_depends_on)},
+        {"live_fingerprint", c.live_fingerprint},
+    });
+  }
+  json unmanaged = json::array();
+  for (const UnmanagedResource& u : plan.unmanaged) {
+    unmanaged.push_back(
+        {{"kind", KindName(u.kind)}, {"id", u.id}, {"name", u.name}});
+  }
+  json body = {
+      {"podform_plan", kPlanFileVersion},
+      {"lineage", plan.lineage},
+      {"serial", plan.serial},
+      {"config_digest", plan.config_digest},
+      {"destroy", plan.destroy},
+      {"changes", changes},
+      {"unmanaged", unmanaged},
+      {"warnings", plan.warnings},
+      {"cost",
+       {{"storage_monthly_before", plan.cost.storage_monthly_before},
+        {"storage_monthly_after", plan.cost.storage_monthly_after},
+        {"pods_hourly_before", plan.cost.pods_hourly_before},
+        {"pods_hourly_after", plan.cost.pods_hourly_after}}},
+  };
+  // The checksum covers the text a reader will parse, so invalid UTF-8 is
+  // replaced first (by a round trip through the same dump).
+  body = json::parse(Dump(body, -1), nullptr, false);
+  body["checksum"] = Checksum(body);
+  return Dump(body, 2) + "\n";
+}
+
+absl::StatusOr<Plan> ParsePlanFile(const std::string& text) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plan file is not valid JSON (truncated or damaged?): ", what));
+  }
+  try {
+    return Parse(root);
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plan file is damaged: ", e.what()));
+  }
+}
+
+}  // namespace podform

@@ -1,0 +1,194 @@
+#include "reconciler/plan/plan_file.h"
+
+#include <functional>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/plan/planner.h"
+#include "tests/plan/fixtures.h"
+
+namespace podform::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using nlohmann::json;
+
+TEST(PlanFileTest, RoundTripsEveryField) {
+  Plan plan = MixedPlan();
+  plan.destroy = true;  // not what MixedPlan sets: proves it is carried
+  plan.changes[0].live_fingerprint = "abc123";
+  std::string text = SerializePlanFile(plan);
+  absl::StatusOr<Plan> back = ParsePlanFile(text);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, plan);
+  EXPECT_EQ(SerializePlanFile(*back), text);
+  EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(PlanFileTest, RoundTripsDriftAndCascadePlans) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-1");
+  w.LivePodWithId("pod-1").spec.env["HF_TOKEN"] = "changed";
+  w.Desire(MakeVolume("models", 100, "EU-SE-1"));
+  DesiredPod moved = MakePod("trainer", "models");
+  moved.spec.data_center = "EU-SE-1";
+  w.Desire(moved);
+  PlanOptions options;
+  options.allow_destroy = {Vol("models")};
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  absl::StatusOr<Plan> back = ParsePlanFile(SerializePlanFile(*plan));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, *plan);
+}
+
+TEST(PlanFileTest, HoldsDigestsNeverSecrets) {
+  std::string text = SerializePlanFile(MixedPlan());
+  EXPECT_THAT(text, Not(HasSubstr(kSecret)));
+  EXPECT_THAT(text, Not(HasSubstr("hf_rotated_token")));
+  EXPECT_THAT(text, HasSubstr(SecretDigest(kLineage, "hf_rotated_token")));
+}
+
+TEST(PlanFileTest, FormatIsStable) {
+  json j = json::parse(SerializePlanFile(MixedPlan()));
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : j.items()) keys.push_back(key);
+  EXPECT_THAT(keys, ::testing::ElementsAre(
+                        "changes", "checksum", "config_digest", "cost",
+                        "destroy", "lineage", "podform_plan", "serial",
+                        "unmanaged", "warnings"));
+  EXPECT_EQ(j["podform_plan"], 1);
+  EXPECT_EQ(j["lineage"], kLineage);
+  EXPECT_EQ(j["serial"], 7);
+  const json& first = j["changes"][0];
+  EXPECT_EQ(first["address"], "pod.notebook");
+  EXPECT_EQ(first["action"], "replace");
+  EXPECT_EQ(first["id"], "pod-notebook");
+  EXPECT_EQ(first["replace_attributes"], json({"gpuType"}));
+  EXPECT_EQ(first["live_fingerprint"].get<std::string>().size(), 64u);
+}
+
+// Serializes MixedPlan, applies `edit` to the JSON, and parses the result.
+absl::Status ParseEdited(const std::function<void(json&)>& edit) {
+  json j = json::parse(SerializePlanFile(MixedPlan()));
+  edit(j);
+  absl::StatusOr<Plan> plan = ParsePlanFile(j.dump(2));
+  EXPECT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
+  return plan.status();
+}
+
+TEST(PlanFileTest, TruncatedOrNotJson) {
+  std::string text = SerializePlanFile(MixedPlan());
+  absl::StatusOr<Plan> truncated = ParsePlanFile(text.substr(0, 40));
+  EXPECT_EQ(truncated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(truncated.status().message(),
+              HasSubstr("plan file is not valid JSON (truncated or damaged?): "
+                        "parse error at line 4, column "));
+  EXPECT_EQ(std::string(ParsePlanFile("").status().message()),
+            "plan file is not valid JSON (truncated or damaged?): parse error "
+            "at line 1, column 1: syntax error while parsing value - "
+            "unexpected end of input; expected '[', '{', or a literal");
+  EXPECT_EQ(ParsePlanFile("[1]").status().message(),
+            "plan file is not a JSON object");
+  EXPECT_EQ(ParsePlanFile("{\"version\": 1}").status().message(),
+            "not a podform plan file: \"podform_plan\" is missing");
+}
+
+TEST(PlanFileTest, WrongVersion) {
+  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = 2; }).message(),
+            "plan file format 2 is not supported; this podform reads format "
+            "1 (make a new plan with this version)");
+  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = "1"; }).message(),
+            "plan file: \"podform_plan\" must be an integer");
+}
+
+TEST(PlanFileTest, UnknownMissingAndMistypedFields) {
+  EXPECT_EQ(ParseEdited([](json& j) { j["extra"] = true; }).message(),
+            "plan file: unknown key \"extra\"");
+  EXPECT_EQ(ParseEdited([](json& j) { j.erase("lineage"); }).message(),
+            "plan file: missing \"lineage\"");
+  EXPECT_EQ(ParseEdited([](json& j) { j["serial"] = "7"; }).message(),
+            "plan file: \"serial\" must be an integer");
+  EXPECT_EQ(ParseEdited([](json& j) { j["changes"] = json::object(); })
+                .message(),
+            "plan file: \"changes\" must be a list");
+  EXPECT_EQ(ParseEdited([](json& j) { j["cost"].erase("pods_hourly_after"); })
+                .message(),
+            "plan file: cost: missing \"pods_hourly_after\"");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][1]["destroys_data"] = 1;
+            }).message(),
+            "plan file: changes[1] (pod.scratch): \"destroys_data\" must be "
+            "true or false");
+  EXPECT_EQ(ParseEdited([](json& j) { j["unmanaged"][0]["kind"] = "disk"; })
+                .message(),
+            "plan file: unmanaged[0]: \"kind\" must be \"volume\" or \"pod\"");
+}
+
+TEST(PlanFileTest, BadChanges) {
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][0]["action"] = "explode";
+            }).message(),
+            "plan file: changes[0] (pod.notebook): \"explode\" is not an "
+            "action");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][0]["address"] = "disk.x";
+            }).message(),
+            "plan file: changes[0]: invalid address \"disk.x\": expected "
+            "volume.NAME or pod.NAME");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][0]["before"].erase("image");
+            }).message(),
+            "plan file: changes[0] (pod.notebook): \"before\": pod.notebook: "
+            "missing attribute \"image\"");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][1]["after"] = j["changes"][1]["before"];
+            }).message(),
+            "plan file: changes[1] (pod.scratch): a delete must not have "
+            "\"after\" attributes");
+  EXPECT_EQ(ParseEdited([](json& j) { j["changes"][0]["id"] = ""; }).message(),
+            "plan file: changes[0] (pod.notebook): a replace needs an \"id\"");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][3]["id"] = "vol-x";
+            }).message(),
+            "plan file: changes[3] (volume.datasets): a create must have an "
+            "empty \"id\"");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][7]["depends_on"] = {"volume.nope"};
+            }).message(),
+            "plan file: pod.worker: depends on volume.nope, which has no "
+            "change in the plan");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"].push_back(j["changes"][0]);
+            }).message(),
+            "plan file: pod.notebook: appears twice in the plan");
+}
+
+TEST(PlanFileTest, RefusesARawSecret) {
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][6]["after"]["env"]["HF_TOKEN"] = "hf_plain";
+            }).message(),
+            "plan file: changes[6] (pod.trainer): \"after\": the value of "
+            "secret env HF_TOKEN is not a digest (a plan file never holds "
+            "secrets)");
+}
+
+TEST(PlanFileTest, RefusesAHandEditedPlan) {
+  // Well-formed, but not what podform wrote.
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][4]["after"]["size"] = 4000;
+            }).message(),
+            "plan file was modified after podform wrote it (checksum "
+            "mismatch); make a new plan");
+  EXPECT_EQ(ParseEdited([](json& j) { j["serial"] = 8; }).message(),
+            "plan file was modified after podform wrote it (checksum "
+            "mismatch); make a new plan");
+}
+
+}  // namespace
+}  // namespace podform::testing
