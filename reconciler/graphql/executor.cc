@@ -23,9 +23,6 @@ using ojson = nlohmann::ordered_json;
 using Sel = ast::Selection;
 
 constexpr char kCodePayload[] = "type.podform.dev/graphql.error-code";
-// Values one response may hold (and fields collected to plan it); beyond
-// this, execution stops with an error instead of exhausting memory.
-constexpr long kMaxResultValues = 5000000;
 
 // Appends a key known to be new, without ordered_map's linear search.
 void Append(ojson* object, const std::string& key, ojson value) {
@@ -80,6 +77,7 @@ struct SelectionPlan {
 struct FieldPlan {
   std::string key;
   const Field* def = nullptr;
+  const TypeDef* named = nullptr;  // the innermost type of def->type
   std::vector<const Sel*> nodes;
   const Resolver* resolver = nullptr;
   // Computed on first use, shared by every object of a list.
@@ -103,12 +101,13 @@ class Execution {
   Execution(const Schema& schema,
             const std::map<std::string, Resolver, std::less<>>& resolvers,
             const ast::Document& doc, const LineIndex& lines,
-            const json& variables, void* context)
+            const json& variables, void* context, long max_values)
       : schema_(schema),
         resolvers_(resolvers),
         lines_(lines),
         variables_(variables),
-        context_(context) {
+        context_(context),
+        max_values_(max_values) {
     for (const ast::FragmentDefinition& f : doc.fragments) fragments_[f.name] = &f;
   }
 
@@ -159,6 +158,7 @@ class Execution {
             field.key = key;
             field.def = sel.name == "__typename" ? &TypenameField()
                                                  : type.FindField(sel.name);
+            field.named = schema_.FindType(field.def->type.NamedType());
             const auto r = resolvers_.find(type.name + "." + sel.name);
             if (r != resolvers_.end()) field.resolver = &r->second;
             plan->fields.push_back(std::move(field));
@@ -343,11 +343,11 @@ class Execution {
   // propagate to the nearest nullable position (the error is recorded).
   bool Complete(const TypeRef& type, FieldPlan& f, const TypeDef& parent_type,
                 const json& value, const PathFrame* path, ojson* out) {
-    if (++work_ > kMaxResultValues) {
+    if (++work_ > max_values_) {
       if (!aborted_) {
         aborted_ = true;
         Error("The response would hold more than " +
-                  std::to_string(kMaxResultValues) +
+                  std::to_string(max_values_) +
                   " values; execution stopped.",
               f.nodes[0]->loc, path, "INTERNAL_SERVER_ERROR");
       }
@@ -388,7 +388,7 @@ class Execution {
       }
       return true;
     }
-    const TypeDef* named = schema_.FindType(type.name);
+    const TypeDef* named = f.named;
     if (named->IsLeaf()) {
       std::string error;
       if (!SerializeLeaf(*named, value, out, &error)) {
@@ -415,6 +415,7 @@ class Execution {
   const LineIndex& lines_;
   const json& variables_;
   void* context_;
+  long max_values_;
   std::map<std::string, const ast::FragmentDefinition*> fragments_;
   ojson errors_ = ojson::array();
   long work_ = 0;
@@ -464,7 +465,7 @@ ExecutionResult ExecuteDocument(
     const Schema& schema,
     const std::map<std::string, Resolver, std::less<>>& resolvers,
     const std::string& query, const json& variables,
-    const std::string& operation_name, void* context) {
+    const std::string& operation_name, void* context, long max_values) {
   ast::Document doc;
   SyntaxError syntax;
   const LineIndex lines(query);
@@ -530,7 +531,8 @@ ExecutionResult ExecuteDocument(
     Append(&result.body, "data", nullptr);
     return result;
   }
-  Execution execution(schema, resolvers, doc, lines, coerced, context);
+  Execution execution(schema, resolvers, doc, lines, coerced, context,
+                      max_values);
   ojson data = execution.Run(*op, *root);
   ojson errors = execution.TakeErrors();
   if (!errors.empty()) Append(&result.body, "errors", std::move(errors));
@@ -565,7 +567,7 @@ ExecutionResult Executor::Execute(const std::string& query,
                                   void* context) const {
   try {
     return ExecuteDocument(schema_, resolvers_, query, variables,
-                           operation_name, context);
+                           operation_name, context, max_result_values_);
   } catch (const std::exception& e) {
     return InternalError(e.what());
   }

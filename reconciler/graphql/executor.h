@@ -71,6 +71,13 @@ class Executor {
   // when the parent is not an object). Register before executing.
   void SetResolver(const std::string& type_and_field, Resolver resolver);
 
+  // Bounds the work of one execution: values placed in the response plus
+  // fields collected to plan it. Beyond it, execution stops with an error
+  // ("The response would hold more than N values; execution stopped.")
+  // instead of exhausting memory on a document built to explode.
+  static constexpr long kDefaultMaxResultValues = 2000000;
+  void SetMaxResultValues(long n) { max_result_values_ = n; }
+
   // Executes an HTTP request body {"query", "variables", "operationName"}
   // (JSON text; "variables" and "operationName" may be absent or null).
   ExecutionResult ExecuteBody(std::string_view http_body, void* context) const;
@@ -85,6 +92,7 @@ class Executor {
  private:
   const Schema& schema_;
   std::map<std::string, Resolver, std::less<>> resolvers_;
+  long max_result_values_ = kDefaultMaxResultValues;
 };
 
 // Parses and validates `document` against `schema` without executing it.
