@@ -1,15 +1,144 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "cmd/command.h"
+#include "cmd/execute.h"
+#include "cmd/planning.h"
+#include "cmd/workspace.h"
+#include "reconciler/plan/plan_file.h"
+#include "reconciler/plan/render.h"
+#include "reconciler/util/file.h"
+#include "reconciler/util/status_macros.h"
 
 namespace podform {
+namespace {
 
-// Placeholder until the command lands; replaced by its real implementation.
+struct ApplyFlags {
+  std::string plan_file;
+  PlanFlags plan;
+  ExecuteFlags execute;
+};
+
+absl::Status Stale(const std::string& why) {
+  return absl::AbortedError(absl::StrCat(
+      "the saved plan is stale: ", why,
+      ". Nothing was changed; run podform plan again"));
+}
+
+// Checks that what `plan` was made from has not moved: the config, the lock
+// file, and every live resource it touches. Returns the state to apply to.
+absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
+                                     const Plan& plan) {
+  if (config.digest != plan.config_digest) {
+    return Stale(absl::StrCat(workspace.global().file,
+                              " changed since the plan was made"));
+  }
+  absl::StatusOr<State> stored = workspace.store().Read();
+  State state;
+  if (stored.ok()) {
+    state = *std::move(stored);
+    if (state.lineage != plan.lineage) {
+      return Stale(absl::StrCat(workspace.state_path(),
+                                " is another lineage than the plan's"));
+    }
+    if (state.serial != plan.serial) {
+      return Stale(absl::StrCat(workspace.state_path(), " moved from serial ",
+                                plan.serial, " to ", state.serial,
+                                " since the plan was made"));
+    }
+  } else if (stored.status().code() == absl::StatusCode::kNotFound) {
+    if (plan.serial != 0) {
+      return Stale(absl::StrCat(workspace.state_path(),
+                                " has disappeared since the plan was made"));
+    }
+    state.lineage = plan.lineage;
+  } else {
+    return stored.status();
+  }
+  ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
+  ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
+  for (const Change& change : plan.changes) {
+    if (change.action == Action::kNoOp || change.id.empty()) continue;
+    std::string now;
+    if (change.address.kind == Kind::kVolume) {
+      if (const LiveVolume* v = live.FindVolume(change.id)) now = Fingerprint(*v);
+    } else {
+      if (const LivePod* p = live.FindPod(change.id)) now = Fingerprint(*p);
+    }
+    if (now != change.live_fingerprint) {
+      return Stale(absl::StrCat(change.address.ToString(), " (", change.id,
+                                ") changed on RunPod since the plan was made"));
+    }
+  }
+  return state;
+}
+
+int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
+  absl::StatusOr<std::string> text = ReadFile(flags.plan_file);
+  if (!text.ok()) return workspace.Fail(text.status());
+  absl::StatusOr<Plan> plan = ParsePlanFile(*text);
+  if (!plan.ok()) {
+    return workspace.Fail(Annotate(plan.status(), flags.plan_file));
+  }
+  Config empty;
+  const Config* config = plan->destroy ? ConfigForDestroy(workspace, &empty)
+                                       : workspace.LoadConfig();
+  if (config == nullptr) return 1;
+  absl::StatusOr<std::unique_ptr<StateLock>> lock =
+      TakeLock(workspace, "podform apply");
+  if (!lock.ok()) return workspace.Fail(lock.status());
+  absl::StatusOr<State> state = CheckSavedPlan(workspace, *config, *plan);
+  if (!state.ok()) return workspace.Fail(state.status());
+  if (!plan->HasChanges()) {
+    workspace.out() << "No changes in the saved plan.\n";
+    return 0;
+  }
+  return ExecutePlan(workspace, *config, *std::move(state), *plan,
+                     flags.execute, /*confirm=*/false);
+}
+
+}  // namespace
+
+int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
+                 const ExecuteFlags& execute, bool destroy) {
+  Workspace workspace(context);
+  Config empty;
+  const Config* config = destroy ? ConfigForDestroy(workspace, &empty)
+                                 : workspace.LoadConfig();
+  if (config == nullptr) return 1;
+  absl::StatusOr<PlanOptions> options = ToPlanOptions(plan_flags, destroy);
+  if (!options.ok()) return workspace.Fail(options.status());
+  absl::StatusOr<std::unique_ptr<StateLock>> lock = TakeLock(
+      workspace, destroy ? "podform destroy" : "podform apply");
+  if (!lock.ok()) return workspace.Fail(lock.status());
+  absl::StatusOr<Planned> planned = RefreshAndPlan(workspace, *config, *options);
+  if (!planned.ok()) return workspace.Fail(planned.status());
+  if (!planned->intents.empty()) {
+    for (const IntentOutcome& outcome : planned->intents) {
+      workspace.out() << outcome.message << "\n";
+    }
+    absl::Status written = workspace.store().Write(&planned->state);
+    if (!written.ok()) return workspace.Fail(written);
+    planned->plan.serial = planned->state.serial;
+  }
+  workspace.out() << RenderText(planned->plan, workspace.color());
+  return ExecutePlan(workspace, *config, std::move(planned->state),
+                     planned->plan, execute, /*confirm=*/true);
+}
+
 CommandRun SetupApply(CLI::App* command, const CommandContext& context) {
-  return [context]() {
-    *context.err << "podform: apply is not available yet\n";
-    return 1;
+  auto flags = std::make_shared<ApplyFlags>();
+  command->add_option("PLANFILE", flags->plan_file,
+                      "A plan saved by `podform plan --out`: apply exactly it");
+  AddPlanFlags(command, &flags->plan, /*with_target=*/true);
+  AddExecuteFlags(command, &flags->execute);
+  return [context, flags]() {
+    if (!flags->plan_file.empty()) {
+      Workspace workspace(context);
+      return ApplySavedPlan(workspace, *flags);
+    }
+    return PlanAndApply(context, flags->plan, flags->execute, false);
   };
 }
 

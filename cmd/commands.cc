@@ -42,6 +42,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
       "them",
       "podform"};
   app.require_subcommand(1);
+  // Global flags may also follow the command: `podform plan --no-color`.
+  app.fallthrough();
   app.add_option("--file", global.file, "Config file")
       ->capture_default_str();
   app.add_option("--state", global.state,

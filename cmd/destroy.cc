@@ -1,15 +1,17 @@
-#include <ostream>
-
 #include "CLI/CLI.hpp"
 #include "cmd/command.h"
+#include "cmd/execute.h"
+#include "cmd/planning.h"
 
 namespace podform {
 
-// Placeholder until the command lands; replaced by its real implementation.
 CommandRun SetupDestroy(CLI::App* command, const CommandContext& context) {
-  return [context]() {
-    *context.err << "podform: destroy is not available yet\n";
-    return 1;
+  auto plan = std::make_shared<PlanFlags>();
+  auto execute = std::make_shared<ExecuteFlags>();
+  AddPlanFlags(command, plan.get(), /*with_target=*/false);
+  AddExecuteFlags(command, execute.get());
+  return [context, plan, execute]() {
+    return PlanAndApply(context, *plan, *execute, /*destroy=*/true);
   };
 }
 

@@ -1,15 +1,108 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "cmd/command.h"
+#include "cmd/execute.h"
+#include "cmd/workspace.h"
+#include "reconciler/util/status_macros.h"
 
 namespace podform {
+namespace {
 
-// Placeholder until the command lands; replaced by its real implementation.
+// The recorded form of the live resource `id` at `address`: what RunPod
+// reports, completed from the config where RunPod reports nothing (a pod's
+// data center and cloud type, a volume's protection).
+absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
+                               const LiveState& live, const Address& address,
+                               const std::string& id) {
+  Resource r;
+  r.address = address;
+  if (address.kind == Kind::kVolume) {
+    const LiveVolume* volume = live.FindVolume(id);
+    if (volume == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("RunPod has no network volume with id ", id));
+    }
+    r.volume = volume->spec;
+    r.protect = config.volumes.at(address.name).protect;
+    return r;
+  }
+  const LivePod* pod = live.FindPod(id);
+  if (pod == nullptr) {
+    return absl::NotFoundError(absl::StrCat("RunPod has no pod with id ", id));
+  }
+  const DesiredPod& desired = config.pods.at(address.name);
+  r.pod = pod->spec;
+  r.pod.data_center = desired.spec.data_center;
+  r.pod.cloud_type = desired.spec.cloud_type;
+  for (const auto& [other, resource] : state.resources) {
+    if (other.kind == Kind::kVolume && !pod->spec.network_volume_id.empty() &&
+        resource.id == pod->spec.network_volume_id) {
+      r.volume_key = other.name;
+    }
+  }
+  for (const std::string& key : desired.secret_env) {
+    auto it = r.pod.env.find(key);
+    if (it == r.pod.env.end()) continue;
+    it->second = SecretDigest(state.lineage, it->second);
+    r.secret_env.insert(key);
+  }
+  return r;
+}
+
+absl::Status Import(Workspace& workspace, const std::string& address_text,
+                    const std::string& id) {
+  ASSIGN_OR_RETURN(Address address, Address::Parse(address_text));
+  const Config* config = workspace.LoadConfig();
+  if (config == nullptr) {
+    return absl::InvalidArgumentError("the config has errors");
+  }
+  bool declared = address.kind == Kind::kVolume
+                      ? config->volumes.count(address.name) > 0
+                      : config->pods.count(address.name) > 0;
+  if (!declared) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        address.ToString(), " is not declared in ", workspace.global().file,
+        "; declare it first, then import"));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<StateLock> lock,
+                   TakeLock(workspace, "podform import"));
+  ASSIGN_OR_RETURN(State state, workspace.ReadState());
+  if (const ResourceState* existing = state.Find(address)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        address.ToString(), " is already managed (id ", existing->id,
+        "); `podform state rm ", address.ToString(), "` first"));
+  }
+  for (const auto& [other, resource] : state.resources) {
+    if (resource.id == id) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(id, " is already managed as ", other.ToString()));
+    }
+  }
+  ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
+  ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
+  ASSIGN_OR_RETURN(Resource resource,
+                   Adopt(*config, state, live, address, id));
+  state.intents.erase(address);
+  state.resources[address] = ResourceState{id, resource};
+  RETURN_IF_ERROR(workspace.store().Write(&state));
+  workspace.out() << "Imported " << address.ToString() << " (id " << id
+                  << "). Run podform plan to compare it with the config.\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 CommandRun SetupImport(CLI::App* command, const CommandContext& context) {
-  return [context]() {
-    *context.err << "podform: import is not available yet\n";
-    return 1;
+  auto address = std::make_shared<std::string>();
+  auto id = std::make_shared<std::string>();
+  command->add_option("ADDR", *address, "volume.NAME or pod.NAME")->required();
+  command->add_option("ID", *id, "The RunPod id to adopt")->required();
+  return [context, address, id]() {
+    Workspace workspace(context);
+    absl::Status status = Import(workspace, *address, *id);
+    return status.ok() ? 0 : workspace.Fail(status);
   };
 }
 

@@ -2,15 +2,74 @@
 
 #include "CLI/CLI.hpp"
 #include "cmd/command.h"
+#include "cmd/planning.h"
+#include "cmd/workspace.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/plan/plan_file.h"
+#include "reconciler/plan/render.h"
+#include "reconciler/util/file.h"
 
 namespace podform {
+namespace {
 
-// Placeholder until the command lands; replaced by its real implementation.
+struct PlanCommandFlags {
+  PlanFlags plan;
+  std::string out;
+  bool json = false;
+  bool markdown = false;
+  bool detailed_exitcode = false;
+};
+
+int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
+  Workspace workspace(context);
+  const Config* config = workspace.LoadConfig();
+  if (config == nullptr) return 1;
+  absl::StatusOr<PlanOptions> options = ToPlanOptions(flags.plan, false);
+  if (!options.ok()) return workspace.Fail(options.status());
+  absl::StatusOr<Planned> planned = RefreshAndPlan(workspace, *config, *options);
+  if (!planned.ok()) return workspace.Fail(planned.status());
+  const Plan& plan = planned->plan;
+
+  if (flags.json) {
+    workspace.out() << RenderJson(plan).dump(2) << "\n";
+  } else if (flags.markdown) {
+    workspace.out() << RenderMarkdown(plan);
+  } else {
+    for (const IntentOutcome& outcome : planned->intents) {
+      workspace.out() << outcome.message << "\n";
+    }
+    workspace.out() << RenderText(plan, workspace.color());
+  }
+  if (!flags.out.empty()) {
+    absl::Status written =
+        WriteFileAtomically(flags.out, SerializePlanFile(plan), 0600);
+    if (!written.ok()) return workspace.Fail(written);
+    if (!flags.json && !flags.markdown) {
+      workspace.out() << "\nSaved the plan to " << flags.out
+                      << ". To perform exactly these actions, run:\n"
+                      << "  podform apply " << flags.out << "\n";
+    }
+  }
+  if (!flags.detailed_exitcode || !plan.HasChanges()) return 0;
+  return plan.DestroysData() ? 3 : 2;
+}
+
+}  // namespace
+
 CommandRun SetupPlan(CLI::App* command, const CommandContext& context) {
-  return [context]() {
-    *context.err << "podform: plan is not available yet\n";
-    return 1;
-  };
+  auto flags = std::make_shared<PlanCommandFlags>();
+  AddPlanFlags(command, &flags->plan, /*with_target=*/true);
+  command->add_option("--out", flags->out,
+                      "Save the plan for `podform apply PLANFILE`");
+  auto* json = command->add_flag("--json", flags->json,
+                                 "Print the plan as JSON (docs/PLAN_FORMAT.md)");
+  command->add_flag("--markdown", flags->markdown,
+                    "Print the plan as Markdown for a pull-request comment")
+      ->excludes(json);
+  command->add_flag("--detailed-exitcode", flags->detailed_exitcode,
+                    "Exit 2 when there are changes, 3 when they destroy a "
+                    "volume's data");
+  return [context, flags]() { return RunPlan(context, *flags); };
 }
 
 }  // namespace podform

@@ -1,0 +1,194 @@
+#include "cmd/execute.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <iostream>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_format.h"
+#include "reconciler/apply/applier.h"
+#include "reconciler/apply/concurrency.h"
+#include "reconciler/plan/render.h"
+
+namespace podform {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void OnSignal(int signal) {
+  if (g_interrupted.exchange(true)) {
+    // A second Ctrl-C: stop now, as the user insists.
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+  }
+}
+
+// Routes SIGINT/SIGTERM to g_interrupted while alive.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = false;
+    struct sigaction action = {};
+    action.sa_handler = OnSignal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~InterruptGuard() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ = {};
+  struct sigaction old_term_ = {};
+};
+
+// "creating" / "created" for a step.
+const char* Verb(Action action, Phase phase, bool done) {
+  if (phase == Phase::kDestroy) return done ? "destroyed" : "destroying";
+  switch (action) {
+    case Action::kCreate:
+    case Action::kReplace:
+      return done ? "created" : "creating";
+    case Action::kUpdate:
+      return done ? "updated" : "updating";
+    case Action::kStop:
+      return done ? "stopped" : "stopping";
+    case Action::kResume:
+      return done ? "resumed" : "resuming";
+    default:
+      return done ? "done" : "working";
+  }
+}
+
+void PrintEvent(std::ostream& out, bool color, const StepEvent& e) {
+  std::string address = e.address.ToString();
+  if (e.type == StepEvent::Type::kStarted) {
+    out << address << ": " << Verb(e.action, e.phase, false) << "...\n";
+    out.flush();
+    return;
+  }
+  std::string seconds = absl::StrFormat("[%.1fs]", absl::ToDoubleSeconds(e.elapsed));
+  const char* red = color ? "\033[31m" : "";
+  const char* green = color ? "\033[32m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  switch (e.outcome) {
+    case StepOutcome::kSucceeded:
+      out << green << address << ": " << Verb(e.action, e.phase, true)
+          << reset;
+      if (!e.detail.empty()) out << " (id " << e.detail << ")";
+      out << " " << seconds << "\n";
+      break;
+    case StepOutcome::kFailed:
+      out << red << address << ": FAILED" << reset << ": " << e.detail << " "
+          << seconds << "\n";
+      break;
+    case StepOutcome::kSkipped:
+      out << address << ": " << e.detail << "\n";
+      break;
+  }
+  out.flush();
+}
+
+bool Confirm(Workspace& workspace, const ExecuteFlags& flags) {
+  if (flags.auto_approve) return true;
+  workspace.out() << "\nDo you want to perform these actions?\n"
+                  << "  Only 'yes' will be accepted to approve.\n\n"
+                  << "  Enter a value: ";
+  workspace.out().flush();
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+}  // namespace
+
+void AddExecuteFlags(CLI::App* command, ExecuteFlags* flags) {
+  command->add_flag("--auto-approve", flags->auto_approve,
+                    "Do not ask for confirmation (needed without a terminal)");
+  command->add_option("--parallelism", flags->parallelism,
+                      "Steps in flight at most")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+}
+
+absl::StatusOr<std::unique_ptr<StateLock>> TakeLock(
+    Workspace& workspace, const std::string& command) {
+  return workspace.store().Lock(command);
+}
+
+int ExecutePlan(Workspace& workspace, const Config& config, State state,
+                const Plan& plan, const ExecuteFlags& flags, bool confirm) {
+  std::ostream& out = workspace.out();
+  if (!plan.HasChanges()) return 0;
+  if (confirm) {
+    if (!flags.auto_approve && !::isatty(STDIN_FILENO)) {
+      workspace.err() << "podform: not applying: there is no terminal to "
+                         "confirm on; re-run with --auto-approve\n";
+      return 1;
+    }
+    if (!Confirm(workspace, flags)) {
+      out << "\nApply cancelled.\n";
+      return 1;
+    }
+  }
+  out << "\n";
+  ConcurrencyLimit limit(flags.parallelism);
+  absl::StatusOr<Provider*> provider =
+      workspace.OpenProvider([&limit] { limit.OnThrottled(); });
+  if (!provider.ok()) return workspace.Fail(provider.status());
+
+  InterruptGuard guard;
+  ApplyOptions options;
+  options.parallelism = flags.parallelism;
+  options.limit = &limit;
+  options.interrupt = &g_interrupted;
+  bool color = workspace.color();
+  options.on_event = [&out, color](const StepEvent& e) {
+    PrintEvent(out, color, e);
+  };
+  ApplyResult result = Apply(plan, config, &state, &workspace.store(),
+                             *provider, options);
+
+  int created = 0, changed = 0, destroyed = 0;
+  for (const StepResult& step : result.steps) {
+    if (step.outcome != StepOutcome::kSucceeded) continue;
+    if (step.phase == Phase::kDestroy) {
+      ++destroyed;
+    } else if (step.action == Action::kCreate ||
+               step.action == Action::kReplace) {
+      ++created;
+    } else {
+      ++changed;
+    }
+  }
+  if (!result.error.ok()) {
+    workspace.err() << "podform: " << result.error.message() << "\n";
+  }
+  if (result.ok()) {
+    out << absl::StrFormat(
+        "\nApply complete! Resources: %d added, %d changed, %d destroyed.\n",
+        created, changed, destroyed);
+    return 0;
+  }
+  out << absl::StrFormat(
+      "\nApply %s: %d succeeded, %d failed, %d skipped "
+      "(%d added, %d changed, %d destroyed).\n",
+      result.interrupted ? "interrupted" : "failed",
+      result.Count(StepOutcome::kSucceeded), result.Count(StepOutcome::kFailed),
+      result.Count(StepOutcome::kSkipped), created, changed, destroyed);
+  for (const StepResult& step : result.steps) {
+    if (step.outcome == StepOutcome::kFailed) {
+      out << "  " << step.address.ToString() << ": " << step.detail << "\n";
+    }
+  }
+  out << "The lock file records every step that happened; run podform plan "
+         "to see what is left.\n";
+  return result.interrupted ? 130 : 1;
+}
+
+}  // namespace podform
