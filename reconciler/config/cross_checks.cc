@@ -20,7 +20,7 @@ void WarnUnknownDataCenter(const std::string& path, const std::string& id,
   if (id.empty() || FindDataCenter(id) != nullptr) return;
   std::vector<std::string_view> known;
   for (const DataCenterInfo& dc : KnownDataCenters()) known.push_back(dc.id);
-  std::optional<std::string> suggestion = SuggestClosest(id, known);
+  std::optional<std::string> suggestion = SuggestCatalogId(id, known);
   diagnostics.Warning(
       location,
       absl::StrCat(path, ": unknown data center \"", id, "\"",
@@ -42,9 +42,9 @@ void WarnUnknownGpuType(const PodDraft& pod, Diagnostics& diagnostics) {
       ids.push_back(gpu.id);
       display_names.push_back(gpu.display_name);
     }
-    suggestion = SuggestClosest(id, ids);
+    suggestion = SuggestCatalogId(id, ids);
     if (!suggestion.has_value()) {
-      if (auto name = SuggestClosest(id, display_names)) {
+      if (auto name = SuggestCatalogId(id, display_names)) {
         suggestion = std::string(FindGpuTypeByDisplayName(*name)->id);
       }
     }

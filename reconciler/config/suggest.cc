@@ -8,6 +8,15 @@ namespace {
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; }
 
+std::string Normalize(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    c = Lower(c);
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -41,6 +50,22 @@ std::optional<std::string> SuggestClosest(
   for (std::string_view candidate : candidates) {
     if (candidate == word) return std::nullopt;
     size_t distance = EditDistance(word, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = std::string(candidate);
+    }
+  }
+  return best;
+}
+
+std::optional<std::string> SuggestCatalogId(
+    std::string_view word, std::span<const std::string_view> candidates) {
+  const std::string normalized = Normalize(word);
+  std::optional<std::string> best;
+  size_t best_distance = 2;
+  for (std::string_view candidate : candidates) {
+    if (candidate == word) return std::nullopt;
+    size_t distance = EditDistance(normalized, Normalize(candidate));
     if (distance < best_distance) {
       best_distance = distance;
       best = std::string(candidate);

@@ -21,6 +21,16 @@ size_t EditDistance(std::string_view a, std::string_view b);
 std::optional<std::string> SuggestClosest(
     std::string_view word, std::span<const std::string_view> candidates);
 
+// The catalog id (data center, GPU type) that `word` most likely means:
+// the first candidate within one edit of `word` once both are lower-cased
+// and stripped of everything but letters and digits ("EU-RO1" -> "EU-RO-1",
+// "nvidia geforce rtx4090" -> "NVIDIA GeForce RTX 4090"). Stricter than
+// SuggestClosest, since ids that differ in a digit ("NVIDIA H200" and
+// "NVIDIA B300") are different products, not typos. nullopt when none is
+// that close, or `word` is a candidate.
+std::optional<std::string> SuggestCatalogId(
+    std::string_view word, std::span<const std::string_view> candidates);
+
 }  // namespace podform
 
 #endif  // PODFORM_RECONCILER_CONFIG_SUGGEST_H_

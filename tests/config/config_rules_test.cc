@@ -1,0 +1,171 @@
+// One case per validation rule: the exact diagnostics, positions included.
+// tests/config/broken/ holds more, as files; this table keeps the cases that
+// are clearest inline.
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "reconciler/config/config.h"
+#include "tests/config/test_util.h"
+
+namespace podform {
+namespace {
+
+using ::podform::testing::Messages;
+using ::podform::testing::Parse;
+
+struct RuleCase {
+  std::string name;
+  std::string yaml;
+  std::vector<std::string> expected;  // "" = valid, no diagnostics
+};
+
+void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.name; }
+
+class RuleTest : public ::testing::TestWithParam<RuleCase> {};
+
+TEST_P(RuleTest, ReportsExactly) {
+  const RuleCase& c = GetParam();
+  LoadResult result = Parse(c.yaml);
+  EXPECT_EQ(Messages(result), c.expected);
+  bool has_error = false;
+  for (const Diagnostic& d : result.diagnostics) {
+    has_error |= d.severity == Diagnostic::Severity::kError;
+  }
+  EXPECT_EQ(result.config.has_value(), !has_error);
+}
+
+const std::string k63(63, 'a');
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, RuleTest,
+    ::testing::Values(
+        RuleCase{"SyntaxErrorAtTheParsersMark",
+                 "version: 1\npods: [a, b\n",
+                 {"podform.yaml:3:1: YAML syntax error: end of sequence flow "
+                  "not found"}},
+        RuleCase{"TabIndentationGetsAHint",
+                 "version: 1\nvolumes:\n\tv: {}\n",
+                 {"podform.yaml:3:3: YAML syntax error: illegal map value "
+                  "(YAML does not allow tabs for indentation)"}},
+        RuleCase{"UnterminatedSingleQuote",
+                 "version: 1\npods:\n  p:\n    image: 'it''s\n    gpuType: x\n",
+                 {"podform.yaml:4:12: YAML syntax error: unterminated quoted "
+                  "string"}},
+        RuleCase{"KeysMustBeScalars",
+                 "version: 1\n? [a, b]\n: 1\n",
+                 {"podform.yaml:2:3: keys must be strings, got a list"}},
+        RuleCase{"NullKeyIsNotAString",
+                 "version: 1\nvolumes:\n  ~: {size: 10}\n",
+                 {"podform.yaml:3:3: volumes: keys must be strings, got null"}},
+        RuleCase{"VersionAsFloat",
+                 "version: 1.0\n",
+                 {"podform.yaml:1:10: version: expected an integer, got a "
+                  "number"}},
+        RuleCase{"AddressKeyOf63CharactersIsValid",
+                 "version: 1\nvolumes:\n  " + k63 +
+                     ": {size: 10, dataCenter: EU-RO-1}\n",
+                 {}},
+        RuleCase{"AddressKeyOf64CharactersIsNot",
+                 "version: 1\nvolumes:\n  " + k63 +
+                     "b: {size: 10, dataCenter: EU-RO-1}\n",
+                 {"podform.yaml:3:3: volumes: invalid key \"" + k63 +
+                  "b\": keys are addresses and must match "
+                  "[a-z0-9][a-z0-9_-]*, at most 63 characters"}},
+        RuleCase{"AddressKeysMayNotStartWithAHyphenOrHoldADot",
+                 "version: 1\npods:\n  -x: {image: i, gpuType: NVIDIA L4}\n"
+                 "  a.b: {image: i, gpuType: NVIDIA L4}\n",
+                 {"podform.yaml:3:3: pods: invalid key \"-x\": keys are "
+                  "addresses and must match [a-z0-9][a-z0-9_-]*, at most 63 "
+                  "characters",
+                  "podform.yaml:4:3: pods: invalid key \"a.b\": keys are "
+                  "addresses and must match [a-z0-9][a-z0-9_-]*, at most 63 "
+                  "characters"}},
+        RuleCase{"ImplicitNameCollidesWithAnExplicitOne",
+                 "version: 1\ndefaults: {dataCenter: EU-RO-1}\nvolumes:\n"
+                 "  a: {name: b, size: 10}\n  b: {size: 10}\n",
+                 {"podform.yaml:5:3: volumes.b: RunPod name \"b\" is already "
+                  "used by volumes.a at line 4; names must be unique among "
+                  "volumes"}},
+        RuleCase{"AVolumeAndAPodMayShareAName",
+                 "version: 1\nvolumes:\n  x: {size: 10, dataCenter: EU-RO-1}\n"
+                 "pods:\n  x: {image: i, gpuType: NVIDIA L4, volume: x}\n",
+                 {}},
+        RuleCase{"CommunityWithoutAVolumeIsFine",
+                 "version: 1\npods:\n  p: {image: i, gpuType: NVIDIA L4, "
+                 "cloudType: COMMUNITY, dataCenter: EU-SE-1}\n",
+                 {}},
+        RuleCase{"AVolumesOwnProblemIsNotRepeatedOnItsPods",
+                 "version: 1\nvolumes:\n  v: {size: 10}\npods:\n"
+                 "  p: {image: i, gpuType: NVIDIA L4, volume: v, dataCenter: "
+                 "EU-SE-1}\n",
+                 {"podform.yaml:3:3: volumes.v: missing required key "
+                  "\"dataCenter\" (no defaults.dataCenter is set)"}},
+        RuleCase{"BadDefaultDataCenterIsReportedOnce",
+                 "version: 1\ndefaults: {dataCenter: [EU-RO-1]}\nvolumes:\n"
+                 "  v: {size: 10}\n",
+                 {"podform.yaml:2:24: defaults.dataCenter: expected a string, "
+                  "got a list"}},
+        RuleCase{"GpuCountLimitForAnUnknownGpuIsEight",
+                 "version: 1\npods:\n  p: {image: i, gpuType: NVIDIA X1, "
+                 "gpuCount: 9}\n",
+                 {"podform.yaml:3:26: warning: pods.p.gpuType: unknown GPU "
+                  "type \"NVIDIA X1\" (not in podform's catalog; RunPod may "
+                  "have added it)",
+                  "podform.yaml:3:47: pods.p.gpuCount: must be between 1 and "
+                  "8, got 9"}},
+        RuleCase{"HugeNumbersAreOutOfRangeNotWrapped",
+                 "version: 1\npods:\n  p: {image: i, gpuType: NVIDIA L4, "
+                 "containerDiskGb: 3000000000, gpuCount: -18446744073709551617}"
+                 "\n",
+                 {"podform.yaml:3:54: pods.p.containerDiskGb: must be at most "
+                  "2147483647 (GB), got 3000000000",
+                  "podform.yaml:3:76: pods.p.gpuCount: must be between 1 and "
+                  "8, got -18446744073709551617"}},
+        RuleCase{"EnvNamesAreFreeButMustBeVariableNames",
+                 "version: 1\npods:\n  p:\n    image: i\n    gpuType: NVIDIA "
+                 "L4\n    env: {lower_case: 1, _X: 2, A-B: 3}\n",
+                 {"podform.yaml:6:33: pods.p.env: invalid variable name "
+                  "\"A-B\": must match [A-Za-z_][A-Za-z0-9_]*"}},
+        RuleCase{"EnvReferenceInDockerArgs",
+                 "version: 1\npods:\n  p:\n    image: i\n    gpuType: NVIDIA "
+                 "L4\n    dockerArgs: --token ${env:HF_TOKEN}\n",
+                 {"podform.yaml:6:17: pods.p.dockerArgs: ${env:NAME} "
+                  "references are only resolved in env values"}},
+        RuleCase{"EmptyDockerArgsIsAllowed",
+                 "version: 1\npods:\n  p: {image: i, gpuType: NVIDIA L4, "
+                 "dockerArgs: \"\"}\n",
+                 {}},
+        RuleCase{"PortEdges",
+                 "version: 1\npods:\n  p:\n    image: i\n    gpuType: NVIDIA "
+                 "L4\n    ports: [1/tcp, 65535/http, 0/tcp, 65536/tcp, "
+                 "8888/HTTP, /tcp, 22/, 22/tcp/x, 1/http]\n",
+                 {"podform.yaml:6:32: pods.p.ports[2]: port must be between 1 "
+                  "and 65535, got 0",
+                  "podform.yaml:6:39: pods.p.ports[3]: port must be between 1 "
+                  "and 65535, got 65536",
+                  "podform.yaml:6:50: pods.p.ports[4]: must be PORT/http or "
+                  "PORT/tcp (e.g. 8888/http), got \"8888/HTTP\"",
+                  "podform.yaml:6:61: pods.p.ports[5]: must be PORT/http or "
+                  "PORT/tcp (e.g. 8888/http), got \"/tcp\"",
+                  "podform.yaml:6:67: pods.p.ports[6]: must be PORT/http or "
+                  "PORT/tcp (e.g. 8888/http), got \"22/\"",
+                  "podform.yaml:6:72: pods.p.ports[7]: must be PORT/http or "
+                  "PORT/tcp (e.g. 8888/http), got \"22/tcp/x\"",
+                  "podform.yaml:6:82: pods.p.ports[8]: duplicate port 1 "
+                  "(already listed as \"1/tcp\")"}},
+        RuleCase{"DiagnosticsAreInFileOrderAcrossChecks",
+                 "version: 1\npods:\n  a: {image: i, gpuType: NVIDIA L4, "
+                 "volume: nope}\n  b: {image: i}\n",
+                 {"podform.yaml:3:45: pods.a.volume: \"nope\" is not a key "
+                  "under volumes",
+                  "podform.yaml:4:3: pods.b: missing required key "
+                  "\"gpuType\""}}),
+    [](const ::testing::TestParamInfo<RuleCase>& info) {
+      return info.param.name;
+    });
+
+}  // namespace
+}  // namespace podform

@@ -1,0 +1,394 @@
+// The loader's output on valid configs: defaults, explicit values, secrets,
+// the digest, warnings, and reading files.
+
+#include "reconciler/config/config.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "reconciler/util/file.h"
+#include "tests/config/test_util.h"
+
+namespace podform {
+namespace {
+
+using ::podform::testing::FakeEnv;
+using ::podform::testing::kSecret;
+using ::podform::testing::Messages;
+using ::podform::testing::Parse;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+TEST(ConfigDefaultsTest, AppliesEveryDefault) {
+  LoadResult result = Parse(R"(version: 1
+defaults:
+  dataCenter: EU-RO-1
+volumes:
+  models:
+    size: 100
+pods:
+  trainer:
+    image: runpod/pytorch:2.4.0
+    gpuType: NVIDIA RTX A6000
+    volume: models
+  web:
+    image: nginx:1.27
+    gpuType: NVIDIA L4
+)");
+  ASSERT_TRUE(result.config.has_value())
+      << ::testing::PrintToString(Messages(result));
+  EXPECT_THAT(result.diagnostics, IsEmpty());
+  const Config& config = *result.config;
+  EXPECT_EQ(config.path, "podform.yaml");
+  EXPECT_EQ(config.version, 1);
+  EXPECT_EQ(config.default_data_center, "EU-RO-1");
+  EXPECT_THAT(config.warnings, IsEmpty());
+
+  ASSERT_EQ(config.volumes.size(), 1u);
+  const DesiredVolume& models = config.volumes.at("models");
+  EXPECT_EQ(models.key, "models");
+  EXPECT_EQ(models.spec, (VolumeSpec{"models", 100, "EU-RO-1"}));
+  EXPECT_TRUE(models.protect);
+  EXPECT_EQ(models.location.line, 5);
+  EXPECT_EQ(models.location.column, 3);
+
+  ASSERT_EQ(config.pods.size(), 2u);
+  const DesiredPod& trainer = config.pods.at("trainer");
+  PodSpec expected;
+  expected.name = "trainer";
+  expected.image = "runpod/pytorch:2.4.0";
+  expected.gpu_type = "NVIDIA RTX A6000";
+  expected.gpu_count = 1;
+  expected.cloud_type = "SECURE";
+  expected.data_center = "EU-RO-1";  // the volume's
+  expected.network_volume_id = "";
+  expected.mount_path = "/workspace";
+  expected.container_disk_gb = 20;
+  expected.docker_args = "";
+  expected.running = true;
+  EXPECT_EQ(trainer.spec, expected);
+  EXPECT_EQ(trainer.key, "trainer");
+  EXPECT_EQ(trainer.volume, "models");
+  EXPECT_THAT(trainer.secret_env, IsEmpty());
+  EXPECT_EQ(trainer.location.line, 8);
+  EXPECT_EQ(trainer.location.column, 3);
+
+  const DesiredPod& web = config.pods.at("web");
+  EXPECT_EQ(web.spec.name, "web");
+  EXPECT_EQ(web.spec.data_center, "");  // no volume: anywhere
+  EXPECT_EQ(web.volume, "");
+}
+
+TEST(ConfigDefaultsTest, KeepsEveryExplicitValue) {
+  LoadResult result = Parse(R"(version: 1
+volumes:
+  models:
+    name: ml-models
+    size: 4000
+    dataCenter: US-TX-3
+    protect: false
+pods:
+  trainer:
+    name: llm-trainer
+    image: runpod/pytorch:2.4.0
+    gpuType: NVIDIA H100 80GB HBM3
+    gpuCount: 8
+    cloudType: SECURE
+    dataCenter: US-TX-3
+    volume: models
+    mountPath: /checkpoints
+    containerDiskGb: 200
+    ports: [8888/http, 22/tcp]
+    env: {HF_HOME: /checkpoints/hf, WORKERS: 8}
+    status: stopped
+    dockerArgs: "bash -c 'sleep infinity'"
+)");
+  ASSERT_TRUE(result.config.has_value())
+      << ::testing::PrintToString(Messages(result));
+  const DesiredVolume& models = result.config->volumes.at("models");
+  EXPECT_EQ(models.spec, (VolumeSpec{"ml-models", 4000, "US-TX-3"}));
+  EXPECT_FALSE(models.protect);
+  const PodSpec& spec = result.config->pods.at("trainer").spec;
+  EXPECT_EQ(spec.name, "llm-trainer");
+  EXPECT_EQ(spec.gpu_type, "NVIDIA H100 80GB HBM3");
+  EXPECT_EQ(spec.gpu_count, 8);
+  EXPECT_EQ(spec.data_center, "US-TX-3");
+  EXPECT_EQ(spec.mount_path, "/checkpoints");
+  EXPECT_EQ(spec.container_disk_gb, 200);
+  EXPECT_THAT(spec.ports, ElementsAre("8888/http", "22/tcp"));
+  EXPECT_EQ(spec.env, (std::map<std::string, std::string>{
+                          {"HF_HOME", "/checkpoints/hf"}, {"WORKERS", "8"}}));
+  EXPECT_FALSE(spec.running);
+  EXPECT_EQ(spec.docker_args, "bash -c 'sleep infinity'");
+}
+
+TEST(ConfigDefaultsTest, EmptySectionsAreAllowed) {
+  for (const char* text :
+       {"version: 1\n", "version: 1\nvolumes:\npods:\ndefaults:\n",
+        "version: 1\nvolumes: {}\npods: {}\n"}) {
+    LoadResult result = Parse(text);
+    ASSERT_TRUE(result.config.has_value()) << text;
+    EXPECT_THAT(result.config->volumes, IsEmpty());
+    EXPECT_THAT(result.config->pods, IsEmpty());
+  }
+}
+
+TEST(ConfigDefaultsTest, ManyPodsMayMountOneVolume) {
+  LoadResult result = Parse(R"(version: 1
+volumes:
+  data: {size: 10, dataCenter: EU-SE-1}
+pods:
+  a: {image: i, gpuType: NVIDIA L4, volume: data}
+  b: {image: i, gpuType: NVIDIA L4, volume: data, dataCenter: EU-SE-1}
+)");
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_EQ(result.config->pods.at("a").spec.data_center, "EU-SE-1");
+  EXPECT_EQ(result.config->pods.at("b").spec.data_center, "EU-SE-1");
+}
+
+TEST(ConfigDefaultsTest, ScalarsAreTypedByYaml12CoreSchema) {
+  LoadResult result = Parse(R"(version: 1
+volumes:
+  hex: {size: 0x64, dataCenter: EU-RO-1, protect: FALSE}
+  octal: {size: 0o20, dataCenter: EU-RO-1, protect: True}
+pods:
+  p:
+    image: i
+    gpuType: NVIDIA L4
+    env: {A: 1.50, B: true, C: 0x1F, D: yes, E: 2024-01-01, F: ~x, G: ""}
+)");
+  ASSERT_TRUE(result.config.has_value())
+      << ::testing::PrintToString(Messages(result));
+  EXPECT_EQ(result.config->volumes.at("hex").spec.size_gb, 100);
+  EXPECT_FALSE(result.config->volumes.at("hex").protect);
+  EXPECT_EQ(result.config->volumes.at("octal").spec.size_gb, 16);
+  EXPECT_TRUE(result.config->volumes.at("octal").protect);
+  // Env values keep their text, whatever their YAML type.
+  EXPECT_EQ(result.config->pods.at("p").spec.env,
+            (std::map<std::string, std::string>{{"A", "1.50"},
+                                                {"B", "true"},
+                                                {"C", "0x1F"},
+                                                {"D", "yes"},
+                                                {"E", "2024-01-01"},
+                                                {"F", "~x"},
+                                                {"G", ""}}));
+}
+
+TEST(ConfigDefaultsTest, AnchorsAndAliasesAreResolved) {
+  LoadResult result = Parse(R"(version: 1
+pods:
+  a:
+    image: i
+    gpuType: NVIDIA L4
+    env: &common {HF_HOME: /workspace/hf}
+  b:
+    image: i
+    gpuType: NVIDIA L4
+    env: *common
+)");
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_EQ(result.config->pods.at("b").spec.env.at("HF_HOME"),
+            "/workspace/hf");
+}
+
+TEST(ConfigSecretsTest, ResolvesAndMarksEnvReferences) {
+  LoadResult result = Parse(R"(version: 1
+pods:
+  p:
+    image: i
+    gpuType: NVIDIA L4
+    env:
+      HF_TOKEN: "${env:HF_TOKEN}"
+      URL: https://user:${env:HF_TOKEN}@example.com/x
+      LITERAL: "$${HOME}/cache"
+      PLAIN: value
+)");
+  ASSERT_TRUE(result.config.has_value())
+      << ::testing::PrintToString(Messages(result));
+  const DesiredPod& pod = result.config->pods.at("p");
+  EXPECT_EQ(pod.spec.env.at("HF_TOKEN"), kSecret);
+  EXPECT_EQ(pod.spec.env.at("URL"),
+            std::string("https://user:") + kSecret + "@example.com/x");
+  EXPECT_EQ(pod.spec.env.at("LITERAL"), "${HOME}/cache");
+  EXPECT_EQ(pod.spec.env.at("PLAIN"), "value");
+  EXPECT_EQ(pod.secret_env, (std::set<std::string>{"HF_TOKEN", "URL"}));
+}
+
+TEST(ConfigSecretsTest, UnsetVariableIsAnErrorNamingOnlyTheVariable) {
+  LoadResult result = ParseConfig("podform.yaml", R"(version: 1
+pods:
+  p:
+    image: i
+    gpuType: NVIDIA L4
+    env:
+      TOKEN: "${env:API_TOKEN}"
+      OTHER: x${env:MISSING}y${env:MISSING}
+)",
+                                  FakeEnv({}));
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(
+      Messages(result),
+      ElementsAre(
+          "podform.yaml:7:14: pods.p.env.TOKEN: environment variable "
+          "API_TOKEN is not set",
+          "podform.yaml:8:14: pods.p.env.OTHER: environment variable MISSING "
+          "is not set"));
+}
+
+TEST(ConfigSecretsTest, NoSecretInAnyDiagnostic) {
+  // Every kind of problem next to a resolved secret, including in the same
+  // value and in the same pod.
+  LoadResult result = Parse(R"(version: 1
+volumes:
+  v: {size: 1, dataCenter: EU-RO-1}
+pods:
+  p:
+    image: "${env:HF_TOKEN}"
+    gpuType: ${env:HF_TOKEN}
+    volume: v
+    cloudType: COMMUNITY
+    ports: ["${env:HF_TOKEN}"]
+    env:
+      A: "${env:HF_TOKEN}${HF_TOKEN}"
+      B: "${env:HF_TOKEN}${env:UNSET}"
+      C: "${env:HF_TOKEN}"
+      C: "${env:HF_TOKEN}"
+      "${env:HF_TOKEN}": x
+)");
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(result.diagnostics, Not(IsEmpty()));
+  for (const std::string& message : Messages(result)) {
+    EXPECT_THAT(message, Not(HasSubstr(kSecret)));
+    EXPECT_THAT(message, Not(HasSubstr("hf_s3cr3t")));
+  }
+}
+
+TEST(ConfigDigestTest, IsTheSha256OfTheFileBytes) {
+  LoadResult result = Parse("version: 1\n");
+  ASSERT_TRUE(result.config.has_value());
+  // sha256sum of the 11 bytes "version: 1\n".
+  EXPECT_EQ(result.config->digest,
+            "09bfcc6a14b83e2192b8673677725c84883ee9cd0c70e45c9ec09daa8f2b2847");
+  // A comment changes the bytes, so the digest.
+  LoadResult commented = Parse("version: 1  # v1\n");
+  ASSERT_TRUE(commented.config.has_value());
+  EXPECT_NE(commented.config->digest, result.config->digest);
+  EXPECT_EQ(commented.config->digest.size(), 64u);
+}
+
+TEST(ConfigWarningsTest, UnknownCatalogIdsWarnButLoad) {
+  LoadResult result = Parse(R"(version: 1
+defaults:
+  dataCenter: MARS-1
+volumes:
+  a: {size: 10}
+  b: {size: 10, dataCenter: EU-RO1}
+pods:
+  p: {image: i, gpuType: RTX 4090, volume: b}
+  q: {image: i, gpuType: NVIDIA B300 Quantum, dataCenter: us-tx-3}
+  r: {image: i, gpuType: NVIDIA A100 80GB PCI}
+)");
+  ASSERT_TRUE(result.config.has_value());
+  std::vector<std::string> expected = {
+      "podform.yaml:3:15: warning: defaults.dataCenter: unknown data center "
+      "\"MARS-1\" (not in podform's catalog; RunPod may have added it)",
+      "podform.yaml:6:29: warning: volumes.b.dataCenter: unknown data center "
+      "\"EU-RO1\" (did you mean \"EU-RO-1\"?)",
+      "podform.yaml:8:26: warning: pods.p.gpuType: unknown GPU type \"RTX "
+      "4090\" (did you mean \"NVIDIA GeForce RTX 4090\"?)",
+      "podform.yaml:9:26: warning: pods.q.gpuType: unknown GPU type \"NVIDIA "
+      "B300 Quantum\" (not in podform's catalog; RunPod may have added it)",
+      "podform.yaml:9:59: warning: pods.q.dataCenter: unknown data center "
+      "\"us-tx-3\" (did you mean \"US-TX-3\"?)",
+      "podform.yaml:10:26: warning: pods.r.gpuType: unknown GPU type \"NVIDIA "
+      "A100 80GB PCI\" (did you mean \"NVIDIA A100 80GB PCIe\"?)",
+  };
+  EXPECT_THAT(Messages(result), ::testing::ElementsAreArray(expected));
+  std::vector<std::string> warnings;
+  for (const Diagnostic& d : result.config->warnings) {
+    EXPECT_EQ(d.severity, Diagnostic::Severity::kWarning);
+    warnings.push_back(d.ToString());
+  }
+  EXPECT_EQ(warnings, expected);
+  // The pod on volume b inherits its (unknown) data center.
+  EXPECT_EQ(result.config->pods.at("p").spec.data_center, "EU-RO1");
+}
+
+TEST(DiagnosticTest, FormatsErrorsWarningsAndFileLevelProblems) {
+  Diagnostic error{
+      Diagnostic::Severity::kError, "a/podform.yaml", {3, 7}, "msg"};
+  EXPECT_EQ(error.ToString(), "a/podform.yaml:3:7: msg");
+  Diagnostic warning{Diagnostic::Severity::kWarning, "f.yaml", {1, 1}, "w"};
+  EXPECT_EQ(warning.ToString(), "f.yaml:1:1: warning: w");
+  Diagnostic file_level{Diagnostic::Severity::kError, "f.yaml", {}, "gone"};
+  EXPECT_EQ(file_level.ToString(), "f.yaml: gone");
+}
+
+TEST(LoadConfigFileTest, ReadsTheFileAndKeepsThePathAsGiven) {
+  std::string dir =
+      ::testing::TempDir() + "/config_test_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/podform.yaml";
+  std::string text =
+      "version: 1\nvolumes:\n  v: {size: 10, dataCenter: "
+      "EU-RO-1}\n";
+  ASSERT_TRUE(WriteFileAtomically(path, text).ok());
+  LoadResult result = LoadConfigFile(path, FakeEnv({}));
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_EQ(result.config->path, path);
+  EXPECT_EQ(result.config->digest,
+            ParseConfig("x", text, FakeEnv({})).config->digest);
+  EXPECT_EQ(result.config->volumes.size(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LoadConfigFileTest, UnreadableFileIsOneFileLevelDiagnostic) {
+  LoadResult result =
+      LoadConfigFile("/nonexistent/dir/podform.yaml", FakeEnv({}));
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(Messages(result),
+              ElementsAre("/nonexistent/dir/podform.yaml: cannot read: No "
+                          "such file or directory"));
+  LoadResult directory = LoadConfigFile("/", FakeEnv({}));
+  EXPECT_THAT(Messages(directory),
+              ElementsAre("/: cannot read: Is a directory"));
+}
+
+TEST(ProcessEnvTest, ReadsTheProcessEnvironment) {
+  ::setenv("PODFORM_CONFIG_TEST_VARIABLE", "value 1", 1);
+  ::unsetenv("PODFORM_CONFIG_TEST_UNSET");
+  EnvLookup env = ProcessEnv();
+  EXPECT_EQ(env("PODFORM_CONFIG_TEST_VARIABLE"), "value 1");
+  EXPECT_EQ(env("PODFORM_CONFIG_TEST_UNSET"), std::nullopt);
+  ::unsetenv("PODFORM_CONFIG_TEST_VARIABLE");
+}
+
+TEST(ParseConfigTest, NeverThrowsOnAnyPrefixOfARealConfig) {
+  absl::StatusOr<std::string> text = ReadFile(
+      std::string(PODFORM_SOURCE_DIR) + "/examples/training/podform.yaml");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EnvLookup env = FakeEnv({{"HF_TOKEN", "a"}, {"WANDB_API_KEY", "b"}});
+  for (size_t length = 0; length <= text->size(); length += 3) {
+    std::string prefix = text->substr(0, length);
+    LoadResult result;
+    ASSERT_NO_THROW(result = ParseConfig("p.yaml", prefix, env)) << length;
+    bool has_error = false;
+    for (const Diagnostic& d : result.diagnostics) {
+      has_error |= d.severity == Diagnostic::Severity::kError;
+      EXPECT_THAT(d.message, Not(HasSubstr("internal error"))) << prefix;
+      EXPECT_GE(d.location.line, 1) << d.ToString();
+      EXPECT_GE(d.location.column, 1) << d.ToString();
+    }
+    EXPECT_NE(result.config.has_value(), has_error) << prefix;
+  }
+}
+
+}  // namespace
+}  // namespace podform
