@@ -73,7 +73,20 @@ struct LoadResult {
 };
 
 // Parses and validates `text` as the contents of `path`. Reports every
-// problem in one pass; never throws. See DESIGN.md "Config".
+// problem in one pass, sorted by position; never throws. See DESIGN.md
+// "Config". Beyond DESIGN.md:
+// - Plain scalars are typed by the YAML 1.2 core schema (what editors use):
+//   `protect: yes` is a string, `size: "500"` is not an integer. Env values
+//   may be strings, numbers or booleans, taken as their text.
+// - Keys under volumes and pods are addresses: [a-z0-9][a-z0-9_-]*, at most
+//   63 characters. Env names match [A-Za-z_][A-Za-z0-9_]*.
+// - In env values, ${env:NAME} (whole or embedded) is resolved via `env` and
+//   makes the key secret; $${ is a literal ${; any other ${ is an error, as
+//   is ${env:...} in any other field. A variable that `env` does not have
+//   is an error. No message ever holds an env value.
+// - Pods may set `dockerArgs` (a string, default "").
+// - Data centers and GPU types missing from reconciler/core/catalog.h are
+//   warnings, not errors.
 LoadResult ParseConfig(const std::string& path, const std::string& text,
                        const EnvLookup& env);
 
