@@ -3,11 +3,11 @@
 #   1. g++ build, warnings as errors, every test (unit + end-to-end);
 #   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer, every
 #      test again, then each libFuzzer target for a bounded time.
-# FUZZ_SECONDS (default 60) bounds each fuzz target.
+# FUZZ_SECONDS (default 30) bounds each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
-fuzz_seconds=${FUZZ_SECONDS:-60}
+fuzz_seconds=${FUZZ_SECONDS:-30}
 start=$SECONDS
 
 echo "== build 1/2: g++ -Werror"
