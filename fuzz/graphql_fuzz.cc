@@ -20,9 +20,7 @@ using podform::graphql::ResolveInfo;
 using podform::graphql::ResolverError;
 using podform::graphql::Schema;
 
-absl::StatusOr<json> Fixed(const char* text) {
-  return json::parse(text);
-}
+absl::StatusOr<json> Fixed(const char* text) { return json::parse(text); }
 
 const Executor& RunPodExecutor() {
   static const Executor* const exec = [] {
@@ -40,23 +38,27 @@ const Executor& RunPodExecutor() {
                     "container": {"cpuPercent": 1}}})";
     static const char kVolume[] =
         R"({"id": "v1", "name": "models", "size": 50, "dataCenterId": "EU-RO-1"})";
-    e->SetResolver("Query.myself", [](const ResolveInfo&) -> absl::StatusOr<json> {
-      json pod = json::parse(kPod);
-      return json{{"id", "u1"},
-                  {"clientBalance", 10.5},
-                  {"pods", {pod, pod}},
-                  {"networkVolumes", {json::parse(kVolume)}}};
-    });
+    e->SetResolver("Query.myself",
+                   [](const ResolveInfo&) -> absl::StatusOr<json> {
+                     json pod = json::parse(kPod);
+                     return json{{"id", "u1"},
+                                 {"clientBalance", 10.5},
+                                 {"pods", {pod, pod}},
+                                 {"networkVolumes", {json::parse(kVolume)}}};
+                   });
     e->SetResolver("Query.pod", [](const ResolveInfo&) { return Fixed(kPod); });
     e->SetResolver("Query.dataCenters", [](const ResolveInfo&) {
-      return Fixed(R"([{"id": "EU-RO-1", "name": "Romania", "storageSupport": true}])");
+      return Fixed(
+          R"([{"id": "EU-RO-1", "name": "Romania", "storageSupport": true}])");
     });
     e->SetResolver("Query.gpuTypes", [](const ResolveInfo&) {
-      return Fixed(R"([{"id": "NVIDIA L40S", "displayName": "L40S", "memoryInGb": 48}])");
+      return Fixed(
+          R"([{"id": "NVIDIA L40S", "displayName": "L40S", "memoryInGb": 48}])");
     });
     e->SetResolver("GpuType.lowestPrice", [](const ResolveInfo& info) {
-      return absl::StatusOr<json>(
-          json{{"minimumBidPrice", 0.3}, {"uninterruptablePrice", 0.8}, {"args", info.args}});
+      return absl::StatusOr<json>(json{{"minimumBidPrice", 0.3},
+                                       {"uninterruptablePrice", 0.8},
+                                       {"args", info.args}});
     });
     for (const char* m : {"createNetworkVolume", "updateNetworkVolume"}) {
       e->SetResolver(std::string("Mutation.") + m,
@@ -68,9 +70,10 @@ const Executor& RunPodExecutor() {
                      [](const ResolveInfo&) { return Fixed(kPod); });
     }
     e->SetResolver("Mutation.deleteNetworkVolume", [](const ResolveInfo&) {
-      return absl::StatusOr<json>(ResolverError(
-          "You must remove this network volume from all pods before deleting it.",
-          "RUNPOD"));
+      return absl::StatusOr<json>(
+          ResolverError("You must remove this network volume from all pods "
+                        "before deleting it.",
+                        "RUNPOD"));
     });
     e->SetResolver("Mutation.podTerminate", [](const ResolveInfo&) {
       return absl::StatusOr<json>(nullptr);

@@ -33,10 +33,10 @@ struct Value {
   // kVariable: the name without "$"; kInt/kFloat: the literal as written;
   // kString: the decoded value; kEnum: the name.
   std::string text;
-  bool boolean = false;  // kBoolean
-  bool block = false;    // kString written as """block string"""
-  std::vector<Value> list;           // kList
-  std::vector<ObjectField> fields;   // kObject, as written
+  bool boolean = false;             // kBoolean
+  bool block = false;               // kString written as """block string"""
+  std::vector<Value> list;          // kList
+  std::vector<ObjectField> fields;  // kObject, as written
 };
 
 struct ObjectField {
@@ -67,7 +67,7 @@ struct SelectionSet {
 struct Selection {
   enum class Kind { kField, kFragmentSpread, kInlineFragment };
   Kind kind = Kind::kField;
-  size_t loc = 0;  // field: alias or name; fragments: the "..."
+  size_t loc = 0;     // field: alias or name; fragments: the "..."
   std::string alias;  // field only; "" when none
   std::string name;   // field name, or fragment name of a spread
   size_t name_loc = 0;
@@ -78,7 +78,9 @@ struct Selection {
   // Field: null when the field has no selection set. Inline fragment: set.
   std::unique_ptr<SelectionSet> selection_set;
 
-  const std::string& ResponseKey() const { return alias.empty() ? name : alias; }
+  const std::string& ResponseKey() const {
+    return alias.empty() ? name : alias;
+  }
 };
 
 struct VariableDefinition {
@@ -86,7 +88,7 @@ struct VariableDefinition {
   size_t loc = 0;    // the "$"
   TypeRef type;
   size_t type_loc = 0;
-  size_t named_type_loc = 0;  // the innermost named type
+  size_t named_type_loc = 0;             // the innermost named type
   std::unique_ptr<Value> default_value;  // null when none
   std::vector<Directive> directives;
 };
@@ -151,9 +153,11 @@ struct TypeSystemDefinition {
   size_t loc = 0;    // the keyword (after any description)
   std::string name;  // "" for kSchema
   size_t name_loc = 0;
-  std::vector<FieldDefinition> fields;             // kObject, kInterface
-  std::vector<InputValueDefinition> input_values;  // kInputObject; kDirective args
-  std::vector<NameRef> names;  // kEnum values, kUnion members, kObject interfaces
+  std::vector<FieldDefinition> fields;  // kObject, kInterface
+  std::vector<InputValueDefinition>
+      input_values;  // kInputObject; kDirective args
+  std::vector<NameRef>
+      names;  // kEnum values, kUnion members, kObject interfaces
   // kSchema: (operation, type name).
   std::vector<std::pair<OperationType, NameRef>> root_types;
 };

@@ -63,7 +63,8 @@ ExecutionResult Fail(int status, ojson errors) {
   return result;
 }
 
-ExecutionResult BadRequest(const std::string& message, const std::string& code) {
+ExecutionResult BadRequest(const std::string& message,
+                           const std::string& code) {
   ojson errors = ojson::array();
   errors.push_back(ErrorEntry(message, nullptr, {}, nullptr, code));
   return Fail(400, std::move(errors));
@@ -108,7 +109,8 @@ class Execution {
         variables_(variables),
         context_(context),
         max_values_(max_values) {
-    for (const ast::FragmentDefinition& f : doc.fragments) fragments_[f.name] = &f;
+    for (const ast::FragmentDefinition& f : doc.fragments)
+      fragments_[f.name] = &f;
   }
 
   // Executes the operation's root selection set; returns the data (null when
@@ -128,12 +130,14 @@ class Execution {
 
  private:
   bool Included(const std::vector<ast::Directive>& directives) const {
-    static const TypeRef kBoolean = TypeRef::NonNullOf(TypeRef::Named("Boolean"));
+    static const TypeRef kBoolean =
+        TypeRef::NonNullOf(TypeRef::Named("Boolean"));
     for (const ast::Directive& d : directives) {
       if (d.name != "skip" && d.name != "include") continue;
       for (const ast::Argument& arg : d.arguments) {
         if (arg.name != "if") continue;
-        std::optional<json> v = ValueFromLiteral(schema_, arg.value, kBoolean, &variables_);
+        std::optional<json> v =
+            ValueFromLiteral(schema_, arg.value, kBoolean, &variables_);
         if (!v || !v->is_boolean()) continue;
         if (d.name == "skip" && v->get<bool>()) return false;
         if (d.name == "include" && !v->get<bool>()) return false;
@@ -169,7 +173,8 @@ class Execution {
         case Sel::Kind::kFragmentSpread: {
           if (!visited->insert(sel.name).second) break;
           const auto it = fragments_.find(sel.name);
-          if (it == fragments_.end() || it->second->type_condition != type.name) {
+          if (it == fragments_.end() ||
+              it->second->type_condition != type.name) {
             break;
           }
           Collect(type, it->second->selection_set, visited, plan, index);
@@ -234,10 +239,10 @@ class Execution {
           if (def.default_value) {
             f->args[def.name] = *def.default_value;
           } else if (def.type.IsNonNull()) {
-            f->args_error = "Argument \"" + def.name + "\" of required type \"" +
-                            type + "\" was provided the variable \"$" +
-                            arg->value.text +
-                            "\" which was not provided a runtime value.";
+            f->args_error =
+                "Argument \"" + def.name + "\" of required type \"" + type +
+                "\" was provided the variable \"$" + arg->value.text +
+                "\" which was not provided a runtime value.";
             f->args_error_loc = arg->value.loc;
             return;
           }
@@ -325,7 +330,8 @@ class Execution {
       Error(e.what(), f.nodes[0]->loc, path, "INTERNAL_SERVER_ERROR");
       return false;
     } catch (...) {
-      Error("Unexpected error.", f.nodes[0]->loc, path, "INTERNAL_SERVER_ERROR");
+      Error("Unexpected error.", f.nodes[0]->loc, path,
+            "INTERNAL_SERVER_ERROR");
       return false;
     }
     if (!result.ok()) {
@@ -347,8 +353,7 @@ class Execution {
       if (!aborted_) {
         aborted_ = true;
         Error("The response would hold more than " +
-                  std::to_string(max_values_) +
-                  " values; execution stopped.",
+                  std::to_string(max_values_) + " values; execution stopped.",
               f.nodes[0]->loc, path, "INTERNAL_SERVER_ERROR");
       }
       return false;
@@ -424,7 +429,8 @@ class Execution {
 
 // graphql-js coerceVariableValues(); errors as ready response entries.
 json CoerceVariables(const Schema& schema, const ast::OperationDefinition& op,
-                     const json& inputs, const LineIndex& lines, ojson* errors) {
+                     const json& inputs, const LineIndex& lines,
+                     ojson* errors) {
   json coerced = json::object();
   for (const ast::VariableDefinition& var : op.variables) {
     auto report = [&](const std::string& message) {
@@ -451,9 +457,10 @@ json CoerceVariables(const Schema& schema, const ast::OperationDefinition& op,
     }
     coerced[var.name] = CoerceInputValue(
         schema, *it, var.type,
-        [&](const std::string& path, const json& value, const std::string& message) {
-          std::string prefix =
-              "Variable \"$" + var.name + "\" got invalid value " + Inspect(value);
+        [&](const std::string& path, const json& value,
+            const std::string& message) {
+          std::string prefix = "Variable \"$" + var.name +
+                               "\" got invalid value " + Inspect(value);
           if (!path.empty()) prefix += " at \"" + var.name + path + "\"";
           report(prefix + "; " + message);
         });
@@ -471,8 +478,8 @@ ExecutionResult ExecuteDocument(
   const LineIndex lines(query);
   if (!ParseDocument(query, &doc, &syntax)) {
     ojson errors = ojson::array();
-    errors.push_back(ErrorEntry(syntax.message, &lines, {syntax.offset}, nullptr,
-                                "GRAPHQL_PARSE_FAILED"));
+    errors.push_back(ErrorEntry(syntax.message, &lines, {syntax.offset},
+                                nullptr, "GRAPHQL_PARSE_FAILED"));
     return Fail(400, std::move(errors));
   }
   if (std::vector<ValidationError> invalid = Validate(schema, doc);
@@ -489,7 +496,8 @@ ExecutionResult ExecuteDocument(
     if (operation_name.empty()) {
       if (op != nullptr) {
         return BadRequest(
-            "Must provide operation name if query contains multiple operations.",
+            "Must provide operation name if query contains multiple "
+            "operations.",
             "OPERATION_RESOLUTION_FAILURE");
       }
       op = &candidate;
@@ -498,14 +506,15 @@ ExecutionResult ExecuteDocument(
     }
   }
   if (op == nullptr) {
-    return BadRequest(operation_name.empty()
-                          ? "Must provide an operation."
-                          : "Unknown operation named \"" + operation_name + "\".",
+    return BadRequest(operation_name.empty() ? "Must provide an operation."
+                                             : "Unknown operation named \"" +
+                                                   operation_name + "\".",
                       "OPERATION_RESOLUTION_FAILURE");
   }
   if (!variables.is_null() && !variables.is_object()) {
-    return BadRequest("`variables` in a POST body should be provided as an object.",
-                      "BAD_REQUEST");
+    return BadRequest(
+        "`variables` in a POST body should be provided as an object.",
+        "BAD_REQUEST");
   }
   ojson variable_errors = ojson::array();
   const json coerced = CoerceVariables(
@@ -513,20 +522,19 @@ ExecutionResult ExecuteDocument(
       &variable_errors);
   if (!variable_errors.empty()) return Fail(400, std::move(variable_errors));
 
-  const TypeDef* root = op->operation == ast::OperationType::kQuery
-                            ? schema.query_type()
-                        : op->operation == ast::OperationType::kMutation
-                            ? schema.mutation_type()
-                            : nullptr;
+  const TypeDef* root =
+      op->operation == ast::OperationType::kQuery      ? schema.query_type()
+      : op->operation == ast::OperationType::kMutation ? schema.mutation_type()
+                                                       : nullptr;
   ExecutionResult result;
   result.body = ojson::object();
   if (root == nullptr) {
     static const char* const kNames[] = {"query", "mutation", "subscription"};
     ojson errors = ojson::array();
-    errors.push_back(ErrorEntry(
-        std::string("Schema is not configured to execute ") +
-            kNames[static_cast<int>(op->operation)] + " operation.",
-        &lines, {op->loc}, nullptr, "INTERNAL_SERVER_ERROR"));
+    errors.push_back(
+        ErrorEntry(std::string("Schema is not configured to execute ") +
+                       kNames[static_cast<int>(op->operation)] + " operation.",
+                   &lines, {op->loc}, nullptr, "INTERNAL_SERVER_ERROR"));
     Append(&result.body, "errors", std::move(errors));
     Append(&result.body, "data", nullptr);
     return result;
@@ -557,7 +565,8 @@ absl::Status ResolverError(std::string message, std::string code) {
 
 Executor::Executor(const Schema& schema) : schema_(schema) {}
 
-void Executor::SetResolver(const std::string& type_and_field, Resolver resolver) {
+void Executor::SetResolver(const std::string& type_and_field,
+                           Resolver resolver) {
   resolvers_[type_and_field] = std::move(resolver);
 }
 
@@ -595,8 +604,9 @@ ExecutionResult Executor::ExecuteBody(std::string_view http_body,
   const auto variables = body.find("variables");
   const json& vars = variables == body.end() ? kNull : *variables;
   if (!vars.is_null() && !vars.is_object()) {
-    return BadRequest("`variables` in a POST body should be provided as an object.",
-                      "BAD_REQUEST");
+    return BadRequest(
+        "`variables` in a POST body should be provided as an object.",
+        "BAD_REQUEST");
   }
   const auto name = body.find("operationName");
   if (name != body.end() && !name->is_null() && !name->is_string()) {
@@ -626,7 +636,8 @@ absl::Status ValidateDocument(const Schema& schema, std::string_view document) {
   std::string message;
   for (const ValidationError& e : errors) {
     if (!message.empty()) message += "\n";
-    message += e.locations.empty() ? e.message : located(e.locations[0], e.message);
+    message +=
+        e.locations.empty() ? e.message : located(e.locations[0], e.message);
   }
   return absl::InvalidArgumentError(message);
 }

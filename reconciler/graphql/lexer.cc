@@ -81,7 +81,8 @@ std::string DedentBlockString(const std::vector<std::string>& lines) {
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string& line = lines[i];
     size_t indent = 0;
-    while (indent < line.size() && (line[indent] == ' ' || line[indent] == '\t')) {
+    while (indent < line.size() &&
+           (line[indent] == ' ' || line[indent] == '\t')) {
       ++indent;
     }
     if (indent == line.size()) continue;
@@ -107,26 +108,46 @@ std::string DedentBlockString(const std::vector<std::string>& lines) {
 
 std::string TokenKindDescription(TokenKind kind) {
   switch (kind) {
-    case TokenKind::kEof: return "<EOF>";
-    case TokenKind::kBang: return "\"!\"";
-    case TokenKind::kDollar: return "\"$\"";
-    case TokenKind::kAmp: return "\"&\"";
-    case TokenKind::kParenL: return "\"(\"";
-    case TokenKind::kParenR: return "\")\"";
-    case TokenKind::kSpread: return "\"...\"";
-    case TokenKind::kColon: return "\":\"";
-    case TokenKind::kEquals: return "\"=\"";
-    case TokenKind::kAt: return "\"@\"";
-    case TokenKind::kBracketL: return "\"[\"";
-    case TokenKind::kBracketR: return "\"]\"";
-    case TokenKind::kBraceL: return "\"{\"";
-    case TokenKind::kPipe: return "\"|\"";
-    case TokenKind::kBraceR: return "\"}\"";
-    case TokenKind::kName: return "Name";
-    case TokenKind::kInt: return "Int";
-    case TokenKind::kFloat: return "Float";
-    case TokenKind::kString: return "String";
-    case TokenKind::kBlockString: return "BlockString";
+    case TokenKind::kEof:
+      return "<EOF>";
+    case TokenKind::kBang:
+      return "\"!\"";
+    case TokenKind::kDollar:
+      return "\"$\"";
+    case TokenKind::kAmp:
+      return "\"&\"";
+    case TokenKind::kParenL:
+      return "\"(\"";
+    case TokenKind::kParenR:
+      return "\")\"";
+    case TokenKind::kSpread:
+      return "\"...\"";
+    case TokenKind::kColon:
+      return "\":\"";
+    case TokenKind::kEquals:
+      return "\"=\"";
+    case TokenKind::kAt:
+      return "\"@\"";
+    case TokenKind::kBracketL:
+      return "\"[\"";
+    case TokenKind::kBracketR:
+      return "\"]\"";
+    case TokenKind::kBraceL:
+      return "\"{\"";
+    case TokenKind::kPipe:
+      return "\"|\"";
+    case TokenKind::kBraceR:
+      return "\"}\"";
+    case TokenKind::kName:
+      return "Name";
+    case TokenKind::kInt:
+      return "Int";
+    case TokenKind::kFloat:
+      return "Float";
+    case TokenKind::kString:
+      return "String";
+    case TokenKind::kBlockString:
+      return "BlockString";
   }
   return "?";
 }
@@ -225,24 +246,38 @@ bool Lexer::ReadToken(size_t pos, Token* out, SyntaxError* error) const {
       return true;
     };
     switch (c) {
-      case '!': return punct(TokenKind::kBang, 1);
-      case '$': return punct(TokenKind::kDollar, 1);
-      case '&': return punct(TokenKind::kAmp, 1);
-      case '(': return punct(TokenKind::kParenL, 1);
-      case ')': return punct(TokenKind::kParenR, 1);
-      case ':': return punct(TokenKind::kColon, 1);
-      case '=': return punct(TokenKind::kEquals, 1);
-      case '@': return punct(TokenKind::kAt, 1);
-      case '[': return punct(TokenKind::kBracketL, 1);
-      case ']': return punct(TokenKind::kBracketR, 1);
-      case '{': return punct(TokenKind::kBraceL, 1);
-      case '|': return punct(TokenKind::kPipe, 1);
-      case '}': return punct(TokenKind::kBraceR, 1);
+      case '!':
+        return punct(TokenKind::kBang, 1);
+      case '$':
+        return punct(TokenKind::kDollar, 1);
+      case '&':
+        return punct(TokenKind::kAmp, 1);
+      case '(':
+        return punct(TokenKind::kParenL, 1);
+      case ')':
+        return punct(TokenKind::kParenR, 1);
+      case ':':
+        return punct(TokenKind::kColon, 1);
+      case '=':
+        return punct(TokenKind::kEquals, 1);
+      case '@':
+        return punct(TokenKind::kAt, 1);
+      case '[':
+        return punct(TokenKind::kBracketL, 1);
+      case ']':
+        return punct(TokenKind::kBracketR, 1);
+      case '{':
+        return punct(TokenKind::kBraceL, 1);
+      case '|':
+        return punct(TokenKind::kPipe, 1);
+      case '}':
+        return punct(TokenKind::kBraceR, 1);
       case '.':
         if (src_.substr(pos, 3) == "...") return punct(TokenKind::kSpread, 3);
         break;
       case '"':
-        if (src_.substr(pos, 3) == "\"\"\"") return ReadBlockString(pos, out, error);
+        if (src_.substr(pos, 3) == "\"\"\"")
+          return ReadBlockString(pos, out, error);
         return ReadString(pos, out, error);
       default:
         break;
@@ -250,7 +285,8 @@ bool Lexer::ReadToken(size_t pos, Token* out, SyntaxError* error) const {
     if (IsDigit(c) || c == '-') return ReadNumber(pos, out, error);
     if (IsNameStart(c)) {
       size_t end = pos + 1;
-      while (end < n && IsNameContinue(static_cast<unsigned char>(src_[end]))) ++end;
+      while (end < n && IsNameContinue(static_cast<unsigned char>(src_[end])))
+        ++end;
       out->kind = TokenKind::kName;
       out->end = end;
       out->value.assign(src_.substr(pos, end - pos));
@@ -264,9 +300,11 @@ bool Lexer::ReadToken(size_t pos, Token* out, SyntaxError* error) const {
     }
     uint32_t cp;
     if (DecodeUtf8(src_, pos, &cp) == 0) {
-      return Fail(pos, "Invalid character: " + DescribeCharAt(pos) + ".", error);
+      return Fail(pos, "Invalid character: " + DescribeCharAt(pos) + ".",
+                  error);
     }
-    return Fail(pos, "Unexpected character: " + DescribeCharAt(pos) + ".", error);
+    return Fail(pos, "Unexpected character: " + DescribeCharAt(pos) + ".",
+                error);
   }
   out->kind = TokenKind::kEof;
   out->start = out->end = n;
@@ -281,10 +319,10 @@ bool Lexer::ReadNumber(size_t start, Token* out, SyntaxError* error) const {
   };
   auto read_digits = [&](size_t* p) {
     if (!IsDigit(at(*p))) {
-      return Fail(*p,
-                  "Invalid number, expected digit but got: " +
-                      DescribeCharAt(*p) + ".",
-                  error);
+      return Fail(
+          *p,
+          "Invalid number, expected digit but got: " + DescribeCharAt(*p) + ".",
+          error);
     }
     while (IsDigit(at(*p))) ++*p;
     return true;
@@ -315,10 +353,10 @@ bool Lexer::ReadNumber(size_t start, Token* out, SyntaxError* error) const {
     if (!read_digits(&pos)) return false;
   }
   if (at(pos) == '.' || IsNameStart(at(pos))) {
-    return Fail(pos,
-                "Invalid number, expected digit but got: " + DescribeCharAt(pos) +
-                    ".",
-                error);
+    return Fail(
+        pos,
+        "Invalid number, expected digit but got: " + DescribeCharAt(pos) + ".",
+        error);
   }
   out->kind = is_float ? TokenKind::kFloat : TokenKind::kInt;
   out->end = pos;
@@ -409,14 +447,30 @@ bool Lexer::ReadString(size_t start, Token* out, SyntaxError* error) const {
       } else {
         char decoded;
         switch (e) {
-          case '"': decoded = '"'; break;
-          case '\\': decoded = '\\'; break;
-          case '/': decoded = '/'; break;
-          case 'b': decoded = '\b'; break;
-          case 'f': decoded = '\f'; break;
-          case 'n': decoded = '\n'; break;
-          case 'r': decoded = '\r'; break;
-          case 't': decoded = '\t'; break;
+          case '"':
+            decoded = '"';
+            break;
+          case '\\':
+            decoded = '\\';
+            break;
+          case '/':
+            decoded = '/';
+            break;
+          case 'b':
+            decoded = '\b';
+            break;
+          case 'f':
+            decoded = '\f';
+            break;
+          case 'n':
+            decoded = '\n';
+            break;
+          case 'r':
+            decoded = '\r';
+            break;
+          case 't':
+            decoded = '\t';
+            break;
           default:
             return Fail(pos,
                         "Invalid character escape sequence: \"" +
@@ -433,16 +487,17 @@ bool Lexer::ReadString(size_t start, Token* out, SyntaxError* error) const {
     uint32_t cp;
     const int len = DecodeUtf8(src_, pos, &cp);
     if (len == 0) {
-      return Fail(pos,
-                  "Invalid character within String: " + DescribeCharAt(pos) + ".",
-                  error);
+      return Fail(
+          pos, "Invalid character within String: " + DescribeCharAt(pos) + ".",
+          error);
     }
     pos += len;
   }
   return Fail(pos, "Unterminated string.", error);
 }
 
-bool Lexer::ReadBlockString(size_t start, Token* out, SyntaxError* error) const {
+bool Lexer::ReadBlockString(size_t start, Token* out,
+                            SyntaxError* error) const {
   const size_t n = src_.size();
   size_t pos = start + 3;
   size_t chunk = pos;
@@ -475,9 +530,9 @@ bool Lexer::ReadBlockString(size_t start, Token* out, SyntaxError* error) const 
     uint32_t cp;
     const int len = DecodeUtf8(src_, pos, &cp);
     if (len == 0) {
-      return Fail(pos,
-                  "Invalid character within String: " + DescribeCharAt(pos) + ".",
-                  error);
+      return Fail(
+          pos, "Invalid character within String: " + DescribeCharAt(pos) + ".",
+          error);
     }
     pos += len;
   }

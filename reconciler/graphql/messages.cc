@@ -18,14 +18,29 @@ std::string PrintString(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     char buf[8];
     switch (c) {
-      case '\b': out += "\\b"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\f': out += "\\f"; continue;
-      case '\r': out += "\\r"; continue;
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      default: break;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || c == 0x7F) {
       std::snprintf(buf, sizeof buf, "\\u%04X", c);
@@ -78,9 +93,9 @@ std::string PrintBlockString(const std::string& value) {
       std::all_of(lines.begin() + 1, lines.end(), [](const std::string& l) {
         return l.empty() || IsBlockWhitespace(l[0]);
       });
-  const bool trailing_triple = escaped.size() >= 4 &&
-                               escaped.compare(escaped.size() - 4, 4,
-                                               "\\\"\"\"") == 0;
+  const bool trailing_triple =
+      escaped.size() >= 4 &&
+      escaped.compare(escaped.size() - 4, 4, "\\\"\"\"") == 0;
   const bool trailing_quote =
       !value.empty() && value.back() == '"' && !trailing_triple;
   const bool trailing_slash = !value.empty() && value.back() == '\\';
@@ -157,7 +172,8 @@ std::string InspectAt(const nlohmann::json& v, int seen) {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -169,7 +185,8 @@ int LexicalDistance(std::string_view input, std::string_view option,
   std::string a = Lower(option), b = Lower(input);
   if (a == b) return 1;
   if (a.size() < b.size()) std::swap(a, b);
-  const int a_len = static_cast<int>(a.size()), b_len = static_cast<int>(b.size());
+  const int a_len = static_cast<int>(a.size()),
+            b_len = static_cast<int>(b.size());
   if (a_len - b_len > threshold) return -1;
   std::array<std::vector<int>, 3> rows;
   for (auto& row : rows) row.assign(b_len + 1, 0);
@@ -211,7 +228,8 @@ int NaturalCompare(const std::string& a, const std::string& b) {
       if (an != bn) return an < bn ? -1 : 1;
     } else {
       if (a[i] != b[j]) {
-        return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j])
+        return static_cast<unsigned char>(a[i]) <
+                       static_cast<unsigned char>(b[j])
                    ? -1
                    : 1;
       }
@@ -226,14 +244,19 @@ int NaturalCompare(const std::string& a, const std::string& b) {
 std::string PrintValue(const ast::Value& value) {
   using Kind = ast::Value::Kind;
   switch (value.kind) {
-    case Kind::kVariable: return "$" + value.text;
+    case Kind::kVariable:
+      return "$" + value.text;
     case Kind::kInt:
     case Kind::kFloat:
-    case Kind::kEnum: return value.text;
+    case Kind::kEnum:
+      return value.text;
     case Kind::kString:
-      return value.block ? PrintBlockString(value.text) : PrintString(value.text);
-    case Kind::kBoolean: return value.boolean ? "true" : "false";
-    case Kind::kNull: return "null";
+      return value.block ? PrintBlockString(value.text)
+                         : PrintString(value.text);
+    case Kind::kBoolean:
+      return value.boolean ? "true" : "false";
+    case Kind::kNull:
+      return "null";
     case Kind::kList: {
       std::string out = "[";
       for (size_t i = 0; i < value.list.size(); ++i) {
@@ -256,8 +279,8 @@ std::string PrintValue(const ast::Value& value) {
 
 std::string Inspect(const nlohmann::json& value) { return InspectAt(value, 0); }
 
-std::vector<std::string> SuggestionList(std::string_view input,
-                                        const std::vector<std::string>& options) {
+std::vector<std::string> SuggestionList(
+    std::string_view input, const std::vector<std::string>& options) {
   const int threshold = static_cast<int>(input.size() * 4 / 10) + 1;
   std::map<std::string, int> by_distance;
   for (const std::string& option : options) {

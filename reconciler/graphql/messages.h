@@ -20,8 +20,8 @@ std::string Inspect(const nlohmann::json& value);
 
 // graphql-js suggestionList(): the options within a lexical distance of
 // `input`, closest first.
-std::vector<std::string> SuggestionList(std::string_view input,
-                                        const std::vector<std::string>& options);
+std::vector<std::string> SuggestionList(
+    std::string_view input, const std::vector<std::string>& options);
 
 // graphql-js didYouMean(): "" for no suggestions, otherwise
 // ` Did you mean "a", "b", or "c"?` (at most five), with `sub_message`

@@ -117,7 +117,8 @@ class ConflictFinder {
       reason = "they have differing arguments";
     }
     ValidationError error;
-    error.message = "Fields \"" + chain_a[k]->ResponseKey() + "\" conflict because ";
+    error.message =
+        "Fields \"" + chain_a[k]->ResponseKey() + "\" conflict because ";
     for (size_t i = k + 1; i < chain_a.size(); ++i) {
       error.message +=
           "subfields \"" + chain_a[i]->ResponseKey() + "\" conflict because ";
@@ -144,7 +145,8 @@ class ConflictFinder {
     if (budget_ < 0) return;
     for (const auto& [key, occurrences] : groups) {
       // Partition the occurrences into shapes, in order of appearance.
-      std::vector<std::pair<std::string, std::vector<const Occurrence*>>> shapes;
+      std::vector<std::pair<std::string, std::vector<const Occurrence*>>>
+          shapes;
       std::map<std::string, size_t> shape_index;
       for (const Occurrence& occ : occurrences) {
         std::string shape = ShapeKey(*occ.node);
@@ -170,7 +172,8 @@ class ConflictFinder {
           const TypeDef* type = Composite(occ->def->type.NamedType());
           if (type == nullptr) continue;
           ancestors_.push_back(Ancestor{occ->node, occ->up});
-          subs.push_back({occ->node->selection_set.get(), type, &ancestors_.back()});
+          subs.push_back(
+              {occ->node->selection_set.get(), type, &ancestors_.back()});
           memo_key.push_back(occ->node);
         }
         if (subs.empty()) continue;

@@ -12,8 +12,7 @@ using ast::Value;
 // syntax error, which is then in error_.
 class Parser {
  public:
-  explicit Parser(std::string_view source)
-      : lexer_(source, kMaxTokens) {}
+  explicit Parser(std::string_view source) : lexer_(source, kMaxTokens) {}
 
   bool ParseDocument(ast::Document* doc) {
     if (!Next()) return false;
@@ -292,7 +291,8 @@ class Parser {
     if (PeekKeyword("on")) return Unexpected();
     if (!ParseName(&frag.name, &frag.name_loc)) return false;
     if (!ExpectKeyword("on")) return false;
-    if (!ParseName(&frag.type_condition, &frag.type_condition_loc)) return false;
+    if (!ParseName(&frag.type_condition, &frag.type_condition_loc))
+      return false;
     if (!ParseDirectives(false, &frag.directives)) return false;
     if (!ParseSelectionSet(&frag.selection_set)) return false;
     doc->order.emplace_back(ast::Document::DefinitionKind::kFragment,
@@ -370,7 +370,8 @@ class Parser {
 
   // Type system definitions (SDL), for Schema::Parse.
   bool SkipDescription() {
-    if (Peek(TokenKind::kString) || Peek(TokenKind::kBlockString)) return Next();
+    if (Peek(TokenKind::kString) || Peek(TokenKind::kBlockString))
+      return Next();
     return true;
   }
 
@@ -397,8 +398,8 @@ class Parser {
         if (!ExpectOptional(TokenKind::kBraceR, &close)) return false;
       } while (!close);
       doc->order.emplace_back(ast::Document::DefinitionKind::kTypeSystem,
-                            doc->type_system.size());
-    doc->type_system.push_back(std::move(def));
+                              doc->type_system.size());
+      doc->type_system.push_back(std::move(def));
       return true;
     }
     if (keyword == "directive") {
@@ -414,8 +415,8 @@ class Parser {
       if (!ExpectKeyword("on")) return false;
       if (!ParseDelimitedNames(TokenKind::kPipe, &def.names)) return false;
       doc->order.emplace_back(ast::Document::DefinitionKind::kTypeSystem,
-                            doc->type_system.size());
-    doc->type_system.push_back(std::move(def));
+                              doc->type_system.size());
+      doc->type_system.push_back(std::move(def));
       return true;
     }
     if (!ParseName(&def.name, &def.name_loc)) return false;
@@ -436,7 +437,8 @@ class Parser {
       if (!ParseDirectives(true, &ignored)) return false;
       bool eq;
       if (!ExpectOptional(TokenKind::kEquals, &eq)) return false;
-      if (eq && !ParseDelimitedNames(TokenKind::kPipe, &def.names)) return false;
+      if (eq && !ParseDelimitedNames(TokenKind::kPipe, &def.names))
+        return false;
     } else if (keyword == "enum") {
       def.kind = Kind::kEnum;
       if (!ParseDirectives(true, &ignored)) return false;
@@ -445,7 +447,8 @@ class Parser {
       bool close = !open;
       while (!close) {
         if (!SkipDescription()) return false;
-        if (PeekKeyword("true") || PeekKeyword("false") || PeekKeyword("null")) {
+        if (PeekKeyword("true") || PeekKeyword("false") ||
+            PeekKeyword("null")) {
           return Fail(tok().start, TokenDescription(tok()) +
                                        " is reserved and cannot be used for "
                                        "an enum value.");
@@ -471,7 +474,8 @@ class Parser {
   }
 
   // A "&"- or "|"-separated list of names with an optional leading separator.
-  bool ParseDelimitedNames(TokenKind delimiter, std::vector<ast::NameRef>* out) {
+  bool ParseDelimitedNames(TokenKind delimiter,
+                           std::vector<ast::NameRef>* out) {
     bool found;
     if (!ExpectOptional(delimiter, &found)) return false;
     do {

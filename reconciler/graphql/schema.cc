@@ -48,9 +48,12 @@ const TypeRef& TypeRef::Nullable() const {
 
 std::string TypeRef::ToString() const {
   switch (kind) {
-    case Kind::kNamed: return name;
-    case Kind::kList: return "[" + of->ToString() + "]";
-    case Kind::kNonNull: return of->ToString() + "!";
+    case Kind::kNamed:
+      return name;
+    case Kind::kList:
+      return "[" + of->ToString() + "]";
+    case Kind::kNonNull:
+      return of->ToString() + "!";
   }
   return name;
 }
@@ -259,9 +262,8 @@ class SchemaBuilder {
           return Error(def.name_loc, "Input Object type " + def.name +
                                          " must define one or more fields.");
         }
-        if (absl::Status s =
-                AddInputValues(def.input_values, def.name, false,
-                               &type.input_fields);
+        if (absl::Status s = AddInputValues(def.input_values, def.name, false,
+                                            &type.input_fields);
             !s.ok()) {
           return s;
         }
@@ -269,8 +271,8 @@ class SchemaBuilder {
       case Kind::kEnum: {
         type.kind = TypeKind::kEnum;
         if (def.names.empty()) {
-          return Error(def.name_loc,
-                       "Enum type " + def.name + " must define one or more values.");
+          return Error(def.name_loc, "Enum type " + def.name +
+                                         " must define one or more values.");
         }
         std::set<std::string> seen;
         for (const ast::NameRef& v : def.names) {
@@ -294,7 +296,8 @@ class SchemaBuilder {
       const Field* field = schema_.FindType(f.type)->FindField(f.field);
       const TypeDef* target = schema_.FindType(field->type.NamedType());
       if (target == nullptr) {
-        return Error(f.loc, "Unknown type \"" + field->type.NamedType() + "\".");
+        return Error(f.loc,
+                     "Unknown type \"" + field->type.NamedType() + "\".");
       }
       if (target->kind == TypeKind::kInputObject) {
         return Error(f.loc, "The type of " + f.type + "." + f.field +
@@ -347,8 +350,9 @@ class SchemaBuilder {
         std::optional<nlohmann::json> value = ValueFromLiteral(
             schema_, *p.def->default_value, p.def->type, nullptr);
         if (!value) {
-          const std::string what = p.argument ? p.owner + "(" + p.def->name + ":)"
-                                              : p.owner + "." + p.def->name;
+          const std::string what = p.argument
+                                       ? p.owner + "(" + p.def->name + ":)"
+                                       : p.owner + "." + p.def->name;
           return Error(p.def->default_value->loc,
                        "Invalid default value for " + what + ".");
         }

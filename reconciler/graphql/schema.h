@@ -59,15 +59,17 @@ enum class TypeKind { kScalar, kObject, kInputObject, kEnum };
 struct TypeDef {
   std::string name;
   TypeKind kind = TypeKind::kScalar;
-  std::vector<Field> fields;              // kObject, declaration order
-  std::vector<InputValue> input_fields;   // kInputObject, declaration order
-  std::vector<std::string> enum_values;   // kEnum, declaration order
+  std::vector<Field> fields;             // kObject, declaration order
+  std::vector<InputValue> input_fields;  // kInputObject, declaration order
+  std::vector<std::string> enum_values;  // kEnum, declaration order
 
   const Field* FindField(std::string_view name) const;
   const InputValue* FindInputField(std::string_view name) const;
   bool HasEnumValue(std::string_view value) const;
   // Scalars and enums: no selection set.
-  bool IsLeaf() const { return kind == TypeKind::kScalar || kind == TypeKind::kEnum; }
+  bool IsLeaf() const {
+    return kind == TypeKind::kScalar || kind == TypeKind::kEnum;
+  }
   // Valid as a variable / argument type: scalars, enums, input objects.
   bool IsInput() const { return kind != TypeKind::kObject; }
   // Valid as a fragment type condition / selection parent.

@@ -61,7 +61,8 @@ const DirectiveDef* FindDirective(const std::string& name) {
 // graphql-js isTypeSubTypeOf() for schemas without abstract types.
 bool IsSubType(const TypeRef& sub, const TypeRef& super) {
   if (sub == super) return true;
-  if (super.IsNonNull()) return sub.IsNonNull() && IsSubType(*sub.of, *super.of);
+  if (super.IsNonNull())
+    return sub.IsNonNull() && IsSubType(*sub.of, *super.of);
   if (sub.IsNonNull()) return IsSubType(*sub.of, super);
   if (super.IsList()) return sub.IsList() && IsSubType(*sub.of, *super.of);
   return false;
@@ -142,13 +143,19 @@ class Validator {
   }
 
  private:
+  // Errors past the limit are never shown: operation "leave" errors are only
+  // ever inserted at or after the current end, so once the limit is passed
+  // nothing more needs recording.
+  bool Full() const { return errors_.size() > kMaxValidationErrors; }
   void Report(std::string message, std::vector<size_t> locations) {
+    if (Full()) return;
     errors_.push_back({std::move(message), std::move(locations)});
   }
 
   const ast::FragmentDefinition* GetFragment(const std::string& name) const {
     const auto it = fragment_by_name_.find(name);
-    return it == fragment_by_name_.end() ? nullptr : &doc_.fragments[it->second];
+    return it == fragment_by_name_.end() ? nullptr
+                                         : &doc_.fragments[it->second];
   }
   long FragmentIndex(const std::string& name) const {
     const auto it = fragment_by_name_.find(name);
@@ -296,7 +303,8 @@ class Validator {
       VisitDirectives(var.directives, "VARIABLE_DEFINITION");
     }
     current_usages_ = &op_usages_[index];
-    static const char* const kLocation[] = {"QUERY", "MUTATION", "SUBSCRIPTION"};
+    static const char* const kLocation[] = {"QUERY", "MUTATION",
+                                            "SUBSCRIPTION"};
     VisitDirectives(op.directives, kLocation[static_cast<int>(op.operation)]);
     const TypeDef* root = nullptr;
     if (op.operation == ast::OperationType::kQuery) root = schema_.query_type();
@@ -315,8 +323,8 @@ class Validator {
       const FragmentLookup lookup = [this](const std::string& name) {
         return GetFragment(name);
       };
-      if (!FindFieldConflicts(schema_, lookup, op.selection_set, root,
-                              &errors_)) {
+      if (!Full() && !FindFieldConflicts(schema_, lookup, op.selection_set,
+                                         root, &errors_)) {
         Report("The document is too complex to validate.", {op.loc});
       }
     }
@@ -349,7 +357,8 @@ class Validator {
     if (schema_.FindType(name) != nullptr) return;
     std::vector<std::string> names;
     for (const TypeDef& t : schema_.types()) names.push_back(t.name);
-    Report("Unknown type \"" + name + "\"." + DidYouMean(SuggestionList(name, names)),
+    Report("Unknown type \"" + name + "\"." +
+               DidYouMean(SuggestionList(name, names)),
            {loc});
   }
 
@@ -421,10 +430,11 @@ class Validator {
       if (def != nullptr) {
         for (const ast::Argument& arg : d.arguments) {
           if (FindIn(def->arguments, arg.name) == nullptr) {
-            Report("Unknown argument \"" + arg.name + "\" on directive \"@" +
-                       d.name + "\"." +
-                       DidYouMean(SuggestionList(arg.name, Names(def->arguments))),
-                   {arg.loc});
+            Report(
+                "Unknown argument \"" + arg.name + "\" on directive \"@" +
+                    d.name + "\"." +
+                    DidYouMean(SuggestionList(arg.name, Names(def->arguments))),
+                {arg.loc});
           }
         }
       }
@@ -433,7 +443,8 @@ class Validator {
         const InputValue* arg_def =
             def != nullptr ? FindIn(def->arguments, arg.name) : nullptr;
         VisitValue(arg.value, arg_def ? &arg_def->type : nullptr,
-                   arg_def != nullptr && arg_def->default_value != nullptr, true);
+                   arg_def != nullptr && arg_def->default_value != nullptr,
+                   true);
       }
       if (def != nullptr) {
         for (const InputValue& arg_def : def->arguments) {
@@ -476,7 +487,8 @@ class Validator {
     // ScalarLeafs.
     if (named != nullptr) {
       if (named->IsLeaf() && sel.selection_set) {
-        Report("Field \"" + sel.name + "\" must not have a selection since type \"" +
+        Report("Field \"" + sel.name +
+                   "\" must not have a selection since type \"" +
                    def->type.ToString() + "\" has no subfields.",
                {sel.selection_set->loc});
       } else if (!named->IsLeaf() && !sel.selection_set) {
@@ -487,7 +499,7 @@ class Validator {
       }
     }
     // FieldsOnCorrectType.
-    if (parent != nullptr && def == nullptr) {
+    if (parent != nullptr && def == nullptr && !Full()) {
       std::vector<std::string> names;
       for (const Field& f : parent->fields) names.push_back(f.name);
       Report("Cannot query field \"" + sel.name + "\" on type \"" +
@@ -498,7 +510,8 @@ class Validator {
     UniqueDirectives(sel.directives);
     UniqueArguments(sel.arguments);
     for (const ast::Argument& arg : sel.arguments) {
-      const InputValue* arg_def = def != nullptr ? def->FindArgument(arg.name) : nullptr;
+      const InputValue* arg_def =
+          def != nullptr ? def->FindArgument(arg.name) : nullptr;
       if (def != nullptr && arg_def == nullptr) {
         Report("Unknown argument \"" + arg.name + "\" on field \"" +
                    parent->name + "." + def->name + "\"." +
@@ -509,7 +522,8 @@ class Validator {
                  arg_def != nullptr && arg_def->default_value != nullptr, true);
     }
     VisitDirectives(sel.directives, "FIELD");
-    if (sel.selection_set) VisitSelectionSet(*sel.selection_set, Composite(named));
+    if (sel.selection_set)
+      VisitSelectionSet(*sel.selection_set, Composite(named));
     // ProvidedRequiredArguments (on leaving the field).
     if (def != nullptr) {
       for (const InputValue& arg_def : def->arguments) {
@@ -569,13 +583,14 @@ class Validator {
 
   // ValuesOfCorrectType (while `report`), UniqueInputFieldNames, and the
   // recording of variable usages with the type expected where they occur.
-  void VisitValue(const ast::Value& value, const TypeRef* type, bool has_default,
-                  bool report) {
+  void VisitValue(const ast::Value& value, const TypeRef* type,
+                  bool has_default, bool report) {
     using Kind = ast::Value::Kind;
     switch (value.kind) {
       case Kind::kVariable:
         if (current_usages_ != nullptr) {
-          current_usages_->push_back({value.text, value.loc, type, has_default});
+          current_usages_->push_back(
+              {value.text, value.loc, type, has_default});
         }
         return;
       case Kind::kList: {
@@ -586,11 +601,13 @@ class Validator {
           ValidLeafValue(value, item);
           report = false;
         }
-        for (const ast::Value& v : value.list) VisitValue(v, item, false, report);
+        for (const ast::Value& v : value.list)
+          VisitValue(v, item, false, report);
         return;
       }
       case Kind::kObject: {
-        const TypeDef* named = type ? schema_.FindType(type->NamedType()) : nullptr;
+        const TypeDef* named =
+            type ? schema_.FindType(type->NamedType()) : nullptr;
         const bool is_input_object =
             named != nullptr && named->kind == TypeKind::kInputObject;
         if (report && !is_input_object) {
@@ -627,9 +644,10 @@ class Validator {
                        "\".",
                    {it->second, field.loc});
           }
-          VisitValue(field.value, field_def ? &field_def->type : nullptr,
-                     field_def != nullptr && field_def->default_value != nullptr,
-                     report);
+          VisitValue(
+              field.value, field_def ? &field_def->type : nullptr,
+              field_def != nullptr && field_def->default_value != nullptr,
+              report);
         }
         return;
       }
@@ -702,7 +720,8 @@ class Validator {
       for (const VariableUsage& u : frag_usages_[f]) usages.push_back(&u);
     }
     std::map<std::string, const ast::VariableDefinition*> defs;
-    for (const ast::VariableDefinition& var : op.variables) defs[var.name] = &var;
+    for (const ast::VariableDefinition& var : op.variables)
+      defs[var.name] = &var;
     std::vector<ValidationError> out;
     for (const VariableUsage* u : usages) {
       if (defs.count(u->name)) continue;
@@ -731,8 +750,9 @@ class Validator {
       if (schema_.FindType(var.type.NamedType()) == nullptr) continue;
       bool allowed;
       if (u->type->IsNonNull() && !var.type.IsNonNull()) {
-        const bool var_default = var.default_value != nullptr &&
-                                 var.default_value->kind != ast::Value::Kind::kNull;
+        const bool var_default =
+            var.default_value != nullptr &&
+            var.default_value->kind != ast::Value::Kind::kNull;
         allowed = (var_default || u->location_has_default) &&
                   IsSubType(var.type, *u->type->of);
       } else {

@@ -54,11 +54,15 @@ std::optional<json> Untyped(const ast::Value& value, const json* variables,
       if (ParseInt32(value.text, &v)) return json(v);
       return json(ParseDouble(value.text));
     }
-    case Kind::kFloat: return json(ParseDouble(value.text));
+    case Kind::kFloat:
+      return json(ParseDouble(value.text));
     case Kind::kString:
-    case Kind::kEnum: return json(value.text);
-    case Kind::kBoolean: return json(value.boolean);
-    case Kind::kNull: return json(nullptr);
+    case Kind::kEnum:
+      return json(value.text);
+    case Kind::kBoolean:
+      return json(value.boolean);
+    case Kind::kNull:
+      return json(nullptr);
     case Kind::kList: {
       json out = json::array();
       for (const ast::Value& item : value.list) {
@@ -93,6 +97,27 @@ bool TooDeep(const json& v, int limit) {
     }
   }
   return false;
+}
+
+// Whether `v` can be output as is: nested at most `limit` levels, with
+// valid UTF-8 in every string and key.
+bool Outputtable(const json& v, int limit) {
+  if (limit < 0) return false;
+  if (v.is_string())
+    return IsValidUtf8(v.get_ref<const std::string&>(), nullptr);
+  if (v.is_array()) {
+    for (const json& item : v) {
+      if (!Outputtable(item, limit - 1)) return false;
+    }
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!IsValidUtf8(it.key(), nullptr) ||
+          !Outputtable(it.value(), limit - 1)) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 // JavaScript's Number(string), closely enough: NaN when not a number.
@@ -130,8 +155,9 @@ std::optional<std::string> CheckLeafLiteral(const TypeDef& type,
   if (type.kind == TypeKind::kEnum) {
     const std::string printed = PrintValue(value);
     if (value.kind != Kind::kEnum) {
-      return "Enum \"" + type.name + "\" cannot represent non-enum value: " +
-             printed + "." + EnumSuggestions(type, printed);
+      return "Enum \"" + type.name +
+             "\" cannot represent non-enum value: " + printed + "." +
+             EnumSuggestions(type, printed);
     }
     if (!type.HasEnumValue(value.text)) {
       return "Value \"" + printed + "\" does not exist in \"" + type.name +
@@ -159,7 +185,8 @@ std::optional<std::string> CheckLeafLiteral(const TypeDef& type,
     }
   } else if (type.name == "Boolean") {
     if (value.kind != Kind::kBoolean) {
-      return "Boolean cannot represent a non boolean value: " + PrintValue(value);
+      return "Boolean cannot represent a non boolean value: " +
+             PrintValue(value);
     }
   } else if (type.name == "ID") {
     if (value.kind != Kind::kString && value.kind != Kind::kInt) {
@@ -198,7 +225,8 @@ std::optional<json> ValueFromLiteral(const Schema& schema,
           out.push_back(nullptr);
           continue;
         }
-        auto v = ValueFromLiteral(schema, item, item_type, variables, depth + 1);
+        auto v =
+            ValueFromLiteral(schema, item, item_type, variables, depth + 1);
         if (!v) return std::nullopt;
         out.push_back(std::move(*v));
       }
@@ -259,8 +287,9 @@ json CoerceInputValue(const Schema& schema, const json& value,
                       const TypeRef& type, const InputErrorFn& on_error,
                       const std::string& path, int depth) {
   if (depth > kMaxValueDepth) {
-    on_error(path, value, "Value is nested more than " +
-                              std::to_string(kMaxValueDepth) + " levels deep.");
+    on_error(path, value,
+             "Value is nested more than " + std::to_string(kMaxValueDepth) +
+                 " levels deep.");
     return nullptr;
   }
   if (type.IsNonNull()) {
@@ -295,7 +324,8 @@ json CoerceInputValue(const Schema& schema, const json& value,
   }
   if (def->kind == TypeKind::kInputObject) {
     if (!value.is_object()) {
-      on_error(path, value, "Expected type \"" + def->name + "\" to be an object.");
+      on_error(path, value,
+               "Expected type \"" + def->name + "\" to be an object.");
       return nullptr;
     }
     json out = json::object();
@@ -315,7 +345,8 @@ json CoerceInputValue(const Schema& schema, const json& value,
                                          path + "." + field.name, depth + 1);
     }
     std::vector<std::string> names;
-    for (const InputValue& field : def->input_fields) names.push_back(field.name);
+    for (const InputValue& field : def->input_fields)
+      names.push_back(field.name);
     for (auto it = value.begin(); it != value.end(); ++it) {
       if (def->FindInputField(it.key()) == nullptr) {
         on_error(path, value,
@@ -330,8 +361,9 @@ json CoerceInputValue(const Schema& schema, const json& value,
     if (!value.is_string()) {
       const std::string printed = Inspect(value);
       on_error(path, value,
-               "Enum \"" + def->name + "\" cannot represent non-string value: " +
-                   printed + "." + EnumSuggestions(*def, printed));
+               "Enum \"" + def->name +
+                   "\" cannot represent non-string value: " + printed + "." +
+                   EnumSuggestions(*def, printed));
       return nullptr;
     }
     const std::string& s = value.get_ref<const std::string&>();
@@ -345,7 +377,8 @@ json CoerceInputValue(const Schema& schema, const json& value,
   }
   if (def->name == "Int") {
     if (!value.is_number() || !IsInteger(value.get<double>())) {
-      on_error(path, value, "Int cannot represent non-integer value: " + Inspect(value));
+      on_error(path, value,
+               "Int cannot represent non-integer value: " + Inspect(value));
       return nullptr;
     }
     const double d = value.get<double>();
@@ -359,7 +392,8 @@ json CoerceInputValue(const Schema& schema, const json& value,
   }
   if (def->name == "Float") {
     if (!value.is_number() || !std::isfinite(value.get<double>())) {
-      on_error(path, value, "Float cannot represent non numeric value: " + Inspect(value));
+      on_error(path, value,
+               "Float cannot represent non numeric value: " + Inspect(value));
       return nullptr;
     }
     return json(value.get<double>());
@@ -374,8 +408,9 @@ json CoerceInputValue(const Schema& schema, const json& value,
   }
   if (def->name == "Boolean") {
     if (!value.is_boolean()) {
-      on_error(path, value,
-               "Boolean cannot represent a non boolean value: " + Inspect(value));
+      on_error(
+          path, value,
+          "Boolean cannot represent a non boolean value: " + Inspect(value));
       return nullptr;
     }
     return value;
@@ -393,8 +428,9 @@ json CoerceInputValue(const Schema& schema, const json& value,
     return nullptr;
   }
   if (TooDeep(value, kMaxValueDepth - depth)) {
-    on_error(path, value, "Value is nested more than " +
-                              std::to_string(kMaxValueDepth) + " levels deep.");
+    on_error(path, value,
+             "Value is nested more than " + std::to_string(kMaxValueDepth) +
+                 " levels deep.");
     return nullptr;
   }
   return value;  // custom scalar
@@ -408,7 +444,8 @@ bool SerializeLeaf(const TypeDef& type, const json& value,
       *out = value.get_ref<const std::string&>();
       return true;
     }
-    *error = "Enum \"" + type.name + "\" cannot represent value: " + Inspect(value);
+    *error =
+        "Enum \"" + type.name + "\" cannot represent value: " + Inspect(value);
     return false;
   }
   const std::string& name = type.name;
@@ -416,7 +453,8 @@ bool SerializeLeaf(const TypeDef& type, const json& value,
     double d;
     if (value.is_boolean()) {
       d = value.get<bool>() ? 1 : 0;
-    } else if (value.is_string() && !value.get_ref<const std::string&>().empty()) {
+    } else if (value.is_string() &&
+               !value.get_ref<const std::string&>().empty()) {
       d = JsNumber(value.get_ref<const std::string&>());
     } else if (value.is_number()) {
       if (name == "Int" && value.is_number_integer()) {
@@ -494,9 +532,10 @@ bool SerializeLeaf(const TypeDef& type, const json& value,
     *error = "Boolean cannot represent a non boolean value: " + Inspect(value);
     return false;
   }
-  if (TooDeep(value, kMaxValueDepth)) {
+  if (!Outputtable(value, kMaxValueDepth)) {
     *error = name + " cannot represent a value nested more than " +
-             std::to_string(kMaxValueDepth) + " levels deep";
+             std::to_string(kMaxValueDepth) +
+             " levels deep or holding invalid UTF-8";
     return false;
   }
   *out = nlohmann::ordered_json(value);  // custom scalar: as is

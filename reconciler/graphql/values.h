@@ -42,9 +42,9 @@ std::optional<nlohmann::json> ValueFromLiteral(const Schema& schema,
 // Each problem is reported through `on_error(path, invalid_value, message)`
 // where path is like ".input.env[0]" ("" at the top); the result is then
 // meaningless.
-using InputErrorFn = std::function<void(
-    const std::string& path, const nlohmann::json& value,
-    const std::string& message)>;
+using InputErrorFn =
+    std::function<void(const std::string& path, const nlohmann::json& value,
+                       const std::string& message)>;
 nlohmann::json CoerceInputValue(const Schema& schema,
                                 const nlohmann::json& value,
                                 const TypeRef& type,

@@ -31,21 +31,24 @@ std::string Echo(const std::string& args) {
 TEST(LiteralTest, StringsWithEveryEscape) {
   EXPECT_EQ(json::parse(Echo(R"(s: "a\"b\\c\/d\be\ff\ng\rh\ti")"))["s"],
             "a\"b\\c/d\be\ff\ng\rh\ti");
-  EXPECT_EQ(json::parse(Echo(R"(s: "\u00e9\u20AC\uD83D\uDE00\u{1F600}\u{41}ü")"))["s"],
+  EXPECT_EQ(json::parse(
+                Echo(R"(s: "\u00e9\u20AC\uD83D\uDE00\u{1F600}\u{41}ü")"))["s"],
             "\u00e9\u20ac\U0001F600\U0001F600A\u00fc");
   EXPECT_EQ(Echo(R"(s: "")"), R"({"s":""})");
   EXPECT_EQ(Echo(R"(s: "# not a comment, ")"), R"({"s":"# not a comment, "})");
 }
 
 TEST(LiteralTest, BlockStringsStripIndentation) {
-  EXPECT_EQ(json::parse(Echo("s: \"\"\"\n    Hello,\n      World!\n\n    Yours,\n"
-                             "      GraphQL.\n  \"\"\""))["s"],
-            "Hello,\n  World!\n\nYours,\n  GraphQL.");
+  EXPECT_EQ(
+      json::parse(Echo("s: \"\"\"\n    Hello,\n      World!\n\n    Yours,\n"
+                       "      GraphQL.\n  \"\"\""))["s"],
+      "Hello,\n  World!\n\nYours,\n  GraphQL.");
   EXPECT_EQ(json::parse(Echo(R"(s: """  x \""" y \n  """)"))["s"],
             "  x \"\"\" y \\n  ");
   // A tab is indentation like a space.
-  EXPECT_EQ(json::parse(Echo("s: \"\"\"\r\n  a\r\n\t b\r\n   c\r\n\"\"\""))["s"],
-            "a\nb\n c");
+  EXPECT_EQ(
+      json::parse(Echo("s: \"\"\"\r\n  a\r\n\t b\r\n   c\r\n\"\"\""))["s"],
+      "a\nb\n c");
   EXPECT_EQ(json::parse(Echo("s: \"\"\"\"\"\""))["s"], "");
 }
 
@@ -73,10 +76,12 @@ TEST(LiteralTest, ListsAndInputObjects) {
   EXPECT_EQ(Echo("nested: 1"), R"({"nested":[[1]]})");
   EXPECT_EQ(Echo("list: [1, null]"), R"({"list":[1,null]})");
   // Defaults of input fields are applied; absent fields stay absent.
-  EXPECT_EQ(Echo(R"(filter: {name: "n", inner: {b: ["x"]}})"),
-            R"({"filter":{"color":"GREEN","inner":{"a":7,"b":["x"]},"name":"n"}})");
-  EXPECT_EQ(Echo(R"(filter: {name: "n", color: RED, tags: "t", limit: null})"),
-            R"({"filter":{"color":"RED","limit":null,"name":"n","tags":["t"]}})");
+  EXPECT_EQ(
+      Echo(R"(filter: {name: "n", inner: {b: ["x"]}})"),
+      R"({"filter":{"color":"GREEN","inner":{"a":7,"b":["x"]},"name":"n"}})");
+  EXPECT_EQ(
+      Echo(R"(filter: {name: "n", color: RED, tags: "t", limit: null})"),
+      R"({"filter":{"color":"RED","limit":null,"name":"n","tags":["t"]}})");
   // A custom scalar takes any literal as written.
   EXPECT_EQ(Echo(R"(any: {a: [1, 2.5, "s", true, null, ENUMV], b: {c: {}}})"),
             R"({"any":{"a":[1,2.5,"s",true,null,"ENUMV"],"b":{"c":{}}}})");
@@ -127,7 +132,8 @@ TEST(SyntaxTest, ErrorsAreLocatedAndWordedAsGraphqlJs) {
        "1:18: Syntax Error: Unexpected variable \"$w\" in constant value."},
       {"query () { a }", "1:8: Syntax Error: Expected \"$\", found \")\"."},
       {"{ a() }", "1:5: Syntax Error: Expected Name, found \")\"."},
-      {"fragment on on Query { a }", "1:10: Syntax Error: Unexpected Name \"on\"."},
+      {"fragment on on Query { a }",
+       "1:10: Syntax Error: Unexpected Name \"on\"."},
       {"fragment F Query { a }",
        "1:12: Syntax Error: Expected \"on\", found Name \"Query\"."},
       {"mutation", "1:9: Syntax Error: Expected \"{\", found <EOF>."},
@@ -137,8 +143,10 @@ TEST(SyntaxTest, ErrorsAreLocatedAndWordedAsGraphqlJs) {
        "only on type definitions."},
       {"{ a(x: 1 }", "1:10: Syntax Error: Expected Name, found \"}\"."},
       {"{ a(x: [1, 2) }", "1:13: Syntax Error: Unexpected \")\"."},
-      {"{ a(x: {b 1}) }", "1:11: Syntax Error: Expected \":\", found Int \"1\"."},
-      {"{ a(x: \"s\" \"t\") }", "1:12: Syntax Error: Expected Name, found String \"t\"."},
+      {"{ a(x: {b 1}) }",
+       "1:11: Syntax Error: Expected \":\", found Int \"1\"."},
+      {"{ a(x: \"s\" \"t\") }",
+       "1:12: Syntax Error: Expected Name, found String \"t\"."},
       {"{ a } }", "1:7: Syntax Error: Unexpected \"}\"."},
       {"{\n  a\n  b(\r\n}", "4:1: Syntax Error: Expected Name, found \"}\"."},
       {"query Q($a: [Int!]!, $b: Int = [) { a }",
@@ -154,31 +162,34 @@ TEST(SyntaxTest, ErrorsAreLocatedAndWordedAsGraphqlJs) {
 
 TEST(SyntaxTest, ParseErrorResponse) {
   const Executor exec = MakeTestExecutor();
-  EXPECT_EQ(test_support::Exec(exec, "{ int "),
-            R"(400 {"errors":[{"message":"Syntax Error: Expected Name, found <EOF>.",)"
-            R"("locations":[{"line":1,"column":7}],)"
-            R"("extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]})");
+  EXPECT_EQ(
+      test_support::Exec(exec, "{ int "),
+      R"(400 {"errors":[{"message":"Syntax Error: Expected Name, found <EOF>.",)"
+      R"("locations":[{"line":1,"column":7}],)"
+      R"("extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]})");
 }
 
 TEST(SyntaxTest, HostileNestingAndSizeAreRejected) {
   // 64 levels are fine (the selection set is one of them), 65 are not.
-  std::string ok = "{ echo(any: " + std::string(63, '[') +
-                   std::string(63, ']') + ") }";
+  std::string ok =
+      "{ echo(any: " + std::string(63, '[') + std::string(63, ']') + ") }";
   EXPECT_EQ(Invalid(ok), "");
-  std::string deep = "{ echo(nested: " + std::string(64, '[') +
-                     std::string(64, ']') + ") }";
+  std::string deep =
+      "{ echo(nested: " + std::string(64, '[') + std::string(64, ']') + ") }";
   EXPECT_EQ(Invalid(deep),
             "1:79: Syntax Error: Document is nested more than 64 levels deep.");
   std::string selections;
   for (int i = 0; i < 100000; ++i) selections += "{a";
-  EXPECT_EQ(Invalid(selections),
-            "1:129: Syntax Error: Document is nested more than 64 levels deep.");
+  EXPECT_EQ(
+      Invalid(selections),
+      "1:129: Syntax Error: Document is nested more than 64 levels deep.");
   std::string many = "{";
   for (int i = 0; i < 100000; ++i) many += " a";
   many += "}";
-  EXPECT_EQ(Invalid(many),
-            "1:200001: Syntax Error: Document contains more than 100000 tokens. "
-            "Parsing aborted.");
+  EXPECT_EQ(
+      Invalid(many),
+      "1:200001: Syntax Error: Document contains more than 100000 tokens. "
+      "Parsing aborted.");
   EXPECT_EQ(Invalid("{a}" + std::string(1 << 20, ' ')),
             "1:1: Syntax Error: Document is larger than 1048576 bytes.");
 }
@@ -243,15 +254,18 @@ TEST(SchemaTest, RejectsInvalidSchemas) {
       {"type Query", "1:6: Type Query must define one or more fields."},
       {"interface X { a: Int } type Query { a: Int }",
        "1:1: Interface types are not supported."},
-      {"union U = A | B type Query { a: Int }", "1:1: Union types are not supported."},
-      {"type Query implements X { a: Int }", "1:23: Interfaces are not supported."},
+      {"union U = A | B type Query { a: Int }",
+       "1:1: Union types are not supported."},
+      {"type Query implements X { a: Int }",
+       "1:23: Interfaces are not supported."},
       {"type Query { a: Int } { a }",
        "1:23: Executable definitions are not allowed in a schema."},
       {"type Query { a: Int! = 1 }",
        "1:22: Syntax Error: Expected Name, found \"=\"."},
       {"schema { query: Q }", "1:17: Unknown type \"Q\"."},
       {"enum E { true } type Query { a: E }",
-       "1:10: Syntax Error: Name \"true\" is reserved and cannot be used for an "
+       "1:10: Syntax Error: Name \"true\" is reserved and cannot be used for "
+       "an "
        "enum value."},
   };
   for (const auto& [sdl, message] : cases) {

@@ -71,6 +71,9 @@ type Query {
   nonNullItem: Item!
   badInt: Int
   notList: [Int]
+  badUtf8: String
+  badJson: JSON
+  failBadUtf8: String
 }
 
 type Mutation {
@@ -93,7 +96,8 @@ inline const Schema& TestSchema() {
 
 // Items with parts and owners, as resolvers would return them.
 inline const nlohmann::json& TestItems() {
-  static const nlohmann::json* const items = new nlohmann::json(nlohmann::json::parse(R"([
+  static const nlohmann::json* const items =
+      new nlohmann::json(nlohmann::json::parse(R"([
     {"id": "i1", "name": "first", "color": "RED", "price": 1.5,
      "tags": ["a", "b"], "parts": [{"serial": 1, "label": "x"}],
      "owner": {"name": "ann"}},
@@ -119,9 +123,8 @@ inline Executor MakeTestExecutor() {
   exec.SetResolver("Query.need", [](const ResolveInfo& info) {
     return absl::StatusOr<json>(info.args["x"]);
   });
-  exec.SetResolver("Query.int", [](const ResolveInfo&) {
-    return absl::StatusOr<json>(42);
-  });
+  exec.SetResolver("Query.int",
+                   [](const ResolveInfo&) { return absl::StatusOr<json>(42); });
   exec.SetResolver("Query.float", [](const ResolveInfo&) {
     return absl::StatusOr<json>(0.5);
   });
@@ -158,17 +161,26 @@ inline Executor MakeTestExecutor() {
   exec.SetResolver("Query.failNonNull", [](const ResolveInfo&) {
     return absl::StatusOr<json>(nullptr);
   });
-  exec.SetResolver("Query.throws", [](const ResolveInfo&) -> absl::StatusOr<json> {
-    throw std::runtime_error("kaboom");
-  });
+  exec.SetResolver("Query.throws",
+                   [](const ResolveInfo&) -> absl::StatusOr<json> {
+                     throw std::runtime_error("kaboom");
+                   });
   exec.SetResolver("Query.nonNullItem", [](const ResolveInfo&) {
     return absl::StatusOr<json>(nullptr);
   });
   exec.SetResolver("Query.badInt", [](const ResolveInfo&) {
     return absl::StatusOr<json>("abc");
   });
-  exec.SetResolver("Query.notList", [](const ResolveInfo&) {
-    return absl::StatusOr<json>(5);
+  exec.SetResolver("Query.notList",
+                   [](const ResolveInfo&) { return absl::StatusOr<json>(5); });
+  exec.SetResolver("Query.badUtf8", [](const ResolveInfo&) {
+    return absl::StatusOr<json>("a\xff");
+  });
+  exec.SetResolver("Query.badJson", [](const ResolveInfo&) {
+    return absl::StatusOr<json>(json{{"k\xc3", 1}});
+  });
+  exec.SetResolver("Query.failBadUtf8", [](const ResolveInfo&) {
+    return absl::StatusOr<json>(ResolverError("bad \xff byte", "RUNPOD"));
   });
   exec.SetResolver("Mutation.step", [](const ResolveInfo& info) {
     auto* ctx = static_cast<TestContext*>(info.context);
@@ -185,9 +197,9 @@ inline Executor MakeTestExecutor() {
 
 // "STATUS BODY" of executing `query`, for exact comparisons.
 inline std::string Exec(const Executor& exec, const std::string& query,
-                       const nlohmann::json& variables = nullptr,
-                       const std::string& operation = "",
-                       TestContext* ctx = nullptr) {
+                        const nlohmann::json& variables = nullptr,
+                        const std::string& operation = "",
+                        TestContext* ctx = nullptr) {
   TestContext local;
   ExecutionResult r =
       exec.Execute(query, variables, operation, ctx ? ctx : &local);

@@ -34,9 +34,11 @@ TEST(ValidationTest, ValidDocumentsPass) {
       "query Q($n: String!) { echo(filter: {name: $n}, strs: [$n]) }",
       "query Q($b: Boolean!) { int @skip(if: $b) float @include(if: false) }",
       "{ a: int a: int }",
-      "{ user { items(first: 1) { id } ...U } } fragment U on User { items(first: 1) { name } }",
+      "{ user { items(first: 1) { id } ...U } } fragment U on User { "
+      "items(first: 1) { name } }",
       "{ items { ... on Item { id } ... { name } __typename } }",
-      "query A { int } mutation B { step(n: 1) } query C { ...F } fragment F on Query { str }",
+      "query A { int } mutation B { step(n: 1) } query C { ...F } fragment F "
+      "on Query { str }",
       "{ __typename }",
       "subscription S { int }",
   };
@@ -46,17 +48,21 @@ TEST(ValidationTest, ValidDocumentsPass) {
 TEST(ValidationTest, FieldsAndSelections) {
   const Case cases[] = {
       {"{ item(id: 1) { nam } }",
-       "1:17: Cannot query field \"nam\" on type \"Item\". Did you mean \"name\"?"},
-      {"{ nothingLikeIt }", "1:3: Cannot query field \"nothingLikeIt\" on type \"Query\"."},
+       "1:17: Cannot query field \"nam\" on type \"Item\". Did you mean "
+       "\"name\"?"},
+      {"{ nothingLikeIt }",
+       "1:3: Cannot query field \"nothingLikeIt\" on type \"Query\"."},
       {"mutation { stop(n: 1) }",
-       "1:12: Cannot query field \"stop\" on type \"Mutation\". Did you mean \"step\"?"},
+       "1:12: Cannot query field \"stop\" on type \"Mutation\". Did you mean "
+       "\"step\"?"},
       {"{ __schema { types { name } } }",
        "1:3: Cannot query field \"__schema\" on type \"Query\"."},
       {"{ int { x } }",
        "1:7: Field \"int\" must not have a selection since type \"Int\" has no "
        "subfields."},
       {"{ user }",
-       "1:3: Field \"user\" of type \"User\" must have a selection of subfields. "
+       "1:3: Field \"user\" of type \"User\" must have a selection of "
+       "subfields. "
        "Did you mean \"user { ... }\"?"},
       {"{ items }",
        "1:3: Field \"items\" of type \"[Item]\" must have a selection of "
@@ -77,11 +83,14 @@ TEST(ValidationTest, FieldsAndSelections) {
 TEST(ValidationTest, Arguments) {
   const Case cases[] = {
       {"{ need(y: 1) }",
-       "1:8: Unknown argument \"y\" on field \"Query.need\". Did you mean \"x\"?\n"
-       "1:3: Field \"need\" argument \"x\" of type \"Int!\" is required, but it "
+       "1:8: Unknown argument \"y\" on field \"Query.need\". Did you mean "
+       "\"x\"?\n"
+       "1:3: Field \"need\" argument \"x\" of type \"Int!\" is required, but "
+       "it "
        "was not provided."},
       {"{ need }",
-       "1:3: Field \"need\" argument \"x\" of type \"Int!\" is required, but it "
+       "1:3: Field \"need\" argument \"x\" of type \"Int!\" is required, but "
+       "it "
        "was not provided."},
       {"{ need(x: 1, x: 2) }",
        "1:8: There can be only one argument named \"x\"."},
@@ -93,48 +102,61 @@ TEST(ValidationTest, Arguments) {
   ExpectAll(cases, std::size(cases));
   // Both locations of a duplicate argument are listed.
   const Executor exec = test_support::MakeTestExecutor();
-  EXPECT_EQ(test_support::Exec(exec, "{ need(x: 1, x: 2) }"),
-            R"(400 {"errors":[{"message":"There can be only one argument named \"x\".",)"
-            R"("locations":[{"line":1,"column":8},{"line":1,"column":14}],)"
-            R"("extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
+  EXPECT_EQ(
+      test_support::Exec(exec, "{ need(x: 1, x: 2) }"),
+      R"(400 {"errors":[{"message":"There can be only one argument named \"x\".",)"
+      R"("locations":[{"line":1,"column":8},{"line":1,"column":14}],)"
+      R"("extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
 }
 
 TEST(ValidationTest, LiteralsOfTheWrongType) {
   const Case cases[] = {
-      {"{ echo(i: \"1\") }", "1:11: Int cannot represent non-integer value: \"1\""},
+      {"{ echo(i: \"1\") }",
+       "1:11: Int cannot represent non-integer value: \"1\""},
       {"{ echo(i: 1.5) }", "1:11: Int cannot represent non-integer value: 1.5"},
       {"{ echo(i: 2147483648) }",
-       "1:11: Int cannot represent non 32-bit signed integer value: 2147483648"},
+       "1:11: Int cannot represent non 32-bit signed integer value: "
+       "2147483648"},
       {"{ echo(i: -2147483649) }",
-       "1:11: Int cannot represent non 32-bit signed integer value: -2147483649"},
-      {"{ echo(f: true) }", "1:11: Float cannot represent non numeric value: true"},
+       "1:11: Int cannot represent non 32-bit signed integer value: "
+       "-2147483649"},
+      {"{ echo(f: true) }",
+       "1:11: Float cannot represent non numeric value: true"},
       {"{ echo(f: \"1.5\") }",
        "1:11: Float cannot represent non numeric value: \"1.5\""},
       {"{ echo(s: 1) }", "1:11: String cannot represent a non string value: 1"},
-      {"{ echo(s: RED) }", "1:11: String cannot represent a non string value: RED"},
-      {"{ echo(b: 0) }", "1:11: Boolean cannot represent a non boolean value: 0"},
+      {"{ echo(s: RED) }",
+       "1:11: String cannot represent a non string value: RED"},
+      {"{ echo(b: 0) }",
+       "1:11: Boolean cannot represent a non boolean value: 0"},
       {"{ echo(b: \"true\") }",
        "1:11: Boolean cannot represent a non boolean value: \"true\""},
       {"{ echo(id: 1.5) }",
        "1:12: ID cannot represent a non-string and non-integer value: 1.5"},
       {"{ echo(c: REDD) }",
-       "1:11: Value \"REDD\" does not exist in \"Color\" enum. Did you mean the "
+       "1:11: Value \"REDD\" does not exist in \"Color\" enum. Did you mean "
+       "the "
        "enum value \"RED\"?"},
       {"{ echo(c: \"RED\") }",
        "1:11: Enum \"Color\" cannot represent non-enum value: \"RED\". Did you "
        "mean the enum value \"RED\" or \"GREEN\"?"},
-      {"{ echo(c: 1) }", "1:11: Enum \"Color\" cannot represent non-enum value: 1."},
+      {"{ echo(c: 1) }",
+       "1:11: Enum \"Color\" cannot represent non-enum value: 1."},
       {"{ echo(list: [1, \"a\", 2]) }",
        "1:18: Int cannot represent non-integer value: \"a\""},
       {"{ echo(i: [1]) }", "1:11: Int cannot represent non-integer value: [1]"},
-      {"{ echo(i: {a: 1}) }", "1:11: Int cannot represent non-integer value: {a: 1}"},
+      {"{ echo(i: {a: 1}) }",
+       "1:11: Int cannot represent non-integer value: {a: 1}"},
       {"{ echo(s: \"\"\"block\"\"\" i: \"\"\"x\"\"\") }",
        "1:26: Int cannot represent non-integer value: \"\"\"x\"\"\""},
       {"{ echo(filter: \"x\") }",
        "1:16: Expected value of type \"Filter\", found \"x\"."},
-      {"{ echo(filter: [1]) }", "1:16: Expected value of type \"Filter\", found [1]."},
-      {"{ echo(filter: RED) }", "1:16: Expected value of type \"Filter\", found RED."},
-      {"{ need(x: null) }", "1:11: Expected value of type \"Int!\", found null."},
+      {"{ echo(filter: [1]) }",
+       "1:16: Expected value of type \"Filter\", found [1]."},
+      {"{ echo(filter: RED) }",
+       "1:16: Expected value of type \"Filter\", found RED."},
+      {"{ need(x: null) }",
+       "1:11: Expected value of type \"Int!\", found null."},
       {"{ echo(strs: [\"a\", null]) }",
        "1:20: Expected value of type \"String!\", found null."},
       {"{ echo(nested: [[1, null]]) }",
@@ -148,8 +170,10 @@ TEST(ValidationTest, LiteralsOfTheWrongType) {
 TEST(ValidationTest, InputObjects) {
   const Case cases[] = {
       {"{ echo(filter: {nam: \"x\", color: RED}) }",
-       "1:16: Field \"Filter.name\" of required type \"String!\" was not provided.\n"
-       "1:17: Field \"nam\" is not defined by type \"Filter\". Did you mean \"name\"?"},
+       "1:16: Field \"Filter.name\" of required type \"String!\" was not "
+       "provided.\n"
+       "1:17: Field \"nam\" is not defined by type \"Filter\". Did you mean "
+       "\"name\"?"},
       {"{ echo(filter: {name: null}) }",
        "1:23: Expected value of type \"String!\", found null."},
       {"{ echo(filter: {name: \"a\", name: \"b\"}) }",
@@ -158,7 +182,8 @@ TEST(ValidationTest, InputObjects) {
        "1:39: Int cannot represent non-integer value: \"x\"\n"
        "1:48: Expected value of type \"String!\", found null."},
       {"{ echo(filter: {name: \"a\", color: GREY}) }",
-       "1:35: Value \"GREY\" does not exist in \"Color\" enum. Did you mean the "
+       "1:35: Value \"GREY\" does not exist in \"Color\" enum. Did you mean "
+       "the "
        "enum value \"GREEN\" or \"RED\"?"},
       {"{ echo(filter: {name: \"a\", inner: 5}) }",
        "1:35: Expected value of type \"Inner\", found 5."},
@@ -185,9 +210,11 @@ TEST(ValidationTest, Variables) {
       {"query ($a: Strin) { echo(s: $a) }",
        "1:12: Unknown type \"Strin\". Did you mean \"String\"?"},
       {"query ($a: Int) { need(x: $a) }",
-       "1:8: Variable \"$a\" of type \"Int\" used in position expecting type \"Int!\"."},
+       "1:8: Variable \"$a\" of type \"Int\" used in position expecting type "
+       "\"Int!\"."},
       {"query ($a: String) { echo(i: $a) }",
-       "1:8: Variable \"$a\" of type \"String\" used in position expecting type "
+       "1:8: Variable \"$a\" of type \"String\" used in position expecting "
+       "type "
        "\"Int\"."},
       {"query ($a: Int) { echo(list: $a) }",
        "1:8: Variable \"$a\" of type \"Int\" used in position expecting type "
@@ -200,32 +227,39 @@ TEST(ValidationTest, Variables) {
       {"query ($a: Int = \"x\") { echo(i: $a) }",
        "1:18: Int cannot represent non-integer value: \"x\""},
       {"query ($a: String) { echo(filter: {name: $a}) }",
-       "1:8: Variable \"$a\" of type \"String\" used in position expecting type "
+       "1:8: Variable \"$a\" of type \"String\" used in position expecting "
+       "type "
        "\"String!\"."},
       {"query ($b: Boolean) { int @skip(if: $b) }",
-       "1:8: Variable \"$b\" of type \"Boolean\" used in position expecting type "
+       "1:8: Variable \"$b\" of type \"Boolean\" used in position expecting "
+       "type "
        "\"Boolean!\"."},
       // Usages inside fragments count for every operation that spreads them.
-      {"query A { ...F } query B($v: Int!) { ...F } fragment F on Query { need(x: $v) }",
+      {"query A { ...F } query B($v: Int!) { ...F } fragment F on Query { "
+       "need(x: $v) }",
        "1:75: Variable \"$v\" is not defined by operation \"A\"."},
       {"query A($v: Int!) { ...F } fragment F on Query { need(x: $v) }", ""},
   };
   ExpectAll(cases, std::size(cases));
   // Allowed: a non-null position with a default on either side.
   EXPECT_EQ(Invalid("query ($a: Int = 1) { need(x: $a) }"), "");
-  EXPECT_EQ(Invalid("query ($a: Int) { user { items(first: $a) { id } } }"), "");
-  EXPECT_EQ(Invalid("query ($a: [Int!]!) { echo(list: $a, nested: [$a]) }"), "");
+  EXPECT_EQ(Invalid("query ($a: Int) { user { items(first: $a) { id } } }"),
+            "");
+  EXPECT_EQ(Invalid("query ($a: [Int!]!) { echo(list: $a, nested: [$a]) }"),
+            "");
   const Executor exec = test_support::MakeTestExecutor();
-  EXPECT_EQ(test_support::Exec(exec, "query Q { need(x: $v) }"),
-            R"(400 {"errors":[{"message":"Variable \"$v\" is not defined by operation \"Q\".",)"
-            R"("locations":[{"line":1,"column":19},{"line":1,"column":1}],)"
-            R"("extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
+  EXPECT_EQ(
+      test_support::Exec(exec, "query Q { need(x: $v) }"),
+      R"(400 {"errors":[{"message":"Variable \"$v\" is not defined by operation \"Q\".",)"
+      R"("locations":[{"line":1,"column":19},{"line":1,"column":1}],)"
+      R"("extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
 }
 
 TEST(ValidationTest, Fragments) {
   const Case cases[] = {
       {"{ ...F }", "1:6: Unknown fragment \"F\"."},
-      {"{ int } fragment F on Query { int }", "1:9: Fragment \"F\" is never used."},
+      {"{ int } fragment F on Query { int }",
+       "1:9: Fragment \"F\" is never used."},
       {"{ ...F } fragment F on Int { int }",
        "1:24: Fragment \"F\" cannot condition on non composite type \"Int\"."},
       {"{ ...F } fragment F on Nope { int }", "1:24: Unknown type \"Nope\"."},
@@ -234,10 +268,12 @@ TEST(ValidationTest, Fragments) {
       {"{ ... on Filter { int } }",
        "1:10: Fragment cannot condition on non composite type \"Filter\"."},
       {"{ ... on Item { id } }",
-       "1:3: Fragment cannot be spread here as objects of type \"Query\" can never "
+       "1:3: Fragment cannot be spread here as objects of type \"Query\" can "
+       "never "
        "be of type \"Item\"."},
       {"{ ...F } fragment F on Item { id }",
-       "1:3: Fragment \"F\" cannot be spread here as objects of type \"Query\" can "
+       "1:3: Fragment \"F\" cannot be spread here as objects of type \"Query\" "
+       "can "
        "never be of type \"Item\"."},
       {"{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }",
        "1:32: Cannot spread fragment \"A\" within itself via \"B\"."},
@@ -249,15 +285,19 @@ TEST(ValidationTest, Fragments) {
        "fragment B on User { items { owner { ...C } } } "
        "fragment C on User { ...A }",
        "1:39: Cannot spread fragment \"A\" within itself via \"B\", \"C\".\n"
-       "1:117: Fragment \"A\" cannot be spread here as objects of type \"User\" "
+       "1:117: Fragment \"A\" cannot be spread here as objects of type "
+       "\"User\" "
        "can never be of type \"Query\"."},
   };
   ExpectAll(cases, std::size(cases));
   const Executor exec = test_support::MakeTestExecutor();
-  EXPECT_EQ(test_support::Exec(exec, "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"),
-            R"(400 {"errors":[{"message":"Cannot spread fragment \"A\" within itself via \"B\".",)"
-            R"("locations":[{"line":1,"column":32},{"line":1,"column":61}],)"
-            R"("extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
+  EXPECT_EQ(
+      test_support::Exec(
+          exec,
+          "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"),
+      R"(400 {"errors":[{"message":"Cannot spread fragment \"A\" within itself via \"B\".",)"
+      R"("locations":[{"line":1,"column":32},{"line":1,"column":61}],)"
+      R"("extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
 }
 
 TEST(ValidationTest, OperationsAndDefinitions) {
@@ -266,15 +306,18 @@ TEST(ValidationTest, OperationsAndDefinitions) {
        "1:7: There can be only one operation named \"A\"."},
       {"{ int } query B { str }",
        "1:1: This anonymous operation must be the only defined operation."},
-      {"{ int } type Foo { a: Int }", "1:9: The \"Foo\" definition is not executable."},
-      {"{ int } schema { query: Query }", "1:9: The schema definition is not executable."},
+      {"{ int } type Foo { a: Int }",
+       "1:9: The \"Foo\" definition is not executable."},
+      {"{ int } schema { query: Query }",
+       "1:9: The schema definition is not executable."},
   };
   ExpectAll(cases, std::size(cases));
   const Executor exec = test_support::MakeTestExecutor();
-  EXPECT_EQ(test_support::Exec(exec, "query A { int } query A { str }", nullptr, "A"),
-            R"(400 {"errors":[{"message":"There can be only one operation named \"A\".",)"
-            R"("locations":[{"line":1,"column":7},{"line":1,"column":23}],)"
-            R"("extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
+  EXPECT_EQ(
+      test_support::Exec(exec, "query A { int } query A { str }", nullptr, "A"),
+      R"(400 {"errors":[{"message":"There can be only one operation named \"A\".",)"
+      R"("locations":[{"line":1,"column":7},{"line":1,"column":23}],)"
+      R"("extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
 }
 
 TEST(ValidationTest, Directives) {
@@ -282,15 +325,19 @@ TEST(ValidationTest, Directives) {
       {"{ int @foo }", "1:7: Unknown directive \"@foo\"."},
       {"query @skip(if: true) { int }",
        "1:7: Directive \"@skip\" may not be used on QUERY."},
-      {"{ int @deprecated }", "1:7: Directive \"@deprecated\" may not be used on FIELD."},
+      {"{ int @deprecated }",
+       "1:7: Directive \"@deprecated\" may not be used on FIELD."},
       {"{ int @skip }",
-       "1:7: Directive \"@skip\" argument \"if\" of type \"Boolean!\" is required, "
+       "1:7: Directive \"@skip\" argument \"if\" of type \"Boolean!\" is "
+       "required, "
        "but it was not provided."},
       {"{ int @skip(if: true) @skip(if: false) }",
        "1:7: The directive \"@skip\" can only be used once at this location."},
       {"{ int @skip(iff: true) }",
-       "1:13: Unknown argument \"iff\" on directive \"@skip\". Did you mean \"if\"?\n"
-       "1:7: Directive \"@skip\" argument \"if\" of type \"Boolean!\" is required, "
+       "1:13: Unknown argument \"iff\" on directive \"@skip\". Did you mean "
+       "\"if\"?\n"
+       "1:7: Directive \"@skip\" argument \"if\" of type \"Boolean!\" is "
+       "required, "
        "but it was not provided."},
       {"{ int @include(if: 1) }",
        "1:20: Boolean cannot represent a non boolean value: 1"},
@@ -307,10 +354,13 @@ TEST(ValidationTest, OverlappingFields) {
        "fields. Use different aliases on the fields to fetch both if this was "
        "intentional."},
       {"{ need(x: 1) need(x: 2) }",
-       "1:3: Fields \"need\" conflict because they have differing arguments. Use "
-       "different aliases on the fields to fetch both if this was intentional."},
+       "1:3: Fields \"need\" conflict because they have differing arguments. "
+       "Use "
+       "different aliases on the fields to fetch both if this was "
+       "intentional."},
       {"{ user { items { a: id } } user { items { a: name } } }",
-       "1:3: Fields \"user\" conflict because subfields \"items\" conflict because "
+       "1:3: Fields \"user\" conflict because subfields \"items\" conflict "
+       "because "
        "subfields \"a\" conflict because \"id\" and \"name\" are different "
        "fields. Use different aliases on the fields to fetch both if this was "
        "intentional."},
@@ -321,13 +371,15 @@ TEST(ValidationTest, OverlappingFields) {
   };
   ExpectAll(cases, std::size(cases));
   const Executor exec = test_support::MakeTestExecutor();
-  EXPECT_EQ(test_support::Exec(exec, "{ user { items { a: id } } user { items { a: name } } }"),
-            R"(400 {"errors":[{"message":"Fields \"user\" conflict because subfields \"items\" )"
-            R"(conflict because subfields \"a\" conflict because \"id\" and \"name\" are )"
-            R"(different fields. Use different aliases on the fields to fetch both if this )"
-            R"(was intentional.","locations":[{"line":1,"column":3},{"line":1,"column":10},)"
-            R"({"line":1,"column":18},{"line":1,"column":28},{"line":1,"column":35},)"
-            R"({"line":1,"column":43}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
+  EXPECT_EQ(
+      test_support::Exec(
+          exec, "{ user { items { a: id } } user { items { a: name } } }"),
+      R"(400 {"errors":[{"message":"Fields \"user\" conflict because subfields \"items\" )"
+      R"(conflict because subfields \"a\" conflict because \"id\" and \"name\" are )"
+      R"(different fields. Use different aliases on the fields to fetch both if this )"
+      R"(was intentional.","locations":[{"line":1,"column":3},{"line":1,"column":10},)"
+      R"({"line":1,"column":18},{"line":1,"column":28},{"line":1,"column":35},)"
+      R"({"line":1,"column":43}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]})");
 }
 
 TEST(ValidationTest, ReportsEveryErrorUpToTheLimit) {
@@ -345,10 +397,12 @@ TEST(ValidationTest, ReportsEveryErrorUpToTheLimit) {
   ExecutionResult r = exec.Execute(many, nullptr, "", nullptr);
   EXPECT_EQ(r.http_status, 400);
   ASSERT_EQ(r.body["errors"].size(), 101u);
-  EXPECT_EQ(r.body["errors"][0]["message"], "Cannot query field \"f0\" on type \"Query\".");
-  EXPECT_EQ(r.body["errors"][100].dump(),
-            R"({"message":"Too many validation errors, error limit reached. )"
-            R"(Validation aborted.","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}})");
+  EXPECT_EQ(r.body["errors"][0]["message"],
+            "Cannot query field \"f0\" on type \"Query\".");
+  EXPECT_EQ(
+      r.body["errors"][100].dump(),
+      R"({"message":"Too many validation errors, error limit reached. )"
+      R"(Validation aborted.","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}})");
 }
 
 TEST(ValidationTest, RejectsSelectionsNestedTooDeepThroughFragments) {
