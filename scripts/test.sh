@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs podform's whole test suite:
-#   1. g++ build, warnings as errors, every test (unit + end-to-end);
+#   1. g++ build, every test (unit + end-to-end); PODFORM_WERROR=ON in the
+#      environment turns warnings into errors;
 #   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer, every
 #      test again, then each libFuzzer target for a bounded time.
 # FUZZ_SECONDS (default 30) bounds each fuzz target.
@@ -10,9 +11,9 @@ scripts/install-deps.sh --test
 fuzz_seconds=${FUZZ_SECONDS:-30}
 start=$SECONDS
 
-echo "== build 1/2: g++ -Werror"
+echo "== build 1/2: g++"
 cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=g++ -DPODFORM_WERROR=ON >/dev/null
+  -DCMAKE_CXX_COMPILER=g++ -DPODFORM_WERROR="${PODFORM_WERROR:-OFF}" >/dev/null
 cmake --build build-ci -j2
 (cd build-ci && ctest -j2 --output-on-failure --timeout 600)
 
