@@ -47,7 +47,8 @@ Corrected CorrectVolume(const Resource& recorded, const LiveVolume& live) {
     out.drift.push_back(Drifted("size", absl::StrCat(live.spec.size_gb)));
     v.size_gb = live.spec.size_gb;
   }
-  if (!live.spec.data_center.empty() && live.spec.data_center != v.data_center) {
+  if (!live.spec.data_center.empty() &&
+      live.spec.data_center != v.data_center) {
     out.drift.push_back(Drifted("dataCenter", live.spec.data_center));
     v.data_center = live.spec.data_center;
   }
@@ -71,8 +72,8 @@ Corrected CorrectPod(const Resource& recorded, const LivePod& live,
     if (!same) {
       out.drift.push_back(Drifted("gpuType", l.gpu_type));
       const GpuTypeInfo* by_display = FindGpuTypeByDisplayName(l.gpu_type);
-      p.gpu_type = by_display != nullptr ? std::string(by_display->id)
-                                         : l.gpu_type;
+      p.gpu_type =
+          by_display != nullptr ? std::string(by_display->id) : l.gpu_type;
     }
   }
   if (l.gpu_count > 0 && l.gpu_count != p.gpu_count) {
@@ -89,8 +90,8 @@ Corrected CorrectPod(const Resource& recorded, const LivePod& live,
     p.container_disk_gb = l.container_disk_gb;
   }
   if (l.docker_args != p.docker_args) {
-    out.drift.push_back(Drifted(
-        "dockerArgs", l.docker_args.empty() ? "empty" : l.docker_args));
+    out.drift.push_back(
+        Drifted("dockerArgs", l.docker_args.empty() ? "empty" : l.docker_args));
     p.docker_args = l.docker_args;
   }
   if (!SamePorts(l.ports, p.ports)) {

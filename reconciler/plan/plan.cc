@@ -9,9 +9,9 @@ struct ActionNameEntry {
 };
 
 constexpr ActionNameEntry kActionNames[] = {
-    {Action::kNoOp, "no-op"},     {Action::kCreate, "create"},
-    {Action::kUpdate, "update"},  {Action::kReplace, "replace"},
-    {Action::kDelete, "delete"},  {Action::kStop, "stop"},
+    {Action::kNoOp, "no-op"},    {Action::kCreate, "create"},
+    {Action::kUpdate, "update"}, {Action::kReplace, "replace"},
+    {Action::kDelete, "delete"}, {Action::kStop, "stop"},
     {Action::kResume, "resume"},
 };
 

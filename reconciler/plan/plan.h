@@ -22,8 +22,8 @@ enum class Action {
   kUpdate,   // in place: updateNetworkVolume / podEditJob (+ stop/resume)
   kReplace,  // delete/terminate, then create
   kDelete,
-  kStop,     // podStop only
-  kResume,   // podResume only
+  kStop,    // podStop only
+  kResume,  // podResume only
 };
 
 // "no-op", "create", "update", "replace", "delete", "stop", "resume".

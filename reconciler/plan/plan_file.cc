@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <cmath>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -28,11 +30,10 @@ std::string Checksum(const json& body) {
   std::string text = Dump(body, -1);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(),
-             nullptr);
-  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(digest),
-                                     length)));
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  return absl::StrCat("sha256:",
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(digest), length)));
 }
 
 json Addresses(const std::vector<Address>& addresses) {
@@ -80,7 +81,12 @@ class Reader {
   }
   absl::Status Int(const char* key, int64_t* out) const {
     const json& v = At(key);
-    if (!v.is_number_integer()) return WrongType(key, "an integer");
+    if (!v.is_number_integer() ||
+        (v.is_number_unsigned() &&
+         v.get<uint64_t>() >
+             static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))) {
+      return WrongType(key, "an integer");
+    }
     *out = v.get<int64_t>();
     return absl::OkStatus();
   }
@@ -92,7 +98,9 @@ class Reader {
   }
   absl::Status Number(const char* key, double* out) const {
     const json& v = At(key);
-    if (!v.is_number()) return WrongType(key, "a number");
+    if (!v.is_number() || !std::isfinite(v.get<double>())) {
+      return WrongType(key, "a number");
+    }
     *out = v.get<double>();
     return absl::OkStatus();
   }
@@ -112,7 +120,8 @@ class Reader {
     out->clear();
     for (const std::string& text : texts) {
       absl::StatusOr<Address> a = Address::Parse(text);
-      if (!a.ok()) return Fail(absl::StrCat("\"", key, "\": ", a.status().message()));
+      if (!a.ok())
+        return Fail(absl::StrCat("\"", key, "\": ", a.status().message()));
       out->push_back(*a);
     }
     return absl::OkStatus();
@@ -127,10 +136,12 @@ class Reader {
       return absl::OkStatus();
     }
     absl::StatusOr<Resource> r = FromAttributes(address, v);
-    if (!r.ok()) return Fail(absl::StrCat("\"", key, "\": ", r.status().message()));
+    if (!r.ok())
+      return Fail(absl::StrCat("\"", key, "\": ", r.status().message()));
     for (const std::string& secret : r->secret_env) {
       auto it = r->pod.env.find(secret);
-      if (it != r->pod.env.end() && !absl::StartsWith(it->second, kDigestPrefix)) {
+      if (it != r->pod.env.end() &&
+          !absl::StartsWith(it->second, kDigestPrefix)) {
         return Fail(absl::StrCat("\"", key, "\": the value of secret env ",
                                  secret,
                                  " is not a digest (a plan file never holds "
@@ -161,10 +172,10 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
     c->address = *address;
     r = Reader(j, absl::StrCat("changes[", index, "] (", address_text, ")"));
   }
-  RETURN_IF_ERROR(r.Keys({"address", "action", "id", "before", "after",
-                             "reasons", "replace_attributes", "destroys_data",
-                             "depends_on", "destroy_depends_on",
-                             "live_fingerprint"}));
+  RETURN_IF_ERROR(
+      r.Keys({"address", "action", "id", "before", "after", "reasons",
+              "replace_attributes", "destroys_data", "depends_on",
+              "destroy_depends_on", "live_fingerprint"}));
   RETURN_IF_ERROR(r.String("action", &action_text));
   std::optional<Action> action = ParseAction(action_text);
   if (!action.has_value()) {
@@ -178,8 +189,7 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
   RETURN_IF_ERROR(r.Strings("replace_attributes", &c->replace_attributes));
   RETURN_IF_ERROR(r.Bool("destroys_data", &c->destroys_data));
   RETURN_IF_ERROR(r.AddressList("depends_on", &c->depends_on));
-  RETURN_IF_ERROR(
-      r.AddressList("destroy_depends_on", &c->destroy_depends_on));
+  RETURN_IF_ERROR(r.AddressList("destroy_depends_on", &c->destroy_depends_on));
   RETURN_IF_ERROR(r.String("live_fingerprint", &c->live_fingerprint));
 
   // What each action needs to be applied.
@@ -219,14 +229,14 @@ absl::StatusOr<Plan> Parse(const json& root) {
     return r.Fail("\"podform_plan\" must be an integer");
   }
   if (version.get<int64_t>() != kPlanFileVersion) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "plan file format ", Dump(version, -1),
-        " is not supported; this podform reads format ", kPlanFileVersion,
-        " (make a new plan with this version)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("plan file format ", Dump(version, -1),
+                     " is not supported; this podform reads format ",
+                     kPlanFileVersion, " (make a new plan with this version)"));
   }
-  RETURN_IF_ERROR(r.Keys({"podform_plan", "checksum", "lineage", "serial",
-                             "config_digest", "destroy", "changes",
-                             "unmanaged", "warnings", "cost"}));
+  RETURN_IF_ERROR(
+      r.Keys({"podform_plan", "checksum", "lineage", "serial", "config_digest",
+              "destroy", "changes", "unmanaged", "warnings", "cost"}));
   Plan plan;
   std::string checksum;
   RETURN_IF_ERROR(r.String("checksum", &checksum));
@@ -264,9 +274,8 @@ absl::StatusOr<Plan> Parse(const json& root) {
   }
 
   Reader cost(root.at("cost"), "cost");
-  RETURN_IF_ERROR(cost.Keys({"storage_monthly_before",
-                                "storage_monthly_after", "pods_hourly_before",
-                                "pods_hourly_after"}));
+  RETURN_IF_ERROR(cost.Keys({"storage_monthly_before", "storage_monthly_after",
+                             "pods_hourly_before", "pods_hourly_after"}));
   RETURN_IF_ERROR(
       cost.Number("storage_monthly_before", &plan.cost.storage_monthly_before));
   RETURN_IF_ERROR(
@@ -336,7 +345,8 @@ absl::StatusOr<Plan> ParsePlanFile(const std::string& text) {
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range
+                                        // for a number too large
     std::string what = e.what();
     size_t bracket = what.find("] ");
     if (bracket != std::string::npos) what = what.substr(bracket + 2);

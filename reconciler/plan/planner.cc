@@ -84,10 +84,10 @@ void Planner::PlanGone(Entry& entry, const std::optional<Resource>& after) {
     c.after = after;
     c.reasons.push_back("deleted outside podform");
     entry.new_identity = true;
-    entry.warnings.push_back(absl::StrCat(
-        address, ": deleted outside podform (", entry.recorded->id,
-        " is gone from RunPod); it will be created again",
-        c.address.kind == Kind::kVolume ? ", empty" : ""));
+    entry.warnings.push_back(
+        absl::StrCat(address, ": deleted outside podform (", entry.recorded->id,
+                     " is gone from RunPod); it will be created again",
+                     c.address.kind == Kind::kVolume ? ", empty" : ""));
   } else {
     c.action = Action::kDelete;
     c.before = entry.recorded->resource;
@@ -152,8 +152,9 @@ void Planner::PlanVolume(const Address& address) {
     return;
   }
   c.after = after;
-  bool size_drifted = live->spec.size_gb > 0 &&
-                      live->spec.size_gb != entry.recorded->resource.volume.size_gb;
+  bool size_drifted =
+      live->spec.size_gb > 0 &&
+      live->spec.size_gb != entry.recorded->resource.volume.size_gb;
   Diff d = plan_internal::DiffVolume(*c.before, *after, size_drifted);
   c.action = d.action;
   c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
@@ -213,9 +214,8 @@ void Planner::PlanPod(const Address& address) {
     c.after = after;
     return;
   }
-  const LivePod* live = entry.recorded->id.empty()
-                            ? nullptr
-                            : live_.FindPod(entry.recorded->id);
+  const LivePod* live =
+      entry.recorded->id.empty() ? nullptr : live_.FindPod(entry.recorded->id);
   if (live != nullptr && plan_internal::IsTerminated(*live)) live = nullptr;
   if (live == nullptr) {
     PlanGone(entry, after);
@@ -224,9 +224,9 @@ void Planner::PlanPod(const Address& address) {
   entry.exists_live = true;
   c.id = entry.recorded->id;
   c.live_fingerprint = Fingerprint(*live);
-  Corrected corrected = plan_internal::CorrectPod(
-      entry.recorded->resource, *live, desired_env_keys, desired_secret_env,
-      salt);
+  Corrected corrected =
+      plan_internal::CorrectPod(entry.recorded->resource, *live,
+                                desired_env_keys, desired_secret_env, salt);
   c.before = corrected.before;
   c.reasons = corrected.drift;
   if (!after.has_value()) {
@@ -264,9 +264,8 @@ void Planner::AddDependencies() {
           continue;
         }
         auto p = entries_.find(pod);
-        if (p != entries_.end() &&
-            IsAny(p->second.change.action,
-                  {Action::kDelete, Action::kReplace})) {
+        if (p != entries_.end() && IsAny(p->second.change.action,
+                                         {Action::kDelete, Action::kReplace})) {
           c.destroy_depends_on.push_back(pod);
         }
       }
@@ -300,8 +299,7 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
     if (r.address.kind == Kind::kVolume) {
       *storage += VolumeMonthlyCost(r.volume.size_gb);
     } else if (r.pod.running) {
-      *pods += PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count,
-                             r.pod.cloud_type);
+      *pods += PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count, r.pod.cloud_type);
     }
   };
   for (const auto& [address, entry] : entries_) {
@@ -329,7 +327,8 @@ std::vector<UnmanagedResource> Planner::Unmanaged() const {
   for (const auto& [address, state] : prior_.resources) known.insert(state.id);
   std::vector<UnmanagedResource> out;
   for (const LiveVolume& v : live_.volumes) {
-    if (known.count(v.id) == 0) out.push_back({Kind::kVolume, v.id, v.spec.name});
+    if (known.count(v.id) == 0)
+      out.push_back({Kind::kVolume, v.id, v.spec.name});
   }
   for (const LivePod& p : live_.pods) {
     if (known.count(p.id) == 0 && !plan_internal::IsTerminated(p)) {
@@ -342,7 +341,8 @@ std::vector<UnmanagedResource> Planner::Unmanaged() const {
   return out;
 }
 
-std::vector<std::string> Planner::Warnings(const std::set<Address>& kept) const {
+std::vector<std::string> Planner::Warnings(
+    const std::set<Address>& kept) const {
   std::map<Address, std::vector<std::string>> by_address;
   for (const auto& [address, entry] : entries_) {
     if (kept.count(address) == 0) continue;
@@ -401,8 +401,8 @@ absl::StatusOr<Plan> Planner::Run() {
     for (const Address& a : named) {
       if (entries_.count(a) > 0) continue;
       flag_error = true;
-      errors.push_back(
-          {a, absl::StrCat(a.ToString(), ": named by ", flag, " but ", nowhere)});
+      errors.push_back({a, absl::StrCat(a.ToString(), ": named by ", flag,
+                                        " but ", nowhere)});
     }
   };
   check_flag(options_.targets, "--target");
@@ -413,8 +413,9 @@ absl::StatusOr<Plan> Planner::Run() {
     for (const std::string& e : entries_.at(a).errors) errors.push_back({a, e});
   }
   if (!errors.empty()) {
-    std::stable_sort(errors.begin(), errors.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(
+        errors.begin(), errors.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::string> lines;
     for (const auto& [a, e] : errors) lines.push_back(e);
     std::string message = absl::StrJoin(lines, "\n");
@@ -435,8 +436,8 @@ absl::StatusOr<Plan> Planner::Run() {
   for (const Address& a : kept) changes.push_back(entries_.at(a).change);
   absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(changes);
   if (!steps.ok()) {
-    return absl::InternalError(
-        absl::StrCat("planner made an unorderable plan: ", steps.status().message()));
+    return absl::InternalError(absl::StrCat(
+        "planner made an unorderable plan: ", steps.status().message()));
   }
   std::vector<bool> placed(changes.size(), false);
   for (const Step& step : *steps) {

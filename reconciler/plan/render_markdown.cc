@@ -71,9 +71,9 @@ std::string Fence(const std::string& text) {
 }  // namespace
 
 std::string RenderMarkdown(const Plan& plan) {
-  std::string out = absl::StrCat("### podform ",
-                                 plan.destroy ? "destroy plan" : "plan",
-                                 "\n\n**", SummaryLine(plan), "**\n\n");
+  std::string out =
+      absl::StrCat("### podform ", plan.destroy ? "destroy plan" : "plan",
+                   "\n\n**", SummaryLine(plan), "**\n\n");
   std::vector<std::string> loss = DataLossWarnings(plan);
   if (!loss.empty()) {
     absl::StrAppend(&out, "> [!CAUTION]\n");
@@ -107,8 +107,8 @@ std::string RenderMarkdown(const Plan& plan) {
                     "**Unmanaged** (on RunPod but not in the lock file; "
                     "podform leaves them alone):\n\n");
     for (const UnmanagedResource& u : plan.unmanaged) {
-      absl::StrAppend(&out, "- ", KindName(u.kind), " `", Printable(u.id),
-                      "` ", Printable(render_internal::Show(u.name)), "\n");
+      absl::StrAppend(&out, "- ", KindName(u.kind), " `", Printable(u.id), "` ",
+                      Printable(render_internal::Show(u.name)), "\n");
     }
     absl::StrAppend(&out, "\n");
   }
@@ -119,15 +119,16 @@ std::string RenderMarkdown(const Plan& plan) {
     }
     absl::StrAppend(&out, "\n");
   }
-  absl::StrAppend(
-      &out,
-      "| Cost | Before | After |\n"
-      "|---|---|---|\n"
-      "| Storage (per month) | ",
-      render_internal::Money(plan.cost.storage_monthly_before), " | ",
-      render_internal::Money(plan.cost.storage_monthly_after), " |\n",
-      "| Pods (per hour) | ", render_internal::Money(plan.cost.pods_hourly_before),
-      " | ", render_internal::Money(plan.cost.pods_hourly_after), " |\n");
+  absl::StrAppend(&out,
+                  "| Cost | Before | After |\n"
+                  "|---|---|---|\n"
+                  "| Storage (per month) | ",
+                  render_internal::Money(plan.cost.storage_monthly_before),
+                  " | ",
+                  render_internal::Money(plan.cost.storage_monthly_after),
+                  " |\n", "| Pods (per hour) | ",
+                  render_internal::Money(plan.cost.pods_hourly_before), " | ",
+                  render_internal::Money(plan.cost.pods_hourly_after), " |\n");
   return out;
 }
 

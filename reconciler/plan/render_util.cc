@@ -19,7 +19,8 @@ struct Value {
 };
 
 bool IsEmpty(const nlohmann::json& v) {
-  return v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) ||
+  return v.is_null() ||
+         (v.is_string() && v.get_ref<const std::string&>().empty()) ||
          (v.is_array() && v.empty()) || (v.is_object() && v.empty());
 }
 
@@ -34,7 +35,8 @@ std::map<std::string, Value> Flatten(const Resource& resource,
     if (key == "env") {
       for (auto& [env_key, env_value] : value.items()) {
         out[absl::StrCat("env.", env_key)] = {
-            env_value, secret.count(env_key) > 0 ? kSensitive : Show(env_value)};
+            env_value,
+            secret.count(env_key) > 0 ? kSensitive : Show(env_value)};
       }
       continue;
     }
@@ -65,10 +67,12 @@ nlohmann::json RedactedAttributes(const Resource& resource) {
 
 std::vector<AttributeLine> AttributeLines(const Change& change) {
   std::set<std::string> secret;
-  if (change.before) secret.insert(change.before->secret_env.begin(),
-                                   change.before->secret_env.end());
-  if (change.after) secret.insert(change.after->secret_env.begin(),
-                                  change.after->secret_env.end());
+  if (change.before)
+    secret.insert(change.before->secret_env.begin(),
+                  change.before->secret_env.end());
+  if (change.after)
+    secret.insert(change.after->secret_env.begin(),
+                  change.after->secret_env.end());
   std::map<std::string, Value> before, after;
   if (change.before) before = Flatten(*change.before, secret);
   if (change.after) after = Flatten(*change.after, secret);
@@ -180,11 +184,11 @@ std::string ActionSymbol(Action action) {
 }
 
 std::vector<std::string> CostLines(const Cost& cost) {
-  return {absl::StrCat("Storage: ", Money(cost.storage_monthly_before),
-                       "/month -> ", Money(cost.storage_monthly_after),
-                       "/month"),
-          absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
-                       Money(cost.pods_hourly_after), "/hour")};
+  return {
+      absl::StrCat("Storage: ", Money(cost.storage_monthly_before),
+                   "/month -> ", Money(cost.storage_monthly_after), "/month"),
+      absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
+                   Money(cost.pods_hourly_after), "/hour")};
 }
 
 }  // namespace podform::render_internal

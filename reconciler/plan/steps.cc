@@ -60,8 +60,8 @@ absl::StatusOr<std::vector<Step>> ExecutionSteps(
       auto it = index_of.find(dep);
       if (it == index_of.end()) {
         return absl::InvalidArgumentError(
-            absl::StrCat(c.address.ToString(), ": depends on ",
-                         dep.ToString(), ", which has no change in the plan"));
+            absl::StrCat(c.address.ToString(), ": depends on ", dep.ToString(),
+                         ", which has no change in the plan"));
       }
       return it->second;
     };
@@ -87,7 +87,7 @@ absl::StatusOr<std::vector<Step>> ExecutionSteps(
   }
 
   // Kahn's algorithm with a deterministic choice among ready nodes.
-  std::map<size_t, int> missing;             // node -> unfinished preds
+  std::map<size_t, int> missing;  // node -> unfinished preds
   std::map<size_t, std::vector<size_t>> succs;
   for (const auto& [n, before] : preds) {
     missing[n] = static_cast<int>(before.size());

@@ -125,8 +125,8 @@ std::vector<std::string> Describe(const Plan& plan) {
     if (!c.id.empty()) absl::StrAppend(&line, " id=", c.id);
     if (c.destroys_data) absl::StrAppend(&line, " data");
     if (!c.replace_attributes.empty()) {
-      absl::StrAppend(&line, " replace=",
-                      absl::StrJoin(c.replace_attributes, ","));
+      absl::StrAppend(&line,
+                      " replace=", absl::StrJoin(c.replace_attributes, ","));
     }
     if (!c.depends_on.empty()) {
       absl::StrAppend(&line, " deps=", join(c.depends_on));

@@ -8,13 +8,14 @@
 #include "nlohmann/json.hpp"
 #include "reconciler/plan/planner.h"
 #include "tests/plan/fixtures.h"
+#include "tests/plan/golden.h"
 
 namespace podform::testing {
 namespace {
 
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 
 TEST(PlanFileTest, RoundTripsEveryField) {
   Plan plan = MixedPlan();
@@ -46,6 +47,10 @@ TEST(PlanFileTest, RoundTripsDriftAndCascadePlans) {
   EXPECT_EQ(*back, *plan);
 }
 
+TEST(PlanFileTest, MixedPlanMatchesGolden) {
+  ExpectGolden("mixed_plan.podform-plan", SerializePlanFile(MixedPlan()));
+}
+
 TEST(PlanFileTest, HoldsDigestsNeverSecrets) {
   std::string text = SerializePlanFile(MixedPlan());
   EXPECT_THAT(text, Not(HasSubstr(kSecret)));
@@ -57,10 +62,10 @@ TEST(PlanFileTest, FormatIsStable) {
   json j = json::parse(SerializePlanFile(MixedPlan()));
   std::vector<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.push_back(key);
-  EXPECT_THAT(keys, ::testing::ElementsAre(
-                        "changes", "checksum", "config_digest", "cost",
-                        "destroy", "lineage", "podform_plan", "serial",
-                        "unmanaged", "warnings"));
+  EXPECT_THAT(
+      keys, ::testing::ElementsAre("changes", "checksum", "config_digest",
+                                   "cost", "destroy", "lineage", "podform_plan",
+                                   "serial", "unmanaged", "warnings"));
   EXPECT_EQ(j["podform_plan"], 1);
   EXPECT_EQ(j["lineage"], kLineage);
   EXPECT_EQ(j["serial"], 7);
@@ -93,6 +98,10 @@ TEST(PlanFileTest, TruncatedOrNotJson) {
             "plan file is not valid JSON (truncated or damaged?): parse error "
             "at line 1, column 1: syntax error while parsing value - "
             "unexpected end of input; expected '[', '{', or a literal");
+  EXPECT_EQ(std::string(
+                ParsePlanFile("{\"podform_plan\": 1e999}").status().message()),
+            "plan file is not valid JSON (truncated or damaged?): number "
+            "overflow parsing '1e999'");
   EXPECT_EQ(ParsePlanFile("[1]").status().message(),
             "plan file is not a JSON object");
   EXPECT_EQ(ParsePlanFile("{\"version\": 1}").status().message(),
@@ -114,19 +123,25 @@ TEST(PlanFileTest, UnknownMissingAndMistypedFields) {
             "plan file: missing \"lineage\"");
   EXPECT_EQ(ParseEdited([](json& j) { j["serial"] = "7"; }).message(),
             "plan file: \"serial\" must be an integer");
-  EXPECT_EQ(ParseEdited([](json& j) { j["changes"] = json::object(); })
-                .message(),
-            "plan file: \"changes\" must be a list");
-  EXPECT_EQ(ParseEdited([](json& j) { j["cost"].erase("pods_hourly_after"); })
-                .message(),
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["serial"] = 18446744073709551615u;
+            }).message(),
+            "plan file: \"serial\" must be an integer");
+  EXPECT_EQ(
+      ParseEdited([](json& j) { j["changes"] = json::object(); }).message(),
+      "plan file: \"changes\" must be a list");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["cost"].erase("pods_hourly_after");
+            }).message(),
             "plan file: cost: missing \"pods_hourly_after\"");
   EXPECT_EQ(ParseEdited([](json& j) {
               j["changes"][1]["destroys_data"] = 1;
             }).message(),
             "plan file: changes[1] (pod.scratch): \"destroys_data\" must be "
             "true or false");
-  EXPECT_EQ(ParseEdited([](json& j) { j["unmanaged"][0]["kind"] = "disk"; })
-                .message(),
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["unmanaged"][0]["kind"] = "disk";
+            }).message(),
             "plan file: unmanaged[0]: \"kind\" must be \"volume\" or \"pod\"");
 }
 
@@ -153,11 +168,10 @@ TEST(PlanFileTest, BadChanges) {
             "\"after\" attributes");
   EXPECT_EQ(ParseEdited([](json& j) { j["changes"][0]["id"] = ""; }).message(),
             "plan file: changes[0] (pod.notebook): a replace needs an \"id\"");
-  EXPECT_EQ(ParseEdited([](json& j) {
-              j["changes"][3]["id"] = "vol-x";
-            }).message(),
-            "plan file: changes[3] (volume.datasets): a create must have an "
-            "empty \"id\"");
+  EXPECT_EQ(
+      ParseEdited([](json& j) { j["changes"][3]["id"] = "vol-x"; }).message(),
+      "plan file: changes[3] (volume.datasets): a create must have an "
+      "empty \"id\"");
   EXPECT_EQ(ParseEdited([](json& j) {
               j["changes"][7]["depends_on"] = {"volume.nope"};
             }).message(),

@@ -93,8 +93,9 @@ TEST(PlannerTest, VolumeGrowsInPlace) {
   w.Exists(MakeVolume("models", 100), "vol-1");
   w.Desire(MakeVolume("models", 200));
   Plan plan = MustPlan(w);
-  EXPECT_THAT(Describe(plan), ElementsAre("update volume.models id=vol-1",
-                                          "  # size grows 100 -> 200 GB in place"));
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update volume.models id=vol-1",
+                          "  # size grows 100 -> 200 GB in place"));
   const Change& c = plan.changes[0];
   EXPECT_EQ(c.before->volume.size_gb, 100);
   EXPECT_EQ(c.after->volume.size_gb, 200);
@@ -156,10 +157,9 @@ TEST(PlannerTest, DataCenterChangeReplacesAnUnprotectedVolume) {
   w.Exists(MakeVolume("models", 100, "EU-RO-1", false), "vol-1");
   w.Desire(MakeVolume("models", 100, "EU-SE-1", false));
   Plan plan = MustPlan(w);
-  EXPECT_THAT(Describe(plan),
-              ElementsAre("replace volume.models id=vol-1 data "
-                          "replace=dataCenter",
-                          "  # dataCenter forces replacement"));
+  EXPECT_THAT(Describe(plan), ElementsAre("replace volume.models id=vol-1 data "
+                                          "replace=dataCenter",
+                                          "  # dataCenter forces replacement"));
   EXPECT_TRUE(plan.DestroysData());
 }
 
@@ -290,7 +290,8 @@ TEST(PlannerTest, ReorderedPortsAreNoChange) {
   w.Exists(p, "pod-1");
   p.spec.ports = {"22/tcp", "8888/http"};
   w.Desire(p);
-  EXPECT_THAT(Describe(MustPlan(w)), ElementsAre("no-op pod.notebook id=pod-1"));
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("no-op pod.notebook id=pod-1"));
 }
 
 TEST(PlannerTest, PodFieldsThatForceReplacement) {
@@ -316,7 +317,8 @@ TEST(PlannerTest, PodFieldsThatForceReplacement) {
     Plan plan = MustPlan(w);
     EXPECT_THAT(Describe(plan),
                 ElementsAre(std::string("replace pod.notebook id=pod-1 "
-                                        "replace=") + e.name,
+                                        "replace=") +
+                                e.name,
                             e.reason));
     EXPECT_FALSE(plan.DestroysData());
   }
@@ -422,16 +424,15 @@ TEST(PlannerTest, PodsAreDeletedBeforeTheVolumesTheyMount) {
   w.Exists(MakePod("eval", "models"), "pod-2");
   w.Exists(MakePod("notebook", ""), "pod-3");
   Plan plan = MustPlan(w);
-  EXPECT_THAT(Describe(plan),
-              ElementsAre("delete pod.eval id=pod-2",
-                          "  # no longer in the configuration",
-                          "delete pod.notebook id=pod-3",
-                          "  # no longer in the configuration",
-                          "delete pod.trainer id=pod-1",
-                          "  # no longer in the configuration",
-                          "delete volume.models id=vol-1 data "
-                          "destroy-deps=pod.eval,pod.trainer",
-                          "  # no longer in the configuration"));
+  EXPECT_THAT(
+      Describe(plan),
+      ElementsAre(
+          "delete pod.eval id=pod-2", "  # no longer in the configuration",
+          "delete pod.notebook id=pod-3", "  # no longer in the configuration",
+          "delete pod.trainer id=pod-1", "  # no longer in the configuration",
+          "delete volume.models id=vol-1 data "
+          "destroy-deps=pod.eval,pod.trainer",
+          "  # no longer in the configuration"));
 }
 
 // --- drift -------------------------------------------------------------------
@@ -462,12 +463,13 @@ TEST(PlannerTest, PodOnARecreatedVolumeIsReplaced) {
   w.Converged(MakeVolume("models", 100), "vol-1");
   w.Converged(MakePod("trainer", "models"), "pod-1");
   w.RemoveLive("vol-1");
-  EXPECT_THAT(Describe(MustPlan(w)),
-              ElementsAre("replace pod.trainer id=pod-1 "
-                          "replace=networkVolumeId deps=volume.models",
-                          "  # volume.models is re-created: a network volume "
-                          "is attached only when a pod is created",
-                          "create volume.models", "  # deleted outside podform"));
+  EXPECT_THAT(
+      Describe(MustPlan(w)),
+      ElementsAre("replace pod.trainer id=pod-1 "
+                  "replace=networkVolumeId deps=volume.models",
+                  "  # volume.models is re-created: a network volume "
+                  "is attached only when a pod is created",
+                  "create volume.models", "  # deleted outside podform"));
 }
 
 TEST(PlannerTest, RecordedButGoneAndNoLongerDesiredIsOnlyForgotten) {
@@ -490,7 +492,7 @@ TEST(PlannerTest, LiveChangesAreReportedAndCorrected) {
   LivePod& pod = w.LivePodWithId("pod-1");
   pod.spec.image = "runpod/pytorch:dev";
   pod.spec.env["HF_HOME"] = "/tmp";
-  pod.spec.env["RUNPOD_POD_ID"] = "pod-1";  // RunPod's own: ignored
+  pod.spec.env["RUNPOD_POD_ID"] = "pod-1";   // RunPod's own: ignored
   pod.spec.ports = {"22/tcp", "8888/http"};  // same set: no drift
   Plan plan = MustPlan(w);
   EXPECT_THAT(
@@ -668,14 +670,14 @@ TEST(PlannerTest, DestroyDeletesEverythingRecordedInReverseOrder) {
   options.allow_destroy = {Vol("models")};
   Plan plan = MustPlan(w, options);
   EXPECT_TRUE(plan.destroy);
-  EXPECT_THAT(Describe(plan),
-              ElementsAre("delete pod.idle id=pod-2", "  # podform destroy",
-                          "delete pod.trainer id=pod-1", "  # podform destroy",
-                          "delete volume.datasets id=vol-2 data",
-                          "  # podform destroy",
-                          "delete volume.models id=vol-1 data "
-                          "destroy-deps=pod.trainer",
-                          "  # podform destroy"));
+  EXPECT_THAT(
+      Describe(plan),
+      ElementsAre("delete pod.idle id=pod-2", "  # podform destroy",
+                  "delete pod.trainer id=pod-1", "  # podform destroy",
+                  "delete volume.datasets id=vol-2 data", "  # podform destroy",
+                  "delete volume.models id=vol-1 data "
+                  "destroy-deps=pod.trainer",
+                  "  # podform destroy"));
   EXPECT_DOUBLE_EQ(plan.cost.storage_monthly_before, 73.5);
   EXPECT_DOUBLE_EQ(plan.cost.storage_monthly_after, 0);
   EXPECT_DOUBLE_EQ(plan.cost.pods_hourly_before, 3.28);
@@ -686,9 +688,9 @@ TEST(PlannerTest, DestroyDeletesEverythingRecordedInReverseOrder) {
 
 TEST(PlannerTest, CostOfStorageAndRunningPods) {
   World w;
-  w.Converged(MakeVolume("models", 1000), "vol-1");  // $70.00
-  w.Desire(MakeVolume("models", 1500));              // $70 + $25
-  w.Desire(MakeVolume("new", 20));                   // $1.40
+  w.Converged(MakeVolume("models", 1000), "vol-1");   // $70.00
+  w.Desire(MakeVolume("models", 1500));               // $70 + $25
+  w.Desire(MakeVolume("new", 20));                    // $1.40
   DesiredPod trainer = MakePod("trainer", "models");  // A100 x1: $1.64
   w.Exists(trainer, "pod-1");
   trainer.spec.gpu_count = 2;  // $3.28

@@ -40,10 +40,9 @@ TEST(RenderTest, ColourOnlyWhenAsked) {
 
 TEST(RenderTest, SecretsAndTheirDigestsAreNeverShown) {
   Plan plan = MixedPlan();
-  const std::string renderings[] = {RenderText(plan, false),
-                                    RenderText(plan, true),
-                                    RenderJson(plan).dump(),
-                                    RenderMarkdown(plan)};
+  const std::string renderings[] = {
+      RenderText(plan, false), RenderText(plan, true), RenderJson(plan).dump(),
+      RenderMarkdown(plan)};
   for (const std::string& text : renderings) {
     EXPECT_THAT(text, Not(HasSubstr(kSecret)));
     EXPECT_THAT(text, Not(HasSubstr("hf_rotated_token")));
