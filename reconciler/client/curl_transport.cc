@@ -82,8 +82,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   if (absl::StartsWith(line, "HTTP/")) {
     exchange->retry_after.clear();  // a new response (e.g. after 100)
   } else if (absl::StartsWithIgnoreCase(line, "retry-after:")) {
-    exchange->retry_after = std::string(absl::StripAsciiWhitespace(
-        line.substr(sizeof("retry-after:") - 1)));
+    exchange->retry_after = std::string(
+        absl::StripAsciiWhitespace(line.substr(sizeof("retry-after:") - 1)));
   }
   return n;
 }
@@ -129,15 +129,17 @@ class CurlTransport : public Transport {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(handle, CURLOPT_POST, 1L);
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.data());
+    // Never a null pointer: libcurl would then read the body from stdin.
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS,
+                     body.empty() ? "" : body.data());
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers_);
     curl_easy_setopt(handle, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(
-                         absl::ToInt64Milliseconds(options_.connect_timeout)));
+    curl_easy_setopt(
+        handle, CURLOPT_CONNECTTIMEOUT_MS,
+        static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
     curl_easy_setopt(
         handle, CURLOPT_TIMEOUT_MS,
         static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
@@ -187,8 +189,7 @@ absl::Status CurlErrorToStatus(int curl_code, bool request_sent,
   std::string prefix =
       absl::StrCat("POST ", display_url, ": ", curl_easy_strerror(code));
   auto unsent = [&] {
-    return absl::UnavailableError(
-        absl::StrCat(prefix, "; nothing was sent"));
+    return absl::UnavailableError(absl::StrCat(prefix, "; nothing was sent"));
   };
   auto unknown = [&] {
     return absl::DeadlineExceededError(absl::StrCat(
@@ -224,8 +225,7 @@ absl::Status CurlErrorToStatus(int curl_code, bool request_sent,
 absl::StatusOr<std::unique_ptr<Transport>> MakeCurlTransport(
     const std::string& endpoint, const std::string& api_key,
     const CurlTransportOptions& options) {
-  if (absl::Status status = CheckEndpoint(endpoint, "endpoint");
-      !status.ok()) {
+  if (absl::Status status = CheckEndpoint(endpoint, "endpoint"); !status.ok()) {
     return status;
   }
   std::string key(absl::StripAsciiWhitespace(api_key));
@@ -243,8 +243,7 @@ absl::StatusOr<std::unique_ptr<Transport>> MakeCurlTransport(
     }
   }
   GlobalInitOnce();
-  return std::unique_ptr<Transport>(
-      new CurlTransport(endpoint, key, options));
+  return std::unique_ptr<Transport>(new CurlTransport(endpoint, key, options));
 }
 
 }  // namespace podform

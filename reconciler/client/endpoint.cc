@@ -102,9 +102,9 @@ absl::Status CheckEndpoint(const std::string& url, const std::string& source) {
   }
   std::string shown = absl::StrCat(source, " \"", DisplayUrl(url), "\": ");
   if (parsed->scheme != "https" && parsed->scheme != "http") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        shown, "unsupported scheme \"", parsed->scheme,
-        "\"; use https:// (or http:// to a loopback address)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(shown, "unsupported scheme \"", parsed->scheme,
+                     "\"; use https:// (or http:// to a loopback address)"));
   }
   if (parsed->has_credentials) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -15,7 +15,8 @@ namespace podform {
 
 // RunPod's GraphQL endpoint, used when neither --endpoint nor
 // RUNPOD_GRAPHQL_URL is given.
-inline constexpr char kDefaultRunPodEndpoint[] = "https://api.runpod.io/graphql";
+inline constexpr char kDefaultRunPodEndpoint[] =
+    "https://api.runpod.io/graphql";
 
 // Reads an environment variable; nullopt when unset. (The same shape as the
 // config loader's EnvLookup, so the process environment can be shared.)

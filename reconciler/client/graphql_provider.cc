@@ -23,9 +23,9 @@ using nlohmann::json;
 
 // One document of schema/operations/.
 struct Operation {
-  const char* name;   // operationName and file stem
-  const char* label;  // how messages name it: the root field
-  bool read;          // idempotent: retried on unknown outcomes
+  const char* name;     // operationName and file stem
+  const char* label;    // how messages name it: the root field
+  bool read;            // idempotent: retried on unknown outcomes
   bool on_existing_id;  // "not found" means the id does not exist
 };
 
@@ -45,8 +45,8 @@ constexpr Operation kResumePod{"PodResume", "podResume", false, true};
 constexpr Operation kTerminatePod{"PodTerminate", "podTerminate", false, true};
 
 constexpr const Operation* kOperations[] = {
-    &kRefresh, &kGpuTypes, &kCreateVolume, &kUpdateVolume, &kDeleteVolume,
-    &kCreatePod, &kEditPod, &kStopPod, &kResumePod, &kTerminatePod};
+    &kRefresh,   &kGpuTypes, &kCreateVolume, &kUpdateVolume, &kDeleteVolume,
+    &kCreatePod, &kEditPod,  &kStopPod,      &kResumePod,    &kTerminatePod};
 
 absl::Status Malformed(const std::string& what) {
   return absl::InternalError(
@@ -56,7 +56,14 @@ absl::Status Malformed(const std::string& what) {
 // The first bytes of a body that is not a GraphQL envelope, for messages.
 std::string Excerpt(const std::string& body) {
   constexpr size_t kMax = 200;
-  std::string text = body.size() > kMax ? body.substr(0, kMax) + "..." : body;
+  std::string text = body;
+  if (text.size() > kMax) {
+    size_t cut = kMax;  // not inside a UTF-8 sequence
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    text = text.substr(0, cut) + "...";
+  }
   for (char& c : text) {
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
@@ -71,8 +78,8 @@ struct GraphQLError {
 
 absl::StatusOr<std::vector<GraphQLError>> ReadErrors(const json& errors) {
   if (!errors.is_array()) {
-    return Malformed(absl::StrCat("errors is ", errors.type_name(),
-                                  ", expected a list"));
+    return Malformed(
+        absl::StrCat("errors is ", errors.type_name(), ", expected a list"));
   }
   std::vector<GraphQLError> out;
   for (size_t i = 0; i < errors.size(); ++i) {
@@ -174,8 +181,9 @@ class GraphQLProvider : public Provider {
 
   absl::StatusOr<LiveVolume> UpdateVolume(const std::string& id,
                                           const VolumeSpec& spec) override {
-    ASSIGN_OR_RETURN(json data, Execute(kUpdateVolume,
-                                        {{"input", UpdateVolumeInput(id, spec)}}));
+    ASSIGN_OR_RETURN(
+        json data,
+        Execute(kUpdateVolume, {{"input", UpdateVolumeInput(id, spec)}}));
     return Fail(kUpdateVolume, ReturnedVolume(kUpdateVolume, data));
   }
 
@@ -302,8 +310,8 @@ class GraphQLProvider : public Provider {
       return Malformed("data is null and no errors were reported");
     }
     if (!data->is_object()) {
-      return Malformed(absl::StrCat("data is ", data->type_name(),
-                                    ", expected an object"));
+      return Malformed(
+          absl::StrCat("data is ", data->type_name(), ", expected an object"));
     }
     return std::move(*data);
   }
@@ -432,7 +440,7 @@ class GraphQLProvider : public Provider {
   std::vector<std::string> secrets_;
 
   std::mutex gpu_mutex_;
-  GpuTypeNames gpu_names_;                // guarded by gpu_mutex_
+  GpuTypeNames gpu_names_;                   // guarded by gpu_mutex_
   std::set<std::string> unknown_gpu_names_;  // guarded by gpu_mutex_
 };
 

@@ -19,13 +19,13 @@ absl::StatusOr<HttpResponse> GiveUp(const absl::StatusOr<HttpResponse>& last,
                                     int attempts) {
   if (!last.ok()) {
     return absl::Status(last.status().code(),
-                        absl::StrCat(last.status().message(), "; gave up after ",
-                                     Attempts(attempts)));
+                        absl::StrCat(last.status().message(),
+                                     "; gave up after ", Attempts(attempts)));
   }
-  return absl::UnavailableError(absl::StrCat(
-      "HTTP ", last->status, " from RunPod",
-      last->status == 429 ? " (rate limited)" : "", "; gave up after ",
-      Attempts(attempts)));
+  return absl::UnavailableError(
+      absl::StrCat("HTTP ", last->status, " from RunPod",
+                   last->status == 429 ? " (rate limited)" : "",
+                   "; gave up after ", Attempts(attempts)));
 }
 
 }  // namespace

@@ -58,9 +58,9 @@ absl::StatusOr<std::string> Id(const json& object, const char* key,
   ASSIGN_OR_RETURN(const json* value, Member(object, key, path));
   if (!value->is_string() || value->get_ref<const std::string&>().empty()) {
     return Malformed(path + "." + key,
-                     value->is_string() ? std::string("is empty")
-                                        : Describe(*value) +
-                                              ", expected a non-empty string");
+                     value->is_string()
+                         ? std::string("is empty")
+                         : Describe(*value) + ", expected a non-empty string");
   }
   return value->get<std::string>();
 }
@@ -99,7 +99,8 @@ absl::StatusOr<double> Float(const json& object, const char* key,
   ASSIGN_OR_RETURN(const json* value, Member(object, key, path));
   if (value->is_null()) return 0.0;
   if (!value->is_number()) {
-    return Malformed(path + "." + key, Describe(*value) + ", expected a number");
+    return Malformed(path + "." + key,
+                     Describe(*value) + ", expected a number");
   }
   return value->get<double>();
 }
@@ -197,7 +198,8 @@ absl::StatusOr<GpuTypeNames> ParseGpuTypes(const json& value,
     if (value[i].is_null()) continue;
     RETURN_IF_ERROR(RequireObject(value[i], item));
     ASSIGN_OR_RETURN(std::string id, Id(value[i], "id", item));
-    ASSIGN_OR_RETURN(std::string display, String(value[i], "displayName", item));
+    ASSIGN_OR_RETURN(std::string display,
+                     String(value[i], "displayName", item));
     if (!display.empty()) names.emplace(display, id);
   }
   return names;
@@ -210,7 +212,8 @@ absl::StatusOr<LiveVolume> ParseVolume(const json& value,
   ASSIGN_OR_RETURN(volume.id, Id(value, "id", path));
   ASSIGN_OR_RETURN(volume.spec.name, String(value, "name", path));
   ASSIGN_OR_RETURN(volume.spec.size_gb, Int(value, "size", path));
-  ASSIGN_OR_RETURN(volume.spec.data_center, String(value, "dataCenterId", path));
+  ASSIGN_OR_RETURN(volume.spec.data_center,
+                   String(value, "dataCenterId", path));
   return volume;
 }
 

@@ -39,8 +39,7 @@
 namespace podform {
 
 nlohmann::json CreateVolumeInput(const VolumeSpec& spec);
-nlohmann::json UpdateVolumeInput(const std::string& id,
-                                 const VolumeSpec& spec);
+nlohmann::json UpdateVolumeInput(const std::string& id, const VolumeSpec& spec);
 // InvalidArgument if spec.cloud_type is not SECURE, COMMUNITY or ALL.
 absl::StatusOr<nlohmann::json> CreatePodInput(const PodSpec& spec);
 nlohmann::json EditPodInput(const std::string& id, const PodSpec& spec);

@@ -104,8 +104,8 @@ inline std::string ExpectedBody(const std::string& name,
                                 const std::string& variables_json) {
   nlohmann::json body = {
       {"operationName", name},
-      {"query", std::string(EmbeddedFile("schema/operations/" + name +
-                                         ".graphql"))},
+      {"query",
+       std::string(EmbeddedFile("schema/operations/" + name + ".graphql"))},
       {"variables", nlohmann::json::parse(variables_json)}};
   return body.dump();
 }

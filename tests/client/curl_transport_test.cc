@@ -84,14 +84,14 @@ std::unique_ptr<Transport> Make(const std::string& url,
 TEST(CurlTransportTest, PassesStatusBodyAndRetryAfterThrough) {
   Seen seen;
   httplib::Server server;
-  server.Post("/graphql", [&](const httplib::Request& req,
-                              httplib::Response& res) {
-    Record(seen, req);
-    res.status = 429;
-    res.set_header("Retry-After", "7");
-    res.set_content("{\"errors\":[{\"message\":\"slow down\"}]}",
-                    "application/json");
-  });
+  server.Post("/graphql",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                Record(seen, req);
+                res.status = 429;
+                res.set_header("Retry-After", "7");
+                res.set_content("{\"errors\":[{\"message\":\"slow down\"}]}",
+                                "application/json");
+              });
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url());
   absl::StatusOr<HttpResponse> response =
@@ -109,11 +109,11 @@ TEST(CurlTransportTest, PassesStatusBodyAndRetryAfterThrough) {
 TEST(CurlTransportTest, LargeBodiesGoWithoutExpectContinue) {
   Seen seen;
   httplib::Server server;
-  server.Post("/graphql", [&](const httplib::Request& req,
-                              httplib::Response& res) {
-    Record(seen, req);
-    res.set_content(req.body, "application/json");
-  });
+  server.Post("/graphql",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                Record(seen, req);
+                res.set_content(req.body, "application/json");
+              });
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url());
   std::string body(300'000, 'x');
@@ -126,14 +126,32 @@ TEST(CurlTransportTest, LargeBodiesGoWithoutExpectContinue) {
   EXPECT_FALSE(seen.has_expect);
 }
 
+TEST(CurlTransportTest, EmptyBodyIsSentAsEmpty) {
+  Seen seen;
+  httplib::Server server;
+  server.Post("/graphql",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                Record(seen, req);
+                res.status = 400;
+              });
+  LocalServer local(&server);
+  std::unique_ptr<Transport> transport = Make(local.url());
+  absl::StatusOr<HttpResponse> response = transport->Post("");
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 400);
+  std::lock_guard<std::mutex> lock(seen.mutex);
+  EXPECT_EQ(seen.requests, 1);
+  EXPECT_EQ(seen.body, "");
+}
+
 TEST(CurlTransportTest, NoKeyNoAuthorizationHeaderOnLoopback) {
   Seen seen;
   httplib::Server server;
-  server.Post("/graphql", [&](const httplib::Request& req,
-                              httplib::Response& res) {
-    Record(seen, req);
-    res.set_content("{}", "application/json");
-  });
+  server.Post("/graphql",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                Record(seen, req);
+                res.set_content("{}", "application/json");
+              });
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url(), "  ");
   ASSERT_TRUE(transport->Post("{}").ok());
@@ -145,9 +163,7 @@ TEST(CurlTransportTest, KeyIsTrimmed) {
   Seen seen;
   httplib::Server server;
   server.Post("/graphql", [&](const httplib::Request& req,
-                              httplib::Response& res) {
-    Record(seen, req);
-  });
+                              httplib::Response& res) { Record(seen, req); });
   LocalServer local(&server);
   std::unique_ptr<Transport> transport =
       Make(local.url(), absl::StrCat(" ", kKey, "\n"));
@@ -202,8 +218,8 @@ class ClosedPort {
 
 TEST(CurlTransportTest, ConnectionRefusedIsUnavailable) {
   ClosedPort closed;
-  std::string url =
-      absl::StrCat("http://127.0.0.1:", closed.port(), "/graphql?api_key=", kKey);
+  std::string url = absl::StrCat("http://127.0.0.1:", closed.port(),
+                                 "/graphql?api_key=", kKey);
   std::unique_ptr<Transport> transport = Make(url);
   absl::Status status = transport->Post("{}").status();
   EXPECT_EQ(status, absl::UnavailableError(absl::StrCat(
@@ -253,20 +269,20 @@ TEST(CurlTransportTest, OversizedResponseIsRefused) {
   CurlTransportOptions options;
   options.max_response_bytes = 1000;
   std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
-  EXPECT_EQ(transport->Post("{}").status(),
-            absl::InternalError(absl::StrCat(
-                "POST ", local.url(),
-                ": the response is larger than 1000 bytes")));
+  EXPECT_EQ(
+      transport->Post("{}").status(),
+      absl::InternalError(absl::StrCat(
+          "POST ", local.url(), ": the response is larger than 1000 bytes")));
 }
 
 TEST(CurlTransportTest, ConcurrentPosts) {
   std::atomic<int> requests{0};
   httplib::Server server;
-  server.Post("/graphql", [&](const httplib::Request& req,
-                              httplib::Response& res) {
-    requests++;
-    res.set_content(req.body, "application/json");
-  });
+  server.Post("/graphql",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                requests++;
+                res.set_content(req.body, "application/json");
+              });
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url());
   constexpr int kThreads = 6;
@@ -299,9 +315,9 @@ bool WriteSelfSignedCertificate(const std::string& cert_path,
   X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
   X509_set_pubkey(cert, key);
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("127.0.0.1"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(
+      name, "CN", MBSTRING_ASC,
+      reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
   X509_set_issuer_name(cert, name);
   bool ok = X509_sign(cert, key, EVP_sha256()) > 0;
   FILE* cert_file = fopen(cert_path.c_str(), "w");
@@ -334,9 +350,9 @@ TEST(CurlTransportTest, UntrustedCertificateIsRefused) {
     absl::Status status = transport->Post("{}").status();
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
     EXPECT_THAT(std::string(status.message()),
-                ::testing::StartsWith(absl::StrCat(
-                    "POST ", local.url("https"),
-                    ": TLS certificate verification failed")));
+                ::testing::StartsWith(
+                    absl::StrCat("POST ", local.url("https"),
+                                 ": TLS certificate verification failed")));
     EXPECT_EQ(std::string(status.message()).find(kKey), std::string::npos);
   }
   EXPECT_EQ(requests.load(), 0);  // the request (and key) never went out
@@ -370,8 +386,9 @@ TEST(CurlTransportTest, CurlErrorClassification) {
                 "POST https://api.runpod.io/graphql: TLS certificate "
                 "verification failed: SSL certificate problem: unable to get "
                 "local issuer certificate"));
-  EXPECT_EQ(CurlErrorToStatus(CURLE_UNSUPPORTED_PROTOCOL, false, url, "").code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      CurlErrorToStatus(CURLE_UNSUPPORTED_PROTOCOL, false, url, "").code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -49,8 +49,9 @@ TEST(EndpointTest, PlainHttpOnlyToLoopback) {
           "because the API key would cross the network unencrypted; use "
           "https://"));
   EXPECT_EQ(
-      ResolveEndpoint("", Env({{"RUNPOD_GRAPHQL_URL",
-                                "http://10.0.0.7:8080/graphql?api_key=SEKRIT"}}))
+      ResolveEndpoint("",
+                      Env({{"RUNPOD_GRAPHQL_URL",
+                            "http://10.0.0.7:8080/graphql?api_key=SEKRIT"}}))
           .status(),
       absl::InvalidArgumentError(
           "RUNPOD_GRAPHQL_URL \"http://10.0.0.7:8080/graphql\": plain http:// "

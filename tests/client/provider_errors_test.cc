@@ -43,8 +43,7 @@ TEST(ProviderErrorsTest, Http403) {
 
 TEST(ProviderErrorsTest, Http400CarriesTheServersMessages) {
   ProviderFixture f;
-  f.transport->Answer(
-      400, R"({"errors": [
+  f.transport->Answer(400, R"({"errors": [
         {"message": "Cannot query field \"bogus\" on type \"NetworkVolume\".",
          "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}},
         {"message": "Unknown argument \"x\"."}]})");
@@ -58,6 +57,17 @@ TEST(ProviderErrorsTest, Http400CarriesTheServersMessages) {
             absl::InternalError(
                 "createNetworkVolume: RunPod rejected the request (HTTP 400): "
                 "<html> Bad Request </html>"));
+}
+
+TEST(ProviderErrorsTest, Http400BodyExcerptIsShortAndWholeCharacters) {
+  ProviderFixture f;
+  // A two-byte character straddles the 200-byte limit.
+  f.transport->Answer(
+      400, std::string(199, 'a') + "\xC3\xA9" + std::string(100, 'b'));
+  EXPECT_EQ(
+      f.provider->Refresh().status(),
+      absl::InternalError("refresh: RunPod rejected the request (HTTP 400): " +
+                          std::string(199, 'a') + "..."));
 }
 
 TEST(ProviderErrorsTest, UnexpectedHttpStatus) {
@@ -81,7 +91,8 @@ TEST(ProviderErrorsTest, ReadRetriedUntilItGivesUp) {
   ProviderFixture f(FewAttempts());
   f.transport->Answer(500, "");
   f.transport->Answer(503, "");
-  f.transport->Answer(absl::DeadlineExceededError("POST u: Timeout was reached"));
+  f.transport->Answer(
+      absl::DeadlineExceededError("POST u: Timeout was reached"));
   EXPECT_EQ(f.provider->Refresh().status(),
             absl::DeadlineExceededError(
                 "refresh: POST u: Timeout was reached; gave up after 3 "
@@ -98,7 +109,8 @@ TEST(ProviderErrorsTest, ReadRetriedUntilItGivesUp) {
 
 TEST(ProviderErrorsTest, MutationRetriedOnlyWhenNothingWasProcessed) {
   ProviderFixture f;
-  f.transport->Answer(absl::UnavailableError("POST u: refused; nothing was sent"));
+  f.transport->Answer(
+      absl::UnavailableError("POST u: refused; nothing was sent"));
   f.transport->Answer(503, "");
   f.transport->Answer(absl::DeadlineExceededError(
       "POST u: Timeout was reached; the request was sent but no complete "
@@ -132,31 +144,33 @@ TEST(ProviderErrorsTest, NoCapacity) {
   f.transport->Answer(
       200, Errors(std::string(R"([{"message": ")") + kMessage + R"("}])",
                   R"({"podFindAndDeployOnDemand": null})"));
-  f.transport->Answer(
-      200, Errors(R"([{"message": "No capacity.",
+  f.transport->Answer(200, Errors(R"([{"message": "No capacity.",
                        "extensions": {"code": "SUPPLY_CONSTRAINT"}}])"));
   PodSpec spec;
   EXPECT_EQ(f.provider->CreatePod(spec).status(),
             absl::ResourceExhaustedError(
                 std::string("podFindAndDeployOnDemand: ") + kMessage));
-  EXPECT_EQ(f.provider->CreatePod(spec).status(),
-            absl::ResourceExhaustedError(
-                "podFindAndDeployOnDemand: No capacity."));
+  EXPECT_EQ(
+      f.provider->CreatePod(spec).status(),
+      absl::ResourceExhaustedError("podFindAndDeployOnDemand: No capacity."));
 }
 
 TEST(ProviderErrorsTest, NotFoundOnlyForOperationsOnAnId) {
   ProviderFixture f;
-  f.transport->Answer(
-      200, Errors(R"([{"message": "pod not found to terminate",
+  f.transport->Answer(200, Errors(R"([{"message": "pod not found to terminate",
                        "extensions": {"code": "RUNPOD"}}])"));
-  f.transport->Answer(200, Errors(R"([{"message": "Network volume not found"}])"));
+  f.transport->Answer(200,
+                      Errors(R"([{"message": "Network volume not found"}])"));
   f.transport->Answer(
-      200, Errors(R"([{"message": "no such pod", "extensions": {"code": "NOT_FOUND"}}])"));
+      200,
+      Errors(
+          R"([{"message": "no such pod", "extensions": {"code": "NOT_FOUND"}}])"));
   f.transport->Answer(200, Errors(R"([{"message": "GPU type not found"}])"));
   EXPECT_EQ(f.provider->TerminatePod("p"),
             absl::NotFoundError("podTerminate: pod not found to terminate"));
-  EXPECT_EQ(f.provider->UpdateVolume("v", {"v", 20, "X"}).status(),
-            absl::NotFoundError("updateNetworkVolume: Network volume not found"));
+  EXPECT_EQ(
+      f.provider->UpdateVolume("v", {"v", 20, "X"}).status(),
+      absl::NotFoundError("updateNetworkVolume: Network volume not found"));
   EXPECT_EQ(f.provider->ResumePod("p", 1).status(),
             absl::NotFoundError("podResume: no such pod"));
   // Creating something is not about an existing id.
@@ -168,18 +182,22 @@ TEST(ProviderErrorsTest, NotFoundOnlyForOperationsOnAnId) {
 TEST(ProviderErrorsTest, OtherGraphQLErrorCodes) {
   ProviderFixture f;
   f.transport->Answer(
-      200, Errors(R"([{"message": "Something went wrong. Please try again later or contact support.",
+      200,
+      Errors(
+          R"([{"message": "Something went wrong. Please try again later or contact support.",
                        "extensions": {"code": "INTERNAL_SERVER_ERROR"}}])"));
   f.transport->Answer(
-      200, Errors(R"([{"message": "Invalid API key", "extensions": {"code": "UNAUTHENTICATED"}}])"));
-  f.transport->Answer(
-      200, Errors(R"([{"message": "size must be at least 10",
+      200,
+      Errors(
+          R"([{"message": "Invalid API key", "extensions": {"code": "UNAUTHENTICATED"}}])"));
+  f.transport->Answer(200, Errors(R"([{"message": "size must be at least 10",
                        "extensions": {"code": "BAD_USER_INPUT"}}])"));
-  f.transport->Answer(
-      200, Errors(R"([{"message": "Unknown type \"Foo\"",
+  f.transport->Answer(200, Errors(R"([{"message": "Unknown type \"Foo\"",
                        "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}])"));
   f.transport->Answer(
-      200, Errors(R"([{"message": "first"}, {"extensions": {"code": "RUNPOD"}}, {}])"));
+      200,
+      Errors(
+          R"([{"message": "first"}, {"extensions": {"code": "RUNPOD"}}, {}])"));
   VolumeSpec spec{"v", 5, "EU-RO-1"};
   EXPECT_EQ(f.provider->CreateVolume(spec).status(),
             absl::FailedPreconditionError(
@@ -200,8 +218,10 @@ TEST(ProviderErrorsTest, OtherGraphQLErrorCodes) {
 TEST(ProviderErrorsTest, ErrorsWinOverPartialData) {
   ProviderFixture f;
   f.transport->Answer(
-      200, Errors(R"([{"message": "boom", "path": ["gpuTypes"]}])",
-                  R"({"myself": {"networkVolumes": [], "pods": []}, "gpuTypes": null})"));
+      200,
+      Errors(
+          R"([{"message": "boom", "path": ["gpuTypes"]}])",
+          R"({"myself": {"networkVolumes": [], "pods": []}, "gpuTypes": null})"));
   EXPECT_EQ(f.provider->Refresh().status(),
             absl::FailedPreconditionError("refresh: boom"));
 }
@@ -303,9 +323,10 @@ TEST(ProviderErrorsTest, MalformedPods) {
   f.transport->AnswerData(R"({})");
   f.transport->AnswerData(R"({"podTerminate": 1, "x": 2})");
   f.transport->AnswerData(R"({})");
-  EXPECT_EQ(f.provider->StopPod("p").status(),
-            absl::InternalError(
-                "podStop: malformed response from RunPod: data.podStop is null"));
+  EXPECT_EQ(
+      f.provider->StopPod("p").status(),
+      absl::InternalError(
+          "podStop: malformed response from RunPod: data.podStop is null"));
   EXPECT_EQ(f.provider->StopPod("p").status(),
             absl::InternalError("podStop: malformed response from RunPod: "
                                 "data.podStop is missing"));
@@ -322,7 +343,8 @@ TEST(ProviderErrorsTest, SecretsNeverAppearInErrors) {
   options.retry.max_attempts = 3;
   ProviderFixture f(options);
   // A server (or proxy) that echoes the key back in every kind of answer.
-  f.transport->Answer(200, Errors(R"([{"message": "bad key )" + key + R"("}])"));
+  f.transport->Answer(200,
+                      Errors(R"([{"message": "bad key )" + key + R"("}])"));
   f.transport->Answer(400, "invalid token " + key);
   for (int i = 0; i < 3; ++i) {
     f.transport->Answer(absl::UnavailableError("POST u: " + key));
@@ -338,9 +360,9 @@ TEST(ProviderErrorsTest, SecretsNeverAppearInErrors) {
   }
   EXPECT_EQ(statuses[0], absl::FailedPreconditionError(
                              "deleteNetworkVolume: bad key [REDACTED]"));
-  EXPECT_EQ(statuses[1],
-            absl::InternalError("deleteNetworkVolume: RunPod rejected the "
-                                "request (HTTP 400): invalid token [REDACTED]"));
+  EXPECT_EQ(statuses[1], absl::InternalError(
+                             "deleteNetworkVolume: RunPod rejected the "
+                             "request (HTTP 400): invalid token [REDACTED]"));
   EXPECT_EQ(statuses[2],
             absl::UnavailableError(
                 "refresh: POST u: [REDACTED]; gave up after 3 attempts"));

@@ -48,7 +48,8 @@ TEST(ProviderRequestTest, Refresh) {
   f.transport->AnswerData(
       R"({"myself": {"networkVolumes": [], "pods": []}, "gpuTypes": []})");
   ASSERT_TRUE(f.provider->Refresh().ok());
-  EXPECT_THAT(f.transport->bodies(), ElementsAre(ExpectedBody("Refresh", "{}")));
+  EXPECT_THAT(f.transport->bodies(),
+              ElementsAre(ExpectedBody("Refresh", "{}")));
 }
 
 TEST(ProviderRequestTest, CreateVolume) {
@@ -56,8 +57,7 @@ TEST(ProviderRequestTest, CreateVolume) {
   f.transport->AnswerData(
       R"({"createNetworkVolume": {"id": "v1", "name": "ml \"models\"",
           "size": 500, "dataCenterId": "EU-RO-1"}})");
-  ASSERT_TRUE(
-      f.provider->CreateVolume({"ml \"models\"", 500, "EU-RO-1"}).ok());
+  ASSERT_TRUE(f.provider->CreateVolume({"ml \"models\"", 500, "EU-RO-1"}).ok());
   EXPECT_THAT(f.transport->bodies(),
               ElementsAre(ExpectedBody(
                   "CreateNetworkVolume",
@@ -150,10 +150,10 @@ TEST(ProviderRequestTest, EditPod) {
   plain.network_volume_id.clear();
   f.transport->AnswerData(std::string(R"({"podEditJob": )") + kPodJson + "}");
   ASSERT_TRUE(f.provider->EditPod("pod-1", plain).ok());
-  EXPECT_EQ(nlohmann::json::parse(f.transport->bodies().at(2))["variables"]
-                ["input"]
-                    .contains("volumeMountPath"),
-            false);
+  EXPECT_EQ(
+      nlohmann::json::parse(f.transport->bodies().at(2))["variables"]["input"]
+          .contains("volumeMountPath"),
+      false);
 }
 
 TEST(ProviderRequestTest, StopResumeTerminate) {

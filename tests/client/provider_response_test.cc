@@ -52,7 +52,8 @@ TEST(ProviderResponseTest, RefreshMapsEveryField) {
   ASSERT_TRUE(live.ok()) << live.status();
 
   ASSERT_EQ(live->volumes.size(), 2u);
-  EXPECT_EQ(live->volumes[0], (LiveVolume{"vol-a", {"models", 500, "EU-RO-1"}}));
+  EXPECT_EQ(live->volumes[0],
+            (LiveVolume{"vol-a", {"models", 500, "EU-RO-1"}}));
   EXPECT_EQ(live->volumes[1], (LiveVolume{"vol-b", {"", 10, "US-TX-3"}}));
 
   ASSERT_EQ(live->pods.size(), 3u);
@@ -92,8 +93,8 @@ TEST(ProviderResponseTest, RefreshMapsEveryField) {
   const LivePod& cpu = live->pods[2];
   EXPECT_EQ(cpu.spec.gpu_type, "");  // machine: null
   EXPECT_EQ(cpu.spec.gpu_count, 0);
-  EXPECT_EQ(cpu.cost_per_hr, 1.0);   // an integer where a Float is expected
-  EXPECT_TRUE(cpu.spec.running);     // CREATED: on its way to running
+  EXPECT_EQ(cpu.cost_per_hr, 1.0);  // an integer where a Float is expected
+  EXPECT_TRUE(cpu.spec.running);    // CREATED: on its way to running
 
   EXPECT_EQ(live->FindPod("pod-2"), &live->pods[1]);
 }
@@ -141,8 +142,9 @@ TEST(ProviderResponseTest, VolumeMutationsReturnTheVolume) {
           "dataCenterId": "EU-SE-1"}})");
   EXPECT_EQ(f.provider->CreateVolume({"data", 100, "EU-SE-1"}).value(),
             (LiveVolume{"vol-9", {"data", 100, "EU-SE-1"}}));
-  EXPECT_EQ(f.provider->UpdateVolume("vol-9", {"data2", 200, "EU-SE-1"}).value(),
-            (LiveVolume{"vol-9", {"data2", 200, "EU-SE-1"}}));
+  EXPECT_EQ(
+      f.provider->UpdateVolume("vol-9", {"data2", 200, "EU-SE-1"}).value(),
+      (LiveVolume{"vol-9", {"data2", 200, "EU-SE-1"}}));
 }
 
 std::string PodAnswer(const std::string& field, const std::string& gpu) {
@@ -150,7 +152,8 @@ std::string PodAnswer(const std::string& field, const std::string& gpu) {
     "imageName": "nginx", "dockerArgs": "", "env": ["A=1"], "gpuCount": 1,
     "containerDiskInGb": 20, "volumeInGb": 0, "volumeMountPath": "/workspace",
     "networkVolumeId": "vol-1", "desiredStatus": "EXITED", "costPerHr": 0.2,
-    "ports": "80/http", "machine": {"gpuDisplayName": ")" + gpu + R"("}}})";
+    "ports": "80/http", "machine": {"gpuDisplayName": ")" +
+         gpu + R"("}}})";
 }
 
 TEST(ProviderResponseTest, PodMutationsMapTheGpuWithOneLookup) {

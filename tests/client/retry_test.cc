@@ -34,10 +34,11 @@ TEST(RetryTest, BackoffDoublesWithFullJitterUpToTheCap) {
     waits.push_back(retrier.Backoff(retry, ""));
   }
   // Half of min(2 s, 100 ms * 2^n).
-  EXPECT_THAT(waits, ElementsAre(absl::Milliseconds(50), absl::Milliseconds(100),
-                                 absl::Milliseconds(200), absl::Milliseconds(400),
-                                 absl::Milliseconds(800), absl::Seconds(1),
-                                 absl::Seconds(1)));
+  EXPECT_THAT(
+      waits,
+      ElementsAre(absl::Milliseconds(50), absl::Milliseconds(100),
+                  absl::Milliseconds(200), absl::Milliseconds(400),
+                  absl::Milliseconds(800), absl::Seconds(1), absl::Seconds(1)));
 }
 
 TEST(RetryTest, SeededJitterIsDeterministicAndWithinTheCap) {
@@ -71,9 +72,9 @@ TEST(RetryTest, RetryAfterIsAMinimumWait) {
   // A Retry-After shorter than the jittered wait does not shorten it.
   EXPECT_EQ(retrier.Backoff(3, "0"), absl::Milliseconds(400));
   // HTTP-date, 30 s after the fake clock's now.
-  std::string date = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT",
-                                      clock.Now() + absl::Seconds(30),
-                                      absl::UTCTimeZone());
+  std::string date =
+      absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT",
+                       clock.Now() + absl::Seconds(30), absl::UTCTimeZone());
   EXPECT_EQ(retrier.Backoff(0, date), absl::Seconds(30));
   // Garbage is ignored.
   EXPECT_EQ(retrier.Backoff(0, "soon"), absl::Milliseconds(50));
@@ -191,9 +192,10 @@ TEST(RetryTest, GivesUpAfterMaxAttempts) {
   FakeTransport transport;
   for (int i = 0; i < 3; ++i) transport.Answer(429, "", "1");
   RetryResult result = retrier.Send(transport, "Q", false);
-  EXPECT_EQ(result.response.status(),
-            absl::UnavailableError(
-                "HTTP 429 from RunPod (rate limited); gave up after 3 attempts"));
+  EXPECT_EQ(
+      result.response.status(),
+      absl::UnavailableError(
+          "HTTP 429 from RunPod (rate limited); gave up after 3 attempts"));
   EXPECT_EQ(result.attempts, 3);
   EXPECT_THAT(clock.sleeps(), ElementsAre(absl::Seconds(1), absl::Seconds(1)));
 
@@ -215,8 +217,9 @@ TEST(RetryTest, GivesUpWhenTheNextWaitWouldPassTheDeadline) {
   transport.Answer(503, "", "4");
   transport.Answer(503, "", "4");  // 8 s spent; another 4 s would be 12 s
   RetryResult result = retrier.Send(transport, "Q", true);
-  EXPECT_EQ(result.response.status(),
-            absl::UnavailableError("HTTP 503 from RunPod; gave up after 3 attempts"));
+  EXPECT_EQ(
+      result.response.status(),
+      absl::UnavailableError("HTTP 503 from RunPod; gave up after 3 attempts"));
   EXPECT_THAT(clock.sleeps(), ElementsAre(absl::Seconds(4), absl::Seconds(4)));
   EXPECT_EQ(transport.unanswered(), 0u);
 
@@ -224,9 +227,10 @@ TEST(RetryTest, GivesUpWhenTheNextWaitWouldPassTheDeadline) {
   transport.Answer(429, "", "3600");
   RetryResult now = retrier.Send(transport, "Q", true);
   EXPECT_EQ(now.attempts, 1);
-  EXPECT_EQ(now.response.status(),
-            absl::UnavailableError(
-                "HTTP 429 from RunPod (rate limited); gave up after 1 attempt"));
+  EXPECT_EQ(
+      now.response.status(),
+      absl::UnavailableError(
+          "HTTP 429 from RunPod (rate limited); gave up after 1 attempt"));
 }
 
 TEST(RetryTest, ReadTimeoutsExhaustedKeepTheirCode) {

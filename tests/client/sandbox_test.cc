@@ -29,9 +29,9 @@ std::shared_ptr<sandbox::SandboxService> NewService(
   absl::StatusOr<std::unique_ptr<sandbox::SandboxService>> service =
       sandbox::SandboxService::Create(std::move(options));
   EXPECT_TRUE(service.ok()) << service.status();
-  return service.ok() ? std::shared_ptr<sandbox::SandboxService>(
-                            std::move(*service))
-                      : nullptr;
+  return service.ok()
+             ? std::shared_ptr<sandbox::SandboxService>(std::move(*service))
+             : nullptr;
 }
 
 // Retries without real waiting.
