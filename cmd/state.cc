@@ -75,8 +75,8 @@ int List(const CommandContext& context) {
 absl::StatusOr<State> ReadExisting(FileStateStore& store) {
   absl::StatusOr<State> state = store.Read();
   if (absl::IsNotFound(state.status())) {
-    return absl::NotFoundError(absl::StrCat(
-        "no lock file at ", store.path(), "; nothing has been applied yet"));
+    return absl::NotFoundError(absl::StrCat("no lock file at ", store.path(),
+                                            "; nothing has been applied yet"));
   }
   return state;
 }
@@ -98,8 +98,9 @@ int Show(const CommandContext& context, const std::string& text) {
     attributes.address = *address;
     *context.out << "id: " << resource->id << "\n"
                  << "attributes: "
-                 << ToAttributes(attributes).dump(
-                        2, ' ', false, nlohmann::json::error_handler_t::replace)
+                 << ToAttributes(attributes)
+                        .dump(2, ' ', false,
+                              nlohmann::json::error_handler_t::replace)
                  << "\n";
   }
   if (intent != state->intents.end()) {
@@ -129,9 +130,8 @@ int Remove(const CommandContext& context,
   if (!state.ok()) return Fail(context, state.status());
   for (const Address& address : addresses) {
     if (state->Find(address) == nullptr && !state->intents.count(address)) {
-      return Fail(context,
-                  absl::StrCat(address.ToString(), " is not in ", store.path(),
-                               "; nothing was removed"));
+      return Fail(context, absl::StrCat(address.ToString(), " is not in ",
+                                        store.path(), "; nothing was removed"));
     }
   }
   std::vector<std::string> messages;

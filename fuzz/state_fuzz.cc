@@ -31,8 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       podform::ParseState(bytes, "podform.lock");
   if (!again.ok()) {
     std::fprintf(stderr, "serialized state does not parse: %s\n%s",
-                 std::string(again.status().message()).c_str(),
-                 bytes.c_str());
+                 std::string(again.status().message()).c_str(), bytes.c_str());
     std::abort();
   }
   if (!(*again == *state)) {

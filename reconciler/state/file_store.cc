@@ -39,9 +39,11 @@ std::optional<LockInfo> ReadLockInfo(const std::string& path) {
   if (!text.ok()) return std::nullopt;
   try {
     json j = json::parse(*text);
-    if (!j.is_object()) return std::nullopt;
+    if (!j.is_object() || !j.contains("pid") || !j["pid"].is_number_integer()) {
+      return std::nullopt;
+    }
     LockInfo info;
-    info.pid = j.at("pid").get<int64_t>();
+    info.pid = j["pid"].get<int64_t>();
     info.host = j.at("host").get<std::string>();
     info.command = j.at("command").get<std::string>();
     info.since = j.at("since").get<std::string>();
@@ -130,9 +132,9 @@ absl::StatusOr<std::unique_ptr<StateLock>> FileStateStore::Lock(
     }
     if (attempt + 1 == kAttempts) {
       ::close(fd);
-      return absl::FailedPreconditionError(absl::StrCat(
-          path_, " is locked by another process (", lock_file,
-          " does not say which)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(path_, " is locked by another process (", lock_file,
+                       " does not say which)"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -125,9 +125,8 @@ absl::Status CheckCanonical(const Reader& reader, const json& canonical,
     const json& got = given.at(key);
     if (want.is_number() != got.is_number() ||
         (!want.is_number() && want.type() != got.type())) {
-      return reader.Error(absl::StrCat("attribute \"", key,
-                                       "\" has the wrong type (",
-                                       JsonType(got), ")"));
+      return reader.Error(absl::StrCat(
+          "attribute \"", key, "\" has the wrong type (", JsonType(got), ")"));
     }
     if (got != want) {
       if (want.is_number()) {
@@ -151,13 +150,14 @@ absl::StatusOr<ResourceState> ParseResource(const std::string& path,
         absl::StrCat("must be an object, not ", JsonType(entry)));
   }
   bool volume = address.kind == Kind::kVolume;
-  RETURN_IF_ERROR(volume ? reader.OnlyKnown(entry, {"attributes", "id", "protect"})
-                         : reader.OnlyKnown(entry, {"attributes", "id"}));
+  RETURN_IF_ERROR(volume
+                      ? reader.OnlyKnown(entry, {"attributes", "id", "protect"})
+                      : reader.OnlyKnown(entry, {"attributes", "id"}));
   ResourceState out;
   ASSIGN_OR_RETURN(out.id, reader.String(entry, "id", /*non_empty=*/true));
-  ASSIGN_OR_RETURN(const json* attributes,
-                   reader.Field(entry, "attributes", json::value_t::object,
-                                "an object"));
+  ASSIGN_OR_RETURN(
+      const json* attributes,
+      reader.Field(entry, "attributes", json::value_t::object, "an object"));
   // Every number in the canonical attributes is an integer; converting a
   // float to one could overflow, so floats are refused before conversion.
   for (const auto& [key, value] : attributes->items()) {
@@ -204,22 +204,22 @@ absl::StatusOr<CreateIntent> ParseIntent(const std::string& path,
 absl::StatusOr<Address> ParseAddress(const Reader& reader,
                                      const std::string& key) {
   absl::StatusOr<Address> address = Address::Parse(key);
-  if (!address.ok()) return reader.Error(std::string(address.status().message()));
+  if (!address.ok())
+    return reader.Error(std::string(address.status().message()));
   return address;
 }
 
 absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
   Reader reader(path, "");
   if (!root.is_object()) {
-    return reader.Error(absl::StrCat(
-        "not a podform lock file: expected a JSON object, not ",
-        JsonType(root)));
+    return reader.Error(
+        absl::StrCat("not a podform lock file: expected a JSON object, not ",
+                     JsonType(root)));
   }
   // The version first: a newer file may differ in everything else.
   auto version = root.find("version");
   if (version == root.end()) {
-    return reader.Error(
-        "missing \"version\"; this is not a podform lock file");
+    return reader.Error("missing \"version\"; this is not a podform lock file");
   }
   if (!version->is_number_integer()) {
     return reader.Error(absl::StrCat("\"version\" must be an integer, not ",
@@ -227,10 +227,10 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
   }
   if (version->is_number_unsigned() &&
       version->get<uint64_t>() > static_cast<uint64_t>(State::kVersion)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, " was written by a newer podform (version ", version->dump(),
-        "); this podform reads version ", State::kVersion,
-        ": upgrade podform"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " was written by a newer podform (version ",
+                     version->dump(), "); this podform reads version ",
+                     State::kVersion, ": upgrade podform"));
   }
   if (!version->is_number_unsigned() ||
       version->get<uint64_t>() != static_cast<uint64_t>(State::kVersion)) {
@@ -251,9 +251,9 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
     return reader.Error(absl::StrCat(
         "\"serial\" must be a non-negative integer, not ", serial->dump()));
   }
-  ASSIGN_OR_RETURN(const json* resources,
-                   reader.Field(root, "resources", json::value_t::object,
-                                "an object"));
+  ASSIGN_OR_RETURN(
+      const json* resources,
+      reader.Field(root, "resources", json::value_t::object, "an object"));
   Reader resources_reader(path, "resources");
   for (const auto& [key, entry] : resources->items()) {
     ASSIGN_OR_RETURN(Address address, ParseAddress(resources_reader, key));
@@ -262,9 +262,9 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
     state.resources.emplace(address, std::move(resource));
   }
   if (root.contains("intents")) {
-    ASSIGN_OR_RETURN(const json* intents,
-                     reader.Field(root, "intents", json::value_t::object,
-                                  "an object"));
+    ASSIGN_OR_RETURN(
+        const json* intents,
+        reader.Field(root, "intents", json::value_t::object, "an object"));
     Reader intents_reader(path, "intents");
     for (const auto& [key, entry] : intents->items()) {
       ASSIGN_OR_RETURN(Address address, ParseAddress(intents_reader, key));
@@ -331,9 +331,9 @@ absl::StatusOr<State> ParseState(const std::string& text,
         "or a backup"));
   }
   if (MaxNesting(text) > kMaxDepth) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": not a podform lock file: nested deeper than ", kMaxDepth,
-        " levels"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a podform lock file: nested deeper than ",
+                     kMaxDepth, " levels"));
   }
   try {
     json root = json::parse(text);

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "reconciler/state/serialize.h"
 
 namespace podform {
@@ -13,8 +13,7 @@ namespace {
 bool IsDigest(const std::string& value) {
   static constexpr char kPrefix[] = "hmac-sha256:";
   constexpr size_t kPrefixLength = sizeof kPrefix - 1;
-  if (value.size() != kPrefixLength + 64 ||
-      !absl::StartsWith(value, kPrefix)) {
+  if (value.size() != kPrefixLength + 64 || !absl::StartsWith(value, kPrefix)) {
     return false;
   }
   for (size_t i = kPrefixLength; i < value.size(); ++i) {
@@ -53,10 +52,9 @@ LockInfo CurrentLockInfo(const std::string& command, absl::Time now) {
 }
 
 absl::Status LockedError(const std::string& name, const LockInfo& holder) {
-  return absl::FailedPreconditionError(
-      absl::StrCat(name, " is locked by pid ", holder.pid, " on host \"",
-                   holder.host, "\" running \"", holder.command, "\" since ",
-                   holder.since));
+  return absl::FailedPreconditionError(absl::StrCat(
+      name, " is locked by pid ", holder.pid, " on host \"", holder.host,
+      "\" running \"", holder.command, "\" since ", holder.since));
 }
 
 absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
@@ -75,10 +73,10 @@ absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
   out.serial = state.serial + 1;
   if (stored.ok()) {
     if (stored->lineage != state.lineage) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          name, " belongs to lineage ", stored->lineage,
-          ", not this run's lineage ", state.lineage,
-          "; refusing to overwrite another lock file"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(name, " belongs to lineage ", stored->lineage,
+                       ", not this run's lineage ", state.lineage,
+                       "; refusing to overwrite another lock file"));
     }
     if (stored->serial > state.serial) {
       if (stored->serial != own_serial) {

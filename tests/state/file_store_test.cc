@@ -93,10 +93,11 @@ TEST(FileStateStoreTest, LockFileHoldsTheHolderAndIsEmptiedOnRelease) {
     ASSERT_TRUE(lock.ok()) << lock.status();
     EXPECT_EQ(store.lock_path(), dir + "/podform.lock.flock");
     EXPECT_EQ(Mode(store.lock_path()), 0600);
-    EXPECT_EQ(*ReadFile(store.lock_path()),
-              absl::StrCat("{\n  \"command\": \"podform apply\",\n  \"host\": \"",
-                           HostName(), "\",\n  \"pid\": ", ::getpid(),
-                           ",\n  \"since\": \"2026-11-26T22:00:00Z\"\n}\n"));
+    EXPECT_EQ(
+        *ReadFile(store.lock_path()),
+        absl::StrCat("{\n  \"command\": \"podform apply\",\n  \"host\": \"",
+                     HostName(), "\",\n  \"pid\": ", ::getpid(),
+                     ",\n  \"since\": \"2026-11-26T22:00:00Z\"\n}\n"));
   }
   EXPECT_EQ(*ReadFile(store.lock_path()), "");
   EXPECT_EQ(Entries(dir), std::set<std::string>{"podform.lock.flock"});
@@ -185,8 +186,8 @@ TEST(FileStateStoreTest, AnotherProcessHoldingTheLockIsNamedAtOnce) {
   auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(status.message(),
-            absl::StrCat(path, " is locked by pid ", holder.pid(), " on host \"",
-                         HostName(),
+            absl::StrCat(path, " is locked by pid ", holder.pid(),
+                         " on host \"", HostName(),
                          "\" running \"podform apply\" since "
                          "2026-11-26T22:00:00Z"));
   EXPECT_LT(elapsed, std::chrono::milliseconds(200));
@@ -194,9 +195,9 @@ TEST(FileStateStoreTest, AnotherProcessHoldingTheLockIsNamedAtOnce) {
   holder.Kill();
   absl::StatusOr<std::unique_ptr<StateLock>> lock = store.Lock("podform plan");
   ASSERT_TRUE(lock.ok()) << lock.status();
-  EXPECT_NE(ReadFile(store.lock_path())->find(absl::StrCat(
-                "\"pid\": ", ::getpid())),
-            std::string::npos);
+  EXPECT_NE(
+      ReadFile(store.lock_path())->find(absl::StrCat("\"pid\": ", ::getpid())),
+      std::string::npos);
 }
 
 }  // namespace

@@ -22,8 +22,9 @@ std::string Edited(const std::function<void(json&)>& edit) {
 }
 
 // The message of ParseState's error for `text`, with its code checked.
-std::string ParseError(const std::string& text,
-                       absl::StatusCode code = absl::StatusCode::kInvalidArgument) {
+std::string ParseError(
+    const std::string& text,
+    absl::StatusCode code = absl::StatusCode::kInvalidArgument) {
   absl::StatusOr<State> state = ParseState(text, "podform.lock");
   EXPECT_FALSE(state.ok());
   if (state.ok()) return "";
@@ -216,9 +217,8 @@ TEST(ParseStateTest, BadAddress) {
             })),
             "podform.lock: resources: invalid address \"disk.x\": expected "
             "volume.NAME or pod.NAME");
-  EXPECT_EQ(ParseError(Edited([](json& doc) {
-              doc["intents"]["volume"] = json::object();
-            })),
+  EXPECT_EQ(ParseError(Edited(
+                [](json& doc) { doc["intents"]["volume"] = json::object(); })),
             "podform.lock: intents: invalid address \"volume\": expected "
             "volume.NAME or pod.NAME");
 }
@@ -232,9 +232,8 @@ TEST(ParseStateTest, ResourceFields) {
               doc["resources"]["volume.models"].erase("id");
             })),
             "podform.lock: volume.models: missing \"id\"");
-  EXPECT_EQ(ParseError(Edited([](json& doc) {
-              doc["resources"]["pod.trainer"]["id"] = 12;
-            })),
+  EXPECT_EQ(ParseError(Edited(
+                [](json& doc) { doc["resources"]["pod.trainer"]["id"] = 12; })),
             "podform.lock: pod.trainer: \"id\" must be a non-empty string, "
             "not number");
   EXPECT_EQ(ParseError(Edited([](json& doc) {
@@ -268,9 +267,8 @@ TEST(ParseStateTest, HandEditedProtectionMustAgree) {
 TEST(ParseStateTest, Attributes) {
   auto attributes_edit = [](const char* address,
                             std::function<void(json&)> edit) {
-    return Edited([&](json& doc) {
-      edit(doc["resources"][address]["attributes"]);
-    });
+    return Edited(
+        [&](json& doc) { edit(doc["resources"][address]["attributes"]); });
   };
   EXPECT_EQ(ParseError(attributes_edit("volume.models",
                                        [](json& a) { a.erase("size"); })),
@@ -302,13 +300,15 @@ TEST(ParseStateTest, Attributes) {
                 "pod.trainer", [](json& a) { a["status"] = "paused"; })),
             "podform.lock: pod.trainer: attribute \"status\" must be "
             "\"running\" or \"stopped\"");
-  EXPECT_EQ(ParseError(attributes_edit(
-                "pod.trainer",
-                [](json& a) { a["secretEnv"] = {"HF_TOKEN", "HF_TOKEN"}; })),
-            "podform.lock: pod.trainer: attribute \"secretEnv\" is not in "
-            "canonical form; expected [\"HF_TOKEN\"]");
-  EXPECT_EQ(ParseError(attributes_edit(
-                "pod.trainer", [](json& a) { a["env"]["N"] = 1; })),
+  EXPECT_EQ(
+      ParseError(attributes_edit("pod.trainer",
+                                 [](json& a) {
+                                   a["secretEnv"] = {"HF_TOKEN", "HF_TOKEN"};
+                                 })),
+      "podform.lock: pod.trainer: attribute \"secretEnv\" is not in "
+      "canonical form; expected [\"HF_TOKEN\"]");
+  EXPECT_EQ(ParseError(attributes_edit("pod.trainer",
+                                       [](json& a) { a["env"]["N"] = 1; })),
             "podform.lock: pod.trainer: attribute \"env\" has the wrong type");
   EXPECT_EQ(ParseError(Edited([](json& doc) {
               doc["resources"]["pod.trainer"]["attributes"] = json::array();

@@ -31,7 +31,8 @@ struct Result {
 };
 
 // Runs the podform binary with `args`; stdout and stderr go to files in `dir`.
-Result RunPodform(const std::string& dir, const std::vector<std::string>& args) {
+Result RunPodform(const std::string& dir,
+                  const std::vector<std::string>& args) {
   std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -104,8 +105,8 @@ TEST_F(StateCommandTest, ListWithoutALockFilePrintsNothing) {
 
 TEST_F(StateCommandTest, ListFindsTheLockFileBesideTheConfig) {
   WriteLockFile(SampleState());
-  Result r = RunPodform(
-      dir_, {"--file", dir_ + "/podform.yaml", "state", "list"});
+  Result r =
+      RunPodform(dir_, {"--file", dir_ + "/podform.yaml", "state", "list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "pod.trainer    x7k2m9p4q1\n"
@@ -187,9 +188,8 @@ TEST_F(StateCommandTest, ShowOfAPendingCreate) {
 TEST_F(StateCommandTest, ShowFailures) {
   Result missing_file = Run({"show", "volume.models"});
   EXPECT_EQ(missing_file.exit_code, 1);
-  EXPECT_EQ(missing_file.err,
-            absl::StrCat("podform: no lock file at ", path_,
-                         "; nothing has been applied yet\n"));
+  EXPECT_EQ(missing_file.err, absl::StrCat("podform: no lock file at ", path_,
+                                           "; nothing has been applied yet\n"));
   WriteLockFile(SampleState());
   Result unknown = Run({"show", "volume.data"});
   EXPECT_EQ(unknown.exit_code, 1);
@@ -270,9 +270,9 @@ TEST_F(StateCommandTest, RmRefusesAnUnreadableLockFile) {
   ASSERT_TRUE(WriteFileAtomically(path_, truncated).ok());
   Result r = Run({"rm", "pod.trainer"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err.rfind(absl::StrCat("podform: ", path_, ": not valid JSON at "),
-                        0),
-            0u)
+  EXPECT_EQ(
+      r.err.rfind(absl::StrCat("podform: ", path_, ": not valid JSON at "), 0),
+      0u)
       << r.err;
   EXPECT_EQ(*ReadFile(path_), truncated);
 }

@@ -217,9 +217,8 @@ TEST_P(StoreSuite, RefusesAStateWithoutLineage) {
   State state;
   absl::Status status = h->store().Write(&state);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(status.message(),
-            absl::StrCat("cannot write ", h->name(),
-                         ": the state has no lineage"));
+  EXPECT_EQ(status.message(), absl::StrCat("cannot write ", h->name(),
+                                           ": the state has no lineage"));
   EXPECT_EQ(h->contents(), std::nullopt);
 }
 
