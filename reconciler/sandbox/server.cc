@@ -110,6 +110,14 @@ SandboxServer::SandboxServer(SandboxService* service)
     }
     res.set_content(response.body, response.content_type.c_str());
   };
+  // httplib's default socket options add SO_REUSEPORT, which would let a
+  // second server bind a port that one already listens on and share its
+  // connections. Only SO_REUSEADDR (quick restarts on the same port) is
+  // wanted: binding a busy port must fail.
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   // Every method and path goes to the service, which answers 404/405.
   const std::string any = ".*";
   http_->Get(any, handler);

@@ -1,0 +1,285 @@
+// The data file: written after every mutation, continued after a restart,
+// refused (never reset) when corrupt, safe under concurrent requests.
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/sandbox/account_json.h"
+#include "reconciler/sandbox/store.h"
+#include "reconciler/util/file.h"
+#include "tests/sandbox/sandbox_test_util.h"
+
+namespace podform::sandbox {
+namespace {
+
+using nlohmann::json;
+using testing::Harness;
+using testing::MakeTempDir;
+
+json ReadJson(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  EXPECT_TRUE(text.ok()) << text.status();
+  return json::parse(text.value_or("null"));
+}
+
+std::string CreateVolume(Harness& h, int size = 10) {
+  return h.Data("mutation { createNetworkVolume(input: {name: \"v\", size: " +
+                std::to_string(size) +
+                ", dataCenterId: \"EU-RO-1\"}) { id } }")
+      ["createNetworkVolume"]["id"];
+}
+
+std::string DeployPod(Harness& h, const std::string& volume_id) {
+  return h.Data(R"(mutation { podFindAndDeployOnDemand(input: {name: "p",
+      imageName: "img", gpuTypeId: "NVIDIA L40S", cloudType: SECURE,
+      networkVolumeId: ")" + volume_id + R"(", env: [{key: "A", value: "1"}],
+      ports: "22/tcp"}) { id } })")["podFindAndDeployOnDemand"]["id"];
+}
+
+TEST(PersistenceTest, OpeningAMissingFileCreatesItAndItsDirectory) {
+  std::string path = MakeTempDir() + "/nested/dir/sandbox.json";
+  Harness h(path, 5);
+  json file = ReadJson(path);
+  EXPECT_EQ(file["version"], 1);
+  EXPECT_EQ(file["networkVolumes"], json::array());
+  EXPECT_EQ(file["pods"], json::array());
+  EXPECT_EQ(file["defaultCapacity"], 1000);
+  EXPECT_EQ(std::filesystem::status(path).permissions() &
+                std::filesystem::perms::all,
+            std::filesystem::perms::owner_read |
+                std::filesystem::perms::owner_write);
+}
+
+TEST(PersistenceTest, EveryMutationIsInTheFileAtOnce) {
+  std::string path = MakeTempDir() + "/sandbox.json";
+  Harness h(path);
+  std::string vol = CreateVolume(h, 10);
+  EXPECT_EQ(ReadJson(path)["networkVolumes"],
+            json::parse(R"([{"id": ")" + vol + R"(", "name": "v", "size": 10,
+                "dataCenterId": "EU-RO-1"}])"));
+  std::string pod = DeployPod(h, vol);
+  json file_pod = ReadJson(path)["pods"][0];
+  EXPECT_EQ(file_pod["id"], pod);
+  EXPECT_EQ(file_pod["env"], json::parse(R"([{"key": "A", "value": "1"}])"));
+  EXPECT_EQ(file_pod["desiredStatus"], "RUNNING");
+  EXPECT_EQ(file_pod["createdAt"], "2024-02-09T14:01:47Z");
+  h.Data(R"(mutation { podStop(input: {podId: ")" + pod + R"("}) { id } })");
+  EXPECT_EQ(ReadJson(path)["pods"][0]["desiredStatus"], "EXITED");
+  h.Data(R"(mutation { podTerminate(input: {podId: ")" + pod + R"("}) })");
+  EXPECT_EQ(ReadJson(path)["pods"], json::array());
+  // A refused mutation leaves the file as it was.
+  std::string before = *ReadFile(path);
+  h.Post(R"(mutation { updateNetworkVolume(input: {id: ")" + vol +
+         R"(", size: 5}) { id } })");
+  EXPECT_EQ(*ReadFile(path), before);
+}
+
+TEST(PersistenceTest, ARestartedSandboxContinuesWhereItStopped) {
+  std::string dir = MakeTempDir();
+  std::string vol, pod, next_after_restart;
+  const std::string query =
+      "{ myself { id networkVolumes { id name size dataCenterId } pods { id "
+      "name imageName env desiredStatus networkVolumeId costPerHr "
+      "lastStatusChange machineId machine { podHostId } } } }";
+  json before;
+  {
+    Harness h(dir + "/a.json", 77);
+    vol = CreateVolume(h, 300);
+    pod = DeployPod(h, vol);
+    h.Data(R"(mutation { podStop(input: {podId: ")" + pod + R"("}) { id } })");
+    before = h.Data(query);
+  }
+  {
+    // The seed of a restart does not matter: the file's state continues.
+    Harness h(dir + "/a.json", 12345);
+    EXPECT_EQ(h.Data(query), before);
+    next_after_restart = CreateVolume(h);
+  }
+  {
+    // One uninterrupted run with the same seed draws the same next id.
+    Harness h(dir + "/b.json", 77);
+    EXPECT_EQ(CreateVolume(h, 300), vol);
+    EXPECT_EQ(DeployPod(h, vol), pod);
+    h.Data(R"(mutation { podStop(input: {podId: ")" + pod + R"("}) { id } })");
+    EXPECT_EQ(CreateVolume(h), next_after_restart);
+  }
+  // The GPUs of the stopped pod are free after the restart, the running
+  // ones held: resuming needs capacity again.
+  {
+    std::string path = dir + "/a.json";
+    json file = ReadJson(path);
+    file["capacity"] = {{"EU-RO-1", {{"NVIDIA L40S", 0}}}};
+    ASSERT_TRUE(WriteFileAtomically(path, file.dump()).ok());
+    Harness h(path);
+    testing::GqlResult r = h.Post(R"(mutation { podResume(input: {podId: ")" +
+                                  pod + R"("}) { id } })");
+    EXPECT_EQ(testing::OnlyError(r),
+              testing::RunPodError("There are not enough free GPUs on the "
+                                   "host machine to start this pod.",
+                                   {"podResume"}, "SUPPLY_CONSTRAINT"));
+  }
+}
+
+TEST(PersistenceTest, CapacityIsSetInAHandWrittenFile) {
+  std::string path = MakeTempDir() + "/sandbox.json";
+  ASSERT_TRUE(WriteFileAtomically(
+                  path,
+                  R"({"version": 1, "capacity": {"EU-RO-1":
+                      {"NVIDIA H100 80GB HBM3": 1}}})")
+                  .ok());
+  Harness h(path);
+  const std::string deploy = R"(mutation { podFindAndDeployOnDemand(input: {
+      imageName: "img", gpuTypeId: "NVIDIA H100 80GB HBM3", cloudType: SECURE,
+      dataCenterId: "EU-RO-1"}) { id } })";
+  EXPECT_TRUE(h.Post(deploy).body["data"]["podFindAndDeployOnDemand"].is_object());
+  EXPECT_EQ(testing::OnlyError(h.Post(deploy))["extensions"]["code"],
+            "SUPPLY_CONSTRAINT");
+  // The capacity stays in the file as written.
+  EXPECT_EQ(ReadJson(path)["capacity"],
+            json::parse(R"({"EU-RO-1": {"NVIDIA H100 80GB HBM3": 1}})"));
+}
+
+TEST(PersistenceTest, ACorruptFileIsRefusedAndLeftAlone) {
+  std::string dir = MakeTempDir();
+  struct Case {
+    std::string contents;
+    std::string problem;
+  };
+  const Case cases[] = {
+      {"", "not JSON: [json.exception.parse_error.101] parse error at line 1, "
+           "column 1: syntax error while parsing value - unexpected end of "
+           "input; expected '[', '{', or a literal"},
+      {"{\"version\": 1, \"pods\": [", "not JSON: [json.exception.parse_error.101] "
+       "parse error at line 1, column 25: syntax error while parsing value - "
+       "unexpected end of input; expected '[', '{', or a literal"},
+      {"[]", "expected an object"},
+      {"{}", "version: required"},
+      {"{\"version\": 2}", "version 2 is not supported (this podform reads "
+                           "version 1)"},
+      {"{\"version\": 1, \"capacty\": {}}", "capacty: unknown key"},
+      {"{\"version\": 1, \"networkVolumes\": [{\"id\": \"a\", \"size\": 10, "
+       "\"dataCenterId\": \"MARS\"}]}",
+       "networkVolumes[0].dataCenterId: unknown data center \"MARS\""},
+      {"{\"version\": 1, \"networkVolumes\": [{\"id\": \"a\", \"size\": 10, "
+       "\"dataCenterId\": \"EU-RO-1\"}, {\"id\": \"a\", \"size\": 10, "
+       "\"dataCenterId\": \"EU-RO-1\"}]}",
+       "networkVolumes[1]: network volume id a appears twice"},
+      {"{\"version\": 1, \"pods\": [{\"id\": \"p\", \"imageName\": \"i\", "
+       "\"gpuTypeId\": \"NVIDIA L4\", \"dataCenterId\": \"EU-RO-1\", "
+       "\"networkVolumeId\": \"gone\"}]}",
+       "pods[0].networkVolumeId: no network volume \"gone\""},
+      {"{\"version\": 1, \"pods\": [{\"id\": \"p\", \"imageName\": \"i\", "
+       "\"gpuTypeId\": \"NVIDIA L4\", \"dataCenterId\": \"EU-RO-1\", "
+       "\"gpuCount\": \"2\"}]}",
+       "pods[0].gpuCount: expected an integer"},
+      {"{\"version\": 1, \"capacity\": {\"EU-RO-1\": {\"NVIDIA L4\": -1}}}",
+       "capacity.EU-RO-1.NVIDIA L4: expected a non-negative integer"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.contents);
+    std::string path = dir + "/sandbox.json";
+    ASSERT_TRUE(WriteFileAtomically(path, c.contents).ok());
+    ServiceOptions options;
+    options.data_path = path;
+    absl::StatusOr<std::unique_ptr<SandboxService>> service =
+        SandboxService::Create(options);
+    ASSERT_FALSE(service.ok());
+    EXPECT_EQ(service.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(service.status().message(),
+              path + ": not a valid sandbox data file: " + c.problem +
+                  " (fix the file or remove it to start an empty sandbox)");
+    EXPECT_EQ(*ReadFile(path), c.contents);
+  }
+}
+
+TEST(PersistenceTest, TheFileRoundTrips) {
+  Harness h;
+  std::string vol = CreateVolume(h, 20);
+  DeployPod(h, vol);
+  std::string text;
+  {
+    auto lock = h.service->store().Lock();
+    h.service->store().account().SetCapacity("US-GA-1", "NVIDIA L4", 3);
+    text = AccountToJsonText(h.service->store().account());
+  }
+  absl::StatusOr<Account> again = AccountFromJsonText(text, 0, h.clock.AsClock());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(AccountToJsonText(*again), text);
+  EXPECT_EQ(again->GpusInUse("EU-RO-1", "NVIDIA L40S"), 1);
+  EXPECT_EQ(again->PodsUsingVolume(vol), 1);
+  EXPECT_EQ(again->Capacity("US-GA-1", "NVIDIA L4"), 3);
+}
+
+TEST(PersistenceTest, AFailedWriteUndoesTheMutation) {
+  std::string dir = MakeTempDir();
+  std::string path = dir + "/sandbox.json";
+  Harness h(path);
+  std::string vol = CreateVolume(h);
+  // Replace the data file by a directory: the atomic rename now fails.
+  std::filesystem::remove(path);
+  std::filesystem::create_directory(path);
+  testing::GqlResult r = h.Post(
+      R"(mutation { createNetworkVolume(input: {name: "w", size: 10, dataCenterId: "EU-RO-1"}) { id } })");
+  EXPECT_EQ(r.body["data"], json::parse(R"({"createNetworkVolume": null})"));
+  EXPECT_EQ(testing::OnlyError(r),
+            testing::RunPodError("Something went wrong. Please try again "
+                                 "later or contact support.",
+                                 {"createNetworkVolume"},
+                                 "INTERNAL_SERVER_ERROR"));
+  EXPECT_EQ(h.Data("{ myself { networkVolumes { id } } }"),
+            json::parse(R"({"myself": {"networkVolumes": [{"id": ")" + vol +
+                        R"("}]}})"));
+}
+
+TEST(PersistenceTest, ConcurrentMutationsNeverCorruptTheFile) {
+  std::string path = MakeTempDir() + "/sandbox.json";
+  Harness h(path);
+  constexpr int kThreads = 6, kEach = 15;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&h, t] {
+      for (int i = 0; i < kEach; ++i) {
+        SandboxRequest request;
+        request.authorization = "Bearer k";
+        request.body = json({{"query",
+                              "mutation M($i: CreateNetworkVolumeInput!) { "
+                              "createNetworkVolume(input: $i) { id } }"},
+                             {"variables",
+                              {{"i",
+                                {{"name", "t" + std::to_string(t)},
+                                 {"size", 10 + i},
+                                 {"dataCenterId", "EU-RO-1"}}}}}})
+                           .dump();
+        SandboxResponse response = h.service->Handle(request);
+        EXPECT_EQ(response.status, 200) << response.body;
+        // Readers run alongside the writers.
+        request.body = R"({"query": "{ myself { networkVolumes { id } } }"})";
+        EXPECT_EQ(h.service->Handle(request).status, 200);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  json volumes = ReadJson(path)["networkVolumes"];
+  ASSERT_EQ(volumes.size(), size_t{kThreads * kEach});
+  std::set<std::string> ids;
+  std::map<std::string, int> per_thread;
+  for (const json& v : volumes) {
+    ids.insert(v["id"].get<std::string>());
+    ++per_thread[v["name"].get<std::string>()];
+  }
+  EXPECT_EQ(ids.size(), size_t{kThreads * kEach});
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(per_thread["t" + std::to_string(t)], kEach);
+  }
+  // And a restart reads it all back.
+  Harness again(path);
+  EXPECT_EQ(again.Data("{ myself { networkVolumes { id } } }")["myself"]
+                     ["networkVolumes"].size(),
+            size_t{kThreads * kEach});
+}
+
+}  // namespace
+}  // namespace podform::sandbox
