@@ -3,6 +3,9 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -156,6 +159,35 @@ TEST(SandboxTest, CreateListUpdateDeleteRoundTrip) {
   ASSERT_TRUE(live.ok()) << live.status();
   EXPECT_TRUE(live->volumes.empty());
   EXPECT_TRUE(live->pods.empty());
+}
+
+TEST(SandboxTest, ConcurrentCallsFromSeveralThreads) {
+  std::unique_ptr<Provider> provider = InProcess(NewService());
+  constexpr int kThreads = 8;
+  std::vector<std::string> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      absl::StatusOr<LiveVolume> volume =
+          provider->CreateVolume({"v" + std::to_string(t), 10 + t, "EU-RO-1"});
+      if (volume.ok()) ids[t] = volume->id;
+      PodSpec spec = Trainer("");
+      spec.name = "p" + std::to_string(t);
+      absl::StatusOr<LivePod> pod = provider->CreatePod(spec);
+      if (pod.ok()) provider->StopPod(pod->id).IgnoreError();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  absl::StatusOr<LiveState> live = provider->Refresh();
+  ASSERT_TRUE(live.ok()) << live.status();
+  ASSERT_EQ(live->volumes.size(), size_t{kThreads});
+  ASSERT_EQ(live->pods.size(), size_t{kThreads});
+  std::set<std::string> distinct(ids.begin(), ids.end());
+  EXPECT_EQ(distinct.size(), size_t{kThreads});
+  for (const LivePod& pod : live->pods) {
+    EXPECT_EQ(pod.desired_status, "EXITED") << pod.id;
+    EXPECT_EQ(pod.spec.gpu_type, kGpu) << pod.id;
+  }
 }
 
 TEST(SandboxTest, NoCapacityIsResourceExhausted) {
