@@ -182,13 +182,16 @@ TEST_F(ExecutorTest, MutationsRunSeriallyInOrderAndErrorsDoNotStopThem) {
 
 TEST_F(ExecutorTest, NothingRunsWhenTheRequestIsRejected) {
   test_support::TestContext ctx;
-  EXPECT_EQ(Exec(exec_, "mutation { step(n: 1) nope }", nullptr, "", &ctx).substr(0, 4),
-            "400 ");
-  EXPECT_EQ(Exec(exec_, "mutation { step(n: 1) ", nullptr, "", &ctx).substr(0, 4),
-            "400 ");
-  EXPECT_EQ(Exec(exec_, "mutation ($n: Int!) { step(n: $n) }", {{"n", "x"}}, "", &ctx)
+  EXPECT_EQ(Exec(exec_, "mutation { step(n: 1) nope }", nullptr, "", &ctx)
                 .substr(0, 4),
             "400 ");
+  EXPECT_EQ(
+      Exec(exec_, "mutation { step(n: 1) ", nullptr, "", &ctx).substr(0, 4),
+      "400 ");
+  EXPECT_EQ(
+      Exec(exec_, "mutation ($n: Int!) { step(n: $n) }", {{"n", "x"}}, "", &ctx)
+          .substr(0, 4),
+      "400 ");
   EXPECT_EQ(Exec(exec_, "mutation A { step(n: 1) } mutation B { step(n: 2) }",
                  nullptr, "", &ctx)
                 .substr(0, 4),
