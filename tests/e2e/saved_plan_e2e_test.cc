@@ -1,0 +1,211 @@
+// Saved plans (`plan --out`, `apply PLANFILE`): secrets never written, and a
+// stale plan refused in each of the three ways DESIGN.md names.
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/harness.h"
+
+namespace podform::e2e {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+using SavedPlanE2eTest = E2eTest;
+
+constexpr char kSecret[] = "hf_e2eSECRETvalue_41c7d29e";
+
+int Mode(const std::string& path) {
+  struct stat st = {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return st.st_mode & 0777;
+}
+
+TEST_F(SavedPlanE2eTest, SecretsAndTheApiKeyAreNeverPrintedOrWritten) {
+  env_ = {std::string("HF_TOKEN=") + kSecret};
+  // The pod's env with a secret in it.
+  std::string yaml = TestConfig().Yaml();
+  yaml.replace(yaml.find("    env: {HF_HOME: /workspace/hf}\n"),
+               std::string("    env: {HF_HOME: /workspace/hf}\n").size(),
+               "    env:\n      HF_HOME: /workspace/hf\n"
+               "      HF_TOKEN: \"${env:HF_TOKEN}\"\n");
+  WriteConfig(yaml);
+
+  const std::string plan_file = Path("tonight.plan");
+  RunResult plan = Podform({"plan", "--out", plan_file});
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out, HasSubstr("      + env.HF_TOKEN: (sensitive)\n"));
+  EXPECT_THAT(plan.out, HasSubstr("\nSaved the plan to " + plan_file +
+                                  ". To perform exactly these actions, run:\n"
+                                  "  podform apply " +
+                                  plan_file + "\n"));
+  EXPECT_EQ(Mode(plan_file), 0600);
+  RunResult machine = Podform({"plan", "--json"});
+  ASSERT_EQ(machine.exit_code, 0) << machine;
+  RunResult markdown = Podform({"plan", "--markdown"});
+  ASSERT_EQ(markdown.exit_code, 0) << markdown;
+  EXPECT_THAT(markdown.out, HasSubstr("(sensitive)"));
+
+  RunResult apply = Podform({"apply", plan_file});
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  EXPECT_THAT(apply.out,
+              HasSubstr("Apply complete! Resources: 2 added, 0 changed, 0 "
+                        "destroyed.\n"));
+  EXPECT_EQ(Mode(LockPath()), 0600);
+
+  // The secret did reach RunPod...
+  json pod = FindById(sandbox().Live()["pods"], LockId("pod.trainer"));
+  ASSERT_FALSE(pod.is_null());
+  EXPECT_THAT(pod["env"].dump(), HasSubstr(std::string("HF_TOKEN=") + kSecret));
+  // ...and the lock file records only a digest of it.
+  json recorded = Lock()["resources"]["pod.trainer"]["attributes"];
+  EXPECT_EQ(recorded["secretEnv"], json::array({"HF_TOKEN"}));
+  EXPECT_THAT(recorded["env"]["HF_TOKEN"].get<std::string>(),
+              StartsWith("hmac-sha256:"));
+
+  // A changed secret is a change, shown without either value.
+  RunResult changed = Podform({"plan", "--detailed-exitcode"},
+                              {"HF_TOKEN=hf_e2eOTHERsecret_0d3b"});
+  EXPECT_EQ(changed.exit_code, 2) << changed;
+  EXPECT_THAT(changed.out,
+              HasSubstr("      ~ env.HF_TOKEN: (sensitive) -> (sensitive)\n"));
+  EXPECT_THAT(changed.out, Not(HasSubstr("hf_e2eOTHERsecret_0d3b")));
+  EXPECT_EQ(Podform({"plan", "--detailed-exitcode"}).exit_code, 0);
+  RunResult state_show = Podform({"state", "show", "pod.trainer"});
+  EXPECT_EQ(state_show.exit_code, 0) << state_show;
+
+  // Nowhere: not in any output, nor in any file podform wrote (the sandbox's
+  // own data file is RunPod's side and holds the env as RunPod would).
+  EXPECT_THAT(transcript(), Not(HasSubstr(kSecret)));
+  EXPECT_THAT(transcript(), Not(HasSubstr(kApiKey)));
+  int files = 0;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(dir_)) {
+    if (!entry.is_regular_file()) continue;
+    std::string path = entry.path().string();
+    std::string text = ReadFileOrDie(path);
+    ++files;
+    EXPECT_THAT(text, Not(HasSubstr(kApiKey))) << path;
+    if (path == sandbox().data_path()) continue;
+    EXPECT_THAT(text, Not(HasSubstr(kSecret))) << path;
+  }
+  EXPECT_GE(files, 4);  // config, plan file, lock file, outputs
+}
+
+class StalePlanE2eTest : public E2eTest {
+ protected:
+  // Applies volume.models + pod.trainer, then saves a plan that grows the
+  // volume and changes the pod's image.
+  void SetUp() override {
+    E2eTest::SetUp();
+    WriteConfig(TestConfig().Yaml());
+    RunResult apply = Podform({"apply", "--auto-approve"});
+    ASSERT_EQ(apply.exit_code, 0) << apply;
+    volume_id_ = LockId("volume.models");
+    pod_id_ = LockId("pod.trainer");
+    WriteConfig(TestConfig().Size(100).Image(kNewImage).Yaml());
+    RunResult plan = Podform({"plan", "--out", plan_file()});
+    ASSERT_EQ(plan.exit_code, 0) << plan;
+    serial_ = Lock()["serial"].get<int>();
+  }
+
+  std::string plan_file() const { return Path("saved.plan"); }
+
+  // Applies the saved plan and expects it to be refused with `why`, with
+  // nothing changed on RunPod or in the lock file.
+  void ExpectRefused(const std::string& why) {
+    std::string lock_before = LockText();
+    json live_before = sandbox().Live();
+    RunResult apply = Podform({"apply", plan_file()});
+    EXPECT_EQ(apply.exit_code, 1) << apply;
+    EXPECT_EQ(apply.err, "podform: the saved plan is stale: " + why +
+                             ". Nothing was changed; run podform plan again\n");
+    EXPECT_EQ(LockText(), lock_before);
+    EXPECT_EQ(sandbox().Live(), live_before);
+  }
+
+  std::string volume_id_, pod_id_;
+  int serial_ = 0;
+};
+
+TEST_F(StalePlanE2eTest, FreshSavedPlanAppliesExactly) {
+  RunResult apply = Podform({"apply", plan_file()});
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  EXPECT_THAT(apply.out,
+              HasSubstr("Apply complete! Resources: 0 added, 2 changed, 0 "
+                        "destroyed.\n"));
+  json live = sandbox().Live();
+  EXPECT_EQ(FindById(live["networkVolumes"], volume_id_)["size"], 100);
+  EXPECT_EQ(FindById(live["pods"], pod_id_)["imageName"], kNewImage);
+  EXPECT_EQ(Podform({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // A plan applies once: afterwards the serial has moved.
+  RunResult again = Podform({"apply", plan_file()});
+  EXPECT_EQ(again.exit_code, 1) << again;
+  EXPECT_THAT(again.err, HasSubstr("the saved plan is stale"));
+}
+
+TEST_F(StalePlanE2eTest, RefusedWhenTheConfigChanged) {
+  WriteConfig(TestConfig().Size(200).Image(kNewImage).Yaml());
+  ExpectRefused(Path("podform.yaml") + " changed since the plan was made");
+  EXPECT_EQ(FindById(sandbox().Live()["networkVolumes"], volume_id_)["size"],
+            50);
+}
+
+TEST_F(StalePlanE2eTest, RefusedWhenAnotherApplyMovedTheSerial) {
+  // Another apply in between: the same config with a change of its own
+  // (status), which moves the lock file's serial.
+  std::string config = ReadFileOrDie(Path("podform.yaml"));
+  WriteConfig(TestConfig().Status("stopped").Yaml());
+  RunResult other = Podform({"apply", "--auto-approve"});
+  ASSERT_EQ(other.exit_code, 0) << other;
+  WriteConfig(config);  // back to what the plan was made from
+  int serial_now = Lock()["serial"].get<int>();
+  ASSERT_GT(serial_now, serial_);
+  ExpectRefused(LockPath() + " moved from serial " + std::to_string(serial_) +
+                " to " + std::to_string(serial_now) +
+                " since the plan was made");
+}
+
+TEST_F(StalePlanE2eTest, RefusedWhenTheLockFileWasRewrittenByStateCommands) {
+  // state rm + import leave RunPod alone but move the serial.
+  ASSERT_EQ(Podform({"state", "rm", "pod.trainer"}).exit_code, 0);
+  // import checks the config, which must declare pod.trainer (it does).
+  RunResult imported = Podform({"import", "pod.trainer", pod_id_});
+  ASSERT_EQ(imported.exit_code, 0) << imported;
+  int serial_now = Lock()["serial"].get<int>();
+  ExpectRefused(LockPath() + " moved from serial " + std::to_string(serial_) +
+                " to " + std::to_string(serial_now) +
+                " since the plan was made");
+}
+
+TEST_F(StalePlanE2eTest, RefusedWhenAVolumeItTouchesChangedLive) {
+  json grown =
+      sandbox().GraphQL("mutation { updateNetworkVolume(input: {id: \"" +
+                        volume_id_ + "\", size: 70}) { id size } }");
+  ASSERT_EQ(grown["data"]["updateNetworkVolume"]["size"], 70) << grown.dump();
+  ExpectRefused("volume.models (" + volume_id_ +
+                ") changed on RunPod since the plan was made");
+  EXPECT_EQ(FindById(sandbox().Live()["networkVolumes"], volume_id_)["size"],
+            70);
+  EXPECT_EQ(FindById(sandbox().Live()["pods"], pod_id_)["imageName"], kImage);
+}
+
+TEST_F(StalePlanE2eTest, RefusedWhenAPodItTouchesChangedLive) {
+  json stopped = sandbox().GraphQL("mutation { podStop(input: {podId: \"" +
+                                   pod_id_ + "\"}) { id desiredStatus } }");
+  ASSERT_EQ(stopped["data"]["podStop"]["desiredStatus"], "EXITED")
+      << stopped.dump();
+  ExpectRefused("pod.trainer (" + pod_id_ +
+                ") changed on RunPod since the plan was made");
+  EXPECT_EQ(FindById(sandbox().Live()["networkVolumes"], volume_id_)["size"],
+            50);
+}
+
+}  // namespace
+}  // namespace podform::e2e
