@@ -396,11 +396,20 @@ std::string AccountToJsonText(const Account& account) {
       "\",\n  \"profile\": ", line(profile_json),
       ",\n  \"defaultCapacity\": ", account.default_capacity(),
       ",\n  \"capacity\": ", line(capacity), ",\n  \"networkVolumes\": [");
-  const char* separator = "\n    ";
+  size_t size = out.size() + 64;
   for (const NetworkVolume& volume : account.volumes()) {
     if (volume.data_file_text.empty()) {
       volume.data_file_text = line(VolumeToJson(volume));
     }
+    size += volume.data_file_text.size() + 6;
+  }
+  for (const Pod& pod : account.pods()) {
+    if (pod.data_file_text.empty()) pod.data_file_text = line(PodToJson(pod));
+    size += pod.data_file_text.size() + 6;
+  }
+  out.reserve(size);
+  const char* separator = "\n    ";
+  for (const NetworkVolume& volume : account.volumes()) {
     absl::StrAppend(&out, separator, volume.data_file_text);
     separator = ",\n    ";
   }
@@ -408,7 +417,6 @@ std::string AccountToJsonText(const Account& account) {
                   "],\n  \"pods\": [");
   separator = "\n    ";
   for (const Pod& pod : account.pods()) {
-    if (pod.data_file_text.empty()) pod.data_file_text = line(PodToJson(pod));
     absl::StrAppend(&out, separator, pod.data_file_text);
     separator = ",\n    ";
   }

@@ -90,6 +90,7 @@ class Resolvers {
     Add("User.networkVolumes", &Resolvers::NetworkVolumes);
     Add("User.pods", &Resolvers::Pods);
     Add("User.currentSpendPerHr", &Resolvers::CurrentSpend);
+    Add("Pod.runtime", &Resolvers::Runtime);
     Add("Query.pod", &Resolvers::PodById);
     Add("Query.dataCenters", &Resolvers::DataCenters);
     Add("Query.gpuTypes", &Resolvers::GpuTypes);
@@ -146,6 +147,13 @@ class Resolvers {
     json out = json::array();
     for (const Pod& pod : account().pods()) out.push_back(PodView(pod, now));
     return out;
+  }
+
+  // The parent is a PodView; its id finds the pod.
+  absl::StatusOr<json> Runtime(const ResolveInfo& info) {
+    const Pod* pod = account().FindPod(String(info.parent, "id"));
+    if (pod == nullptr) return json(nullptr);
+    return RuntimeView(*pod, account().Now());
   }
 
   absl::StatusOr<json> CurrentSpend(const ResolveInfo&) {

@@ -2,7 +2,7 @@
 #define PODFORM_RECONCILER_SANDBOX_RESOLVERS_H_
 
 // Wires schema/runpod.graphql onto a SandboxStore: the root query and
-// mutation fields, plus the fields computed on demand (User.pods,
+// mutation fields, plus the fields computed on demand (User.pods, Pod.runtime,
 // User.networkVolumes, User.currentSpendPerHr, GpuType.lowestPrice). Every
 // other field is read from the views (views.h).
 //

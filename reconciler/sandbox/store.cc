@@ -52,10 +52,12 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
 }
 
 absl::Status SandboxStore::Commit() {
+  if (options_.path.empty()) {  // nothing to write, nothing that can fail
+    ++commits_;
+    return absl::OkStatus();
+  }
   std::string text = AccountToJsonText(account_);
-  absl::Status written = options_.path.empty()
-                             ? absl::OkStatus()
-                             : WriteFileAtomically(options_.path, text);
+  absl::Status written = WriteFileAtomically(options_.path, text);
   if (written.ok()) {
     committed_text_ = std::move(text);
     ++commits_;

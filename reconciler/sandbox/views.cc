@@ -51,7 +51,13 @@ json RuntimePorts(const Pod& pod) {
   return out;
 }
 
-json Runtime(const Pod& pod, int64_t uptime) {
+// Seconds since the pod (re)started; 0 when it is not running.
+int64_t Uptime(const Pod& pod, absl::Time now) {
+  if (pod.desired_status != "RUNNING") return 0;
+  return std::max<int64_t>(0, absl::ToInt64Seconds(now - pod.started_at));
+}
+
+json Runtime(const Pod& pod, int64_t uptime) {  // a running pod's runtime
   json gpus = json::array();
   std::string host_suffix = pod.pod_host_id.size() > pod.id.size() + 1
                                 ? pod.pod_host_id.substr(pod.id.size() + 1)
@@ -85,11 +91,13 @@ double PodCostPerHr(const Pod& pod) {
       PodHourlyCost(pod.gpu_type_id, pod.gpu_count, pod.cloud_type));
 }
 
+json RuntimeView(const Pod& pod, absl::Time now) {
+  if (pod.desired_status != "RUNNING") return nullptr;
+  return Runtime(pod, Uptime(pod, now));
+}
+
 json PodView(const Pod& pod, absl::Time now) {
-  bool running = pod.desired_status == "RUNNING";
-  int64_t uptime =
-      running ? std::max<int64_t>(0, absl::ToInt64Seconds(now - pod.started_at))
-              : 0;
+  int64_t uptime = Uptime(pod, now);
   json env = json::array();
   for (const EnvVar& var : pod.env) {
     env.push_back(absl::StrCat(var.key, "=", var.value));
@@ -120,8 +128,6 @@ json PodView(const Pod& pod, absl::Time now) {
       {"templateId", OptionalString(pod.template_id)},
       {"containerRegistryAuthId",
        OptionalString(pod.container_registry_auth_id)},
-      // RunPod reports runtime only while the container runs.
-      {"runtime", running ? Runtime(pod, uptime) : json(nullptr)},
       {"machine",
        {{"gpuDisplayName",
          gpu != nullptr ? json(std::string(gpu->display_name)) : json()},

@@ -20,8 +20,14 @@ namespace podform::sandbox {
 // NetworkVolume { id name size dataCenterId storageType storageClusterId }.
 nlohmann::json VolumeView(const NetworkVolume& volume);
 
-// Pod with every field of the schema's Pod type, at time `now`.
+// Pod with every field of the schema's Pod type at time `now`, except
+// `runtime` (RuntimeView, resolved only when selected: it is the costliest
+// part and list queries rarely ask for it).
 nlohmann::json PodView(const Pod& pod, absl::Time now);
+
+// Pod.runtime: { uptimeInSeconds ports gpus container } while the pod runs,
+// null otherwise (RunPod reports runtime only for a running container).
+nlohmann::json RuntimeView(const Pod& pod, absl::Time now);
 
 // gpuCount x the catalog's per-GPU price for the pod's cloud type, USD/hour.
 double PodCostPerHr(const Pod& pod);
