@@ -268,37 +268,47 @@ int SandboxServer::Stop() {
 
 json SandboxServer::GraphQL(const std::string& document) const {
   InitCurlOnce();
-  CURL* curl = curl_easy_init();
   std::string body = json{{"query", document}}.dump();
-  std::string response;
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(
-      headers, (std::string("Authorization: Bearer ") + kApiKey).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToString);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  CURLcode rc = curl_easy_perform(curl);
-  long http = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) {
-    ADD_FAILURE() << "GraphQL request to " << url_ << ": "
-                  << curl_easy_strerror(rc);
-    return nullptr;
+  // The test's own requests ride out the sandbox's fault flags: a 502/503
+  // (nothing was done) or a 429 is simply sent again.
+  for (int attempt = 0;; ++attempt) {
+    CURL* curl = curl_easy_init();
+    std::string response;
+    curl_slist* headers = nullptr;
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(
+        headers, (std::string("Authorization: Bearer ") + kApiKey).c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE,
+                     static_cast<long>(body.size()));
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToString);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+    CURLcode rc = curl_easy_perform(curl);
+    long http = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) {
+      ADD_FAILURE() << "GraphQL request to " << url_ << ": "
+                    << curl_easy_strerror(rc);
+      return nullptr;
+    }
+    if ((http == 502 || http == 503 || http == 429) && attempt < 50) {
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(http == 429 ? 1000 : 20));
+      continue;
+    }
+    json parsed = json::parse(response, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded() || http != 200) {
+      ADD_FAILURE() << "GraphQL HTTP " << http << ": " << response;
+      return nullptr;
+    }
+    return parsed;
   }
-  json parsed = json::parse(response, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || http != 200) {
-    ADD_FAILURE() << "GraphQL HTTP " << http << ": " << response;
-    return nullptr;
-  }
-  return parsed;
 }
 
 json SandboxServer::Live() const {
