@@ -91,6 +91,29 @@ TEST_F(FaultsE2eTest, ServerErrorsAreRetried) {
                                LockId("pod.trainer"));
 }
 
+TEST_F(FaultsE2eTest, RateLimitedRequestsWaitAndSucceed) {
+  // Two requests per second; beyond that, 429 with Retry-After.
+  StartSandbox({"--rate-limit", "2"});
+  WriteConfig(
+      "version: 1\n"
+      "volumes:\n"
+      "  a: {size: 10, dataCenter: EU-RO-1}\n"
+      "  b: {size: 10, dataCenter: EU-RO-1}\n"
+      "  c: {size: 10, dataCenter: EU-RO-1}\n"
+      "  d: {size: 10, dataCenter: EU-RO-1}\n");
+  RunResult apply = Podform({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 0) << apply;
+  EXPECT_THAT(apply.out,
+              HasSubstr("Apply complete! Resources: 4 added, 0 changed, 0 "
+                        "destroyed.\n"));
+  json live = sandbox().Live();
+  ASSERT_EQ(live["networkVolumes"].size(), 4u) << live.dump(2);
+  for (const char* name : {"a", "b", "c", "d"}) {
+    std::string id = LockId(std::string("volume.") + name);
+    EXPECT_EQ(FindById(live["networkVolumes"], id)["name"], name);
+  }
+}
+
 TEST_F(FaultsE2eTest, AWrongApiKeyIsReportedWithoutShowingIt) {
   StartSandbox({"--api-key", "the-right-key-5d1e"});
   WriteConfig(TestConfig().Yaml());

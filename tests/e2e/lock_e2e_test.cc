@@ -330,6 +330,28 @@ TEST_F(LockE2eTest, StateRmAndImportRoundTrip) {
               HasSubstr("pod.trainer is already managed (id " + pod_id + ")"));
 }
 
+TEST_F(LockE2eTest, ImportingAPodBeforeItsVolumeStillPlansNothing) {
+  WriteConfig(TestConfig().Yaml());
+  ASSERT_EQ(Podform({"apply", "--auto-approve"}).exit_code, 0);
+  json before = Lock()["resources"];
+  std::string volume_id = LockId("volume.models");
+  std::string pod_id = LockId("pod.trainer");
+  ASSERT_EQ(Podform({"state", "rm", "pod.trainer", "volume.models"}).exit_code,
+            0);
+
+  // The other order than above: the pod first, then the volume it mounts.
+  RunResult pod = Podform({"import", "pod.trainer", pod_id});
+  ASSERT_EQ(pod.exit_code, 0) << pod;
+  RunResult volume = Podform({"import", "volume.models", volume_id});
+  ASSERT_EQ(volume.exit_code, 0) << volume;
+
+  // The live pod is mounted on exactly that volume: nothing to replace.
+  RunResult plan = Podform({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out, StartsWith("No changes."));
+  EXPECT_EQ(Lock()["resources"], before);
+}
+
 TEST_F(LockE2eTest, ImportNeedsTheAddressDeclaredInTheConfig) {
   json created = sandbox().GraphQL(
       "mutation { createNetworkVolume(input: {name: \"by-hand\", size: 10, "
