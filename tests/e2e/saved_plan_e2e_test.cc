@@ -98,6 +98,42 @@ TEST_F(SavedPlanE2eTest, SecretsAndTheApiKeyAreNeverPrintedOrWritten) {
   EXPECT_GE(files, 4);  // config, plan file, lock file, outputs
 }
 
+TEST_F(SavedPlanE2eTest, RefusedUpFrontWhenASecretChangedSinceThePlan) {
+  // A secret is part of the desired state: a different value at apply time
+  // makes the saved plan stale as a whole, before anything is changed.
+  WriteConfig(
+      "version: 1\n"
+      "volumes:\n"
+      "  models: {size: 50, dataCenter: EU-RO-1}\n"
+      "pods:\n"
+      "  trainer:\n"
+      "    image: runpod/pytorch:2.4.0\n"
+      "    gpuType: NVIDIA RTX A6000\n"
+      "    volume: models\n"
+      "    env: {HF_TOKEN: \"${env:HF_TOKEN}\"}\n"
+      "  other:\n"
+      "    image: runpod/pytorch:2.4.0\n"
+      "    gpuType: NVIDIA RTX A6000\n"
+      "    cloudType: COMMUNITY\n");
+  const std::string plan_file = Path("saved.plan");
+  RunResult plan = Podform({"plan", "--out", plan_file},
+                           {std::string("HF_TOKEN=") + kSecret});
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+
+  RunResult apply =
+      Podform({"apply", plan_file}, {"HF_TOKEN=hf_e2eOTHERsecret_0d3b"});
+  EXPECT_EQ(apply.exit_code, 1) << apply;
+  EXPECT_THAT(apply.err, StartsWith("podform: the saved plan is stale: "));
+  EXPECT_THAT(apply.err,
+              HasSubstr(". Nothing was changed; run podform plan again\n"));
+  json live = sandbox().Live();
+  EXPECT_EQ(live["networkVolumes"], json::array()) << apply;
+  EXPECT_EQ(live["pods"], json::array()) << apply;
+  EXPECT_TRUE(!LockExists() || Lock()["resources"] == json::object());
+  EXPECT_THAT(transcript(), Not(HasSubstr(kSecret)));
+  EXPECT_THAT(transcript(), Not(HasSubstr("hf_e2eOTHERsecret_0d3b")));
+}
+
 class StalePlanE2eTest : public E2eTest {
  protected:
   // Applies volume.models + pod.trainer, then saves a plan that grows the
