@@ -106,19 +106,21 @@ class CurlTransport : public Transport {
 
   ~CurlTransport() override { curl_slist_free_all(headers_); }
 
-  absl::StatusOr<HttpResponse> Post(std::string_view body) override {
+  absl::StatusOr<HttpResponse> Post(std::string_view body,
+                                    Replay replay) override {
     CURL* handle = pool_.Acquire();
     if (handle == nullptr) {
       return absl::InternalError(
           absl::StrCat("POST ", display_url_, ": cannot create a curl handle"));
     }
-    absl::StatusOr<HttpResponse> result = Perform(handle, body);
+    absl::StatusOr<HttpResponse> result = Perform(handle, body, replay);
     pool_.Release(handle);
     return result;
   }
 
  private:
-  absl::StatusOr<HttpResponse> Perform(CURL* handle, std::string_view body) {
+  absl::StatusOr<HttpResponse> Perform(CURL* handle, std::string_view body,
+                                       Replay replay) {
     Exchange exchange;
     exchange.max_bytes = options_.max_response_bytes;
     char error[CURL_ERROR_SIZE] = {0};
@@ -129,6 +131,12 @@ class CurlTransport : public Transport {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(handle, CURLOPT_POST, 1L);
+    // libcurl re-sends a request, once and without telling, when a reused
+    // connection closes before any answer. For a mutation that would run it
+    // twice (a second volume, a second pod), so a mutation always gets a
+    // connection of its own.
+    curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT,
+                     replay == Replay::kForbidden ? 1L : 0L);
     // Never a null pointer: libcurl would then read the body from stdin.
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(body.size()));

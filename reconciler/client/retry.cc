@@ -90,7 +90,9 @@ RetryResult Retrier::Send(Transport& transport, std::string_view body,
                           bool idempotent) {
   const absl::Time give_up_at = Now() + options_.deadline;
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<HttpResponse> response = transport.Post(body);
+    absl::StatusOr<HttpResponse> response =
+        transport.Post(body, idempotent ? Transport::Replay::kHarmless
+                                        : Transport::Replay::kForbidden);
     bool retryable = false;
     std::string retry_after;
     if (!response.ok()) {

@@ -26,8 +26,15 @@ struct HttpResponse {
 // Implementations are safe to call from several threads at once.
 class Transport {
  public:
+  // Whether carrying the request out twice is harmless. HTTP clients
+  // (libcurl among them) silently send a request again when a kept-alive
+  // connection closes without answering it; a request that must never run
+  // twice (a mutation) has to be sent where that cannot happen.
+  enum class Replay { kHarmless, kForbidden };
+
   virtual ~Transport() = default;
-  virtual absl::StatusOr<HttpResponse> Post(std::string_view body) = 0;
+  virtual absl::StatusOr<HttpResponse> Post(std::string_view body,
+                                            Replay replay) = 0;
 };
 
 }  // namespace podform

@@ -18,7 +18,8 @@ absl::StatusOr<std::unique_ptr<InProcessTransport>> InProcessTransport::Open(
   return std::make_unique<InProcessTransport>(std::move(service), api_key);
 }
 
-absl::StatusOr<HttpResponse> InProcessTransport::Post(std::string_view body) {
+absl::StatusOr<HttpResponse> InProcessTransport::Post(std::string_view body,
+                                                      Replay /*replay*/) {
   SandboxRequest request;
   request.method = "POST";
   request.path = "/graphql";

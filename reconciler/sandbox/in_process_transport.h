@@ -29,7 +29,9 @@ class InProcessTransport : public Transport {
   // The service's HTTP status and body. A response the service drops
   // (--drop-after-commit) is DeadlineExceeded: the mutation happened but the
   // caller cannot know it, exactly as with a lost connection.
-  absl::StatusOr<HttpResponse> Post(std::string_view body) override;
+  // Nothing is replayed in process, so `replay` changes nothing.
+  absl::StatusOr<HttpResponse> Post(std::string_view body,
+                                    Replay replay) override;
 
   SandboxService& service() { return *service_; }
 

@@ -38,9 +38,11 @@ class FakeTransport : public Transport {
     Answer(200, "{\"data\":" + data_json + "}");
   }
 
-  absl::StatusOr<HttpResponse> Post(std::string_view body) override {
+  absl::StatusOr<HttpResponse> Post(std::string_view body,
+                                    Replay replay) override {
     std::lock_guard<std::mutex> lock(mutex_);
     bodies_.emplace_back(body);
+    replays_.push_back(replay);
     if (script_.empty()) {
       return absl::InternalError("FakeTransport: no answer scripted");
     }
@@ -53,6 +55,11 @@ class FakeTransport : public Transport {
     std::lock_guard<std::mutex> lock(mutex_);
     return bodies_;
   }
+  // The Replay of each request, in order.
+  std::vector<Replay> replays() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return replays_;
+  }
   size_t unanswered() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return script_.size();
@@ -62,6 +69,7 @@ class FakeTransport : public Transport {
   mutable std::mutex mutex_;
   std::deque<absl::StatusOr<HttpResponse>> script_;
   std::vector<std::string> bodies_;
+  std::vector<Replay> replays_;
 };
 
 // A clock that moves only when something sleeps on it.

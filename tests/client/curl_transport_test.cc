@@ -95,7 +95,8 @@ TEST(CurlTransportTest, PassesStatusBodyAndRetryAfterThrough) {
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url());
   absl::StatusOr<HttpResponse> response =
-      transport->Post(R"({"query":"query Refresh { myself { id } }"})");
+      transport->Post(R"({"query":"query Refresh { myself { id } }"})",
+                      Transport::Replay::kHarmless);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 429);
   EXPECT_EQ(response->body, "{\"errors\":[{\"message\":\"slow down\"}]}");
@@ -117,7 +118,8 @@ TEST(CurlTransportTest, LargeBodiesGoWithoutExpectContinue) {
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url());
   std::string body(300'000, 'x');
-  absl::StatusOr<HttpResponse> response = transport->Post(body);
+  absl::StatusOr<HttpResponse> response =
+      transport->Post(body, Transport::Replay::kHarmless);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, body);
@@ -136,7 +138,8 @@ TEST(CurlTransportTest, EmptyBodyIsSentAsEmpty) {
               });
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url());
-  absl::StatusOr<HttpResponse> response = transport->Post("");
+  absl::StatusOr<HttpResponse> response =
+      transport->Post("", Transport::Replay::kHarmless);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 400);
   std::lock_guard<std::mutex> lock(seen.mutex);
@@ -154,7 +157,7 @@ TEST(CurlTransportTest, NoKeyNoAuthorizationHeaderOnLoopback) {
               });
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url(), "  ");
-  ASSERT_TRUE(transport->Post("{}").ok());
+  ASSERT_TRUE(transport->Post("{}", Transport::Replay::kHarmless).ok());
   std::lock_guard<std::mutex> lock(seen.mutex);
   EXPECT_FALSE(seen.has_authorization);
 }
@@ -167,7 +170,7 @@ TEST(CurlTransportTest, KeyIsTrimmed) {
   LocalServer local(&server);
   std::unique_ptr<Transport> transport =
       Make(local.url(), absl::StrCat(" ", kKey, "\n"));
-  ASSERT_TRUE(transport->Post("{}").ok());
+  ASSERT_TRUE(transport->Post("{}", Transport::Replay::kHarmless).ok());
   std::lock_guard<std::mutex> lock(seen.mutex);
   EXPECT_EQ(seen.authorization, absl::StrCat("Bearer ", kKey));
 }
@@ -221,7 +224,8 @@ TEST(CurlTransportTest, ConnectionRefusedIsUnavailable) {
   std::string url = absl::StrCat("http://127.0.0.1:", closed.port(),
                                  "/graphql?api_key=", kKey);
   std::unique_ptr<Transport> transport = Make(url);
-  absl::Status status = transport->Post("{}").status();
+  absl::Status status =
+      transport->Post("{}", Transport::Replay::kHarmless).status();
   EXPECT_EQ(status, absl::UnavailableError(absl::StrCat(
                         "POST http://127.0.0.1:", closed.port(),
                         "/graphql: Couldn't connect to server; nothing was "
@@ -245,7 +249,8 @@ TEST(CurlTransportTest, ServerSlowerThanTheTimeoutIsDeadlineExceeded) {
   CurlTransportOptions options;
   options.timeout = absl::Milliseconds(300);
   std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
-  absl::Status status = transport->Post("{}").status();
+  absl::Status status =
+      transport->Post("{}", Transport::Replay::kHarmless).status();
   {
     std::lock_guard<std::mutex> lock(mutex);
     release = true;
@@ -270,7 +275,7 @@ TEST(CurlTransportTest, OversizedResponseIsRefused) {
   options.max_response_bytes = 1000;
   std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
   EXPECT_EQ(
-      transport->Post("{}").status(),
+      transport->Post("{}", Transport::Replay::kHarmless).status(),
       absl::InternalError(absl::StrCat(
           "POST ", local.url(), ": the response is larger than 1000 bytes")));
 }
@@ -293,7 +298,8 @@ TEST(CurlTransportTest, ConcurrentPosts) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         std::string body = absl::StrCat("{\"n\":", t * 1000 + i, "}");
-        absl::StatusOr<HttpResponse> r = transport->Post(body);
+        absl::StatusOr<HttpResponse> r =
+            transport->Post(body, Transport::Replay::kHarmless);
         if (r.ok() && r->status == 200 && r->body == body) matched++;
       }
     });
@@ -301,6 +307,101 @@ TEST(CurlTransportTest, ConcurrentPosts) {
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(matched.load(), kThreads * kEach);
   EXPECT_EQ(requests.load(), kThreads * kEach);
+}
+
+// A raw HTTP/1.1 server on 127.0.0.1 that answers the first request it
+// receives (keeping the connection open) and closes the connection on every
+// later request without answering it: what a server that crashed or lost a
+// connection after doing the work looks like to the client.
+class AnswersOnlyTheFirstRequest {
+ public:
+  AnswersOnlyTheFirstRequest() {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(listener_, 8);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~AnswersOnlyTheFirstRequest() {
+    shutdown(listener_, SHUT_RDWR);
+    close(listener_);
+    thread_.join();
+  }
+  std::string url() const {
+    return absl::StrCat("http://127.0.0.1:", port_, "/graphql");
+  }
+  int requests() const { return requests_.load(); }
+
+ private:
+  void Serve() {
+    std::vector<std::thread> connections;
+    for (;;) {
+      int connection = accept(listener_, nullptr, nullptr);
+      if (connection < 0) break;
+      connections.emplace_back([this, connection] { Converse(connection); });
+    }
+    for (std::thread& thread : connections) thread.join();
+  }
+
+  void Converse(int connection) {
+    std::string buffer;
+    for (;;) {
+      size_t end = buffer.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        size_t length_at = buffer.find("Content-Length: ");
+        size_t length =
+            length_at < end ? std::stoul(buffer.substr(length_at + 16)) : 0;
+        if (buffer.size() >= end + 4 + length) {
+          buffer.erase(0, end + 4 + length);
+          if (++requests_ > 1) break;  // closed unanswered
+          std::string answer =
+              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              "Content-Length: 2\r\n\r\n{}";
+          if (write(connection, answer.data(), answer.size()) < 0) break;
+          continue;
+        }
+      }
+      char chunk[4096];
+      ssize_t n = read(connection, chunk, sizeof(chunk));
+      if (n <= 0) break;
+      buffer.append(chunk, static_cast<size_t>(n));
+    }
+    close(connection);
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
+
+TEST(CurlTransportTest, AForbiddenReplayIsSentExactlyOnceWhenItsAnswerIsLost) {
+  AnswersOnlyTheFirstRequest server;
+  std::unique_ptr<Transport> transport = Make(server.url());
+  ASSERT_EQ(transport->Post("{}", Transport::Replay::kHarmless)->status, 200);
+  // The kept-alive connection closes on the mutation without an answer; it
+  // must not be sent again on a new connection behind podform's back.
+  absl::Status lost =
+      transport
+          ->Post(R"({"query":"mutation { x }"})", Transport::Replay::kForbidden)
+          .status();
+  EXPECT_EQ(lost.code(), absl::StatusCode::kDeadlineExceeded) << lost;
+  EXPECT_EQ(server.requests(), 2);
+}
+
+TEST(CurlTransportTest, AHarmlessRequestMayBeReplayedByLibcurl) {
+  // The behaviour the test above guards against: on a reused connection
+  // that closes unanswered, libcurl sends the request a second time.
+  AnswersOnlyTheFirstRequest server;
+  std::unique_ptr<Transport> transport = Make(server.url());
+  ASSERT_EQ(transport->Post("{}", Transport::Replay::kHarmless)->status, 200);
+  EXPECT_FALSE(transport->Post("{}", Transport::Replay::kHarmless).ok());
+  EXPECT_EQ(server.requests(), 3);
 }
 
 // Writes a self-signed certificate for 127.0.0.1 and its key to files.
@@ -347,7 +448,8 @@ TEST(CurlTransportTest, UntrustedCertificateIsRefused) {
   {
     LocalServer local(&server);
     std::unique_ptr<Transport> transport = Make(local.url("https"));
-    absl::Status status = transport->Post("{}").status();
+    absl::Status status =
+        transport->Post("{}", Transport::Replay::kHarmless).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
     EXPECT_THAT(std::string(status.message()),
                 ::testing::StartsWith(

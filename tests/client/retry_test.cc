@@ -144,6 +144,18 @@ TEST(RetryTest, MutationIsNeverResentWhenItsOutcomeIsUnknown) {
   EXPECT_TRUE(clock.sleeps().empty());
 }
 
+TEST(RetryTest, OnlyReadsMayBeReplayedByTheTransport) {
+  FakeClock clock;
+  Retrier retrier(Options(clock));
+  FakeTransport transport;
+  transport.Answer(200, "{}");
+  transport.Answer(200, "{}");
+  retrier.Send(transport, "READ", true);
+  retrier.Send(transport, "MUTATION", false);
+  EXPECT_THAT(transport.replays(), ElementsAre(Transport::Replay::kHarmless,
+                                               Transport::Replay::kForbidden));
+}
+
 TEST(RetryTest, MutationGets500BackUnretried) {
   FakeClock clock;
   Retrier retrier(Options(clock));

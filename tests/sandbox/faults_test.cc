@@ -23,8 +23,7 @@ using testing::MakeTempDir;
 
 constexpr char kCreate[] =
     R"({"query": "mutation { createNetworkVolume(input: {name: \"v\", size: 10, dataCenterId: \"EU-RO-1\"}) { id } }"})";
-constexpr char kList[] =
-    R"({"query": "{ myself { networkVolumes { id } } }"})";
+constexpr char kList[] = R"({"query": "{ myself { networkVolumes { id } } }"})";
 
 class FakeSteadyClock {
  public:
@@ -112,8 +111,9 @@ TEST(ServiceFaultsTest, FailRateOneFailsEveryRequestAndChangesNothing) {
       testing::GqlResult r = h.PostBody(kCreate);
       statuses.insert(r.status);
       EXPECT_TRUE(r.status == 502 || r.status == 503) << r.status;
-      EXPECT_EQ(r.text, r.status == 502 ? "502 Bad Gateway\n"
-                                        : "503 Service Temporarily Unavailable\n");
+      EXPECT_EQ(r.text, r.status == 502
+                            ? "502 Bad Gateway\n"
+                            : "503 Service Temporarily Unavailable\n");
     }
   }
   EXPECT_EQ(statuses, (std::set<int>{502, 503}));
@@ -135,8 +135,9 @@ TEST(ServiceFaultsTest, RateLimitAnswers429WithRetryAfter) {
   EXPECT_EQ(response.status, 429);
   EXPECT_EQ(response.Header("Retry-After"), "1");
   EXPECT_EQ(response.Header("RateLimit-Policy"), "1;w=1");
-  EXPECT_EQ(response.body,
-            R"({"errors":[{"message":"Too many requests, please slow down.","extensions":{"code":"RATE_LIMITED"}}]})");
+  EXPECT_EQ(
+      response.body,
+      R"({"errors":[{"message":"Too many requests, please slow down.","extensions":{"code":"RATE_LIMITED"}}]})");
 }
 
 TEST(ServiceFaultsTest, LatencyDelaysEveryRequest) {
@@ -162,13 +163,15 @@ TEST(ServiceFaultsTest, DropAfterCommitPersistsTheMutationButLosesTheAnswer) {
   ASSERT_TRUE(service.ok()) << service.status();
   InProcessTransport transport(std::move(service).value(), "key");
 
-  absl::StatusOr<HttpResponse> created = transport.Post(kCreate);
+  absl::StatusOr<HttpResponse> created =
+      transport.Post(kCreate, Transport::Replay::kHarmless);
   EXPECT_EQ(created.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(created.status().message(),
             "sandbox: the connection was lost before an answer arrived "
             "(--drop-after-commit); the request may have taken effect");
   // Queries commit nothing and are answered; the volume exists.
-  absl::StatusOr<HttpResponse> listed = transport.Post(kList);
+  absl::StatusOr<HttpResponse> listed =
+      transport.Post(kList, Transport::Replay::kHarmless);
   ASSERT_TRUE(listed.ok()) << listed.status();
   EXPECT_EQ(listed->status, 200);
   json volumes = json::parse(listed->body)["data"]["myself"]["networkVolumes"];
@@ -177,7 +180,8 @@ TEST(ServiceFaultsTest, DropAfterCommitPersistsTheMutationButLosesTheAnswer) {
             volumes[0]["id"]);
   // A refused mutation commits nothing and is answered.
   absl::StatusOr<HttpResponse> refused = transport.Post(
-      R"({"query": "mutation { podTerminate(input: {podId: \"nope\"}) }"})");
+      R"({"query": "mutation { podTerminate(input: {podId: \"nope\"}) }"})",
+      Transport::Replay::kHarmless);
   ASSERT_TRUE(refused.ok()) << refused.status();
   EXPECT_EQ(json::parse(refused->body)["errors"][0]["message"],
             "pod not found to terminate");
@@ -187,14 +191,17 @@ TEST(InProcessTransportTest, OpenCreatesTheFileAndAnswersLikeTheServer) {
   std::string path = MakeTempDir() + "/.podform/sandbox.json";
   auto transport = InProcessTransport::Open(path);
   ASSERT_TRUE(transport.ok()) << transport.status();
-  absl::StatusOr<HttpResponse> r = (*transport)->Post(kCreate);
+  absl::StatusOr<HttpResponse> r =
+      (*transport)->Post(kCreate, Transport::Replay::kHarmless);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->retry_after, "");
   std::string id = json::parse(r->body)["data"]["createNetworkVolume"]["id"];
   EXPECT_EQ(json::parse(*ReadFile(path))["networkVolumes"][0]["id"], id);
   // Invalid documents are a 400 answer, not an error.
-  absl::StatusOr<HttpResponse> bad = (*transport)->Post(R"({"query": "{ nope }"})");
+  absl::StatusOr<HttpResponse> bad =
+      (*transport)
+          ->Post(R"({"query": "{ nope }"})", Transport::Replay::kHarmless);
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->status, 400);
 }
@@ -205,8 +212,9 @@ TEST(InProcessTransportTest, RateLimitedAnswerCarriesRetryAfter) {
   auto service = SandboxService::Create(options);
   ASSERT_TRUE(service.ok());
   InProcessTransport transport(std::move(service).value(), "key");
-  EXPECT_EQ(transport.Post(kList)->status, 200);
-  absl::StatusOr<HttpResponse> limited = transport.Post(kList);
+  EXPECT_EQ(transport.Post(kList, Transport::Replay::kHarmless)->status, 200);
+  absl::StatusOr<HttpResponse> limited =
+      transport.Post(kList, Transport::Replay::kHarmless);
   ASSERT_TRUE(limited.ok());
   EXPECT_EQ(limited->status, 429);
   EXPECT_EQ(limited->retry_after, "1");
@@ -223,13 +231,15 @@ TEST(ServiceTest, AuthAndRouting) {
 
   SandboxResponse r = service.Handle(request);
   EXPECT_EQ(r.status, 401);
-  EXPECT_EQ(r.body,
-            R"({"errors":[{"message":"Unauthorized: send the API key as \"Authorization: Bearer KEY\" or ?api_key=KEY.","extensions":{"code":"UNAUTHENTICATED"}}]})");
+  EXPECT_EQ(
+      r.body,
+      R"({"errors":[{"message":"Unauthorized: send the API key as \"Authorization: Bearer KEY\" or ?api_key=KEY.","extensions":{"code":"UNAUTHENTICATED"}}]})");
   request.authorization = "Bearer wrong";
   r = service.Handle(request);
   EXPECT_EQ(r.status, 401);
-  EXPECT_EQ(r.body,
-            R"({"errors":[{"message":"Unauthorized: invalid API key.","extensions":{"code":"UNAUTHENTICATED"}}]})");
+  EXPECT_EQ(
+      r.body,
+      R"({"errors":[{"message":"Unauthorized: invalid API key.","extensions":{"code":"UNAUTHENTICATED"}}]})");
   request.authorization = "secret";  // not a Bearer credential
   EXPECT_EQ(service.Handle(request).status, 401);
   request.authorization = "bearer  secret ";
@@ -241,8 +251,9 @@ TEST(ServiceTest, AuthAndRouting) {
   request.path = "/v2/pods";
   r = service.Handle(request);
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(r.body,
-            R"({"errors":[{"message":"Cannot POST /v2/pods","extensions":{"code":"NOT_FOUND"}}]})");
+  EXPECT_EQ(
+      r.body,
+      R"({"errors":[{"message":"Cannot POST /v2/pods","extensions":{"code":"NOT_FOUND"}}]})");
   request.path = "/graphql";
   request.method = "GET";
   r = service.Handle(request);
