@@ -6,6 +6,7 @@
 #include "cmd/execute.h"
 #include "cmd/planning.h"
 #include "cmd/workspace.h"
+#include "reconciler/apply/steps.h"
 #include "reconciler/plan/plan_file.h"
 #include "reconciler/plan/render.h"
 #include "reconciler/util/file.h"
@@ -55,6 +56,17 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
     state.lineage = plan.lineage;
   } else {
     return stored.status();
+  }
+  for (const Change& change : plan.changes) {
+    if (change.action == Action::kNoOp || change.action == Action::kDelete) {
+      continue;
+    }
+    absl::Status secrets =
+        SecretValuesToSend(config, plan.lineage, change).status();
+    if (!secrets.ok()) {
+      return Stale(absl::StrCat(change.address.ToString(), ": ",
+                                secrets.message()));
+    }
   }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
@@ -114,10 +126,11 @@ int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
   if (!lock.ok()) return workspace.Fail(lock.status());
   absl::StatusOr<Planned> planned = RefreshAndPlan(workspace, *config, *options);
   if (!planned.ok()) return workspace.Fail(planned.status());
-  if (!planned->intents.empty()) {
-    for (const IntentOutcome& outcome : planned->intents) {
-      workspace.out() << outcome.message << "\n";
-    }
+  for (const IntentOutcome& outcome : planned->intents) {
+    workspace.out() << outcome.message << "\n";
+  }
+  if (!planned->intents.empty() ||
+      !RecordUnchangedResources(planned->plan, &planned->state).empty()) {
     absl::Status written = workspace.store().Write(&planned->state);
     if (!written.ok()) return workspace.Fail(written);
     planned->plan.serial = planned->state.serial;

@@ -85,6 +85,15 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
   ASSIGN_OR_RETURN(Resource resource,
                    Adopt(*config, state, live, address, id));
   state.intents.erase(address);
+  if (address.kind == Kind::kVolume) {
+    // Pods imported before the volume they mount now know its address.
+    for (auto& [other, recorded] : state.resources) {
+      if (other.kind == Kind::kPod &&
+          recorded.resource.pod.network_volume_id == id) {
+        recorded.resource.volume_key = address.name;
+      }
+    }
+  }
   state.resources[address] = ResourceState{id, resource};
   RETURN_IF_ERROR(workspace.store().Write(&state));
   workspace.out() << "Imported " << address.ToString() << " (id " << id

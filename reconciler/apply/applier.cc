@@ -38,7 +38,8 @@ class Scheduler {
       : options_(options) {
     nodes_.reserve(steps.size());
     for (size_t i = 0; i < steps.size(); ++i) {
-      nodes_.push_back(Node{&plan.changes[steps[i].change], steps[i].phase});
+      nodes_.push_back(
+          Node{&plan.changes[steps[i].change], steps[i].phase, {}});
       for (size_t before : steps[i].after) {
         nodes_[before].dependents.push_back(static_cast<int>(i));
         ++nodes_[i].waiting_on;
@@ -64,10 +65,9 @@ class Scheduler {
         const Change* change = nodes_[*node].change;
         *phase = nodes_[*node].phase;
         if (options_.on_event) {
-          options_.on_event(StepEvent{StepEvent::Type::kStarted,
-                                      change->address, change->action,
-                                      *phase, StepOutcome::kSucceeded, "",
-                                      absl::ZeroDuration()});
+          options_.on_event(StepEvent{
+              StepEvent::Type::kStarted, change->address, change->action,
+              *phase, StepOutcome::kSucceeded, "", absl::ZeroDuration()});
         }
         return change;
       }
@@ -126,13 +126,13 @@ class Scheduler {
   void Skip(int node, const std::string& why) {
     if (nodes_[node].done || nodes_[node].started) return;
     const Change& change = *nodes_[node].change;
-    Complete(node, StepResult{change.address, change.action,
-                              nodes_[node].phase, StepOutcome::kSkipped, why,
-                              absl::ZeroDuration()});
+    Complete(node,
+             StepResult{change.address, change.action, nodes_[node].phase,
+                        StepOutcome::kSkipped, why, absl::ZeroDuration()});
     for (int dependent : nodes_[node].dependents) {
-      Skip(dependent, absl::StrCat("skipped: depends on ",
-                                   change.address.ToString(),
-                                   ", which did not succeed"));
+      Skip(dependent,
+           absl::StrCat("skipped: depends on ", change.address.ToString(),
+                        ", which did not succeed"));
     }
   }
 
@@ -183,10 +183,13 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
       absl::Time start = absl::Now();
       absl::StatusOr<std::string> id = runner.Run(*change, phase);
       if (options.limit != nullptr) options.limit->Release(id.ok());
-      StepResult result{change->address, change->action, phase,
-                        id.ok() ? StepOutcome::kSucceeded : StepOutcome::kFailed,
-                        id.ok() ? *id : std::string(id.status().message()),
-                        absl::Now() - start};
+      StepResult result{
+          change->address,
+          change->action,
+          phase,
+          id.ok() ? StepOutcome::kSucceeded : StepOutcome::kFailed,
+          id.ok() ? *id : std::string(id.status().message()),
+          absl::Now() - start};
       scheduler.Finish(node, std::move(result));
     }
   };

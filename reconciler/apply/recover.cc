@@ -111,4 +111,20 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
   return outcomes;
 }
 
+std::vector<Address> RecordUnchangedResources(const Plan& plan, State* state) {
+  std::vector<Address> changed;
+  for (const Change& change : plan.changes) {
+    if (change.action != Action::kNoOp || !change.after) continue;
+    auto recorded = state->resources.find(change.address);
+    if (recorded == state->resources.end() ||
+        recorded->second.id != change.id ||
+        recorded->second.resource == *change.after) {
+      continue;
+    }
+    recorded->second.resource = *change.after;
+    changed.push_back(change.address);
+  }
+  return changed;
+}
+
 }  // namespace podform

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "reconciler/config/config.h"
 #include "reconciler/core/model.h"
+#include "reconciler/plan/plan.h"
 #include "reconciler/state/state.h"
 
 namespace podform {
@@ -29,6 +30,12 @@ struct IntentOutcome {
 // FailedPrecondition naming each ambiguous intent and the candidate ids.
 absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     const Config& config, const LiveState& live, State* state);
+
+// Brings the record of each resource the plan leaves alone (no-op) up to
+// date: a step whose answer was lost, or a `protect` changed in the config,
+// leaves the lock file behind although nothing needs doing on RunPod.
+// Returns the addresses whose record changed.
+std::vector<Address> RecordUnchangedResources(const Plan& plan, State* state);
 
 }  // namespace podform
 

@@ -62,23 +62,38 @@ absl::StatusOr<PodSpec> StepRunner::PodToSend(const Change& change) const {
     spec.network_volume_id = id;
   }
   if (after.secret_env.empty()) return spec;
-  auto pod = config_.pods.find(change.address.name);
-  for (const std::string& key : after.secret_env) {
+  std::string lineage;
+  recorder_->Read([&](const State& state) { lineage = state.lineage; });
+  absl::StatusOr<std::map<std::string, std::string>> secrets =
+      SecretValuesToSend(config_, lineage, change);
+  if (!secrets.ok()) {
+    return absl::AbortedError(
+        absl::StrCat(secrets.status().message(), "; plan again"));
+  }
+  for (auto& [key, value] : *secrets) spec.env[key] = std::move(value);
+  return spec;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
+    const Config& config, const std::string& lineage, const Change& change) {
+  std::map<std::string, std::string> values;
+  if (!change.after) return values;
+  auto pod = config.pods.find(change.address.name);
+  for (const std::string& key : change.after->secret_env) {
     const std::string* raw = nullptr;
-    if (pod != config_.pods.end()) {
+    if (pod != config.pods.end()) {
       auto it = pod->second.spec.env.find(key);
       if (it != pod->second.spec.env.end()) raw = &it->second;
     }
-    std::string lineage;
-    recorder_->Read([&](const State& state) { lineage = state.lineage; });
-    if (raw == nullptr || SecretDigest(lineage, *raw) != spec.env[key]) {
+    auto planned = change.after->pod.env.find(key);
+    if (raw == nullptr || planned == change.after->pod.env.end() ||
+        SecretDigest(lineage, *raw) != planned->second) {
       return absl::AbortedError(absl::StrCat(
-          "the value of secret env ", key,
-          " changed since the plan was made; plan again"));
+          "the value of secret env ", key, " changed since the plan was made"));
     }
-    spec.env[key] = *raw;
+    values[key] = *raw;
   }
-  return spec;
+  return values;
 }
 
 absl::Status StepRunner::Record(const std::string& id,

@@ -4,6 +4,7 @@
 // One phase of a plan change carried out against RunPod and recorded in
 // the state.
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -14,6 +15,14 @@
 #include "reconciler/plan/steps.h"
 
 namespace podform {
+
+// The raw value of each secret env of `change`'s pod, taken from `config`
+// (where ${env:...} was resolved) and checked against the digest the plan
+// holds for it (keyed by `lineage`). Aborted, naming the variable, when a
+// value changed or disappeared since the plan was made: a saved plan must
+// not send values nobody reviewed.
+absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
+    const Config& config, const std::string& lineage, const Change& change);
 
 class StepRunner {
  public:

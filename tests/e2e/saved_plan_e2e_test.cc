@@ -123,9 +123,10 @@ TEST_F(SavedPlanE2eTest, RefusedUpFrontWhenASecretChangedSinceThePlan) {
   RunResult apply =
       Podform({"apply", plan_file}, {"HF_TOKEN=hf_e2eOTHERsecret_0d3b"});
   EXPECT_EQ(apply.exit_code, 1) << apply;
-  EXPECT_THAT(apply.err, StartsWith("podform: the saved plan is stale: "));
-  EXPECT_THAT(apply.err,
-              HasSubstr(". Nothing was changed; run podform plan again\n"));
+  EXPECT_EQ(apply.err,
+            "podform: the saved plan is stale: pod.trainer: the value of "
+            "secret env HF_TOKEN changed since the plan was made. Nothing was "
+            "changed; run podform plan again\n");
   json live = sandbox().Live();
   EXPECT_EQ(live["networkVolumes"], json::array()) << apply;
   EXPECT_EQ(live["pods"], json::array()) << apply;
