@@ -27,10 +27,8 @@ struct ServeFlags {
   std::optional<uint64_t> seed;
 };
 
-// Serves until SIGINT or SIGTERM. The signals are blocked in every thread
-// (the server's threads inherit the mask) and taken here with sigwait, so
-// no handler runs in an arbitrary thread.
-absl::Status Serve(const ServeFlags& flags, std::ostream& out) {
+absl::Status ServeBlocked(const ServeFlags& flags, const sigset_t& signals,
+                          std::ostream& out) {
   std::string host;
   int port = 0;
   RETURN_IF_ERROR(sandbox::ParseListenAddress(flags.listen, &host, &port));
@@ -44,30 +42,32 @@ absl::Status Serve(const ServeFlags& flags, std::ostream& out) {
   options.faults.seed = flags.seed;
   ASSIGN_OR_RETURN(std::unique_ptr<sandbox::SandboxService> service,
                    sandbox::SandboxService::Create(std::move(options)));
-
-  sigset_t signals, previous;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, &previous);
-
   sandbox::SandboxServer server(service.get());
-  absl::Status bound = server.Bind(host, port);
-  if (!bound.ok()) {
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    return bound;
-  }
+  RETURN_IF_ERROR(server.Bind(host, port));
   server.Start();
   std::string shown_host =
       host.find(':') != std::string::npos ? "[" + host + "]" : host;
   out << "listening on http://" << shown_host << ":" << server.port()
       << "/graphql" << std::endl;
-
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   server.Stop();
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   return absl::OkStatus();
+}
+
+// Serves until SIGINT or SIGTERM. The signals are blocked from the start
+// (so one arriving while a large data file loads is not lost) and in every
+// thread (the server's threads inherit the mask); ServeBlocked takes them
+// with sigwait, so no handler runs in an arbitrary thread.
+absl::Status Serve(const ServeFlags& flags, std::ostream& out) {
+  sigset_t signals, previous;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, &previous);
+  absl::Status status = ServeBlocked(flags, signals, out);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return status;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "reconciler/sandbox/account.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -283,9 +284,12 @@ absl::StatusOr<Pod> Account::ResumePod(const std::string& pod_id,
     return NotEnoughFreeGpusError();
   }
   // vCPUs and RAM scale with the GPUs resumed.
-  int old_count = std::max(1, pod->gpu_count);
-  pod->vcpu_count = pod->vcpu_count / old_count * count;
-  pod->memory_in_gb = pod->memory_in_gb / old_count * count;
+  auto scale = [&](int value) {
+    int64_t scaled = int64_t{value} / std::max(1, pod->gpu_count) * count;
+    return static_cast<int>(std::min<int64_t>(scaled, INT32_MAX));
+  };
+  pod->vcpu_count = scale(pod->vcpu_count);
+  pod->memory_in_gb = scale(pod->memory_in_gb);
   pod->gpu_count = count;
   HoldGpus(*pod, count);
   StartPod(*pod, kResumed);

@@ -252,6 +252,9 @@ absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
   if (pod.cloud_type != "SECURE" && pod.cloud_type != "COMMUNITY") {
     return r.Error(r.Path("cloudType"), "must be SECURE or COMMUNITY");
   }
+  if (pod.public_port_base > 65535) {
+    return r.Error(r.Path("publicPortBase"), "must be 1..65535");
+  }
   if (pod.desired_status != "RUNNING" && pod.desired_status != "EXITED") {
     return r.Error(r.Path("desiredStatus"), "must be RUNNING or EXITED");
   }
