@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/plan/steps.h"
+#include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -342,19 +343,14 @@ std::string SerializePlanFile(const Plan& plan) {
 }
 
 absl::StatusOr<Plan> ParsePlanFile(const std::string& text) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {  // parse_error, or out_of_range
-                                        // for a number too large
-    std::string what = e.what();
-    size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    return absl::InvalidArgumentError(absl::StrCat(
-        "plan file is not valid JSON (truncated or damaged?): ", what));
+  absl::StatusOr<json> root = ParseJson(text);
+  if (!root.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plan file is not valid JSON (truncated or damaged?): ",
+                     root.status().message()));
   }
   try {
-    return Parse(root);
+    return Parse(*root);
   } catch (const json::exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("plan file is damaged: ", e.what()));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/core/catalog.h"
+#include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform::sandbox {
@@ -429,14 +430,13 @@ std::string AccountToJsonText(const Account& account) {
 
 absl::StatusOr<Account> AccountFromJsonText(const std::string& text,
                                             uint64_t seed, Clock clock) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("not JSON: ", e.what()));
+  absl::StatusOr<json> root = ParseJson(text);
+  if (!root.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not JSON: ", root.status().message()));
   }
   Account account(seed, std::move(clock));
-  RETURN_IF_ERROR(Load(root, account));
+  RETURN_IF_ERROR(Load(*root, account));
   return account;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -275,18 +276,6 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
   return state;
 }
 
-// "not valid JSON at line L, column C: what" from nlohmann's message
-// "[json.exception.parse_error.101] parse error at line L, column C: what".
-std::string DescribeParseError(const json::parse_error& e) {
-  std::string what = e.what();
-  const std::string marker = "parse error at ";
-  size_t at = what.find(marker);
-  if (at == std::string::npos) {
-    return absl::StrCat("not valid JSON at byte ", e.byte);
-  }
-  return absl::StrCat("not valid JSON at ", what.substr(at + marker.size()));
-}
-
 }  // namespace
 
 std::string SerializeState(const State& state) {
@@ -335,12 +324,13 @@ absl::StatusOr<State> ParseState(const std::string& text,
         absl::StrCat(path, ": not a podform lock file: nested deeper than ",
                      kMaxDepth, " levels"));
   }
-  try {
-    json root = json::parse(text);
-    return ParseDocument(root, path);
-  } catch (const json::parse_error& e) {
+  absl::StatusOr<json> root = ParseJson(text);
+  if (!root.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", DescribeParseError(e)));
+        absl::StrCat(path, ": not valid JSON at ", root.status().message()));
+  }
+  try {
+    return ParseDocument(*root, path);
   } catch (const std::exception& e) {
     // Defensive: ParseDocument checks types before every conversion.
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));

@@ -149,12 +149,11 @@ TEST(PersistenceTest, ACorruptFileIsRefusedAndLeftAlone) {
     std::string problem;
   };
   const Case cases[] = {
-      {"", "not JSON: [json.exception.parse_error.101] parse error at line 1, "
-           "column 1: syntax error while parsing value - unexpected end of "
-           "input; expected '[', '{', or a literal"},
-      {"{\"version\": 1, \"pods\": [", "not JSON: [json.exception.parse_error.101] "
-       "parse error at line 1, column 25: syntax error while parsing value - "
-       "unexpected end of input; expected '[', '{', or a literal"},
+      {"", "not JSON: line 1, column 1: unexpected end of input"},
+      {"{\"version\": 1, \"pods\": [",
+       "not JSON: line 1, column 25: unexpected end of input"},
+      {"{\"version\": 1]", "not JSON: line 1, column 14: unexpected ']'; "
+                          "expected '}'"},
       {"[]", "expected an object"},
       {"{}", "version: required"},
       {"{\"version\": 2}", "version 2 is not supported (this podform reads "
