@@ -8,6 +8,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_format.h"
 #include "reconciler/apply/applier.h"
 #include "reconciler/apply/concurrency.h"
@@ -72,14 +73,14 @@ void PrintEvent(std::ostream& out, bool color, const StepEvent& e) {
     out.flush();
     return;
   }
-  std::string seconds = absl::StrFormat("[%.1fs]", absl::ToDoubleSeconds(e.elapsed));
+  std::string seconds =
+      absl::StrFormat("[%.1fs]", absl::ToDoubleSeconds(e.elapsed));
   const char* red = color ? "\033[31m" : "";
   const char* green = color ? "\033[32m" : "";
   const char* reset = color ? "\033[0m" : "";
   switch (e.outcome) {
     case StepOutcome::kSucceeded:
-      out << green << address << ": " << Verb(e.action, e.phase, true)
-          << reset;
+      out << green << address << ": " << Verb(e.action, e.phase, true) << reset;
       if (!e.detail.empty()) out << " (id " << e.detail << ")";
       out << " " << seconds << "\n";
       break;
@@ -110,8 +111,9 @@ bool Confirm(Workspace& workspace, const ExecuteFlags& flags) {
 void AddExecuteFlags(CLI::App* command, ExecuteFlags* flags) {
   command->add_flag("--auto-approve", flags->auto_approve,
                     "Do not ask for confirmation (needed without a terminal)");
-  command->add_option("--parallelism", flags->parallelism,
-                      "Steps in flight at most")
+  command
+      ->add_option("--parallelism", flags->parallelism,
+                   "Steps in flight at most")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
 }
@@ -138,8 +140,9 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
   }
   out << "\n";
   ConcurrencyLimit limit(flags.parallelism);
-  absl::StatusOr<Provider*> provider =
-      workspace.OpenProvider([&limit] { limit.OnThrottled(); });
+  workspace.OnRateLimited([&limit] { limit.OnThrottled(); });
+  absl::Cleanup forget_limit = [&workspace] { workspace.OnRateLimited({}); };
+  absl::StatusOr<Provider*> provider = workspace.OpenProvider();
   if (!provider.ok()) return workspace.Fail(provider.status());
 
   InterruptGuard guard;
@@ -151,8 +154,8 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
   options.on_event = [&out, color](const StepEvent& e) {
     PrintEvent(out, color, e);
   };
-  ApplyResult result = Apply(plan, config, &state, &workspace.store(),
-                             *provider, options);
+  ApplyResult result =
+      Apply(plan, config, &state, &workspace.store(), *provider, options);
 
   int created = 0, changed = 0, destroyed = 0;
   for (const StepResult& step : result.steps) {

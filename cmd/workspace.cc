@@ -47,11 +47,12 @@ absl::StatusOr<State> Workspace::ReadState() {
   return fresh;
 }
 
-absl::StatusOr<Provider*> Workspace::OpenProvider(
-    std::function<void()> on_rate_limited) {
+absl::StatusOr<Provider*> Workspace::OpenProvider() {
   if (provider_ != nullptr) return provider_.get();
   GraphQLProviderOptions options;
-  options.retry.on_rate_limited = std::move(on_rate_limited);
+  options.retry.on_rate_limited = [this] {
+    if (on_rate_limited_) on_rate_limited_();
+  };
   std::unique_ptr<Transport> transport;
   if (global().sandbox.has_value()) {
     std::string data = *global().sandbox;

@@ -38,12 +38,17 @@ class Workspace {
   // no lock file yet. Errors as StateStore::Read.
   absl::StatusOr<State> ReadState();
 
-  // RunPod over GraphQL, or the in-process sandbox with --sandbox.
-  // `on_rate_limited` is called on every HTTP 429. The provider lives as
-  // long as the workspace. Errors: a bad endpoint, RUNPOD_API_KEY unset, a
-  // sandbox data file that cannot be opened.
-  absl::StatusOr<Provider*> OpenProvider(
-      std::function<void()> on_rate_limited = {});
+  // RunPod over GraphQL, or the in-process sandbox with --sandbox. The
+  // provider lives as long as the workspace. Errors: a bad endpoint,
+  // RUNPOD_API_KEY unset, a sandbox data file that cannot be opened.
+  absl::StatusOr<Provider*> OpenProvider();
+
+  // From now on, every HTTP 429 the provider gets calls `on_rate_limited`
+  // (whether the provider is already open or not). Set it before the
+  // threads that use the provider start.
+  void OnRateLimited(std::function<void()> on_rate_limited) {
+    on_rate_limited_ = std::move(on_rate_limited);
+  }
 
   // Colour only on a terminal, and never with --no-color.
   bool color() const;
@@ -61,6 +66,7 @@ class Workspace {
   bool config_loaded_ = false;
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<Provider> provider_;
+  std::function<void()> on_rate_limited_;
 };
 
 }  // namespace podform
