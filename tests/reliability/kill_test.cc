@@ -1,0 +1,243 @@
+// Never lose track of a resource: `podform apply` killed with SIGKILL at any
+// moment, followed by another apply, ends with exactly the resources the
+// config declares (no orphan, no duplicate), and an empty plan.
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/reliability/harness.h"
+
+namespace podform::reliability {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+using KillTest = ReliabilityTest;
+
+// Sandbox latency per request: long enough that a kill lands while requests
+// are in flight, short enough that 30 runs stay fast.
+constexpr int kLatencyMs = 30;
+constexpr int kRuns = 30;
+constexpr uint32_t kSeed = 20240611;
+
+// What the lock file said right after a kill.
+enum class Landed {
+  kBeforeLockFile,  // no lock file yet: killed while starting or planning
+  kIntentsPending,  // a create had been announced and not yet recorded
+  kPartial,         // some resources recorded, no create pending
+  kComplete,        // everything recorded (the apply was about to end)
+};
+
+// The number of creates the lock file at `path` announces and has not
+// recorded yet (0 when there is no such file or it is not JSON).
+int PendingIntents(const std::string& path) {
+  json lock = json::parse(ReadFileOrEmpty(path), nullptr, false);
+  if (lock.is_discarded() || !lock.contains("intents")) return 0;
+  return static_cast<int>(lock["intents"].size());
+}
+
+Landed Classify(const std::string& lock_path, int declared) {
+  std::string text = ReadFileOrEmpty(lock_path);
+  if (text.empty()) return Landed::kBeforeLockFile;
+  json lock = json::parse(text, nullptr, false);
+  if (lock.is_discarded()) {
+    ADD_FAILURE() << lock_path << " is not JSON after a kill (not atomic?):\n"
+                  << text;
+    return Landed::kBeforeLockFile;
+  }
+  if (lock.contains("intents") && !lock["intents"].empty()) {
+    return Landed::kIntentsPending;
+  }
+  return static_cast<int>(lock["resources"].size()) < declared
+             ? Landed::kPartial
+             : Landed::kComplete;
+}
+
+// Each run: a fresh sandbox (--latency-ms 30) and a fresh directory with a
+// config of 3 volumes and 5 pods (2 mounting a volume, 1 declared stopped:
+// created, then stopped). apply is killed with SIGKILL after a delay drawn
+// uniformly from [0, D], D being how long a whole apply takes on this
+// machine (measured first), so kills land before, during and at the end of
+// the apply. Then apply again, without a kill: it must exit 0, and the
+// sandbox must hold exactly the declared names once each, the lock file one
+// live id per address and no intent, and plan --detailed-exitcode exit 0.
+TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
+  const std::vector<std::string> flags = {"--latency-ms",
+                                          std::to_string(kLatencyMs)};
+  Fleet fleet = Fleet::Of("kill-", 3, 5, 2, 1);
+
+  // Calibration: how long one uninterrupted apply of this config takes.
+  std::filesystem::create_directories(Path("calibrate"));
+  StartSandbox(flags, "calibrate/sandbox.json");
+  WriteFileOrDie(Path("calibrate/podform.yaml"), fleet.Yaml());
+  RunResult full =
+      Podform({"apply", "--auto-approve"}, {}, Path("calibrate/podform.yaml"));
+  ASSERT_EQ(full.exit_code, 0) << full;
+  ExpectExactly(fleet, Path("calibrate/podform.yaml"));
+  const double duration = full.seconds;
+  std::cout << "[ kill ] an uninterrupted apply takes " << duration << " s\n";
+
+  std::mt19937 rng(kSeed);
+  std::uniform_real_distribution<double> delay(0, duration);
+  std::map<Landed, int> landed;
+  int adopted = 0, finished_before_kill = 0;
+  for (int run = 0; run < kRuns; ++run) {
+    SCOPED_TRACE("run " + std::to_string(run) + " (seed " +
+                 std::to_string(kSeed) + ")");
+    const std::string dir = "run" + std::to_string(run);
+    std::filesystem::create_directories(Path(dir));
+    StartSandbox({"--latency-ms", std::to_string(kLatencyMs), "--seed",
+                  std::to_string(run + 1)},
+                 dir + "/sandbox.json");
+    const std::string config = Path(dir + "/podform.yaml");
+    WriteFileOrDie(config, fleet.Yaml());
+
+    const double wait = delay(rng);
+    std::unique_ptr<Process> apply =
+        Start({"apply", "--auto-approve"}, {}, config);
+    ASSERT_NE(apply, nullptr);
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    if (apply->Exited()) ++finished_before_kill;
+    apply->Signal(SIGKILL);
+    RunResult killed = apply->Wait();
+    ASSERT_TRUE(killed.signal == SIGKILL || killed.exit_code == 0) << killed;
+    landed[Classify(Path(dir + "/podform.lock"), fleet.Resources())]++;
+
+    RunResult again = Podform({"apply", "--auto-approve"}, {}, config);
+    ASSERT_EQ(again.exit_code, 0) << "killed after " << wait << " s\n"
+                                  << killed << "\nthen:\n"
+                                  << again;
+    if (again.out.find("created by an interrupted run") != std::string::npos) {
+      ++adopted;
+    }
+    ExpectExactly(fleet, config);
+    if (HasFailure()) {
+      std::cout << "killed after " << wait << " s:\n"
+                << killed << "\nthen:\n"
+                << again << "\n";
+      return;
+    }
+  }
+  std::cout << "[ kill ] " << kRuns
+            << " runs: " << landed[Landed::kBeforeLockFile]
+            << " killed before the lock "
+            << "file existed, " << landed[Landed::kIntentsPending]
+            << " with creates pending, " << landed[Landed::kPartial]
+            << " between steps, " << landed[Landed::kComplete]
+            << " after the last step (" << finished_before_kill
+            << " had exited); the next apply adopted an interrupted create in "
+            << adopted << " runs\n";
+  // The kills must really have landed mid-apply, or this test proves
+  // nothing: at least a fifth of them left creates pending or half done.
+  EXPECT_GE(landed[Landed::kIntentsPending] + landed[Landed::kPartial],
+            kRuns / 5);
+}
+
+// The sharpest moment: RunPod has made the resources but the killed apply
+// never saw the answers, so only the intents in the lock file know of them.
+// With a 600 ms latency, apply is killed once it has announced all three
+// volume creates (they are in flight); the sandbox completes them. The next
+// apply must adopt each of them, not create it again.
+TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
+  StartSandbox({"--latency-ms", "600"});
+  Fleet fleet = Fleet::Of("inflight-", 3, 3, 3);
+  WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
+  std::unique_ptr<Process> apply = Start({"apply", "--auto-approve"});
+  ASSERT_NE(apply, nullptr);
+  // The lock file announces the three creates just before their requests
+  // go out; 150 ms later the requests are at the sandbox, which answers
+  // after 600 ms.
+  ASSERT_TRUE(
+      WaitFor([&] { return PendingIntents(Path("podform.lock")) == 3; }, 60))
+      << apply->StdoutSoFar();
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  apply->Signal(SIGKILL);
+  RunResult killed = apply->Wait();
+  ASSERT_EQ(killed.signal, SIGKILL) << killed;
+  EXPECT_THAT(killed.out, ::testing::Not(HasSubstr("created (id")));
+
+  json lock = json::parse(ReadFileOrEmpty(Path("podform.lock")));
+  ASSERT_TRUE(lock.contains("intents")) << lock.dump(2);
+  EXPECT_EQ(lock["intents"].size(), 3u) << lock.dump(2);
+  EXPECT_TRUE(lock["resources"].empty()) << lock.dump(2);
+
+  // The sandbox finishes the requests it had received (RunPod would too):
+  // wait for the three volumes to exist before applying again.
+  LiveCounts counts;
+  for (const double until = Now() + 30; Now() < until;) {
+    counts = CountNames(sandbox().Live());
+    if (counts.volumes.size() == 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(counts.volumes.size(), 3u) << counts;
+
+  RunResult again = Podform({"apply", "--auto-approve"});
+  ASSERT_EQ(again.exit_code, 0) << again;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(again.out,
+                MatchesRegex("(.|\n)*volume\\.v" + std::to_string(i) +
+                             ": adopted [a-z0-9]+, created by an interrupted "
+                             "run\n(.|\n)*"))
+        << again;
+    EXPECT_THAT(again.out, ::testing::Not(HasSubstr(
+                               "volume.v" + std::to_string(i) + ": creating")))
+        << again;
+  }
+  ExpectExactly(fleet);
+}
+
+// When an interrupted create left several unmanaged resources of the same
+// name (someone else made one by hand too), apply must not guess: it stops,
+// names the candidates, and changes nothing.
+TEST_F(KillTest, AnAmbiguousInterruptedCreateStopsAndNamesTheCandidates) {
+  StartSandbox({"--latency-ms", "600"});
+  Fleet fleet = Fleet::Of("ambiguous-", 1, 0, 0);
+  WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
+  std::unique_ptr<Process> apply = Start({"apply", "--auto-approve"});
+  ASSERT_NE(apply, nullptr);
+  ASSERT_TRUE(
+      WaitFor([&] { return PendingIntents(Path("podform.lock")) == 1; }, 60))
+      << apply->StdoutSoFar();
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  apply->Signal(SIGKILL);
+  ASSERT_EQ(apply->Wait().signal, SIGKILL);
+  // The in-flight create lands; a second volume of the same name appears.
+  json made = sandbox().GraphQL(
+      "mutation { createNetworkVolume(input: {name: \"ambiguous-vol-0\", "
+      "size: 10, dataCenterId: \"EU-RO-1\"}) { id } }");
+  ASSERT_TRUE(made.contains("data")) << made.dump();
+  json live;
+  for (const double until = Now() + 30; Now() < until;) {
+    live = sandbox().Live();
+    if (live["networkVolumes"].size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(live["networkVolumes"].size(), 2u) << live.dump();
+  const std::string a = live["networkVolumes"][0]["id"];
+  const std::string b = live["networkVolumes"][1]["id"];
+
+  const std::string lock_before = ReadFileOrEmpty(Path("podform.lock"));
+  RunResult again = Podform({"apply", "--auto-approve"});
+  EXPECT_EQ(again.exit_code, 1) << again;
+  EXPECT_EQ(again.err,
+            "podform: volume.v0: an interrupted create left 2 unmanaged "
+            "volumes named \"ambiguous-vol-0\" (" +
+                a + ", " + b +
+                "); adopt the right one with `podform import volume.v0 ID` "
+                "or delete the extras on RunPod\n")
+      << again;
+  EXPECT_EQ(ReadFileOrEmpty(Path("podform.lock")), lock_before);
+  EXPECT_EQ(sandbox().Live()["networkVolumes"].size(), 2u);
+}
+
+}  // namespace
+}  // namespace podform::reliability

@@ -1,0 +1,297 @@
+// Secrets and the transport rules: the API key and ${env:...} values never
+// appear in any output or file podform writes; plain http:// is refused for
+// non-loopback hosts before any connection; https:// always verifies the
+// server's certificate.
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/reliability/harness.h"
+
+namespace podform::reliability {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kSecret[] = "rel-envsecret-3TQ8N5VZ";
+constexpr char kRotated[] = "rel-envsecret-rotated-H6YB2D";
+constexpr char kWrongKey[] = "rel-wrongkey-P5CJ7R1N";
+
+using SecretsTest = ReliabilityTest;
+
+// Every regular file under `root`, except those under `skip`.
+std::vector<std::string> FilesUnder(const std::string& root,
+                                    const std::string& skip) {
+  std::vector<std::string> files;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(root)) {
+    const std::string path = entry.path().string();
+    if (path.rfind(skip, 0) == 0) continue;
+    if (entry.is_regular_file()) files.push_back(path);
+  }
+  return files;
+}
+
+// One end-to-end life of a config holding a secret env value: validate,
+// plan (text, --json, --markdown, --out), apply of the saved plan, state
+// list/show, graph, a rotated secret planned and applied, a wrong API key,
+// an endpoint carrying the key in its query, destroy. Then every file in the
+// test directory (the config's directory with the lock file, the plan file,
+// the lock's .flock file, and every run's stdout and stderr) is searched for
+// the API key and the secret values: none may appear. podform has no
+// --debug or verbose mode; the outputs searched are all it prints.
+//
+// The sandbox's data file is RunPod's side: RunPod stores a pod's env, so the
+// secret is legitimately there (and is checked to be, which also shows that
+// the search would find it). The API key must not be there either.
+TEST_F(SecretsTest, ApiKeyAndEnvSecretsAppearInNoArtefact) {
+  std::filesystem::create_directories(Path("project"));
+  StartSandbox({}, "runpod/sandbox.json");
+  const std::string config = Path("project/podform.yaml");
+  Fleet fleet = Fleet::Of("sec-", 1, 2, 1);
+  fleet.pod_extra =
+      "    env: {TOKEN: \"${env:REL_SECRET}\", PLAIN: visible-value}\n";
+  WriteFileOrDie(config, fleet.Yaml());
+  env_ = {std::string("REL_SECRET=") + kSecret};
+  auto run = [&](const std::vector<std::string>& args,
+                 const std::vector<std::string>& extra_env = {}) {
+    return Podform(args, extra_env, config);
+  };
+
+  RunResult r = run({"validate"});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  r = run({"plan"});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("(sensitive)")) << r;
+  EXPECT_THAT(r.out, HasSubstr("visible-value")) << r;
+  EXPECT_EQ(run({"plan", "--json"}).exit_code, 0);
+  EXPECT_EQ(run({"plan", "--markdown"}).exit_code, 0);
+  r = run({"plan", "--out", Path("project/tonight.plan")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = run({"apply", Path("project/tonight.plan")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+
+  // RunPod got the secret (the pods need it) but never the key.
+  std::string data = ReadFileOrEmpty(sandbox().data_path());
+  EXPECT_THAT(data, HasSubstr(kSecret));
+  EXPECT_THAT(data, Not(HasSubstr(kApiKey)));
+
+  EXPECT_EQ(run({"plan", "--detailed-exitcode"}).exit_code, 0);
+  EXPECT_EQ(run({"state", "list"}).exit_code, 0);
+  r = run({"state", "show", "pod.p0"});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(run({"state", "show", "volume.v0"}).exit_code, 0);
+  EXPECT_EQ(run({"graph"}).exit_code, 0);
+
+  // A rotated secret is a change, shown and applied without its value.
+  env_ = {std::string("REL_SECRET=") + kRotated};
+  EXPECT_EQ(run({"plan", "--detailed-exitcode"}).exit_code, 2);
+  EXPECT_EQ(run({"plan", "--json"}).exit_code, 0);
+  EXPECT_EQ(run({"plan", "--markdown"}).exit_code, 0);
+  r = run({"apply", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(ReadFileOrEmpty(sandbox().data_path()), HasSubstr(kRotated));
+
+  // A key RunPod rejects is not echoed either.
+  r = run({"plan"}, {std::string("RUNPOD_API_KEY=") + kWrongKey});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.err,
+            "podform: refresh: RunPod rejected the API key (HTTP 401): check "
+            "RUNPOD_API_KEY\n");
+  // Nor is a key someone put in the endpoint URL.
+  r = PodformRaw({"--endpoint",
+                  std::string("http://10.0.0.1/graphql?api_key=") + kApiKey,
+                  "--file", config, "plan"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.err,
+            "podform: --endpoint \"http://10.0.0.1/graphql\": plain http:// is "
+            "allowed only to a loopback host (127.0.0.0/8, localhost, [::1]), "
+            "because the API key would cross the network unencrypted; use "
+            "https://\n");
+
+  r = run({"destroy", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(CountNames(sandbox().Live()), LiveCounts{});
+
+  struct stat st = {};
+  ASSERT_EQ(::stat(Path("project/podform.lock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  const std::vector<std::string> files = FilesUnder(dir_, Path("runpod"));
+  // The config, the lock file and its .flock, the plan file, and the stdout
+  // and stderr of every run above.
+  EXPECT_GE(files.size(), 4u + 2u * static_cast<size_t>(runs_));
+  for (const std::string& file : files) {
+    const std::string text = ReadFileOrEmpty(file);
+    for (const char* needle : {kApiKey, kSecret, kRotated, kWrongKey}) {
+      EXPECT_THAT(text, Not(HasSubstr(needle))) << file;
+    }
+  }
+  for (const std::string& file :
+       {sandbox().data_path(), sandbox().data_path() + ".stderr"}) {
+    EXPECT_THAT(ReadFileOrEmpty(file), Not(HasSubstr(kApiKey))) << file;
+  }
+}
+
+// A listening socket on 127.0.0.1 that never accepts: any connection
+// attempt would show up in its accept queue.
+class Listener {
+ public:
+  Listener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in addr = {};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "cannot listen on 127.0.0.1";
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~Listener() { ::close(fd_); }
+  int port() const { return port_; }
+  // Connections that arrived since the last call.
+  int Accepted() {
+    int n = 0;
+    while (true) {
+      int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) break;
+      ::close(c);
+      ++n;
+    }
+    return n;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+using EndpointRuleTest = ReliabilityTest;
+
+// Plain http:// to a host that is not a loopback address is refused on the
+// rule, before any connection: the command ends at once with the reason,
+// whether the URL comes from --endpoint or RUNPOD_GRAPHQL_URL, for plan,
+// apply and destroy.
+TEST_F(EndpointRuleTest, PlainHttpToANonLoopbackHostIsRefusedBeforeAnyRequest) {
+  WriteFileOrDie(Path("podform.yaml"), Fleet{}.Yaml());
+  const std::string rule =
+      "\": plain http:// is allowed only to a loopback host (127.0.0.0/8, "
+      "localhost, [::1]), because the API key would cross the network "
+      "unencrypted; use https://\n";
+  for (const std::vector<std::string>& command :
+       std::vector<std::vector<std::string>>{{"plan"},
+                                             {"apply", "--auto-approve"},
+                                             {"destroy", "--auto-approve"}}) {
+    std::vector<std::string> args = {"--endpoint", "http://10.0.0.1/graphql",
+                                     "--file", Path("podform.yaml")};
+    args.insert(args.end(), command.begin(), command.end());
+    RunResult r = PodformRaw(args);
+    EXPECT_EQ(r.exit_code, 1) << r;
+    EXPECT_EQ(r.err, "podform: --endpoint \"http://10.0.0.1/graphql" + rule)
+        << r;
+    // A connection attempt to 10.0.0.1 (unroutable here) would hang for
+    // the connect timeout; refusing on the rule takes no time.
+    EXPECT_LT(r.seconds, 1.0) << r;
+  }
+  RunResult r = PodformRaw({"--file", Path("podform.yaml"), "plan"},
+                           {"RUNPOD_GRAPHQL_URL=http://10.0.0.1/graphql"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.err,
+            "podform: RUNPOD_GRAPHQL_URL \"http://10.0.0.1/graphql" + rule);
+  EXPECT_LT(r.seconds, 1.0) << r;
+  EXPECT_FALSE(std::filesystem::exists(Path("podform.lock")));
+}
+
+// Proof that "before any connection" is literal: 0.0.0.0 is not a loopback
+// address by the rule, yet on Linux a connection to it reaches a listener
+// on 127.0.0.1. podform refuses it, and the listener sees nothing; a plain
+// libcurl request to the same URL does reach it (the control).
+TEST_F(EndpointRuleTest, TheRefusalHappensBeforeAnyConnection) {
+  WriteFileOrDie(Path("podform.yaml"), Fleet{}.Yaml());
+  Listener listener;
+  const std::string url =
+      "http://0.0.0.0:" + std::to_string(listener.port()) + "/graphql";
+  RunResult r =
+      PodformRaw({"--endpoint", url, "--file", Path("podform.yaml"), "plan"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("plain http:// is allowed only to a loopback "
+                               "host"));
+  EXPECT_EQ(listener.Accepted(), 0);
+
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 5L);
+  EXPECT_EQ(curl_easy_perform(curl), CURLE_OK);
+  curl_easy_cleanup(curl);
+  EXPECT_TRUE(WaitFor([&] { return listener.Accepted() == 1; }, 5))
+      << "the control connection did not arrive";
+}
+
+// https:// always verifies the certificate: a loopback TLS server with a
+// self-signed certificate (for the right address) is refused, with no
+// retry and no request body sent in clear.
+TEST_F(EndpointRuleTest, HttpsWithAnUntrustedCertificateIsRefused) {
+  const std::string openssl = "/usr/bin/openssl";
+  if (!std::filesystem::exists(openssl)) {
+    GTEST_SKIP() << "needs the openssl command to make a certificate";
+  }
+  std::unique_ptr<Process> make = Process::Spawn(
+      {openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+       "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", Path("key.pem"),
+       "-out", Path("cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1",
+       "-addext", "subjectAltName=IP:127.0.0.1"},
+      BaseEnv(dir_), Path("req.out"), Path("req.err"));
+  ASSERT_NE(make, nullptr);
+  RunResult made = make->Wait(60);
+  ASSERT_EQ(made.exit_code, 0) << made;
+
+  // A free port: bind to 0, read it, release it for s_server.
+  int port;
+  {
+    Listener probe;
+    port = probe.port();
+  }
+  std::unique_ptr<Process> server = Process::Spawn(
+      {openssl, "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
+       "-cert", Path("cert.pem"), "-key", Path("key.pem"), "-www"},
+      BaseEnv(dir_), Path("tls.out"), Path("tls.err"));
+  ASSERT_NE(server, nullptr);
+  ASSERT_TRUE(WaitFor(
+      [&] { return server->StdoutSoFar().find("ACCEPT") != std::string::npos; },
+      30))
+      << ReadFileOrEmpty(Path("tls.err"));
+
+  WriteFileOrDie(Path("podform.yaml"), Fleet{}.Yaml());
+  const std::string url =
+      "https://127.0.0.1:" + std::to_string(port) + "/graphql";
+  RunResult r =
+      PodformRaw({"--endpoint", url, "--file", Path("podform.yaml"), "plan"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err,
+              ::testing::StartsWith("podform: refresh: POST " + url +
+                                    ": TLS certificate verification failed"))
+      << r;
+  EXPECT_THAT(r.err, Not(HasSubstr(kApiKey)));
+  server->Signal(SIGTERM);
+  server->Wait(10);
+}
+
+}  // namespace
+}  // namespace podform::reliability
