@@ -1,6 +1,7 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "cmd/command.h"
 #include "cmd/execute.h"
@@ -70,13 +71,20 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
   }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
+  // Indexed by id: a plan of thousands of changes stays linear to check.
+  absl::flat_hash_map<std::string_view, const LiveVolume*> volumes;
+  absl::flat_hash_map<std::string_view, const LivePod*> pods;
+  for (const LiveVolume& v : live.volumes) volumes.emplace(v.id, &v);
+  for (const LivePod& p : live.pods) pods.emplace(p.id, &p);
   for (const Change& change : plan.changes) {
     if (change.action == Action::kNoOp || change.id.empty()) continue;
     std::string now;
     if (change.address.kind == Kind::kVolume) {
-      if (const LiveVolume* v = live.FindVolume(change.id)) now = Fingerprint(*v);
+      auto v = volumes.find(change.id);
+      if (v != volumes.end()) now = Fingerprint(*v->second);
     } else {
-      if (const LivePod* p = live.FindPod(change.id)) now = Fingerprint(*p);
+      auto p = pods.find(change.id);
+      if (p != pods.end()) now = Fingerprint(*p->second);
     }
     if (now != change.live_fingerprint) {
       return Stale(absl::StrCat(change.address.ToString(), " (", change.id,
