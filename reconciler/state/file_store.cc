@@ -102,10 +102,28 @@ absl::StatusOr<State> FileStateStore::Read() {
 
 absl::Status FileStateStore::Write(State* state) {
   std::lock_guard<std::mutex> lock(write_mu_);
+  absl::StatusOr<std::string> text = ReadFile(path_);
+  absl::StatusOr<State> stored = absl::UnknownError("not read");
+  if (!text.ok()) {
+    stored = text.status();
+  } else if (!own_bytes_.empty() && *text == own_bytes_) {
+    // Unchanged since this store wrote it: apply rewrites the file after
+    // every step, and parsing it again each time would make bookkeeping
+    // quadratic in the number of resources.
+    State known;
+    known.lineage = own_lineage_;
+    known.serial = own_bytes_serial_;
+    stored = std::move(known);
+  } else {
+    stored = ParseState(*text, path_);
+  }
   ASSIGN_OR_RETURN(PreparedWrite write,
-                   PrepareWrite(Read(), *state, path_, own_serial_));
+                   PrepareWrite(stored, *state, path_, own_serial_));
   own_serial_ = write.serial;
   RETURN_IF_ERROR(WriteFileAtomically(path_, write.bytes, 0600));
+  own_lineage_ = state->lineage;
+  own_bytes_ = std::move(write.bytes);
+  own_bytes_serial_ = write.serial;
   state->serial = write.serial;
   return absl::OkStatus();
 }

@@ -15,9 +15,10 @@ namespace podform {
 
 // Read: the file at `path`, parsed (NotFound when it does not exist).
 // Write: the StateStore checks (the file on disk is re-read and validated
-// first, so a file that became unreadable is never overwritten), then
-// WriteFileAtomically with mode 0600. Writes from several threads are
-// serialized.
+// first, so a file that became unreadable is never overwritten; when its
+// bytes are exactly those this store wrote last, they are known and not
+// parsed again), then WriteFileAtomically with mode 0600. Writes from
+// several threads are serialized.
 // Lock: flock(LOCK_EX | LOCK_NB) on the sibling file "<path>.flock" (created
 // with mode 0600 and kept). The holder writes LockInfo as JSON into it
 // ({"command", "host", "pid", "since"}) and empties it on release; a loser
@@ -39,7 +40,11 @@ class FileStateStore : public StateStore {
   const std::string path_;
   const Clock now_;
   std::mutex write_mu_;
-  int64_t own_serial_ = -1;  // guarded by write_mu_
+  // What this store wrote last (guarded by write_mu_).
+  int64_t own_serial_ = -1;
+  std::string own_lineage_;
+  std::string own_bytes_;
+  int64_t own_bytes_serial_ = -1;
 };
 
 }  // namespace podform

@@ -43,8 +43,8 @@ TEST_F(ExamplesE2eTest, EveryExampleValidatesAppliesAndThenPlansNothing) {
     std::string name = std::filesystem::path(config).parent_path().filename();
     // A fresh sandbox for each example; the lock file in the temporary
     // directory, never beside the example.
-    std::unique_ptr<SandboxServer> server =
-        SandboxServer::Start(dir_, Path(name + "-sandbox.json"), {});
+    std::unique_ptr<Sandbox> server =
+        Sandbox::Start(Path(name + "-sandbox.json"), {}, kApiKey);
     ASSERT_NE(server, nullptr);
     const std::string lock = Path(name + ".lock");
     std::vector<std::string> state = {"--state", lock};
@@ -119,7 +119,7 @@ TEST_F(ExamplesE2eTest, QuickstartWithTheInProcessSandbox) {
   EXPECT_THAT(plan.out, StartsWith("No changes."));
 
   // The data file is the same account a server would serve.
-  std::unique_ptr<SandboxServer> server = SandboxServer::Start(dir_, data, {});
+  std::unique_ptr<Sandbox> server = Sandbox::Start(data, {}, kApiKey);
   ASSERT_NE(server, nullptr);
   json live = server->Live();
   EXPECT_EQ(live["networkVolumes"].size(), 1u);

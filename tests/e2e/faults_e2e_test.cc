@@ -136,7 +136,7 @@ TEST_F(FaultsE2eTest, AMissingApiKeyIsReported) {
 TEST_F(FaultsE2eTest, SigtermFinishesTheStepsInFlightRecordsThemAndExits130) {
   StartSandbox({"--latency-ms", "400"});
   WriteConfig(TestConfig().Yaml());
-  std::unique_ptr<Child> apply = StartPodform({"apply", "--auto-approve"});
+  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(apply, nullptr);
   // The volume's create is in flight once its intent is in the lock file.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

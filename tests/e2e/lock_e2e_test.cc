@@ -71,11 +71,11 @@ std::string HostName() {
 TEST_F(LockE2eTest, LockFileIsByteIdenticalAcrossRunsApartFromIdsAndLineage) {
   std::filesystem::create_directories(Path("one"));
   std::filesystem::create_directories(Path("two"));
-  std::unique_ptr<SandboxServer> other =
-      SandboxServer::Start(dir_, Path("sandbox-two.json"), {});
+  std::unique_ptr<Sandbox> other =
+      Sandbox::Start(Path("sandbox-two.json"), {}, kApiKey);
   ASSERT_NE(other, nullptr);
   struct Run {
-    const SandboxServer* server;
+    const Sandbox* server;
     std::string config;
   };
   Run runs[] = {{&sandbox(), Path("one/podform.yaml")},
@@ -202,7 +202,7 @@ TEST_F(LockE2eTest, AFailingStepLeavesTheLockFileExact) {
 TEST_F(LockE2eTest, ASecondConcurrentApplyIsRefusedNamingTheHolder) {
   StartSandbox({"--latency-ms", "300"});
   WriteConfig(TestConfig().Yaml());
-  std::unique_ptr<Child> first = StartPodform({"apply", "--auto-approve"});
+  std::unique_ptr<Process> first = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(first, nullptr);
 
   // Wait until the first run holds the lock: it writes its details into
@@ -245,7 +245,7 @@ TEST_F(LockE2eTest, ASecondConcurrentApplyIsRefusedNamingTheHolder) {
 TEST_F(LockE2eTest, TheLockDiesWithItsHolderAndTheNextRunSettlesItsCreates) {
   StartSandbox({"--latency-ms", "300"});
   WriteConfig(TestConfig().Yaml());
-  std::unique_ptr<Child> first = StartPodform({"apply", "--auto-approve"});
+  std::unique_ptr<Process> first = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(first, nullptr);
   // Let it take the lock, read RunPod and start creating the volume.
   const std::string flock_path = LockPath() + ".flock";

@@ -20,12 +20,6 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
 
-int PendingIntents(const std::string& path) {
-  json lock = json::parse(ReadFileOrEmpty(path), nullptr, false);
-  if (lock.is_discarded() || !lock.contains("intents")) return 0;
-  return static_cast<int>(lock["intents"].size());
-}
-
 class InterruptTest : public ReliabilityTest,
                       public ::testing::WithParamInterface<int> {};
 
@@ -37,7 +31,7 @@ TEST_P(InterruptTest, InFlightStepsFinishNothingNewStartsExit130) {
   StartSandbox({"--latency-ms", "600"});
   Fleet fleet = Fleet::Of("int-", 3, 3, 3);
   WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
-  std::unique_ptr<Process> apply = Start({"apply", "--auto-approve"});
+  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(apply, nullptr);
   ASSERT_TRUE(
       WaitFor([&] { return PendingIntents(Path("podform.lock")) == 3; }, 60))
@@ -98,7 +92,7 @@ TEST_F(SecondInterruptTest, StopsAtOnceAndTheNextApplyAdoptsWhatWasInFlight) {
   StartSandbox({"--latency-ms", "600"});
   Fleet fleet = Fleet::Of("twice-", 2, 2, 2);
   WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
-  std::unique_ptr<Process> apply = Start({"apply", "--auto-approve"});
+  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(apply, nullptr);
   ASSERT_TRUE(
       WaitFor([&] { return PendingIntents(Path("podform.lock")) == 2; }, 60))

@@ -37,14 +37,6 @@ enum class Landed {
   kComplete,        // everything recorded (the apply was about to end)
 };
 
-// The number of creates the lock file at `path` announces and has not
-// recorded yet (0 when there is no such file or it is not JSON).
-int PendingIntents(const std::string& path) {
-  json lock = json::parse(ReadFileOrEmpty(path), nullptr, false);
-  if (lock.is_discarded() || !lock.contains("intents")) return 0;
-  return static_cast<int>(lock["intents"].size());
-}
-
 Landed Classify(const std::string& lock_path, int declared) {
   std::string text = ReadFileOrEmpty(lock_path);
   if (text.empty()) return Landed::kBeforeLockFile;
@@ -103,7 +95,7 @@ TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
 
     const double wait = delay(rng);
     std::unique_ptr<Process> apply =
-        Start({"apply", "--auto-approve"}, {}, config);
+        StartPodform({"apply", "--auto-approve"}, {}, config);
     ASSERT_NE(apply, nullptr);
     std::this_thread::sleep_for(std::chrono::duration<double>(wait));
     if (apply->Exited()) ++finished_before_kill;
@@ -151,7 +143,7 @@ TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
   StartSandbox({"--latency-ms", "600"});
   Fleet fleet = Fleet::Of("inflight-", 3, 3, 3);
   WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
-  std::unique_ptr<Process> apply = Start({"apply", "--auto-approve"});
+  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(apply, nullptr);
   // The lock file announces the three creates just before their requests
   // go out; 150 ms later the requests are at the sandbox, which answers
@@ -202,7 +194,7 @@ TEST_F(KillTest, AnAmbiguousInterruptedCreateStopsAndNamesTheCandidates) {
   StartSandbox({"--latency-ms", "600"});
   Fleet fleet = Fleet::Of("ambiguous-", 1, 0, 0);
   WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
-  std::unique_ptr<Process> apply = Start({"apply", "--auto-approve"});
+  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(apply, nullptr);
   ASSERT_TRUE(
       WaitFor([&] { return PendingIntents(Path("podform.lock")) == 1; }, 60))

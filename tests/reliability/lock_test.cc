@@ -46,7 +46,7 @@ TEST_F(LockTest, SecondApplyFailsAtOnceNamingTheHolderAndAKillFreesTheLock) {
   Fleet fleet = Fleet::Of("lock-", 2, 3, 2);
   WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
 
-  std::unique_ptr<Process> holder = Start({"apply", "--auto-approve"});
+  std::unique_ptr<Process> holder = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(holder, nullptr);
   // It holds the lock once it has written its details into the lock's file.
   ASSERT_TRUE(WaitFor(

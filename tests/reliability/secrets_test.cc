@@ -257,7 +257,7 @@ TEST_F(EndpointRuleTest, HttpsWithAnUntrustedCertificateIsRefused) {
        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", Path("key.pem"),
        "-out", Path("cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1",
        "-addext", "subjectAltName=IP:127.0.0.1"},
-      BaseEnv(dir_), Path("req.out"), Path("req.err"));
+      BaseEnv(dir_, kApiKey), Path("req.out"), Path("req.err"));
   ASSERT_NE(make, nullptr);
   RunResult made = make->Wait(60);
   ASSERT_EQ(made.exit_code, 0) << made;
@@ -271,7 +271,7 @@ TEST_F(EndpointRuleTest, HttpsWithAnUntrustedCertificateIsRefused) {
   std::unique_ptr<Process> server = Process::Spawn(
       {openssl, "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
        "-cert", Path("cert.pem"), "-key", Path("key.pem"), "-www"},
-      BaseEnv(dir_), Path("tls.out"), Path("tls.err"));
+      BaseEnv(dir_, kApiKey), Path("tls.out"), Path("tls.err"));
   ASSERT_NE(server, nullptr);
   ASSERT_TRUE(WaitFor(
       [&] { return server->StdoutSoFar().find("ACCEPT") != std::string::npos; },
