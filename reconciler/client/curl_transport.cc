@@ -137,6 +137,11 @@ class CurlTransport : public Transport {
     // connection of its own.
     curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT,
                      replay == Replay::kForbidden ? 1L : 0L);
+    // That connection is then closed rather than kept idle in the cache,
+    // where no mutation would reuse it and where it would hold one of the
+    // server's connection slots until the server's keep-alive timeout.
+    curl_easy_setopt(handle, CURLOPT_FORBID_REUSE,
+                     replay == Replay::kForbidden ? 1L : 0L);
     // Never a null pointer: libcurl would then read the body from stdin.
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(body.size()));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -48,6 +50,12 @@ class Planner {
       pods_ = &desired.pods;
     }
     config_digest_ = desired.digest;
+    // Looked up once per recorded resource: an index keeps planning linear.
+    // The first of repeated ids wins, as with LiveState::Find*.
+    live_volumes_.reserve(live.volumes.size());
+    for (const LiveVolume& v : live.volumes) live_volumes_.emplace(v.id, &v);
+    live_pods_.reserve(live.pods.size());
+    for (const LivePod& p : live.pods) live_pods_.emplace(p.id, &p);
   }
 
   absl::StatusOr<Plan> Run();
@@ -63,6 +71,8 @@ class Planner {
   Cost ComputeCost(const std::set<Address>& kept) const;
   std::vector<UnmanagedResource> Unmanaged() const;
   std::vector<std::string> Warnings(const std::set<Address>& kept) const;
+  const LiveVolume* FindLiveVolume(const std::string& id) const;
+  const LivePod* FindLivePod(const std::string& id) const;
 
   const State& prior_;
   const LiveState& live_;
@@ -73,7 +83,19 @@ class Planner {
   const std::map<std::string, DesiredPod>* pods_ = &empty_pods_;
   std::string config_digest_;
   std::map<Address, Entry> entries_;
+  std::unordered_map<std::string_view, const LiveVolume*> live_volumes_;
+  std::unordered_map<std::string_view, const LivePod*> live_pods_;
 };
+
+const LiveVolume* Planner::FindLiveVolume(const std::string& id) const {
+  auto it = live_volumes_.find(id);
+  return it == live_volumes_.end() ? nullptr : it->second;
+}
+
+const LivePod* Planner::FindLivePod(const std::string& id) const {
+  auto it = live_pods_.find(id);
+  return it == live_pods_.end() ? nullptr : it->second;
+}
 
 void Planner::PlanGone(Entry& entry, const std::optional<Resource>& after) {
   Change& c = entry.change;
@@ -129,9 +151,8 @@ void Planner::PlanVolume(const Address& address) {
     c.after = after;
     return;
   }
-  const LiveVolume* live = entry.recorded->id.empty()
-                               ? nullptr
-                               : live_.FindVolume(entry.recorded->id);
+  const LiveVolume* live =
+      entry.recorded->id.empty() ? nullptr : FindLiveVolume(entry.recorded->id);
   if (live == nullptr) {
     PlanGone(entry, after);
     return;
@@ -215,7 +236,7 @@ void Planner::PlanPod(const Address& address) {
     return;
   }
   const LivePod* live =
-      entry.recorded->id.empty() ? nullptr : live_.FindPod(entry.recorded->id);
+      entry.recorded->id.empty() ? nullptr : FindLivePod(entry.recorded->id);
   if (live != nullptr && plan_internal::IsTerminated(*live)) live = nullptr;
   if (live == nullptr) {
     PlanGone(entry, after);
@@ -432,22 +453,46 @@ absl::StatusOr<Plan> Planner::Run() {
   plan.unmanaged = Unmanaged();
   plan.warnings = Warnings(kept);
 
+  // Changes are large (two Resources each): moved, never copied, into
+  // vectors sized up front.
   std::vector<Change> changes;
-  for (const Address& a : kept) changes.push_back(entries_.at(a).change);
+  changes.reserve(kept.size());
+  for (const Address& a : kept) {
+    changes.push_back(std::move(entries_.at(a).change));
+  }
   absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(changes);
   if (!steps.ok()) {
     return absl::InternalError(absl::StrCat(
         "planner made an unorderable plan: ", steps.status().message()));
   }
+  // Each change goes where its first step runs, the no-ops last. The
+  // vector is permuted in place (a second one would cost as much memory
+  // again); most plans are in that order already.
+  std::vector<size_t> order;
+  order.reserve(changes.size());
   std::vector<bool> placed(changes.size(), false);
   for (const Step& step : *steps) {
     if (placed[step.change]) continue;
     placed[step.change] = true;
-    plan.changes.push_back(changes[step.change]);
+    order.push_back(step.change);
   }
   for (size_t i = 0; i < changes.size(); ++i) {
-    if (!placed[i]) plan.changes.push_back(changes[i]);  // no-ops
+    if (!placed[i]) order.push_back(i);  // no-ops
   }
+  std::vector<bool> moved(changes.size(), false);
+  for (size_t start = 0; start < changes.size(); ++start) {
+    if (moved[start] || order[start] == start) continue;
+    // changes[k] becomes the old changes[order[k]], one cycle at a time.
+    Change held = std::move(changes[start]);
+    size_t k = start;
+    for (; order[k] != start; k = order[k]) {
+      changes[k] = std::move(changes[order[k]]);
+      moved[k] = true;
+    }
+    changes[k] = std::move(held);
+    moved[k] = true;
+  }
+  plan.changes = std::move(changes);
   return plan;
 }
 
