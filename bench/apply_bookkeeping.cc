@@ -1,0 +1,151 @@
+// Apply's bookkeeping at scale. Two measurements:
+//
+// 1. End to end: `podform --sandbox=FILE apply --auto-approve` of N creates
+//    against the in-process sandbox (no latency: what is left is podform's
+//    own work and the sandbox's), for each N. Time per resource should stay
+//    flat as N grows.
+//
+// 2. Per step: apply rewrites podform.lock after every step (twice per
+//    create: the intent, then the id), and the sandbox rewrites its data
+//    file after every mutation. The cost of one such write with N resources
+//    recorded, split into its parts: FileStateStore::Write (re-read and
+//    parse the file on disk, serialize, write + fsync + rename), and the
+//    sandbox's AccountToJsonText + WriteFileAtomically.
+//
+//   bench_apply_bookkeeping --podform=PATH [--work=DIR]
+//                           [--sizes=1000,10000] [--write-sizes=1000,10000]
+//                           [--parallelism=8] [--repeat=5]
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench/bench_util.h"
+#include "bench/workload.h"
+#include "reconciler/sandbox/account_json.h"
+#include "reconciler/state/file_store.h"
+#include "reconciler/state/serialize.h"
+
+namespace podform::bench {
+namespace {
+
+struct WriteCost {
+  int resources = 0;
+  size_t lock_bytes = 0;
+  double parse_s = 0;        // ParseState of the file on disk
+  double serialize_s = 0;    // SerializeState
+  double store_write_s = 0;  // FileStateStore::Write, all of it
+  size_t sandbox_bytes = 0;
+  double sandbox_render_s = 0;  // AccountToJsonText (lines cached)
+  double sandbox_write_s = 0;   // render + WriteFileAtomically
+};
+
+WriteCost MeasureWrites(const std::string& dir, int n, int repeat) {
+  absl::StatusOr<Workload> w = WriteWorkload(dir, n, true);
+  if (!w.ok()) Die(std::string(w.status().message()));
+  WriteCost cost;
+  cost.resources = w->resources;
+  const std::string lock_text = MustRead(w->lock);
+  cost.lock_bytes = lock_text.size();
+  absl::StatusOr<State> state = ParseState(lock_text, w->lock);
+  if (!state.ok()) Die(std::string(state.status().message()));
+  cost.parse_s = TimeMedian(repeat, [&] {
+    if (!ParseState(lock_text, w->lock).ok()) Die("ParseState failed");
+  });
+  cost.serialize_s = TimeMedian(repeat, [&] {
+    if (SerializeState(*state).empty()) Die("SerializeState failed");
+  });
+  FileStateStore store(w->lock);
+  cost.store_write_s = TimeMedian(repeat, [&] {
+    if (absl::Status s = store.Write(&*state); !s.ok()) {
+      Die(std::string(s.message()));
+    }
+  });
+
+  absl::StatusOr<sandbox::Account> account = sandbox::AccountFromJsonText(
+      MustRead(w->sandbox), 1, [] { return absl::Now(); });
+  if (!account.ok()) Die(std::string(account.status().message()));
+  cost.sandbox_bytes = sandbox::AccountToJsonText(*account).size();
+  cost.sandbox_render_s = TimeMedian(repeat, [&] {
+    if (sandbox::AccountToJsonText(*account).empty()) Die("render failed");
+  });
+  cost.sandbox_write_s = TimeMedian(repeat, [&] {
+    absl::Status s =
+        WriteFileAtomically(w->sandbox, sandbox::AccountToJsonText(*account));
+    if (!s.ok()) Die(std::string(s.message()));
+  });
+  return cost;
+}
+
+int Main(int argc, char** argv) {
+  Flags flags(argc, argv);
+  const std::string podform = flags.Get("podform", "build-bench/podform");
+  const std::string work = flags.Get("work", "build-bench/bench-work");
+  const std::vector<int> sizes = flags.Ints("sizes", "1000,10000");
+  const std::vector<int> write_sizes = flags.Ints("write-sizes", "1000,10000");
+  const int parallelism = flags.Int("parallelism", 8);
+  const int repeat = flags.Int("repeat", 5);
+
+  std::printf(
+      "\n## Apply bookkeeping: N creates against the in-process sandbox "
+      "(no latency), --parallelism %d\n\n",
+      parallelism);
+  std::printf(
+      "| resources | wall s | CPU s | ms per resource | peak RSS MB | lock "
+      "file writes (serial) |\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|\n");
+  std::vector<std::pair<int, double>> per_resource;
+  for (int n : sizes) {
+    const std::string dir = absl::StrCat(work, "/bookkeeping-", n);
+    absl::StatusOr<Workload> w = WriteWorkload(dir, n, false);
+    if (!w.ok()) Die(std::string(w.status().message()));
+    ProcessResult r =
+        RunProcess({podform, "--file=" + w->config, "--sandbox=" + w->sandbox,
+                    "--no-color", "apply", "--auto-approve",
+                    absl::StrCat("--parallelism=", parallelism)},
+                   {}, dir + "/apply.out", dir + "/apply.err");
+    if (r.exit_code != 0) {
+      Die(absl::StrCat("apply exited ", r.exit_code, "; see ", dir,
+                       "/apply.err"));
+    }
+    absl::StatusOr<State> state = ParseState(MustRead(w->lock), w->lock);
+    if (!state.ok()) Die(std::string(state.status().message()));
+    double ms = r.wall_s / w->resources * 1e3;
+    per_resource.push_back({w->resources, ms});
+    std::printf("| %d | %.2f | %.2f | %.2f | %.1f | %lld |\n", w->resources,
+                r.wall_s, r.cpu_s, ms, Mb(r.max_rss_kb),
+                static_cast<long long>(state->serial));
+    std::fflush(stdout);
+  }
+  if (per_resource.size() >= 2) {
+    const auto& [n0, ms0] = per_resource.front();
+    const auto& [n1, ms1] = per_resource.back();
+    std::printf(
+        "\n%dx the resources took %.1fx the time (linear would be %dx).\n",
+        n1 / n0, (ms1 * n1) / (ms0 * n0), n1 / n0);
+  }
+
+  std::printf(
+      "\n## One bookkeeping write with N resources recorded (median of %d)\n\n",
+      repeat);
+  std::printf(
+      "| resources | lock KB | ParseState ms | SerializeState ms | "
+      "FileStateStore::Write ms | sandbox file KB | AccountToJsonText ms | "
+      "sandbox commit ms |\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int n : write_sizes) {
+    WriteCost c = MeasureWrites(absl::StrCat(work, "/writes-", n), n, repeat);
+    std::printf("| %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f |\n",
+                c.resources, c.lock_bytes / 1024.0, c.parse_s * 1e3,
+                c.serialize_s * 1e3, c.store_write_s * 1e3,
+                c.sandbox_bytes / 1024.0, c.sandbox_render_s * 1e3,
+                c.sandbox_write_s * 1e3);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace podform::bench
+
+int main(int argc, char** argv) { return podform::bench::Main(argc, argv); }

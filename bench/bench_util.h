@@ -1,0 +1,236 @@
+#ifndef PODFORM_BENCH_BENCH_UTIL_H_
+#define PODFORM_BENCH_BENCH_UTIL_H_
+
+// What the benchmarks share: running podform as a child process and reading
+// its wall time and peak memory (fork/exec + wait4), serving a sandbox over
+// loopback, timing a piece of code, and reading the command line.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "httplib.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/util/file.h"
+
+namespace podform::bench {
+
+inline double Seconds() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+inline double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Median wall time in seconds of `repeat` calls of `fn`.
+inline double TimeMedian(int repeat, const std::function<void()>& fn) {
+  std::vector<double> times;
+  for (int i = 0; i < repeat; ++i) {
+    double start = Seconds();
+    fn();
+    times.push_back(Seconds() - start);
+  }
+  return Median(times);
+}
+
+[[noreturn]] inline void Die(const std::string& message) {
+  std::fprintf(stderr, "bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+// --name=value flags; anything else is an error.
+class Flags {
+ public:
+  Flags(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+      std::string arg = argv[i];
+      size_t eq = arg.find('=');
+      if (arg.rfind("--", 0) != 0 || eq == std::string::npos) {
+        Die(absl::StrCat("expected --name=value, got ", arg));
+      }
+      values_[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
+    }
+  }
+  std::string Get(const std::string& name, const std::string& fallback) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? fallback : it->second;
+  }
+  int Int(const std::string& name, int fallback) const {
+    int value = fallback;
+    std::string text = Get(name, "");
+    if (!text.empty() && !absl::SimpleAtoi(text, &value)) {
+      Die(absl::StrCat("--", name, ": not an integer: ", text));
+    }
+    return value;
+  }
+  std::vector<int> Ints(const std::string& name,
+                        const std::string& fallback) const {
+    std::vector<int> out;
+    for (absl::string_view part : absl::StrSplit(Get(name, fallback), ',')) {
+      int value = 0;
+      if (!absl::SimpleAtoi(part, &value)) {
+        Die(absl::StrCat("--", name, ": not a list of integers"));
+      }
+      out.push_back(value);
+    }
+    return out;
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+struct ProcessResult {
+  int exit_code = -1;   // -1: killed by a signal
+  double wall_s = 0;    // fork to reaped
+  double cpu_s = 0;     // user + system
+  long max_rss_kb = 0;  // peak resident set (wait4's ru_maxrss)
+};
+
+// Runs `argv` with `env` added to this process's environment, stdout to
+// `out_path` and stderr to `err_path` ("" = /dev/null), and waits for it.
+inline ProcessResult RunProcess(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& env = {},
+                                const std::string& out_path = "",
+                                const std::string& err_path = "") {
+  double start = Seconds();
+  pid_t pid = fork();
+  if (pid < 0) Die("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark
+    auto redirect = [](const std::string& path, int fd) {
+      int to = open(path.empty() ? "/dev/null" : path.c_str(),
+                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (to >= 0) dup2(to, fd);
+    };
+    redirect(out_path, STDOUT_FILENO);
+    redirect(err_path, STDERR_FILENO);
+    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  ProcessResult r;
+  r.wall_s = Seconds() - start;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.cpu_s = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+            usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+  r.max_rss_kb = usage.ru_maxrss;
+  return r;
+}
+
+// `podform sandbox serve` in a child process on a free loopback port, until
+// destroyed (SIGTERM, then reaped).
+class ServedSandbox {
+ public:
+  ServedSandbox(const std::string& podform, const std::string& data,
+                const std::vector<std::string>& extra = {}) {
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) Die("pipe failed");
+    pid_ = fork();
+    if (pid_ < 0) Die("fork failed");
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark
+      dup2(pipe_fds[1], STDOUT_FILENO);
+      close(pipe_fds[0]);
+      close(pipe_fds[1]);
+      std::vector<std::string> argv = {podform,    "sandbox",     "serve",
+                                       "--listen", "127.0.0.1:0", "--data",
+                                       data};
+      argv.insert(argv.end(), extra.begin(), extra.end());
+      std::vector<char*> args;
+      for (const std::string& a : argv) {
+        args.push_back(const_cast<char*>(a.c_str()));
+      }
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(pipe_fds[1]);
+    // The first line is "listening on http://127.0.0.1:PORT/graphql".
+    std::string line;
+    char c;
+    while (read(pipe_fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+    stdout_fd_ = pipe_fds[0];
+    const std::string prefix = "listening on ";
+    if (line.rfind(prefix, 0) != 0) {
+      Die(absl::StrCat("sandbox serve did not start: \"", line, "\""));
+    }
+    url_ = line.substr(prefix.size());
+    size_t colon = url_.rfind(':');
+    size_t slash = url_.find('/', colon);
+    port_ = std::atoi(url_.substr(colon + 1, slash - colon - 1).c_str());
+  }
+
+  ~ServedSandbox() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    close(stdout_fd_);
+  }
+
+  ServedSandbox(const ServedSandbox&) = delete;
+  ServedSandbox& operator=(const ServedSandbox&) = delete;
+
+  const std::string& url() const { return url_; }
+  int port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  std::string url_;
+  int port_ = 0;
+};
+
+// POSTs a GraphQL document to the served sandbox; the response body.
+inline std::string PostGraphQL(
+    int port, const std::string& query,
+    const nlohmann::json& variables = nlohmann::json::object()) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(120, 0);
+  nlohmann::json body = {{"query", query}, {"variables", variables}};
+  httplib::Headers headers = {{"Authorization", "Bearer bench"}};
+  auto res = client.Post("/graphql", headers, body.dump(), "application/json");
+  if (!res || res->status != 200) Die("POST /graphql failed");
+  return res->body;
+}
+
+inline std::string MustRead(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) Die(std::string(text.status().message()));
+  return *text;
+}
+
+inline double Mb(long kb) { return kb / 1024.0; }
+
+}  // namespace podform::bench
+
+#endif  // PODFORM_BENCH_BENCH_UTIL_H_

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Builds podform and the benchmarks (Release, in build-bench/), runs every
+# benchmark and prints its figures as Markdown tables (docs/BENCHMARKS.md).
+#
+#   bash bench/run.sh            # the full run (about 7 minutes on 2 cores)
+#   bash bench/run.sh --quick    # fewer repeats and sizes (about 2 minutes)
+#
+# (plus the first build of build-bench/, about 5 minutes with 2 jobs).
+#
+# BENCH_JOBS=N sets the build's parallelism (default: all cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *) echo "usage: bash bench/run.sh [--quick]" >&2; exit 2 ;;
+esac
+
+build=build-bench
+benches=(bench_plan_scale bench_parse_floor bench_plan_stages
+         bench_refresh_requests bench_apply_throughput
+         bench_sandbox_throughput bench_apply_bookkeeping bench_workload)
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DPODFORM_TESTS=OFF >/dev/null
+cmake --build "$build" -j "${BENCH_JOBS:-$(nproc)}" --target podform \
+  "${benches[@]}" >/dev/null
+
+work="$build/bench-work"
+rm -rf "$work"
+mkdir -p "$work"
+podform="$build/podform"
+
+if [[ $quick == 1 ]]; then
+  repeat=3 parallelism=8,32 bookkeeping=500,1000 seconds=1
+else
+  repeat=5 parallelism=1,4,8,16,32 bookkeeping=500,1000,2000 seconds=3
+fi
+
+echo "# podform benchmarks"
+echo
+echo '```'
+echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
+echo "podform: $("$podform" version 2>/dev/null | head -1)"
+echo "uname:   $(uname -a)"
+lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|Socket)' | sed 's/  */ /g'
+echo "memory:  $(free -m | awk '/^Mem:/ {print $2 " MB"}')"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+echo '```'
+
+"$build/bench/bench_plan_scale" --podform="$podform" --work="$work" \
+  --floor="$build/bench/bench_parse_floor" \
+  --refresh=schema/operations/Refresh.graphql --sizes=1000,10000 \
+  --repeat="$repeat"
+"$build/bench/bench_plan_stages" --work="$work" --sizes=1000,10000 \
+  --repeat="$repeat"
+"$build/bench/bench_refresh_requests" --podform="$podform" --work="$work" \
+  --sizes=10,10000
+"$build/bench/bench_apply_throughput" --podform="$podform" --work="$work" \
+  --resources=1000 --latency-ms=50 --parallelism="$parallelism"
+"$build/bench/bench_sandbox_throughput" --podform="$podform" --work="$work" \
+  --operations=schema/operations --sizes=0,10000 --clients=4 \
+  --seconds="$seconds"
+"$build/bench/bench_apply_bookkeeping" --podform="$podform" --work="$work" \
+  --sizes="$bookkeeping" --write-sizes=1000,10000 --repeat="$repeat"
+
+echo
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+rm -rf "$work"
