@@ -75,8 +75,8 @@ std::string SandboxService::RequestKey(const SandboxRequest& request) {
 }
 
 SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
-  faults_.Delay();
-
+  // Like RunPod's gateway, failures and rate-limit refusals are answered at
+  // once; only requests that get handled take the latency.
   if (int failure = faults_.DrawFailure(); failure != 0) {
     SandboxResponse response;
     response.status = failure;
@@ -98,6 +98,8 @@ SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
     };
     return response;
   }
+
+  faults_.Delay();
 
   if (request.path != "/graphql") {
     return JsonError(404, absl::StrCat("Cannot ", request.method, " ",

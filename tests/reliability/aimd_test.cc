@@ -8,8 +8,8 @@
 #include <chrono>
 #include <iostream>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,7 +19,7 @@
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "httplib.h"
+#include "tests/harness/proxy.h"
 #include "tests/reliability/harness.h"
 
 namespace podform::reliability {
@@ -27,90 +27,12 @@ namespace {
 
 using nlohmann::json;
 
-// One request through the proxy.
-struct Exchange {
-  std::string volume;  // the name a createNetworkVolume asks for; "" else
-  double start = 0;    // when the proxy received it
-  double end = 0;      // when the proxy answered it
-  int status = 0;
-};
-
-// Forwards POST /graphql to `target` (the sandbox) and records every
-// exchange. Listens on 127.0.0.1 on a free port.
-class RecordingProxy {
- public:
-  RecordingProxy(const std::string& target_host, int target_port)
-      : target_host_(target_host), target_port_(target_port) {
-    // More threads than podform ever has requests in flight, so that the
-    // proxy never delays one.
-    server_.new_task_queue = [] { return new httplib::ThreadPool(32); };
-    server_.Post("/graphql", [this](const httplib::Request& req,
-                                    httplib::Response& res) {
-      Exchange exchange;
-      exchange.start = Now();
-      json body = json::parse(req.body, nullptr, false);
-      if (!body.is_discarded() &&
-          body.value("operationName", "") == "CreateNetworkVolume") {
-        exchange.volume =
-            body["variables"]["input"].value("name", std::string());
-      }
-      httplib::Client client(target_host_, target_port_);
-      client.set_read_timeout(60, 0);
-      httplib::Headers headers;
-      if (req.has_header("Authorization")) {
-        headers.emplace("Authorization", req.get_header_value("Authorization"));
-      }
-      httplib::Result answer =
-          client.Post("/graphql", headers, req.body, "application/json");
-      if (!answer) {
-        res.status = 502;
-      } else {
-        res.status = answer->status;
-        res.set_content(answer->body, "application/json");
-        if (answer->has_header("Retry-After")) {
-          res.set_header("Retry-After",
-                         answer->get_header_value("Retry-After"));
-        }
-      }
-      exchange.end = Now();
-      exchange.status = res.status;
-      std::lock_guard<std::mutex> lock(mu_);
-      exchanges_.push_back(exchange);
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
-  ~RecordingProxy() {
-    server_.stop();
-    thread_.join();
-  }
-
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/graphql";
-  }
-  std::vector<Exchange> exchanges() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return exchanges_;
-  }
-
- private:
-  std::string target_host_;
-  int target_port_;
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
-  std::mutex mu_;
-  std::vector<Exchange> exchanges_;
-};
-
 using AimdTest = ReliabilityTest;
 
 // 12 volumes with --parallelism 8 against a sandbox that allows 2 requests
-// a second (answering 429 with Retry-After beyond) and takes 300 ms per
-// request. The first wave of 8 creates hits the limit, and they stay in
+// a second (answering 429 with Retry-After beyond, at once) and takes 300
+// ms per request it handles. So the first wave of 8 creates meets its 429s
+// before any of them succeeds, and they stay in
 // flight while they wait and retry. Without AIMD the 9th create starts as
 // soon as one of them succeeds, with the 7 others still in flight (in
 // flight: from its first request to its successful answer). With AIMD the
@@ -122,10 +44,7 @@ using AimdTest = ReliabilityTest;
 // others in flight.
 TEST_F(AimdTest, AfterA429NewStepsStartOnlyUnderTheLoweredLimit) {
   StartSandbox({"--latency-ms", "300", "--rate-limit", "2", "--seed", "5"});
-  const std::string url = sandbox().url();
-  const size_t colon = url.rfind(':');
-  const int sandbox_port = std::stoi(url.substr(colon + 1));
-  RecordingProxy proxy("127.0.0.1", sandbox_port);
+  harness::RecordingProxy proxy(harness::PortOf(sandbox().url()));
 
   Fleet fleet = Fleet::Of("aimd-", 12, 0, 0);
   WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
@@ -134,15 +53,16 @@ TEST_F(AimdTest, AfterA429NewStepsStartOnlyUnderTheLoweredLimit) {
                   "apply", "--auto-approve", "--parallelism", "8"});
   ASSERT_EQ(r.exit_code, 0) << r;
 
-  std::vector<Exchange> exchanges = proxy.exchanges();
+  std::vector<harness::Exchange> exchanges = proxy.exchanges();
   double first_429 = 1e300;
   std::map<std::string, double> first_start, done;
-  for (const Exchange& e : exchanges) {
+  for (const harness::Exchange& e : exchanges) {
     if (e.status == 429) first_429 = std::min(first_429, e.end);
-    if (e.volume.empty()) continue;
-    auto [it, inserted] = first_start.emplace(e.volume, e.start);
+    if (e.operation != "CreateNetworkVolume") continue;
+    const std::string volume = e.variables["input"].value("name", "");
+    auto [it, inserted] = first_start.emplace(volume, e.start);
     if (!inserted) it->second = std::min(it->second, e.start);
-    if (e.status == 200) done[e.volume] = e.end;
+    if (e.status == 200) done[volume] = e.end;
   }
   ASSERT_LT(first_429, 1e300) << "the sandbox never answered 429";
   ASSERT_EQ(first_start.size(), 12u);
