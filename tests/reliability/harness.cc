@@ -84,6 +84,21 @@ int PendingIntents(const std::string& path) {
 
 // --- ReliabilityTest ---
 
+std::unique_ptr<Process> ReliabilityTest::ApplyUntilCreatesPending(
+    const Fleet& fleet, int latency_ms, int creates) {
+  StartSandbox({"--latency-ms", std::to_string(latency_ms)});
+  WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
+  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
+  if (apply == nullptr) return nullptr;
+  if (!WaitFor([&] { return PendingIntents(Path("podform.lock")) == creates; },
+               60)) {
+    ADD_FAILURE() << "never " << creates << " pending creates:\n"
+                  << apply->StdoutSoFar();
+    return nullptr;
+  }
+  return apply;
+}
+
 void ReliabilityTest::ExpectExactly(const Fleet& fleet,
                                     const std::string& config) {
   const std::string config_path =

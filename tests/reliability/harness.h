@@ -81,6 +81,14 @@ class ReliabilityTest : public harness::PodformTest {
   // CONFIG records each declared address with a live id and no intent, and
   // `plan --detailed-exitcode` exits 0. CONFIG defaults to DIR/podform.yaml.
   void ExpectExactly(const Fleet& fleet, const std::string& config = "");
+
+  // Against a sandbox started with `latency_ms` (at least a few hundred)
+  // and `fleet` as the config: starts `apply --auto-approve` and returns it
+  // once the lock file announces `creates` pending creates (null, with a
+  // test failure, if that does not happen within 60 s).
+  std::unique_ptr<Process> ApplyUntilCreatesPending(const Fleet& fleet,
+                                                    int latency_ms,
+                                                    int creates);
 };
 
 }  // namespace podform::reliability

@@ -28,14 +28,9 @@ class InterruptTest : public ReliabilityTest,
 // creates are in flight (600 ms each at the sandbox).
 TEST_P(InterruptTest, InFlightStepsFinishNothingNewStartsExit130) {
   const int signal = GetParam();
-  StartSandbox({"--latency-ms", "600"});
   Fleet fleet = Fleet::Of("int-", 3, 3, 3);
-  WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
-  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
+  std::unique_ptr<Process> apply = ApplyUntilCreatesPending(fleet, 600, 3);
   ASSERT_NE(apply, nullptr);
-  ASSERT_TRUE(
-      WaitFor([&] { return PendingIntents(Path("podform.lock")) == 3; }, 60))
-      << apply->StdoutSoFar();
   const double signalled = Now();
   apply->Signal(signal);
   RunResult r = apply->Wait(60);
@@ -89,14 +84,9 @@ using SecondInterruptTest = ReliabilityTest;
 // leaving the creates in flight announced in the lock file. RunPod (the
 // sandbox) completes them; the next apply adopts them.
 TEST_F(SecondInterruptTest, StopsAtOnceAndTheNextApplyAdoptsWhatWasInFlight) {
-  StartSandbox({"--latency-ms", "600"});
   Fleet fleet = Fleet::Of("twice-", 2, 2, 2);
-  WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
-  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
+  std::unique_ptr<Process> apply = ApplyUntilCreatesPending(fleet, 600, 2);
   ASSERT_NE(apply, nullptr);
-  ASSERT_TRUE(
-      WaitFor([&] { return PendingIntents(Path("podform.lock")) == 2; }, 60))
-      << apply->StdoutSoFar();
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   apply->Signal(SIGINT);
   std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -140,17 +140,12 @@ TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
 // volume creates (they are in flight); the sandbox completes them. The next
 // apply must adopt each of them, not create it again.
 TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
-  StartSandbox({"--latency-ms", "600"});
   Fleet fleet = Fleet::Of("inflight-", 3, 3, 3);
-  WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
-  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
-  ASSERT_NE(apply, nullptr);
   // The lock file announces the three creates just before their requests
   // go out; 150 ms later the requests are at the sandbox, which answers
   // after 600 ms.
-  ASSERT_TRUE(
-      WaitFor([&] { return PendingIntents(Path("podform.lock")) == 3; }, 60))
-      << apply->StdoutSoFar();
+  std::unique_ptr<Process> apply = ApplyUntilCreatesPending(fleet, 600, 3);
+  ASSERT_NE(apply, nullptr);
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   apply->Signal(SIGKILL);
   RunResult killed = apply->Wait();
@@ -191,14 +186,9 @@ TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
 // name (someone else made one by hand too), apply must not guess: it stops,
 // names the candidates, and changes nothing.
 TEST_F(KillTest, AnAmbiguousInterruptedCreateStopsAndNamesTheCandidates) {
-  StartSandbox({"--latency-ms", "600"});
   Fleet fleet = Fleet::Of("ambiguous-", 1, 0, 0);
-  WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
-  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
+  std::unique_ptr<Process> apply = ApplyUntilCreatesPending(fleet, 600, 1);
   ASSERT_NE(apply, nullptr);
-  ASSERT_TRUE(
-      WaitFor([&] { return PendingIntents(Path("podform.lock")) == 1; }, 60))
-      << apply->StdoutSoFar();
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   apply->Signal(SIGKILL);
   ASSERT_EQ(apply->Wait().signal, SIGKILL);
