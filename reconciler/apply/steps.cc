@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "reconciler/plan/diff.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -23,8 +24,7 @@ std::string Now() {
 
 }  // namespace
 
-absl::StatusOr<std::string> StepRunner::Run(const Change& change,
-                                            Phase phase) {
+absl::StatusOr<std::string> StepRunner::Run(const Change& change, Phase phase) {
   if (phase == Phase::kDestroy) {
     RETURN_IF_ERROR(Delete(change));
     return std::string();
@@ -133,13 +133,13 @@ absl::StatusOr<std::string> StepRunner::FindCreated(const Change& change) {
     }
   }
   if (matches.size() > 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the create's outcome is unknown and ", matches.size(), " unmanaged ",
-        KindName(change.address.kind), "s named \"",
-        change.address.kind == Kind::kVolume ? after.volume.name
-                                             : after.pod.name,
-        "\" exist (", absl::StrJoin(matches, ", "),
-        "); adopt the right one with podform import"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the create's outcome is unknown and ", matches.size(),
+                     " unmanaged ", KindName(change.address.kind), "s named \"",
+                     change.address.kind == Kind::kVolume ? after.volume.name
+                                                          : after.pod.name,
+                     "\" exist (", absl::StrJoin(matches, ", "),
+                     "); adopt the right one with podform import"));
   }
   return matches.empty() ? std::string() : matches.front();
 }
@@ -153,11 +153,9 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
     ASSIGN_OR_RETURN(pod, PodToSend(change));
     recorded.pod.network_volume_id = pod.network_volume_id;
   }
-  CreateIntent intent{change.address,
-                      is_volume ? after.volume.name : after.pod.name,
-                      is_volume ? after.volume.data_center
-                                : after.pod.data_center,
-                      Now()};
+  CreateIntent intent{
+      change.address, is_volume ? after.volume.name : after.pod.name,
+      is_volume ? after.volume.data_center : after.pod.data_center, Now()};
   RETURN_IF_ERROR(recorder_->Commit(
       [&](State& state) { state.intents[change.address] = intent; }));
 
@@ -192,7 +190,7 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
   if (!is_volume && !after.pod.running) {
     recorded.pod.running = true;
     RETURN_IF_ERROR(Record(*id, recorded));
-    RETURN_IF_ERROR(Annotate(provider_->StopPod(*id).status(), "podStop"));
+    RETURN_IF_ERROR(Annotate(SetPodRunning(*id, false, 0), "podStop"));
     recorded.pod.running = false;
   }
   RETURN_IF_ERROR(Record(*id, recorded));
@@ -205,7 +203,8 @@ absl::StatusOr<std::string> StepRunner::Update(const Change& change) {
   Resource recorded = after;
   if (change.address.kind == Kind::kVolume) {
     if (!(before.volume == after.volume)) {
-      RETURN_IF_ERROR(provider_->UpdateVolume(change.id, after.volume).status());
+      RETURN_IF_ERROR(
+          provider_->UpdateVolume(change.id, after.volume).status());
     }
     RETURN_IF_ERROR(Record(change.id, recorded));
     return change.id;
@@ -221,12 +220,8 @@ absl::StatusOr<std::string> StepRunner::Update(const Change& change) {
     recorded.pod.running = before.pod.running;
     RETURN_IF_ERROR(Record(change.id, recorded));
     recorded.pod.running = after.pod.running;
-    absl::Status status = after.pod.running
-                              ? provider_->ResumePod(change.id,
-                                                     after.pod.gpu_count)
-                                    .status()
-                              : provider_->StopPod(change.id).status();
-    RETURN_IF_ERROR(status);
+    RETURN_IF_ERROR(
+        SetPodRunning(change.id, after.pod.running, after.pod.gpu_count));
   }
   RETURN_IF_ERROR(Record(change.id, recorded));
   return change.id;
@@ -234,15 +229,27 @@ absl::StatusOr<std::string> StepRunner::Update(const Change& change) {
 
 absl::StatusOr<std::string> StepRunner::SetRunning(const Change& change,
                                                    bool running) {
-  absl::Status status =
-      running ? provider_->ResumePod(change.id, change.after->pod.gpu_count)
-                    .status()
-              : provider_->StopPod(change.id).status();
-  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(
+      SetPodRunning(change.id, running, change.after->pod.gpu_count));
   Resource recorded = *change.after;
   recorded.pod.running = running;
   RETURN_IF_ERROR(Record(change.id, recorded));
   return change.id;
+}
+
+absl::Status StepRunner::SetPodRunning(const std::string& id, bool running,
+                                       int gpu_count) {
+  absl::Status status = running ? provider_->ResumePod(id, gpu_count).status()
+                                : provider_->StopPod(id).status();
+  if (status.code() != absl::StatusCode::kDeadlineExceeded) return status;
+  // The answer was lost: the pod itself says whether it happened.
+  absl::StatusOr<LiveState> live = provider_->Refresh();
+  if (!live.ok()) return status;
+  const LivePod* pod = live->FindPod(id);
+  if (pod != nullptr && plan_internal::LiveRunning(*pod) == running) {
+    return absl::OkStatus();
+  }
+  return status;
 }
 
 absl::Status StepRunner::Delete(const Change& change) {

@@ -31,7 +31,8 @@ class StepRunner {
 
   // Carries out one phase of `change` (see plan/steps.h): the destroy phase
   // deletes or terminates; the create phase creates, updates, stops or
-  // resumes (for a replace: creates). Returns the RunPod id the address has afterwards
+  // resumes (for a replace: creates). Returns the RunPod id the address has
+  // afterwards
   // ("" after a delete), or the error that stopped it; the state records
   // whatever did happen either way.
   absl::StatusOr<std::string> Run(const Change& change, Phase phase);
@@ -41,6 +42,11 @@ class StepRunner {
   absl::StatusOr<std::string> Update(const Change& change);
   absl::StatusOr<std::string> SetRunning(const Change& change, bool running);
   absl::Status Delete(const Change& change);
+  // podStop or podResume of pod `id`. When the answer is lost, the pod is
+  // read back: already in the wanted state counts as done (both requests
+  // can be repeated without harm, but there is no need to).
+  absl::Status SetPodRunning(const std::string& id, bool running,
+                             int gpu_count);
 
   // change.after's pod with the mounted volume's id and the raw secret
   // values filled in.

@@ -103,8 +103,9 @@ TEST_F(ApplierTest, AFailedStepSkipsItsDependentsButNotOthers) {
   provider_.FailNext("createVolume models",
                      absl::FailedPreconditionError("no such data center"));
   Plan plan;
-  plan.changes = {Create(Volume("models", 100)), Create(Volume("data", 50)),
-                  Create(Pod("trainer", "models"), {{Kind::kVolume, "models"}})};
+  plan.changes = {
+      Create(Volume("models", 100)), Create(Volume("data", 50)),
+      Create(Pod("trainer", "models"), {{Kind::kVolume, "models"}})};
   ApplyResult result = Run(plan, 1);
   EXPECT_FALSE(result.ok());
   EXPECT_EQ(result.Count(StepOutcome::kFailed), 1);
@@ -136,8 +137,7 @@ TEST_F(ApplierTest, UnknownCreateOutcomeAdoptsWithoutResending) {
   plan.changes = {Create(Volume("models", 100))};
   ApplyResult result = Run(plan);
   ASSERT_TRUE(result.ok()) << result.steps[0].detail;
-  EXPECT_THAT(provider_.calls(),
-              ElementsAre("createVolume models", "refresh"));
+  EXPECT_THAT(provider_.calls(), ElementsAre("createVolume models", "refresh"));
   EXPECT_EQ(provider_.live().volumes.size(), 1u);
   EXPECT_EQ(state_.Find({Kind::kVolume, "models"})->id,
             provider_.live().volumes[0].id);
@@ -150,9 +150,8 @@ TEST_F(ApplierTest, UnknownCreateOutcomeResendsOnceWhenCertainlyAbsent) {
   plan.changes = {Create(Volume("models", 100))};
   ApplyResult result = Run(plan);
   ASSERT_TRUE(result.ok());
-  EXPECT_THAT(provider_.calls(),
-              ElementsAre("createVolume models", "refresh",
-                          "createVolume models"));
+  EXPECT_THAT(provider_.calls(), ElementsAre("createVolume models", "refresh",
+                                             "createVolume models"));
   EXPECT_EQ(provider_.live().volumes.size(), 1u);
 }
 
@@ -173,6 +172,34 @@ TEST_F(ApplierTest, UnknownOutcomeWithSeveralCandidatesStops) {
   EXPECT_EQ(state_.intents.count({Kind::kVolume, "models"}), 1u);
 }
 
+TEST_F(ApplierTest, AStopWhoseAnswerIsLostIsSettledByReadingThePodBack) {
+  Resource pod = Pod("idle");
+  pod.pod.running = false;
+  Plan plan;
+  plan.changes = {Create(pod)};
+  provider_.FailNext("stopPod", absl::DeadlineExceededError("answer lost"),
+                     /*commit_first=*/true);
+  ASSERT_TRUE(Run(plan).ok());
+  const std::string id = state_.Find({Kind::kPod, "idle"})->id;
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("createPod idle", "stopPod " + id, "refresh"));
+  EXPECT_FALSE(state_.Find({Kind::kPod, "idle"})->resource.pod.running);
+}
+
+TEST_F(ApplierTest, AStopWhoseAnswerIsLostAndThatDidNotHappenFails) {
+  Resource pod = Pod("idle");
+  pod.pod.running = false;
+  Plan plan;
+  plan.changes = {Create(pod)};
+  provider_.FailNext("stopPod", absl::DeadlineExceededError("answer lost"));
+  ApplyResult result = Run(plan);
+  ASSERT_EQ(result.steps.size(), 1u);
+  EXPECT_EQ(result.steps[0].outcome, StepOutcome::kFailed);
+  EXPECT_EQ(result.steps[0].detail, "podStop: answer lost");
+  // Recorded as it is: created, still running.
+  EXPECT_TRUE(state_.Find({Kind::kPod, "idle"})->resource.pod.running);
+}
+
 TEST_F(ApplierTest, StoppedPodIsCreatedThenStopped) {
   Resource pod = Pod("idle");
   pod.pod.running = false;
@@ -180,7 +207,8 @@ TEST_F(ApplierTest, StoppedPodIsCreatedThenStopped) {
   plan.changes = {Create(pod)};
   ASSERT_TRUE(Run(plan).ok());
   const std::string id = state_.Find({Kind::kPod, "idle"})->id;
-  EXPECT_THAT(provider_.calls(), ElementsAre("createPod idle", "stopPod " + id));
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("createPod idle", "stopPod " + id));
   EXPECT_FALSE(state_.Find({Kind::kPod, "idle"})->resource.pod.running);
 }
 
@@ -236,12 +264,13 @@ TEST_F(ApplierTest, DeletesPodsBeforeTheirVolumeAndReplacesInOrder) {
   replace.after = Pod("web");
   replace.after->pod.gpu_type = "NVIDIA L40S";
   Plan plan;
-  plan.changes = {Delete("p1", Pod("trainer", "models")),
-                  Delete("v1", Volume("models", 100), {{Kind::kPod, "trainer"}}),
-                  replace};
+  plan.changes = {
+      Delete("p1", Pod("trainer", "models")),
+      Delete("v1", Volume("models", 100), {{Kind::kPod, "trainer"}}), replace};
   ASSERT_TRUE(Run(plan).ok());
   std::vector<std::string> calls = provider_.calls();
-  EXPECT_LT(IndexOf(calls, "terminatePod p1"), IndexOf(calls, "deleteVolume v1"));
+  EXPECT_LT(IndexOf(calls, "terminatePod p1"),
+            IndexOf(calls, "deleteVolume v1"));
   EXPECT_LT(IndexOf(calls, "terminatePod p2"), IndexOf(calls, "createPod web"));
   EXPECT_EQ(state_.resources.size(), 1u);
   EXPECT_EQ(state_.Find({Kind::kPod, "web"})->resource.pod.gpu_type,

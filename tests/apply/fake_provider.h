@@ -66,8 +66,8 @@ class FakeProvider : public Provider {
   absl::StatusOr<LiveVolume> UpdateVolume(const std::string& id,
                                           const VolumeSpec& spec) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::string line = absl::StrCat("updateVolume ", id, " ", spec.name, " ",
-                                    spec.size_gb);
+    std::string line =
+        absl::StrCat("updateVolume ", id, " ", spec.name, " ", spec.size_gb);
     calls_.push_back(line);
     Failure f;
     if (Failing(line, &f)) return f.status;
@@ -164,11 +164,13 @@ class FakeProvider : public Provider {
     std::string line = absl::StrCat(verb, id);
     calls_.push_back(line);
     Failure f;
-    if (Failing(line, &f)) return f.status;
+    bool failing = Failing(line, &f);
+    if (failing && !f.commit_first) return f.status;
     auto it = pods_.find(id);
     if (it == pods_.end()) return absl::NotFoundError("no pod " + id);
     it->second.spec.running = running;
     it->second.desired_status = running ? "RUNNING" : "EXITED";
+    if (failing) return f.status;  // done, but the answer is lost
     return it->second;
   }
 
