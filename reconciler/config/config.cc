@@ -5,12 +5,15 @@
 #include <array>
 #include <cstdlib>
 #include <exception>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "reconciler/config/diagnostics.h"
 #include "reconciler/config/drafts.h"
 #include "reconciler/config/yaml_reader.h"
 #include "reconciler/util/file.h"
+#include "yaml-cpp/eventhandler.h"
+#include "yaml-cpp/parser.h"
 
 namespace podform {
 namespace {
@@ -170,10 +173,48 @@ Config BuildConfig(const std::string& path, const std::string& text,
   return config;
 }
 
+// Counts documents and nothing else. yaml-cpp 0.7 reports documents without
+// end on some malformed streams (e.g. ",\n-\n.\nx: \"\n"), so YAML::LoadAll
+// would loop, allocating, until memory runs out.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// True when the stream has more than `limit` documents (or never ends).
+bool MoreDocumentsThan(const std::string& text, int limit) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  for (int documents = 0; documents <= limit; ++documents) {
+    if (!parser.HandleNextDocument(counter)) return false;
+  }
+  return true;
+}
+
 void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
               Diagnostics& diagnostics) {
+  constexpr int kMaxDocuments = 100;
   std::vector<YAML::Node> documents;
   try {
+    if (MoreDocumentsThan(text, kMaxDocuments)) {
+      diagnostics.Error(
+          SourceLocation{1, 1},
+          absl::StrCat("YAML syntax error: more than ", kMaxDocuments,
+                       " documents (the stream does not end)"));
+      return;
+    }
     documents = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     std::string message = absl::StrCat("YAML syntax error: ", e.msg);
