@@ -1,7 +1,6 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "cmd/command.h"
 #include "cmd/execute.h"
@@ -23,9 +22,9 @@ struct ApplyFlags {
 };
 
 absl::Status Stale(const std::string& why) {
-  return absl::AbortedError(absl::StrCat(
-      "the saved plan is stale: ", why,
-      ". Nothing was changed; run podform plan again"));
+  return absl::AbortedError(
+      absl::StrCat("the saved plan is stale: ", why,
+                   ". Nothing was changed; run podform plan again"));
 }
 
 // Checks that what `plan` was made from has not moved: the config, the lock
@@ -65,26 +64,22 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
     absl::Status secrets =
         SecretValuesToSend(config, plan.lineage, change).status();
     if (!secrets.ok()) {
-      return Stale(absl::StrCat(change.address.ToString(), ": ",
-                                secrets.message()));
+      return Stale(
+          absl::StrCat(change.address.ToString(), ": ", secrets.message()));
     }
   }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
-  // Indexed by id: a plan of thousands of changes stays linear to check.
-  absl::flat_hash_map<std::string_view, const LiveVolume*> volumes;
-  absl::flat_hash_map<std::string_view, const LivePod*> pods;
-  for (const LiveVolume& v : live.volumes) volumes.emplace(v.id, &v);
-  for (const LivePod& p : live.pods) pods.emplace(p.id, &p);
+  const LiveIndex index(live);
   for (const Change& change : plan.changes) {
     if (change.action == Action::kNoOp || change.id.empty()) continue;
     std::string now;
     if (change.address.kind == Kind::kVolume) {
-      auto v = volumes.find(change.id);
-      if (v != volumes.end()) now = Fingerprint(*v->second);
+      if (const LiveVolume* v = index.FindVolume(change.id)) {
+        now = Fingerprint(*v);
+      }
     } else {
-      auto p = pods.find(change.id);
-      if (p != pods.end()) now = Fingerprint(*p->second);
+      if (const LivePod* p = index.FindPod(change.id)) now = Fingerprint(*p);
     }
     if (now != change.live_fingerprint) {
       return Stale(absl::StrCat(change.address.ToString(), " (", change.id,
@@ -124,15 +119,16 @@ int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
                  const ExecuteFlags& execute, bool destroy) {
   Workspace workspace(context);
   Config empty;
-  const Config* config = destroy ? ConfigForDestroy(workspace, &empty)
-                                 : workspace.LoadConfig();
+  const Config* config =
+      destroy ? ConfigForDestroy(workspace, &empty) : workspace.LoadConfig();
   if (config == nullptr) return 1;
   absl::StatusOr<PlanOptions> options = ToPlanOptions(plan_flags, destroy);
   if (!options.ok()) return workspace.Fail(options.status());
-  absl::StatusOr<std::unique_ptr<StateLock>> lock = TakeLock(
-      workspace, destroy ? "podform destroy" : "podform apply");
+  absl::StatusOr<std::unique_ptr<StateLock>> lock =
+      TakeLock(workspace, destroy ? "podform destroy" : "podform apply");
   if (!lock.ok()) return workspace.Fail(lock.status());
-  absl::StatusOr<Planned> planned = RefreshAndPlan(workspace, *config, *options);
+  absl::StatusOr<Planned> planned =
+      RefreshAndPlan(workspace, *config, *options);
   if (!planned.ok()) return workspace.Fail(planned.status());
   for (const IntentOutcome& outcome : planned->intents) {
     workspace.out() << outcome.message << "\n";

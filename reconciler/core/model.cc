@@ -40,4 +40,21 @@ const LivePod* LiveState::FindPod(std::string_view id) const {
   return nullptr;
 }
 
+LiveIndex::LiveIndex(const LiveState& live) {
+  volumes_.reserve(live.volumes.size());
+  for (const LiveVolume& v : live.volumes) volumes_.emplace(v.id, &v);
+  pods_.reserve(live.pods.size());
+  for (const LivePod& p : live.pods) pods_.emplace(p.id, &p);
+}
+
+const LiveVolume* LiveIndex::FindVolume(std::string_view id) const {
+  auto it = volumes_.find(id);
+  return it == volumes_.end() ? nullptr : it->second;
+}
+
+const LivePod* LiveIndex::FindPod(std::string_view id) const {
+  auto it = pods_.find(id);
+  return it == pods_.end() ? nullptr : it->second;
+}
+
 }  // namespace podform

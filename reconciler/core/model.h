@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -47,8 +48,8 @@ struct VolumeSpec {
 // What podform manages on a RunPod pod.
 struct PodSpec {
   std::string name;
-  std::string image;      // imageName
-  std::string gpu_type;   // gpuTypeId, e.g. "NVIDIA A100 80GB PCIe"
+  std::string image;     // imageName
+  std::string gpu_type;  // gpuTypeId, e.g. "NVIDIA A100 80GB PCIe"
   int gpu_count = 1;
   std::string cloud_type = "SECURE";  // SECURE | COMMUNITY
   std::string data_center;            // empty: any (only without a volume)
@@ -90,6 +91,22 @@ struct LiveState {
 
   const LiveVolume* FindVolume(std::string_view id) const;
   const LivePod* FindPod(std::string_view id) const;
+};
+
+// The same lookups by id in constant time, for callers that look up many
+// ids (the planner, the check of a saved plan), where LiveState's linear
+// search would make them quadratic. Refers to `live`, which must outlive it
+// unchanged. As with LiveState, the first of repeated ids wins.
+class LiveIndex {
+ public:
+  explicit LiveIndex(const LiveState& live);
+
+  const LiveVolume* FindVolume(std::string_view id) const;
+  const LivePod* FindPod(std::string_view id) const;
+
+ private:
+  std::unordered_map<std::string_view, const LiveVolume*> volumes_;
+  std::unordered_map<std::string_view, const LivePod*> pods_;
 };
 
 }  // namespace podform

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <string_view>
-#include <unordered_map>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -44,18 +42,12 @@ class Planner {
  public:
   Planner(const Config& desired, const State& prior, const LiveState& live,
           const PlanOptions& options)
-      : prior_(prior), live_(live), options_(options) {
+      : prior_(prior), live_(live), live_index_(live), options_(options) {
     if (!options.destroy) {
       volumes_ = &desired.volumes;
       pods_ = &desired.pods;
     }
     config_digest_ = desired.digest;
-    // Looked up once per recorded resource: an index keeps planning linear.
-    // The first of repeated ids wins, as with LiveState::Find*.
-    live_volumes_.reserve(live.volumes.size());
-    for (const LiveVolume& v : live.volumes) live_volumes_.emplace(v.id, &v);
-    live_pods_.reserve(live.pods.size());
-    for (const LivePod& p : live.pods) live_pods_.emplace(p.id, &p);
   }
 
   absl::StatusOr<Plan> Run();
@@ -71,11 +63,11 @@ class Planner {
   Cost ComputeCost(const std::set<Address>& kept) const;
   std::vector<UnmanagedResource> Unmanaged() const;
   std::vector<std::string> Warnings(const std::set<Address>& kept) const;
-  const LiveVolume* FindLiveVolume(const std::string& id) const;
-  const LivePod* FindLivePod(const std::string& id) const;
 
   const State& prior_;
   const LiveState& live_;
+  // Looked up once per recorded resource: an index keeps planning linear.
+  const LiveIndex live_index_;
   const PlanOptions& options_;
   const std::map<std::string, DesiredVolume> empty_volumes_;
   const std::map<std::string, DesiredPod> empty_pods_;
@@ -83,19 +75,7 @@ class Planner {
   const std::map<std::string, DesiredPod>* pods_ = &empty_pods_;
   std::string config_digest_;
   std::map<Address, Entry> entries_;
-  std::unordered_map<std::string_view, const LiveVolume*> live_volumes_;
-  std::unordered_map<std::string_view, const LivePod*> live_pods_;
 };
-
-const LiveVolume* Planner::FindLiveVolume(const std::string& id) const {
-  auto it = live_volumes_.find(id);
-  return it == live_volumes_.end() ? nullptr : it->second;
-}
-
-const LivePod* Planner::FindLivePod(const std::string& id) const {
-  auto it = live_pods_.find(id);
-  return it == live_pods_.end() ? nullptr : it->second;
-}
 
 void Planner::PlanGone(Entry& entry, const std::optional<Resource>& after) {
   Change& c = entry.change;
@@ -151,8 +131,9 @@ void Planner::PlanVolume(const Address& address) {
     c.after = after;
     return;
   }
-  const LiveVolume* live =
-      entry.recorded->id.empty() ? nullptr : FindLiveVolume(entry.recorded->id);
+  const LiveVolume* live = entry.recorded->id.empty()
+                               ? nullptr
+                               : live_index_.FindVolume(entry.recorded->id);
   if (live == nullptr) {
     PlanGone(entry, after);
     return;
@@ -235,8 +216,9 @@ void Planner::PlanPod(const Address& address) {
     c.after = after;
     return;
   }
-  const LivePod* live =
-      entry.recorded->id.empty() ? nullptr : FindLivePod(entry.recorded->id);
+  const LivePod* live = entry.recorded->id.empty()
+                            ? nullptr
+                            : live_index_.FindPod(entry.recorded->id);
   if (live != nullptr && plan_internal::IsTerminated(*live)) live = nullptr;
   if (live == nullptr) {
     PlanGone(entry, after);
