@@ -90,6 +90,18 @@ class FileLock : public StateLock {
   const int fd_;
 };
 
+std::optional<FileIdentity> Identify(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  auto ns = [](const struct timespec& t) {
+    return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+  };
+  return FileIdentity{static_cast<uint64_t>(st.st_dev),
+                      static_cast<uint64_t>(st.st_ino),
+                      static_cast<int64_t>(st.st_size), ns(st.st_mtim),
+                      ns(st.st_ctim)};
+}
+
 }  // namespace
 
 FileStateStore::FileStateStore(std::string path, Clock now)
@@ -102,28 +114,31 @@ absl::StatusOr<State> FileStateStore::Read() {
 
 absl::Status FileStateStore::Write(State* state) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  absl::StatusOr<std::string> text = ReadFile(path_);
   absl::StatusOr<State> stored = absl::UnknownError("not read");
-  if (!text.ok()) {
-    stored = text.status();
-  } else if (!own_bytes_.empty() && *text == own_bytes_) {
-    // Unchanged since this store wrote it: apply rewrites the file after
-    // every step, and parsing it again each time would make bookkeeping
-    // quadratic in the number of resources.
+  std::optional<FileIdentity> now = Identify(path_);
+  if (now.has_value() && own_file_serial_ >= 0 && *now == own_file_) {
+    // The file this store wrote last: apply rewrites it after every step,
+    // and reading it back each time would cost as much as the write.
     State known;
     known.lineage = own_lineage_;
-    known.serial = own_bytes_serial_;
+    known.serial = own_file_serial_;
     stored = std::move(known);
   } else {
-    stored = ParseState(*text, path_);
+    absl::StatusOr<std::string> text = ReadFile(path_);
+    stored = text.ok() ? ParseState(*text, path_)
+                       : absl::StatusOr<State>(text.status());
   }
   ASSIGN_OR_RETURN(PreparedWrite write,
-                   PrepareWrite(stored, *state, path_, own_serial_));
+                   PrepareWrite(stored, *state, path_, own_serial_,
+                                serializer_));
   own_serial_ = write.serial;
+  own_file_serial_ = -1;
   RETURN_IF_ERROR(WriteFileAtomically(path_, write.bytes, 0600));
-  own_lineage_ = state->lineage;
-  own_bytes_ = std::move(write.bytes);
-  own_bytes_serial_ = write.serial;
+  if (std::optional<FileIdentity> written = Identify(path_)) {
+    own_lineage_ = state->lineage;
+    own_file_serial_ = write.serial;
+    own_file_ = *written;
+  }
   state->serial = write.serial;
   return absl::OkStatus();
 }

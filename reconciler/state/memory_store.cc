@@ -40,7 +40,8 @@ absl::Status MemoryStateStore::Write(State* state) {
           ? ParseState(*shared_->contents, name_)
           : absl::StatusOr<State>(absl::NotFoundError("none"));
   ASSIGN_OR_RETURN(PreparedWrite write,
-                   PrepareWrite(stored, *state, name_, shared_->own_serial));
+                   PrepareWrite(stored, *state, name_, shared_->own_serial,
+                                shared_->serializer));
   shared_->own_serial = write.serial;
   shared_->contents = std::move(write.bytes);
   ++shared_->writes;

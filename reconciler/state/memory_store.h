@@ -40,6 +40,7 @@ class MemoryStateStore : public StateStore {
     std::optional<LockInfo> holder;
     int64_t own_serial = -1;
     int writes = 0;
+    StateSerializer serializer;
   };
   class Held;
 

@@ -278,36 +278,118 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
 
 }  // namespace
 
-std::string SerializeState(const State& state) {
-  json root = json::object();
-  root["version"] = State::kVersion;
-  root["lineage"] = state.lineage;
-  root["serial"] = state.serial;
-  json resources = json::object();
-  for (const auto& [address, recorded] : state.resources) {
-    Resource resource = recorded.resource;
-    resource.address = address;
-    json entry = json::object();
-    entry["id"] = recorded.id;
-    entry["attributes"] = ToAttributes(resource);
-    if (address.kind == Kind::kVolume) entry["protect"] = resource.protect;
-    resources[address.ToString()] = std::move(entry);
+namespace {
+
+// The text of `value` as nlohmann::json::dump(2) writes it, with the
+// lock file's error handling (invalid UTF-8 becomes U+FFFD).
+std::string Dump(const json& value, int indent) {
+  return value.dump(indent, ' ', /*ensure_ascii=*/false,
+                    json::error_handler_t::replace);
+}
+
+// One member of a section of the root object (root > section > member),
+// exactly as json::dump(2) of the whole tree would place it.
+std::string RenderMember(const std::string& key, const json& value) {
+  std::string text = absl::StrCat("    ", Dump(json(key), -1), ": ");
+  for (char c : Dump(value, 2)) {
+    text += c;
+    if (c == '\n') text += "    ";
   }
-  root["resources"] = std::move(resources);
-  if (!state.intents.empty()) {
-    json intents = json::object();
-    for (const auto& [address, intent] : state.intents) {
-      json entry = json::object();
-      entry["name"] = intent.name;
-      entry["dataCenter"] = intent.data_center;
-      entry["startedAt"] = intent.started_at;
-      intents[address.ToString()] = std::move(entry);
+  return text;
+}
+
+std::string RenderResource(const Address& address,
+                           const ResourceState& recorded) {
+  Resource resource = recorded.resource;
+  resource.address = address;
+  json entry = json::object();
+  entry["id"] = recorded.id;
+  entry["attributes"] = ToAttributes(resource);
+  if (address.kind == Kind::kVolume) entry["protect"] = resource.protect;
+  return RenderMember(address.ToString(), entry);
+}
+
+std::string RenderIntent(const Address& address, const CreateIntent& intent) {
+  json entry = json::object();
+  entry["name"] = intent.name;
+  entry["dataCenter"] = intent.data_center;
+  entry["startedAt"] = intent.started_at;
+  return RenderMember(address.ToString(), entry);
+}
+
+// Appends `"NAME": {...}` of the root object with the members of `cache` in
+// the order of their JSON keys: "pod.*" sorts before "volume.*", while
+// Address sorts volumes first.
+template <typename Cache>
+void AppendSection(const char* name, const Cache& cache, std::string* out) {
+  absl::StrAppend(out, "  \"", name, "\": ");
+  if (cache.empty()) {
+    out->append("{}");
+    return;
+  }
+  out->append("{\n");
+  auto pods = cache.lower_bound(Address{Kind::kPod, ""});
+  bool first = true;
+  auto append = [&](auto begin, auto end) {
+    for (auto it = begin; it != end; ++it) {
+      if (!first) out->append(",\n");
+      first = false;
+      out->append(it->second.text);
     }
-    root["intents"] = std::move(intents);
+  };
+  append(pods, cache.end());
+  append(cache.begin(), pods);
+  out->append("\n  }");
+}
+
+}  // namespace
+
+template <typename Value, typename Render>
+void StateSerializer::Sync(const std::map<Address, Value>& values,
+                           Cache<Value>* cache, const Render& render) {
+  // Both maps are sorted by address: walk them together.
+  auto it = cache->begin();
+  for (const auto& [address, value] : values) {
+    while (it != cache->end() && it->first < address) it = cache->erase(it);
+    if (it != cache->end() && it->first == address) {
+      if (!(it->second.value == value)) {
+        it->second = {value, render(address, value)};
+        ++renders_;
+      }
+      ++it;
+      continue;
+    }
+    cache->emplace_hint(it, address,
+                        Rendered<Value>{value, render(address, value)});
+    ++renders_;
   }
-  return root.dump(2, ' ', /*ensure_ascii=*/false,
-                   json::error_handler_t::replace) +
-         "\n";
+  cache->erase(it, cache->end());
+}
+
+std::string StateSerializer::Serialize(const State& state, int64_t serial) {
+  Sync(state.resources, &resources_, RenderResource);
+  Sync(state.intents, &intents_, RenderIntent);
+  size_t size = 256 + state.lineage.size();
+  for (const auto& [address, entry] : resources_) size += entry.text.size() + 2;
+  for (const auto& [address, entry] : intents_) size += entry.text.size() + 2;
+  std::string out;
+  out.reserve(size);
+  // The root's keys in sorted order, as json::dump writes them.
+  out.append("{\n");
+  if (!intents_.empty()) {
+    AppendSection("intents", intents_, &out);
+    out.append(",\n");
+  }
+  absl::StrAppend(&out, "  \"lineage\": ", Dump(json(state.lineage), -1),
+                  ",\n");
+  AppendSection("resources", resources_, &out);
+  absl::StrAppend(&out, ",\n  \"serial\": ", serial, ",\n  \"version\": ",
+                  State::kVersion, "\n}\n");
+  return out;
+}
+
+std::string SerializeState(const State& state) {
+  return StateSerializer().Serialize(state, state.serial);
 }
 
 absl::StatusOr<State> ParseState(const std::string& text,

@@ -21,7 +21,11 @@
 // resource (core/resource.h); a volume's "protect" is mirrored at the
 // resource level and must agree with attributes.protect.
 
+#include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "reconciler/state/state.h"
@@ -33,6 +37,38 @@ namespace podform {
 // are not valid UTF-8 have the offending bytes replaced by U+FFFD (the lock
 // file is always valid JSON).
 std::string SerializeState(const State& state);
+
+// SerializeState for a state that changes a few entries at a time, as it
+// does during apply (the lock file is rewritten after every step): each
+// resource's and intent's rendered text is kept with the value it was
+// rendered from and rendered again only when that value changes, so a write
+// costs a comparison per entry and one concatenation, not a JSON tree of the
+// whole state. Serialize(state, serial) == SerializeState(state with
+// `serial`), byte for byte.
+class StateSerializer {
+ public:
+  std::string Serialize(const State& state, int64_t serial);
+
+  // Entries rendered since construction (a cache miss each): for tests.
+  size_t renders() const { return renders_; }
+
+ private:
+  template <typename Value>
+  struct Rendered {
+    Value value;
+    std::string text;  // `    "ADDRESS": {...}` as it appears in the file
+  };
+  template <typename Value>
+  using Cache = std::map<Address, Rendered<Value>>;
+
+  template <typename Value, typename Render>
+  void Sync(const std::map<Address, Value>& values, Cache<Value>* cache,
+            const Render& render);
+
+  Cache<ResourceState> resources_;
+  Cache<CreateIntent> intents_;
+  size_t renders_ = 0;
+};
 
 // Parses lock-file bytes. `path_for_messages` names the file in errors, which
 // read "PATH: ..." and say what is wrong and where:

@@ -60,7 +60,8 @@ absl::Status LockedError(const std::string& name, const LockInfo& holder) {
 absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
                                            const State& state,
                                            const std::string& name,
-                                           int64_t own_serial) {
+                                           int64_t own_serial,
+                                           StateSerializer& serializer) {
   if (state.lineage.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot write ", name, ": the state has no lineage"));
@@ -96,9 +97,7 @@ absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
     }
     return error;
   }
-  State next = state;
-  next.serial = out.serial;
-  out.bytes = SerializeState(next);
+  out.bytes = serializer.Serialize(state, out.serial);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "reconciler/state/serialize.h"
 #include "reconciler/state/state.h"
 
 namespace podform {
@@ -86,7 +87,8 @@ using Clock = std::function<absl::Time()>;
 // `own_serial` is the serial of this store object's last write attempt (-1 if
 // none): a stored state with that serial is this run's own, even when that
 // attempt reported an error after the data had reached the store, and the
-// new serial continues from it.
+// new serial continues from it. The bytes come from `serializer`, which the
+// store keeps from one write to the next.
 struct PreparedWrite {
   int64_t serial = 0;
   std::string bytes;
@@ -94,7 +96,8 @@ struct PreparedWrite {
 absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
                                            const State& state,
                                            const std::string& name,
-                                           int64_t own_serial);
+                                           int64_t own_serial,
+                                           StateSerializer& serializer);
 
 }  // namespace podform
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -74,6 +75,35 @@ TEST(FileStateStoreTest, FailedWriteLeavesTheOldFile) {
   EXPECT_EQ(state.serial, 8);
   EXPECT_EQ(*ReadFile(path), SerializeState(state));
   EXPECT_EQ(Entries(dir), std::set<std::string>{"podform.lock"});
+}
+
+TEST(FileStateStoreTest, NoticesAnEditInPlaceAfterItsOwnWrite) {
+  // An editor that rewrites the file in place keeps its inode; the size and
+  // the times tell the store that it is not the file it wrote.
+  std::string path = MakeTempDir() + "/podform.lock";
+  FileStateStore store(path);
+  State state = SampleState();
+  ASSERT_TRUE(store.Write(&state).ok());
+  struct stat before;
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  std::string edited = *ReadFile(path);
+  edited.replace(edited.find("\"protect\": true\n    }"), 15,
+                 "\"protect\": false");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << edited;
+  }
+  struct stat after;
+  ASSERT_EQ(::stat(path.c_str(), &after), 0);
+  ASSERT_EQ(before.st_ino, after.st_ino);
+  absl::Status write = store.Write(&state);
+  EXPECT_EQ(write.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(write.message(),
+            absl::StrCat(path,
+                         ": volume.models: \"protect\" is false but "
+                         "attributes.protect is true; they must agree (was the "
+                         "file edited by hand?); refusing to overwrite it"));
+  EXPECT_EQ(*ReadFile(path), edited);
 }
 
 TEST(FileStateStoreTest, ReadOfAMissingFileIsNotFound) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/state/sample_state.h"
@@ -102,6 +103,106 @@ TEST(SerializeTest, CanonicalizesAnyLayout) {
   absl::StatusOr<State> parsed = ParseState(compact, "podform.lock");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(SerializeState(*parsed), SampleLockFile());
+}
+
+// The layout DESIGN.md gives the lock file, built the plain way: one JSON
+// tree of the whole state, keys sorted, dumped with a 2-space indent.
+std::string TreeDump(const State& state) {
+  json root = json::object();
+  root["version"] = State::kVersion;
+  root["lineage"] = state.lineage;
+  root["serial"] = state.serial;
+  root["resources"] = json::object();
+  for (const auto& [address, recorded] : state.resources) {
+    Resource resource = recorded.resource;
+    resource.address = address;
+    json entry = {{"id", recorded.id}, {"attributes", ToAttributes(resource)}};
+    if (address.kind == Kind::kVolume) entry["protect"] = resource.protect;
+    root["resources"][address.ToString()] = entry;
+  }
+  for (const auto& [address, intent] : state.intents) {
+    root["intents"][address.ToString()] = {{"name", intent.name},
+                                           {"dataCenter", intent.data_center},
+                                           {"startedAt", intent.started_at}};
+  }
+  return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// Volumes and pods whose JSON keys sort differently from their addresses
+// (volumes first, by name; JSON: "pod.*" first), with strings that need
+// escaping or replacing.
+State MixedState() {
+  State state = SampleState();
+  for (const char* name : {"a", "zz", "m-1", "M"}) {
+    Resource volume = state.resources.at({Kind::kVolume, "models"}).resource;
+    volume.address = {Kind::kVolume, name};
+    volume.volume.name = absl::StrCat("vol \"", name, "\"\n\xff");
+    volume.protect = name[0] == 'a';
+    state.resources[volume.address] = {absl::StrCat("v-", name), volume};
+    Resource pod = state.resources.at({Kind::kPod, "trainer"}).resource;
+    pod.address = {Kind::kPod, name};
+    pod.pod.env["NOTE"] = "tab\there \u00e9";
+    state.resources[pod.address] = {absl::StrCat("p-", name), pod};
+  }
+  state.intents[{Kind::kVolume, "b"}] = {
+      {Kind::kVolume, "b"}, "b", "EU-RO-1", "2026-11-26T22:00:00Z"};
+  state.intents[{Kind::kPod, "b"}] = {
+      {Kind::kPod, "b"}, "b", "", "2026-11-26T22:00:01Z"};
+  return state;
+}
+
+TEST(SerializeTest, IsTheTreeDumpOfTheState) {
+  State state = MixedState();
+  EXPECT_EQ(SerializeState(state), TreeDump(state));
+  state.intents.clear();
+  EXPECT_EQ(SerializeState(state), TreeDump(state));
+  state.resources.clear();
+  EXPECT_EQ(SerializeState(state), TreeDump(state));
+}
+
+TEST(StateSerializerTest, RendersAgainOnlyTheEntriesThatChanged) {
+  StateSerializer serializer;
+  State state = MixedState();  // 10 resources and 2 intents
+  EXPECT_EQ(serializer.Serialize(state, 8), TreeDump([&] {
+              State s = state;
+              s.serial = 8;
+              return s;
+            }()));
+  EXPECT_EQ(serializer.renders(), 12u);
+
+  // Nothing changed: nothing rendered.
+  EXPECT_EQ(serializer.Serialize(state, state.serial), TreeDump(state));
+  EXPECT_EQ(serializer.renders(), 12u);
+
+  // One resource changed, one intent settled into a new resource.
+  state.resources.at({Kind::kPod, "zz"}).resource.pod.running = false;
+  state.intents.erase({Kind::kPod, "b"});
+  Resource b = state.resources.at({Kind::kPod, "a"}).resource;
+  b.address = {Kind::kPod, "b"};
+  state.resources[b.address] = {"p-b", b};
+  EXPECT_EQ(serializer.Serialize(state, state.serial), TreeDump(state));
+  EXPECT_EQ(serializer.renders(), 14u);
+
+  // Removals render nothing.
+  state.resources.erase({Kind::kVolume, "a"});
+  state.resources.erase(state.resources.begin());
+  state.intents.clear();
+  EXPECT_EQ(serializer.Serialize(state, state.serial), TreeDump(state));
+  EXPECT_EQ(serializer.renders(), 14u);
+
+  // An entry put back as it was is rendered again (it was forgotten).
+  state.intents[{Kind::kPod, "b"}] = {
+      {Kind::kPod, "b"}, "b", "", "2026-11-26T22:00:01Z"};
+  EXPECT_EQ(serializer.Serialize(state, state.serial), TreeDump(state));
+  EXPECT_EQ(serializer.renders(), 15u);
+
+  state.resources.clear();
+  state.intents.clear();
+  EXPECT_EQ(serializer.Serialize(state, 0), TreeDump([&] {
+              State s = state;
+              s.serial = 0;
+              return s;
+            }()));
 }
 
 TEST(NewLineageTest, IsRandomUuidV4) {

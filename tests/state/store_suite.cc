@@ -137,6 +137,23 @@ TEST_P(StoreSuite, RefusesToOverwriteANewerSerial) {
   EXPECT_EQ(h->contents(), SampleLockFile());
 }
 
+TEST_P(StoreSuite, NoticesAnotherRunThatWroteAfterItsOwnWrite) {
+  auto h = Make(GetParam());
+  State state = SampleState();
+  state.serial = 5;
+  ASSERT_TRUE(h->store().Write(&state).ok());
+  EXPECT_EQ(state.serial, 6);
+  h->set_contents(SampleLockFile());  // serial 7, written by another run
+  absl::Status status = h->store().Write(&state);
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(status.message(),
+            absl::StrCat(h->name(),
+                         " was written by another run since this one read it "
+                         "(serial 7, this run has 6); refusing to overwrite "
+                         "it: run the command again"));
+  EXPECT_EQ(h->contents(), SampleLockFile());
+}
+
 TEST_P(StoreSuite, ContinuesAfterItsOwnWriteWhoseResultWasLost) {
   // A write can fail after its data reached the store (e.g. the directory
   // fsync); the caller then still has the old serial.
