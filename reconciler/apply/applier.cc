@@ -199,6 +199,9 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
   for (int i = 0; i < workers; ++i) threads.emplace_back(worker);
   for (std::thread& t : threads) t.join();
 
+  // What the last steps recorded is not on disk yet; a failure is reported
+  // through write_error() below.
+  recorder.Flush().IgnoreError();
   result.steps = scheduler.TakeResults();
   result.interrupted = scheduler.interrupted();
   result.error = recorder.write_error();

@@ -3,11 +3,29 @@
 #include "reconciler/state/store.h"
 
 namespace podform {
+namespace {
+
+// Makes `to`'s entry of `address` in `map` what `from`'s is.
+template <typename Map>
+void CopyEntry(const Address& address, const Map& from, Map& to) {
+  auto it = from.find(address);
+  if (it == from.end()) {
+    to.erase(address);
+  } else {
+    to.insert_or_assign(address, it->second);
+  }
+}
+
+}  // namespace
 
 StateRecorder::StateRecorder(State* state, StateStore* store)
-    : state_(state), store_(store) {}
+    : state_(state), store_(store) {
+  if (store_ != nullptr) to_write_ = *state_;
+}
 
-absl::Status StateRecorder::Commit(const std::function<void(State&)>& mutate) {
+absl::Status StateRecorder::Commit(const Address& address,
+                                   const std::function<void(State&)>& mutate,
+                                   Durability durability) {
   std::unique_lock<std::mutex> lock(mu_);
   mutate(*state_);
   const uint64_t mine = ++changed_;
@@ -15,7 +33,20 @@ absl::Status StateRecorder::Commit(const std::function<void(State&)>& mutate) {
     durable_ = mine;
     return absl::OkStatus();
   }
-  while (durable_ < mine) {
+  dirty_.insert(address);
+  if (durability == Durability::kLater) return absl::OkStatus();
+  return WaitWritten(lock, mine);
+}
+
+absl::Status StateRecorder::Flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (store_ == nullptr || durable_ == changed_) return last_write_;
+  return WaitWritten(lock, changed_);
+}
+
+absl::Status StateRecorder::WaitWritten(std::unique_lock<std::mutex>& lock,
+                                        uint64_t generation) {
+  while (durable_ < generation) {
     if (writing_) {
       written_.wait(lock);
       continue;
@@ -23,12 +54,16 @@ absl::Status StateRecorder::Commit(const std::function<void(State&)>& mutate) {
     // This thread writes everything changed so far, its own change included.
     writing_ = true;
     const uint64_t target = changed_;
-    State snapshot = *state_;
+    for (const Address& address : dirty_) {
+      CopyEntry(address, state_->resources, to_write_.resources);
+      CopyEntry(address, state_->intents, to_write_.intents);
+    }
+    dirty_.clear();
     lock.unlock();
-    absl::Status status = store_->Write(&snapshot);
+    absl::Status status = store_->Write(&to_write_);
     lock.lock();
     // The store numbers each write; keep the in-memory serial in step.
-    if (status.ok()) state_->serial = snapshot.serial;
+    if (status.ok()) state_->serial = to_write_.serial;
     writing_ = false;
     durable_ = target;
     last_write_ = status;

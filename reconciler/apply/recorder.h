@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <set>
 
 #include "absl/status/status.h"
 #include "reconciler/state/state.h"
@@ -14,18 +15,38 @@ namespace podform {
 class StateStore;
 
 // Serializes changes to the in-memory State from concurrent steps and makes
-// each durable before returning (group commit): while one thread writes the
-// lock file, the changes of others accumulate and go out in the next write,
-// so the number of writes adapts to how fast the disk is and the cost of
-// bookkeeping stays proportional to the work, not quadratic in it.
+// them durable (group commit): while one thread writes the lock file, the
+// changes of others accumulate and go out in the next write, so the number
+// of writes adapts to how fast the disk is.
+//
+// A write hands the store a second State that follows the first one entry
+// by entry: only the addresses changed since the last write are copied into
+// it, so preparing a write costs what changed, not the size of the state.
 class StateRecorder {
  public:
+  enum class Durability {
+    // Commit returns once a write that includes the change has finished.
+    // For what must be on disk before the next request (an intent).
+    kNow,
+    // Commit returns at once; the change goes out with the next write, and
+    // Flush() writes it if nothing else does. For what a later run can
+    // recover without it (a create's id: its intent, on disk, settles it).
+    kLater,
+  };
+
   // `store` may be null (nothing is persisted).
   StateRecorder(State* state, StateStore* store);
 
-  // Applies `mutate` to the state under the lock, then returns once a write
-  // that includes it has finished: OK, or the write's error.
-  absl::Status Commit(const std::function<void(State&)>& mutate);
+  // Applies `mutate`, which changes nothing but the resource and the intent
+  // of `address`, to the state under the lock. With kNow, returns OK or the
+  // error of the write that included it; with kLater, OK.
+  absl::Status Commit(const Address& address,
+                      const std::function<void(State&)>& mutate,
+                      Durability durability = Durability::kNow);
+
+  // Returns once every change committed so far is written: OK, or the error
+  // of the last write.
+  absl::Status Flush();
 
   // Reads the state under the lock.
   void Read(const std::function<void(const State&)>& read) const;
@@ -34,12 +55,19 @@ class StateRecorder {
   absl::Status write_error() const;
 
  private:
+  // Returns once change `generation` is written. REQUIRES: `lock` holds mu_.
+  absl::Status WaitWritten(std::unique_lock<std::mutex>& lock,
+                           uint64_t generation);
+
   State* const state_;
   StateStore* const store_;
   mutable std::mutex mu_;
   std::condition_variable written_;
-  uint64_t changed_ = 0;   // generation of the last change
-  uint64_t durable_ = 0;   // generation included in the last finished write
+  State to_write_;            // what the writer hands the store; only the
+                              // writer (writing_ set) touches it
+  std::set<Address> dirty_;   // changed since to_write_ was last brought up
+  uint64_t changed_ = 0;      // generation of the last change
+  uint64_t durable_ = 0;      // generation included in the last finished write
   bool writing_ = false;
   absl::Status last_write_;   // result of the last finished write
   absl::Status first_error_;

@@ -98,10 +98,15 @@ absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
 
 absl::Status StepRunner::Record(const std::string& id,
                                 const Resource& resource) {
-  return recorder_->Commit([&](State& state) {
-    state.intents.erase(resource.address);
-    state.resources[resource.address] = ResourceState{id, resource};
-  });
+  // Not waited for: until the next write, the create's intent (on disk)
+  // is what lets a later run find the resource.
+  return recorder_->Commit(
+      resource.address,
+      [&](State& state) {
+        state.intents.erase(resource.address);
+        state.resources[resource.address] = ResourceState{id, resource};
+      },
+      StateRecorder::Durability::kLater);
 }
 
 absl::StatusOr<std::string> StepRunner::FindCreated(const Change& change) {
@@ -156,8 +161,10 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
   CreateIntent intent{
       change.address, is_volume ? after.volume.name : after.pod.name,
       is_volume ? after.volume.data_center : after.pod.data_center, Now()};
-  RETURN_IF_ERROR(recorder_->Commit(
-      [&](State& state) { state.intents[change.address] = intent; }));
+  // On disk before the request goes out.
+  RETURN_IF_ERROR(recorder_->Commit(change.address, [&](State& state) {
+    state.intents[change.address] = intent;
+  }));
 
   absl::StatusOr<std::string> id;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -183,7 +190,9 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
   if (!id.ok()) {
     // The create certainly did not happen: the intent is void.
     absl::Status forget = recorder_->Commit(
-        [&](State& state) { state.intents.erase(change.address); });
+        change.address,
+        [&](State& state) { state.intents.erase(change.address); },
+        StateRecorder::Durability::kLater);
     if (!forget.ok()) return forget;
     return id.status();
   }
@@ -263,7 +272,9 @@ absl::Status StepRunner::Delete(const Change& change) {
     }
   }
   return recorder_->Commit(
-      [&](State& state) { state.resources.erase(change.address); });
+      change.address,
+      [&](State& state) { state.resources.erase(change.address); },
+      StateRecorder::Durability::kLater);
 }
 
 }  // namespace podform

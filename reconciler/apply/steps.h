@@ -54,7 +54,8 @@ class StepRunner {
   // After an unknown outcome: the id of the live resource that the create
   // made, "" if it certainly was not made.
   absl::StatusOr<std::string> FindCreated(const Change& change);
-  // Records `resource` under its address with `id`, dropping any intent.
+  // Records `resource` under its address with `id`, dropping any intent;
+  // written with the next write (StateRecorder::Durability::kLater).
   absl::Status Record(const std::string& id, const Resource& resource);
 
   const Config& config_;

@@ -1,0 +1,192 @@
+#include "reconciler/apply/recorder.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "reconciler/state/memory_store.h"
+#include "reconciler/state/serialize.h"
+
+namespace podform {
+namespace {
+
+using Durability = StateRecorder::Durability;
+
+State NewState() {
+  State state;
+  state.lineage = "0b7c5f8e-2d41-4a3b-9c6e-5f1a2b3c4d5e";
+  return state;
+}
+
+ResourceState Volume(const std::string& name, const std::string& id) {
+  ResourceState recorded;
+  recorded.id = id;
+  recorded.resource.address = {Kind::kVolume, name};
+  recorded.resource.volume = {name, 10, "EU-RO-1"};
+  return recorded;
+}
+
+// What the store holds, parsed; the test fails when it holds nothing.
+State Stored(MemoryStateStore& store) {
+  absl::StatusOr<State> state = store.Read();
+  EXPECT_TRUE(state.ok()) << state.status();
+  return state.ok() ? *state : State();
+}
+
+// The store's state and the recorder's agree (serial included).
+void ExpectStoredIs(MemoryStateStore& store, const State& state) {
+  EXPECT_EQ(store.contents(), SerializeState(state));
+}
+
+TEST(StateRecorderTest, NowReturnsOnceTheChangeIsStored) {
+  State state = NewState();
+  MemoryStateStore store;
+  StateRecorder recorder(&state, &store);
+  const Address a{Kind::kVolume, "a"};
+  ASSERT_TRUE(recorder
+                  .Commit(a, [&](State& s) { s.resources[a] = Volume("a", "v1"); })
+                  .ok());
+  EXPECT_EQ(store.writes(), 1);
+  EXPECT_EQ(state.serial, 1);
+  ExpectStoredIs(store, state);
+}
+
+TEST(StateRecorderTest, LaterGoesOutWithTheNextWriteOrFlush) {
+  State state = NewState();
+  MemoryStateStore store;
+  StateRecorder recorder(&state, &store);
+  const Address a{Kind::kVolume, "a"}, b{Kind::kVolume, "b"};
+  ASSERT_TRUE(recorder
+                  .Commit(
+                      a, [&](State& s) { s.resources[a] = Volume("a", "v1"); },
+                      Durability::kLater)
+                  .ok());
+  EXPECT_EQ(store.writes(), 0);
+  EXPECT_EQ(store.contents(), std::nullopt);
+
+  // The next write carries it along.
+  CreateIntent intent{b, "b", "EU-RO-1", "2026-11-27T06:00:00Z"};
+  ASSERT_TRUE(
+      recorder.Commit(b, [&](State& s) { s.intents[b] = intent; }).ok());
+  EXPECT_EQ(store.writes(), 1);
+  ExpectStoredIs(store, state);
+  EXPECT_EQ(Stored(store).resources.at(a).id, "v1");
+
+  ASSERT_TRUE(recorder
+                  .Commit(
+                      b,
+                      [&](State& s) {
+                        s.intents.erase(b);
+                        s.resources[b] = Volume("b", "v2");
+                      },
+                      Durability::kLater)
+                  .ok());
+  EXPECT_EQ(store.writes(), 1);
+  EXPECT_TRUE(Stored(store).intents.count(b));
+  ASSERT_TRUE(recorder.Flush().ok());
+  EXPECT_EQ(store.writes(), 2);
+  ExpectStoredIs(store, state);
+  EXPECT_TRUE(Stored(store).intents.empty());
+
+  // Nothing pending: Flush writes nothing.
+  ASSERT_TRUE(recorder.Flush().ok());
+  EXPECT_EQ(store.writes(), 2);
+}
+
+TEST(StateRecorderTest, EveryWriteHoldsTheWholeStateAsItWasChanged) {
+  // Writes copy only the addresses changed since the last one: after adds,
+  // changes and removals of resources and intents, what is stored is still
+  // the whole in-memory state, entries recorded before the recorder started
+  // included.
+  State state = NewState();
+  const Address kept{Kind::kVolume, "kept"};
+  state.resources[kept] = Volume("kept", "v0");
+  MemoryStateStore store;
+  StateRecorder recorder(&state, &store);
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 5; ++i) {
+      const Address address{Kind::kVolume, absl::StrCat("v", i)};
+      const std::string id = absl::StrCat("id-", round, "-", i);
+      ASSERT_TRUE(recorder
+                      .Commit(address,
+                              [&](State& s) {
+                                if ((round + i) % 3 == 0) {
+                                  s.resources.erase(address);
+                                  s.intents[address] = {address, id, "EU-RO-1",
+                                                        "2026-11-27T06:00:00Z"};
+                                } else {
+                                  s.intents.erase(address);
+                                  s.resources[address] =
+                                      Volume(address.name, id);
+                                }
+                              })
+                      .ok());
+      ExpectStoredIs(store, state);
+    }
+  }
+  EXPECT_EQ(store.writes(), 20);
+  EXPECT_EQ(Stored(store).resources.at(kept).id, "v0");
+}
+
+TEST(StateRecorderTest, ConcurrentCommitsShareWrites) {
+  State state = NewState();
+  MemoryStateStore store;
+  StateRecorder recorder(&state, &store);
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const Address address{Kind::kVolume, absl::StrCat("t", t, "-", i)};
+        absl::Status status = recorder.Commit(address, [&](State& s) {
+          s.resources[address] = Volume(address.name, address.name);
+        });
+        EXPECT_TRUE(status.ok()) << status;
+        // Durable when Commit returns.
+        EXPECT_TRUE(Stored(store).resources.count(address));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(state.resources.size(), size_t{kThreads * kEach});
+  EXPECT_LE(store.writes(), kThreads * kEach);
+  ExpectStoredIs(store, state);
+}
+
+TEST(StateRecorderTest, AFailedWriteIsReportedAndTheNextOneCarriesTheChange) {
+  State state = NewState();
+  MemoryStateStore store;
+  StateRecorder recorder(&state, &store);
+  const Address a{Kind::kVolume, "a"}, b{Kind::kVolume, "b"};
+  store.set_contents("{");  // unreadable: the store refuses to overwrite it
+  absl::Status failed =
+      recorder.Commit(a, [&](State& s) { s.resources[a] = Volume("a", "v1"); });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(recorder.write_error(), failed);
+  EXPECT_EQ(store.contents(), "{");
+
+  store.set_contents(std::nullopt);
+  ASSERT_TRUE(recorder
+                  .Commit(b, [&](State& s) { s.resources[b] = Volume("b", "v2"); })
+                  .ok());
+  ExpectStoredIs(store, state);
+  EXPECT_EQ(Stored(store).resources.size(), 2u);
+  EXPECT_EQ(recorder.write_error(), failed);  // the first error is kept
+}
+
+TEST(StateRecorderTest, WithoutAStoreNothingIsWritten) {
+  State state = NewState();
+  StateRecorder recorder(&state, nullptr);
+  const Address a{Kind::kVolume, "a"};
+  ASSERT_TRUE(recorder
+                  .Commit(a, [&](State& s) { s.resources[a] = Volume("a", "v1"); })
+                  .ok());
+  ASSERT_TRUE(recorder.Flush().ok());
+  EXPECT_EQ(state.resources.at(a).id, "v1");
+  EXPECT_EQ(state.serial, 0);
+}
+
+}  // namespace
+}  // namespace podform
