@@ -112,18 +112,27 @@ class Resolvers {
   // Persists a successful mutation and renders its result; a refused one
   // becomes RunPod's GraphQL error.
   template <typename T, typename View>
-  absl::StatusOr<json> Commit(const absl::StatusOr<T>& result, View view) {
+  absl::StatusOr<json> Commit(const ResolveInfo& info,
+                              const absl::StatusOr<T>& result, View view) {
     if (!result.ok()) return ToGraphqlError(result.status());
-    absl::Status committed = store_->Commit();
-    if (!committed.ok()) return ToGraphqlError(committed);
+    RETURN_IF_ERROR(Store(info));
     return view(*result);
   }
 
-  absl::StatusOr<json> CommitVoid(const absl::Status& result) {
+  absl::StatusOr<json> CommitVoid(const ResolveInfo& info,
+                                  const absl::Status& result) {
     if (!result.ok()) return ToGraphqlError(result);
+    RETURN_IF_ERROR(Store(info));
+    return json(nullptr);
+  }
+
+  absl::Status Store(const ResolveInfo& info) {
     absl::Status committed = store_->Commit();
     if (!committed.ok()) return ToGraphqlError(committed);
-    return json(nullptr);
+    if (info.context != nullptr) {
+      static_cast<RequestContext*>(info.context)->committed = true;
+    }
+    return absl::OkStatus();
   }
 
   json RenderPod(const Pod& pod) { return PodView(pod, account().Now()); }
@@ -202,7 +211,7 @@ class Resolvers {
     req.name = OptString(input, "name");
     req.size = OptInt(input, "size");
     req.data_center_id = String(input, "dataCenterId");
-    return Commit(account().CreateVolume(req), VolumeView);
+    return Commit(info, account().CreateVolume(req), VolumeView);
   }
 
   absl::StatusOr<json> UpdateVolume(const ResolveInfo& info) {
@@ -211,11 +220,11 @@ class Resolvers {
     req.id = String(input, "id");
     req.name = OptString(input, "name");
     req.size = OptInt(input, "size");
-    return Commit(account().UpdateVolume(req), VolumeView);
+    return Commit(info, account().UpdateVolume(req), VolumeView);
   }
 
   absl::StatusOr<json> DeleteVolume(const ResolveInfo& info) {
-    return CommitVoid(account().DeleteVolume(String(Input(info), "id")));
+    return CommitVoid(info, account().DeleteVolume(String(Input(info), "id")));
   }
 
   // Input fields RunPod accepts that do not change what the sandbox models
@@ -243,7 +252,7 @@ class Resolvers {
     req.template_id = OptString(input, "templateId");
     req.container_registry_auth_id =
         OptString(input, "containerRegistryAuthId");
-    return Commit(account().DeployPod(req),
+    return Commit(info, account().DeployPod(req),
                   [this](const Pod& pod) { return RenderPod(pod); });
   }
 
@@ -258,24 +267,24 @@ class Resolvers {
     req.ports = OptString(input, "ports");
     req.volume_in_gb = OptInt(input, "volumeInGb");
     req.volume_mount_path = OptString(input, "volumeMountPath");
-    return Commit(account().EditPod(req),
+    return Commit(info, account().EditPod(req),
                   [this](const Pod& pod) { return RenderPod(pod); });
   }
 
   absl::StatusOr<json> Stop(const ResolveInfo& info) {
-    return Commit(account().StopPod(String(Input(info), "podId")),
+    return Commit(info, account().StopPod(String(Input(info), "podId")),
                   [this](const Pod& pod) { return RenderPod(pod); });
   }
 
   absl::StatusOr<json> Resume(const ResolveInfo& info) {
     const json& input = Input(info);
-    return Commit(account().ResumePod(String(input, "podId"),
+    return Commit(info, account().ResumePod(String(input, "podId"),
                                       OptInt32(input, "gpuCount")),
                   [this](const Pod& pod) { return RenderPod(pod); });
   }
 
   absl::StatusOr<json> Terminate(const ResolveInfo& info) {
-    return CommitVoid(account().TerminatePod(String(Input(info), "podId")));
+    return CommitVoid(info, account().TerminatePod(String(Input(info), "podId")));
   }
 
   SandboxStore* store_;

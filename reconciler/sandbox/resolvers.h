@@ -11,12 +11,19 @@
 // (messages.h) as a GraphQL error on that field.
 //
 // REQUIRES: the caller holds store->Lock() for the whole execution of a
-// document; the resolvers do not lock.
+// document (Commit lets go of it while the data file is written); the
+// resolvers do not lock. The execution's context, when not null, is a
+// RequestContext.
 
 #include "reconciler/graphql/executor.h"
 #include "reconciler/sandbox/store.h"
 
 namespace podform::sandbox {
+
+// What the resolvers tell the caller about one execution.
+struct RequestContext {
+  bool committed = false;  // a mutation changed the account and was stored
+};
 
 // Registers every resolver on `executor`. `store` must outlive it.
 void RegisterResolvers(graphql::Executor& executor, SandboxStore* store);

@@ -126,18 +126,16 @@ SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
   }
 
   graphql::ExecutionResult result;
-  bool committed = false;
+  RequestContext context;
   {
     std::unique_lock<std::mutex> lock = store_->Lock();
-    uint64_t before = store_->commits();
-    result = executor_.ExecuteBody(request.body, nullptr);
-    committed = store_->commits() != before;
+    result = executor_.ExecuteBody(request.body, &context);
   }
   SandboxResponse response;
   response.status = result.http_status;
   response.body = result.body.dump(
       -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  if (committed && faults_.DrawDrop()) response.dropped = true;
+  if (context.committed && faults_.DrawDrop()) response.dropped = true;
   return response;
 }
 

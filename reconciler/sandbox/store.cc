@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "reconciler/sandbox/account_json.h"
 #include "reconciler/sandbox/messages.h"
@@ -56,19 +57,49 @@ absl::Status SandboxStore::Commit() {
     ++commits_;
     return absl::OkStatus();
   }
-  std::string text = AccountToJsonText(account_);
-  absl::Status written = WriteFileAtomically(options_.path, text);
-  if (written.ok()) {
-    committed_text_ = std::move(text);
-    ++commits_;
-    return absl::OkStatus();
+  // The caller's lock: used here, and still held by the caller on return.
+  std::unique_lock<std::mutex> lock(mutex_, std::adopt_lock);
+  absl::Cleanup keep_held = [&lock] { lock.release(); };
+  const uint64_t mine = ++changed_;
+  while (written_ < mine && !Undone(mine)) {
+    if (writing_) {
+      written_cv_.wait(lock);
+      continue;
+    }
+    // This thread writes every change so far, its own included.
+    writing_ = true;
+    const uint64_t target = changed_;
+    std::string text = AccountToJsonText(account_);
+    lock.unlock();
+    absl::Status status = WriteFileAtomically(options_.path, text, 0600,
+                                              Survives::kProcessDeath);
+    lock.lock();
+    writing_ = false;
+    ++writes_;
+    if (status.ok()) {
+      committed_text_ = std::move(text);
+      written_ = target;
+    } else {
+      std::cerr << "podform sandbox: " << status.message()
+                << "; the change is undone\n";
+      // The last committed text always parses: it was produced from an
+      // Account. Changes made while the write was under way are undone too.
+      absl::StatusOr<Account> restored = Parse(options_, committed_text_);
+      if (restored.ok()) account_ = std::move(restored).value();
+      undone_.emplace_back(written_ + 1, changed_);
+    }
+    written_cv_.notify_all();
   }
-  std::cerr << "podform sandbox: " << written.message()
-            << "; the change is undone\n";
-  // The last committed text always parses: it was produced from an Account.
-  absl::StatusOr<Account> restored = Parse(options_, committed_text_);
-  if (restored.ok()) account_ = std::move(restored).value();
-  return SomethingWentWrongError();
+  if (Undone(mine)) return SomethingWentWrongError();
+  ++commits_;
+  return absl::OkStatus();
+}
+
+bool SandboxStore::Undone(uint64_t generation) const {
+  for (const auto& [first, last] : undone_) {
+    if (generation >= first && generation <= last) return true;
+  }
+  return false;
 }
 
 }  // namespace podform::sandbox

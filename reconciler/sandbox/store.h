@@ -3,15 +3,26 @@
 
 // The sandbox's Account together with its data file (format:
 // account_json.h) and the one mutex that guards both. A mutation changes the
-// Account and then calls Commit, which replaces the file atomically
-// (WriteFileAtomically) before the mutation's answer is sent; concurrent
-// requests are serialized by the mutex, so the file always holds a whole,
+// Account and then calls Commit, which returns once the file holds the
+// change; only then is the mutation answered. The file is replaced
+// atomically (WriteFileAtomically, without fsync: it survives the sandbox
+// being killed at any moment, not an OS crash), so it always holds a whole,
 // consistent state.
+//
+// Commits are grouped: the file is written without the mutex held, and the
+// mutations that arrive meanwhile go out together in the next write, so
+// concurrent mutations do not queue behind one file write each. While a
+// write is under way, other requests see the account with the changes it
+// carries (as they would on RunPod, which answers a read during another
+// request's commit); if the write fails, those changes are undone.
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -48,15 +59,20 @@ class SandboxStore {
   // REQUIRES: Lock() held.
   Account& account() { return account_; }
 
-  // Persists the account after a mutation. REQUIRES: Lock() held.
+  // Persists the account after a mutation. REQUIRES: Lock() held by the
+  // calling thread. Commit lets go of the mutex while the file is written
+  // and holds it again when it returns.
   // On a write failure the account is restored to its last committed state
   // (which the file still holds: the replacement is atomic), so memory and
   // file never disagree, and SomethingWentWrongError() (Internal) is
-  // returned.
+  // returned to every mutation the failed write undid.
   absl::Status Commit();
 
   // Successful Commit()s since Open. REQUIRES: Lock() held.
   uint64_t commits() const { return commits_; }
+  // Writes of the data file since Open (each may carry several commits).
+  // REQUIRES: Lock() held.
+  uint64_t writes() const { return writes_; }
 
   const std::string& path() const { return options_.path; }
 
@@ -66,11 +82,21 @@ class SandboxStore {
         account_(std::move(account)),
         committed_text_(std::move(text)) {}
 
+  // Whether change `generation` was undone by a failed write.
+  bool Undone(uint64_t generation) const;
+
   StoreOptions options_;
   std::mutex mutex_;
+  std::condition_variable written_cv_;
   Account account_;
   std::string committed_text_;  // the data file's contents
   uint64_t commits_ = 0;
+  uint64_t writes_ = 0;
+  uint64_t changed_ = 0;   // generation of the last change
+  uint64_t written_ = 0;   // generation the data file holds
+  bool writing_ = false;
+  // Generations [first, last] undone by failed writes.
+  std::vector<std::pair<uint64_t, uint64_t>> undone_;
 };
 
 }  // namespace podform::sandbox

@@ -58,7 +58,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }
 
 absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents, int mode) {
+                                 const std::string& contents, int mode,
+                                 Survives survives) {
+  const bool sync = survives == Survives::kPowerLoss;
   std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
@@ -70,7 +72,7 @@ absl::Status WriteFileAtomically(const std::string& path,
   if (fd < 0) return ErrnoError("cannot create", temp, errno);
   // open() applies the umask; the mode is part of the contract.
   if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 ||
-      !WriteAll(fd, contents) || ::fsync(fd) != 0) {
+      !WriteAll(fd, contents) || (sync && ::fsync(fd) != 0)) {
     int error = errno;
     ::close(fd);
     ::unlink(temp.c_str());
@@ -86,6 +88,7 @@ absl::Status WriteFileAtomically(const std::string& path,
     ::unlink(temp.c_str());
     return ErrnoError("cannot replace", path, error);
   }
+  if (!sync) return absl::OkStatus();
   int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) return ErrnoError("cannot open directory", dir, errno);
   int sync_result = ::fsync(dir_fd);

@@ -1,4 +1,4 @@
-// The data file: written after every mutation, continued after a restart,
+// The data file: holds every mutation before it is answered, continued after a restart,
 // refused (never reset) when corrupt, safe under concurrent requests.
 
 #include <filesystem>
@@ -278,6 +278,52 @@ TEST(PersistenceTest, ConcurrentMutationsNeverCorruptTheFile) {
   EXPECT_EQ(again.Data("{ myself { networkVolumes { id } } }")["myself"]
                      ["networkVolumes"].size(),
             size_t{kThreads * kEach});
+}
+
+TEST(PersistenceTest, ConcurrentCommitsShareFileWrites) {
+  // A mutation answered means its change is in the file; mutations that
+  // arrive while the file is being written go out together in the next
+  // write instead of queueing behind one write each.
+  std::string path = MakeTempDir() + "/sandbox.json";
+  absl::StatusOr<std::unique_ptr<SandboxStore>> store =
+      SandboxStore::Open({path, 1, nullptr});
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto create = [&](const std::string& name) {
+    std::unique_lock<std::mutex> lock = (*store)->Lock();
+    EXPECT_TRUE((*store)->account().CreateVolume({name, 10, "EU-RO-1"}).ok());
+    return (*store)->Commit();
+  };
+  {
+    // A big account, so that each write takes long enough to overlap.
+    std::unique_lock<std::mutex> lock = (*store)->Lock();
+    for (int i = 0; i < 3000; ++i) {
+      ASSERT_TRUE(
+          (*store)->account().CreateVolume({"seed", 10, "EU-RO-1"}).ok());
+    }
+    ASSERT_TRUE((*store)->Commit().ok());
+  }
+  constexpr int kThreads = 8, kEach = 20;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string name = "t" + std::to_string(t);
+        EXPECT_TRUE(create(name).ok());
+        const json file = ReadJson(path);
+        int in_file = 0;
+        for (const json& v : file["networkVolumes"]) {
+          in_file += v["name"] == name;
+        }
+        EXPECT_EQ(in_file, i + 1);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::unique_lock<std::mutex> lock = (*store)->Lock();
+  EXPECT_EQ((*store)->commits(), uint64_t{1 + kThreads * kEach});
+  EXPECT_LT((*store)->writes(), (*store)->commits());
+  EXPECT_EQ(ReadJson(path)["networkVolumes"].size(),
+            size_t{3000 + kThreads * kEach});
 }
 
 }  // namespace
