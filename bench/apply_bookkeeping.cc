@@ -34,6 +34,8 @@ struct WriteCost {
   size_t lock_bytes = 0;
   double parse_s = 0;        // ParseState of the file on disk
   double serialize_s = 0;    // SerializeState
+  double copy_s = 0;         // copying the State
+  double incremental_s = 0;  // StateSerializer, one resource changed
   double store_write_s = 0;  // FileStateStore::Write, all of it
   size_t sandbox_bytes = 0;
   double sandbox_render_s = 0;  // AccountToJsonText (lines cached)
@@ -55,6 +57,25 @@ WriteCost MeasureWrites(const std::string& dir, int n, int repeat) {
   cost.serialize_s = TimeMedian(repeat, [&] {
     if (SerializeState(*state).empty()) Die("SerializeState failed");
   });
+  cost.copy_s = TimeMedian(repeat, [&] {
+    State copy = *state;
+    if (copy.resources.size() != state->resources.size()) Die("copy");
+  });
+  {
+    StateSerializer serializer;
+    serializer.Serialize(*state, 1);
+    ResourceState& first = state->resources.begin()->second;
+    const std::string id = first.id;
+    int round = 0;
+    cost.incremental_s = TimeMedian(repeat, [&] {
+      first.id = absl::StrCat(id, "-", ++round);
+      if (serializer.Serialize(*state, round).empty()) Die("serialize");
+    });
+    first.id = id;
+    if (serializer.Serialize(*state, 1) != SerializeState(*state)) {
+      Die("StateSerializer and SerializeState disagree");
+    }
+  }
   FileStateStore store(w->lock);
   cost.store_write_s = TimeMedian(repeat, [&] {
     if (absl::Status s = store.Write(&*state); !s.ok()) {
@@ -129,17 +150,20 @@ int Main(int argc, char** argv) {
       "\n## One bookkeeping write with N resources recorded (median of %d)\n\n",
       repeat);
   std::printf(
-      "| resources | lock KB | ParseState ms | SerializeState ms | "
+      "| resources | lock KB | ParseState ms | State copy ms | "
+      "SerializeState ms | StateSerializer, 1 changed, ms | "
       "FileStateStore::Write ms | sandbox file KB | AccountToJsonText ms | "
       "sandbox commit ms |\n");
-  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int n : write_sizes) {
     WriteCost c = MeasureWrites(absl::StrCat(work, "/writes-", n), n, repeat);
-    std::printf("| %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f |\n",
-                c.resources, c.lock_bytes / 1024.0, c.parse_s * 1e3,
-                c.serialize_s * 1e3, c.store_write_s * 1e3,
-                c.sandbox_bytes / 1024.0, c.sandbox_render_s * 1e3,
-                c.sandbox_write_s * 1e3);
+    std::printf(
+        "| %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f | "
+        "%.2f |\n",
+        c.resources, c.lock_bytes / 1024.0, c.parse_s * 1e3, c.copy_s * 1e3,
+        c.serialize_s * 1e3, c.incremental_s * 1e3, c.store_write_s * 1e3,
+        c.sandbox_bytes / 1024.0, c.sandbox_render_s * 1e3,
+        c.sandbox_write_s * 1e3);
     std::fflush(stdout);
   }
   return 0;
