@@ -2,7 +2,7 @@
 # Builds podform and the benchmarks (Release, in build-bench/), runs every
 # benchmark and prints its figures as Markdown tables (docs/BENCHMARKS.md).
 #
-#   bash bench/run.sh            # the full run (about 7 minutes on 2 cores)
+#   bash bench/run.sh            # the full run (about 12 minutes on 2 cores)
 #   bash bench/run.sh --quick    # fewer repeats and sizes (about 2 minutes)
 #
 # (plus the first build of build-bench/, about 5 minutes with 2 jobs).
@@ -35,7 +35,7 @@ podform="$build/podform"
 if [[ $quick == 1 ]]; then
   repeat=3 parallelism=8,32 bookkeeping=500,1000 seconds=1
 else
-  repeat=5 parallelism=1,4,8,16,32 bookkeeping=500,1000,2000 seconds=3
+  repeat=5 parallelism=1,4,8,16,32 bookkeeping=1000,10000 seconds=3
 fi
 
 echo "# podform benchmarks"
@@ -60,6 +60,11 @@ echo '```'
   --sizes=10,10000
 "$build/bench/bench_apply_throughput" --podform="$podform" --work="$work" \
   --resources=1000 --latency-ms=50 --parallelism="$parallelism"
+if [[ $quick == 0 ]]; then
+  # The same at 10x the size: how apply grows under RunPod-like latency.
+  "$build/bench/bench_apply_throughput" --podform="$podform" --work="$work" \
+    --resources=10000 --latency-ms=50 --parallelism=8
+fi
 "$build/bench/bench_sandbox_throughput" --podform="$podform" --work="$work" \
   --operations=schema/operations --sizes=0,10000 --clients=4 \
   --seconds="$seconds"
