@@ -2,7 +2,8 @@
 // and parse it with yaml-cpp, read the live state (a saved Refresh answer)
 // and parse it with nlohmann/json, and exit. Timed from outside like
 // `podform plan`, so that both pay the same process start, page faults and
-// exit.
+// exit, and with the same heap (PreferHugePagesForTheHeap, as podform's
+// main).
 //
 //   bench_parse_floor --yaml=podform.yaml --json=live.json
 //   [--lock=podform.lock]
@@ -11,10 +12,12 @@
 
 #include "bench/bench_util.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/util/heap.h"
 #include "yaml-cpp/yaml.h"
 
 int main(int argc, char** argv) {
   using namespace podform::bench;
+  podform::PreferHugePagesForTheHeap();
   Flags flags(argc, argv);
   YAML::Node config = YAML::Load(MustRead(flags.Get("yaml", "")));
   nlohmann::json live = nlohmann::json::parse(MustRead(flags.Get("json", "")));
