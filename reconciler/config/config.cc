@@ -192,6 +192,22 @@ class DocumentCounter : public YAML::EventHandler {
   void OnMapEnd() override {}
 };
 
+// Whether `text` can hold a second document: in a YAML stream, each
+// document after the first follows a line that starts with "---" (a
+// document start) or "..." (a document end).
+bool MayHoldSeveralDocuments(const std::string& text) {
+  for (size_t line = 0; line < text.size();) {
+    if (text.compare(line, 3, "---") == 0 ||
+        text.compare(line, 3, "...") == 0) {
+      return true;
+    }
+    line = text.find('\n', line);
+    if (line == std::string::npos) break;
+    ++line;
+  }
+  return false;
+}
+
 // True when the stream has more than `limit` documents (or never ends).
 bool MoreDocumentsThan(const std::string& text, int limit) {
   std::istringstream in(text);
@@ -208,14 +224,21 @@ void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
   constexpr int kMaxDocuments = 100;
   std::vector<YAML::Node> documents;
   try {
-    if (MoreDocumentsThan(text, kMaxDocuments)) {
+    YAML::Node only;
+    if (!MayHoldSeveralDocuments(text) && !(only = YAML::Load(text)).IsNull()) {
+      // One pass over the text, as the count of documents is known. (A null
+      // root takes the long way: it may be the first of yaml-cpp's runaway
+      // documents.)
+      documents.push_back(std::move(only));
+    } else if (MoreDocumentsThan(text, kMaxDocuments)) {
       diagnostics.Error(
           SourceLocation{1, 1},
           absl::StrCat("YAML syntax error: more than ", kMaxDocuments,
                        " documents (the stream does not end)"));
       return;
+    } else {
+      documents = YAML::LoadAll(text);
     }
-    documents = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     std::string message = absl::StrCat("YAML syntax error: ", e.msg);
     if (IndentedWithTab(text, e.mark.line)) {
