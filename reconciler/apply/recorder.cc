@@ -1,5 +1,6 @@
 #include "reconciler/apply/recorder.h"
 
+#include "absl/cleanup/cleanup.h"
 #include "reconciler/state/store.h"
 
 namespace podform {
@@ -29,48 +30,59 @@ absl::Status StateRecorder::Commit(const Address& address,
   std::unique_lock<std::mutex> lock(mu_);
   mutate(*state_);
   const uint64_t mine = ++changed_;
-  if (store_ == nullptr) {
-    durable_ = mine;
-    return absl::OkStatus();
-  }
+  if (store_ == nullptr) return absl::OkStatus();
   dirty_.insert(address);
   if (durability == Durability::kLater) return absl::OkStatus();
-  return WaitWritten(lock, mine);
+  return WaitWritten(lock, mine, /*retry=*/false);
 }
 
 absl::Status StateRecorder::Flush() {
   std::unique_lock<std::mutex> lock(mu_);
-  if (store_ == nullptr || durable_ == changed_) return last_write_;
-  return WaitWritten(lock, changed_);
+  if (store_ == nullptr) return absl::OkStatus();
+  return WaitWritten(lock, changed_, /*retry=*/true);
 }
 
 absl::Status StateRecorder::WaitWritten(std::unique_lock<std::mutex>& lock,
-                                        uint64_t generation) {
-  while (durable_ < generation) {
+                                        uint64_t generation, bool retry) {
+  while (stored_ < generation) {
     if (writing_) {
       written_.wait(lock);
       continue;
     }
+    if (tried_ >= generation) {  // a write that carried it failed
+      if (!retry) return last_error_;
+      retry = false;
+    }
     // This thread writes everything changed so far, its own change included.
-    writing_ = true;
     const uint64_t target = changed_;
     for (const Address& address : dirty_) {
       CopyEntry(address, state_->resources, to_write_.resources);
       CopyEntry(address, state_->intents, to_write_.intents);
     }
     dirty_.clear();
-    lock.unlock();
-    absl::Status status = store_->Write(&to_write_);
-    lock.lock();
-    // The store numbers each write; keep the in-memory serial in step.
-    if (status.ok()) state_->serial = to_write_.serial;
-    writing_ = false;
-    durable_ = target;
-    last_write_ = status;
-    if (!status.ok() && first_error_.ok()) first_error_ = status;
-    written_.notify_all();
+    writing_ = true;
+    absl::Status status;
+    {
+      lock.unlock();
+      // Also when Write throws (out of memory): the next writer can go on.
+      absl::Cleanup relock = [&] {
+        lock.lock();
+        writing_ = false;
+        written_.notify_all();
+      };
+      status = store_->Write(&to_write_);
+    }
+    tried_ = target;
+    if (status.ok()) {
+      stored_ = target;
+      // The store numbers each write; keep the in-memory serial in step.
+      state_->serial = to_write_.serial;
+    } else {
+      last_error_ = status;
+      if (first_error_.ok()) first_error_ = status;
+    }
   }
-  return last_write_;
+  return absl::OkStatus();
 }
 
 void StateRecorder::Read(const std::function<void(const State&)>& read) const {

@@ -44,8 +44,8 @@ class StateRecorder {
                       const std::function<void(State&)>& mutate,
                       Durability durability = Durability::kNow);
 
-  // Returns once every change committed so far is written: OK, or the error
-  // of the last write.
+  // Returns once every change committed so far is written: OK, or the
+  // error of the write that failed to carry them (tried a second time).
   absl::Status Flush();
 
   // Reads the state under the lock.
@@ -55,9 +55,11 @@ class StateRecorder {
   absl::Status write_error() const;
 
  private:
-  // Returns once change `generation` is written. REQUIRES: `lock` holds mu_.
+  // Returns once change `generation` is written (OK), or once a write that
+  // carried it failed (its error), unless `retry`: then such a change is
+  // written once more. REQUIRES: `lock` holds mu_.
   absl::Status WaitWritten(std::unique_lock<std::mutex>& lock,
-                           uint64_t generation);
+                           uint64_t generation, bool retry);
 
   State* const state_;
   StateStore* const store_;
@@ -67,9 +69,10 @@ class StateRecorder {
                               // writer (writing_ set) touches it
   std::set<Address> dirty_;   // changed since to_write_ was last brought up
   uint64_t changed_ = 0;      // generation of the last change
-  uint64_t durable_ = 0;      // generation included in the last finished write
+  uint64_t stored_ = 0;       // generation the last successful write carried
+  uint64_t tried_ = 0;        // generation the last write attempt carried
   bool writing_ = false;
-  absl::Status last_write_;   // result of the last finished write
+  absl::Status last_error_;   // of the last failed write
   absl::Status first_error_;
 };
 

@@ -192,13 +192,14 @@ class DocumentCounter : public YAML::EventHandler {
   void OnMapEnd() override {}
 };
 
-// Whether `text` can hold a second document: in a YAML stream, each
-// document after the first follows a line that starts with "---" (a
-// document start) or "..." (a document end).
-bool MayHoldSeveralDocuments(const std::string& text) {
+// Whether YAML::Load of `text` may stop before the end of the stream: in
+// yaml-cpp 0.7 a document ends at a line that starts with "---" or "...",
+// at a directive ("%"), and wherever its root node ends (see
+// ReadsToTheEnd).
+bool HasDocumentBoundaries(const std::string& text) {
   for (size_t line = 0; line < text.size();) {
     if (text.compare(line, 3, "---") == 0 ||
-        text.compare(line, 3, "...") == 0) {
+        text.compare(line, 3, "...") == 0 || text[line] == '%') {
       return true;
     }
     line = text.find('\n', line);
@@ -206,6 +207,15 @@ bool MayHoldSeveralDocuments(const std::string& text) {
     ++line;
   }
   return false;
+}
+
+// A block mapping that starts in column 0 ends only at the end of the
+// stream, a document boundary or a syntax error, so YAML::Load read all of
+// a text without boundaries. Any other root (indented, a flow mapping, a
+// scalar) may have ended early, leaving more documents after it.
+bool ReadsToTheEnd(const YAML::Node& root) {
+  return root.IsMap() && root.Style() == YAML::EmitterStyle::Block &&
+         root.Mark().column == 0;
 }
 
 // True when the stream has more than `limit` documents (or never ends).
@@ -224,11 +234,11 @@ void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
   constexpr int kMaxDocuments = 100;
   std::vector<YAML::Node> documents;
   try {
-    YAML::Node only;
-    if (!MayHoldSeveralDocuments(text) && !(only = YAML::Load(text)).IsNull()) {
-      // One pass over the text, as the count of documents is known. (A null
-      // root takes the long way: it may be the first of yaml-cpp's runaway
-      // documents.)
+    const bool one_pass = !HasDocumentBoundaries(text);
+    YAML::Node only = one_pass ? YAML::Load(text) : YAML::Node();
+    if (one_pass && ReadsToTheEnd(only)) {
+      // The whole text is one document, read in one pass. Anything else
+      // takes the long way below.
       documents.push_back(std::move(only));
     } else if (MoreDocumentsThan(text, kMaxDocuments)) {
       diagnostics.Error(

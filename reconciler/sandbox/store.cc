@@ -67,28 +67,40 @@ absl::Status SandboxStore::Commit() {
       continue;
     }
     // This thread writes every change so far, its own included.
-    writing_ = true;
     const uint64_t target = changed_;
     std::string text = AccountToJsonText(account_);
-    lock.unlock();
-    absl::Status status = WriteFileAtomically(options_.path, text, 0600,
-                                              Survives::kProcessDeath);
-    lock.lock();
-    writing_ = false;
+    writing_ = true;
+    absl::Status status;
+    {
+      lock.unlock();
+      // Also when the write throws (out of memory): the next writer can go
+      // on, and the caller gets its lock back.
+      absl::Cleanup relock = [&] {
+        lock.lock();
+        writing_ = false;
+        written_cv_.notify_all();
+      };
+      if (options_.before_write) options_.before_write();
+      status = WriteFileAtomically(options_.path, text, 0600,
+                                   Survives::kProcessDeath);
+    }
     ++writes_;
     if (status.ok()) {
       committed_text_ = std::move(text);
       written_ = target;
+      continue;
+    }
+    std::cerr << "podform sandbox: " << status.message()
+              << "; the change is undone\n";
+    // The last committed text always parses: it was produced from an
+    // Account. Changes made while the write was under way are undone too.
+    absl::StatusOr<Account> restored = Parse(options_, committed_text_);
+    if (restored.ok()) account_ = std::move(restored).value();
+    if (!undone_.empty() && undone_.back().first == written_ + 1) {
+      undone_.back().second = changed_;  // the same run of failures
     } else {
-      std::cerr << "podform sandbox: " << status.message()
-                << "; the change is undone\n";
-      // The last committed text always parses: it was produced from an
-      // Account. Changes made while the write was under way are undone too.
-      absl::StatusOr<Account> restored = Parse(options_, committed_text_);
-      if (restored.ok()) account_ = std::move(restored).value();
       undone_.emplace_back(written_ + 1, changed_);
     }
-    written_cv_.notify_all();
   }
   if (Undone(mine)) return SomethingWentWrongError();
   ++commits_;

@@ -18,6 +18,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,8 @@ struct StoreOptions {
   // state continues).
   uint64_t seed = 0;
   Clock clock;  // null: absl::Now
+  // For tests: runs before each write of the data file, without the lock.
+  std::function<void()> before_write;
 };
 
 class SandboxStore {
@@ -95,7 +98,8 @@ class SandboxStore {
   uint64_t changed_ = 0;   // generation of the last change
   uint64_t written_ = 0;   // generation the data file holds
   bool writing_ = false;
-  // Generations [first, last] undone by failed writes.
+  // Generations [first, last] undone by failed writes (one range per run
+  // of consecutive failures).
   std::vector<std::pair<uint64_t, uint64_t>> undone_;
 };
 

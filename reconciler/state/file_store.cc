@@ -90,18 +90,6 @@ class FileLock : public StateLock {
   const int fd_;
 };
 
-std::optional<FileIdentity> Identify(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  auto ns = [](const struct timespec& t) {
-    return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
-  };
-  return FileIdentity{static_cast<uint64_t>(st.st_dev),
-                      static_cast<uint64_t>(st.st_ino),
-                      static_cast<int64_t>(st.st_size), ns(st.st_mtim),
-                      ns(st.st_ctim)};
-}
-
 }  // namespace
 
 FileStateStore::FileStateStore(std::string path, Clock now)
@@ -115,7 +103,7 @@ absl::StatusOr<State> FileStateStore::Read() {
 absl::Status FileStateStore::Write(State* state) {
   std::lock_guard<std::mutex> lock(write_mu_);
   absl::StatusOr<State> stored = absl::UnknownError("not read");
-  std::optional<FileIdentity> now = Identify(path_);
+  std::optional<FileIdentity> now = IdentifyFile(path_);
   if (now.has_value() && own_file_serial_ >= 0 && *now == own_file_) {
     // The file this store wrote last: apply rewrites it after every step,
     // and reading it back each time would cost as much as the write.
@@ -133,8 +121,10 @@ absl::Status FileStateStore::Write(State* state) {
                                 serializer_));
   own_serial_ = write.serial;
   own_file_serial_ = -1;
-  RETURN_IF_ERROR(WriteFileAtomically(path_, write.bytes, 0600));
-  if (std::optional<FileIdentity> written = Identify(path_)) {
+  std::optional<FileIdentity> written;
+  RETURN_IF_ERROR(WriteFileAtomically(path_, write.bytes, 0600,
+                                      Survives::kPowerLoss, &written));
+  if (written.has_value()) {
     own_lineage_ = state->lineage;
     own_file_serial_ = write.serial;
     own_file_ = *written;

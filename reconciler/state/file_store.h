@@ -11,6 +11,7 @@
 
 #include "reconciler/state/serialize.h"
 #include "reconciler/state/store.h"
+#include "reconciler/util/file.h"
 
 namespace podform {
 
@@ -18,28 +19,18 @@ namespace podform {
 // Write: the StateStore checks (the file on disk is re-read and validated
 // first, so a file that became unreadable is never overwritten), then
 // WriteFileAtomically with mode 0600. When stat() shows the very file this
-// store wrote last (same device, inode, size, modification and change
-// times: any other writer replaces or rewrites it, which changes one of
-// them), it is known and not read again, so a write costs the same
-// whatever the file held before. Writes from several threads are
-// serialized.
+// store wrote last (FileIdentity: same inode, size and times; another run
+// replaces the file, an editor rewrites it), it is known and not read
+// again, so a write costs the same whatever the file held before. (A
+// rewrite in place that keeps the size, within one tick of the file
+// system's clock after this store's write, would go unseen; the flock
+// keeps other podform runs out, and people are slower than that.) Writes
+// from several threads are serialized.
 // Lock: flock(LOCK_EX | LOCK_NB) on the sibling file "<path>.flock" (created
 // with mode 0600 and kept). The holder writes LockInfo as JSON into it
 // ({"command", "host", "pid", "since"}) and empties it on release; a loser
 // reads it to name the holder. The kernel releases the lock when the holder
 // dies, so what a dead holder left in the file never blocks anyone.
-// What stat() says about a file, enough to know it has not been replaced or
-// rewritten since.
-struct FileIdentity {
-  uint64_t device = 0;
-  uint64_t inode = 0;
-  int64_t size = -1;
-  int64_t modified_ns = 0;
-  int64_t changed_ns = 0;
-
-  bool operator==(const FileIdentity&) const = default;
-};
-
 class FileStateStore : public StateStore {
  public:
   explicit FileStateStore(std::string path, Clock now = absl::Now);

@@ -35,7 +35,23 @@ bool WriteAll(int fd, const std::string& data) {
   return true;
 }
 
+FileIdentity ToIdentity(const struct stat& st) {
+  auto ns = [](const struct timespec& t) {
+    return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+  };
+  return FileIdentity{static_cast<uint64_t>(st.st_dev),
+                      static_cast<uint64_t>(st.st_ino),
+                      static_cast<int64_t>(st.st_size), ns(st.st_mtim),
+                      ns(st.st_ctim)};
+}
+
 }  // namespace
+
+std::optional<FileIdentity> IdentifyFile(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return ToIdentity(st);
+}
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -59,8 +75,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::string& contents, int mode,
-                                 Survives survives) {
+                                 Survives survives,
+                                 std::optional<FileIdentity>* written) {
   const bool sync = survives == Survives::kPowerLoss;
+  if (written != nullptr) written->reset();
   std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
@@ -78,6 +96,8 @@ absl::Status WriteFileAtomically(const std::string& path,
     ::unlink(temp.c_str());
     return ErrnoError("cannot write", temp, error);
   }
+  struct stat ours;  // the inode written, to know it again after the rename
+  const bool known = written != nullptr && ::fstat(fd, &ours) == 0;
   if (::close(fd) != 0) {
     int error = errno;
     ::unlink(temp.c_str());
@@ -87,6 +107,15 @@ absl::Status WriteFileAtomically(const std::string& path,
     int error = errno;
     ::unlink(temp.c_str());
     return ErrnoError("cannot replace", path, error);
+  }
+  if (known) {
+    // After the rename, which changes the change time; and only if `path`
+    // is still this inode.
+    std::optional<FileIdentity> now = IdentifyFile(path);
+    if (now.has_value() && now->device == static_cast<uint64_t>(ours.st_dev) &&
+        now->inode == static_cast<uint64_t>(ours.st_ino)) {
+      *written = now;
+    }
   }
   if (!sync) return absl::OkStatus();
   int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -1,5 +1,8 @@
 #include "reconciler/apply/recorder.h"
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -130,28 +133,66 @@ TEST(StateRecorderTest, EveryWriteHoldsTheWholeStateAsItWasChanged) {
   EXPECT_EQ(Stored(store).resources.at(kept).id, "v0");
 }
 
-TEST(StateRecorderTest, ConcurrentCommitsShareWrites) {
-  State state = NewState();
-  MemoryStateStore store;
-  StateRecorder recorder(&state, &store);
-  constexpr int kThreads = 8, kEach = 25;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
-        const Address address{Kind::kVolume, absl::StrCat("t", t, "-", i)};
-        absl::Status status = recorder.Commit(address, [&](State& s) {
-          s.resources[address] = Volume(address.name, address.name);
-        });
-        EXPECT_TRUE(status.ok()) << status;
-        // Durable when Commit returns.
-        EXPECT_TRUE(Stored(store).resources.count(address));
+// A MemoryStateStore whose first write waits until Open() is called.
+class GatedStore : public MemoryStateStore {
+ public:
+  absl::Status Write(State* state) override {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!first_done_) {
+        first_entered_ = true;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return open_; });
+        first_done_ = true;
       }
-    });
+    }
+    return MemoryStateStore::Write(state);
   }
-  for (std::thread& t : threads) t.join();
-  EXPECT_EQ(state.resources.size(), size_t{kThreads * kEach});
-  EXPECT_LE(store.writes(), kThreads * kEach);
+  void WaitForFirstWrite() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return first_entered_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool first_entered_ = false, open_ = false, first_done_ = false;
+};
+
+TEST(StateRecorderTest, CommitsMadeDuringAWriteShareTheNextOne) {
+  State state = NewState();
+  GatedStore store;
+  StateRecorder recorder(&state, &store);
+  auto commit = [&](const std::string& name) {
+    const Address address{Kind::kVolume, name};
+    absl::Status status = recorder.Commit(address, [&](State& s) {
+      s.resources[address] = Volume(name, name);
+    });
+    EXPECT_TRUE(status.ok()) << status;
+    // On disk when Commit returns.
+    EXPECT_TRUE(Stored(store).resources.count(address)) << name;
+  };
+  std::thread first(commit, "first");
+  store.WaitForFirstWrite();  // and held there
+  constexpr int kOthers = 7;
+  std::vector<std::thread> others;
+  for (int i = 0; i < kOthers; ++i) {
+    others.emplace_back(commit, absl::StrCat("other", i));
+  }
+  // Every other change is made (and waiting) before the first write ends.
+  for (size_t recorded = 0; recorded < 1 + kOthers;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    recorder.Read([&](const State& s) { recorded = s.resources.size(); });
+  }
+  store.Open();
+  first.join();
+  for (std::thread& t : others) t.join();
+  EXPECT_EQ(store.writes(), 2);  // the first, then one for all the others
   ExpectStoredIs(store, state);
 }
 
@@ -174,6 +215,25 @@ TEST(StateRecorderTest, AFailedWriteIsReportedAndTheNextOneCarriesTheChange) {
   ExpectStoredIs(store, state);
   EXPECT_EQ(Stored(store).resources.size(), 2u);
   EXPECT_EQ(recorder.write_error(), failed);  // the first error is kept
+}
+
+TEST(StateRecorderTest, FlushTriesAFailedWriteOnceMore) {
+  State state = NewState();
+  MemoryStateStore store;
+  StateRecorder recorder(&state, &store);
+  const Address a{Kind::kVolume, "a"};
+  store.set_contents("{");  // unreadable: the store refuses to overwrite it
+  absl::Status failed =
+      recorder.Commit(a, [&](State& s) { s.resources[a] = Volume("a", "v1"); });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kInvalidArgument);
+  // Still failing: Flush reports the error of its own attempt.
+  EXPECT_EQ(recorder.Flush().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store.contents(), "{");
+  store.set_contents(std::nullopt);
+  ASSERT_TRUE(recorder.Flush().ok());
+  ExpectStoredIs(store, state);
+  EXPECT_EQ(Stored(store).resources.at(a).id, "v1");
+  EXPECT_EQ(recorder.write_error(), failed);
 }
 
 TEST(StateRecorderTest, WithoutAStoreNothingIsWritten) {

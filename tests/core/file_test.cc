@@ -45,5 +45,25 @@ TEST(FileTest, FailedWriteLeavesTargetUntouched) {
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
+TEST(FileTest, AWriteTellsTheIdentityOfTheFileItWrote) {
+  std::string dir = TempDir();
+  std::string path = dir + "/f.json";
+  std::optional<FileIdentity> first, second;
+  ASSERT_TRUE(WriteFileAtomically(path, "one\n", 0600, Survives::kPowerLoss,
+                                  &first)
+                  .ok());
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(IdentifyFile(path), first);
+  EXPECT_EQ(first->size, 4);
+  ASSERT_TRUE(WriteFileAtomically(path, "one\n", 0600,
+                                  Survives::kProcessDeath, &second)
+                  .ok());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(IdentifyFile(path), second);
+  // The same bytes, but another file: a replacement is always seen.
+  EXPECT_NE(first->inode, second->inode);
+  EXPECT_EQ(IdentifyFile(dir + "/nope"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace podform

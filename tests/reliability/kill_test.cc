@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -67,15 +68,21 @@ TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
                                           std::to_string(kLatencyMs)};
   Fleet fleet = Fleet::Of("kill-", 3, 5, 2, 1);
 
-  // Calibration: how long one uninterrupted apply of this config takes.
-  std::filesystem::create_directories(Path("calibrate"));
-  StartSandbox(flags, "calibrate/sandbox.json");
-  WriteFileOrDie(Path("calibrate/podform.yaml"), fleet.Yaml());
-  RunResult full =
-      Podform({"apply", "--auto-approve"}, {}, Path("calibrate/podform.yaml"));
-  ASSERT_EQ(full.exit_code, 0) << full;
-  ExpectExactly(fleet, Path("calibrate/podform.yaml"));
-  const double duration = full.seconds;
+  // Calibration: how long one uninterrupted apply of this config takes, the
+  // fastest of three (a first run can be slowed by a cold start, and a D
+  // too long lands kills after the apply has ended).
+  double duration = 0;
+  for (int c = 0; c < 3; ++c) {
+    const std::string dir = "calibrate" + std::to_string(c);
+    std::filesystem::create_directories(Path(dir));
+    StartSandbox(flags, dir + "/sandbox.json");
+    WriteFileOrDie(Path(dir + "/podform.yaml"), fleet.Yaml());
+    RunResult full =
+        Podform({"apply", "--auto-approve"}, {}, Path(dir + "/podform.yaml"));
+    ASSERT_EQ(full.exit_code, 0) << full;
+    ExpectExactly(fleet, Path(dir + "/podform.yaml"));
+    duration = c == 0 ? full.seconds : std::min(duration, full.seconds);
+  }
   std::cout << "[ kill ] an uninterrupted apply takes " << duration << " s\n";
 
   std::mt19937 rng(kSeed);
