@@ -2,7 +2,7 @@
 # Builds podform and the benchmarks (Release, in build-bench/), runs every
 # benchmark and prints its figures as Markdown tables (docs/BENCHMARKS.md).
 #
-#   bash bench/run.sh            # the full run (about 12 minutes on 2 cores)
+#   bash bench/run.sh            # the full run (about 7 minutes on 2 cores)
 #   bash bench/run.sh --quick    # fewer repeats and sizes (about 2 minutes)
 #
 # (plus the first build of build-bench/, about 5 minutes with 2 jobs).
