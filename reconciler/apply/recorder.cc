@@ -1,7 +1,7 @@
 #include "reconciler/apply/recorder.h"
 
-#include "absl/cleanup/cleanup.h"
 #include "reconciler/state/store.h"
+#include "reconciler/util/group_commit.h"
 
 namespace podform {
 namespace {
@@ -60,18 +60,8 @@ absl::Status StateRecorder::WaitWritten(std::unique_lock<std::mutex>& lock,
       CopyEntry(address, state_->intents, to_write_.intents);
     }
     dirty_.clear();
-    writing_ = true;
-    absl::Status status;
-    {
-      lock.unlock();
-      // Also when Write throws (out of memory): the next writer can go on.
-      absl::Cleanup relock = [&] {
-        lock.lock();
-        writing_ = false;
-        written_.notify_all();
-      };
-      status = store_->Write(&to_write_);
-    }
+    absl::Status status = WriteWithLockReleased(
+        lock, writing_, written_, [&] { return store_->Write(&to_write_); });
     tried_ = target;
     if (status.ok()) {
       stored_ = target;

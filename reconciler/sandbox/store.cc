@@ -8,6 +8,7 @@
 #include "reconciler/sandbox/account_json.h"
 #include "reconciler/sandbox/messages.h"
 #include "reconciler/util/file.h"
+#include "reconciler/util/group_commit.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform::sandbox {
@@ -69,21 +70,12 @@ absl::Status SandboxStore::Commit() {
     // This thread writes every change so far, its own included.
     const uint64_t target = changed_;
     std::string text = AccountToJsonText(account_);
-    writing_ = true;
-    absl::Status status;
-    {
-      lock.unlock();
-      // Also when the write throws (out of memory): the next writer can go
-      // on, and the caller gets its lock back.
-      absl::Cleanup relock = [&] {
-        lock.lock();
-        writing_ = false;
-        written_cv_.notify_all();
-      };
-      if (options_.before_write) options_.before_write();
-      status = WriteFileAtomically(options_.path, text, 0600,
-                                   Survives::kProcessDeath);
-    }
+    absl::Status status =
+        WriteWithLockReleased(lock, writing_, written_cv_, [&] {
+          if (options_.before_write) options_.before_write();
+          return WriteFileAtomically(options_.path, text, 0600,
+                                     Survives::kProcessDeath);
+        });
     ++writes_;
     if (status.ok()) {
       committed_text_ = std::move(text);
