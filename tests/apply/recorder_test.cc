@@ -31,6 +31,16 @@ ResourceState Volume(const std::string& name, const std::string& id) {
   return recorded;
 }
 
+// Records volume `name` with `id` through `recorder`.
+absl::Status RecordVolume(StateRecorder& recorder, const std::string& name,
+                          const std::string& id,
+                          Durability durability = Durability::kNow) {
+  const Address address{Kind::kVolume, name};
+  return recorder.Commit(
+      address, [&](State& s) { s.resources[address] = Volume(name, id); },
+      durability);
+}
+
 // What the store holds, parsed; the test fails when it holds nothing.
 State Stored(MemoryStateStore& store) {
   absl::StatusOr<State> state = store.Read();
@@ -47,10 +57,7 @@ TEST(StateRecorderTest, NowReturnsOnceTheChangeIsStored) {
   State state = NewState();
   MemoryStateStore store;
   StateRecorder recorder(&state, &store);
-  const Address a{Kind::kVolume, "a"};
-  ASSERT_TRUE(recorder
-                  .Commit(a, [&](State& s) { s.resources[a] = Volume("a", "v1"); })
-                  .ok());
+  ASSERT_TRUE(RecordVolume(recorder, "a", "v1").ok());
   EXPECT_EQ(store.writes(), 1);
   EXPECT_EQ(state.serial, 1);
   ExpectStoredIs(store, state);
@@ -61,11 +68,7 @@ TEST(StateRecorderTest, LaterGoesOutWithTheNextWriteOrFlush) {
   MemoryStateStore store;
   StateRecorder recorder(&state, &store);
   const Address a{Kind::kVolume, "a"}, b{Kind::kVolume, "b"};
-  ASSERT_TRUE(recorder
-                  .Commit(
-                      a, [&](State& s) { s.resources[a] = Volume("a", "v1"); },
-                      Durability::kLater)
-                  .ok());
+  ASSERT_TRUE(RecordVolume(recorder, "a", "v1", Durability::kLater).ok());
   EXPECT_EQ(store.writes(), 0);
   EXPECT_EQ(store.contents(), std::nullopt);
 
@@ -169,13 +172,10 @@ TEST(StateRecorderTest, CommitsMadeDuringAWriteShareTheNextOne) {
   GatedStore store;
   StateRecorder recorder(&state, &store);
   auto commit = [&](const std::string& name) {
-    const Address address{Kind::kVolume, name};
-    absl::Status status = recorder.Commit(address, [&](State& s) {
-      s.resources[address] = Volume(name, name);
-    });
+    absl::Status status = RecordVolume(recorder, name, name);
     EXPECT_TRUE(status.ok()) << status;
     // On disk when Commit returns.
-    EXPECT_TRUE(Stored(store).resources.count(address)) << name;
+    EXPECT_TRUE(Stored(store).resources.count({Kind::kVolume, name})) << name;
   };
   std::thread first(commit, "first");
   store.WaitForFirstWrite();  // and held there
@@ -200,18 +200,14 @@ TEST(StateRecorderTest, AFailedWriteIsReportedAndTheNextOneCarriesTheChange) {
   State state = NewState();
   MemoryStateStore store;
   StateRecorder recorder(&state, &store);
-  const Address a{Kind::kVolume, "a"}, b{Kind::kVolume, "b"};
   store.set_contents("{");  // unreadable: the store refuses to overwrite it
-  absl::Status failed =
-      recorder.Commit(a, [&](State& s) { s.resources[a] = Volume("a", "v1"); });
+  absl::Status failed = RecordVolume(recorder, "a", "v1");
   EXPECT_EQ(failed.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(recorder.write_error(), failed);
   EXPECT_EQ(store.contents(), "{");
 
   store.set_contents(std::nullopt);
-  ASSERT_TRUE(recorder
-                  .Commit(b, [&](State& s) { s.resources[b] = Volume("b", "v2"); })
-                  .ok());
+  ASSERT_TRUE(RecordVolume(recorder, "b", "v2").ok());
   ExpectStoredIs(store, state);
   EXPECT_EQ(Stored(store).resources.size(), 2u);
   EXPECT_EQ(recorder.write_error(), failed);  // the first error is kept
@@ -223,8 +219,7 @@ TEST(StateRecorderTest, FlushTriesAFailedWriteOnceMore) {
   StateRecorder recorder(&state, &store);
   const Address a{Kind::kVolume, "a"};
   store.set_contents("{");  // unreadable: the store refuses to overwrite it
-  absl::Status failed =
-      recorder.Commit(a, [&](State& s) { s.resources[a] = Volume("a", "v1"); });
+  absl::Status failed = RecordVolume(recorder, "a", "v1");
   EXPECT_EQ(failed.code(), absl::StatusCode::kInvalidArgument);
   // Still failing: Flush reports the error of its own attempt.
   EXPECT_EQ(recorder.Flush().code(), absl::StatusCode::kInvalidArgument);
@@ -240,9 +235,7 @@ TEST(StateRecorderTest, WithoutAStoreNothingIsWritten) {
   State state = NewState();
   StateRecorder recorder(&state, nullptr);
   const Address a{Kind::kVolume, "a"};
-  ASSERT_TRUE(recorder
-                  .Commit(a, [&](State& s) { s.resources[a] = Volume("a", "v1"); })
-                  .ok());
+  ASSERT_TRUE(RecordVolume(recorder, "a", "v1").ok());
   ASSERT_TRUE(recorder.Flush().ok());
   EXPECT_EQ(state.resources.at(a).id, "v1");
   EXPECT_EQ(state.serial, 0);
