@@ -172,6 +172,13 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
     result.error = steps.status();
     return result;
   }
+  if (absl::Status declared = runner.DeclareCreates(plan, *steps);
+      !declared.ok()) {
+    result.error = absl::Status(
+        declared.code(), absl::StrCat(declared.message(),
+                                      "; nothing was applied"));
+    return result;
+  }
   // Events are emitted under the scheduler's lock, one at a time.
   Scheduler scheduler(plan, *steps, options);
 
@@ -199,8 +206,9 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
   for (int i = 0; i < workers; ++i) threads.emplace_back(worker);
   for (std::thread& t : threads) t.join();
 
-  // What the last steps recorded is not on disk yet; a failure is reported
-  // through write_error() below.
+  // What the last steps recorded may not be on disk yet; a failure is
+  // reported through write_error() below.
+  runner.WithdrawUnsent().IgnoreError();
   recorder.Flush().IgnoreError();
   result.steps = scheduler.TakeResults();
   result.interrupted = scheduler.interrupted();

@@ -73,9 +73,12 @@ struct ApplyResult {
 // `config` supplies the raw values of secret env vars (the plan holds only
 // their digests); a value whose digest no longer matches fails that step.
 // `state` is updated as steps finish and persisted through `store` (if not
-// null) after every step: a create records its intent before the request is
-// sent and its id after, so a crash loses at most the steps in flight.
-// Writes from concurrent steps are coalesced into one.
+// null): first, in one write, an intent for every create the plan holds
+// (so each is on disk before its request is sent); then, as steps finish,
+// their outcomes, written in the background a little after each step
+// (StateRecorder, RecorderOptions), and all of them before Apply returns.
+// A run killed midway leaves intents for the creates it had not recorded;
+// the next run adopts what they made or plans them again (recover.h).
 //
 // A failed step's dependents are skipped; independent steps go on. A create
 // whose outcome is unknown (DeadlineExceeded) is never resent blindly: the

@@ -1,5 +1,8 @@
 #include "reconciler/apply/recorder.h"
 
+#include <algorithm>
+
+#include "absl/time/clock.h"
 #include "reconciler/state/store.h"
 #include "reconciler/util/group_commit.h"
 
@@ -19,20 +22,41 @@ void CopyEntry(const Address& address, const Map& from, Map& to) {
 
 }  // namespace
 
-StateRecorder::StateRecorder(State* state, StateStore* store)
-    : state_(state), store_(store) {
-  if (store_ != nullptr) to_write_ = *state_;
+StateRecorder::StateRecorder(State* state, StateStore* store,
+                             RecorderOptions options)
+    : state_(state),
+      store_(store),
+      options_(options),
+      last_write_ended_(absl::Now()) {
+  if (store_ == nullptr) return;
+  to_write_ = *state_;
+  if (options_.write_in_background) {
+    background_ = std::thread([this] { WriteInBackground(); });
+  }
 }
 
-absl::Status StateRecorder::Commit(const Address& address,
+StateRecorder::~StateRecorder() {
+  if (!background_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  background_.join();
+}
+
+absl::Status StateRecorder::Commit(const std::vector<Address>& addresses,
                                    const std::function<void(State&)>& mutate,
                                    Durability durability) {
   std::unique_lock<std::mutex> lock(mu_);
   mutate(*state_);
   const uint64_t mine = ++changed_;
   if (store_ == nullptr) return absl::OkStatus();
-  dirty_.insert(address);
-  if (durability == Durability::kLater) return absl::OkStatus();
+  dirty_.insert(addresses.begin(), addresses.end());
+  if (durability == Durability::kLater) {
+    cv_.notify_all();  // the background writer's turn may have come
+    return absl::OkStatus();
+  }
   return WaitWritten(lock, mine, /*retry=*/false);
 }
 
@@ -46,7 +70,7 @@ absl::Status StateRecorder::WaitWritten(std::unique_lock<std::mutex>& lock,
                                         uint64_t generation, bool retry) {
   while (stored_ < generation) {
     if (writing_) {
-      written_.wait(lock);
+      cv_.wait(lock);
       continue;
     }
     if (tried_ >= generation) {  // a write that carried it failed
@@ -54,25 +78,53 @@ absl::Status StateRecorder::WaitWritten(std::unique_lock<std::mutex>& lock,
       retry = false;
     }
     // This thread writes everything changed so far, its own change included.
-    const uint64_t target = changed_;
-    for (const Address& address : dirty_) {
-      CopyEntry(address, state_->resources, to_write_.resources);
-      CopyEntry(address, state_->intents, to_write_.intents);
-    }
-    dirty_.clear();
-    absl::Status status = WriteWithLockReleased(
-        lock, writing_, written_, [&] { return store_->Write(&to_write_); });
-    tried_ = target;
-    if (status.ok()) {
-      stored_ = target;
-      // The store numbers each write; keep the in-memory serial in step.
-      state_->serial = to_write_.serial;
-    } else {
-      last_error_ = status;
-      if (first_error_.ok()) first_error_ = status;
-    }
+    WriteChanges(lock);
   }
   return absl::OkStatus();
+}
+
+void StateRecorder::WriteChanges(std::unique_lock<std::mutex>& lock) {
+  const uint64_t target = changed_;
+  for (const Address& address : dirty_) {
+    CopyEntry(address, state_->resources, to_write_.resources);
+    CopyEntry(address, state_->intents, to_write_.intents);
+  }
+  dirty_.clear();
+  const absl::Time start = absl::Now();
+  absl::Status status = WriteWithLockReleased(
+      lock, writing_, cv_, [&] { return store_->Write(&to_write_); });
+  last_write_ended_ = absl::Now();
+  last_write_took_ = last_write_ended_ - start;
+  tried_ = target;
+  if (status.ok()) {
+    stored_ = target;
+    // The store numbers each write; keep the in-memory serial in step.
+    state_->serial = to_write_.serial;
+  } else {
+    last_error_ = status;
+    if (first_error_.ok()) first_error_ = status;
+  }
+}
+
+void StateRecorder::WriteInBackground() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    // A change no write has tried yet. (One that a write failed to carry
+    // is left to Flush, which tries it once more.)
+    if (writing_ || tried_ >= changed_) {
+      cv_.wait(lock);
+      continue;
+    }
+    const absl::Time due =
+        last_write_ended_ + std::max(options_.min_interval,
+                                     options_.spacing * last_write_took_);
+    const absl::Time now = absl::Now();
+    if (now < due) {
+      cv_.wait_for(lock, absl::ToChronoNanoseconds(due - now));
+      continue;
+    }
+    WriteChanges(lock);
+  }
 }
 
 void StateRecorder::Read(const std::function<void(const State&)>& read) const {

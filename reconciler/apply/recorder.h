@@ -6,13 +6,29 @@
 #include <functional>
 #include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "reconciler/state/state.h"
 
 namespace podform {
 
 class StateStore;
+
+struct RecorderOptions {
+  // Whether a background writer writes kLater changes (below) while apply
+  // goes on. Off, they wait for the next kNow write or Flush().
+  bool write_in_background = true;
+  // The background writer starts a write no sooner than `min_interval`, and
+  // no sooner than `spacing` times the last write's duration, after the
+  // last write ended: writes take at most 1/(1 + spacing) of the time,
+  // however long the lock file grows, so what they cost stays proportional
+  // to how long apply runs.
+  absl::Duration min_interval = absl::Milliseconds(100);
+  int spacing = 9;
+};
 
 // Serializes changes to the in-memory State from concurrent steps and makes
 // them durable (group commit): while one thread writes the lock file, the
@@ -28,21 +44,33 @@ class StateRecorder {
     // Commit returns once a write that includes the change has finished.
     // For what must be on disk before the next request (an intent).
     kNow,
-    // Commit returns at once; the change goes out with the next write, and
-    // Flush() writes it if nothing else does. For what a later run can
-    // recover without it (a create's id: its intent, on disk, settles it).
+    // Commit returns at once; the background writer writes the change
+    // (RecorderOptions), and Flush() does if it has not yet. For what a
+    // later run can recover without it (a create's id: its intent, on
+    // disk, settles it).
     kLater,
   };
 
   // `store` may be null (nothing is persisted).
-  StateRecorder(State* state, StateStore* store);
+  StateRecorder(State* state, StateStore* store, RecorderOptions options = {});
+  // Stops the background writer; what it has not written stays unwritten
+  // (call Flush() first).
+  ~StateRecorder();
 
-  // Applies `mutate`, which changes nothing but the resource and the intent
-  // of `address`, to the state under the lock. With kNow, returns OK or the
-  // error of the write that included it; with kLater, OK.
-  absl::Status Commit(const Address& address,
+  StateRecorder(const StateRecorder&) = delete;
+  StateRecorder& operator=(const StateRecorder&) = delete;
+
+  // Applies `mutate`, which changes nothing but the resources and the
+  // intents of `addresses`, to the state under the lock. With kNow, returns
+  // OK or the error of the write that included it; with kLater, OK.
+  absl::Status Commit(const std::vector<Address>& addresses,
                       const std::function<void(State&)>& mutate,
                       Durability durability = Durability::kNow);
+  absl::Status Commit(const Address& address,
+                      const std::function<void(State&)>& mutate,
+                      Durability durability = Durability::kNow) {
+    return Commit(std::vector<Address>{address}, mutate, durability);
+  }
 
   // Returns once every change committed so far is written: OK, or the
   // error of the write that failed to carry them (tried a second time).
@@ -60,11 +88,17 @@ class StateRecorder {
   // written once more. REQUIRES: `lock` holds mu_.
   absl::Status WaitWritten(std::unique_lock<std::mutex>& lock,
                            uint64_t generation, bool retry);
+  // Writes every change made so far. REQUIRES: `lock` holds mu_; no write
+  // under way.
+  void WriteChanges(std::unique_lock<std::mutex>& lock);
+  // The background writer's loop.
+  void WriteInBackground();
 
   State* const state_;
   StateStore* const store_;
+  const RecorderOptions options_;
   mutable std::mutex mu_;
-  std::condition_variable written_;
+  std::condition_variable cv_;  // a change was made, or a write ended
   State to_write_;            // what the writer hands the store; only the
                               // writer (writing_ set) touches it
   std::set<Address> dirty_;   // changed since to_write_ was last brought up
@@ -72,8 +106,12 @@ class StateRecorder {
   uint64_t stored_ = 0;       // generation the last successful write carried
   uint64_t tried_ = 0;        // generation the last write attempt carried
   bool writing_ = false;
+  bool stopping_ = false;
+  absl::Time last_write_ended_;
+  absl::Duration last_write_took_;
   absl::Status last_error_;   // of the last failed write
   absl::Status first_error_;
+  std::thread background_;
 };
 
 }  // namespace podform

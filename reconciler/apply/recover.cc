@@ -1,5 +1,6 @@
 #include "reconciler/apply/recover.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -45,20 +46,26 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
   std::vector<std::string> ambiguous;
   std::vector<std::pair<Address, ResourceState>> adopt;
   for (const auto& [address, intent] : state->intents) {
+    auto adoptable = [&, &intent = intent](const std::string& id) {
+      return !managed.count(id) &&
+             std::find(intent.preexisting_ids.begin(),
+                       intent.preexisting_ids.end(),
+                       id) == intent.preexisting_ids.end();
+    };
     std::vector<std::string> ids;
     const LiveVolume* volume = nullptr;
     const LivePod* pod = nullptr;
     if (address.kind == Kind::kVolume) {
       for (const LiveVolume& v : live.volumes) {
         if (v.spec.name == intent.name &&
-            v.spec.data_center == intent.data_center && !managed.count(v.id)) {
+            v.spec.data_center == intent.data_center && adoptable(v.id)) {
           ids.push_back(v.id);
           volume = &v;
         }
       }
     } else {
       for (const LivePod& p : live.pods) {
-        if (p.spec.name == intent.name && !managed.count(p.id)) {
+        if (p.spec.name == intent.name && adoptable(p.id)) {
           ids.push_back(p.id);
           pod = &p;
         }

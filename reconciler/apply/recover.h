@@ -23,7 +23,8 @@ struct IntentOutcome {
 
 // Settles every intent in `state` against `live`: a live resource of the
 // intent's kind, RunPod name (and, for volumes, data center) that no address
-// in the state manages is adopted when it is the only one (recorded with the
+// in the state manages, and that is not among the intent's preexisting ids,
+// is adopted when it is the only one (recorded with the
 // attributes the config desires, or those seen live when the config no
 // longer declares it); with none the intent is dropped. Modifies `state`
 // only when every intent could be settled; otherwise returns

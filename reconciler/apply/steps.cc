@@ -1,5 +1,6 @@
 #include "reconciler/apply/steps.h"
 
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -112,16 +113,19 @@ absl::Status StepRunner::Record(const std::string& id,
 absl::StatusOr<std::string> StepRunner::FindCreated(const Change& change) {
   ASSIGN_OR_RETURN(LiveState live, provider_->Refresh());
   const Resource& after = *change.after;
-  std::vector<std::string> managed_ids;
+  // Neither a resource the state manages nor one that existed before.
+  std::set<std::string> excluded;
   recorder_->Read([&](const State& state) {
     for (const auto& [address, resource] : state.resources) {
-      managed_ids.push_back(resource.id);
+      excluded.insert(resource.id);
+    }
+    auto intent = state.intents.find(change.address);
+    if (intent != state.intents.end()) {
+      excluded.insert(intent->second.preexisting_ids.begin(),
+                      intent->second.preexisting_ids.end());
     }
   });
-  auto unmanaged = [&](const std::string& id) {
-    return std::find(managed_ids.begin(), managed_ids.end(), id) ==
-           managed_ids.end();
-  };
+  auto unmanaged = [&](const std::string& id) { return !excluded.count(id); };
   std::vector<std::string> matches;
   if (change.address.kind == Kind::kVolume) {
     for (const LiveVolume& v : live.volumes) {
@@ -149,22 +153,88 @@ absl::StatusOr<std::string> StepRunner::FindCreated(const Change& change) {
   return matches.empty() ? std::string() : matches.front();
 }
 
+absl::Status StepRunner::DeclareCreates(const Plan& plan,
+                                       const std::vector<Step>& steps) {
+  std::vector<Address> addresses;
+  std::vector<CreateIntent> intents;
+  const std::string now = Now();
+  for (const Step& step : steps) {
+    const Change& change = plan.changes[step.change];
+    if (step.phase != Phase::kCreate || !change.after ||
+        (change.action != Action::kCreate &&
+         change.action != Action::kReplace)) {
+      continue;
+    }
+    const Resource& after = *change.after;
+    const bool is_volume = change.address.kind == Kind::kVolume;
+    CreateIntent intent{
+        change.address, is_volume ? after.volume.name : after.pod.name,
+        is_volume ? after.volume.data_center : after.pod.data_center, now, {}};
+    for (const UnmanagedResource& u : plan.unmanaged) {
+      if (u.kind == change.address.kind && u.name == intent.name) {
+        intent.preexisting_ids.push_back(u.id);
+      }
+    }
+    addresses.push_back(change.address);
+    intents.push_back(std::move(intent));
+  }
+  if (addresses.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(recorder_->Commit(addresses, [&](State& state) {
+    for (CreateIntent& intent : intents) {
+      state.intents[intent.address] = std::move(intent);
+    }
+  }));
+  std::lock_guard<std::mutex> lock(mu_);
+  unsent_.insert(addresses.begin(), addresses.end());
+  return absl::OkStatus();
+}
+
+bool StepRunner::TakeDeclared(const Address& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return unsent_.erase(address) > 0;
+}
+
+absl::Status StepRunner::WithdrawUnsent() {
+  std::vector<Address> unsent;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    unsent.assign(unsent_.begin(), unsent_.end());
+    unsent_.clear();
+  }
+  if (unsent.empty()) return absl::OkStatus();
+  return recorder_->Commit(
+      unsent,
+      [&](State& state) {
+        for (const Address& address : unsent) state.intents.erase(address);
+      },
+      StateRecorder::Durability::kLater);
+}
+
+absl::Status StepRunner::ForgetIntent(const Address& address) {
+  return recorder_->Commit(
+      address, [&](State& state) { state.intents.erase(address); },
+      StateRecorder::Durability::kLater);
+}
+
 absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
   const Resource& after = *change.after;
   const bool is_volume = change.address.kind == Kind::kVolume;
   Resource recorded = after;
   PodSpec pod;
   if (!is_volume) {
-    ASSIGN_OR_RETURN(pod, PodToSend(change));
+    absl::StatusOr<PodSpec> to_send = PodToSend(change);
+    if (!to_send.ok()) {
+      // Nothing was sent; the intent goes when apply ends (WithdrawUnsent).
+      return to_send.status();
+    }
+    pod = *std::move(to_send);
     recorded.pod.network_volume_id = pod.network_volume_id;
   }
-  CreateIntent intent{
-      change.address, is_volume ? after.volume.name : after.pod.name,
-      is_volume ? after.volume.data_center : after.pod.data_center, Now()};
-  // On disk before the request goes out.
-  RETURN_IF_ERROR(recorder_->Commit(change.address, [&](State& state) {
-    state.intents[change.address] = intent;
-  }));
+  // Its intent is on disk (DeclareCreates) before the request goes out.
+  if (!TakeDeclared(change.address)) {
+    return absl::InternalError(absl::StrCat(
+        "the create of ", change.address.ToString(), " was not declared"));
+  }
 
   absl::StatusOr<std::string> id;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -189,11 +259,7 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
   }
   if (!id.ok()) {
     // The create certainly did not happen: the intent is void.
-    absl::Status forget = recorder_->Commit(
-        change.address,
-        [&](State& state) { state.intents.erase(change.address); },
-        StateRecorder::Durability::kLater);
-    if (!forget.ok()) return forget;
+    RETURN_IF_ERROR(ForgetIntent(change.address));
     return id.status();
   }
   if (!is_volume && !after.pod.running) {

@@ -5,7 +5,10 @@
 // the state.
 
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "reconciler/apply/recorder.h"
@@ -37,6 +40,17 @@ class StepRunner {
   // whatever did happen either way.
   absl::StatusOr<std::string> Run(const Change& change, Phase phase);
 
+  // Records, in one write that is on disk when this returns, an intent for
+  // every create among `steps` of `plan`: each create's intent is durable
+  // before its request goes out, without one lock-file write per create.
+  // Run() may create only what was declared.
+  absl::Status DeclareCreates(const Plan& plan, const std::vector<Step>& steps);
+
+  // Drops the intents of declared creates whose request was never sent
+  // (skipped, interrupted, or stopped before sending); they go out with the
+  // next write.
+  absl::Status WithdrawUnsent();
+
  private:
   absl::StatusOr<std::string> Create(const Change& change);
   absl::StatusOr<std::string> Update(const Change& change);
@@ -58,9 +72,17 @@ class StepRunner {
   // written with the next write (StateRecorder::Durability::kLater).
   absl::Status Record(const std::string& id, const Resource& resource);
 
+  // Takes `address` off the declared creates not yet sent; false when it
+  // was not declared.
+  bool TakeDeclared(const Address& address);
+  // Drops the intent of `address`: its create certainly did not happen.
+  absl::Status ForgetIntent(const Address& address);
+
   const Config& config_;
   Provider* const provider_;
   StateRecorder* const recorder_;
+  std::mutex mu_;
+  std::set<Address> unsent_;  // declared creates whose request is not sent
 };
 
 }  // namespace podform

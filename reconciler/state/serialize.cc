@@ -193,12 +193,24 @@ absl::StatusOr<CreateIntent> ParseIntent(const std::string& path,
     return reader.Error(
         absl::StrCat("must be an object, not ", JsonType(entry)));
   }
-  RETURN_IF_ERROR(reader.OnlyKnown(entry, {"dataCenter", "name", "startedAt"}));
+  RETURN_IF_ERROR(reader.OnlyKnown(
+      entry, {"dataCenter", "name", "preexistingIds", "startedAt"}));
   CreateIntent out;
   out.address = address;
   ASSIGN_OR_RETURN(out.name, reader.String(entry, "name"));
   ASSIGN_OR_RETURN(out.data_center, reader.String(entry, "dataCenter"));
   ASSIGN_OR_RETURN(out.started_at, reader.String(entry, "startedAt"));
+  if (entry.contains("preexistingIds")) {
+    ASSIGN_OR_RETURN(const json* ids,
+                     reader.Field(entry, "preexistingIds",
+                                  json::value_t::array, "a list"));
+    for (const json& id : *ids) {
+      if (!id.is_string() || id.get_ref<const std::string&>().empty()) {
+        return reader.Error("\"preexistingIds\" must be a list of ids");
+      }
+      out.preexisting_ids.push_back(id.get<std::string>());
+    }
+  }
   return out;
 }
 
@@ -314,6 +326,9 @@ std::string RenderIntent(const Address& address, const CreateIntent& intent) {
   entry["name"] = intent.name;
   entry["dataCenter"] = intent.data_center;
   entry["startedAt"] = intent.started_at;
+  if (!intent.preexisting_ids.empty()) {
+    entry["preexistingIds"] = intent.preexisting_ids;
+  }
   return RenderMember(address.ToString(), entry);
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "reconciler/core/resource.h"
 
@@ -19,14 +20,20 @@ struct ResourceState {
   bool operator==(const ResourceState&) const = default;
 };
 
-// A create that was started but whose outcome is not yet recorded. Written
-// before the request is sent, removed when the id is recorded; a run that
-// finds one looks for the resource live before doing anything else.
+// A create that apply will send or has sent, whose outcome is not yet
+// recorded. Written for every create of an apply before its first request,
+// removed when the id is recorded or the create certainly did not happen;
+// a run that finds one looks for the resource live before doing anything
+// else.
 struct CreateIntent {
   Address address;
   std::string name;         // RunPod name sent in the create
   std::string data_center;  // may be empty for pods without a volume
   std::string started_at;   // RFC 3339 UTC
+  // Unmanaged live resources of the same kind and name that existed when
+  // the plan was made: the create did not make them, so a later run never
+  // adopts them for this address.
+  std::vector<std::string> preexisting_ids = {};
 
   bool operator==(const CreateIntent&) const = default;
 };

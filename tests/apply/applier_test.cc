@@ -1,9 +1,14 @@
 #include "reconciler/apply/applier.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <utility>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reconciler/state/memory_store.h"
+#include "reconciler/state/serialize.h"
 #include "tests/apply/fake_provider.h"
 
 namespace podform {
@@ -61,7 +66,8 @@ class ApplierTest : public ::testing::Test {
  protected:
   ApplierTest() { state_.lineage = "lineage-1"; }
 
-  ApplyResult Run(const Plan& plan, int parallelism = 8) {
+  ApplyResult Run(const Plan& plan, int parallelism = 8,
+                  StateStore* store = nullptr) {
     ApplyOptions options;
     options.parallelism = parallelism;
     options.on_event = [this](const StepEvent& e) {
@@ -69,7 +75,7 @@ class ApplierTest : public ::testing::Test {
         finished_.push_back(e.address.ToString());
       }
     };
-    return Apply(plan, config_, &state_, nullptr, &provider_, options);
+    return Apply(plan, config_, &state_, store, &provider_, options);
   }
 
   Config config_;
@@ -307,6 +313,130 @@ TEST_F(ApplierTest, UpdatesInPlaceAndRecordsTheNewAttributes) {
   EXPECT_EQ(state_.Find({Kind::kVolume, "models"})->resource.volume.size_gb,
             200);
   EXPECT_EQ(state_.Find({Kind::kVolume, "models"})->id, "v1");
+}
+
+}  // namespace
+}  // namespace podform
+
+namespace podform {
+namespace {
+
+// A MemoryStateStore that keeps each state it was handed, with the number
+// of provider calls made before that write.
+class WriteLog : public MemoryStateStore {
+ public:
+  explicit WriteLog(const FakeProvider* provider) : provider_(provider) {}
+
+  absl::Status Write(State* state) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      written_.push_back({provider_->calls().size(), *state});
+    }
+    return MemoryStateStore::Write(state);
+  }
+  std::vector<std::pair<size_t, State>> written() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return written_;
+  }
+
+ private:
+  const FakeProvider* const provider_;
+  mutable std::mutex mu_;
+  std::vector<std::pair<size_t, State>> written_;
+};
+
+TEST_F(ApplierTest, EveryCreateIsAnnouncedInOneWriteBeforeAnyRequest) {
+  Plan plan;
+  plan.changes = {Create(Volume("models", 100)), Create(Volume("data", 50)),
+                  Create(Pod("trainer", "models"), {{Kind::kVolume, "models"}})};
+  // A pod of the same name, made by hand before the plan.
+  plan.unmanaged = {{Kind::kPod, "handmade", "trainer"},
+                    {Kind::kVolume, "other", "scratch"}};
+  WriteLog store(&provider_);
+  ApplyResult result = Run(plan, 8, &store);
+  ASSERT_TRUE(result.ok());
+
+  std::vector<std::pair<size_t, State>> written = store.written();
+  ASSERT_GE(written.size(), 2u);
+  const auto& [calls_before, first] = written.front();
+  EXPECT_EQ(calls_before, 0u);
+  EXPECT_THAT(first.resources, IsEmpty());
+  ASSERT_EQ(first.intents.size(), 3u);
+  const CreateIntent& trainer = first.intents.at({Kind::kPod, "trainer"});
+  EXPECT_EQ(trainer.name, "trainer");
+  EXPECT_EQ(trainer.data_center, "EU-RO-1");
+  EXPECT_THAT(trainer.preexisting_ids, ElementsAre("handmade"));
+  EXPECT_THAT(first.intents.at({Kind::kVolume, "models"}).preexisting_ids,
+              IsEmpty());
+  EXPECT_EQ(first.intents.at({Kind::kVolume, "data"}).name, "data");
+  // Apply ends with everything recorded and no intent left, on disk too.
+  const State& last = written.back().second;
+  EXPECT_EQ(last.resources.size(), 3u);
+  EXPECT_THAT(last.intents, IsEmpty());
+  EXPECT_EQ(store.contents(), SerializeState(state_));
+}
+
+TEST_F(ApplierTest, CreatesThatWereNeverSentLeaveNoIntent) {
+  provider_.FailNext("createVolume models",
+                     absl::FailedPreconditionError("no such data center"));
+  Plan plan;
+  plan.changes = {
+      Create(Volume("models", 100)),
+      Create(Pod("trainer", "models"), {{Kind::kVolume, "models"}})};
+  WriteLog store(&provider_);
+  ApplyResult result = Run(plan, 1, &store);
+  EXPECT_EQ(result.Count(StepOutcome::kFailed), 1);
+  EXPECT_EQ(result.Count(StepOutcome::kSkipped), 1);
+  EXPECT_THAT(state_.intents, IsEmpty());
+  EXPECT_EQ(store.contents(), SerializeState(state_));
+  EXPECT_EQ(store.written().front().second.intents.size(), 2u);
+}
+
+TEST_F(ApplierTest, AnInterruptedApplyWithdrawsTheIntentsItAnnounced) {
+  std::atomic<bool> interrupt{true};
+  Plan plan;
+  plan.changes = {Create(Volume("a", 10)), Create(Volume("b", 10))};
+  ApplyOptions options;
+  options.interrupt = &interrupt;
+  WriteLog store(&provider_);
+  ApplyResult result = Apply(plan, config_, &state_, &store, &provider_,
+                             options);
+  EXPECT_TRUE(result.interrupted);
+  EXPECT_THAT(provider_.calls(), IsEmpty());
+  EXPECT_THAT(state_.intents, IsEmpty());
+  EXPECT_EQ(store.contents(), SerializeState(state_));
+}
+
+TEST_F(ApplierTest, AFailedAnnouncementAppliesNothing) {
+  Plan plan;
+  plan.changes = {Create(Volume("a", 10))};
+  MemoryStateStore store;
+  store.set_contents("{");  // unreadable: the store refuses to overwrite it
+  ApplyResult result = Run(plan, 8, &store);
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(result.error.message()),
+              ::testing::EndsWith("; nothing was applied"));
+  EXPECT_THAT(result.steps, IsEmpty());
+  EXPECT_THAT(provider_.calls(), IsEmpty());
+}
+
+// A create whose answer is lost looks for what it made, and a same-named
+// resource that was there before the plan is not it.
+TEST_F(ApplierTest, UnknownOutcomeNeverAdoptsAPreexistingResource) {
+  provider_.AddVolume({"handmade", {"models", 100, "EU-RO-1"}});
+  provider_.FailNext("createVolume models",
+                     absl::DeadlineExceededError("timeout"));
+  Plan plan;
+  plan.changes = {Create(Volume("models", 100))};
+  plan.unmanaged = {{Kind::kVolume, "handmade", "models"}};
+  ApplyResult result = Run(plan);
+  ASSERT_TRUE(result.ok()) << result.steps[0].detail;
+  EXPECT_THAT(provider_.calls(), ElementsAre("createVolume models", "refresh",
+                                             "createVolume models"));
+  const std::string id = state_.Find({Kind::kVolume, "models"})->id;
+  EXPECT_NE(id, "handmade");
+  EXPECT_EQ(provider_.live().volumes.size(), 2u);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "reconciler/state/memory_store.h"
 #include "reconciler/state/serialize.h"
@@ -16,6 +18,10 @@ namespace podform {
 namespace {
 
 using Durability = StateRecorder::Durability;
+
+// kLater changes wait for the next kNow write or Flush(): write counts are
+// exact.
+constexpr RecorderOptions kForeground{.write_in_background = false};
 
 State NewState() {
   State state;
@@ -56,7 +62,7 @@ void ExpectStoredIs(MemoryStateStore& store, const State& state) {
 TEST(StateRecorderTest, NowReturnsOnceTheChangeIsStored) {
   State state = NewState();
   MemoryStateStore store;
-  StateRecorder recorder(&state, &store);
+  StateRecorder recorder(&state, &store, kForeground);
   ASSERT_TRUE(RecordVolume(recorder, "a", "v1").ok());
   EXPECT_EQ(store.writes(), 1);
   EXPECT_EQ(state.serial, 1);
@@ -66,7 +72,7 @@ TEST(StateRecorderTest, NowReturnsOnceTheChangeIsStored) {
 TEST(StateRecorderTest, LaterGoesOutWithTheNextWriteOrFlush) {
   State state = NewState();
   MemoryStateStore store;
-  StateRecorder recorder(&state, &store);
+  StateRecorder recorder(&state, &store, kForeground);
   const Address a{Kind::kVolume, "a"}, b{Kind::kVolume, "b"};
   ASSERT_TRUE(RecordVolume(recorder, "a", "v1", Durability::kLater).ok());
   EXPECT_EQ(store.writes(), 0);
@@ -110,7 +116,7 @@ TEST(StateRecorderTest, EveryWriteHoldsTheWholeStateAsItWasChanged) {
   const Address kept{Kind::kVolume, "kept"};
   state.resources[kept] = Volume("kept", "v0");
   MemoryStateStore store;
-  StateRecorder recorder(&state, &store);
+  StateRecorder recorder(&state, &store, kForeground);
   for (int round = 0; round < 4; ++round) {
     for (int i = 0; i < 5; ++i) {
       const Address address{Kind::kVolume, absl::StrCat("v", i)};
@@ -170,7 +176,7 @@ class GatedStore : public MemoryStateStore {
 TEST(StateRecorderTest, CommitsMadeDuringAWriteShareTheNextOne) {
   State state = NewState();
   GatedStore store;
-  StateRecorder recorder(&state, &store);
+  StateRecorder recorder(&state, &store, kForeground);
   auto commit = [&](const std::string& name) {
     absl::Status status = RecordVolume(recorder, name, name);
     EXPECT_TRUE(status.ok()) << status;
@@ -199,7 +205,7 @@ TEST(StateRecorderTest, CommitsMadeDuringAWriteShareTheNextOne) {
 TEST(StateRecorderTest, AFailedWriteIsReportedAndTheNextOneCarriesTheChange) {
   State state = NewState();
   MemoryStateStore store;
-  StateRecorder recorder(&state, &store);
+  StateRecorder recorder(&state, &store, kForeground);
   store.set_contents("{");  // unreadable: the store refuses to overwrite it
   absl::Status failed = RecordVolume(recorder, "a", "v1");
   EXPECT_EQ(failed.code(), absl::StatusCode::kInvalidArgument);
@@ -216,7 +222,7 @@ TEST(StateRecorderTest, AFailedWriteIsReportedAndTheNextOneCarriesTheChange) {
 TEST(StateRecorderTest, FlushTriesAFailedWriteOnceMore) {
   State state = NewState();
   MemoryStateStore store;
-  StateRecorder recorder(&state, &store);
+  StateRecorder recorder(&state, &store, kForeground);
   const Address a{Kind::kVolume, "a"};
   store.set_contents("{");  // unreadable: the store refuses to overwrite it
   absl::Status failed = RecordVolume(recorder, "a", "v1");
@@ -229,6 +235,81 @@ TEST(StateRecorderTest, FlushTriesAFailedWriteOnceMore) {
   ExpectStoredIs(store, state);
   EXPECT_EQ(Stored(store).resources.at(a).id, "v1");
   EXPECT_EQ(recorder.write_error(), failed);
+}
+
+// A MemoryStateStore whose writes take `delay` each.
+class SlowStore : public MemoryStateStore {
+ public:
+  explicit SlowStore(absl::Duration delay) : delay_(delay) {}
+  absl::Status Write(State* state) override {
+    absl::SleepFor(delay_);
+    return MemoryStateStore::Write(state);
+  }
+
+ private:
+  const absl::Duration delay_;
+};
+
+TEST(StateRecorderTest, TheBackgroundWriterWritesLaterChangesWithoutAFlush) {
+  State state = NewState();
+  MemoryStateStore store;
+  StateRecorder recorder(&state, &store,
+                         {.min_interval = absl::ZeroDuration(), .spacing = 0});
+  ASSERT_TRUE(RecordVolume(recorder, "a", "v1", Durability::kLater).ok());
+  const absl::Time until = absl::Now() + absl::Seconds(30);
+  while (store.writes() == 0 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_EQ(store.writes(), 1);
+  EXPECT_EQ(Stored(store).resources.at({Kind::kVolume, "a"}).id, "v1");
+  ASSERT_TRUE(recorder.Flush().ok());
+  EXPECT_EQ(store.writes(), 1);  // nothing was left for Flush
+}
+
+// Changes made every few milliseconds for a second: the background writer
+// waits at least `min_interval`, and at least `spacing` times the last
+// write's duration, after each write. Counts are bounded above; how many
+// writes a loaded machine fits in is not the point.
+TEST(StateRecorderTest, BackgroundWritesAreSpacedByTheMinimumInterval) {
+  State state = NewState();
+  MemoryStateStore store;
+  StateRecorder recorder(
+      &state, &store, {.min_interval = absl::Milliseconds(250), .spacing = 0});
+  const absl::Time start = absl::Now();
+  for (int i = 0; absl::Now() - start < absl::Seconds(1); ++i) {
+    ASSERT_TRUE(RecordVolume(recorder, absl::StrCat("v", i % 20),
+                             absl::StrCat("id", i), Durability::kLater)
+                    .ok());
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  const absl::Duration elapsed = absl::Now() - start;
+  const int background = store.writes();
+  // At most one write per 250 ms, the first 250 ms after the recorder began.
+  EXPECT_LE(background, elapsed / absl::Milliseconds(250)) << elapsed;
+  ASSERT_TRUE(recorder.Flush().ok());
+  ExpectStoredIs(store, state);
+}
+
+TEST(StateRecorderTest, BackgroundWritesAreSpacedBySlowWrites) {
+  State state = NewState();
+  SlowStore store(absl::Milliseconds(50));
+  // Writes of 50 ms, then at least 4 x 50 = 200 ms without one.
+  StateRecorder recorder(&state, &store,
+                         {.min_interval = absl::ZeroDuration(), .spacing = 4});
+  const absl::Time start = absl::Now();
+  for (int i = 0; absl::Now() - start < absl::Seconds(1); ++i) {
+    ASSERT_TRUE(RecordVolume(recorder, absl::StrCat("v", i % 20),
+                             absl::StrCat("id", i), Durability::kLater)
+                    .ok());
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  const absl::Duration elapsed = absl::Now() - start;
+  // The first write starts at once; each later one 250 ms (write + gap)
+  // after the one before.
+  EXPECT_LE(store.writes(), 1 + elapsed / absl::Milliseconds(250)) << elapsed;
+  EXPECT_GE(store.writes(), 1);
+  ASSERT_TRUE(recorder.Flush().ok());
+  ExpectStoredIs(store, state);
 }
 
 TEST(StateRecorderTest, WithoutAStoreNothingIsWritten) {

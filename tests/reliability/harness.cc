@@ -84,15 +84,29 @@ int PendingIntents(const std::string& path) {
 
 // --- ReliabilityTest ---
 
-std::unique_ptr<Process> ReliabilityTest::ApplyUntilCreatesPending(
+int Occurrences(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + needle.size())) {
+    ++count;
+  }
+  return count;
+}
+
+std::unique_ptr<Process> ReliabilityTest::ApplyUntilCreatesStarted(
     const Fleet& fleet, int latency_ms, int creates) {
   StartSandbox({"--latency-ms", std::to_string(latency_ms)});
   WriteFileOrDie(Path("podform.yaml"), fleet.Yaml());
   std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   if (apply == nullptr) return nullptr;
-  if (!WaitFor([&] { return PendingIntents(Path("podform.lock")) == creates; },
-               60)) {
-    ADD_FAILURE() << "never " << creates << " pending creates:\n"
+  if (!WaitFor(
+          [&] {
+            return Occurrences(apply->StdoutSoFar(), ": creating...\n") ==
+                       creates &&
+                   PendingIntents(Path("podform.lock")) > 0;
+          },
+          60)) {
+    ADD_FAILURE() << "never " << creates << " creates started:\n"
                   << apply->StdoutSoFar();
     return nullptr;
   }

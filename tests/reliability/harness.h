@@ -68,6 +68,9 @@ struct Fleet {
 // recorded yet (0 when there is no such file or it is not JSON).
 int PendingIntents(const std::string& path);
 
+// How many times `needle` occurs in `text`.
+int Occurrences(const std::string& text, const std::string& needle);
+
 // A temporary directory (kept when the test failed), a sandbox that checks
 // kApiKey, and podform runs in it (harness::PodformTest).
 class ReliabilityTest : public harness::PodformTest {
@@ -84,9 +87,10 @@ class ReliabilityTest : public harness::PodformTest {
 
   // Against a sandbox started with `latency_ms` (at least a few hundred)
   // and `fleet` as the config: starts `apply --auto-approve` and returns it
-  // once the lock file announces `creates` pending creates (null, with a
-  // test failure, if that does not happen within 60 s).
-  std::unique_ptr<Process> ApplyUntilCreatesPending(const Fleet& fleet,
+  // once it has printed `creates` "ADDRESS: creating..." lines (their
+  // requests go out at once) with the lock file announcing their intents
+  // (null, with a test failure, if that does not happen within 60 s).
+  std::unique_ptr<Process> ApplyUntilCreatesStarted(const Fleet& fleet,
                                                     int latency_ms,
                                                     int creates);
 };

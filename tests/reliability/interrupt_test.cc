@@ -29,7 +29,7 @@ class InterruptTest : public ReliabilityTest,
 TEST_P(InterruptTest, InFlightStepsFinishNothingNewStartsExit130) {
   const int signal = GetParam();
   Fleet fleet = Fleet::Of("int-", 3, 3, 3);
-  std::unique_ptr<Process> apply = ApplyUntilCreatesPending(fleet, 600, 3);
+  std::unique_ptr<Process> apply = ApplyUntilCreatesStarted(fleet, 600, 3);
   ASSERT_NE(apply, nullptr);
   const double signalled = Now();
   apply->Signal(signal);
@@ -81,11 +81,12 @@ INSTANTIATE_TEST_SUITE_P(Signals, InterruptTest,
 using SecondInterruptTest = ReliabilityTest;
 
 // A second Ctrl-C means "stop now": the process dies of SIGINT at once,
-// leaving the creates in flight announced in the lock file. RunPod (the
-// sandbox) completes them; the next apply adopts them.
+// leaving every create of the apply announced in the lock file, those in
+// flight and those not started. RunPod (the sandbox) completes the first;
+// the next apply adopts them, and plans the others again.
 TEST_F(SecondInterruptTest, StopsAtOnceAndTheNextApplyAdoptsWhatWasInFlight) {
   Fleet fleet = Fleet::Of("twice-", 2, 2, 2);
-  std::unique_ptr<Process> apply = ApplyUntilCreatesPending(fleet, 600, 2);
+  std::unique_ptr<Process> apply = ApplyUntilCreatesStarted(fleet, 600, 2);
   ASSERT_NE(apply, nullptr);
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   apply->Signal(SIGINT);
@@ -95,7 +96,7 @@ TEST_F(SecondInterruptTest, StopsAtOnceAndTheNextApplyAdoptsWhatWasInFlight) {
   EXPECT_EQ(r.signal, SIGINT) << r;
   // At once: it did not wait for the answers to the creates in flight.
   EXPECT_THAT(r.out, Not(HasSubstr("created (id"))) << r;
-  EXPECT_EQ(PendingIntents(Path("podform.lock")), 2);
+  EXPECT_EQ(PendingIntents(Path("podform.lock")), 4);
 
   ASSERT_TRUE(WaitFor(
       [&] { return sandbox().Live()["networkVolumes"].size() == 2; }, 30));
@@ -107,6 +108,13 @@ TEST_F(SecondInterruptTest, StopsAtOnceAndTheNextApplyAdoptsWhatWasInFlight) {
   EXPECT_THAT(again.out,
               MatchesRegex("(.|\n)*volume\\.v1: adopted [a-z0-9]+, "
                            "created by an interrupted run\n(.|\n)*"));
+  for (const char* pod : {"pod.p0", "pod.p1"}) {
+    EXPECT_THAT(again.out,
+                HasSubstr(std::string(pod) +
+                          ": an interrupted create never reached RunPod; it "
+                          "will be planned again\n"));
+    EXPECT_THAT(again.out, HasSubstr(std::string(pod) + ": created (id "));
+  }
   ExpectExactly(fleet);
 }
 

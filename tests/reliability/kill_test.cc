@@ -33,7 +33,7 @@ constexpr uint32_t kSeed = 20240611;
 // What the lock file said right after a kill.
 enum class Landed {
   kBeforeLockFile,  // no lock file yet: killed while starting or planning
-  kIntentsPending,  // a create had been announced and not yet recorded
+  kIntentsPending,  // creates had been announced and not all recorded
   kPartial,         // some resources recorded, no create pending
   kComplete,        // everything recorded (the apply was about to end)
 };
@@ -148,10 +148,10 @@ TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
 // apply must adopt each of them, not create it again.
 TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
   Fleet fleet = Fleet::Of("inflight-", 3, 3, 3);
-  // The lock file announces the three creates just before their requests
-  // go out; 150 ms later the requests are at the sandbox, which answers
-  // after 600 ms.
-  std::unique_ptr<Process> apply = ApplyUntilCreatesPending(fleet, 600, 3);
+  // The three volume creates start (their requests go out at once, every
+  // create of the apply already announced in the lock file); 150 ms later
+  // the requests are at the sandbox, which answers after 600 ms.
+  std::unique_ptr<Process> apply = ApplyUntilCreatesStarted(fleet, 600, 3);
   ASSERT_NE(apply, nullptr);
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   apply->Signal(SIGKILL);
@@ -161,7 +161,8 @@ TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
 
   json lock = json::parse(ReadFileOrEmpty(Path("podform.lock")));
   ASSERT_TRUE(lock.contains("intents")) << lock.dump(2);
-  EXPECT_EQ(lock["intents"].size(), 3u) << lock.dump(2);
+  // The three volumes in flight and the three pods not yet started.
+  EXPECT_EQ(lock["intents"].size(), 6u) << lock.dump(2);
   EXPECT_TRUE(lock["resources"].empty()) << lock.dump(2);
 
   // The sandbox finishes the requests it had received (RunPod would too):
@@ -194,7 +195,7 @@ TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
 // names the candidates, and changes nothing.
 TEST_F(KillTest, AnAmbiguousInterruptedCreateStopsAndNamesTheCandidates) {
   Fleet fleet = Fleet::Of("ambiguous-", 1, 0, 0);
-  std::unique_ptr<Process> apply = ApplyUntilCreatesPending(fleet, 600, 1);
+  std::unique_ptr<Process> apply = ApplyUntilCreatesStarted(fleet, 600, 1);
   ASSERT_NE(apply, nullptr);
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   apply->Signal(SIGKILL);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/state/sample_state.h"
@@ -71,10 +72,43 @@ TEST(SerializeTest, IntentsAreWrittenWhilePending) {
             "}\n");
 }
 
+TEST(SerializeTest, PreexistingIdsAreWrittenInTheirOrderWhenThereAreAny) {
+  State state;
+  state.lineage = kLineage;
+  state.intents[{Kind::kVolume, "data"}] = {{Kind::kVolume, "data"},
+                                            "data",
+                                            "EU-RO-1",
+                                            "2026-11-26T22:00:00Z",
+                                            {"vol-b", "vol-a"}};
+  EXPECT_EQ(SerializeState(state),
+            "{\n"
+            "  \"intents\": {\n"
+            "    \"volume.data\": {\n"
+            "      \"dataCenter\": \"EU-RO-1\",\n"
+            "      \"name\": \"data\",\n"
+            "      \"preexistingIds\": [\n"
+            "        \"vol-b\",\n"
+            "        \"vol-a\"\n"
+            "      ],\n"
+            "      \"startedAt\": \"2026-11-26T22:00:00Z\"\n"
+            "    }\n"
+            "  },\n"
+            "  \"lineage\": \"0b7c5f8e-2d41-4a3b-9c6e-5f1a2b3c4d5e\",\n"
+            "  \"resources\": {},\n"
+            "  \"serial\": 0,\n"
+            "  \"version\": 1\n"
+            "}\n");
+}
+
 TEST(SerializeTest, RoundTrips) {
   State state = SampleState();
   state.intents[{Kind::kPod, "worker"}] = {
       {Kind::kPod, "worker"}, "worker", "", "2026-11-26T22:00:00Z"};
+  state.intents[{Kind::kVolume, "scratch"}] = {{Kind::kVolume, "scratch"},
+                                               "scratch",
+                                               "EU-RO-1",
+                                               "2026-11-26T22:00:00Z",
+                                               {"vol-x"}};
   Resource stopped = state.resources.at({Kind::kPod, "trainer"}).resource;
   stopped.address = {Kind::kPod, "idle"};
   stopped.pod.running = false;
@@ -121,9 +155,13 @@ std::string TreeDump(const State& state) {
     root["resources"][address.ToString()] = entry;
   }
   for (const auto& [address, intent] : state.intents) {
-    root["intents"][address.ToString()] = {{"name", intent.name},
-                                           {"dataCenter", intent.data_center},
-                                           {"startedAt", intent.started_at}};
+    json entry = {{"name", intent.name},
+                  {"dataCenter", intent.data_center},
+                  {"startedAt", intent.started_at}};
+    if (!intent.preexisting_ids.empty()) {
+      entry["preexistingIds"] = intent.preexisting_ids;
+    }
+    root["intents"][address.ToString()] = entry;
   }
   return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -146,8 +184,11 @@ State MixedState() {
   }
   state.intents[{Kind::kVolume, "b"}] = {
       {Kind::kVolume, "b"}, "b", "EU-RO-1", "2026-11-26T22:00:00Z"};
-  state.intents[{Kind::kPod, "b"}] = {
-      {Kind::kPod, "b"}, "b", "", "2026-11-26T22:00:01Z"};
+  state.intents[{Kind::kPod, "b"}] = {{Kind::kPod, "b"},
+                                      "b",
+                                      "",
+                                      "2026-11-26T22:00:01Z",
+                                      {"handmade-2", "handmade-1"}};
   return state;
 }
 
@@ -445,6 +486,21 @@ TEST(ParseStateTest, Intents) {
             "podform.lock: intents: pod.worker: unknown field \"id\"");
   EXPECT_EQ(ParseError(with_intent(json::array())),
             "podform.lock: intents: pod.worker: must be an object, not array");
+  json preexisting = good;
+  preexisting["preexistingIds"] = {"p-1", "p-2"};
+  state = ParseState(with_intent(preexisting), "podform.lock");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->intents.at({Kind::kPod, "worker"}).preexisting_ids,
+            (std::vector<std::string>{"p-1", "p-2"}));
+  for (json bad : {json("p-1"), json::array({1}), json::array({""})}) {
+    json entry = good;
+    entry["preexistingIds"] = bad;
+    EXPECT_THAT(ParseError(with_intent(entry)),
+                ::testing::StartsWith(
+                    "podform.lock: intents: pod.worker: \"preexistingIds\" "
+                    "must be a list"))
+        << bad.dump();
+  }
   EXPECT_EQ(ParseError(Edited([](json& doc) { doc["intents"] = 3; })),
             "podform.lock: \"intents\" must be an object, not number");
 }
