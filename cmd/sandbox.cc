@@ -87,7 +87,8 @@ CommandRun SetupSandbox(CLI::App* command, const CommandContext& context) {
   serve->add_option("--api-key", flags->api_key,
                     "Accept only this API key (default: any non-empty key)");
   serve->add_option("--latency-ms", flags->latency_ms,
-                    "Delay every request by N milliseconds")
+                    "Every handled request takes N milliseconds (carried "
+                    "out halfway, answered at the end)")
       ->check(CLI::NonNegativeNumber);
   serve->add_option("--fail-rate", flags->fail_rate,
                     "Answer this fraction of requests with HTTP 502/503, "

@@ -15,10 +15,12 @@ FaultInjector::FaultInjector(const FaultOptions& options, uint64_t seed,
   refilled_at_ = now_();
 }
 
-void FaultInjector::Delay() const {
-  if (options_.latency_ms > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(options_.latency_ms));
-  }
+std::chrono::steady_clock::time_point FaultInjector::StartLatency() const {
+  const auto start = std::chrono::steady_clock::now();
+  if (options_.latency_ms <= 0) return start;
+  const auto latency = std::chrono::milliseconds(options_.latency_ms);
+  std::this_thread::sleep_until(start + latency / 2);
+  return start + latency;
 }
 
 int FaultInjector::DrawFailure() {

@@ -17,7 +17,7 @@
 namespace podform::sandbox {
 
 struct FaultOptions {
-  int latency_ms = 0;             // --latency-ms: sleep before handling
+  int latency_ms = 0;             // --latency-ms: see StartLatency()
   double fail_rate = 0;           // --fail-rate: P(HTTP 502/503), 0..1
   double rate_limit = 0;          // --rate-limit: requests/second; 0 = none
   double drop_after_commit = 0;   // --drop-after-commit: P(drop), 0..1
@@ -35,8 +35,14 @@ class FaultInjector {
 
   const FaultOptions& options() const { return options_; }
 
-  // Sleeps options().latency_ms (no-op for 0).
-  void Delay() const;
+  // The latency of one handled request, as a network adds it: sleeps the
+  // request's half of options().latency_ms (its trip to the server) and
+  // returns when the answer may leave, the other half later. The request
+  // is carried out and persisted in between, so a data-file write that
+  // takes less than that half adds nothing to the answer's time, as
+  // RunPod's own commit is part of its latency. Returns at once, with now,
+  // for 0.
+  std::chrono::steady_clock::time_point StartLatency() const;
 
   // 502 or 503 (equally likely) with probability fail_rate, else 0. Draws
   // from the generator only when fail_rate > 0.

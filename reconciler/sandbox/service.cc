@@ -1,5 +1,8 @@
 #include "reconciler/sandbox/service.h"
 
+#include <thread>
+
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -99,7 +102,11 @@ SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
     return response;
   }
 
-  faults_.Delay();
+  // The answer leaves no sooner than the latency after the request came.
+  const auto answer_at = faults_.StartLatency();
+  absl::Cleanup answer_later = [answer_at] {
+    std::this_thread::sleep_until(answer_at);
+  };
 
   if (request.path != "/graphql") {
     return JsonError(404, absl::StrCat("Cannot ", request.method, " ",

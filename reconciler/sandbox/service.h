@@ -7,7 +7,9 @@
 // identically.
 //
 // Handle() answers, in this order:
-//   1. sleeps --latency-ms;
+//   1. sleeps half of --latency-ms (the request's trip); the answer leaves
+//      no sooner than the whole of it after the request came, whatever
+//      path below answers it (FaultInjector::StartLatency);
 //   2. with probability --fail-rate: 502 or 503, nothing else happens;
 //   3. over --rate-limit: 429 with Retry-After (seconds);
 //   4. a path other than /graphql: 404; a method other than POST: 405;

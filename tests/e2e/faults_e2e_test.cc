@@ -138,10 +138,11 @@ TEST_F(FaultsE2eTest, SigtermFinishesTheStepsInFlightRecordsThemAndExits130) {
   WriteConfig(TestConfig().Yaml());
   std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(apply, nullptr);
-  // The volume's create is in flight once its intent is in the lock file.
+  // The volume's create is in flight once apply says it started it.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline && !apply->Exited() &&
-         !(LockExists() && Lock().contains("intents"))) {
+         apply->StdoutSoFar().find("volume.models: creating...\n") ==
+             std::string::npos) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_FALSE(apply->Exited()) << apply->Wait();

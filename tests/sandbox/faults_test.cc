@@ -3,8 +3,10 @@
 
 #include "reconciler/sandbox/faults.h"
 
+#include <atomic>
 #include <chrono>
 #include <set>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -149,6 +151,44 @@ TEST(ServiceFaultsTest, LatencyDelaysEveryRequest) {
   EXPECT_EQ(h.PostBody(kList).status, 200);
   EXPECT_GE(std::chrono::steady_clock::now() - start,
             std::chrono::milliseconds(120));
+}
+
+// The request travels for half the latency, is carried out and persisted,
+// and the answer travels for the other half: the data file holds the
+// mutation before the answer arrives, and the answer still takes the whole
+// latency.
+TEST(ServiceFaultsTest, AMutationIsCarriedOutHalfwayThroughItsLatency) {
+  std::string path = MakeTempDir() + "/sandbox.json";
+  ServiceOptions options;
+  options.data_path = path;
+  options.faults.latency_ms = 1000;
+  auto service = SandboxService::Create(options);
+  ASSERT_TRUE(service.ok()) << service.status();
+  InProcessTransport transport(std::move(service).value(), "key");
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<bool> answered{false};
+  std::thread create([&] {
+    absl::StatusOr<HttpResponse> made =
+        transport.Post(kCreate, Transport::Replay::kHarmless);
+    EXPECT_TRUE(made.ok()) << made.status();
+    answered = true;
+  });
+  auto persisted = [&] {
+    absl::StatusOr<std::string> text = ReadFile(path);
+    return text.ok() && text->find("\"name\":\"v\"") != std::string::npos;
+  };
+  while (!persisted() && !answered) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto seen = std::chrono::steady_clock::now();
+  EXPECT_FALSE(answered) << "answered before the data file held the volume";
+  EXPECT_GE(seen - start, std::chrono::milliseconds(500));
+  // Not at the end of the latency: halfway (with a margin for a slow
+  // machine).
+  EXPECT_LT(seen - start, std::chrono::milliseconds(900));
+  create.join();
+  EXPECT_GE(std::chrono::steady_clock::now() - start,
+            std::chrono::milliseconds(1000));
 }
 
 TEST(ServiceFaultsTest, DropAfterCommitPersistsTheMutationButLosesTheAnswer) {
