@@ -1,22 +1,25 @@
 // Apply's bookkeeping at scale. Two measurements:
 //
-// 1. End to end: `podform --sandbox=FILE apply --auto-approve` of N creates
-//    against the in-process sandbox (no latency: what is left is podform's
-//    own work and the sandbox's), for each N. Time per resource should stay
-//    flat as N grows.
+// 1. End to end: `podform apply --auto-approve` of N creates with no
+//    latency, for each N, against `sandbox serve --data ''` (state in
+//    memory: what is left is podform's own work, plus HTTP), then against
+//    the in-process sandbox with its data file (`--sandbox=FILE`), which
+//    adds the sandbox's writes. Time per resource should stay flat as N
+//    grows.
 //
-// 2. Per step: apply rewrites podform.lock after every step (twice per
-//    create: the intent, then the id), and the sandbox rewrites its data
-//    file after every mutation. The cost of one such write with N resources
-//    recorded, split into its parts: FileStateStore::Write (re-read and
-//    parse the file on disk, serialize, write + fsync + rename), and the
-//    sandbox's AccountToJsonText + WriteFileAtomically.
+// 2. Per write: apply rewrites podform.lock as steps finish (in the
+//    background, spaced), and the sandbox rewrites its data file after
+//    every group of mutations. The cost of one such write with N resources
+//    recorded, split into its parts: FileStateStore::Write (serialize,
+//    write + fsync + rename), and the sandbox's AccountToJsonText +
+//    WriteFileAtomically.
 //
 //   bench_apply_bookkeeping --podform=PATH [--work=DIR]
 //                           [--sizes=1000,10000] [--write-sizes=1000,10000]
 //                           [--parallelism=8] [--repeat=5]
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,43 +110,71 @@ int Main(int argc, char** argv) {
   const int parallelism = flags.Int("parallelism", 8);
   const int repeat = flags.Int("repeat", 5);
 
-  std::printf(
-      "\n## Apply bookkeeping: N creates against the in-process sandbox "
-      "(no latency), --parallelism %d\n\n",
-      parallelism);
-  std::printf(
-      "| resources | wall s | CPU s | ms per resource | peak RSS MB | lock "
-      "file writes (serial) |\n");
-  std::printf("|---:|---:|---:|---:|---:|---:|\n");
-  std::vector<std::pair<int, double>> per_resource;
-  for (int n : sizes) {
-    const std::string dir = absl::StrCat(work, "/bookkeeping-", n);
-    absl::StatusOr<Workload> w = WriteWorkload(dir, n, false);
-    if (!w.ok()) Die(std::string(w.status().message()));
-    ProcessResult r =
-        RunProcess({podform, "--file=" + w->config, "--sandbox=" + w->sandbox,
-                    "--no-color", "apply", "--auto-approve",
-                    absl::StrCat("--parallelism=", parallelism)},
-                   {}, dir + "/apply.out", dir + "/apply.err");
-    if (r.exit_code != 0) {
-      Die(absl::StrCat("apply exited ", r.exit_code, "; see ", dir,
-                       "/apply.err"));
-    }
-    absl::StatusOr<State> state = ParseState(MustRead(w->lock), w->lock);
-    if (!state.ok()) Die(std::string(state.status().message()));
-    double ms = r.wall_s / w->resources * 1e3;
-    per_resource.push_back({w->resources, ms});
-    std::printf("| %d | %.2f | %.2f | %.2f | %.1f | %lld |\n", w->resources,
-                r.wall_s, r.cpu_s, ms, Mb(r.max_rss_kb),
-                static_cast<long long>(state->serial));
-    std::fflush(stdout);
-  }
-  if (per_resource.size() >= 2) {
-    const auto& [n0, ms0] = per_resource.front();
-    const auto& [n1, ms1] = per_resource.back();
+  // Two sandboxes: served with its state in memory only, so that what is
+  // measured is podform's own work (plus HTTP); and in-process with its data
+  // file, as `podform --sandbox` runs, which adds the sandbox's writes.
+  struct Variant {
+    const char* title;
+    bool served;
+  };
+  for (const Variant& variant :
+       {Variant{"`sandbox serve --data ''` (state in memory only: podform's "
+                "own work, plus HTTP)",
+                true},
+        Variant{"the in-process sandbox with its data file (`--sandbox`)",
+                false}}) {
     std::printf(
-        "\n%dx the resources took %.1fx the time (linear would be %dx).\n",
-        n1 / n0, (ms1 * n1) / (ms0 * n0), n1 / n0);
+        "\n## Apply bookkeeping: N creates, no latency, --parallelism %d, "
+        "against %s\n\n",
+        parallelism, variant.title);
+    std::printf(
+        "| resources | wall s | CPU s | ms per resource | peak RSS MB | lock "
+        "file writes (serial) |\n");
+    std::printf("|---:|---:|---:|---:|---:|---:|\n");
+    std::vector<std::pair<int, double>> per_resource;
+    for (int n : sizes) {
+      const std::string dir = absl::StrCat(work, "/bookkeeping-",
+                                           variant.served ? "served-" : "", n);
+      absl::StatusOr<Workload> w = WriteWorkload(dir, n, false);
+      if (!w.ok()) Die(std::string(w.status().message()));
+      std::vector<std::string> args = {podform, "--file=" + w->config,
+                                       "--no-color"};
+      std::optional<ServedSandbox> server;
+      if (variant.served) {
+        server.emplace(podform, "", std::vector<std::string>{"--seed", "7"});
+        args.push_back("--endpoint=" + server->url());
+      } else {
+        args.push_back("--sandbox=" + w->sandbox);
+      }
+      args.insert(args.end(), {"apply", "--auto-approve",
+                               absl::StrCat("--parallelism=", parallelism)});
+      ProcessResult r = RunProcess(args, {"RUNPOD_API_KEY=bench"},
+                                   dir + "/apply.out", dir + "/apply.err");
+      if (r.exit_code != 0) {
+        Die(absl::StrCat("apply exited ", r.exit_code, "; see ", dir,
+                         "/apply.err"));
+      }
+      absl::StatusOr<State> state = ParseState(MustRead(w->lock), w->lock);
+      if (!state.ok()) Die(std::string(state.status().message()));
+      if (static_cast<int>(state->resources.size()) != w->resources ||
+          !state->intents.empty()) {
+        Die(absl::StrCat("the lock file in ", dir,
+                         " does not record every resource"));
+      }
+      double ms = r.wall_s / w->resources * 1e3;
+      per_resource.push_back({w->resources, ms});
+      std::printf("| %d | %.2f | %.2f | %.2f | %.1f | %lld |\n", w->resources,
+                  r.wall_s, r.cpu_s, ms, Mb(r.max_rss_kb),
+                  static_cast<long long>(state->serial));
+      std::fflush(stdout);
+    }
+    if (per_resource.size() >= 2) {
+      const auto& [n0, ms0] = per_resource.front();
+      const auto& [n1, ms1] = per_resource.back();
+      std::printf(
+          "\n%dx the resources took %.1fx the time (linear would be %dx).\n",
+          n1 / n0, (ms1 * n1) / (ms0 * n0), n1 / n0);
+    }
   }
 
   std::printf(

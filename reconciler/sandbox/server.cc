@@ -142,9 +142,10 @@ SandboxServer::SandboxServer(SandboxService* service)
   // second server bind a port that one already listens on and share its
   // connections. Only SO_REUSEADDR (quick restarts on the same port) is
   // wanted: binding a busy port must fail.
-  http_->set_socket_options([](socket_t sock) {
+  http_->set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listening_socket_ = sock;
   });
   // Every method and path goes to the service, which answers 404/405.
   const std::string any = ".*";
@@ -161,11 +162,21 @@ SandboxServer::~SandboxServer() { Stop(); }
 absl::Status SandboxServer::Bind(const std::string& host, int port) {
   signal(SIGPIPE, SIG_IGN);
   errno = 0;
+  bool bound = false;
   if (port == 0) {
     port_ = http_->bind_to_any_port(host);
-    if (port_ > 0) return absl::OkStatus();
+    bound = port_ > 0;
   } else if (http_->bind_to_port(host, port)) {
     port_ = port;
+    bound = true;
+  }
+  if (bound) {
+    // httplib (its compiled library) listens with a backlog of 5: when more
+    // clients connect at once than its accept loop has taken, as an apply
+    // does (a connection per mutation), the kernel drops the extra SYNs and
+    // each of those clients waits a second before trying again. listen()
+    // again on the same socket sets a larger backlog.
+    if (listening_socket_ >= 0) ::listen(listening_socket_, SOMAXCONN);
     return absl::OkStatus();
   }
   int error = errno;

@@ -55,6 +55,7 @@ class SandboxServer {
   std::thread thread_;
   std::atomic<bool> serving_done_{false};
   int port_ = 0;
+  int listening_socket_ = -1;  // set when httplib creates it
 };
 
 // Splits "HOST:PORT" ("[::1]:8787" for IPv6). InvalidArgument otherwise.

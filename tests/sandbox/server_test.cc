@@ -3,15 +3,21 @@
 
 #include "reconciler/sandbox/server.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <regex>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -147,6 +153,49 @@ TEST(ServerTest, StatusCodes) {
   CurlResult get = Request(s.url(), "", "Bearer secret", "GET");
   EXPECT_EQ(get.status, 405);
   EXPECT_EQ(get.headers["allow"], "POST");
+}
+
+// Many clients connecting at once (an apply opens a connection per
+// mutation) are all taken into the listen queue: none has its SYN dropped
+// and waits a second to retry, as it would with httplib's backlog of 5.
+TEST(ServerTest, ABurstOfConnectionsIsAcceptedWithoutRetries) {
+  Served s(Options());
+  constexpr int kClients = 200;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(s.server().port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<pollfd> clients;
+  for (int i = 0; i < kClients; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(fd, 0);
+    int r = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ASSERT_TRUE(r == 0 || errno == EINPROGRESS) << std::strerror(errno);
+    clients.push_back({fd, POLLOUT, 0});
+  }
+  // A dropped SYN is sent again after 1 s: everything must connect well
+  // before that.
+  int connected = 0;
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(700);
+  while (connected < kClients && std::chrono::steady_clock::now() < until) {
+    ASSERT_GE(poll(clients.data(), clients.size(), 50), 0);
+    for (pollfd& c : clients) {
+      if (c.fd >= 0 && (c.revents & POLLOUT)) {
+        int error = 0;
+        socklen_t len = sizeof error;
+        getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &len);
+        EXPECT_EQ(error, 0) << std::strerror(error);
+        close(c.fd);
+        c.fd = -1;  // poll ignores it from now on
+        ++connected;
+      }
+    }
+  }
+  for (pollfd& c : clients) {
+    if (c.fd >= 0) close(c.fd);
+  }
+  EXPECT_EQ(connected, kClients);
 }
 
 TEST(ServerTest, LatencyFlag) {
