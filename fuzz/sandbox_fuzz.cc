@@ -2,17 +2,22 @@
 // (SandboxService::Handle) and its data file (AccountFromJsonText).
 //
 // Input: byte 0 picks what the rest is (kind = byte 0 % 16):
-//   0..3   a data file: AccountFromJsonText must never crash; what it
+//   0..1   a data file: AccountFromJsonText must never crash; what it
 //          accepts must serialize (AccountToJsonText), read back, and
 //          serialize to the same bytes.
+//   2..3   a journal line, replayed over the data file of the objects
+//          below: ReplayJournalLine must never crash; what it accepts must
+//          serialize, read back and serialize to the same bytes.
 //   4..15  a request body, sent as POST /graphql with a key (kind 14: GET;
-//          kind 15: no key) to a fresh in-memory service that already holds
-//          one volume and one pod mounting it (their ids are fixed by the
-//          seed; see the corpus). The answer must be one of the statuses the
-//          service documents (200, 400, 401, 405) with a JSON body holding
-//          "data" or "errors", never marked dropped (no faults), and after a
-//          committed mutation the data file the sandbox would write must read
-//          back to the same bytes.
+//          kind 15: no key) to a fresh service that already holds one
+//          volume and one pod mounting it (their ids are fixed by the seed;
+//          see the corpus), on a data file in a temporary directory. The
+//          answer must be one of the statuses the service documents (200,
+//          400, 401, 405) with a JSON body holding "data" or "errors",
+//          never marked dropped (no faults); after a committed mutation the
+//          data file the sandbox would write must read back to the same
+//          bytes, and the state on disk (data file and journal) must be the
+//          account in memory.
 //
 // Seeds: fuzz/corpus/sandbox_fuzz/.
 
@@ -27,6 +32,8 @@
 #include "nlohmann/json.hpp"
 #include "reconciler/sandbox/account_json.h"
 #include "reconciler/sandbox/service.h"
+#include "reconciler/sandbox/store.h"
+#include "reconciler/util/file.h"
 
 namespace {
 
@@ -72,8 +79,9 @@ void FuzzDataFile(const std::string& text) {
   CheckRoundTrip(AccountToJsonText(*account));
 }
 
-std::unique_ptr<SandboxService> EmptyService() {
+std::unique_ptr<SandboxService> EmptyService(const std::string& path = "") {
   podform::sandbox::ServiceOptions options;
+  options.data_path = path;
   options.api_key = "k";
   options.faults.seed = kSeed;
   options.clock = FixedNow;
@@ -128,16 +136,55 @@ const Template& Objects() {
   return *objects;
 }
 
+// The data file of a fresh account holding the template objects.
+const std::string& TemplateDataFile() {
+  static const std::string* const text = [] {
+    const Template& objects = Objects();
+    podform::sandbox::Account account(kSeed, FixedNow);
+    if (!account.RestoreVolume(objects.volume).ok() ||
+        !account.RestorePod(objects.pod).ok()) {
+      Fail("setup", "cannot restore the template objects");
+    }
+    return new std::string(AccountToJsonText(account));
+  }();
+  return *text;
+}
+
+// Where each input's data file goes (removed at exit by the OS's tmp
+// cleaning; one directory per process).
+const std::string& DataPath() {
+  static const std::string* const path = [] {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") +
+                      "/sandbox_fuzz_XXXXXX";
+    if (mkdtemp(dir.data()) == nullptr) Fail("setup", "mkdtemp failed");
+    return new std::string(dir + "/sandbox.json");
+  }();
+  return *path;
+}
+
 std::unique_ptr<SandboxService> NewService() {
-  const Template& objects = Objects();
-  std::unique_ptr<SandboxService> service = EmptyService();
-  auto lock = service->store().Lock();
-  podform::sandbox::Account& account = service->store().account();
-  if (!account.RestoreVolume(objects.volume).ok() ||
-      !account.RestorePod(objects.pod).ok()) {
-    Fail("setup", "cannot restore the template objects");
+  std::remove((DataPath() + ".journal").c_str());
+  if (!podform::WriteFileAtomically(DataPath(), TemplateDataFile(), 0600,
+                                    podform::Survives::kProcessDeath)
+           .ok()) {
+    Fail("setup", "cannot write the data file");
   }
-  return service;
+  return EmptyService(DataPath());
+}
+
+void FuzzJournalLine(const std::string& line) {
+  absl::StatusOr<podform::sandbox::Account> account =
+      AccountFromJsonText(TemplateDataFile(), kSeed, FixedNow);
+  if (!account.ok()) Fail("setup", std::string(account.status().message()));
+  absl::Status replayed = podform::sandbox::ReplayJournalLine(line, *account);
+  if (!replayed.ok()) {
+    if (replayed.code() != absl::StatusCode::kInvalidArgument) {
+      Fail("unexpected error code: " + std::string(replayed.message()), line);
+    }
+    return;
+  }
+  CheckRoundTrip(AccountToJsonText(*account));
 }
 
 void FuzzRequest(int kind, const std::string& body) {
@@ -169,7 +216,15 @@ void FuzzRequest(int kind, const std::string& body) {
   }
   auto lock = service->store().Lock();
   if (service->store().commits() != commits_before) {
-    CheckRoundTrip(AccountToJsonText(service->store().account()));
+    const std::string text = AccountToJsonText(service->store().account());
+    CheckRoundTrip(text);
+    absl::StatusOr<std::string> on_disk =
+        podform::sandbox::SandboxStore::StateOnDisk(DataPath());
+    if (!on_disk.ok() || *on_disk != text) {
+      Fail("the data file and its journal do not hold the account: " +
+               (on_disk.ok() ? *on_disk : std::string(on_disk.status().message())),
+           body + "\n--- in memory:\n" + text);
+    }
   }
 }
 
@@ -179,8 +234,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const int kind = data[0] % 16;
   const std::string rest(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if (kind < 4) {
+  if (kind < 2) {
     FuzzDataFile(rest);
+  } else if (kind < 4) {
+    FuzzJournalLine(rest);
   } else {
     FuzzRequest(kind, rest);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -99,6 +100,7 @@ absl::StatusOr<NetworkVolume> Account::CreateVolume(
   volume.data_center_id = req.data_center_id;
   volumes_.push_back(volume);
   volume_index_[volume.id] = std::prev(volumes_.end());
+  VolumeChanged(volume.id);
   return volume;
 }
 
@@ -115,6 +117,7 @@ absl::StatusOr<NetworkVolume> Account::UpdateVolume(
   }
   // Validate everything before changing anything.
   volume.data_file_text.clear();
+  VolumeChanged(volume.id);
   if (req.size.has_value()) volume.size_gb = *req.size;
   if (req.name.has_value()) volume.name = req.name;
   return volume;
@@ -127,6 +130,7 @@ absl::Status Account::DeleteVolume(const std::string& id) {
   volumes_.erase(it->second);
   volume_index_.erase(it);
   volume_users_.erase(id);
+  VolumeChanged(id);
   return absl::OkStatus();
 }
 
@@ -231,6 +235,7 @@ absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
   if (volume_id.has_value()) ++volume_users_[*volume_id];
   pods_.push_back(pod);
   pod_index_[pod.id] = std::prev(pods_.end());
+  PodChanged(pod.id);
   return pod;
 }
 
@@ -299,16 +304,10 @@ absl::StatusOr<Pod> Account::ResumePod(const std::string& pod_id,
 absl::Status Account::TerminatePod(const std::string& pod_id) {
   auto it = pod_index_.find(pod_id);
   if (it == pod_index_.end()) return PodNotFoundToTerminateError();
-  const Pod& pod = *it->second;
-  if (pod.desired_status == "RUNNING") HoldGpus(pod, -pod.gpu_count);
-  if (pod.network_volume_id.has_value()) {
-    auto users = volume_users_.find(*pod.network_volume_id);
-    if (users != volume_users_.end() && --users->second <= 0) {
-      volume_users_.erase(users);
-    }
-  }
+  Hold(*it->second, -1);
   pods_.erase(it->second);
   pod_index_.erase(it);
+  PodChanged(pod_id);
   return absl::OkStatus();
 }
 
@@ -329,6 +328,7 @@ Pod* Account::MutablePod(const std::string& id) {
   if (it == pod_index_.end()) return nullptr;
   // The caller may change the pod: its data-file text is stale.
   it->second->data_file_text.clear();
+  PodChanged(id);
   return &*it->second;
 }
 
@@ -410,11 +410,71 @@ absl::Status Account::RestorePod(Pod pod) {
     return absl::InvalidArgumentError(
         absl::StrCat("pod id ", pod.id, " appears twice"));
   }
-  if (pod.desired_status == "RUNNING") HoldGpus(pod, pod.gpu_count);
-  if (pod.network_volume_id.has_value()) ++volume_users_[*pod.network_volume_id];
+  Hold(pod, +1);
   pods_.push_back(std::move(pod));
   pod_index_[pods_.back().id] = std::prev(pods_.end());
   return absl::OkStatus();
+}
+
+void Account::Hold(const Pod& pod, int sign) {
+  if (pod.desired_status == "RUNNING") HoldGpus(pod, sign * pod.gpu_count);
+  if (!pod.network_volume_id.has_value()) return;
+  auto users = volume_users_.find(*pod.network_volume_id);
+  if (sign > 0) {
+    ++volume_users_[*pod.network_volume_id];
+  } else if (users != volume_users_.end() && --users->second <= 0) {
+    volume_users_.erase(users);
+  }
+}
+
+// ---------------------------------------------------------------- changes
+
+void Account::VolumeChanged(const std::string& id) {
+  if (changed_volume_ids_.insert(id).second) changed_.volumes.push_back(id);
+}
+
+void Account::PodChanged(const std::string& id) {
+  if (changed_pod_ids_.insert(id).second) changed_.pods.push_back(id);
+}
+
+Account::Changed Account::TakeChanged() {
+  changed_volume_ids_.clear();
+  changed_pod_ids_.clear();
+  return std::exchange(changed_, Changed());
+}
+
+void Account::ReplayVolume(const std::string& id,
+                           std::optional<NetworkVolume> value) {
+  auto it = volume_index_.find(id);
+  if (it == volume_index_.end()) {
+    if (!value.has_value()) return;
+    volumes_.push_back(*std::move(value));
+    volume_index_[id] = std::prev(volumes_.end());
+  } else if (value.has_value()) {
+    *it->second = *std::move(value);
+  } else {
+    volumes_.erase(it->second);
+    volume_index_.erase(it);
+  }
+}
+
+void Account::ReplayPod(const std::string& id, std::optional<Pod> value) {
+  auto it = pod_index_.find(id);
+  if (it == pod_index_.end()) {
+    if (!value.has_value()) return;
+    Hold(*value, +1);
+    pods_.push_back(*std::move(value));
+    pod_index_[id] = std::prev(pods_.end());
+    return;
+  }
+  Hold(*it->second, -1);
+  if (value.has_value()) {
+    Hold(*value, +1);
+    *it->second = *std::move(value);
+  } else {
+    pods_.erase(it->second);
+    pod_index_.erase(it);
+  }
 }
 
 }  // namespace podform::sandbox

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -202,6 +203,21 @@ class Account {
   absl::Status RestoreVolume(NetworkVolume volume);
   absl::Status RestorePod(Pod pod);
 
+  // --- Changes, for the data file's journal (account_json.h) ---
+  // Ids of the volumes and pods that mutations created, changed or deleted
+  // since the last TakeChanged(), each once, in the order of first change.
+  struct Changed {
+    std::vector<std::string> volumes;
+    std::vector<std::string> pods;
+    bool empty() const { return volumes.empty() && pods.empty(); }
+  };
+  Changed TakeChanged();
+  // Replaying a journal: makes volume (pod) `id` be `value`, in its place
+  // if it exists (appended if not), or removes it when `value` is empty.
+  // Bookkeeping follows, as in Restore*. Not counted as changes.
+  void ReplayVolume(const std::string& id, std::optional<NetworkVolume> value);
+  void ReplayPod(const std::string& id, std::optional<Pod> value);
+
  private:
   using Key = std::pair<std::string, std::string>;
 
@@ -214,6 +230,11 @@ class Account {
   int FreeGpus(const std::string& data_center_id,
                const std::string& gpu_type_id) const;
   void StartPod(Pod& pod, const std::string& reason);
+  void VolumeChanged(const std::string& id);
+  void PodChanged(const std::string& id);
+  // Adds (+1) or removes (-1) what `pod` holds: GPUs while it runs, a user
+  // of its volume.
+  void Hold(const Pod& pod, int sign);
 
   Clock clock_;
   Random random_;
@@ -227,6 +248,8 @@ class Account {
   int default_capacity_ = kDefaultCapacity;
   std::map<Key, int> capacity_;
   std::map<Key, int> in_use_;
+  Changed changed_;
+  std::unordered_set<std::string> changed_volume_ids_, changed_pod_ids_;
 };
 
 // "Rented by User: Fri Feb 09 2024 14:01:47 GMT+0000 (Coordinated Universal

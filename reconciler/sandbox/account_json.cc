@@ -307,6 +307,50 @@ absl::Status ProfileFromJson(const json& j, Profile& profile) {
   return r.Finish();
 }
 
+// "random": 16 lowercase hex digits, the generator's state.
+absl::Status LoadRandom(ObjectReader& r, Account& account) {
+  std::string random;
+  RETURN_IF_ERROR(r.String("random", &random));
+  if (random.empty()) return absl::OkStatus();
+  uint64_t state = 0;
+  if (random.size() != 16 ||
+      std::sscanf(random.c_str(), "%16" SCNx64, &state) != 1 ||
+      random.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return r.Error("random", "expected 16 lowercase hex digits");
+  }
+  account.random().set_state(state);
+  return absl::OkStatus();
+}
+
+std::string RandomText(const Account& account) {
+  char random[17];
+  std::snprintf(random, sizeof random, "%016" PRIx64,
+                account.random().state());
+  return random;
+}
+
+// The data-file line of each volume and pod, rendered once and cached
+// until it changes.
+constexpr auto kReplace = json::error_handler_t::replace;
+std::string Line(const json& j) { return j.dump(-1, ' ', false, kReplace); }
+
+const std::string& CachedLine(const NetworkVolume& volume) {
+  if (volume.data_file_text.empty()) {
+    volume.data_file_text = Line(VolumeToJson(volume));
+  }
+  return volume.data_file_text;
+}
+
+const std::string& CachedLine(const Pod& pod) {
+  if (pod.data_file_text.empty()) pod.data_file_text = Line(PodToJson(pod));
+  return pod.data_file_text;
+}
+
+// A list of strings as JSON.
+std::string IdList(const std::vector<std::string>& ids) {
+  return Line(json(ids));
+}
+
 absl::Status Load(const json& root, Account& account) {
   ObjectReader r(root, "");
   RETURN_IF_ERROR(r.CheckObject());
@@ -318,17 +362,7 @@ absl::Status Load(const json& root, Account& account) {
                      " is not supported (this podform reads version ",
                      kDataFileVersion, ")"));
   }
-  std::string random;
-  RETURN_IF_ERROR(r.String("random", &random));
-  if (!random.empty()) {
-    uint64_t state = 0;
-    if (random.size() != 16 ||
-        std::sscanf(random.c_str(), "%16" SCNx64, &state) != 1 ||
-        random.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      return r.Error("random", "expected 16 lowercase hex digits");
-    }
-    account.random().set_state(state);
-  }
+  RETURN_IF_ERROR(LoadRandom(r, account));
   if (r.Has("profile")) {
     RETURN_IF_ERROR(ProfileFromJson(root.at("profile"),
                                     account.mutable_profile()));
@@ -379,8 +413,6 @@ std::string AccountToJsonText(const Account& account) {
   // line, rendered once and cached until it changes, so rewriting the file
   // after a mutation costs a copy of the unchanged lines, not a
   // re-serialization of the whole account.
-  constexpr auto kReplace = json::error_handler_t::replace;
-  auto line = [&](const json& j) { return j.dump(-1, ' ', false, kReplace); };
   json capacity = json::object();
   for (const auto& [key, total] : account.capacities()) {
     capacity[key.first][key.second] = total;
@@ -391,26 +423,17 @@ std::string AccountToJsonText(const Account& account) {
                        {"pubKey", OptionalString(profile.pub_key)},
                        {"clientBalance", profile.client_balance},
                        {"spendLimit", profile.spend_limit}};
-  char random[17];
-  std::snprintf(random, sizeof random, "%016" PRIx64,
-                account.random().state());
 
   std::string out = absl::StrCat(
-      "{\n  \"version\": ", kDataFileVersion, ",\n  \"random\": \"", random,
-      "\",\n  \"profile\": ", line(profile_json),
+      "{\n  \"version\": ", kDataFileVersion, ",\n  \"random\": \"",
+      RandomText(account), "\",\n  \"profile\": ", Line(profile_json),
       ",\n  \"defaultCapacity\": ", account.default_capacity(),
-      ",\n  \"capacity\": ", line(capacity), ",\n  \"networkVolumes\": [");
+      ",\n  \"capacity\": ", Line(capacity), ",\n  \"networkVolumes\": [");
   size_t size = out.size() + 64;
   for (const NetworkVolume& volume : account.volumes()) {
-    if (volume.data_file_text.empty()) {
-      volume.data_file_text = line(VolumeToJson(volume));
-    }
-    size += volume.data_file_text.size() + 6;
+    size += CachedLine(volume).size() + 6;
   }
-  for (const Pod& pod : account.pods()) {
-    if (pod.data_file_text.empty()) pod.data_file_text = line(PodToJson(pod));
-    size += pod.data_file_text.size() + 6;
-  }
+  for (const Pod& pod : account.pods()) size += CachedLine(pod).size() + 6;
   out.reserve(size);
   const char* separator = "\n    ";
   for (const NetworkVolume& volume : account.volumes()) {
@@ -426,6 +449,83 @@ std::string AccountToJsonText(const Account& account) {
   }
   absl::StrAppend(&out, account.pods().empty() ? "" : "\n  ", "]\n}\n");
   return out;
+}
+
+std::string JournalLine(const Account& account,
+                        const Account::Changed& changed) {
+  std::string volumes, pods;
+  std::vector<std::string> deleted_volumes, deleted_pods;
+  for (const std::string& id : changed.volumes) {
+    if (const NetworkVolume* volume = account.FindVolume(id)) {
+      absl::StrAppend(&volumes, volumes.empty() ? "" : ",", CachedLine(*volume));
+    } else {
+      deleted_volumes.push_back(id);
+    }
+  }
+  for (const std::string& id : changed.pods) {
+    if (const Pod* pod = account.FindPod(id)) {
+      absl::StrAppend(&pods, pods.empty() ? "" : ",", CachedLine(*pod));
+    } else {
+      deleted_pods.push_back(id);
+    }
+  }
+  return absl::StrCat("{\"random\":\"", RandomText(account),
+                      "\",\"networkVolumes\":[", volumes, "],\"pods\":[",
+                      pods, "],\"deletedNetworkVolumes\":",
+                      IdList(deleted_volumes),
+                      ",\"deletedPods\":", IdList(deleted_pods), "}\n");
+}
+
+absl::Status ReplayJournalLine(const std::string& line, Account& account) {
+  absl::StatusOr<json> root = ParseJson(line);
+  if (!root.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not JSON: ", root.status().message()));
+  }
+  ObjectReader r(*root, "");
+  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(LoadRandom(r, account));
+  auto list = [&](const char* key) -> absl::StatusOr<const json*> {
+    static const json kEmpty = json::array();
+    if (!r.Has(key)) return &kEmpty;
+    const json& value = root->at(key);
+    if (!value.is_array()) return r.Error(key, "expected an array");
+    return &value;
+  };
+  auto ids = [&](const char* key) -> absl::StatusOr<std::vector<std::string>> {
+    ASSIGN_OR_RETURN(const json* values, list(key));
+    std::vector<std::string> out;
+    for (const json& id : *values) {
+      if (!id.is_string()) return r.Error(key, "expected ids");
+      out.push_back(id.get<std::string>());
+    }
+    return out;
+  };
+  // Volumes before the pods that may mount them; pods deleted before the
+  // volumes they mounted.
+  ASSIGN_OR_RETURN(const json* volumes, list("networkVolumes"));
+  for (size_t i = 0; i < volumes->size(); ++i) {
+    ASSIGN_OR_RETURN(NetworkVolume volume,
+                     VolumeFromJson((*volumes)[i],
+                                    absl::StrCat("networkVolumes[", i, "]")));
+    std::string id = volume.id;
+    account.ReplayVolume(id, std::move(volume));
+  }
+  ASSIGN_OR_RETURN(const json* pods, list("pods"));
+  for (size_t i = 0; i < pods->size(); ++i) {
+    ASSIGN_OR_RETURN(Pod pod,
+                     PodFromJson((*pods)[i], absl::StrCat("pods[", i, "]")));
+    std::string id = pod.id;
+    account.ReplayPod(id, std::move(pod));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> deleted_pods, ids("deletedPods"));
+  for (const std::string& id : deleted_pods) account.ReplayPod(id, std::nullopt);
+  ASSIGN_OR_RETURN(std::vector<std::string> deleted_volumes,
+                   ids("deletedNetworkVolumes"));
+  for (const std::string& id : deleted_volumes) {
+    account.ReplayVolume(id, std::nullopt);
+  }
+  return r.Finish();
 }
 
 absl::StatusOr<Account> AccountFromJsonText(const std::string& text,

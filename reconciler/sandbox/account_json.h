@@ -52,6 +52,23 @@ std::string AccountToJsonText(const Account& account);
 absl::StatusOr<Account> AccountFromJsonText(const std::string& text,
                                             uint64_t seed, Clock clock);
 
+// The data file's journal (sandbox/store.h) holds one line per write since
+// the data file was last written whole:
+//
+//   {"random": "HEX", "networkVolumes": [volume, ...], "pods": [pod, ...],
+//    "deletedNetworkVolumes": [id, ...], "deletedPods": [id, ...]}
+//
+// with the volumes and pods that `changed` names as `account` now holds
+// them (in the data file's form), and the ids of those it no longer holds.
+// Lines are absolute, not steps: replaying a line again, or over a data
+// file written after it, changes nothing. Ends with a newline.
+std::string JournalLine(const Account& account,
+                        const Account::Changed& changed);
+
+// Applies one journal line (without its newline) to `account`.
+// InvalidArgument naming the first problem.
+absl::Status ReplayJournalLine(const std::string& line, Account& account);
+
 }  // namespace podform::sandbox
 
 #endif  // PODFORM_RECONCILER_SANDBOX_ACCOUNT_JSON_H_

@@ -1,5 +1,11 @@
 #include "reconciler/sandbox/store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -14,6 +20,15 @@
 namespace podform::sandbox {
 namespace {
 
+// The journal is folded into the data file once it is this large, or as
+// large as the data file, whichever is more.
+constexpr size_t kMinJournalToFold = 64 * 1024;
+
+absl::Status ErrnoError(const std::string& what, const std::string& path) {
+  return absl::InternalError(
+      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
 absl::StatusOr<Account> Parse(const StoreOptions& options,
                               const std::string& text) {
   absl::StatusOr<Account> account =
@@ -27,6 +42,29 @@ absl::StatusOr<Account> Parse(const StoreOptions& options,
   return account;
 }
 
+// Replays the whole lines of `journal` over `account`. A last line without
+// its newline was cut short by a kill before it was answered: it is left
+// out, and `*whole` is the length of the lines replayed.
+absl::Status Replay(const std::string& path, const std::string& journal,
+                    Account& account, size_t* whole) {
+  size_t start = 0;
+  for (int line = 1;; ++line) {
+    size_t end = journal.find('\n', start);
+    if (end == std::string::npos) break;
+    absl::Status replayed =
+        ReplayJournalLine(journal.substr(start, end - start), account);
+    if (!replayed.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, ": line ", line, ": not a valid sandbox journal line: ",
+          replayed.message(),
+          " (remove the file to go back to the data file's state)"));
+    }
+    start = end + 1;
+  }
+  *whole = start;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
@@ -34,27 +72,128 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
   if (!options.clock) options.clock = [] { return absl::Now(); };
   absl::StatusOr<std::string> text =
       options.path.empty() ? absl::NotFoundError("") : ReadFile(options.path);
+  std::unique_ptr<SandboxStore> store;
   if (text.ok()) {
     ASSIGN_OR_RETURN(Account account, Parse(options, *text));
-    return std::unique_ptr<SandboxStore>(new SandboxStore(
-        std::move(options), std::move(account), std::move(text).value()));
-  }
-  if (text.status().code() != absl::StatusCode::kNotFound) {
+    store.reset(new SandboxStore(std::move(options), std::move(account),
+                                 std::move(text).value()));
+    absl::StatusOr<std::string> journal = ReadFile(store->journal_path());
+    if (!journal.ok() && journal.status().code() != absl::StatusCode::kNotFound) {
+      return journal.status();
+    }
+    if (journal.ok() && !journal->empty()) {
+      size_t whole = 0;
+      RETURN_IF_ERROR(
+          Replay(store->journal_path(), *journal, store->account_, &whole));
+      // One file again, with what the journal added.
+      RETURN_IF_ERROR(store->WriteDataFile(AccountToJsonText(store->account_)));
+    }
+  } else if (text.status().code() != absl::StatusCode::kNotFound) {
     return text.status();
+  } else {
+    Account account(options.seed, options.clock);
+    std::string initial = AccountToJsonText(account);
+    if (!options.path.empty()) {
+      std::string dir = std::filesystem::path(options.path).parent_path();
+      if (!dir.empty()) RETURN_IF_ERROR(MakeDirectories(dir));
+      RETURN_IF_ERROR(WriteFileAtomically(options.path, initial, 0600,
+                                          Survives::kProcessDeath));
+    }
+    store.reset(new SandboxStore(std::move(options), std::move(account),
+                                 std::move(initial)));
+    // A journal without its data file belongs to a sandbox that was removed.
+    if (!store->path().empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(store->journal_path(), ignored);
+    }
   }
-  Account account(options.seed, options.clock);
-  std::string initial = AccountToJsonText(account);
-  if (!options.path.empty()) {
-    std::string dir = std::filesystem::path(options.path).parent_path();
-    if (!dir.empty()) RETURN_IF_ERROR(MakeDirectories(dir));
-    RETURN_IF_ERROR(WriteFileAtomically(options.path, initial));
+  store->account_.TakeChanged();  // loading is not a change
+  return store;
+}
+
+absl::StatusOr<std::string> SandboxStore::StateOnDisk(const std::string& path) {
+  StoreOptions options;
+  options.path = path;
+  options.clock = [] { return absl::Now(); };
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  ASSIGN_OR_RETURN(Account account, Parse(options, text));
+  absl::StatusOr<std::string> journal = ReadFile(path + ".journal");
+  if (journal.ok()) {
+    size_t whole = 0;
+    RETURN_IF_ERROR(Replay(path + ".journal", *journal, account, &whole));
+  } else if (journal.status().code() != absl::StatusCode::kNotFound) {
+    return journal.status();
   }
-  return std::unique_ptr<SandboxStore>(new SandboxStore(
-      std::move(options), std::move(account), std::move(initial)));
+  return AccountToJsonText(account);
+}
+
+SandboxStore::~SandboxStore() {
+  // Only a journal this store appended to is its to fold or remove (Open
+  // may have failed on someone else's).
+  if (journal_fd_ < 0) return;
+  ::close(journal_fd_);
+  journal_fd_ = -1;
+  if (!committed_journal_.empty() || journal_damaged_) {
+    // Without an open journal, WriteDataFile removes it.
+    absl::Status folded = WriteDataFile(AccountToJsonText(account_));
+    if (!folded.ok()) {
+      std::cerr << "podform sandbox: " << folded.message()
+                << " (the journal keeps the state)\n";
+    }
+    return;
+  }
+  std::error_code ignored;  // emptied by the last fold
+  std::filesystem::remove(journal_path(), ignored);
+}
+
+absl::Status SandboxStore::Append(const std::string& line) {
+  if (journal_fd_ < 0) {
+    journal_fd_ = ::open(journal_path().c_str(),
+                         O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (journal_fd_ < 0) return ErrnoError("cannot open", journal_path());
+  }
+  size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = ::write(journal_fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      absl::Status error = ErrnoError("cannot write", journal_path());
+      // Take back what was written of the line, so that the journal holds
+      // whole lines only.
+      if (done > 0 &&
+          ::ftruncate(journal_fd_,
+                      static_cast<off_t>(committed_journal_.size())) != 0) {
+        journal_damaged_ = true;
+      }
+      return error;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SandboxStore::WriteDataFile(const std::string& text) {
+  RETURN_IF_ERROR(WriteFileAtomically(options_.path, text, 0600,
+                                      Survives::kProcessDeath));
+  // The data file now holds everything: a journal line replayed over it
+  // would change nothing, so a kill before the journal is emptied is
+  // harmless.
+  if (journal_fd_ >= 0) {
+    if (::ftruncate(journal_fd_, 0) != 0) {
+      return ErrnoError("cannot empty", journal_path());
+    }
+  } else if (std::error_code error;
+             !std::filesystem::remove(journal_path(), error) && error) {
+    return absl::InternalError(absl::StrCat(
+        "cannot remove ", journal_path(), ": ", error.message()));
+  }
+  journal_damaged_ = false;
+  return absl::OkStatus();
 }
 
 absl::Status SandboxStore::Commit() {
   if (options_.path.empty()) {  // nothing to write, nothing that can fail
+    account_.TakeChanged();
     ++commits_;
     return absl::OkStatus();
   }
@@ -67,27 +206,53 @@ absl::Status SandboxStore::Commit() {
       written_cv_.wait(lock);
       continue;
     }
-    // This thread writes every change so far, its own included.
+    // This thread writes every change so far, its own included: a journal
+    // line, and the whole data file when the journal has grown as large.
     const uint64_t target = changed_;
-    std::string text = AccountToJsonText(account_);
+    const std::string line = JournalLine(account_, account_.TakeChanged());
+    const bool damaged = journal_damaged_;
+    const bool fold =
+        damaged || committed_journal_.size() + line.size() >
+                       std::max(committed_text_.size(), kMinJournalToFold);
+    std::string text = fold ? AccountToJsonText(account_) : std::string();
+    absl::Status fold_status;
     absl::Status status =
         WriteWithLockReleased(lock, writing_, written_cv_, [&] {
           if (options_.before_write) options_.before_write();
-          return WriteFileAtomically(options_.path, text, 0600,
-                                     Survives::kProcessDeath);
+          // A damaged journal cannot take a line: the data file carries it.
+          if (damaged) return WriteDataFile(text);
+          RETURN_IF_ERROR(Append(line));
+          // The line is in: the change is committed whatever follows.
+          if (fold) fold_status = WriteDataFile(text);
+          return absl::OkStatus();
         });
     ++writes_;
     if (status.ok()) {
-      committed_text_ = std::move(text);
+      if (fold && fold_status.ok()) {
+        committed_text_ = std::move(text);
+        committed_journal_.clear();
+        ++data_file_writes_;
+      } else {
+        committed_journal_ += line;
+        if (!fold_status.ok()) {
+          std::cerr << "podform sandbox: " << fold_status.message()
+                    << " (the journal keeps the state)\n";
+        }
+      }
       written_ = target;
       continue;
     }
     std::cerr << "podform sandbox: " << status.message()
               << "; the change is undone\n";
-    // The last committed text always parses: it was produced from an
-    // Account. Changes made while the write was under way are undone too.
+    // The committed state always loads: it was produced from an Account.
+    // Changes made while the write was under way are undone too.
     absl::StatusOr<Account> restored = Parse(options_, committed_text_);
-    if (restored.ok()) account_ = std::move(restored).value();
+    size_t whole = 0;
+    if (restored.ok() &&
+        Replay(journal_path(), committed_journal_, *restored, &whole).ok()) {
+      account_ = std::move(restored).value();
+      account_.TakeChanged();
+    }
     if (!undone_.empty() && undone_.back().first == written_ + 1) {
       undone_.back().second = changed_;  // the same run of failures
     } else {

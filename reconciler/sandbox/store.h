@@ -3,18 +3,26 @@
 
 // The sandbox's Account together with its data file (format:
 // account_json.h) and the one mutex that guards both. A mutation changes the
-// Account and then calls Commit, which returns once the file holds the
-// change; only then is the mutation answered. The file is replaced
-// atomically (WriteFileAtomically, without fsync: it survives the sandbox
-// being killed at any moment, not an OS crash), so it always holds a whole,
-// consistent state.
+// Account and then calls Commit, which returns once the files hold the
+// change; only then is the mutation answered.
 //
-// Commits are grouped: the file is written without the mutex held, and the
-// mutations that arrive meanwhile go out together in the next write, so
-// concurrent mutations do not queue behind one file write each. While a
-// write is under way, other requests see the account with the changes it
-// carries (as they would on RunPod, which answers a read during another
-// request's commit); if the write fails, those changes are undone.
+// What a commit writes is small: one line, appended to a journal beside the
+// data file (PATH.journal), with the volumes and pods the commit changed.
+// Once the journal has grown as large as the data file, the data file is
+// written whole (replaced atomically) and the journal emptied, so a commit
+// costs what it changed, plus an amortized share of the whole file, not a
+// rewrite of the whole account. Opening the store replays the journal over
+// the data file and folds them into one data file again; so does closing
+// it. Neither file is fsynced: together they survive the sandbox being
+// killed at any moment (a line cut short by the kill was never answered
+// and is dropped), not an OS crash.
+//
+// Commits are grouped: the files are written without the mutex held, and
+// the mutations that arrive meanwhile go out together in the next write, so
+// concurrent mutations do not queue behind one write each. While a write is
+// under way, other requests see the account with the changes it carries (as
+// they would on RunPod, which answers a read during another request's
+// commit); if the write fails, those changes are undone.
 
 #include <condition_variable>
 #include <cstdint>
@@ -54,6 +62,14 @@ class SandboxStore {
   static absl::StatusOr<std::unique_ptr<SandboxStore>> Open(
       StoreOptions options);
 
+  // Folds the journal into the data file (errors go to stderr).
+  ~SandboxStore();
+
+  // The state that the data file at `path` and its journal hold together,
+  // as Open would load it, in the data file's form (AccountToJsonText).
+  // Changes neither file. Errors as Open's.
+  static absl::StatusOr<std::string> StateOnDisk(const std::string& path);
+
   // The lock to hold while using account() or calling Commit().
   std::unique_lock<std::mutex> Lock() {
     return std::unique_lock<std::mutex>(mutex_);
@@ -73,11 +89,14 @@ class SandboxStore {
 
   // Successful Commit()s since Open. REQUIRES: Lock() held.
   uint64_t commits() const { return commits_; }
-  // Writes of the data file since Open (each may carry several commits).
+  // Writes since Open (each may carry several commits).
   // REQUIRES: Lock() held.
   uint64_t writes() const { return writes_; }
+  // Of those, the writes of the whole data file. REQUIRES: Lock() held.
+  uint64_t data_file_writes() const { return data_file_writes_; }
 
   const std::string& path() const { return options_.path; }
+  std::string journal_path() const { return options_.path + ".journal"; }
 
  private:
   SandboxStore(StoreOptions options, Account account, std::string text)
@@ -87,12 +106,22 @@ class SandboxStore {
 
   // Whether change `generation` was undone by a failed write.
   bool Undone(uint64_t generation) const;
+  // Appends `line` to the journal, whole or (after a failure) not at all.
+  absl::Status Append(const std::string& line);
+  // Writes `text` as the data file and empties the journal.
+  absl::Status WriteDataFile(const std::string& text);
 
   StoreOptions options_;
   std::mutex mutex_;
   std::condition_variable written_cv_;
   Account account_;
-  std::string committed_text_;  // the data file's contents
+  std::string committed_text_;     // the data file's contents
+  std::string committed_journal_;  // the journal's contents
+  int journal_fd_ = -1;            // opened for appending on first use
+  // An append failed and could not be taken back: the journal may end in a
+  // part of a line, so the next write is a whole data file.
+  bool journal_damaged_ = false;
+  uint64_t data_file_writes_ = 0;
   uint64_t commits_ = 0;
   uint64_t writes_ = 0;
   uint64_t changed_ = 0;   // generation of the last change

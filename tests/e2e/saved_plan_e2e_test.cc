@@ -81,7 +81,8 @@ TEST_F(SavedPlanE2eTest, SecretsAndTheApiKeyAreNeverPrintedOrWritten) {
   EXPECT_EQ(state_show.exit_code, 0) << state_show;
 
   // Nowhere: not in any output, nor in any file podform wrote (the sandbox's
-  // own data file is RunPod's side and holds the env as RunPod would).
+  // own data file and its journal are RunPod's side and hold the env as
+  // RunPod would).
   EXPECT_THAT(transcript(), Not(HasSubstr(kSecret)));
   EXPECT_THAT(transcript(), Not(HasSubstr(kApiKey)));
   int files = 0;
@@ -92,7 +93,10 @@ TEST_F(SavedPlanE2eTest, SecretsAndTheApiKeyAreNeverPrintedOrWritten) {
     std::string text = ReadFileOrDie(path);
     ++files;
     EXPECT_THAT(text, Not(HasSubstr(kApiKey))) << path;
-    if (path == sandbox().data_path()) continue;
+    if (path == sandbox().data_path() ||
+        path == sandbox().data_path() + ".journal") {
+      continue;
+    }
     EXPECT_THAT(text, Not(HasSubstr(kSecret))) << path;
   }
   EXPECT_GE(files, 4);  // config, plan file, lock file, outputs

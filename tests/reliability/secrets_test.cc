@@ -53,9 +53,9 @@ std::vector<std::string> FilesUnder(const std::string& root,
 // the API key and the secret values: none may appear. podform has no
 // --debug or verbose mode; the outputs searched are all it prints.
 //
-// The sandbox's data file is RunPod's side: RunPod stores a pod's env, so the
-// secret is legitimately there (and is checked to be, which also shows that
-// the search would find it). The API key must not be there either.
+// The sandbox's data file and its journal are RunPod's side: RunPod stores
+// a pod's env, so the secret is legitimately there (and is checked to be,
+// which also shows that the search would find it). The API key must not be there either.
 TEST_F(SecretsTest, ApiKeyAndEnvSecretsAppearInNoArtefact) {
   std::filesystem::create_directories(Path("project"));
   StartSandbox({}, "runpod/sandbox.json");
@@ -83,8 +83,13 @@ TEST_F(SecretsTest, ApiKeyAndEnvSecretsAppearInNoArtefact) {
   r = run({"apply", Path("project/tonight.plan")});
   ASSERT_EQ(r.exit_code, 0) << r;
 
-  // RunPod got the secret (the pods need it) but never the key.
-  std::string data = ReadFileOrEmpty(sandbox().data_path());
+  // RunPod got the secret (the pods need it) but never the key. The
+  // sandbox's state while it runs: its data file and journal.
+  auto runpod_side = [&] {
+    return ReadFileOrEmpty(sandbox().data_path()) +
+           ReadFileOrEmpty(sandbox().data_path() + ".journal");
+  };
+  std::string data = runpod_side();
   EXPECT_THAT(data, HasSubstr(kSecret));
   EXPECT_THAT(data, Not(HasSubstr(kApiKey)));
 
@@ -102,7 +107,7 @@ TEST_F(SecretsTest, ApiKeyAndEnvSecretsAppearInNoArtefact) {
   EXPECT_EQ(run({"plan", "--markdown"}).exit_code, 0);
   r = run({"apply", "--auto-approve"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(ReadFileOrEmpty(sandbox().data_path()), HasSubstr(kRotated));
+  EXPECT_THAT(runpod_side(), HasSubstr(kRotated));
 
   // A key RunPod rejects is not echoed either.
   r = run({"plan"}, {std::string("RUNPOD_API_KEY=") + kWrongKey});
@@ -140,7 +145,8 @@ TEST_F(SecretsTest, ApiKeyAndEnvSecretsAppearInNoArtefact) {
     }
   }
   for (const std::string& file :
-       {sandbox().data_path(), sandbox().data_path() + ".stderr"}) {
+       {sandbox().data_path(), sandbox().data_path() + ".journal",
+        sandbox().data_path() + ".stderr"}) {
     EXPECT_THAT(ReadFileOrEmpty(file), Not(HasSubstr(kApiKey))) << file;
   }
 }

@@ -174,8 +174,7 @@ TEST(ServiceFaultsTest, AMutationIsCarriedOutHalfwayThroughItsLatency) {
     answered = true;
   });
   auto persisted = [&] {
-    absl::StatusOr<std::string> text = ReadFile(path);
-    return text.ok() && text->find("\"name\":\"v\"") != std::string::npos;
+    return testing::OnDisk(path).find("\"name\":\"v\"") != std::string::npos;
   };
   while (!persisted() && !answered) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -216,7 +215,7 @@ TEST(ServiceFaultsTest, DropAfterCommitPersistsTheMutationButLosesTheAnswer) {
   EXPECT_EQ(listed->status, 200);
   json volumes = json::parse(listed->body)["data"]["myself"]["networkVolumes"];
   ASSERT_EQ(volumes.size(), 1u);
-  EXPECT_EQ(json::parse(*ReadFile(path))["networkVolumes"][0]["id"],
+  EXPECT_EQ(json::parse(testing::OnDisk(path))["networkVolumes"][0]["id"],
             volumes[0]["id"]);
   // A refused mutation commits nothing and is answered.
   absl::StatusOr<HttpResponse> refused = transport.Post(
@@ -237,7 +236,7 @@ TEST(InProcessTransportTest, OpenCreatesTheFileAndAnswersLikeTheServer) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->retry_after, "");
   std::string id = json::parse(r->body)["data"]["createNetworkVolume"]["id"];
-  EXPECT_EQ(json::parse(*ReadFile(path))["networkVolumes"][0]["id"], id);
+  EXPECT_EQ(json::parse(testing::OnDisk(path))["networkVolumes"][0]["id"], id);
   // Invalid documents are a 400 answer, not an error.
   absl::StatusOr<HttpResponse> bad =
       (*transport)

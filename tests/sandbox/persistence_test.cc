@@ -1,6 +1,7 @@
 // The data file: holds every mutation before it is answered, continued after a restart,
 // refused (never reset) when corrupt, safe under concurrent requests.
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -22,10 +23,17 @@ using nlohmann::json;
 using testing::Harness;
 using testing::MakeTempDir;
 
+// The state on disk: the data file with its journal replayed.
 json ReadJson(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFile(path);
+  absl::StatusOr<std::string> text = SandboxStore::StateOnDisk(path);
   EXPECT_TRUE(text.ok()) << text.status();
   return json::parse(text.value_or("null"));
+}
+
+// The account of `h`'s store as the data file would hold it.
+std::string OnDiskText(Harness& h) {
+  auto lock = h.service->store().Lock();
+  return AccountToJsonText(h.service->store().account());
 }
 
 std::string CreateVolume(Harness& h, int size = 10) {
@@ -73,11 +81,13 @@ TEST(PersistenceTest, EveryMutationIsInTheFileAtOnce) {
   EXPECT_EQ(ReadJson(path)["pods"][0]["desiredStatus"], "EXITED");
   h.Data(R"(mutation { podTerminate(input: {podId: ")" + pod + R"("}) })");
   EXPECT_EQ(ReadJson(path)["pods"], json::array());
-  // A refused mutation leaves the file as it was.
-  std::string before = *ReadFile(path);
+  // A refused mutation leaves the files as they were.
+  const std::string before = *ReadFile(path);
+  const std::string journal_before = *ReadFile(path + ".journal");
   h.Post(R"(mutation { updateNetworkVolume(input: {id: ")" + vol +
          R"(", size: 5}) { id } })");
   EXPECT_EQ(*ReadFile(path), before);
+  EXPECT_EQ(*ReadFile(path + ".journal"), journal_before);
 }
 
 TEST(PersistenceTest, ARestartedSandboxContinuesWhereItStopped) {
@@ -218,11 +228,15 @@ TEST(PersistenceTest, TheFileRoundTrips) {
 TEST(PersistenceTest, AFailedWriteUndoesTheMutation) {
   std::string dir = MakeTempDir();
   std::string path = dir + "/sandbox.json";
+  std::string vol;
+  {
+    Harness h(path);
+    vol = CreateVolume(h);
+  }
   Harness h(path);
-  std::string vol = CreateVolume(h);
-  // Replace the data file by a directory: the atomic rename now fails.
-  std::filesystem::remove(path);
-  std::filesystem::create_directory(path);
+  // The journal now leads to a full disk: the next append fails.
+  std::filesystem::remove(path + ".journal");
+  std::filesystem::create_symlink("/dev/full", path + ".journal");
   testing::GqlResult r = h.Post(
       R"(mutation { createNetworkVolume(input: {name: "w", size: 10, dataCenterId: "EU-RO-1"}) { id } })");
   EXPECT_EQ(r.body["data"], json::parse(R"({"createNetworkVolume": null})"));
@@ -234,6 +248,133 @@ TEST(PersistenceTest, AFailedWriteUndoesTheMutation) {
   EXPECT_EQ(h.Data("{ myself { networkVolumes { id } } }"),
             json::parse(R"({"myself": {"networkVolumes": [{"id": ")" + vol +
                         R"("}]}})"));
+}
+
+// A commit appends a line to the journal; the data file is written whole
+// only when the journal has grown as large as it (64 KiB at least).
+TEST(PersistenceTest, ACommitAppendsALineAndTheDataFileIsRewrittenRarely) {
+  std::string path = MakeTempDir() + "/sandbox.json";
+  Harness h(path);
+  const std::string empty = *ReadFile(path);
+  constexpr int kVolumes = 100;
+  for (int i = 0; i < kVolumes; ++i) CreateVolume(h);
+  {
+    auto lock = h.service->store().Lock();
+    EXPECT_EQ(h.service->store().writes(), uint64_t{kVolumes});
+    EXPECT_EQ(h.service->store().data_file_writes(), 0u);
+  }
+  EXPECT_EQ(*ReadFile(path), empty);
+  const std::string journal = *ReadFile(path + ".journal");
+  EXPECT_EQ(std::count(journal.begin(), journal.end(), '\n'), kVolumes);
+  EXPECT_EQ(ReadJson(path)["networkVolumes"].size(), size_t{kVolumes});
+
+  // Past 64 KiB of journal: the data file takes it all, the journal empties.
+  while (true) {
+    CreateVolume(h);
+    auto lock = h.service->store().Lock();
+    if (h.service->store().data_file_writes() > 0) break;
+  }
+  EXPECT_EQ(*ReadFile(path + ".journal"), "");
+  EXPECT_EQ(*ReadFile(path), OnDiskText(h));
+}
+
+// Closing the store folds the journal into the data file: a stopped sandbox
+// is one file. Opening folds one left by a killed sandbox.
+TEST(PersistenceTest, TheJournalIsFoldedIntoTheDataFileOnCloseAndOnOpen) {
+  std::string dir = MakeTempDir();
+  std::string path = dir + "/sandbox.json";
+  std::string live;
+  {
+    Harness h(path);
+    DeployPod(h, CreateVolume(h));
+    live = OnDiskText(h);
+    // As a kill would leave them: copies of both files, mid-run.
+    std::filesystem::create_directory(dir + "/killed");
+    std::filesystem::copy(path, dir + "/killed/sandbox.json");
+    std::filesystem::copy(path + ".journal",
+                          dir + "/killed/sandbox.json.journal");
+    EXPECT_NE(*ReadFile(path), live);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + ".journal"));
+  EXPECT_EQ(*ReadFile(path), live);
+
+  Harness again(dir + "/killed/sandbox.json");
+  EXPECT_EQ(*ReadFile(dir + "/killed/sandbox.json"), live);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/killed/sandbox.json.journal"));
+}
+
+// A kill can cut the line being appended short; that mutation was never
+// answered, and the next open leaves it out.
+TEST(PersistenceTest, ALineCutShortByAKillIsLeftOut) {
+  std::string dir = MakeTempDir();
+  std::string path = dir + "/sandbox.json";
+  Harness h(path);
+  std::string kept = CreateVolume(h);
+  const std::string before = OnDiskText(h);
+  CreateVolume(h);
+  std::string journal = *ReadFile(path + ".journal");
+  const size_t second_line = journal.find('\n') + 1;
+  std::filesystem::create_directory(dir + "/killed");
+  std::filesystem::copy(path, dir + "/killed/sandbox.json");
+  ASSERT_TRUE(WriteFileAtomically(dir + "/killed/sandbox.json.journal",
+                                  journal.substr(0, second_line + 40))
+                  .ok());
+  Harness again(dir + "/killed/sandbox.json");
+  EXPECT_EQ(*ReadFile(dir + "/killed/sandbox.json"), before);
+  EXPECT_EQ(again.Data("{ myself { networkVolumes { id } } }"),
+            json::parse(R"({"myself": {"networkVolumes": [{"id": ")" + kept +
+                        R"("}]}})"));
+}
+
+// Journal lines are states, not steps: replayed over a data file written
+// after them (a kill between writing the data file and emptying the
+// journal), they change nothing.
+TEST(PersistenceTest, ReplayingTheJournalOverANewerDataFileChangesNothing) {
+  std::string dir = MakeTempDir();
+  std::string path = dir + "/sandbox.json";
+  std::string journal, live;
+  {
+    Harness h(path, 3);
+    std::string vol = CreateVolume(h, 10);
+    std::string pod = DeployPod(h, vol);
+    h.Data(R"(mutation { updateNetworkVolume(input: {id: ")" + vol +
+           R"(", size: 20}) { id } })");
+    h.Data(R"(mutation { podStop(input: {podId: ")" + pod + R"("}) { id } })");
+    h.Data(R"(mutation { podTerminate(input: {podId: ")" + pod + R"("}) })");
+    DeployPod(h, vol);
+    journal = *ReadFile(path + ".journal");
+    live = OnDiskText(h);
+  }
+  ASSERT_EQ(*ReadFile(path), live);  // folded on close
+  ASSERT_TRUE(WriteFileAtomically(path + ".journal", journal).ok());
+  Harness again(path);
+  EXPECT_EQ(*ReadFile(path), live);
+}
+
+TEST(PersistenceTest, ADamagedJournalIsRefusedAndLeftAlone) {
+  std::string dir = MakeTempDir();
+  std::string path = dir + "/sandbox.json";
+  {
+    Harness h(path);
+    CreateVolume(h);
+  }
+  const std::string data = *ReadFile(path);
+  const std::string journal =
+      R"({"random":"0000000000000001","networkVolumes":[{"id":"x"}]})"
+      "\n";
+  ASSERT_TRUE(WriteFileAtomically(path + ".journal", journal).ok());
+  StoreOptions options;
+  options.path = path;
+  absl::StatusOr<std::unique_ptr<SandboxStore>> store =
+      SandboxStore::Open(std::move(options));
+  EXPECT_EQ(store.status(),
+            absl::FailedPreconditionError(
+                path +
+                ".journal: line 1: not a valid sandbox journal line: "
+                "networkVolumes[0].size: required (remove the file to go "
+                "back to the data file's state)"));
+  EXPECT_EQ(*ReadFile(path), data);
+  EXPECT_EQ(*ReadFile(path + ".journal"), journal);
 }
 
 TEST(PersistenceTest, ConcurrentMutationsNeverCorruptTheFile) {

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/sandbox/service.h"
+#include "reconciler/sandbox/store.h"
 
 namespace podform::sandbox::testing {
 
@@ -24,6 +25,14 @@ inline const absl::Time kT0 = absl::FromUnixSeconds(1707487307);
 inline std::string MakeTempDir() {
   std::string dir = ::testing::TempDir() + "/sandbox_test_XXXXXX";
   return mkdtemp(dir.data());
+}
+
+// The sandbox state on disk at `path` (the data file with its journal
+// replayed), as text; "null" (and a test failure) when it cannot be read.
+inline std::string OnDisk(const std::string& path) {
+  absl::StatusOr<std::string> text = SandboxStore::StateOnDisk(path);
+  EXPECT_TRUE(text.ok()) << text.status();
+  return text.value_or("null");
 }
 
 // A clock that moves only when told to. Thread-safe.

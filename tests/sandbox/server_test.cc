@@ -132,7 +132,7 @@ TEST(ServerTest, AnswersGraphqlOverHttp) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"data":{"myself":{"networkVolumes":[{"id":")" + id +
                         R"("}]}}})");
-  EXPECT_EQ(json::parse(*ReadFile(path))["networkVolumes"][0]["id"], id);
+  EXPECT_EQ(json::parse(testing::OnDisk(path))["networkVolumes"][0]["id"], id);
 }
 
 TEST(ServerTest, StatusCodes) {
@@ -243,7 +243,7 @@ TEST(ServerTest, DropAfterCommitClosesTheConnectionButPersists) {
   CurlResult dropped = Request(s.url(), kCreate);
   EXPECT_EQ(dropped.code, CURLE_GOT_NOTHING) << curl_easy_strerror(dropped.code);
   EXPECT_EQ(dropped.body, "");
-  json volumes = json::parse(*ReadFile(path))["networkVolumes"];
+  json volumes = json::parse(testing::OnDisk(path))["networkVolumes"];
   ASSERT_EQ(volumes.size(), 1u);
   // The server still serves; queries commit nothing and are answered.
   CurlResult listed = Request(s.url(), kList);
