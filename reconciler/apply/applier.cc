@@ -206,13 +206,13 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
   for (int i = 0; i < workers; ++i) threads.emplace_back(worker);
   for (std::thread& t : threads) t.join();
 
-  // What the last steps recorded may not be on disk yet; a failure is
-  // reported through write_error() below.
+  // What the last steps recorded may not be on disk yet. A background write
+  // that failed does not matter once a later one carried its changes: the
+  // error is Flush's, whether everything is on disk at the end.
   runner.WithdrawUnsent().IgnoreError();
-  recorder.Flush().IgnoreError();
+  result.error = recorder.Flush();
   result.steps = scheduler.TakeResults();
   result.interrupted = scheduler.interrupted();
-  result.error = recorder.write_error();
   return result;
 }
 

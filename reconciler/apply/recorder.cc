@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/time/clock.h"
 #include "reconciler/state/store.h"
 #include "reconciler/util/group_commit.h"
 
@@ -27,7 +26,7 @@ StateRecorder::StateRecorder(State* state, StateStore* store,
     : state_(state),
       store_(store),
       options_(options),
-      last_write_ended_(absl::Now()) {
+      last_write_ended_(std::chrono::steady_clock::now()) {
   if (store_ == nullptr) return;
   to_write_ = *state_;
   if (options_.write_in_background) {
@@ -90,10 +89,10 @@ void StateRecorder::WriteChanges(std::unique_lock<std::mutex>& lock) {
     CopyEntry(address, state_->intents, to_write_.intents);
   }
   dirty_.clear();
-  const absl::Time start = absl::Now();
+  const auto start = std::chrono::steady_clock::now();
   absl::Status status = WriteWithLockReleased(
       lock, writing_, cv_, [&] { return store_->Write(&to_write_); });
-  last_write_ended_ = absl::Now();
+  last_write_ended_ = std::chrono::steady_clock::now();
   last_write_took_ = last_write_ended_ - start;
   tried_ = target;
   if (status.ok()) {
@@ -102,7 +101,6 @@ void StateRecorder::WriteChanges(std::unique_lock<std::mutex>& lock) {
     state_->serial = to_write_.serial;
   } else {
     last_error_ = status;
-    if (first_error_.ok()) first_error_ = status;
   }
 }
 
@@ -115,12 +113,13 @@ void StateRecorder::WriteInBackground() {
       cv_.wait(lock);
       continue;
     }
-    const absl::Time due =
-        last_write_ended_ + std::max(options_.min_interval,
-                                     options_.spacing * last_write_took_);
-    const absl::Time now = absl::Now();
-    if (now < due) {
-      cv_.wait_for(lock, absl::ToChronoNanoseconds(due - now));
+    const auto due =
+        last_write_ended_ +
+        std::max<std::chrono::steady_clock::duration>(
+            absl::ToChronoNanoseconds(options_.min_interval),
+            options_.spacing * last_write_took_);
+    if (std::chrono::steady_clock::now() < due) {
+      cv_.wait_until(lock, due);
       continue;
     }
     WriteChanges(lock);
@@ -130,11 +129,6 @@ void StateRecorder::WriteInBackground() {
 void StateRecorder::Read(const std::function<void(const State&)>& read) const {
   std::lock_guard<std::mutex> lock(mu_);
   read(*state_);
-}
-
-absl::Status StateRecorder::write_error() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return first_error_;
 }
 
 }  // namespace podform

@@ -1,6 +1,7 @@
 #ifndef PODFORM_RECONCILER_APPLY_RECORDER_H_
 #define PODFORM_RECONCILER_APPLY_RECORDER_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -79,9 +80,6 @@ class StateRecorder {
   // Reads the state under the lock.
   void Read(const std::function<void(const State&)>& read) const;
 
-  // The first write error seen, if any.
-  absl::Status write_error() const;
-
  private:
   // Returns once change `generation` is written (OK), or once a write that
   // carried it failed (its error), unless `retry`: then such a change is
@@ -107,10 +105,10 @@ class StateRecorder {
   uint64_t tried_ = 0;        // generation the last write attempt carried
   bool writing_ = false;
   bool stopping_ = false;
-  absl::Time last_write_ended_;
-  absl::Duration last_write_took_;
+  // Steady time: a wall clock stepped back would hold writes off.
+  std::chrono::steady_clock::time_point last_write_ended_;
+  std::chrono::steady_clock::duration last_write_took_{};
   absl::Status last_error_;   // of the last failed write
-  absl::Status first_error_;
   std::thread background_;
 };
 

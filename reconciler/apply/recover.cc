@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reconciler/plan/diff.h"
 
 namespace podform {
 namespace {
@@ -65,7 +66,9 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
       }
     } else {
       for (const LivePod& p : live.pods) {
-        if (p.spec.name == intent.name && adoptable(p.id)) {
+        // A terminated pod is on its way out, never what a create made.
+        if (p.spec.name == intent.name && adoptable(p.id) &&
+            !plan_internal::IsTerminated(p)) {
           ids.push_back(p.id);
           pod = &p;
         }

@@ -136,7 +136,8 @@ absl::StatusOr<std::string> StepRunner::FindCreated(const Change& change) {
     }
   } else {
     for (const LivePod& p : live.pods) {
-      if (p.spec.name == after.pod.name && unmanaged(p.id)) {
+      if (p.spec.name == after.pod.name && unmanaged(p.id) &&
+          !plan_internal::IsTerminated(p)) {
         matches.push_back(p.id);
       }
     }
@@ -175,15 +176,34 @@ absl::Status StepRunner::DeclareCreates(const Plan& plan,
         intent.preexisting_ids.push_back(u.id);
       }
     }
+    // What a replace deletes may still be listed once its delete is
+    // recorded, under the same name.
+    if (change.action == Action::kReplace && !change.id.empty()) {
+      intent.preexisting_ids.push_back(change.id);
+    }
     addresses.push_back(change.address);
     intents.push_back(std::move(intent));
   }
   if (addresses.empty()) return absl::OkStatus();
-  RETURN_IF_ERROR(recorder_->Commit(addresses, [&](State& state) {
+  absl::Status declared = recorder_->Commit(addresses, [&](State& state) {
     for (CreateIntent& intent : intents) {
       state.intents[intent.address] = std::move(intent);
     }
-  }));
+  });
+  if (!declared.ok()) {
+    // Nothing will be sent: the state is left as it was.
+    recorder_
+        ->Commit(
+            addresses,
+            [&](State& state) {
+              for (const Address& address : addresses) {
+                state.intents.erase(address);
+              }
+            },
+            StateRecorder::Durability::kLater)
+        .IgnoreError();
+    return declared;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   unsent_.insert(addresses.begin(), addresses.end());
   return absl::OkStatus();

@@ -357,11 +357,13 @@ std::vector<std::string> Planner::Warnings(
     std::string text =
         planned
             ? absl::StrCat(address.ToString(),
-                           ": an earlier apply was interrupted while creating "
-                           "it; apply will look for it on RunPod first")
+                           ": an earlier apply was interrupted before "
+                           "recording whether it had created it; apply will "
+                           "look for it on RunPod first")
             : absl::StrCat(address.ToString(),
-                           ": an earlier apply was interrupted while creating "
-                           "it and it is no longer in the configuration; a ",
+                           ": an earlier apply was interrupted before "
+                           "recording whether it had created it, and it is no "
+                           "longer in the configuration; a ",
                            KindName(address.kind), " named \"", intent.name,
                            "\" on RunPod is listed as unmanaged");
     by_address[address].insert(by_address[address].begin(), std::move(text));

@@ -212,6 +212,9 @@ class Account {
     bool empty() const { return volumes.empty() && pods.empty(); }
   };
   Changed TakeChanged();
+  // The number of the last journal line this account holds (0: none).
+  uint64_t journal_sequence() const { return journal_sequence_; }
+  void set_journal_sequence(uint64_t n) { journal_sequence_ = n; }
   // Replaying a journal: makes volume (pod) `id` be `value`, in its place
   // if it exists (appended if not), or removes it when `value` is empty.
   // Bookkeeping follows, as in Restore*. Not counted as changes.
@@ -249,6 +252,7 @@ class Account {
   std::map<Key, int> capacity_;
   std::map<Key, int> in_use_;
   Changed changed_;
+  uint64_t journal_sequence_ = 0;
   std::unordered_set<std::string> changed_volume_ids_, changed_pod_ids_;
 };
 

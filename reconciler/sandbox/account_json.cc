@@ -106,12 +106,12 @@ class ObjectReader {
 
   template <typename Int>
   absl::Status Integer(const std::string& key, Int* out,
-                       bool required = false) {
+                       bool required = false, int64_t max = INT32_MAX) {
     if (!Has(key)) return Missing(key, required);
     const json& v = object_.at(key);
     if (!v.is_number_integer()) return Error(Path(key), "expected an integer");
     int64_t value = v.get<int64_t>();
-    if (value < 0 || value > INT32_MAX) {
+    if (value < 0 || value > max) {
       return Error(Path(key), absl::StrCat("out of range: ", value));
     }
     *out = static_cast<Int>(value);
@@ -367,6 +367,10 @@ absl::Status Load(const json& root, Account& account) {
     RETURN_IF_ERROR(ProfileFromJson(root.at("profile"),
                                     account.mutable_profile()));
   }
+  int64_t journal_sequence = 0;
+  RETURN_IF_ERROR(r.Integer("journalSequence", &journal_sequence, false,
+                            INT64_MAX));
+  account.set_journal_sequence(static_cast<uint64_t>(journal_sequence));
   int default_capacity = kDefaultCapacity;
   RETURN_IF_ERROR(r.Integer("defaultCapacity", &default_capacity));
   account.set_default_capacity(default_capacity);
@@ -426,7 +430,12 @@ std::string AccountToJsonText(const Account& account) {
 
   std::string out = absl::StrCat(
       "{\n  \"version\": ", kDataFileVersion, ",\n  \"random\": \"",
-      RandomText(account), "\",\n  \"profile\": ", Line(profile_json),
+      RandomText(account), "\",",
+      account.journal_sequence() == 0
+          ? std::string()
+          : absl::StrCat("\n  \"journalSequence\": ",
+                         account.journal_sequence(), ","),
+      "\n  \"profile\": ", Line(profile_json),
       ",\n  \"defaultCapacity\": ", account.default_capacity(),
       ",\n  \"capacity\": ", Line(capacity), ",\n  \"networkVolumes\": [");
   size_t size = out.size() + 64;
@@ -469,7 +478,8 @@ std::string JournalLine(const Account& account,
       deleted_pods.push_back(id);
     }
   }
-  return absl::StrCat("{\"random\":\"", RandomText(account),
+  return absl::StrCat("{\"seq\":", account.journal_sequence(),
+                      ",\"random\":\"", RandomText(account),
                       "\",\"networkVolumes\":[", volumes, "],\"pods\":[",
                       pods, "],\"deletedNetworkVolumes\":",
                       IdList(deleted_volumes),
@@ -484,6 +494,11 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
   }
   ObjectReader r(*root, "");
   RETURN_IF_ERROR(r.CheckObject());
+  int64_t seq = 0;
+  RETURN_IF_ERROR(r.Integer("seq", &seq, true, INT64_MAX));
+  if (static_cast<uint64_t>(seq) <= account.journal_sequence()) {
+    return absl::OkStatus();  // the data file holds it already
+  }
   RETURN_IF_ERROR(LoadRandom(r, account));
   auto list = [&](const char* key) -> absl::StatusOr<const json*> {
     static const json kEmpty = json::array();
@@ -502,19 +517,36 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
     return out;
   };
   // Volumes before the pods that may mount them; pods deleted before the
-  // volumes they mounted.
+  // volumes they mounted. Each change is checked as Load checks a data file.
   ASSIGN_OR_RETURN(const json* volumes, list("networkVolumes"));
   for (size_t i = 0; i < volumes->size(); ++i) {
-    ASSIGN_OR_RETURN(NetworkVolume volume,
-                     VolumeFromJson((*volumes)[i],
-                                    absl::StrCat("networkVolumes[", i, "]")));
+    const std::string path = absl::StrCat("networkVolumes[", i, "]");
+    ASSIGN_OR_RETURN(NetworkVolume volume, VolumeFromJson((*volumes)[i], path));
+    const NetworkVolume* before = account.FindVolume(volume.id);
+    if (before != nullptr && account.PodsUsingVolume(volume.id) > 0 &&
+        before->data_center_id != volume.data_center_id) {
+      return r.Error(path + ".dataCenterId",
+                     "differs from the data center of the pods that mount it");
+    }
     std::string id = volume.id;
     account.ReplayVolume(id, std::move(volume));
   }
   ASSIGN_OR_RETURN(const json* pods, list("pods"));
   for (size_t i = 0; i < pods->size(); ++i) {
-    ASSIGN_OR_RETURN(Pod pod,
-                     PodFromJson((*pods)[i], absl::StrCat("pods[", i, "]")));
+    const std::string path = absl::StrCat("pods[", i, "]");
+    ASSIGN_OR_RETURN(Pod pod, PodFromJson((*pods)[i], path));
+    if (pod.network_volume_id.has_value()) {
+      const NetworkVolume* volume = account.FindVolume(*pod.network_volume_id);
+      if (volume == nullptr) {
+        return r.Error(path + ".networkVolumeId",
+                       absl::StrCat("no network volume \"",
+                                    *pod.network_volume_id, "\""));
+      }
+      if (volume->data_center_id != pod.data_center_id) {
+        return r.Error(path + ".dataCenterId",
+                       "differs from its network volume's data center");
+      }
+    }
     std::string id = pod.id;
     account.ReplayPod(id, std::move(pod));
   }
@@ -523,9 +555,16 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
   ASSIGN_OR_RETURN(std::vector<std::string> deleted_volumes,
                    ids("deletedNetworkVolumes"));
   for (const std::string& id : deleted_volumes) {
+    if (account.PodsUsingVolume(id) > 0) {
+      return r.Error("deletedNetworkVolumes",
+                     absl::StrCat("network volume \"", id,
+                                  "\" is mounted by a pod"));
+    }
     account.ReplayVolume(id, std::nullopt);
   }
-  return r.Finish();
+  RETURN_IF_ERROR(r.Finish());
+  account.set_journal_sequence(static_cast<uint64_t>(seq));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Account> AccountFromJsonText(const std::string& text,

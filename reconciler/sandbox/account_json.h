@@ -8,6 +8,7 @@
 //     "random": "9e3779b97f4a7c15",       // generator state (16 hex digits)
 //     "profile": {"id": "user_...", "email": "sandbox@podform.invalid",
 //                 "pubKey": null, "clientBalance": 100.0, "spendLimit": 80},
+//     "journalSequence": 12,              // last journal line it holds
 //     "defaultCapacity": 1000,            // GPUs per (data center, GPU type)
 //     "capacity": {                       // overrides, total GPUs (in use or
 //       "EU-RO-1": {"NVIDIA RTX A6000": 2} //   free) of one type in one DC
@@ -55,18 +56,24 @@ absl::StatusOr<Account> AccountFromJsonText(const std::string& text,
 // The data file's journal (sandbox/store.h) holds one line per write since
 // the data file was last written whole:
 //
-//   {"random": "HEX", "networkVolumes": [volume, ...], "pods": [pod, ...],
-//    "deletedNetworkVolumes": [id, ...], "deletedPods": [id, ...]}
+//   {"seq": N, "random": "HEX", "networkVolumes": [volume, ...],
+//    "pods": [pod, ...], "deletedNetworkVolumes": [id, ...],
+//    "deletedPods": [id, ...]}
 //
 // with the volumes and pods that `changed` names as `account` now holds
 // them (in the data file's form), and the ids of those it no longer holds.
-// Lines are absolute, not steps: replaying a line again, or over a data
-// file written after it, changes nothing. Ends with a newline.
+// N is account.journal_sequence(), which the caller numbers; the data file
+// records the number of the last line it holds ("journalSequence"), and a
+// line at or below it is skipped on replay, so a journal left beside a
+// newer data file by a kill changes nothing. Ends with a newline.
 std::string JournalLine(const Account& account,
                         const Account::Changed& changed);
 
-// Applies one journal line (without its newline) to `account`.
-// InvalidArgument naming the first problem.
+// Applies one journal line (without its newline) to `account`, unless it is
+// already there (its number is not above account.journal_sequence()).
+// InvalidArgument naming the first problem, including what the data file
+// refuses: a pod on a missing volume or one in another data center, a
+// volume deleted while a pod mounts it.
 absl::Status ReplayJournalLine(const std::string& line, Account& account);
 
 }  // namespace podform::sandbox

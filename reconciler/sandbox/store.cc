@@ -86,7 +86,9 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
       RETURN_IF_ERROR(
           Replay(store->journal_path(), *journal, store->account_, &whole));
       // One file again, with what the journal added.
-      RETURN_IF_ERROR(store->WriteDataFile(AccountToJsonText(store->account_)));
+      std::string folded = AccountToJsonText(store->account_);
+      RETURN_IF_ERROR(store->WriteDataFile(folded));
+      store->committed_text_ = std::move(folded);
     }
   } else if (text.status().code() != absl::StatusCode::kNotFound) {
     return text.status();
@@ -94,6 +96,15 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
     Account account(options.seed, options.clock);
     std::string initial = AccountToJsonText(account);
     if (!options.path.empty()) {
+      // A journal without its data file belongs to a sandbox that was
+      // removed; it goes first, so that it is never replayed over the new
+      // file.
+      const std::string journal_path = options.path + ".journal";
+      if (std::error_code error;
+          !std::filesystem::remove(journal_path, error) && error) {
+        return absl::InternalError(absl::StrCat(
+            "cannot remove ", journal_path, ": ", error.message()));
+      }
       std::string dir = std::filesystem::path(options.path).parent_path();
       if (!dir.empty()) RETURN_IF_ERROR(MakeDirectories(dir));
       RETURN_IF_ERROR(WriteFileAtomically(options.path, initial, 0600,
@@ -101,11 +112,6 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
     }
     store.reset(new SandboxStore(std::move(options), std::move(account),
                                  std::move(initial)));
-    // A journal without its data file belongs to a sandbox that was removed.
-    if (!store->path().empty()) {
-      std::error_code ignored;
-      std::filesystem::remove(store->journal_path(), ignored);
-    }
   }
   store->account_.TakeChanged();  // loading is not a change
   return store;
@@ -175,17 +181,17 @@ absl::Status SandboxStore::Append(const std::string& line) {
 absl::Status SandboxStore::WriteDataFile(const std::string& text) {
   RETURN_IF_ERROR(WriteFileAtomically(options_.path, text, 0600,
                                       Survives::kProcessDeath));
-  // The data file now holds everything: a journal line replayed over it
-  // would change nothing, so a kill before the journal is emptied is
-  // harmless.
-  if (journal_fd_ >= 0) {
-    if (::ftruncate(journal_fd_, 0) != 0) {
-      return ErrnoError("cannot empty", journal_path());
-    }
-  } else if (std::error_code error;
-             !std::filesystem::remove(journal_path(), error) && error) {
-    return absl::InternalError(absl::StrCat(
-        "cannot remove ", journal_path(), ": ", error.message()));
+  // The data file now holds every journal line (its journalSequence covers
+  // them), so a kill before the journal is emptied is harmless, and so is
+  // failing to empty it: the next write folds again instead of appending.
+  std::error_code error;
+  if (journal_fd_ >= 0 ? ::ftruncate(journal_fd_, 0) != 0
+                       : !std::filesystem::remove(journal_path(), error) &&
+                             error) {
+    std::cerr << "podform sandbox: cannot empty " << journal_path()
+              << "; the data file holds everything\n";
+    journal_damaged_ = true;
+    return absl::OkStatus();
   }
   journal_damaged_ = false;
   return absl::OkStatus();
@@ -209,6 +215,7 @@ absl::Status SandboxStore::Commit() {
     // This thread writes every change so far, its own included: a journal
     // line, and the whole data file when the journal has grown as large.
     const uint64_t target = changed_;
+    account_.set_journal_sequence(account_.journal_sequence() + 1);
     const std::string line = JournalLine(account_, account_.TakeChanged());
     const bool damaged = journal_damaged_;
     const bool fold =
@@ -219,7 +226,8 @@ absl::Status SandboxStore::Commit() {
     absl::Status status =
         WriteWithLockReleased(lock, writing_, written_cv_, [&] {
           if (options_.before_write) options_.before_write();
-          // A damaged journal cannot take a line: the data file carries it.
+          // A journal that may end in a part of a line cannot take one: the
+          // data file carries the change.
           if (damaged) return WriteDataFile(text);
           RETURN_IF_ERROR(Append(line));
           // The line is in: the change is committed whatever follows.

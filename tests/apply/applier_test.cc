@@ -419,6 +419,33 @@ TEST_F(ApplierTest, AFailedAnnouncementAppliesNothing) {
               ::testing::EndsWith("; nothing was applied"));
   EXPECT_THAT(result.steps, IsEmpty());
   EXPECT_THAT(provider_.calls(), IsEmpty());
+  EXPECT_THAT(state_.intents, IsEmpty());
+}
+
+// A MemoryStateStore whose second write fails.
+class SecondWriteFails : public MemoryStateStore {
+ public:
+  absl::Status Write(State* state) override {
+    if (++calls_ == 2) return absl::UnavailableError("disk hiccup");
+    return MemoryStateStore::Write(state);
+  }
+
+ private:
+  std::atomic<int> calls_{0};
+};
+
+// A failed write (in the background, or Flush's first try) is no error once
+// a later write carried everything: what counts is the lock file at the end.
+TEST_F(ApplierTest, AWriteThatFailedOnceIsNoErrorWhenTheEndIsOnDisk) {
+  Plan plan;
+  plan.changes = {Create(Volume("a", 10)), Create(Volume("b", 10)),
+                  Create(Pod("p", "a"), {{Kind::kVolume, "a"}})};
+  SecondWriteFails store;
+  ApplyResult result = Run(plan, 8, &store);
+  EXPECT_TRUE(result.ok()) << result.error;
+  EXPECT_EQ(store.contents(), SerializeState(state_));
+  EXPECT_EQ(state_.resources.size(), 3u);
+  EXPECT_THAT(state_.intents, IsEmpty());
 }
 
 // A create whose answer is lost looks for what it made, and a same-named

@@ -591,12 +591,13 @@ TEST(PlannerTest, InterruptedCreatesAreWarnedAbout) {
   EXPECT_THAT(Describe(plan), ElementsAre("create pod.trainer"));
   EXPECT_THAT(plan.warnings,
               ElementsAre("volume.gone: an earlier apply was interrupted "
-                          "while creating it and it is no longer in the "
-                          "configuration; a volume named \"gone-vol\" on "
-                          "RunPod is listed as unmanaged",
+                          "before recording whether it had created it, and "
+                          "it is no longer in the configuration; a volume "
+                          "named \"gone-vol\" on RunPod is listed as "
+                          "unmanaged",
                           "pod.trainer: an earlier apply was interrupted "
-                          "while creating it; apply will look for it on "
-                          "RunPod first"));
+                          "before recording whether it had created it; "
+                          "apply will look for it on RunPod first"));
 }
 
 // --- targets and destroy -----------------------------------------------------

@@ -101,7 +101,7 @@ std::unique_ptr<Process> ReliabilityTest::ApplyUntilCreatesStarted(
   if (apply == nullptr) return nullptr;
   if (!WaitFor(
           [&] {
-            return Occurrences(apply->StdoutSoFar(), ": creating...\n") ==
+            return Occurrences(apply->StdoutSoFar(), ": creating...\n") >=
                        creates &&
                    PendingIntents(Path("podform.lock")) > 0;
           },

@@ -87,9 +87,10 @@ class ReliabilityTest : public harness::PodformTest {
 
   // Against a sandbox started with `latency_ms` (at least a few hundred)
   // and `fleet` as the config: starts `apply --auto-approve` and returns it
-  // once it has printed `creates` "ADDRESS: creating..." lines (their
-  // requests go out at once) with the lock file announcing their intents
-  // (null, with a test failure, if that does not happen within 60 s).
+  // once it has printed at least `creates` "ADDRESS: creating..." lines
+  // (their requests go out at once) with the lock file announcing their
+  // intents (null, with a test failure, if that does not happen within
+  // 60 s).
   std::unique_ptr<Process> ApplyUntilCreatesStarted(const Fleet& fleet,
                                                     int latency_ms,
                                                     int creates);

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/sandbox/account_json.h"
@@ -326,10 +327,11 @@ TEST(PersistenceTest, ALineCutShortByAKillIsLeftOut) {
                         R"("}]}})"));
 }
 
-// Journal lines are states, not steps: replayed over a data file written
-// after them (a kill between writing the data file and emptying the
-// journal), they change nothing.
-TEST(PersistenceTest, ReplayingTheJournalOverANewerDataFileChangesNothing) {
+// Journal lines are numbered and the data file records the last one it
+// holds: a journal left beside a newer data file (a kill between writing
+// the data file and emptying the journal) changes nothing, even where later
+// changes undid what its lines say.
+TEST(PersistenceTest, AStaleJournalBesideANewerDataFileIsSkipped) {
   std::string dir = MakeTempDir();
   std::string path = dir + "/sandbox.json";
   std::string journal, live;
@@ -339,16 +341,45 @@ TEST(PersistenceTest, ReplayingTheJournalOverANewerDataFileChangesNothing) {
     std::string pod = DeployPod(h, vol);
     h.Data(R"(mutation { updateNetworkVolume(input: {id: ")" + vol +
            R"(", size: 20}) { id } })");
-    h.Data(R"(mutation { podStop(input: {podId: ")" + pod + R"("}) { id } })");
-    h.Data(R"(mutation { podTerminate(input: {podId: ")" + pod + R"("}) })");
-    DeployPod(h, vol);
     journal = *ReadFile(path + ".journal");
+    ASSERT_EQ(std::count(journal.begin(), journal.end(), '\n'), 3);
+    h.Data(R"(mutation { podTerminate(input: {podId: ")" + pod + R"("}) })");
+    h.Data(R"(mutation { updateNetworkVolume(input: {id: ")" + vol +
+           R"(", size: 30}) { id } })");
     live = OnDiskText(h);
   }
   ASSERT_EQ(*ReadFile(path), live);  // folded on close
+  EXPECT_EQ(ReadJson(path)["journalSequence"], 5);
   ASSERT_TRUE(WriteFileAtomically(path + ".journal", journal).ok());
   Harness again(path);
   EXPECT_EQ(*ReadFile(path), live);
+  EXPECT_EQ(again.Data("{ myself { pods { id } } }"),
+            json::parse(R"({"myself": {"pods": []}})"));
+}
+
+// Review finding: after a journal was folded at open, a failed write undid
+// the account to the data file as it was before the fold.
+TEST(PersistenceTest, AFailedWriteAfterAFoldAtOpenKeepsWhatTheJournalHeld) {
+  std::string dir = MakeTempDir();
+  std::string path = dir + "/sandbox.json";
+  std::string vol;
+  Harness h(path);
+  vol = CreateVolume(h);
+  // As a kill would leave them: the volume is in the journal only.
+  std::filesystem::create_directory(dir + "/killed");
+  std::filesystem::copy(path, dir + "/killed/sandbox.json");
+  std::filesystem::copy(path + ".journal",
+                        dir + "/killed/sandbox.json.journal");
+  const std::string killed = dir + "/killed/sandbox.json";
+  Harness again(killed);
+  std::filesystem::remove(killed + ".journal");
+  std::filesystem::create_symlink("/dev/full", killed + ".journal");
+  testing::GqlResult r = again.Post(
+      R"(mutation { createNetworkVolume(input: {name: "w", size: 10, dataCenterId: "EU-RO-1"}) { id } })");
+  EXPECT_EQ(r.body["data"], json::parse(R"({"createNetworkVolume": null})"));
+  EXPECT_EQ(again.Data("{ myself { networkVolumes { id } } }"),
+            json::parse(R"({"myself": {"networkVolumes": [{"id": ")" + vol +
+                        R"("}]}})"));
 }
 
 TEST(PersistenceTest, ADamagedJournalIsRefusedAndLeftAlone) {
@@ -359,22 +390,42 @@ TEST(PersistenceTest, ADamagedJournalIsRefusedAndLeftAlone) {
     CreateVolume(h);
   }
   const std::string data = *ReadFile(path);
-  const std::string journal =
-      R"({"random":"0000000000000001","networkVolumes":[{"id":"x"}]})"
-      "\n";
-  ASSERT_TRUE(WriteFileAtomically(path + ".journal", journal).ok());
-  StoreOptions options;
-  options.path = path;
-  absl::StatusOr<std::unique_ptr<SandboxStore>> store =
-      SandboxStore::Open(std::move(options));
-  EXPECT_EQ(store.status(),
-            absl::FailedPreconditionError(
-                path +
-                ".journal: line 1: not a valid sandbox journal line: "
-                "networkVolumes[0].size: required (remove the file to go "
-                "back to the data file's state)"));
-  EXPECT_EQ(*ReadFile(path), data);
-  EXPECT_EQ(*ReadFile(path + ".journal"), journal);
+  const std::string head = R"({"seq":2,"random":"0000000000000001",)";
+  struct Case {
+    std::string line;
+    std::string error;
+  } cases[] = {
+      {head + R"("networkVolumes":[{"id":"x"}]})",
+       "line 1: not a valid sandbox journal line: networkVolumes[0].size: "
+       "required"},
+      {R"({"random":"0000000000000001"})",
+       "line 1: not a valid sandbox journal line: seq: required"},
+      {head + R"("pods":[{"id":"p","imageName":"i","gpuTypeId":"NVIDIA )"
+              R"(L40S","dataCenterId":"EU-RO-1","networkVolumeId":"nope"}]})",
+       "line 1: not a valid sandbox journal line: pods[0].networkVolumeId: no "
+       "network volume \"nope\""},
+      {"not json", "line 1: not a valid sandbox journal line: not JSON: "},
+  };
+  for (const Case& c : cases) {
+    const std::string journal = c.line + "\n";
+    ASSERT_TRUE(WriteFileAtomically(path + ".journal", journal).ok());
+    StoreOptions options;
+    options.path = path;
+    absl::StatusOr<std::unique_ptr<SandboxStore>> store =
+        SandboxStore::Open(std::move(options));
+    ASSERT_FALSE(store.ok()) << c.line;
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(std::string(store.status().message())
+                  .rfind(path + ".journal: " + c.error, 0),
+              0u)
+        << store.status();
+    EXPECT_TRUE(absl::EndsWith(
+        store.status().message(),
+        "(remove the file to go back to the data file's state)"))
+        << store.status();
+    EXPECT_EQ(*ReadFile(path), data);
+    EXPECT_EQ(*ReadFile(path + ".journal"), journal);
+  }
 }
 
 TEST(PersistenceTest, ConcurrentMutationsNeverCorruptTheFile) {
