@@ -351,6 +351,23 @@ std::string IdList(const std::vector<std::string>& ids) {
   return Line(json(ids));
 }
 
+// A pod at `path` mounts a volume of `account` in its own data center.
+absl::Status CheckPodVolume(const Account& account, const Pod& pod,
+                            const std::string& path) {
+  if (!pod.network_volume_id.has_value()) return absl::OkStatus();
+  const NetworkVolume* volume = account.FindVolume(*pod.network_volume_id);
+  if (volume == nullptr) {
+    return ObjectReader::Error(
+        path + ".networkVolumeId",
+        absl::StrCat("no network volume \"", *pod.network_volume_id, "\""));
+  }
+  if (volume->data_center_id != pod.data_center_id) {
+    return ObjectReader::Error(path + ".dataCenterId",
+                               "differs from its network volume's data center");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Load(const json& root, Account& account) {
   ObjectReader r(root, "");
   RETURN_IF_ERROR(r.CheckObject());
@@ -392,18 +409,7 @@ absl::Status Load(const json& root, Account& account) {
     for (size_t i = 0; i < pods.size(); ++i) {
       std::string path = absl::StrCat("pods[", i, "]");
       ASSIGN_OR_RETURN(Pod pod, PodFromJson(pods[i], path));
-      if (pod.network_volume_id.has_value()) {
-        const NetworkVolume* volume = account.FindVolume(*pod.network_volume_id);
-        if (volume == nullptr) {
-          return r.Error(path + ".networkVolumeId",
-                         absl::StrCat("no network volume \"",
-                                      *pod.network_volume_id, "\""));
-        }
-        if (volume->data_center_id != pod.data_center_id) {
-          return r.Error(path + ".dataCenterId",
-                         "differs from its network volume's data center");
-        }
-      }
+      RETURN_IF_ERROR(CheckPodVolume(account, pod, path));
       RETURN_IF_ERROR(Annotate(account.RestorePod(std::move(pod)), path));
     }
   }
@@ -535,18 +541,7 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
   for (size_t i = 0; i < pods->size(); ++i) {
     const std::string path = absl::StrCat("pods[", i, "]");
     ASSIGN_OR_RETURN(Pod pod, PodFromJson((*pods)[i], path));
-    if (pod.network_volume_id.has_value()) {
-      const NetworkVolume* volume = account.FindVolume(*pod.network_volume_id);
-      if (volume == nullptr) {
-        return r.Error(path + ".networkVolumeId",
-                       absl::StrCat("no network volume \"",
-                                    *pod.network_volume_id, "\""));
-      }
-      if (volume->data_center_id != pod.data_center_id) {
-        return r.Error(path + ".dataCenterId",
-                       "differs from its network volume's data center");
-      }
-    }
+    RETURN_IF_ERROR(CheckPodVolume(account, pod, path));
     std::string id = pod.id;
     account.ReplayPod(id, std::move(pod));
   }

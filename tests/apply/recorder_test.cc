@@ -267,19 +267,25 @@ TEST(StateRecorderTest, TheBackgroundWriterWritesLaterChangesWithoutAFlush) {
 // waits at least `min_interval`, and at least `spacing` times the last
 // write's duration, after each write. Counts are bounded above; how many
 // writes a loaded machine fits in is not the point.
+// kLater changes to 20 volumes, one every 2 ms or so, for a second;
+// returns how long that took.
+absl::Duration CommitEvery2msForASecond(StateRecorder& recorder) {
+  const absl::Time start = absl::Now();
+  for (int i = 0; absl::Now() - start < absl::Seconds(1); ++i) {
+    EXPECT_TRUE(RecordVolume(recorder, absl::StrCat("v", i % 20),
+                             absl::StrCat("id", i), Durability::kLater)
+                    .ok());
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  return absl::Now() - start;
+}
+
 TEST(StateRecorderTest, BackgroundWritesAreSpacedByTheMinimumInterval) {
   State state = NewState();
   MemoryStateStore store;
   StateRecorder recorder(
       &state, &store, {.min_interval = absl::Milliseconds(250), .spacing = 0});
-  const absl::Time start = absl::Now();
-  for (int i = 0; absl::Now() - start < absl::Seconds(1); ++i) {
-    ASSERT_TRUE(RecordVolume(recorder, absl::StrCat("v", i % 20),
-                             absl::StrCat("id", i), Durability::kLater)
-                    .ok());
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  const absl::Duration elapsed = absl::Now() - start;
+  const absl::Duration elapsed = CommitEvery2msForASecond(recorder);
   const int background = store.writes();
   // At most one write per 250 ms, the first 250 ms after the recorder began.
   EXPECT_LE(background, elapsed / absl::Milliseconds(250)) << elapsed;
@@ -293,14 +299,7 @@ TEST(StateRecorderTest, BackgroundWritesAreSpacedBySlowWrites) {
   // Writes of 50 ms, then at least 4 x 50 = 200 ms without one.
   StateRecorder recorder(&state, &store,
                          {.min_interval = absl::ZeroDuration(), .spacing = 4});
-  const absl::Time start = absl::Now();
-  for (int i = 0; absl::Now() - start < absl::Seconds(1); ++i) {
-    ASSERT_TRUE(RecordVolume(recorder, absl::StrCat("v", i % 20),
-                             absl::StrCat("id", i), Durability::kLater)
-                    .ok());
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  const absl::Duration elapsed = absl::Now() - start;
+  const absl::Duration elapsed = CommitEvery2msForASecond(recorder);
   // The first write starts at once; each later one 250 ms (write + gap)
   // after the one before.
   EXPECT_LE(store.writes(), 1 + elapsed / absl::Milliseconds(250)) << elapsed;

@@ -37,6 +37,19 @@ std::string OnDiskText(Harness& h) {
   return AccountToJsonText(h.service->store().account());
 }
 
+// Copies the data file at `path` and its journal into DIR/killed, as a kill
+// of the sandbox would leave them, and returns the copy's data file path.
+std::string CopyAsAKillLeavesThem(const std::string& path,
+                                  const std::string& dir) {
+  std::filesystem::create_directory(dir + "/killed");
+  const std::string copy = dir + "/killed/sandbox.json";
+  std::filesystem::copy(path, copy);
+  if (std::filesystem::exists(path + ".journal")) {
+    std::filesystem::copy(path + ".journal", copy + ".journal");
+  }
+  return copy;
+}
+
 std::string CreateVolume(Harness& h, int size = 10) {
   return h.Data("mutation { createNetworkVolume(input: {name: \"v\", size: " +
                 std::to_string(size) +
@@ -289,11 +302,7 @@ TEST(PersistenceTest, TheJournalIsFoldedIntoTheDataFileOnCloseAndOnOpen) {
     Harness h(path);
     DeployPod(h, CreateVolume(h));
     live = OnDiskText(h);
-    // As a kill would leave them: copies of both files, mid-run.
-    std::filesystem::create_directory(dir + "/killed");
-    std::filesystem::copy(path, dir + "/killed/sandbox.json");
-    std::filesystem::copy(path + ".journal",
-                          dir + "/killed/sandbox.json.journal");
+    CopyAsAKillLeavesThem(path, dir);  // mid-run
     EXPECT_NE(*ReadFile(path), live);
   }
   EXPECT_FALSE(std::filesystem::exists(path + ".journal"));
@@ -315,9 +324,8 @@ TEST(PersistenceTest, ALineCutShortByAKillIsLeftOut) {
   CreateVolume(h);
   std::string journal = *ReadFile(path + ".journal");
   const size_t second_line = journal.find('\n') + 1;
-  std::filesystem::create_directory(dir + "/killed");
-  std::filesystem::copy(path, dir + "/killed/sandbox.json");
-  ASSERT_TRUE(WriteFileAtomically(dir + "/killed/sandbox.json.journal",
+  const std::string killed = CopyAsAKillLeavesThem(path, dir);
+  ASSERT_TRUE(WriteFileAtomically(killed + ".journal",
                                   journal.substr(0, second_line + 40))
                   .ok());
   Harness again(dir + "/killed/sandbox.json");
@@ -365,12 +373,8 @@ TEST(PersistenceTest, AFailedWriteAfterAFoldAtOpenKeepsWhatTheJournalHeld) {
   std::string vol;
   Harness h(path);
   vol = CreateVolume(h);
-  // As a kill would leave them: the volume is in the journal only.
-  std::filesystem::create_directory(dir + "/killed");
-  std::filesystem::copy(path, dir + "/killed/sandbox.json");
-  std::filesystem::copy(path + ".journal",
-                        dir + "/killed/sandbox.json.journal");
-  const std::string killed = dir + "/killed/sandbox.json";
+  // The volume is in the journal only.
+  const std::string killed = CopyAsAKillLeavesThem(path, dir);
   Harness again(killed);
   std::filesystem::remove(killed + ".journal");
   std::filesystem::create_symlink("/dev/full", killed + ".journal");
