@@ -50,6 +50,30 @@ std::string CopyAsAKillLeavesThem(const std::string& path,
   return copy;
 }
 
+// `h`'s sandbox lists exactly one network volume, `id`.
+void ExpectOnlyVolume(Harness& h, const std::string& id) {
+  EXPECT_EQ(h.Data("{ myself { networkVolumes { id } } }"),
+            json::parse(R"({"myself": {"networkVolumes": [{"id": ")" + id +
+                        R"("}]}})"));
+}
+
+// Points the journal of `h`'s data file `path` at a full disk; then a
+// create fails as RunPod fails, and `h` still lists only volume `id`.
+void ExpectACreateOnAFullDiskIsUndone(Harness& h, const std::string& path,
+                                      const std::string& id) {
+  std::filesystem::remove(path + ".journal");
+  std::filesystem::create_symlink("/dev/full", path + ".journal");
+  testing::GqlResult r = h.Post(
+      R"(mutation { createNetworkVolume(input: {name: "w", size: 10, dataCenterId: "EU-RO-1"}) { id } })");
+  EXPECT_EQ(r.body["data"], json::parse(R"({"createNetworkVolume": null})"));
+  EXPECT_EQ(testing::OnlyError(r),
+            testing::RunPodError("Something went wrong. Please try again "
+                                 "later or contact support.",
+                                 {"createNetworkVolume"},
+                                 "INTERNAL_SERVER_ERROR"));
+  ExpectOnlyVolume(h, id);
+}
+
 std::string CreateVolume(Harness& h, int size = 10) {
   return h.Data("mutation { createNetworkVolume(input: {name: \"v\", size: " +
                 std::to_string(size) +
@@ -248,20 +272,7 @@ TEST(PersistenceTest, AFailedWriteUndoesTheMutation) {
     vol = CreateVolume(h);
   }
   Harness h(path);
-  // The journal now leads to a full disk: the next append fails.
-  std::filesystem::remove(path + ".journal");
-  std::filesystem::create_symlink("/dev/full", path + ".journal");
-  testing::GqlResult r = h.Post(
-      R"(mutation { createNetworkVolume(input: {name: "w", size: 10, dataCenterId: "EU-RO-1"}) { id } })");
-  EXPECT_EQ(r.body["data"], json::parse(R"({"createNetworkVolume": null})"));
-  EXPECT_EQ(testing::OnlyError(r),
-            testing::RunPodError("Something went wrong. Please try again "
-                                 "later or contact support.",
-                                 {"createNetworkVolume"},
-                                 "INTERNAL_SERVER_ERROR"));
-  EXPECT_EQ(h.Data("{ myself { networkVolumes { id } } }"),
-            json::parse(R"({"myself": {"networkVolumes": [{"id": ")" + vol +
-                        R"("}]}})"));
+  ExpectACreateOnAFullDiskIsUndone(h, path, vol);
 }
 
 // A commit appends a line to the journal; the data file is written whole
@@ -328,11 +339,9 @@ TEST(PersistenceTest, ALineCutShortByAKillIsLeftOut) {
   ASSERT_TRUE(WriteFileAtomically(killed + ".journal",
                                   journal.substr(0, second_line + 40))
                   .ok());
-  Harness again(dir + "/killed/sandbox.json");
-  EXPECT_EQ(*ReadFile(dir + "/killed/sandbox.json"), before);
-  EXPECT_EQ(again.Data("{ myself { networkVolumes { id } } }"),
-            json::parse(R"({"myself": {"networkVolumes": [{"id": ")" + kept +
-                        R"("}]}})"));
+  Harness again(killed);
+  EXPECT_EQ(*ReadFile(killed), before);
+  ExpectOnlyVolume(again, kept);
 }
 
 // Journal lines are numbered and the data file records the last one it
@@ -376,14 +385,7 @@ TEST(PersistenceTest, AFailedWriteAfterAFoldAtOpenKeepsWhatTheJournalHeld) {
   // The volume is in the journal only.
   const std::string killed = CopyAsAKillLeavesThem(path, dir);
   Harness again(killed);
-  std::filesystem::remove(killed + ".journal");
-  std::filesystem::create_symlink("/dev/full", killed + ".journal");
-  testing::GqlResult r = again.Post(
-      R"(mutation { createNetworkVolume(input: {name: "w", size: 10, dataCenterId: "EU-RO-1"}) { id } })");
-  EXPECT_EQ(r.body["data"], json::parse(R"({"createNetworkVolume": null})"));
-  EXPECT_EQ(again.Data("{ myself { networkVolumes { id } } }"),
-            json::parse(R"({"myself": {"networkVolumes": [{"id": ")" + vol +
-                        R"("}]}})"));
+  ExpectACreateOnAFullDiskIsUndone(again, killed, vol);
 }
 
 TEST(PersistenceTest, ADamagedJournalIsRefusedAndLeftAlone) {
