@@ -23,11 +23,11 @@ struct IntentOutcome {
 
 // Settles every intent in `state` against `live`: a live resource of the
 // intent's kind, RunPod name (and, for volumes, data center) that no address
-// in the state manages, and that is not among the intent's preexisting ids,
-// is adopted when it is the only one (recorded with the
-// attributes the config desires, or those seen live when the config no
-// longer declares it); with none the intent is dropped. Modifies `state`
-// only when every intent could be settled; otherwise returns
+// in the state manages, that is not among the intent's preexisting ids and
+// (a pod) is not terminated, is adopted when it is the only one (recorded
+// with the attributes the config desires, or those seen live when the
+// config no longer declares it); with none the intent is dropped. Modifies
+// `state` only when every intent could be settled; otherwise returns
 // FailedPrecondition naming each ambiguous intent and the candidate ids.
 absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     const Config& config, const LiveState& live, State* state);
