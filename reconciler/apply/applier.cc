@@ -174,6 +174,9 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
   }
   if (absl::Status declared = runner.DeclareCreates(plan, *steps);
       !declared.ok()) {
+    // The write may have reached the file all the same (an fsync that failed
+    // after the rename): write the intents' withdrawal too, if it can be.
+    recorder.Flush().IgnoreError();
     result.error = absl::Status(
         declared.code(), absl::StrCat(declared.message(),
                                       "; nothing was applied"));

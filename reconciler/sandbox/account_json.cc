@@ -505,6 +505,12 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
   if (static_cast<uint64_t>(seq) <= account.journal_sequence()) {
     return absl::OkStatus();  // the data file holds it already
   }
+  // Lines follow the data file and each other without a gap; one that does
+  // not belongs to another state (a data file restored from a backup).
+  if (static_cast<uint64_t>(seq) != account.journal_sequence() + 1) {
+    return r.Error("seq", absl::StrCat(seq, " does not follow ",
+                                       account.journal_sequence()));
+  }
   RETURN_IF_ERROR(LoadRandom(r, account));
   auto list = [&](const char* key) -> absl::StatusOr<const json*> {
     static const json kEmpty = json::array();

@@ -70,7 +70,8 @@ std::string JournalLine(const Account& account,
                         const Account::Changed& changed);
 
 // Applies one journal line (without its newline) to `account`, unless it is
-// already there (its number is not above account.journal_sequence()).
+// already there (its number is not above account.journal_sequence()); a
+// line numbered past the next one is refused.
 // InvalidArgument naming the first problem, including what the data file
 // refuses: a pod on a missing volume or one in another data center, a
 // volume deleted while a pod mounts it.

@@ -256,10 +256,17 @@ absl::Status SandboxStore::Commit() {
     // Changes made while the write was under way are undone too.
     absl::StatusOr<Account> restored = Parse(options_, committed_text_);
     size_t whole = 0;
-    if (restored.ok() &&
-        Replay(journal_path(), committed_journal_, *restored, &whole).ok()) {
+    absl::Status replayed =
+        restored.ok()
+            ? Replay(journal_path(), committed_journal_, *restored, &whole)
+            : restored.status();
+    if (replayed.ok()) {
       account_ = std::move(restored).value();
       account_.TakeChanged();
+    } else {
+      // Cannot happen: what was committed was produced from an Account.
+      std::cerr << "podform sandbox: cannot undo the change: "
+                << replayed.message() << "\n";
     }
     if (!undone_.empty() && undone_.back().first == written_ + 1) {
       undone_.back().second = changed_;  // the same run of failures

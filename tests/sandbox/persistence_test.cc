@@ -411,6 +411,8 @@ TEST(PersistenceTest, ADamagedJournalIsRefusedAndLeftAlone) {
        "line 1: not a valid sandbox journal line: pods[0].networkVolumeId: no "
        "network volume \"nope\""},
       {"not json", "line 1: not a valid sandbox journal line: not JSON: "},
+      {R"({"seq":7,"random":"0000000000000001"})",
+       "line 1: not a valid sandbox journal line: seq: 7 does not follow 1"},
   };
   for (const Case& c : cases) {
     const std::string journal = c.line + "\n";
