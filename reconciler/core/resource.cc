@@ -1,5 +1,9 @@
 #include "reconciler/core/resource.h"
 
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -50,6 +54,24 @@ bool Read(const json& attributes, const char* key, T* out,
   if (it == attributes.end()) {
     *error = absl::StrCat("missing attribute \"", key, "\"");
     return false;
+  }
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // get<T>() would convert a float, or wrap a wide integer (a float out of
+    // T's range is undefined behaviour).
+    if (!it->is_number_integer()) {
+      *error = absl::StrCat("attribute \"", key, "\" has the wrong type");
+      return false;
+    }
+    const bool fits =
+        it->is_number_unsigned()
+            ? it->get<uint64_t>() <=
+                  static_cast<uint64_t>(std::numeric_limits<T>::max())
+            : it->get<int64_t>() >= std::numeric_limits<T>::min() &&
+                  it->get<int64_t>() <= std::numeric_limits<T>::max();
+    if (!fits) {
+      *error = absl::StrCat("attribute \"", key, "\" is out of range");
+      return false;
+    }
   }
   try {
     *out = it->get<T>();

@@ -70,6 +70,31 @@ TEST(ResourceTest, FromAttributesNamesTheBadField) {
             "volume.v: missing attribute \"size\"");
 }
 
+// Found by plan_file_fuzz: a float far beyond int's range was converted to
+// int (undefined behaviour); a wide integer would have wrapped.
+TEST(ResourceTest, FromAttributesRefusesFloatsAndNumbersOutOfRange) {
+  nlohmann::json volume = {{"name", "x"}, {"size", 10.5},
+                           {"dataCenter", "EU-RO-1"}, {"protect", true}};
+  EXPECT_EQ(FromAttributes({Kind::kVolume, "v"}, volume).status().message(),
+            "volume.v: attribute \"size\" has the wrong type");
+  Resource pod;
+  pod.address = {Kind::kPod, "p"};
+  pod.pod.name = "p";
+  nlohmann::json attrs = ToAttributes(pod);
+  for (const nlohmann::json& bad :
+       {nlohmann::json(2.3e300), nlohmann::json(int64_t{1} << 40),
+        nlohmann::json(uint64_t{1} << 63), nlohmann::json(-(int64_t{1} << 40))}) {
+    attrs["containerDiskGb"] = bad;
+    EXPECT_EQ(FromAttributes(pod.address, attrs).status().message(),
+              bad.is_number_float()
+                  ? "pod.p: attribute \"containerDiskGb\" has the wrong type"
+                  : "pod.p: attribute \"containerDiskGb\" is out of range")
+        << bad.dump();
+  }
+  attrs["containerDiskGb"] = 20;
+  EXPECT_TRUE(FromAttributes(pod.address, attrs).ok());
+}
+
 TEST(ResourceTest, SecretDigestIsKeyedAndHidesTheValue) {
   std::string d = SecretDigest("salt", "s3cret");
   EXPECT_EQ(d.rfind("hmac-sha256:", 0), 0u);
