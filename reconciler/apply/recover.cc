@@ -37,6 +37,48 @@ Resource Desired(const Config& config, const Address& address,
 
 }  // namespace
 
+LiveByName::LiveByName(const LiveState& live) {
+  for (const LiveVolume& v : live.volumes) volumes_[v.spec.name].push_back(&v);
+  for (const LivePod& p : live.pods) pods_[p.spec.name].push_back(&p);
+}
+
+std::vector<LiveMatch> LiveByName::MayHaveMade(
+    const CreateIntent& intent, const std::set<std::string>& managed) const {
+  auto adoptable = [&](const std::string& id) {
+    return !managed.count(id) &&
+           std::find(intent.preexisting_ids.begin(),
+                     intent.preexisting_ids.end(),
+                     id) == intent.preexisting_ids.end();
+  };
+  std::vector<LiveMatch> matches;
+  if (intent.address.kind == Kind::kVolume) {
+    auto named = volumes_.find(intent.name);
+    if (named == volumes_.end()) return matches;
+    for (const LiveVolume* v : named->second) {
+      if (v->spec.data_center == intent.data_center && adoptable(v->id)) {
+        matches.push_back({v->id, v, nullptr});
+      }
+    }
+    return matches;
+  }
+  auto named = pods_.find(intent.name);
+  if (named == pods_.end()) return matches;
+  for (const LivePod* p : named->second) {
+    // A terminated pod is on its way out, never what a create made.
+    if (adoptable(p->id) && !plan_internal::IsTerminated(*p)) {
+      matches.push_back({p->id, nullptr, p});
+    }
+  }
+  return matches;
+}
+
+std::vector<std::string> MatchIds(const std::vector<LiveMatch>& matches) {
+  std::vector<std::string> ids;
+  ids.reserve(matches.size());
+  for (const LiveMatch& m : matches) ids.push_back(m.id);
+  return ids;
+}
+
 absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     const Config& config, const LiveState& live, State* state) {
   std::set<std::string> managed;
@@ -46,34 +88,10 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
   std::vector<IntentOutcome> outcomes;
   std::vector<std::string> ambiguous;
   std::vector<std::pair<Address, ResourceState>> adopt;
+  const LiveByName by_name(live);
   for (const auto& [address, intent] : state->intents) {
-    auto adoptable = [&, &intent = intent](const std::string& id) {
-      return !managed.count(id) &&
-             std::find(intent.preexisting_ids.begin(),
-                       intent.preexisting_ids.end(),
-                       id) == intent.preexisting_ids.end();
-    };
-    std::vector<std::string> ids;
-    const LiveVolume* volume = nullptr;
-    const LivePod* pod = nullptr;
-    if (address.kind == Kind::kVolume) {
-      for (const LiveVolume& v : live.volumes) {
-        if (v.spec.name == intent.name &&
-            v.spec.data_center == intent.data_center && adoptable(v.id)) {
-          ids.push_back(v.id);
-          volume = &v;
-        }
-      }
-    } else {
-      for (const LivePod& p : live.pods) {
-        // A terminated pod is on its way out, never what a create made.
-        if (p.spec.name == intent.name && adoptable(p.id) &&
-            !plan_internal::IsTerminated(p)) {
-          ids.push_back(p.id);
-          pod = &p;
-        }
-      }
-    }
+    const std::vector<LiveMatch> matches = by_name.MayHaveMade(intent, managed);
+    const std::vector<std::string> ids = MatchIds(matches);
     if (ids.size() > 1) {
       ambiguous.push_back(absl::StrCat(
           address.ToString(), ": an interrupted create left ", ids.size(),
@@ -90,20 +108,21 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
                                        "RunPod; it will be planned again")});
       continue;
     }
+    const LiveMatch& found = matches.front();
     bool desired = false;
     Resource resource = Desired(config, address, state->lineage, &desired);
     if (!desired) {
       // No longer declared: record what is live so that a plan deletes it.
-      if (volume != nullptr) {
-        resource.volume = volume->spec;
+      if (found.volume != nullptr) {
+        resource.volume = found.volume->spec;
         resource.protect = true;
       } else {
-        resource.pod = pod->spec;
+        resource.pod = found.pod->spec;
         resource.pod.data_center = intent.data_center;
       }
     }
-    if (address.kind == Kind::kPod) {
-      resource.pod.network_volume_id = pod->spec.network_volume_id;
+    if (found.pod != nullptr) {
+      resource.pod.network_volume_id = found.pod->spec.network_volume_id;
     }
     adopt.push_back({address, ResourceState{ids.front(), resource}});
     outcomes.push_back(

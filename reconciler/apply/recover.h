@@ -4,7 +4,9 @@
 // Recovery of creates that an earlier run started but did not finish
 // recording (killed, or lost the response).
 
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,6 +22,35 @@ struct IntentOutcome {
   std::string adopted_id;  // "" when the create never happened
   std::string message;     // for people: what was found and done
 };
+
+// A live resource that a create may have made.
+struct LiveMatch {
+  std::string id;
+  const LiveVolume* volume = nullptr;  // set for a volume
+  const LivePod* pod = nullptr;        // set for a pod
+};
+
+// The live volumes and pods of a LiveState by RunPod name, to find what
+// interrupted creates made without scanning everything for each of them.
+// `live` must outlive it.
+class LiveByName {
+ public:
+  explicit LiveByName(const LiveState& live);
+
+  // What the create of `intent` may have made: the live resources of its
+  // kind and RunPod name (and, for volumes, data center) whose id is
+  // neither in `managed` nor among the intent's preexisting ids and that
+  // (a pod) are not terminated, in the order RunPod lists them.
+  std::vector<LiveMatch> MayHaveMade(const CreateIntent& intent,
+                                     const std::set<std::string>& managed) const;
+
+ private:
+  std::unordered_map<std::string, std::vector<const LiveVolume*>> volumes_;
+  std::unordered_map<std::string, std::vector<const LivePod*>> pods_;
+};
+
+// The ids of `matches`.
+std::vector<std::string> MatchIds(const std::vector<LiveMatch>& matches);
 
 // Settles every intent in `state` against `live`: a live resource of the
 // intent's kind, RunPod name (and, for volumes, data center) that no address

@@ -1,5 +1,6 @@
 #include "reconciler/apply/steps.h"
 
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "reconciler/apply/recover.h"
 #include "reconciler/plan/diff.h"
 #include "reconciler/util/status_macros.h"
 
@@ -112,43 +114,26 @@ absl::Status StepRunner::Record(const std::string& id,
 
 absl::StatusOr<std::string> StepRunner::FindCreated(const Change& change) {
   ASSIGN_OR_RETURN(LiveState live, provider_->Refresh());
-  const Resource& after = *change.after;
-  // Neither a resource the state manages nor one that existed before.
-  std::set<std::string> excluded;
+  std::set<std::string> managed;
+  std::optional<CreateIntent> intent;
   recorder_->Read([&](const State& state) {
     for (const auto& [address, resource] : state.resources) {
-      excluded.insert(resource.id);
+      managed.insert(resource.id);
     }
-    auto intent = state.intents.find(change.address);
-    if (intent != state.intents.end()) {
-      excluded.insert(intent->second.preexisting_ids.begin(),
-                      intent->second.preexisting_ids.end());
-    }
+    auto it = state.intents.find(change.address);
+    if (it != state.intents.end()) intent = it->second;
   });
-  auto unmanaged = [&](const std::string& id) { return !excluded.count(id); };
-  std::vector<std::string> matches;
-  if (change.address.kind == Kind::kVolume) {
-    for (const LiveVolume& v : live.volumes) {
-      if (v.spec.name == after.volume.name &&
-          v.spec.data_center == after.volume.data_center && unmanaged(v.id)) {
-        matches.push_back(v.id);
-      }
-    }
-  } else {
-    for (const LivePod& p : live.pods) {
-      if (p.spec.name == after.pod.name && unmanaged(p.id) &&
-          !plan_internal::IsTerminated(p)) {
-        matches.push_back(p.id);
-      }
-    }
+  if (!intent.has_value()) {  // DeclareCreates recorded it
+    return absl::InternalError(
+        absl::StrCat("no intent for the create of ", change.address.ToString()));
   }
+  const std::vector<std::string> matches =
+      MatchIds(LiveByName(live).MayHaveMade(*intent, managed));
   if (matches.size() > 1) {
     return absl::FailedPreconditionError(
         absl::StrCat("the create's outcome is unknown and ", matches.size(),
                      " unmanaged ", KindName(change.address.kind), "s named \"",
-                     change.address.kind == Kind::kVolume ? after.volume.name
-                                                          : after.pod.name,
-                     "\" exist (", absl::StrJoin(matches, ", "),
+                     intent->name, "\" exist (", absl::StrJoin(matches, ", "),
                      "); adopt the right one with podform import"));
   }
   return matches.empty() ? std::string() : matches.front();
@@ -192,16 +177,7 @@ absl::Status StepRunner::DeclareCreates(const Plan& plan,
   });
   if (!declared.ok()) {
     // Nothing will be sent: the state is left as it was.
-    recorder_
-        ->Commit(
-            addresses,
-            [&](State& state) {
-              for (const Address& address : addresses) {
-                state.intents.erase(address);
-              }
-            },
-            StateRecorder::Durability::kLater)
-        .IgnoreError();
+    ForgetIntents(addresses).IgnoreError();
     return declared;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -222,17 +198,15 @@ absl::Status StepRunner::WithdrawUnsent() {
     unsent_.clear();
   }
   if (unsent.empty()) return absl::OkStatus();
-  return recorder_->Commit(
-      unsent,
-      [&](State& state) {
-        for (const Address& address : unsent) state.intents.erase(address);
-      },
-      StateRecorder::Durability::kLater);
+  return ForgetIntents(unsent);
 }
 
-absl::Status StepRunner::ForgetIntent(const Address& address) {
+absl::Status StepRunner::ForgetIntents(const std::vector<Address>& addresses) {
   return recorder_->Commit(
-      address, [&](State& state) { state.intents.erase(address); },
+      addresses,
+      [&](State& state) {
+        for (const Address& address : addresses) state.intents.erase(address);
+      },
       StateRecorder::Durability::kLater);
 }
 
@@ -279,7 +253,7 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
   }
   if (!id.ok()) {
     // The create certainly did not happen: the intent is void.
-    RETURN_IF_ERROR(ForgetIntent(change.address));
+    RETURN_IF_ERROR(ForgetIntents({change.address}));
     return id.status();
   }
   if (!is_volume && !after.pod.running) {

@@ -75,8 +75,9 @@ class StepRunner {
   // Takes `address` off the declared creates not yet sent; false when it
   // was not declared.
   bool TakeDeclared(const Address& address);
-  // Drops the intent of `address`: its create certainly did not happen.
-  absl::Status ForgetIntent(const Address& address);
+  // Drops the intents of `addresses` (their creates certainly did not
+  // happen, or were never sent); they go out with the next write.
+  absl::Status ForgetIntents(const std::vector<Address>& addresses);
 
   const Config& config_;
   Provider* const provider_;
