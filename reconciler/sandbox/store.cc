@@ -44,9 +44,9 @@ absl::StatusOr<Account> Parse(const StoreOptions& options,
 
 // Replays the whole lines of `journal` over `account`. A last line without
 // its newline was cut short by a kill before it was answered: it is left
-// out, and `*whole` is the length of the lines replayed.
+// out.
 absl::Status Replay(const std::string& path, const std::string& journal,
-                    Account& account, size_t* whole) {
+                    Account& account) {
   size_t start = 0;
   for (int line = 1;; ++line) {
     size_t end = journal.find('\n', start);
@@ -61,8 +61,25 @@ absl::Status Replay(const std::string& path, const std::string& journal,
     }
     start = end + 1;
   }
-  *whole = start;
   return absl::OkStatus();
+}
+
+std::string JournalPath(const std::string& data_path) {
+  return data_path + ".journal";
+}
+
+// Replays the journal beside `data_path`, if there is one, over `account`.
+// Returns whether it held anything.
+absl::StatusOr<bool> ReplayJournalFile(const std::string& data_path,
+                                       Account& account) {
+  const std::string path = JournalPath(data_path);
+  absl::StatusOr<std::string> journal = ReadFile(path);
+  if (!journal.ok()) {
+    if (journal.status().code() == absl::StatusCode::kNotFound) return false;
+    return journal.status();
+  }
+  RETURN_IF_ERROR(Replay(path, *journal, account));
+  return !journal->empty();
 }
 
 }  // namespace
@@ -77,14 +94,9 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
     ASSIGN_OR_RETURN(Account account, Parse(options, *text));
     store.reset(new SandboxStore(std::move(options), std::move(account),
                                  std::move(text).value()));
-    absl::StatusOr<std::string> journal = ReadFile(store->journal_path());
-    if (!journal.ok() && journal.status().code() != absl::StatusCode::kNotFound) {
-      return journal.status();
-    }
-    if (journal.ok() && !journal->empty()) {
-      size_t whole = 0;
-      RETURN_IF_ERROR(
-          Replay(store->journal_path(), *journal, store->account_, &whole));
+    ASSIGN_OR_RETURN(bool replayed,
+                     ReplayJournalFile(store->path(), store->account_));
+    if (replayed) {
       // One file again, with what the journal added.
       std::string folded = AccountToJsonText(store->account_);
       RETURN_IF_ERROR(store->WriteDataFile(folded));
@@ -99,7 +111,7 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
       // A journal without its data file belongs to a sandbox that was
       // removed; it goes first, so that it is never replayed over the new
       // file.
-      const std::string journal_path = options.path + ".journal";
+      const std::string journal_path = JournalPath(options.path);
       if (std::error_code error;
           !std::filesystem::remove(journal_path, error) && error) {
         return absl::InternalError(absl::StrCat(
@@ -123,14 +135,12 @@ absl::StatusOr<std::string> SandboxStore::StateOnDisk(const std::string& path) {
   options.clock = [] { return absl::Now(); };
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   ASSIGN_OR_RETURN(Account account, Parse(options, text));
-  absl::StatusOr<std::string> journal = ReadFile(path + ".journal");
-  if (journal.ok()) {
-    size_t whole = 0;
-    RETURN_IF_ERROR(Replay(path + ".journal", *journal, account, &whole));
-  } else if (journal.status().code() != absl::StatusCode::kNotFound) {
-    return journal.status();
-  }
+  RETURN_IF_ERROR(ReplayJournalFile(path, account).status());
   return AccountToJsonText(account);
+}
+
+std::string SandboxStore::journal_path() const {
+  return JournalPath(options_.path);
 }
 
 SandboxStore::~SandboxStore() {
@@ -255,11 +265,9 @@ absl::Status SandboxStore::Commit() {
     // The committed state always loads: it was produced from an Account.
     // Changes made while the write was under way are undone too.
     absl::StatusOr<Account> restored = Parse(options_, committed_text_);
-    size_t whole = 0;
     absl::Status replayed =
-        restored.ok()
-            ? Replay(journal_path(), committed_journal_, *restored, &whole)
-            : restored.status();
+        restored.ok() ? Replay(journal_path(), committed_journal_, *restored)
+                      : restored.status();
     if (replayed.ok()) {
       account_ = std::move(restored).value();
       account_.TakeChanged();

@@ -96,7 +96,7 @@ class SandboxStore {
   uint64_t data_file_writes() const { return data_file_writes_; }
 
   const std::string& path() const { return options_.path; }
-  std::string journal_path() const { return options_.path + ".journal"; }
+  std::string journal_path() const;  // path() + ".journal"
 
  private:
   SandboxStore(StoreOptions options, Account account, std::string text)
