@@ -25,8 +25,13 @@ using ::testing::MatchesRegex;
 using KillTest = ReliabilityTest;
 
 // Sandbox latency per request: long enough that a kill lands while requests
-// are in flight, short enough that 30 runs stay fast.
-constexpr int kLatencyMs = 30;
+// are in flight, short enough that 30 runs stay fast. The apply itself must
+// be most of a run: its start (process start-up and planning, several times
+// slower under ASan) ends before the lock file exists, and since every
+// create's intent goes out in the first write, no request waits for the
+// lock file any more; at 30 ms a sanitized run landed a sixth of its kills
+// mid-apply instead of the fifth this test requires.
+constexpr int kLatencyMs = 100;
 constexpr int kRuns = 30;
 constexpr uint32_t kSeed = 20240611;
 
