@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs podform's whole test suite:
-#   1. g++ build, every test (unit + end-to-end); PODFORM_WERROR=ON in the
-#      environment turns warnings into errors;
+#   1. g++ build, every test (unit + end-to-end);
 #   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer, every
 #      test again, then each libFuzzer target for a bounded time.
-# FUZZ_SECONDS (default 30) bounds each fuzz target.
+# Both builds treat warnings as errors (PODFORM_WERROR=OFF in the environment
+# turns that off). FUZZ_SECONDS (default 30) bounds each fuzz target.
+# Run as root, or as a user with sudo: packages are installed with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -13,7 +14,7 @@ start=$SECONDS
 
 echo "== build 1/2: g++"
 cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=g++ -DPODFORM_WERROR="${PODFORM_WERROR:-OFF}" >/dev/null
+  -DCMAKE_CXX_COMPILER=g++ -DPODFORM_WERROR="${PODFORM_WERROR:-ON}" >/dev/null
 cmake --build build-ci -j2
 (cd build-ci && ctest -j2 --output-on-failure --timeout 600)
 
@@ -22,7 +23,8 @@ echo "== build 2/2: clang ASan+UBSan (+ fuzz targets)"
 # much less to compile than -O2 -g.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=None \
   -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" \
-  -DCMAKE_CXX_COMPILER=clang++ -DPODFORM_SANITIZE=ON -DPODFORM_FUZZ=ON >/dev/null
+  -DCMAKE_CXX_COMPILER=clang++ -DPODFORM_SANITIZE=ON -DPODFORM_FUZZ=ON \
+  -DPODFORM_WERROR="${PODFORM_WERROR:-ON}" >/dev/null
 cmake --build build-asan -j2
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
