@@ -1,10 +1,16 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "cmd/command.h"
+#include "cmd/files.h"
+#include "reconciler/config/suggest.h"
 
 namespace podform {
 
@@ -33,6 +39,50 @@ std::string StatePath(const GlobalOptions& global) {
   return (dir / "podform.lock").string();
 }
 
+namespace {
+
+// After a failed parse: "unknown command \"plna\" (did you mean \"plan\"?)"
+// when the first word that is not a flag names no command of the deepest
+// command chosen (the top level, or e.g. `state`); nullopt otherwise.
+std::optional<std::string> UnknownCommand(const CLI::App& app) {
+  const CLI::App* parent = &app;
+  std::string prefix;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (const CLI::App* sub : parent->get_subcommands()) {
+      prefix += sub->get_name() + " ";
+      parent = sub;
+      deeper = true;
+      break;
+    }
+  }
+  std::vector<std::string> names;
+  for (const CLI::App* sub : parent->get_subcommands(
+           [](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  if (names.empty()) return std::nullopt;
+  // A word a subcommand does not take falls through to the top level.
+  std::vector<std::string> rest = app.remaining(/*recurse=*/true);
+  if (rest.empty() || rest.front().empty() || rest.front()[0] == '-') {
+    return std::nullopt;
+  }
+  const std::string& word = rest.front();
+  std::vector<std::string_view> candidates(names.begin(), names.end());
+  std::string message =
+      absl::StrCat("unknown command \"", prefix, word, "\"");
+  if (std::optional<std::string> suggestion =
+          SuggestClosest(word, candidates)) {
+    absl::StrAppend(&message, " (did you mean \"", prefix, *suggestion,
+                    "\"?)");
+  } else {
+    absl::StrAppend(&message, " (see podform ", prefix, "--help)");
+  }
+  return message;
+}
+
+}  // namespace
+
 int RunCli(int argc, const char* const* argv, std::ostream& out,
            std::ostream& err) {
   GlobalOptions global;
@@ -44,18 +94,22 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   app.require_subcommand(1);
   // Global flags may also follow the command: `podform plan --no-color`.
   app.fallthrough();
+  app.set_version_flag("--version", std::string("podform ") + PODFORM_VERSION,
+                       "Print podform's version and exit");
   app.add_option("--file", global.file, "Config file")
       ->capture_default_str();
   app.add_option("--state", global.state,
                  "Lock file (default: podform.lock beside --file)");
-  app.add_option("--endpoint", global.endpoint,
-                 "RunPod GraphQL URL (default: $RUNPOD_GRAPHQL_URL, else "
-                 "https://api.runpod.io/graphql)");
-  app.add_option("--sandbox", global.sandbox,
-                 "Use the built-in RunPod emulator, persisted to FILE "
-                 "(default .podform/sandbox.json beside the config)")
-      ->expected(0, 1)
-      ->default_str("");
+  CLI::Option* endpoint =
+      app.add_option("--endpoint", global.endpoint,
+                     "RunPod GraphQL URL (default: $RUNPOD_GRAPHQL_URL, else "
+                     "https://api.runpod.io/graphql)");
+  CLI::Option* sandbox =
+      app.add_option("--sandbox", global.sandbox,
+                     "Use the built-in RunPod emulator, persisted to FILE "
+                     "(default .podform/sandbox.json beside the config)")
+          ->expected(0, 1)
+          ->default_str("");
   app.add_flag("--no-color", global.no_color, "Never colour the output");
 
   std::map<const CLI::App*, CommandRun> runs;
@@ -67,11 +121,31 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    std::optional<std::string> unknown;
+    if (e.get_exit_code() != 0 && (unknown = UnknownCommand(app))) {
+      err << "podform: " << *unknown << "\n";
+      return 1;
+    }
     std::ostringstream help_out, help_err;
     int code = app.exit(e, help_out, help_err);
     out << help_out.str();
     err << help_err.str();
     return code == 0 ? 0 : 1;
+  }
+  // Where to send requests: one target, never an empty one.
+  if (endpoint->count() > 0 && global.endpoint.empty()) {
+    err << "podform: --endpoint is empty; give a URL, or leave the flag out "
+           "(then $RUNPOD_GRAPHQL_URL, else https://api.runpod.io/graphql)\n";
+    return 1;
+  }
+  if (endpoint->count() > 0 && sandbox->count() > 0) {
+    err << "podform: --sandbox and --endpoint cannot be used together: "
+           "--sandbox is the built-in emulator, --endpoint a RunPod API\n";
+    return 1;
+  }
+  if (absl::Status files = CheckOwnFiles(global); !files.ok()) {
+    err << "podform: " << files.message() << "\n";
+    return 1;
   }
   // The deepest chosen subcommand that has a run function.
   for (CLI::App* command : app.get_subcommands()) {
