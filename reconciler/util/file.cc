@@ -88,19 +88,15 @@ absl::Status WriteFileAtomically(const std::string& given_path,
   std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
-  // A new file of ours (O_EXCL): never one that happens to have the name.
-  std::string temp;
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    temp = (dir / absl::StrCat(".", target.filename().string(), ".tmp.",
-                               ::getpid(), attempt == 0 ? "" : "-",
-                               attempt == 0 ? "" : absl::StrCat(attempt)))
-               .string();
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0 && (errno != EEXIST || attempt == 100)) {
-      return ErrnoError("cannot create", temp, errno);
-    }
-  }
+  // A new file of ours (O_EXCL): never one that happens to have the name
+  // (a file left by a process with this pid that died mid-write is not
+  // provably ours either; the error names it).
+  const std::string temp =
+      (dir / absl::StrCat(".", target.filename().string(), ".tmp.",
+                          ::getpid()))
+          .string();
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return ErrnoError("cannot create", temp, errno);
   // open() applies the umask; the mode is part of the contract.
   if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 ||
       !WriteAll(fd, contents) || (sync && ::fsync(fd) != 0)) {
@@ -154,7 +150,8 @@ absl::Status MakeDirectories(const std::string& dir) {
       }
       break;
     }
-    if (errno != ENOENT) {
+    // ENOTDIR: a component above is a file, found on the way up.
+    if (errno != ENOENT && errno != ENOTDIR) {
       return ErrnoError("cannot create directory", p.string(), errno);
     }
     missing.push_back(p);

@@ -67,7 +67,7 @@ TEST(FileStateStoreTest, FailedWriteLeavesTheOldFile) {
   absl::Status status = store.Write(&state);
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
   EXPECT_EQ(status.message(),
-            absl::StrCat("cannot create ", temp, ": Is a directory"));
+            absl::StrCat("cannot create ", temp, ": File exists"));
   EXPECT_EQ(state.serial, 7);
   EXPECT_EQ(*ReadFile(path), SampleLockFile());
   ASSERT_EQ(::rmdir(temp.c_str()), 0);
