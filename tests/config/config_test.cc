@@ -218,9 +218,9 @@ TEST(ConfigUtf8Test, TextThatIsNotUtf8IsAnErrorAtItsLineAndColumn) {
   EXPECT_FALSE(result.config.has_value());
   EXPECT_THAT(
       Messages(result),
-      ElementsAre("podform.yaml:4:14: error: the file is not valid UTF-8 "
+      ElementsAre("podform.yaml:4:14: the file is not valid UTF-8 "
                   "(byte 0xE9); save it as UTF-8",
-                  "podform.yaml:11:16: error: the file is not valid UTF-8 "
+                  "podform.yaml:11:15: the file is not valid UTF-8 "
                   "(byte 0xED); save it as UTF-8"));
 }
 
@@ -247,7 +247,7 @@ pods:
                                   FakeEnv({{"LATIN1", "s3cr\xE9t"}}));
   EXPECT_FALSE(result.config.has_value());
   EXPECT_THAT(Messages(result),
-              ElementsAre("podform.yaml:6:19: error: pods.trainer.env.TOKEN: "
+              ElementsAre("podform.yaml:6:18: pods.trainer.env.TOKEN: "
                           "the environment variable it references is not "
                           "valid UTF-8"));
 }
@@ -274,7 +274,7 @@ TEST(ConfigAliasTest, AnAliasBombIsAnErrorWithinASecond) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(1));
   EXPECT_FALSE(result.config.has_value());
   EXPECT_THAT(Messages(result),
-              ElementsAre("podform.yaml:6:44: error: YAML aliases expand to "
+              ElementsAre("podform.yaml:6:45: YAML aliases expand to "
                           "more than 100000 nodes; podform does not expand "
                           "them (write the values out, or use fewer levels "
                           "of aliases)"));
@@ -284,7 +284,7 @@ TEST(ConfigAliasTest, AnAliasInsideItsOwnAnchorIsAnError) {
   LoadResult result = Parse("version: 1\npods: &loop {a: *loop}\n");
   EXPECT_FALSE(result.config.has_value());
   EXPECT_THAT(Messages(result),
-              ElementsAre("podform.yaml:2:21: error: alias *loop refers to a "
+              ElementsAre("podform.yaml:2:17: alias *loop refers to a "
                           "node that contains it"));
 }
 
@@ -301,7 +301,7 @@ pods:
 )");
   EXPECT_FALSE(result.config.has_value());
   EXPECT_THAT(Messages(result),
-              ElementsAre("podform.yaml:8:12: error: YAML syntax error: "
+              ElementsAre("podform.yaml:8:12: YAML syntax error: "
                           "unterminated quoted string"));
 }
 
