@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>

@@ -147,7 +147,7 @@ TEST(OwnFilesTest, GlobalFlagsThatNameOneFileTwiceAreRefused) {
 TEST(OwnFilesTest, SandboxServeRefusesTheLockFileAsItsDataFile) {
   Project project = Applied();
   const Files before = Snapshot(project);
-  for (const std::string data : {project.lock(), project.config()}) {
+  for (const std::string& data : {project.lock(), project.config()}) {
     CliRun run = RunPodform({"--file", project.config(), "sandbox", "serve",
                              "--listen", "127.0.0.1:0", "--data", data});
     EXPECT_EQ(run.code, 1);
