@@ -1,8 +1,11 @@
 #include "reconciler/config/yaml_events.h"
 
+#include <algorithm>
 #include <exception>
 #include <map>
+#include <set>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -111,7 +114,7 @@ class Checker : public YAML::EventHandler {
     Add(1);
   }
   void Open(YAML::anchor_t anchor) {
-    if (anchor != YAML::NullAnchor) open_.insert({anchor, true});
+    if (anchor != YAML::NullAnchor) open_.insert(anchor);
     stack_.push_back(Frame{anchor, 1});
   }
   void Close() {
@@ -130,7 +133,7 @@ class Checker : public YAML::EventHandler {
   bool failed_ = false;
   int64_t expanded_ = 0;  // nodes added by aliases, over all documents
   std::map<YAML::anchor_t, int64_t> sizes_;
-  std::map<YAML::anchor_t, bool> open_;
+  std::set<YAML::anchor_t> open_;  // anchors of nodes not yet closed
   std::vector<Frame> stack_;
 };
 
