@@ -81,6 +81,22 @@ std::optional<std::string> UnknownCommand(const CLI::App& app) {
   return message;
 }
 
+// Where requests go is one target, never an empty one: the problem with
+// the flags given, or nullopt.
+std::optional<std::string> ConflictingTarget(const CLI::App& app,
+                                             const GlobalOptions& global) {
+  const bool endpoint = app.get_option("--endpoint")->count() > 0;
+  if (endpoint && global.endpoint.empty()) {
+    return "--endpoint is empty; give a URL, or leave the flag out (then "
+           "$RUNPOD_GRAPHQL_URL, else https://api.runpod.io/graphql)";
+  }
+  if (endpoint && app.get_option("--sandbox")->count() > 0) {
+    return "--sandbox and --endpoint cannot be used together: --sandbox is "
+           "the built-in emulator, --endpoint a RunPod API";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int RunCli(int argc, const char* const* argv, std::ostream& out,
@@ -100,16 +116,14 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
       ->capture_default_str();
   app.add_option("--state", global.state,
                  "Lock file (default: podform.lock beside --file)");
-  CLI::Option* endpoint =
-      app.add_option("--endpoint", global.endpoint,
-                     "RunPod GraphQL URL (default: $RUNPOD_GRAPHQL_URL, else "
-                     "https://api.runpod.io/graphql)");
-  CLI::Option* sandbox =
-      app.add_option("--sandbox", global.sandbox,
-                     "Use the built-in RunPod emulator, persisted to FILE "
-                     "(default .podform/sandbox.json beside the config)")
-          ->expected(0, 1)
-          ->default_str("");
+  app.add_option("--endpoint", global.endpoint,
+                 "RunPod GraphQL URL (default: $RUNPOD_GRAPHQL_URL, else "
+                 "https://api.runpod.io/graphql)");
+  app.add_option("--sandbox", global.sandbox,
+                 "Use the built-in RunPod emulator, persisted to FILE "
+                 "(default .podform/sandbox.json beside the config)")
+      ->expected(0, 1)
+      ->default_str("");
   app.add_flag("--no-color", global.no_color, "Never colour the output");
 
   std::map<const CLI::App*, CommandRun> runs;
@@ -132,15 +146,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
     err << help_err.str();
     return code == 0 ? 0 : 1;
   }
-  // Where to send requests: one target, never an empty one.
-  if (endpoint->count() > 0 && global.endpoint.empty()) {
-    err << "podform: --endpoint is empty; give a URL, or leave the flag out "
-           "(then $RUNPOD_GRAPHQL_URL, else https://api.runpod.io/graphql)\n";
-    return 1;
-  }
-  if (endpoint->count() > 0 && sandbox->count() > 0) {
-    err << "podform: --sandbox and --endpoint cannot be used together: "
-           "--sandbox is the built-in emulator, --endpoint a RunPod API\n";
+  if (std::optional<std::string> target = ConflictingTarget(app, global)) {
+    err << "podform: " << *target << "\n";
     return 1;
   }
   if (absl::Status files = CheckOwnFiles(global); !files.ok()) {
