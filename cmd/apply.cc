@@ -113,6 +113,15 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
                      flags.execute, /*confirm=*/false);
 }
 
+// The first flag given that a saved plan cannot honour (it applies exactly
+// the changes it holds, which `plan` chose), or nullptr. A flag that changes
+// what is planned belongs here; one that changes how steps run does not.
+const char* FlagASavedPlanCannotHonour(const ApplyFlags& flags) {
+  if (!flags.plan.targets.empty()) return "--target";
+  if (!flags.plan.allow_destroy.empty()) return "--allow-destroy";
+  return nullptr;
+}
+
 }  // namespace
 
 int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
@@ -153,6 +162,13 @@ CommandRun SetupApply(CLI::App* command, const CommandContext& context) {
   return [context, flags]() {
     if (!flags->plan_file.empty()) {
       Workspace workspace(context);
+      if (const char* flag = FlagASavedPlanCannotHonour(*flags)) {
+        return workspace.Fail(absl::InvalidArgumentError(absl::StrCat(
+            "apply ", flags->plan_file, ": ", flag,
+            " cannot be used with a saved plan, which applies exactly the "
+            "changes it holds; give ",
+            flag, " to `podform plan --out` instead")));
+      }
       return ApplySavedPlan(workspace, *flags);
     }
     return PlanAndApply(context, flags->plan, flags->execute, false);

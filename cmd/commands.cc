@@ -1,10 +1,16 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "cmd/command.h"
+#include "cmd/files.h"
+#include "reconciler/config/suggest.h"
 
 namespace podform {
 
@@ -33,6 +39,66 @@ std::string StatePath(const GlobalOptions& global) {
   return (dir / "podform.lock").string();
 }
 
+namespace {
+
+// After a failed parse: "unknown command \"plna\" (did you mean \"plan\"?)"
+// when the first word that is not a flag names no command of the deepest
+// command chosen (the top level, or e.g. `state`); nullopt otherwise.
+std::optional<std::string> UnknownCommand(const CLI::App& app) {
+  const CLI::App* parent = &app;
+  std::string prefix;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (const CLI::App* sub : parent->get_subcommands()) {
+      prefix += sub->get_name() + " ";
+      parent = sub;
+      deeper = true;
+      break;
+    }
+  }
+  std::vector<std::string> names;
+  for (const CLI::App* sub : parent->get_subcommands(
+           [](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  if (names.empty()) return std::nullopt;
+  // A word a subcommand does not take falls through to the top level.
+  std::vector<std::string> rest = app.remaining(/*recurse=*/true);
+  if (rest.empty() || rest.front().empty() || rest.front()[0] == '-') {
+    return std::nullopt;
+  }
+  const std::string& word = rest.front();
+  std::vector<std::string_view> candidates(names.begin(), names.end());
+  std::string message =
+      absl::StrCat("unknown command \"", prefix, word, "\"");
+  if (std::optional<std::string> suggestion =
+          SuggestClosest(word, candidates)) {
+    absl::StrAppend(&message, " (did you mean \"", prefix, *suggestion,
+                    "\"?)");
+  } else {
+    absl::StrAppend(&message, " (see podform ", prefix, "--help)");
+  }
+  return message;
+}
+
+// Where requests go is one target, never an empty one: the problem with
+// the flags given, or nullopt.
+std::optional<std::string> ConflictingTarget(const CLI::App& app,
+                                             const GlobalOptions& global) {
+  const bool endpoint = app.get_option("--endpoint")->count() > 0;
+  if (endpoint && global.endpoint.empty()) {
+    return "--endpoint is empty; give a URL, or leave the flag out (then "
+           "$RUNPOD_GRAPHQL_URL, else https://api.runpod.io/graphql)";
+  }
+  if (endpoint && app.get_option("--sandbox")->count() > 0) {
+    return "--sandbox and --endpoint cannot be used together: --sandbox is "
+           "the built-in emulator, --endpoint a RunPod API";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int RunCli(int argc, const char* const* argv, std::ostream& out,
            std::ostream& err) {
   GlobalOptions global;
@@ -44,6 +110,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   app.require_subcommand(1);
   // Global flags may also follow the command: `podform plan --no-color`.
   app.fallthrough();
+  app.set_version_flag("--version", std::string("podform ") + PODFORM_VERSION,
+                       "Print podform's version and exit");
   app.add_option("--file", global.file, "Config file")
       ->capture_default_str();
   app.add_option("--state", global.state,
@@ -67,11 +135,24 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    std::optional<std::string> unknown;
+    if (e.get_exit_code() != 0 && (unknown = UnknownCommand(app))) {
+      err << "podform: " << *unknown << "\n";
+      return 1;
+    }
     std::ostringstream help_out, help_err;
     int code = app.exit(e, help_out, help_err);
     out << help_out.str();
     err << help_err.str();
     return code == 0 ? 0 : 1;
+  }
+  if (std::optional<std::string> target = ConflictingTarget(app, global)) {
+    err << "podform: " << *target << "\n";
+    return 1;
+  }
+  if (absl::Status files = CheckOwnFiles(global); !files.ok()) {
+    err << "podform: " << files.message() << "\n";
+    return 1;
   }
   // The deepest chosen subcommand that has a run function.
   for (CLI::App* command : app.get_subcommands()) {

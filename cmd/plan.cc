@@ -2,9 +2,9 @@
 
 #include "CLI/CLI.hpp"
 #include "cmd/command.h"
+#include "cmd/files.h"
 #include "cmd/planning.h"
 #include "cmd/workspace.h"
-#include "nlohmann/json.hpp"
 #include "reconciler/plan/plan_file.h"
 #include "reconciler/plan/render.h"
 #include "reconciler/util/file.h"
@@ -22,6 +22,13 @@ struct PlanCommandFlags {
 
 int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   Workspace workspace(context);
+  if (!flags.out.empty()) {
+    // Before anything is planned: the plan would be lost with the file.
+    if (absl::Status out = CheckOwnFiles(workspace.global(), flags.out);
+        !out.ok()) {
+      return workspace.Fail(out);
+    }
+  }
   const Config* config = workspace.LoadConfig();
   if (config == nullptr) return 1;
   absl::StatusOr<PlanOptions> options = ToPlanOptions(flags.plan, false);
@@ -31,7 +38,7 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   const Plan& plan = planned->plan;
 
   if (flags.json) {
-    workspace.out() << RenderJson(plan).dump(2) << "\n";
+    workspace.out() << RenderJsonText(plan);
   } else if (flags.markdown) {
     workspace.out() << RenderMarkdown(plan);
   } else {

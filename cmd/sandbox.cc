@@ -9,6 +9,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cmd/command.h"
+#include "cmd/files.h"
 #include "reconciler/sandbox/server.h"
 #include "reconciler/sandbox/service.h"
 #include "reconciler/util/status_macros.h"
@@ -107,6 +108,13 @@ CommandRun SetupSandbox(CLI::App* command, const CommandContext& context) {
   return [context, flags, serve]() {
     if (!serve->parsed()) {
       *context.err << "podform: sandbox: expected a subcommand: serve\n";
+      return 1;
+    }
+    // The data file may not be the config or the lock file beside it.
+    GlobalOptions files = *context.global;
+    files.sandbox = flags->data;
+    if (absl::Status own = CheckOwnFiles(files); !own.ok()) {
+      *context.err << "podform: sandbox serve: " << own.message() << "\n";
       return 1;
     }
     absl::Status status = Serve(*flags, *context.out);

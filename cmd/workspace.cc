@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 
+#include "cmd/files.h"
 #include "reconciler/client/curl_transport.h"
 #include "reconciler/client/endpoint.h"
 #include "reconciler/client/graphql_provider.h"
@@ -55,13 +55,8 @@ absl::StatusOr<Provider*> Workspace::OpenProvider() {
   };
   std::unique_ptr<Transport> transport;
   if (global().sandbox.has_value()) {
-    std::string data = *global().sandbox;
-    if (data.empty()) {
-      std::filesystem::path dir =
-          std::filesystem::path(global().file).parent_path();
-      data = (dir / ".podform" / "sandbox.json").string();
-    }
-    ASSIGN_OR_RETURN(transport, sandbox::InProcessTransport::Open(data));
+    ASSIGN_OR_RETURN(transport, sandbox::InProcessTransport::Open(
+                                    SandboxDataPath(global())));
   } else {
     ASSIGN_OR_RETURN(std::string endpoint,
                      ResolveEndpoint(global().endpoint, ProcessEnv()));

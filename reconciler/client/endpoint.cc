@@ -131,7 +131,14 @@ absl::StatusOr<std::string> ResolveEndpoint(const std::string& flag_value,
     source = "--endpoint";
   } else if (std::optional<std::string> env =
                  getenv ? getenv("RUNPOD_GRAPHQL_URL") : std::nullopt;
-             env.has_value() && !env->empty()) {
+             env.has_value()) {
+    if (env->empty()) {
+      // Most likely a script's unset variable: never production by
+      // accident.
+      return absl::InvalidArgumentError(
+          "RUNPOD_GRAPHQL_URL is set but empty; set it to a URL, or unset it "
+          "to use https://api.runpod.io/graphql");
+    }
     url = *env;
     source = "RUNPOD_GRAPHQL_URL";
   } else {

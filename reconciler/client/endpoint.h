@@ -23,9 +23,11 @@ inline constexpr char kDefaultRunPodEndpoint[] =
 using EnvGetter = std::function<std::optional<std::string>(const std::string&)>;
 
 // The endpoint to talk to: `flag_value` (--endpoint) if non-empty, else
-// RUNPOD_GRAPHQL_URL if set and non-empty, else kDefaultRunPodEndpoint.
-// The chosen URL must pass CheckEndpoint. Errors: InvalidArgument naming the
-// source ("--endpoint" or "RUNPOD_GRAPHQL_URL") and the reason.
+// RUNPOD_GRAPHQL_URL if set, else kDefaultRunPodEndpoint. (The command line
+// refuses an empty --endpoint before this is called.) The chosen URL must
+// pass CheckEndpoint. Errors: InvalidArgument naming the source
+// ("--endpoint" or "RUNPOD_GRAPHQL_URL") and the reason; an empty
+// RUNPOD_GRAPHQL_URL is an error, never the default.
 absl::StatusOr<std::string> ResolveEndpoint(const std::string& flag_value,
                                             const EnvGetter& getenv);
 

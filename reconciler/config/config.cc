@@ -8,10 +8,13 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "reconciler/config/diagnostics.h"
 #include "reconciler/config/drafts.h"
+#include "reconciler/config/yaml_events.h"
 #include "reconciler/config/yaml_reader.h"
 #include "reconciler/util/file.h"
+#include "reconciler/util/utf8.h"
 #include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/parser.h"
 
@@ -56,11 +59,11 @@ bool IndentedWithTab(const std::string& text, int line) {
 // yaml-cpp 0.7 accepts a quoted scalar that is never closed, running it to
 // the end of the file. Returns the mark of the first such scalar under
 // `node` (keys included), found by looking for the closing quote in `text`.
+// REQUIRES: the text has no aliases, so that the node graph is a tree and
+// this walk is linear in its size (CheckYamlEvents does the same check, and
+// more, when there are aliases).
 std::optional<YAML::Mark> FindUnterminatedQuote(const YAML::Node& node,
-                                                const std::string& text,
-                                                int depth = 0) {
-  constexpr int kMaxDepth = 256;  // aliases may make the graph deep
-  if (depth > kMaxDepth) return std::nullopt;
+                                                const std::string& text) {
   if (node.IsScalar()) {
     YAML::Mark mark = node.Mark();
     if (mark.pos < 0 || static_cast<size_t>(mark.pos) >= text.size()) {
@@ -68,34 +71,54 @@ std::optional<YAML::Mark> FindUnterminatedQuote(const YAML::Node& node,
     }
     char quote = text[mark.pos];
     if (quote != '"' && quote != '\'') return std::nullopt;
-    for (size_t i = mark.pos + 1; i < text.size(); ++i) {
-      if (quote == '"' && text[i] == '\\') {
-        ++i;
-      } else if (quote == '\'' && text[i] == '\'' && i + 1 < text.size() &&
-                 text[i + 1] == '\'') {
-        ++i;
-      } else if (text[i] == quote) {
-        return std::nullopt;
-      }
-    }
+    if (QuotedScalarIsClosed(text, mark.pos)) return std::nullopt;
     return mark;
   }
   if (node.IsSequence()) {
     for (const YAML::Node& item : node) {
-      if (auto mark = FindUnterminatedQuote(item, text, depth + 1)) return mark;
+      if (auto mark = FindUnterminatedQuote(item, text)) return mark;
     }
   }
   if (node.IsMap()) {
     for (const auto& pair : node) {
       const YAML::Node key = pair.first;
       const YAML::Node value = pair.second;
-      if (auto mark = FindUnterminatedQuote(key, text, depth + 1)) return mark;
-      if (auto mark = FindUnterminatedQuote(value, text, depth + 1)) {
-        return mark;
-      }
+      if (auto mark = FindUnterminatedQuote(key, text)) return mark;
+      if (auto mark = FindUnterminatedQuote(value, text)) return mark;
     }
   }
   return std::nullopt;
+}
+
+// Reports each line of `text` that is not valid UTF-8, at its first bad
+// byte (columns count bytes, as every other diagnostic's). At most 10.
+void CheckUtf8(const std::string& text, Diagnostics& diagnostics) {
+  constexpr int kMaxReported = 10;
+  int reported = 0;
+  size_t line_start = 0;
+  int line = 1;
+  while (line_start < text.size() && reported < kMaxReported) {
+    std::optional<size_t> bad = FirstInvalidUtf8(
+        std::string_view(text).substr(line_start));
+    if (!bad.has_value()) return;
+    const size_t at = line_start + *bad;
+    for (size_t newline = text.find('\n', line_start);
+         newline != std::string::npos && newline < at;
+         newline = text.find('\n', line_start)) {
+      line_start = newline + 1;
+      ++line;
+    }
+    diagnostics.Error(
+        SourceLocation{line, static_cast<int>(at - line_start) + 1},
+        absl::StrFormat("the file is not valid UTF-8 (byte 0x%02X); save it "
+                        "as UTF-8",
+                        static_cast<unsigned char>(text[at])));
+    ++reported;
+    size_t next = text.find('\n', at);
+    if (next == std::string::npos) return;
+    line_start = next + 1;
+    ++line;
+  }
 }
 
 void ReadVersion(const std::optional<Entry>& entry, SourceLocation root,
@@ -232,6 +255,7 @@ bool MoreDocumentsThan(const std::string& text, int limit) {
 void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
               Diagnostics& diagnostics) {
   constexpr int kMaxDocuments = 100;
+  CheckUtf8(text, diagnostics);
   std::vector<YAML::Node> documents;
   try {
     const bool one_pass = !HasDocumentBoundaries(text);
@@ -262,11 +286,16 @@ void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
         LocationOf(documents[1].Mark()),
         absl::StrCat("expected one YAML document, found ", documents.size()));
   }
-  for (const YAML::Node& document : documents) {
-    if (auto mark = FindUnterminatedQuote(document, text)) {
-      diagnostics.Error(LocationOf(*mark),
-                        "YAML syntax error: unterminated quoted string");
-      return;
+  if (text.find('*') != std::string::npos) {
+    // There may be aliases: walk the events, each node once.
+    if (!CheckYamlEvents(text, kMaxDocuments, diagnostics)) return;
+  } else {
+    for (const YAML::Node& document : documents) {
+      if (auto mark = FindUnterminatedQuote(document, text)) {
+        diagnostics.Error(LocationOf(*mark),
+                          "YAML syntax error: unterminated quoted string");
+        return;
+      }
     }
   }
   if (documents.empty() || documents[0].IsNull()) {

@@ -7,6 +7,7 @@
 #include "reconciler/config/drafts.h"
 #include "reconciler/config/env_reference.h"
 #include "reconciler/core/catalog.h"
+#include "reconciler/util/utf8.h"
 
 namespace podform {
 namespace {
@@ -118,6 +119,15 @@ void ReadEnv(const Entry& entry, const EnvLookup& env, PodDraft& draft,
                                      name, " is not set"));
     }
     if (!expansion.malformed.empty() || !expansion.unset.empty()) continue;
+    if (expansion.secret && FirstInvalidUtf8(expansion.value).has_value()) {
+      // The file's own bytes are checked as a whole; this is what the
+      // environment put in.
+      diagnostics.Error(variable.value_location,
+                        absl::StrCat(variable.path,
+                                     ": the environment variable it "
+                                     "references is not valid UTF-8"));
+      continue;
+    }
     draft.spec.env[variable.key] = std::move(expansion.value);
     if (expansion.secret) draft.secret_env.insert(variable.key);
   }

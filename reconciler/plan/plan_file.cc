@@ -357,4 +357,9 @@ absl::StatusOr<Plan> ParsePlanFile(const std::string& text) {
   }
 }
 
+bool IsPlanFile(const std::string& text) {
+  absl::StatusOr<json> root = ParseJson(text);
+  return root.ok() && root->is_object() && root->contains("podform_plan");
+}
+
 }  // namespace podform

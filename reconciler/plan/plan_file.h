@@ -37,6 +37,10 @@ std::string SerializePlanFile(const Plan& plan);
 // checksum that does not match (edited by hand). Never throws.
 absl::StatusOr<Plan> ParsePlanFile(const std::string& text);
 
+// True when `text` is a JSON object with a "podform_plan" member: a plan
+// file, of any format version, that `plan --out` may replace. Never throws.
+bool IsPlanFile(const std::string& text);
+
 }  // namespace podform
 
 #endif  // PODFORM_RECONCILER_PLAN_PLAN_FILE_H_

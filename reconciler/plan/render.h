@@ -24,6 +24,10 @@ std::string RenderText(const Plan& plan, bool color);
 // The machine format, version 1, documented in docs/PLAN_FORMAT.md.
 nlohmann::json RenderJson(const Plan& plan);
 
+// RenderJson as text: 2-space indent, trailing newline, what `plan --json`
+// prints. Never throws (invalid UTF-8 shows as U+FFFD).
+std::string RenderJsonText(const Plan& plan);
+
 // GitHub-flavoured markdown for a pull-request comment: heading, summary,
 // data-loss warnings, a table of changes, the full plan in a ```diff block,
 // unmanaged resources, warnings and cost.

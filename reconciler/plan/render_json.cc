@@ -67,4 +67,13 @@ json RenderJson(const Plan& plan) {
   };
 }
 
+std::string RenderJsonText(const Plan& plan) {
+  // `replace` makes dump() unable to throw: strings in a plan come from
+  // inputs checked to be UTF-8, and a byte that slipped through shows as
+  // U+FFFD rather than aborting the program.
+  return RenderJson(plan).dump(2, ' ', /*ensure_ascii=*/false,
+                               json::error_handler_t::replace) +
+         "\n";
+}
+
 }  // namespace podform

@@ -53,7 +53,8 @@ struct StoreOptions {
 class SandboxStore {
  public:
   // Loads options.path if it exists and continues from it; otherwise creates
-  // its directory (mode 0700) and writes a new, empty account there.
+  // its missing directories (mode 0700; one that exists is left exactly as
+  // it is) and writes a new, empty account there.
   // Errors:
   //   FailedPrecondition  the file exists but is not a valid data file; the
   //                       message names the file and the problem. The file is

@@ -95,6 +95,13 @@ class FileLock : public StateLock {
 FileStateStore::FileStateStore(std::string path, Clock now)
     : path_(std::move(path)), now_(std::move(now)) {}
 
+std::string FileStateStore::lock_path() const {
+  // Beside the file the lock file really is, so that checkouts linking one
+  // lock file take one lock.
+  absl::StatusOr<std::string> real = ResolveSymlinks(path_);
+  return (real.ok() ? *real : path_) + ".flock";
+}
+
 absl::StatusOr<State> FileStateStore::Read() {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path_));
   return ParseState(text, path_);
@@ -161,7 +168,6 @@ absl::StatusOr<std::unique_ptr<StateLock>> FileStateStore::Lock(
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ::fchmod(fd, 0600);  // best effort; the file may have been created by hand
   std::string info = LockInfoToJson(CurrentLockInfo(command, now_()));
   if (::ftruncate(fd, 0) != 0 || !WriteAllAt(fd, info)) {
     int error = errno;

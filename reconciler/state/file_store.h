@@ -18,7 +18,8 @@ namespace podform {
 // Read: the file at `path`, parsed (NotFound when it does not exist).
 // Write: the StateStore checks (the file on disk is re-read and validated
 // first, so a file that became unreadable is never overwritten), then
-// WriteFileAtomically with mode 0600. When stat() shows the very file this
+// WriteFileAtomically with mode 0600. When `path` is a symbolic link, the
+// file it resolves to is replaced and the link stays. When stat() shows the very file this
 // store wrote last (FileIdentity: same inode, size and times; another run
 // replaces the file, an editor rewrites it), it is known and not read
 // again, so a write costs the same whatever the file held before. (A
@@ -26,8 +27,9 @@ namespace podform {
 // system's clock after this store's write, would go unseen; the flock
 // keeps other podform runs out, and people are slower than that.) Writes
 // from several threads are serialized.
-// Lock: flock(LOCK_EX | LOCK_NB) on the sibling file "<path>.flock" (created
-// with mode 0600 and kept). The holder writes LockInfo as JSON into it
+// Lock: flock(LOCK_EX | LOCK_NB) on "<path>.flock" beside the file `path`
+// resolves to (created with mode 0600 and kept; an existing one keeps its
+// mode). The holder writes LockInfo as JSON into it
 // ({"command", "host", "pid", "since"}) and empties it on release; a loser
 // reads it to name the holder. The kernel releases the lock when the holder
 // dies, so what a dead holder left in the file never blocks anyone.
@@ -41,7 +43,8 @@ class FileStateStore : public StateStore {
       const std::string& command) override;
 
   const std::string& path() const { return path_; }
-  std::string lock_path() const { return path_ + ".flock"; }
+  // "<path>.flock" beside the file `path` resolves to (ResolveSymlinks).
+  std::string lock_path() const;
 
  private:
   const std::string path_;

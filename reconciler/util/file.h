@@ -44,9 +44,12 @@ std::optional<FileIdentity> IdentifyFile(const std::string& path);
 
 // Replaces `path` with `contents` so that a reader (or a crash at any moment)
 // sees either the old file or the new one, never a mix: writes a temporary
-// file in the same directory with `mode`, fsyncs it (kPowerLoss), renames it
-// over `path` and fsyncs the directory (kPowerLoss). On failure the
-// temporary file is removed and `path` is untouched. Creates no directories.
+// file (created new, never an existing one) in the same directory with
+// `mode`, fsyncs it (kPowerLoss), renames it over `path` and fsyncs the
+// directory (kPowerLoss). When `path` is a symbolic link, the file it
+// resolves to (ResolveSymlinks) is the one replaced, and the link stays. On
+// failure the temporary file is removed and `path` is untouched. Creates no
+// directories.
 // `written`, when given, receives the identity of the file as written, or
 // nullopt when `path` names another file by the time it is looked at (a
 // concurrent writer replaced it).
@@ -55,8 +58,24 @@ absl::Status WriteFileAtomically(
     Survives survives = Survives::kPowerLoss,
     std::optional<FileIdentity>* written = nullptr);
 
-// Creates `dir` and its missing parents (mode 0700). OK if it exists.
+// Creates `dir` and its missing parents, each with mode 0700. OK if it
+// exists. A directory that already exists is left exactly as it is (its
+// mode is never changed). FailedPrecondition when a component exists and
+// is not a directory; Internal (with errno's text) on any other failure.
 absl::Status MakeDirectories(const std::string& dir);
+
+// Where `path` really lives: while its last component is a symbolic link,
+// the link's target (a relative target is taken from the link's directory).
+// `path` itself when it is not a link or does not exist; a dangling link
+// gives its (missing) target. FailedPrecondition after 40 links (a loop);
+// Internal when a link cannot be read.
+absl::StatusOr<std::string> ResolveSymlinks(const std::string& path);
+
+// True when `a` and `b` name one file: the same device and inode when
+// either exists (symbolic links followed), else the same absolute path once
+// symbolic links, "." and ".." are resolved ("./x", "x" and "d/../x" are
+// one file).
+bool SameFile(const std::string& a, const std::string& b);
 
 }  // namespace podform
 

@@ -20,8 +20,6 @@ TEST(EndpointTest, FlagWinsOverEnvironmentOverDefault) {
             "https://api.runpod.io/graphql");
   EXPECT_EQ(ResolveEndpoint("", nullptr).value(),
             "https://api.runpod.io/graphql");
-  EXPECT_EQ(ResolveEndpoint("", Env({{"RUNPOD_GRAPHQL_URL", ""}})).value(),
-            "https://api.runpod.io/graphql");
   EXPECT_EQ(ResolveEndpoint(
                 "", Env({{"RUNPOD_GRAPHQL_URL", "https://proxy.example/gql"}}))
                 .value(),
@@ -31,6 +29,17 @@ TEST(EndpointTest, FlagWinsOverEnvironmentOverDefault) {
                 Env({{"RUNPOD_GRAPHQL_URL", "https://proxy.example/gql"}}))
                 .value(),
             "http://127.0.0.1:8080/graphql");
+}
+
+// An empty variable (a CI script's unset one) is an error, never
+// production.
+TEST(EndpointTest, AnEmptyEnvironmentValueIsAnError) {
+  absl::StatusOr<std::string> resolved =
+      ResolveEndpoint("", Env({{"RUNPOD_GRAPHQL_URL", ""}}));
+  EXPECT_EQ(resolved.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(resolved.status().message(),
+            "RUNPOD_GRAPHQL_URL is set but empty; set it to a URL, or unset "
+            "it to use https://api.runpod.io/graphql");
 }
 
 TEST(EndpointTest, PlainHttpOnlyToLoopback) {

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reconciler/util/file.h"
@@ -196,6 +198,122 @@ pods:
   ASSERT_TRUE(result.config.has_value());
   EXPECT_EQ(result.config->pods.at("b").spec.env.at("HF_HOME"),
             "/workspace/hf");
+}
+
+// A Latin-1 podform.yaml once passed validate and then aborted `plan
+// --json`; a saved plan rewrote its bytes.
+TEST(ConfigUtf8Test, TextThatIsNotUtf8IsAnErrorAtItsLineAndColumn) {
+  LoadResult result = Parse(
+      "version: 1\n"
+      "volumes:\n"
+      "  cafe:\n"
+      "    name: caf\xE9\n"
+      "    size: 10\n"
+      "    dataCenter: EU-RO-1\n"
+      "pods:\n"
+      "  trainer:\n"
+      "    image: \"\xC3\xA9t\xC3\xA9\"  # valid\n"
+      "    gpuType: NVIDIA L4\n"
+      "    env: {A: \"\xED\xA0\x80\", B: \"x\xC0\xAF\"}\n");
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(
+      Messages(result),
+      ElementsAre("podform.yaml:4:14: the file is not valid UTF-8 "
+                  "(byte 0xE9); save it as UTF-8",
+                  "podform.yaml:11:15: the file is not valid UTF-8 "
+                  "(byte 0xED); save it as UTF-8"));
+}
+
+TEST(ConfigUtf8Test, ValidUtf8AndAByteOrderMarkAreAccepted) {
+  LoadResult result = Parse(
+      "\xEF\xBB\xBFversion: 1\n"
+      "pods:\n"
+      "  trainer:\n"
+      "    image: \"caf\xC3\xA9\"\n"
+      "    gpuType: NVIDIA L4\n");
+  ASSERT_TRUE(result.config.has_value()) << ::testing::PrintToString(
+      Messages(result));
+  EXPECT_EQ(result.config->pods.at("trainer").spec.image, "caf\xC3\xA9");
+}
+
+TEST(ConfigUtf8Test, ASecretFromTheEnvironmentMustBeUtf8) {
+  LoadResult result = ParseConfig("podform.yaml", R"(version: 1
+pods:
+  trainer:
+    image: i
+    gpuType: NVIDIA L4
+    env: {TOKEN: "${env:LATIN1}"}
+)",
+                                  FakeEnv({{"LATIN1", "s3cr\xE9t"}}));
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(Messages(result),
+              ElementsAre("podform.yaml:6:18: pods.trainer.env.TOKEN: "
+                          "the environment variable it references is not "
+                          "valid UTF-8"));
+}
+
+// Levels of ten aliases each: 12 levels are ~700 bytes that expand to 10^12
+// nodes. Walking them expanded once hung validate and plan.
+std::string AliasBomb(int levels) {
+  std::string text = "version: 1\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < levels; ++level) {
+    const std::string prev = "*l" + std::to_string(level - 1);
+    std::string items;
+    for (int i = 0; i < 10; ++i) items += (i == 0 ? "" : ", ") + prev;
+    text += "l" + std::to_string(level) + ": &l" + std::to_string(level) +
+            " [" + items + "]\n";
+  }
+  return text;
+}
+
+TEST(ConfigAliasTest, AnAliasBombIsAnErrorWithinASecond) {
+  const std::string bomb = AliasBomb(12);
+  ASSERT_LT(bomb.size(), 800u);
+  const absl::Time start = absl::Now();
+  LoadResult result = Parse(bomb);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(Messages(result),
+              ElementsAre("podform.yaml:6:45: YAML aliases expand to "
+                          "more than 100000 nodes; podform does not expand "
+                          "them (write the values out, or use fewer levels "
+                          "of aliases)"));
+}
+
+TEST(ConfigAliasTest, AnAliasInsideItsOwnAnchorIsAnError) {
+  LoadResult result = Parse("version: 1\npods: &loop {a: *loop}\n");
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(Messages(result),
+              ElementsAre("podform.yaml:2:17: alias *loop refers to a "
+                          "node that contains it"));
+}
+
+TEST(ConfigAliasTest, AnUnterminatedQuoteIsFoundWhenThereAreAliases) {
+  LoadResult result = Parse(R"(version: 1
+pods:
+  a: &pod
+    image: i
+    gpuType: NVIDIA L4
+  b: *pod
+  c:
+    image: "x*
+    gpuType: NVIDIA L4
+)");
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(Messages(result),
+              ElementsAre("podform.yaml:8:12: YAML syntax error: "
+                          "unterminated quoted string"));
+}
+
+TEST(ConfigAliasTest, ModestAliasesLoad) {
+  // Four levels (11,110 nodes once expanded) are well within the limit.
+  std::string text = AliasBomb(4) + "pods: {}\n";
+  LoadResult result = Parse(text);
+  EXPECT_THAT(Messages(result),
+              ElementsAre(HasSubstr("unknown key \"l0\""),
+                          HasSubstr("unknown key \"l1\""),
+                          HasSubstr("unknown key \"l2\""),
+                          HasSubstr("unknown key \"l3\"")));
 }
 
 TEST(ConfigSecretsTest, ResolvesAndMarksEnvReferences) {

@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/plan/plan_file.h"
 #include "reconciler/plan/planner.h"
 #include "tests/plan/fixtures.h"
 #include "tests/plan/golden.h"
@@ -29,6 +30,25 @@ TEST(RenderTest, MixedPlanJsonMatchesGolden) {
 
 TEST(RenderTest, MixedPlanMarkdownMatchesGolden) {
   ExpectGolden("mixed_plan.md", RenderMarkdown(MixedPlan()));
+}
+
+TEST(RenderTest, JsonTextIsTheGoldenJson) {
+  ExpectGolden("mixed_plan.json", RenderJsonText(MixedPlan()));
+}
+
+// `plan --json` once aborted podform (an uncaught nlohmann type_error) on a
+// byte that is not UTF-8. No renderer throws, whatever a plan holds.
+TEST(RenderTest, NoRendererThrowsOnTextThatIsNotUtf8) {
+  Plan plan = MixedPlan();
+  plan.warnings.push_back("caf\xE9 \xED\xA0\x80");
+  plan.unmanaged.push_back({Kind::kVolume, "id-\xFF", "name-\xC3"});
+  std::string json;
+  EXPECT_NO_THROW(json = RenderJsonText(plan));
+  EXPECT_THAT(json, HasSubstr("caf\xEF\xBF\xBD"));
+  EXPECT_NO_THROW(RenderText(plan, false));
+  EXPECT_NO_THROW(RenderText(plan, true));
+  EXPECT_NO_THROW(RenderMarkdown(plan));
+  EXPECT_NO_THROW(SerializePlanFile(plan));
 }
 
 TEST(RenderTest, ColourOnlyWhenAsked) {

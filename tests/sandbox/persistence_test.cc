@@ -102,6 +102,24 @@ TEST(PersistenceTest, OpeningAMissingFileCreatesItAndItsDirectory) {
                 std::filesystem::perms::owner_write);
 }
 
+// `sandbox serve --data /tmp/rp.json` once took /tmp's sticky bit away:
+// only the directories the sandbox creates are its own (mode 0700).
+TEST(PersistenceTest, ADataFileInAnExistingDirectoryLeavesItsModeAlone) {
+  const std::string shared = MakeTempDir();
+  namespace fs = std::filesystem;
+  fs::permissions(shared, fs::perms::all | fs::perms::sticky_bit);
+  {
+    Harness h(shared + "/rp.json", 5);
+  }
+  {
+    Harness h(shared + "/new/rp.json", 5);
+  }
+  EXPECT_EQ(fs::status(shared).permissions(),
+            fs::perms::all | fs::perms::sticky_bit);
+  EXPECT_EQ(fs::status(shared + "/new").permissions(), fs::perms::owner_all);
+  EXPECT_TRUE(fs::exists(shared + "/rp.json"));
+}
+
 TEST(PersistenceTest, EveryMutationIsInTheFileAtOnce) {
   std::string path = MakeTempDir() + "/sandbox.json";
   Harness h(path);

@@ -67,7 +67,7 @@ TEST(FileStateStoreTest, FailedWriteLeavesTheOldFile) {
   absl::Status status = store.Write(&state);
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
   EXPECT_EQ(status.message(),
-            absl::StrCat("cannot create ", temp, ": Is a directory"));
+            absl::StrCat("cannot create ", temp, ": File exists"));
   EXPECT_EQ(state.serial, 7);
   EXPECT_EQ(*ReadFile(path), SampleLockFile());
   ASSERT_EQ(::rmdir(temp.c_str()), 0);
@@ -154,6 +154,59 @@ TEST(FileStateStoreTest, LockInAMissingDirectoryFails) {
   EXPECT_EQ(status.message(),
             absl::StrCat("cannot open lock file ", path,
                          ".flock: No such file or directory"));
+}
+
+// Two checkouts linking one lock file: each write lands in the one file,
+// the links stay links, and the lock is one lock.
+TEST(FileStateStoreTest, ASymlinkedLockFileIsWrittenAndLockedWhereItLives) {
+  std::string dir = MakeTempDir();
+  for (const char* sub : {"/shared", "/a", "/b"}) {
+    ASSERT_EQ(::mkdir((dir + sub).c_str(), 0700), 0);
+  }
+  const std::string real = dir + "/shared/podform.lock";
+  ASSERT_TRUE(WriteFileAtomically(real, SampleLockFile()).ok());
+  std::filesystem::create_symlink("../shared/podform.lock",
+                                  dir + "/a/podform.lock");
+  std::filesystem::create_symlink(real, dir + "/b/podform.lock");
+  FileStateStore a(dir + "/a/podform.lock", FixedClock());
+  FileStateStore b(dir + "/b/podform.lock", FixedClock());
+  EXPECT_EQ(a.lock_path(), dir + "/a/../shared/podform.lock.flock");
+  EXPECT_EQ(b.lock_path(), real + ".flock");
+
+  absl::StatusOr<State> state = a.Read();
+  ASSERT_TRUE(state.ok()) << state.status();
+  const int64_t serial = state->serial;
+  ASSERT_TRUE(a.Write(&*state).ok());
+  EXPECT_TRUE(std::filesystem::is_symlink(dir + "/a/podform.lock"));
+  absl::StatusOr<State> seen = b.Read();
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_EQ(seen->serial, serial + 1);
+  ASSERT_TRUE(b.Write(&*seen).ok());
+  EXPECT_TRUE(std::filesystem::is_symlink(dir + "/b/podform.lock"));
+  EXPECT_EQ(ParseState(*ReadFile(real), real)->serial, serial + 2);
+
+  absl::StatusOr<std::unique_ptr<StateLock>> held = a.Lock("podform apply");
+  ASSERT_TRUE(held.ok()) << held.status();
+  absl::Status second = b.Lock("podform apply").status();
+  EXPECT_EQ(second.code(), absl::StatusCode::kFailedPrecondition) << second;
+  EXPECT_NE(second.message().find("podform apply"), std::string::npos)
+      << second;
+  EXPECT_EQ(Entries(dir + "/a"), std::set<std::string>{"podform.lock"});
+  EXPECT_EQ(Entries(dir + "/b"), std::set<std::string>{"podform.lock"});
+}
+
+// A .flock someone made by hand keeps its mode: podform changes nothing it
+// did not create.
+TEST(FileStateStoreTest, AnExistingFlockFileKeepsItsMode) {
+  std::string dir = MakeTempDir();
+  FileStateStore store(dir + "/podform.lock", FixedClock());
+  ASSERT_TRUE(WriteFileAtomically(store.lock_path(), "", 0640).ok());
+  {
+    absl::StatusOr<std::unique_ptr<StateLock>> lock =
+        store.Lock("podform apply");
+    ASSERT_TRUE(lock.ok()) << lock.status();
+  }
+  EXPECT_EQ(Mode(store.lock_path()), 0640);
 }
 
 // A child process that holds the lock of `path` until killed.
