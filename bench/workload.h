@@ -162,6 +162,7 @@ inline absl::StatusOr<Workload> WriteWorkload(const std::string& dir,
       absl::StatusOr<sandbox::Pod> made =
           account.DeployPod(DeployRequest(r.pod));
       if (!made.ok()) return made.status();
+      for (const std::string& secret : r.secret_env) r.pod.env.erase(secret);
       state.resources[r.address] = ResourceState{made->id, r};
     }
     if (absl::Status s = WriteFileAtomically(w.lock, SerializeState(state));

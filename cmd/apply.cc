@@ -1,7 +1,12 @@
+#include <algorithm>
+#include <iterator>
 #include <ostream>
+#include <set>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cmd/command.h"
 #include "cmd/execute.h"
 #include "cmd/planning.h"
@@ -61,8 +66,7 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
     if (change.action == Action::kNoOp || change.action == Action::kDelete) {
       continue;
     }
-    absl::Status secrets =
-        SecretValuesToSend(config, plan.lineage, change).status();
+    absl::Status secrets = SecretValuesToSend(config, change).status();
     if (!secrets.ok()) {
       return Stale(
           absl::StrCat(change.address.ToString(), ": ", secrets.message()));
@@ -74,16 +78,37 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
   for (const Change& change : plan.changes) {
     if (change.action == Action::kNoOp || change.id.empty()) continue;
     std::string now;
+    const LivePod* pod = nullptr;
     if (change.address.kind == Kind::kVolume) {
       if (const LiveVolume* v = index.FindVolume(change.id)) {
         now = Fingerprint(*v);
       }
     } else {
-      if (const LivePod* p = index.FindPod(change.id)) now = Fingerprint(*p);
+      pod = index.FindPod(change.id);
+      if (pod != nullptr) now = Fingerprint(*pod, FingerprintedEnvKeys(change));
     }
     if (now != change.live_fingerprint) {
       return Stale(absl::StrCat(change.address.ToString(), " (", change.id,
                                 ") changed on RunPod since the plan was made"));
+    }
+    // The fingerprint covers no secret value: decide again, from the
+    // environment and the live pod, which secrets change, and refuse a
+    // plan whose decision no longer holds.
+    if (pod == nullptr || !change.after.has_value()) continue;
+    auto desired = config.pods.find(change.address.name);
+    if (desired == config.pods.end()) continue;  // refused above
+    const std::vector<std::string> changes = ChangedSecretEnv(
+        change.after->secret_env, desired->second.spec.env, *pod);
+    if (changes != change.secret_env_changes) {
+      std::vector<std::string> differ;
+      std::set_symmetric_difference(
+          changes.begin(), changes.end(), change.secret_env_changes.begin(),
+          change.secret_env_changes.end(), std::back_inserter(differ));
+      return Stale(absl::StrCat(
+          change.address.ToString(), ": secret env ",
+          absl::StrJoin(differ, ", "),
+          " no longer compares with the value RunPod holds as it did when the "
+          "plan was made (the environment or the pod changed)"));
     }
   }
   return state;

@@ -42,11 +42,9 @@ absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
       r.volume_key = other.name;
     }
   }
+  // A secret is only marked; its live value stays on RunPod's side.
   for (const std::string& key : desired.secret_env) {
-    auto it = r.pod.env.find(key);
-    if (it == r.pod.env.end()) continue;
-    it->second = SecretDigest(state.lineage, it->second);
-    r.secret_env.insert(key);
+    if (r.pod.env.erase(key) > 0) r.secret_env.insert(key);
   }
   return r;
 }

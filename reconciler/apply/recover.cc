@@ -10,9 +10,8 @@
 namespace podform {
 namespace {
 
-// The recorded form of a desired volume or pod; secrets become digests.
-Resource Desired(const Config& config, const Address& address,
-                 const std::string& lineage, bool* found) {
+// The recorded form of a desired volume or pod; secrets are only marked.
+Resource Desired(const Config& config, const Address& address, bool* found) {
   Resource r;
   r.address = address;
   *found = false;
@@ -27,9 +26,7 @@ Resource Desired(const Config& config, const Address& address,
     r.pod = it->second.spec;
     r.volume_key = it->second.volume;
     r.secret_env = it->second.secret_env;
-    for (const std::string& key : r.secret_env) {
-      r.pod.env[key] = SecretDigest(lineage, r.pod.env[key]);
-    }
+    for (const std::string& key : r.secret_env) r.pod.env.erase(key);
   }
   *found = true;
   return r;
@@ -110,7 +107,7 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     }
     const LiveMatch& found = matches.front();
     bool desired = false;
-    Resource resource = Desired(config, address, state->lineage, &desired);
+    Resource resource = Desired(config, address, &desired);
     if (!desired) {
       // No longer declared: record what is live so that a plan deletes it.
       if (found.volume != nullptr) {
@@ -119,6 +116,9 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
       } else {
         resource.pod = found.pod->spec;
         resource.pod.data_center = intent.data_center;
+        // Its env may hold secrets that the config no longer names; a pod
+        // that is only going to be deleted needs none of it recorded.
+        resource.pod.env.clear();
       }
     }
     if (found.pod != nullptr) {

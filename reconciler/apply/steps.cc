@@ -65,10 +65,8 @@ absl::StatusOr<PodSpec> StepRunner::PodToSend(const Change& change) const {
     spec.network_volume_id = id;
   }
   if (after.secret_env.empty()) return spec;
-  std::string lineage;
-  recorder_->Read([&](const State& state) { lineage = state.lineage; });
   absl::StatusOr<std::map<std::string, std::string>> secrets =
-      SecretValuesToSend(config_, lineage, change);
+      SecretValuesToSend(config_, change);
   if (!secrets.ok()) {
     return absl::AbortedError(
         absl::StrCat(secrets.status().message(), "; plan again"));
@@ -78,21 +76,19 @@ absl::StatusOr<PodSpec> StepRunner::PodToSend(const Change& change) const {
 }
 
 absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
-    const Config& config, const std::string& lineage, const Change& change) {
+    const Config& config, const Change& change) {
   std::map<std::string, std::string> values;
   if (!change.after) return values;
   auto pod = config.pods.find(change.address.name);
   for (const std::string& key : change.after->secret_env) {
     const std::string* raw = nullptr;
-    if (pod != config.pods.end()) {
+    if (pod != config.pods.end() && pod->second.secret_env.count(key) > 0) {
       auto it = pod->second.spec.env.find(key);
       if (it != pod->second.spec.env.end()) raw = &it->second;
     }
-    auto planned = change.after->pod.env.find(key);
-    if (raw == nullptr || planned == change.after->pod.env.end() ||
-        SecretDigest(lineage, *raw) != planned->second) {
+    if (raw == nullptr) {
       return absl::AbortedError(absl::StrCat(
-          "the value of secret env ", key, " changed since the plan was made"));
+          "secret env ", key, " is no longer declared in the configuration"));
     }
     values[key] = *raw;
   }
@@ -282,7 +278,9 @@ absl::StatusOr<std::string> StepRunner::Update(const Change& change) {
   recorded.pod.network_volume_id = pod.network_volume_id;
   PodSpec before_edit = before.pod;
   before_edit.running = pod.running;
-  if (!(before_edit == after.pod)) {
+  // Secrets have no value in either: their change is a separate decision.
+  if (!(before_edit == after.pod) || before.secret_env != after.secret_env ||
+      !change.secret_env_changes.empty()) {
     RETURN_IF_ERROR(provider_->EditPod(change.id, pod).status());
   }
   if (before.pod.running != after.pod.running) {

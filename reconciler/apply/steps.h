@@ -19,13 +19,15 @@
 
 namespace podform {
 
-// The raw value of each secret env of `change`'s pod, taken from `config`
-// (where ${env:...} was resolved) and checked against the digest the plan
-// holds for it (keyed by `lineage`). Aborted, naming the variable, when a
-// value changed or disappeared since the plan was made: a saved plan must
-// not send values nobody reviewed.
+// The raw value of each secret env of `change`'s pod (change.after's
+// secret_env), taken from `config`, where ${env:...} was resolved from the
+// environment. Aborted, naming the variable, when the config does not
+// declare that key as a secret of the pod. Whether a value differs from
+// what a saved plan decided is checked against the live pod before apply
+// starts (ChangedSecretEnv in planner.h); nothing podform writes holds a
+// value to check it against.
 absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
-    const Config& config, const std::string& lineage, const Change& change);
+    const Config& config, const Change& change);
 
 class StepRunner {
  public:

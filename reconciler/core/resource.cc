@@ -4,10 +4,7 @@
 #include <limits>
 #include <type_traits>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
@@ -126,6 +123,14 @@ absl::StatusOr<Resource> FromAttributes(const Address& address,
       !Read(attributes, "status", &status, &error)) {
     return fail();
   }
+  for (const std::string& key : r.secret_env) {
+    if (p.env.count(key) > 0) {
+      error = absl::StrCat("attribute \"env\" holds a value for ", key,
+                           ", which \"secretEnv\" lists as a secret (a "
+                           "secret's value is never recorded)");
+      return fail();
+    }
+  }
   if (status != "running" && status != "stopped") {
     error = "attribute \"status\" must be \"running\" or \"stopped\"";
     return fail();
@@ -146,16 +151,45 @@ absl::StatusOr<Resource> FromAttributes(const Address& address,
   return r;
 }
 
-std::string SecretDigest(std::string_view salt, std::string_view value) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), salt.data(), static_cast<int>(salt.size()),
-       reinterpret_cast<const unsigned char*>(value.data()), value.size(),
-       digest, &length);
-  return absl::StrCat(
-      "hmac-sha256:",
-      absl::BytesToHexString(absl::string_view(
-          reinterpret_cast<const char*>(digest), length)));
+namespace {
+
+// "hmac-sha256:" and 64 lowercase hex digits: what podform once recorded
+// under a secret env key.
+bool IsLegacyDigest(const json& value) {
+  static constexpr char kPrefix[] = "hmac-sha256:";
+  constexpr size_t kPrefixLength = sizeof kPrefix - 1;
+  if (!value.is_string()) return false;
+  const std::string& text = value.get_ref<const std::string&>();
+  if (text.size() != kPrefixLength + 64 || !absl::StartsWith(text, kPrefix)) {
+    return false;
+  }
+  for (size_t i = kPrefixLength; i < text.size(); ++i) {
+    char c = text[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int DropLegacySecretDigests(json* attributes) {
+  if (!attributes->is_object()) return 0;
+  auto env = attributes->find("env");
+  auto secret = attributes->find("secretEnv");
+  if (env == attributes->end() || secret == attributes->end() ||
+      !env->is_object() || !secret->is_array()) {
+    return 0;
+  }
+  int dropped = 0;
+  for (const json& key : *secret) {
+    if (!key.is_string()) continue;
+    auto value = env->find(key.get_ref<const std::string&>());
+    if (value != env->end() && IsLegacyDigest(*value)) {
+      env->erase(value);
+      ++dropped;
+    }
+  }
+  return dropped;
 }
 
 }  // namespace podform

@@ -21,8 +21,11 @@ struct Resource {
   // kind == kPod:
   PodSpec pod;              // network_volume_id: the id once known, else ""
   std::string volume_key;   // key of the mounted volume; "" = none
-  // Env keys whose values are secrets. In a recorded or planned resource the
-  // value under such a key is SecretDigest(...), never the secret itself.
+  // Env keys whose values are secrets (${env:NAME} in podform.yaml). A
+  // marker only: pod.env holds no entry for such a key, neither the value
+  // nor anything derived from it, so that no file podform writes can be used
+  // to test a guess of a secret. Whether a secret changed is decided by
+  // comparing the value in the environment with the pod's live env.
   std::set<std::string> secret_env;
 
   bool operator==(const Resource&) const = default;
@@ -37,13 +40,18 @@ struct Resource {
 nlohmann::json ToAttributes(const Resource& resource);
 
 // Inverse of ToAttributes. InvalidArgument naming the attribute when a
-// field is missing or has the wrong type.
+// field is missing or has the wrong type, or when "env" holds a value under
+// a key listed in "secretEnv" (a secret's value is never recorded).
 absl::StatusOr<Resource> FromAttributes(const Address& address,
                                         const nlohmann::json& attributes);
 
-// "hmac-sha256:<hex>" of `value` keyed by `salt`: what the lock file and plan
-// hold instead of a secret env value. Deterministic for (salt, value).
-std::string SecretDigest(std::string_view salt, std::string_view value);
+// Lock files written before secrets were recorded as markers only hold
+// "hmac-sha256:<64 hex>" under each secret env key of a pod's attributes.
+// Removes every such value from `attributes` (a pod attribute object, as
+// ToAttributes makes it) and returns how many were removed; a value under a
+// secret key that is not such a digest is left for FromAttributes to
+// refuse. Anything that is not a pod attribute object is left alone.
+int DropLegacySecretDigests(nlohmann::json* attributes);
 
 }  // namespace podform
 

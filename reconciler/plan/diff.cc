@@ -57,8 +57,7 @@ Corrected CorrectVolume(const Resource& recorded, const LiveVolume& live) {
 
 Corrected CorrectPod(const Resource& recorded, const LivePod& live,
                      const std::set<std::string>& desired_env_keys,
-                     const std::set<std::string>& desired_secret_env,
-                     std::string_view salt) {
+                     const std::set<std::string>& desired_secret_env) {
   Corrected out{recorded, {}};
   PodSpec& p = out.before.pod;
   const PodSpec& l = live.spec;
@@ -105,37 +104,39 @@ Corrected CorrectPod(const Resource& recorded, const LivePod& live,
     p.running = running;
   }
 
-  // Env: the recorded and desired keys, as live has them.
+  // Env: the recorded and desired keys, as live has them; secrets marked.
   std::set<std::string> keys = desired_env_keys;
   for (const auto& [key, value] : recorded.pod.env) keys.insert(key);
+  keys.insert(recorded.secret_env.begin(), recorded.secret_env.end());
   std::set<std::string> secret = recorded.secret_env;
   secret.insert(desired_secret_env.begin(), desired_secret_env.end());
   p.env.clear();
   out.before.secret_env.clear();
   for (const std::string& key : keys) {
     auto live_it = l.env.find(key);
-    auto rec_it = recorded.pod.env.find(key);
-    bool recorded_secret = recorded.secret_env.count(key) > 0;
+    const bool was_recorded = recorded.pod.env.count(key) > 0 ||
+                              recorded.secret_env.count(key) > 0;
     if (live_it == l.env.end()) {
-      if (rec_it != recorded.pod.env.end()) {
+      if (was_recorded) {
         out.drift.push_back(
             absl::StrCat("env.", key, " removed outside podform"));
       }
       continue;
     }
     const std::string& live_value = live_it->second;
-    if (rec_it == recorded.pod.env.end()) {
+    auto rec_it = recorded.pod.env.find(key);
+    if (!was_recorded) {
       out.drift.push_back(absl::StrCat("env.", key, " set outside podform"));
-    } else if (recorded_secret) {
-      if (SecretDigest(salt, live_value) != rec_it->second) {
-        out.drift.push_back(
-            absl::StrCat("env.", key, " changed outside podform (sensitive)"));
-      }
-    } else if (live_value != rec_it->second) {
-      out.drift.push_back(Drifted(absl::StrCat("env.", key), live_value));
+    } else if (rec_it != recorded.pod.env.end() &&
+               live_value != rec_it->second) {
+      // A key recorded plain that is now declared secret: its live value
+      // may already be the secret.
+      out.drift.push_back(
+          secret.count(key) > 0
+              ? absl::StrCat("env.", key, " changed outside podform (sensitive)")
+              : Drifted(absl::StrCat("env.", key), live_value));
     }
     if (secret.count(key) > 0) {
-      p.env[key] = SecretDigest(salt, live_value);
       out.before.secret_env.insert(key);
     } else {
       p.env[key] = live_value;
@@ -188,6 +189,7 @@ Diff DiffVolume(const Resource& before, const Resource& after,
 }
 
 Diff DiffPod(const Resource& before, const Resource& after,
+             const std::vector<std::string>& secret_env_changes,
              const std::string& volume_replaced_reason) {
   Diff d;
   const PodSpec& b = before.pod;
@@ -222,7 +224,10 @@ Diff DiffPod(const Resource& before, const Resource& after,
 
   std::vector<std::string> edits;
   if (a.image != b.image) edits.push_back("image");
-  if (a.env != b.env) edits.push_back("env");
+  if (a.env != b.env || after.secret_env != before.secret_env ||
+      !secret_env_changes.empty()) {
+    edits.push_back("env");
+  }
   if (!SamePorts(a.ports, b.ports)) edits.push_back("ports");
   if (a.container_disk_gb != b.container_disk_gb) {
     edits.push_back("containerDiskGb");

@@ -31,14 +31,15 @@ Corrected CorrectVolume(const Resource& recorded, const LiveVolume& live);
 // image, gpu type and count, mount path and container disk come from live
 // when live reports them (non-empty / non-zero); docker args, ports and the
 // running status always. Env: only keys that are recorded or desired are
-// considered (RunPod may add its own); values of keys that are secret in
-// `recorded` or in `desired_secret_env` become SecretDigest(salt, value).
-// Data center, cloud type, name and volume attachment stay as recorded
-// (RunPod's pod object does not report the first two).
+// considered (RunPod may add its own). A key that is secret in `recorded`
+// or in `desired_secret_env` is only marked (before.secret_env) when live
+// has it, with no value; whether its value differs is ChangedSecretEnv's
+// business (planner.h), since nothing recorded can tell. Data center, cloud
+// type, name and volume attachment stay as recorded (RunPod's pod object
+// does not report the first two).
 Corrected CorrectPod(const Resource& recorded, const LivePod& live,
                      const std::set<std::string>& desired_env_keys,
-                     const std::set<std::string>& desired_secret_env,
-                     std::string_view salt);
+                     const std::set<std::string>& desired_secret_env);
 
 // Whether a live pod counts as running: from desired_status when set
 // (RUNNING, CREATED, RESTARTING), else spec.running.
@@ -67,8 +68,11 @@ Diff DiffVolume(const Resource& before, const Resource& after,
 // `volume_replaced_reason` is non-empty (the mounted volume gets a new id);
 // otherwise update for image/env/ports/containerDiskGb/dockerArgs/mountPath
 // edits (with the status change, if any), stop/resume for a status change
-// alone, no-op when nothing differs.
+// alone, no-op when nothing differs. Env differs when the plain values
+// differ, when the secret keys differ, or when `secret_env_changes` (secret
+// keys whose value differs live) is not empty.
 Diff DiffPod(const Resource& before, const Resource& after,
+             const std::vector<std::string>& secret_env_changes,
              const std::string& volume_replaced_reason);
 
 // Ports compared as multisets (RunPod may report them in another order).

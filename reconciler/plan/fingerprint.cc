@@ -1,4 +1,5 @@
-// Fingerprints of live objects (declared in planner.h).
+// Fingerprints of live objects and the comparison of secrets with live
+// (declared in planner.h).
 
 #include <openssl/evp.h>
 
@@ -45,7 +46,8 @@ std::string Fingerprint(const LiveVolume& volume) {
   return e.Digest();
 }
 
-std::string Fingerprint(const LivePod& pod) {
+std::string Fingerprint(const LivePod& pod,
+                        const std::set<std::string>& env_value_keys) {
   const PodSpec& p = pod.spec;
   Encoder e;
   e.Add("kind", "pod");
@@ -64,12 +66,41 @@ std::string Fingerprint(const LivePod& pod) {
   e.Add("env", static_cast<int64_t>(p.env.size()));
   for (const auto& [key, value] : p.env) {
     e.Add("key", key);
-    e.Add("value", value);
+    if (env_value_keys.count(key) > 0) e.Add("value", value);
   }
   e.Add("dockerArgs", p.docker_args);
   e.Add("running", p.running ? 1 : 0);
   e.Add("desiredStatus", pod.desired_status);
   return e.Digest();
+}
+
+std::set<std::string> FingerprintedEnvKeys(const Change& change) {
+  std::set<std::string> keys;
+  for (const std::optional<Resource>* r : {&change.before, &change.after}) {
+    if (!r->has_value()) continue;
+    for (const auto& [key, value] : (*r)->pod.env) keys.insert(key);
+  }
+  for (const std::optional<Resource>* r : {&change.before, &change.after}) {
+    if (!r->has_value()) continue;
+    for (const std::string& key : (*r)->secret_env) keys.erase(key);
+  }
+  return keys;
+}
+
+std::vector<std::string> ChangedSecretEnv(
+    const std::set<std::string>& secret_keys,
+    const std::map<std::string, std::string>& desired_env,
+    const LivePod& live) {
+  std::vector<std::string> changed;
+  for (const std::string& key : secret_keys) {
+    auto desired = desired_env.find(key);
+    auto now = live.spec.env.find(key);
+    if (desired == desired_env.end() || now == live.spec.env.end() ||
+        desired->second != now->second) {
+      changed.push_back(key);
+    }
+  }
+  return changed;
 }
 
 }  // namespace podform

@@ -41,7 +41,8 @@ struct Change {
   // Recorded attributes (lock file, corrected by live values); none for a
   // resource that is new to podform.
   std::optional<Resource> before;
-  // Desired attributes; none for delete. Secret env values are digests.
+  // Desired attributes; none for delete. Secret env keys are only marked
+  // (Resource::secret_env), never given a value, here or in `before`.
   // after->pod.network_volume_id is "" when the volume does not exist yet;
   // apply fills it in from the state when the step runs.
   std::optional<Resource> after;
@@ -68,7 +69,15 @@ struct Change {
   std::vector<Address> destroy_depends_on;
   // Fingerprint of the live object this change touches, as seen at plan time
   // ("" when it did not exist live); a saved plan is refused if it moved.
+  // It covers no secret env value (see Fingerprint in planner.h).
   std::string live_fingerprint;
+  // The keys of after->secret_env whose value in the environment differs
+  // from the live pod's (or that the live pod lacks), sorted: decided at plan
+  // time by comparing the two raw values, never recorded as a value or a
+  // digest. Empty when there is no live pod (a create sends every value).
+  // `apply PLANFILE` decides again from the environment and the live pod and
+  // refuses the plan when the decision differs (ChangedSecretEnv).
+  std::vector<std::string> secret_env_changes;
 
   bool operator==(const Change&) const = default;
 };

@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/plan/steps.h"
@@ -20,8 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kPlanFileVersion = 1;
-constexpr char kDigestPrefix[] = "hmac-sha256:";
+constexpr int kPlanFileVersion = 2;
 
 std::string Dump(const json& j, int indent) {
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
@@ -127,8 +125,8 @@ class Reader {
     }
     return absl::OkStatus();
   }
-  // null -> nullopt; otherwise FromAttributes, with every secret env value
-  // required to be a digest.
+  // null -> nullopt; otherwise FromAttributes (which refuses a value under
+  // a secret env key).
   absl::Status Attributes(const char* key, const Address& address,
                           std::optional<Resource>* out) const {
     const json& v = At(key);
@@ -139,16 +137,6 @@ class Reader {
     absl::StatusOr<Resource> r = FromAttributes(address, v);
     if (!r.ok())
       return Fail(absl::StrCat("\"", key, "\": ", r.status().message()));
-    for (const std::string& secret : r->secret_env) {
-      auto it = r->pod.env.find(secret);
-      if (it != r->pod.env.end() &&
-          !absl::StartsWith(it->second, kDigestPrefix)) {
-        return Fail(absl::StrCat("\"", key, "\": the value of secret env ",
-                                 secret,
-                                 " is not a digest (a plan file never holds "
-                                 "secrets)"));
-      }
-    }
     *out = std::move(*r);
     return absl::OkStatus();
   }
@@ -176,7 +164,8 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
   RETURN_IF_ERROR(
       r.Keys({"address", "action", "id", "before", "after", "reasons",
               "replace_attributes", "destroys_data", "depends_on",
-              "destroy_depends_on", "live_fingerprint"}));
+              "destroy_depends_on", "live_fingerprint",
+              "secret_env_changes"}));
   RETURN_IF_ERROR(r.String("action", &action_text));
   std::optional<Action> action = ParseAction(action_text);
   if (!action.has_value()) {
@@ -192,6 +181,7 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
   RETURN_IF_ERROR(r.AddressList("depends_on", &c->depends_on));
   RETURN_IF_ERROR(r.AddressList("destroy_depends_on", &c->destroy_depends_on));
   RETURN_IF_ERROR(r.String("live_fingerprint", &c->live_fingerprint));
+  RETURN_IF_ERROR(r.Strings("secret_env_changes", &c->secret_env_changes));
 
   // What each action needs to be applied.
   bool needs_before = c->action != Action::kCreate;
@@ -212,6 +202,16 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
   }
   if (c->action == Action::kCreate && !c->id.empty()) {
     return r.Fail("a create must have an empty \"id\"");
+  }
+  for (size_t i = 0; i < c->secret_env_changes.size(); ++i) {
+    const std::string& key = c->secret_env_changes[i];
+    if (!c->after.has_value() || c->after->secret_env.count(key) == 0) {
+      return r.Fail(absl::StrCat("\"secret_env_changes\" names ", key,
+                                 ", which is not a secret env of \"after\""));
+    }
+    if (i > 0 && !(c->secret_env_changes[i - 1] < key)) {
+      return r.Fail("\"secret_env_changes\" must be sorted, each key once");
+    }
   }
   return absl::OkStatus();
 }
@@ -313,6 +313,7 @@ std::string SerializePlanFile(const Plan& plan) {
         {"depends_on", Addresses(c.depends_on)},
         {"destroy_depends_on", Addresses(c.destroy_depends_on)},
         {"live_fingerprint", c.live_fingerprint},
+        {"secret_env_changes", c.secret_env_changes},
     });
   }
   json unmanaged = json::array();

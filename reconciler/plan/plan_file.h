@@ -3,17 +3,19 @@
 
 // The saved plan (`podform plan --out PLANFILE`, `podform apply PLANFILE`):
 // the whole Plan, so that apply needs nothing else but the raw secret values,
-// which it re-reads from the config and checks against the digests here.
+// which it re-reads from the environment (through the config).
 //
 // Format (JSON, sorted keys, 2-space indent, trailing newline):
-//   {"podform_plan": 1, "checksum": "sha256:<hex>", "lineage", "serial",
+//   {"podform_plan": 2, "checksum": "sha256:<hex>", "lineage", "serial",
 //    "config_digest", "destroy", "changes": [{"address", "action", "id",
 //    "before", "after", "reasons", "replace_attributes", "destroys_data",
-//    "depends_on", "destroy_depends_on", "live_fingerprint"}...],
+//    "depends_on", "destroy_depends_on", "live_fingerprint",
+//    "secret_env_changes"}...],
 //    "unmanaged": [{"kind", "id", "name"}...], "warnings": [...],
 //    "cost": {"storage_monthly_before", ...}}
-// before/after are ToAttributes objects (or null). Secret env values are
-// SecretDigest digests; a raw secret is never written (nor accepted).
+// before/after are ToAttributes objects (or null). Secret env keys are
+// listed in "secretEnv" and have no entry in "env": the file holds no
+// secret, nor any digest of one (nor accepts one).
 // "checksum" is the SHA-256 of the compact JSON of everything else, so an
 // edited file is refused. docs/PLAN_FORMAT.md describes the fields.
 
@@ -31,10 +33,11 @@ std::string SerializePlanFile(const Plan& plan);
 // The plan in `text`, exactly as serialized. InvalidArgument whose message
 // starts with "plan file" and names what is wrong when the text is not JSON
 // (e.g. truncated), is not a podform plan, has a format version other than
-// 1, has an unknown key, a missing or mistyped field, an unknown action or
-// address, attributes that do not match the action, a secret env value that
-// is not a digest, dependencies that name no change or form a cycle, or a
-// checksum that does not match (edited by hand). Never throws.
+// 2, has an unknown key, a missing or mistyped field, an unknown action or
+// address, attributes that do not match the action, a value under a secret
+// env key, a secret_env_changes key that is not a secret of "after",
+// dependencies that name no change or form a cycle, or a checksum that does
+// not match (edited by hand). Never throws.
 absl::StatusOr<Plan> ParsePlanFile(const std::string& text);
 
 // True when `text` is a JSON object with a "podform_plan" member: a plan

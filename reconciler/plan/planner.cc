@@ -174,23 +174,22 @@ void Planner::PlanPod(const Address& address) {
   Entry& entry = entries_[address];
   Change& c = entry.change;
   c.address = address;
-  const std::string salt = prior_.lineage;
   std::optional<Resource> after;
-  std::set<std::string> desired_env_keys, desired_secret_env;
+  std::set<std::string> desired_env_keys;
+  const DesiredPod* desired = nullptr;
   std::string volume_replaced_reason;
   if (auto it = pods_->find(address.name); it != pods_->end()) {
     const DesiredPod& d = it->second;
+    desired = &d;
     Resource r;
     r.address = address;
     r.pod = d.spec;
     r.pod.network_volume_id.clear();
     r.volume_key = d.volume;
     r.secret_env = d.secret_env;
-    for (auto& [key, value] : r.pod.env) {
-      desired_env_keys.insert(key);
-      if (d.secret_env.count(key) > 0) value = SecretDigest(salt, value);
-    }
-    desired_secret_env = d.secret_env;
+    for (const auto& [key, value] : d.spec.env) desired_env_keys.insert(key);
+    // A secret is only marked: its value goes to the applier alone.
+    for (const std::string& key : d.secret_env) r.pod.env.erase(key);
     if (!d.volume.empty()) {
       Address volume{Kind::kVolume, d.volume};
       auto v = entries_.find(volume);
@@ -226,20 +225,31 @@ void Planner::PlanPod(const Address& address) {
   }
   entry.exists_live = true;
   c.id = entry.recorded->id;
-  c.live_fingerprint = Fingerprint(*live);
-  Corrected corrected =
-      plan_internal::CorrectPod(entry.recorded->resource, *live,
-                                desired_env_keys, desired_secret_env, salt);
+  Corrected corrected = plan_internal::CorrectPod(
+      entry.recorded->resource, *live, desired_env_keys,
+      desired == nullptr ? std::set<std::string>() : desired->secret_env);
   c.before = corrected.before;
   c.reasons = corrected.drift;
   if (!after.has_value()) {
     c.action = Action::kDelete;
     c.reasons.push_back(options_.destroy ? "podform destroy"
                                          : "no longer in the configuration");
+    c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
     return;
   }
   c.after = after;
-  Diff d = plan_internal::DiffPod(*c.before, *after, volume_replaced_reason);
+  // Secrets: the value in the environment against the one RunPod holds.
+  c.secret_env_changes =
+      ChangedSecretEnv(desired->secret_env, desired->spec.env, *live);
+  for (const std::string& key : c.secret_env_changes) {
+    if (c.before->secret_env.count(key) > 0) {
+      c.reasons.push_back(absl::StrCat(
+          "env.", key, " differs from the value RunPod holds (sensitive)"));
+    }
+  }
+  c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
+  Diff d = plan_internal::DiffPod(*c.before, *after, c.secret_env_changes,
+                                  volume_replaced_reason);
   c.action = d.action;
   c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
   c.replace_attributes = d.replace_attributes;
@@ -384,7 +394,7 @@ absl::StatusOr<Plan> Planner::Run() {
   if (prior_.lineage.empty()) {
     return absl::InvalidArgumentError(
         "the prior state has no lineage; a new lock file needs one before "
-        "planning (it salts secret digests)");
+        "planning (a saved plan names it)");
   }
   std::set<Address> volumes, pods;
   for (const auto& [key, v] : *volumes_) volumes.insert({Kind::kVolume, key});

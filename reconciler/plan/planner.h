@@ -4,8 +4,10 @@
 // The planner: a pure function of (desired, prior state, live) -> Plan.
 // No I/O, no clock; the same inputs give the same plan.
 
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "reconciler/config/config.h"
@@ -28,10 +30,13 @@ struct PlanOptions {
 //    no longer desired: delete (id "" when already gone live: apply then
 //    only forgets it).
 //  - `before` is the recorded resource corrected by live values (drift; each
-//    difference is a reason); `after` is the desired resource with secret env
-//    values replaced by SecretDigest(prior.lineage, value) and
-//    pod.network_volume_id set to the volume's recorded id, or "" when the
-//    volume is created or replaced by this plan.
+//    difference is a reason); `after` is the desired resource with its
+//    secret env keys marked but given no value, and pod.network_volume_id
+//    set to the volume's recorded id, or "" when the volume is created or
+//    replaced by this plan. A secret's change is found by comparing the
+//    desired (raw) value with the live pod's: secret_env_changes, with the
+//    reason "env.K differs from the value RunPod holds (sensitive)" for a
+//    key live has.
 //  - Volumes: grow/rename/protect change in place; shrink is an error;
 //    dataCenter change replaces. Deleting or replacing a volume whose desired
 //    or recorded protect is true is an error unless options.allow_destroy
@@ -48,7 +53,7 @@ struct PlanOptions {
 //  - cost: before = managed resources that exist live; after = the result of
 //    the plan (untargeted resources count as unchanged).
 // REQUIRES: prior.lineage is set (a new state gets a fresh lineage before
-// planning): it salts secret digests.
+// planning): a saved plan names it.
 // Returns the plan (lineage, serial from prior; config_digest from desired),
 // or an error whose message lists every plan error, one per line, each
 // starting with the address, sorted by address:
@@ -63,10 +68,29 @@ absl::StatusOr<Plan> MakePlan(const Config& desired, const State& prior,
 
 // Stable lowercase hex SHA-256 of an unambiguous encoding of the live
 // object's id and attributes (everything in the struct except a pod's
-// cost_per_hr, which RunPod may reprice). Equal objects give
-// equal fingerprints; any attribute change gives a different one.
+// cost_per_hr, which RunPod may reprice). Equal objects give equal
+// fingerprints; any attribute change gives a different one. A pod's env
+// values are covered only for the keys in `env_value_keys`; of every other
+// env key only the name is, so that no secret value (nor a value podform
+// does not manage) can be tested against a fingerprint in a plan file.
 std::string Fingerprint(const LiveVolume& volume);
-std::string Fingerprint(const LivePod& pod);
+std::string Fingerprint(const LivePod& pod,
+                        const std::set<std::string>& env_value_keys);
+
+// The env keys whose live values the fingerprint of `change`'s pod covers:
+// the plain env keys of its before and after, minus every key either of them
+// marks secret. Made from the change alone, so that `apply PLANFILE`
+// computes the same set as the planner did.
+std::set<std::string> FingerprintedEnvKeys(const Change& change);
+
+// The keys of `secret_keys` whose value in `desired_env` (raw, from the
+// environment) differs from the value in `live`'s env, or that either one
+// lacks; sorted. Compares in memory only; nothing derived from either value
+// is returned.
+std::vector<std::string> ChangedSecretEnv(
+    const std::set<std::string>& secret_keys,
+    const std::map<std::string, std::string>& desired_env,
+    const LivePod& live);
 
 }  // namespace podform
 

@@ -33,6 +33,7 @@ json RenderJson(const Plan& plan) {
         {"destroys_data", c.destroys_data},
         {"depends_on", Addresses(c.depends_on)},
         {"destroy_depends_on", Addresses(c.destroy_depends_on)},
+        {"secret_env_changes", c.secret_env_changes},
     });
   }
   std::map<Action, int> counts = plan.Counts();

@@ -38,6 +38,11 @@ std::map<std::string, Value> Flatten(const Resource& resource,
             env_value,
             secret.count(env_key) > 0 ? kSensitive : Show(env_value)};
       }
+      // A secret has no value here: it is shown as (sensitive); whether it
+      // changes is Change::secret_env_changes.
+      for (const std::string& env_key : resource.secret_env) {
+        out[absl::StrCat("env.", env_key)] = {kSensitive, kSensitive};
+      }
       continue;
     }
     if (key == "networkVolumeId" && IsEmpty(value)) {
@@ -59,7 +64,7 @@ nlohmann::json RedactedAttributes(const Resource& resource) {
   nlohmann::json attributes = ToAttributes(resource);
   if (resource.address.kind == Kind::kPod) {
     for (const std::string& key : resource.secret_env) {
-      if (attributes["env"].contains(key)) attributes["env"][key] = kSensitive;
+      attributes["env"][key] = kSensitive;
     }
   }
   return attributes;
@@ -78,6 +83,10 @@ std::vector<AttributeLine> AttributeLines(const Change& change) {
   if (change.after) after = Flatten(*change.after, secret);
   std::set<std::string> forces(change.replace_attributes.begin(),
                                change.replace_attributes.end());
+  std::set<std::string> secret_changes;
+  for (const std::string& key : change.secret_env_changes) {
+    secret_changes.insert(absl::StrCat("env.", key));
+  }
 
   std::vector<AttributeLine> lines;
   if (change.action == Action::kCreate || change.action == Action::kDelete) {
@@ -109,7 +118,8 @@ std::vector<AttributeLine> AttributeLines(const Change& change) {
       line.before = b->second.shown;
     } else {
       if (b->second.raw == a->second.raw &&
-          b->second.shown == a->second.shown) {
+          b->second.shown == a->second.shown &&
+          secret_changes.count(name) == 0) {
         continue;
       }
       if (name == "ports" && b->second.raw.is_array() &&

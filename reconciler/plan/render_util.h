@@ -26,14 +26,15 @@ struct AttributeLine {
 
 // The attribute lines of `change`, sorted by name: every set attribute of
 // `after` for a create ('+'), of `before` for a delete ('-'), only the
-// differences otherwise. Env is expanded per key; secret values render as
-// (sensitive); a pod's networkVolumeId that apply fills in renders as
+// differences otherwise. Env is expanded per key; secrets render as
+// (sensitive), and a secret in both differs when change.secret_env_changes
+// names it; a pod's networkVolumeId that apply fills in renders as
 // (known after apply); "secretEnv" is not shown (secret keys are marked by
 // their values).
 std::vector<AttributeLine> AttributeLines(const Change& change);
 
-// ToAttributes(resource) with every secret env value replaced by
-// "(sensitive)".
+// ToAttributes(resource) with "(sensitive)" as the env value of every
+// secret env key.
 nlohmann::json RedactedAttributes(const Resource& resource);
 
 // A JSON value for people: strings quoted; invalid UTF-8 replaced; never

@@ -167,9 +167,13 @@ absl::StatusOr<ResourceState> ParseResource(const std::string& path,
           absl::StrCat("attribute \"", key, "\" must be an integer"));
     }
   }
-  absl::StatusOr<Resource> resource = FromAttributes(address, *attributes);
+  // Digests of secrets that older versions recorded are dropped on load (and
+  // so never written again): the secret is then only marked as one.
+  json current = *attributes;
+  DropLegacySecretDigests(&current);
+  absl::StatusOr<Resource> resource = FromAttributes(address, current);
   if (!resource.ok()) return Annotate(resource.status(), path);
-  RETURN_IF_ERROR(CheckCanonical(reader, ToAttributes(*resource), *attributes));
+  RETURN_IF_ERROR(CheckCanonical(reader, ToAttributes(*resource), current));
   if (volume) {
     ASSIGN_OR_RETURN(const json* protect,
                      reader.Field(entry, "protect", json::value_t::boolean,

@@ -2,37 +2,22 @@
 
 #include <unistd.h>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "reconciler/state/serialize.h"
 
 namespace podform {
 namespace {
 
-// What SecretDigest returns: "hmac-sha256:" and 64 lowercase hex digits.
-bool IsDigest(const std::string& value) {
-  static constexpr char kPrefix[] = "hmac-sha256:";
-  constexpr size_t kPrefixLength = sizeof kPrefix - 1;
-  if (value.size() != kPrefixLength + 64 || !absl::StartsWith(value, kPrefix)) {
-    return false;
-  }
-  for (size_t i = kPrefixLength; i < value.size(); ++i) {
-    char c = value[i];
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 absl::Status CheckNoSecrets(const State& state) {
   for (const auto& [address, recorded] : state.resources) {
     const Resource& r = recorded.resource;
     for (const std::string& key : r.secret_env) {
       auto it = r.pod.env.find(key);
-      if (it != r.pod.env.end() && !IsDigest(it->second)) {
+      if (it != r.pod.env.end()) {
         return absl::InvalidArgumentError(absl::StrCat(
             address.ToString(), ": env ", key,
-            " is a secret but its value is not a digest; refusing to write a "
-            "secret to the lock file"));
+            " is a secret but has a value; refusing to write a secret to the "
+            "lock file"));
       }
     }
   }

@@ -67,8 +67,9 @@ class StateStore {
   //   - a state of another lineage: FailedPrecondition;
   //   - a state with a higher serial than `*state`, written by another run
   //     since this one read it: Aborted.
-  // InvalidArgument when state->lineage is empty, or when a secret env value
-  // of a pod is not a digest (the store never holds a secret).
+  // InvalidArgument when state->lineage is empty, or when a pod holds a
+  // value under a secret env key (the store never holds a secret, nor
+  // anything derived from one).
   virtual absl::Status Write(State* state) = 0;
 
   // Takes the exclusive lock for a run of `command` ("podform apply"), or

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
+#include <set>
 #include <utility>
 
 #include "gmock/gmock.h"
@@ -218,9 +220,9 @@ TEST_F(ApplierTest, StoppedPodIsCreatedThenStopped) {
   EXPECT_FALSE(state_.Find({Kind::kPod, "idle"})->resource.pod.running);
 }
 
-TEST_F(ApplierTest, SecretsAreSentRawButRecordedAsDigests) {
+TEST_F(ApplierTest, SecretsAreSentRawButRecordedOnlyAsMarks) {
   Resource pod = Pod("trainer");
-  pod.pod.env = {{"PLAIN", "1"}, {"TOKEN", SecretDigest("lineage-1", "s3")}};
+  pod.pod.env = {{"PLAIN", "1"}};
   pod.secret_env = {"TOKEN"};
   DesiredPod desired;
   desired.key = "trainer";
@@ -232,25 +234,57 @@ TEST_F(ApplierTest, SecretsAreSentRawButRecordedAsDigests) {
   plan.changes = {Create(pod)};
   ASSERT_TRUE(Run(plan).ok());
   ASSERT_EQ(provider_.sent_pods().size(), 1u);
-  EXPECT_EQ(provider_.sent_pods()[0].env.at("TOKEN"), "s3");
-  EXPECT_EQ(state_.Find({Kind::kPod, "trainer"})->resource.pod.env.at("TOKEN"),
-            SecretDigest("lineage-1", "s3"));
+  EXPECT_EQ(provider_.sent_pods()[0].env,
+            (std::map<std::string, std::string>{{"PLAIN", "1"}, {"TOKEN", "s3"}}));
+  const Resource& recorded = state_.Find({Kind::kPod, "trainer"})->resource;
+  EXPECT_EQ(recorded.pod.env,
+            (std::map<std::string, std::string>{{"PLAIN", "1"}}));
+  EXPECT_EQ(recorded.secret_env, std::set<std::string>{"TOKEN"});
 }
 
-TEST_F(ApplierTest, ChangedSecretFailsTheStep) {
+// An update whose only change is a secret's value: the plain attributes are
+// equal, yet the pod is edited, with the raw value.
+TEST_F(ApplierTest, AnUpdateOfASecretAloneEditsThePod) {
   Resource pod = Pod("trainer");
-  pod.pod.env = {{"TOKEN", SecretDigest("lineage-1", "old")}};
+  pod.pod.env = {{"PLAIN", "1"}};
+  pod.secret_env = {"TOKEN"};
+  provider_.AddPod({"p1", pod.pod, "RUNNING", 0});
+  state_.resources[pod.address] = {"p1", pod};
+  DesiredPod desired;
+  desired.key = "trainer";
+  desired.spec = pod.pod;
+  desired.spec.env["TOKEN"] = "rotated";
+  desired.secret_env = {"TOKEN"};
+  config_.pods["trainer"] = desired;
+  Change update;
+  update.address = pod.address;
+  update.action = Action::kUpdate;
+  update.id = "p1";
+  update.before = pod;
+  update.after = pod;
+  update.secret_env_changes = {"TOKEN"};
+  Plan plan;
+  plan.changes = {update};
+  ASSERT_TRUE(Run(plan).ok());
+  EXPECT_THAT(provider_.calls(), ElementsAre("editPod p1 runpod/pytorch:2.4.0"));
+  ASSERT_EQ(provider_.sent_pods().size(), 1u);
+  EXPECT_EQ(provider_.sent_pods()[0].env.at("TOKEN"), "rotated");
+  EXPECT_EQ(state_.Find(pod.address)->resource, pod);
+}
+
+TEST_F(ApplierTest, ASecretNoLongerDeclaredFailsTheStep) {
+  Resource pod = Pod("trainer");
   pod.secret_env = {"TOKEN"};
   DesiredPod desired;
   desired.spec = pod.pod;
-  desired.spec.env["TOKEN"] = "new";
+  desired.spec.env["TOKEN"] = "now plain";  // not in desired.secret_env
   config_.pods["trainer"] = desired;
   Plan plan;
   plan.changes = {Create(pod)};
   ApplyResult result = Run(plan);
   ASSERT_EQ(result.Count(StepOutcome::kFailed), 1);
   EXPECT_EQ(result.steps[0].detail,
-            "the value of secret env TOKEN changed since the plan was made; "
+            "secret env TOKEN is no longer declared in the configuration; "
             "plan again");
   EXPECT_THAT(provider_.calls(), IsEmpty());
 }

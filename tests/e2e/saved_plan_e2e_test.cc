@@ -63,11 +63,10 @@ TEST_F(SavedPlanE2eTest, SecretsAndTheApiKeyAreNeverPrintedOrWritten) {
   json pod = FindById(sandbox().Live()["pods"], LockId("pod.trainer"));
   ASSERT_FALSE(pod.is_null());
   EXPECT_THAT(pod["env"].dump(), HasSubstr(std::string("HF_TOKEN=") + kSecret));
-  // ...and the lock file records only a digest of it.
+  // ...and the lock file only marks it as a secret: no value, no digest.
   json recorded = Lock()["resources"]["pod.trainer"]["attributes"];
   EXPECT_EQ(recorded["secretEnv"], json::array({"HF_TOKEN"}));
-  EXPECT_THAT(recorded["env"]["HF_TOKEN"].get<std::string>(),
-              StartsWith("hmac-sha256:"));
+  EXPECT_EQ(recorded["env"], json({{"HF_HOME", "/workspace/hf"}}));
 
   // A changed secret is a change, shown without either value.
   RunResult changed = Podform({"plan", "--detailed-exitcode"},
@@ -102,41 +101,110 @@ TEST_F(SavedPlanE2eTest, SecretsAndTheApiKeyAreNeverPrintedOrWritten) {
   EXPECT_GE(files, 4);  // config, plan file, lock file, outputs
 }
 
-TEST_F(SavedPlanE2eTest, RefusedUpFrontWhenASecretChangedSinceThePlan) {
-  // A secret is part of the desired state: a different value at apply time
-  // makes the saved plan stale as a whole, before anything is changed.
-  WriteConfig(
-      "version: 1\n"
-      "volumes:\n"
-      "  models: {size: 50, dataCenter: EU-RO-1}\n"
-      "pods:\n"
-      "  trainer:\n"
-      "    image: runpod/pytorch:2.4.0\n"
-      "    gpuType: NVIDIA RTX A6000\n"
-      "    volume: models\n"
-      "    env: {HF_TOKEN: \"${env:HF_TOKEN}\"}\n"
-      "  other:\n"
-      "    image: runpod/pytorch:2.4.0\n"
-      "    gpuType: NVIDIA RTX A6000\n"
-      "    cloudType: COMMUNITY\n");
-  const std::string plan_file = Path("saved.plan");
-  RunResult plan = Podform({"plan", "--out", plan_file},
-                           {std::string("HF_TOKEN=") + kSecret});
-  ASSERT_EQ(plan.exit_code, 0) << plan;
+// With no digest of a secret anywhere, a saved plan records which secrets
+// it changes (compared with what RunPod holds); apply decides again from
+// the environment and the live pod, and a different decision makes the
+// plan stale as a whole, before anything is changed.
+class SavedPlanSecretE2eTest : public E2eTest {
+ protected:
+  static constexpr char kOther[] = "hf_e2eOTHERsecret_0d3b";
 
-  RunResult apply =
-      Podform({"apply", plan_file}, {"HF_TOKEN=hf_e2eOTHERsecret_0d3b"});
+  // volume.models and pod.trainer applied with HF_TOKEN=kSecret.
+  void SetUp() override {
+    E2eTest::SetUp();
+    WriteConfig(Yaml("runpod/pytorch:2.4.0"));
+    RunResult apply = Podform({"apply", "--auto-approve"}, Secret(kSecret));
+    ASSERT_EQ(apply.exit_code, 0) << apply;
+    pod_id_ = LockId("pod.trainer");
+  }
+
+  static std::string Yaml(const std::string& image) {
+    return "version: 1\n"
+           "volumes:\n"
+           "  models: {size: 50, dataCenter: EU-RO-1}\n"
+           "pods:\n"
+           "  trainer:\n"
+           "    image: " +
+           image +
+           "\n"
+           "    gpuType: NVIDIA RTX A6000\n"
+           "    volume: models\n"
+           "    env: {HF_TOKEN: \"${env:HF_TOKEN}\"}\n";
+  }
+  static std::vector<std::string> Secret(const std::string& value) {
+    return {"HF_TOKEN=" + value};
+  }
+  std::string LiveToken() {
+    json pod = FindById(sandbox().Live()["pods"], pod_id_);
+    for (const json& entry : pod["env"]) {
+      std::string text = entry.is_string() ? entry.get<std::string>() : "";
+      if (text.rfind("HF_TOKEN=", 0) == 0) return text.substr(9);
+    }
+    return pod["env"].dump();
+  }
+  void ExpectNoSecretPrinted() {
+    EXPECT_THAT(transcript(), Not(HasSubstr(kSecret)));
+    EXPECT_THAT(transcript(), Not(HasSubstr(kOther)));
+  }
+
+  std::string pod_id_;
+};
+
+TEST_F(SavedPlanSecretE2eTest, ASecretPlannedUnchangedButDifferentAtApply) {
+  WriteConfig(Yaml("runpod/pytorch:2.5.0"));  // an update, secret unchanged
+  const std::string plan_file = Path("saved.plan");
+  RunResult plan = Podform({"plan", "--out", plan_file}, Secret(kSecret));
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out, Not(HasSubstr("env.HF_TOKEN")));
+  json saved = json::parse(ReadFileOrDie(plan_file));
+  EXPECT_EQ(saved["podform_plan"], 2);
+
+  RunResult apply = Podform({"apply", plan_file}, Secret(kOther));
   EXPECT_EQ(apply.exit_code, 1) << apply;
   EXPECT_EQ(apply.err,
-            "podform: the saved plan is stale: pod.trainer: the value of "
-            "secret env HF_TOKEN changed since the plan was made. Nothing was "
-            "changed; run podform plan again\n");
-  json live = sandbox().Live();
-  EXPECT_EQ(live["networkVolumes"], json::array()) << apply;
-  EXPECT_EQ(live["pods"], json::array()) << apply;
-  EXPECT_TRUE(!LockExists() || Lock()["resources"] == json::object());
-  EXPECT_THAT(transcript(), Not(HasSubstr(kSecret)));
-  EXPECT_THAT(transcript(), Not(HasSubstr("hf_e2eOTHERsecret_0d3b")));
+            "podform: the saved plan is stale: pod.trainer: secret env "
+            "HF_TOKEN no longer compares with the value RunPod holds as it "
+            "did when the plan was made (the environment or the pod changed). "
+            "Nothing was changed; run podform plan again\n");
+  EXPECT_EQ(LiveToken(), kSecret);
+  EXPECT_EQ(FindById(sandbox().Live()["pods"], pod_id_)["imageName"],
+            "runpod/pytorch:2.4.0");
+  ExpectNoSecretPrinted();
+
+  // With the value the plan was made with, it applies.
+  apply = Podform({"apply", plan_file}, Secret(kSecret));
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  EXPECT_EQ(LiveToken(), kSecret);
+}
+
+TEST_F(SavedPlanSecretE2eTest, ASecretPlannedChangedButEqualAtApply) {
+  const std::string plan_file = Path("saved.plan");
+  RunResult plan = Podform({"plan", "--out", plan_file}, Secret(kOther));
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out,
+              HasSubstr("      ~ env.HF_TOKEN: (sensitive) -> (sensitive)\n"));
+  EXPECT_THAT(ReadFileOrDie(plan_file),
+              HasSubstr("\"secret_env_changes\": [\n        \"HF_TOKEN\"\n"));
+
+  // Back to the value RunPod holds: the plan's update is not what the
+  // environment and RunPod now call for.
+  RunResult apply = Podform({"apply", plan_file}, Secret(kSecret));
+  EXPECT_EQ(apply.exit_code, 1) << apply;
+  EXPECT_THAT(apply.err, StartsWith("podform: the saved plan is stale: "
+                                    "pod.trainer: secret env HF_TOKEN no "
+                                    "longer compares"));
+  EXPECT_EQ(LiveToken(), kSecret);
+
+  // The value it was planned with: sent, and recorded without a value.
+  apply = Podform({"apply", plan_file}, Secret(kOther));
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  EXPECT_EQ(LiveToken(), kOther);
+  EXPECT_FALSE(
+      Lock()["resources"]["pod.trainer"]["attributes"]["env"].contains(
+          "HF_TOKEN"));
+  EXPECT_EQ(Podform({"plan", "--detailed-exitcode"}, Secret(kOther)).exit_code,
+            0);
+  ExpectNoSecretPrinted();
 }
 
 class StalePlanE2eTest : public E2eTest {

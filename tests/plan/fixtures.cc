@@ -62,9 +62,7 @@ void World::Exists(const DesiredPod& p, const std::string& id) {
   r.pod = p.spec;
   r.volume_key = p.volume;
   r.secret_env = p.secret_env;
-  for (auto& [key, value] : r.pod.env) {
-    if (p.secret_env.count(key) > 0) value = SecretDigest(kLineage, value);
-  }
+  for (const std::string& key : p.secret_env) r.pod.env.erase(key);
   if (!p.volume.empty()) {
     const ResourceState* volume = state.Find(Vol(p.volume));
     if (volume != nullptr) r.pod.network_volume_id = volume->id;

@@ -51,11 +51,47 @@ TEST(PlanFileTest, MixedPlanMatchesGolden) {
   ExpectGolden("mixed_plan.podform-plan", SerializePlanFile(MixedPlan()));
 }
 
-TEST(PlanFileTest, HoldsDigestsNeverSecrets) {
+TEST(PlanFileTest, HoldsNoSecretAndNoDigestOfOne) {
   std::string text = SerializePlanFile(MixedPlan());
   EXPECT_THAT(text, Not(HasSubstr(kSecret)));
   EXPECT_THAT(text, Not(HasSubstr("hf_rotated_token")));
-  EXPECT_THAT(text, HasSubstr(SecretDigest(kLineage, "hf_rotated_token")));
+  EXPECT_THAT(text, Not(HasSubstr("hmac")));
+  // pod.trainer's secret changes: the decision, without a value.
+  json j = json::parse(text);
+  const json& trainer = j["changes"][6];
+  ASSERT_EQ(trainer["address"], "pod.trainer");
+  EXPECT_EQ(trainer["secret_env_changes"], json({"HF_TOKEN"}));
+  EXPECT_EQ(trainer["after"]["secretEnv"], json({"HF_TOKEN"}));
+  EXPECT_FALSE(trainer["after"]["env"].contains("HF_TOKEN"));
+  EXPECT_FALSE(trainer["before"]["env"].contains("HF_TOKEN"));
+}
+
+// Two worlds that differ only in the secrets' values (in the environment
+// and on RunPod) but not in which of them change give the same plan file,
+// byte for byte: nothing in it is a function of a secret.
+TEST(PlanFileTest, PlanBytesDoNotDependOnSecretValues) {
+  auto plan_text = [](const std::string& desired_unchanged,
+                      const std::string& desired_changed,
+                      const std::string& live_changed) {
+    World w;
+    DesiredPod same = MakePod("same", "");
+    same.spec.env["HF_TOKEN"] = desired_unchanged;
+    w.Converged(same, "pod-1");
+    DesiredPod rotated = MakePod("rotated", "");
+    rotated.spec.env["HF_TOKEN"] = desired_changed;
+    w.Converged(rotated, "pod-2");
+    w.LivePodWithId("pod-2").spec.env["HF_TOKEN"] = live_changed;
+    DesiredPod fresh = MakePod("fresh", "");
+    fresh.spec.env["HF_TOKEN"] = desired_changed;
+    w.Desire(fresh);
+    absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    return plan.ok() ? SerializePlanFile(*plan) : std::string();
+  };
+  const std::string a = plan_text("s1-aaaa", "s2-bbbb", "s3-cccc");
+  const std::string b = plan_text("other-1", "other-2", "other-3");
+  EXPECT_EQ(a, b);
+  EXPECT_THAT(a, HasSubstr("\"secret_env_changes\": [\n        \"HF_TOKEN\""));
 }
 
 TEST(PlanFileTest, FormatIsStable) {
@@ -66,7 +102,7 @@ TEST(PlanFileTest, FormatIsStable) {
       keys, ::testing::ElementsAre("changes", "checksum", "config_digest",
                                    "cost", "destroy", "lineage", "podform_plan",
                                    "serial", "unmanaged", "warnings"));
-  EXPECT_EQ(j["podform_plan"], 1);
+  EXPECT_EQ(j["podform_plan"], 2);
   EXPECT_EQ(j["lineage"], kLineage);
   EXPECT_EQ(j["serial"], 7);
   const json& first = j["changes"][0];
@@ -108,10 +144,14 @@ TEST(PlanFileTest, TruncatedOrNotJson) {
 }
 
 TEST(PlanFileTest, WrongVersion) {
-  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = 2; }).message(),
-            "plan file format 2 is not supported; this podform reads format "
-            "1 (make a new plan with this version)");
-  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = "1"; }).message(),
+  // Format 1 held digests of secrets: refused.
+  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = 1; }).message(),
+            "plan file format 1 is not supported; this podform reads format "
+            "2 (make a new plan with this version)");
+  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = 3; }).message(),
+            "plan file format 3 is not supported; this podform reads format "
+            "2 (make a new plan with this version)");
+  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = "2"; }).message(),
             "plan file: \"podform_plan\" must be an integer");
 }
 
@@ -182,13 +222,33 @@ TEST(PlanFileTest, BadChanges) {
             "plan file: pod.notebook: appears twice in the plan");
 }
 
-TEST(PlanFileTest, RefusesARawSecret) {
+TEST(PlanFileTest, RefusesAValueUnderASecretKey) {
+  // Neither a raw secret nor a digest of one (what format 1 held).
+  for (const char* value :
+       {"hf_plain",
+        "hmac-sha256:"
+        "40e529211edfaa93a5abb555359b1530685c657158b9f8c1441017c56a6896ee"}) {
+    EXPECT_EQ(ParseEdited([&](json& j) {
+                j["changes"][6]["after"]["env"]["HF_TOKEN"] = value;
+              }).message(),
+              "plan file: changes[6] (pod.trainer): \"after\": pod.trainer: "
+              "attribute \"env\" holds a value for HF_TOKEN, which "
+              "\"secretEnv\" lists as a secret (a secret's value is never "
+              "recorded)");
+  }
+}
+
+TEST(PlanFileTest, RefusesSecretChangesThatNameNoSecret) {
   EXPECT_EQ(ParseEdited([](json& j) {
-              j["changes"][6]["after"]["env"]["HF_TOKEN"] = "hf_plain";
+              j["changes"][6]["secret_env_changes"] = {"HF_HOME"};
             }).message(),
-            "plan file: changes[6] (pod.trainer): \"after\": the value of "
-            "secret env HF_TOKEN is not a digest (a plan file never holds "
-            "secrets)");
+            "plan file: changes[6] (pod.trainer): \"secret_env_changes\" "
+            "names HF_HOME, which is not a secret env of \"after\"");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][6]["secret_env_changes"] = {"HF_TOKEN", "HF_TOKEN"};
+            }).message(),
+            "plan file: changes[6] (pod.trainer): \"secret_env_changes\" "
+            "must be sorted, each key once");
 }
 
 TEST(PlanFileTest, RefusesAHandEditedPlan) {

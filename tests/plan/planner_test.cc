@@ -1,5 +1,7 @@
 #include "reconciler/plan/planner.h"
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,7 +53,7 @@ TEST(PlannerTest, CreatesVolumesBeforeThePodsThatMountThem) {
   Resource expected;
   expected.address = PodAt("trainer");
   expected.pod = MakePod("trainer", "models").spec;
-  expected.pod.env["HF_TOKEN"] = SecretDigest(kLineage, kSecret);
+  expected.pod.env.erase("HF_TOKEN");  // a secret is only marked
   expected.pod.network_volume_id = "";
   expected.volume_key = "models";
   expected.secret_env = {"HF_TOKEN"};
@@ -81,7 +83,10 @@ TEST(PlannerTest, ConvergedWorldPlansOnlyNoOps) {
   ASSERT_TRUE(trainer.before.has_value());
   EXPECT_EQ(*trainer.before, *trainer.after);
   EXPECT_EQ(trainer.after->pod.network_volume_id, "vol-1");
-  EXPECT_EQ(trainer.live_fingerprint, Fingerprint(w.LivePodWithId("pod-1")));
+  EXPECT_EQ(trainer.live_fingerprint,
+            Fingerprint(w.LivePodWithId("pod-1"), {"HF_HOME"}));
+  EXPECT_EQ(FingerprintedEnvKeys(trainer), std::set<std::string>{"HF_HOME"});
+  EXPECT_THAT(trainer.secret_env_changes, ::testing::IsEmpty());
   EXPECT_EQ(ChangeFor(plan, Vol("models")).live_fingerprint,
             Fingerprint(w.LiveVolumeWithId("vol-1")));
 }
@@ -523,14 +528,23 @@ TEST(PlannerTest, StoppedOutsidePodformIsResumed) {
                           "  # status stopped -> running"));
 }
 
-TEST(PlannerTest, SecretsAreComparedByDigest) {
+// Secrets: the value in the environment is compared with the one RunPod
+// holds; neither `before` nor `after` holds a value or anything derived
+// from one, only the mark.
+TEST(PlannerTest, SecretsAreComparedWithTheLiveValue) {
   World same;
   same.Converged(MakePod("notebook", ""), "pod-1");
   Plan plan = MustPlan(same);
   EXPECT_THAT(Describe(plan), ElementsAre("no-op pod.notebook id=pod-1"));
-  EXPECT_EQ(plan.changes[0].before->pod.env.at("HF_TOKEN"),
-            SecretDigest(kLineage, kSecret));
+  EXPECT_EQ(plan.changes[0].before->pod.env,
+            (std::map<std::string, std::string>{{"HF_HOME", "/workspace/hf"}}));
+  EXPECT_EQ(plan.changes[0].before->secret_env,
+            std::set<std::string>{"HF_TOKEN"});
+  EXPECT_EQ(plan.changes[0].after->pod.env,
+            (std::map<std::string, std::string>{{"HF_HOME", "/workspace/hf"}}));
+  EXPECT_THAT(plan.changes[0].secret_env_changes, ::testing::IsEmpty());
 
+  // Rotated in the environment: RunPod still holds the old value.
   World rotated;
   DesiredPod p = MakePod("notebook", "");
   rotated.Exists(p, "pod-1");
@@ -539,25 +553,113 @@ TEST(PlannerTest, SecretsAreComparedByDigest) {
   plan = MustPlan(rotated);
   EXPECT_THAT(Describe(plan),
               ElementsAre("update pod.notebook id=pod-1",
+                          "  # env.HF_TOKEN differs from the value RunPod "
+                          "holds (sensitive)",
                           "  # podEditJob updates env in place (restarts the "
                           "container)"));
-  EXPECT_EQ(plan.changes[0].after->pod.env.at("HF_TOKEN"),
-            SecretDigest(kLineage, "hf_new_token"));
-  EXPECT_EQ(plan.changes[0].before->pod.env.at("HF_TOKEN"),
-            SecretDigest(kLineage, kSecret));
+  EXPECT_THAT(plan.changes[0].secret_env_changes, ElementsAre("HF_TOKEN"));
+  EXPECT_EQ(plan.changes[0].after->pod.env.count("HF_TOKEN"), 0u);
+  EXPECT_EQ(plan.changes[0].before->pod.env.count("HF_TOKEN"), 0u);
 
+  // Changed on RunPod by hand: the same decision (nothing recorded tells
+  // who changed it).
   World changed_live;
   changed_live.Converged(MakePod("notebook", ""), "pod-1");
   changed_live.LivePodWithId("pod-1").spec.env["HF_TOKEN"] = "hf_by_hand";
   plan = MustPlan(changed_live);
   EXPECT_THAT(Describe(plan),
               ElementsAre("update pod.notebook id=pod-1",
-                          "  # env.HF_TOKEN changed outside podform "
-                          "(sensitive)",
+                          "  # env.HF_TOKEN differs from the value RunPod "
+                          "holds (sensitive)",
                           "  # podEditJob updates env in place (restarts the "
                           "container)"));
-  EXPECT_EQ(plan.changes[0].before->pod.env.at("HF_TOKEN"),
-            SecretDigest(kLineage, "hf_by_hand"));
+  EXPECT_THAT(plan.changes[0].secret_env_changes, ElementsAre("HF_TOKEN"));
+
+  // Removed on RunPod: put back.
+  World removed_live;
+  removed_live.Converged(MakePod("notebook", ""), "pod-1");
+  removed_live.LivePodWithId("pod-1").spec.env.erase("HF_TOKEN");
+  plan = MustPlan(removed_live);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update pod.notebook id=pod-1",
+                          "  # env.HF_TOKEN removed outside podform",
+                          "  # podEditJob updates env in place (restarts the "
+                          "container)"));
+  EXPECT_THAT(plan.changes[0].secret_env_changes, ElementsAre("HF_TOKEN"));
+  EXPECT_TRUE(plan.changes[0].before->secret_env.empty());
+
+  // Gone from RunPod: the create sends the value; nothing to compare.
+  World gone;
+  gone.Converged(MakePod("notebook", ""), "pod-1");
+  gone.RemoveLive("pod-1");
+  plan = MustPlan(gone);
+  EXPECT_THAT(Describe(plan), ElementsAre("create pod.notebook",
+                                          "  # deleted outside podform"));
+  EXPECT_THAT(plan.changes[0].secret_env_changes, ::testing::IsEmpty());
+  EXPECT_EQ(plan.changes[0].live_fingerprint, "");
+  EXPECT_EQ(plan.changes[0].after->pod.env.count("HF_TOKEN"), 0u);
+}
+
+// A key that moves between plain and secret: never a value under a secret
+// key, and a secret's old value never shown.
+TEST(PlannerTest, AKeyThatBecomesSecretOrPlain) {
+  // Recorded plain, now a secret with the same value live: nothing to do.
+  World to_secret;
+  DesiredPod p = MakePod("notebook", "");
+  p.secret_env.clear();
+  to_secret.Exists(p, "pod-1");
+  p.secret_env = {"HF_TOKEN"};
+  to_secret.Desire(p);
+  Plan plan = MustPlan(to_secret);
+  EXPECT_THAT(Describe(plan), ElementsAre("no-op pod.notebook id=pod-1"));
+  EXPECT_EQ(plan.changes[0].before->pod.env.count("HF_TOKEN"), 0u);
+  EXPECT_EQ(plan.changes[0].before->secret_env,
+            std::set<std::string>{"HF_TOKEN"});
+
+  // Recorded secret, now plain: an update (the old value is not compared).
+  World to_plain;
+  p = MakePod("notebook", "");
+  to_plain.Exists(p, "pod-1");
+  p.secret_env.clear();
+  to_plain.Desire(p);
+  plan = MustPlan(to_plain);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update pod.notebook id=pod-1",
+                          "  # podEditJob updates env in place (restarts the "
+                          "container)"));
+  EXPECT_EQ(plan.changes[0].before->pod.env.count("HF_TOKEN"), 0u);
+  EXPECT_EQ(plan.changes[0].after->pod.env.at("HF_TOKEN"), kSecret);
+  // The fingerprint covers neither the secret's live value nor HF_TOKEN.
+  EXPECT_EQ(FingerprintedEnvKeys(plan.changes[0]),
+            std::set<std::string>{"HF_HOME"});
+
+  // Recorded secret, no longer in the config: removed.
+  World dropped;
+  p = MakePod("notebook", "");
+  dropped.Exists(p, "pod-1");
+  p.spec.env.erase("HF_TOKEN");
+  p.secret_env.clear();
+  dropped.Desire(p);
+  plan = MustPlan(dropped);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update pod.notebook id=pod-1",
+                          "  # podEditJob updates env in place (restarts the "
+                          "container)"));
+  EXPECT_EQ(plan.changes[0].before->secret_env,
+            std::set<std::string>{"HF_TOKEN"});
+  EXPECT_TRUE(plan.changes[0].after->secret_env.empty());
+}
+
+TEST(PlannerTest, ChangedSecretEnvComparesEachKeyWithTheLivePod) {
+  LivePod live;
+  live.spec.env = {{"A", "1"}, {"B", "2"}, {"PLAIN", "x"}};
+  const std::map<std::string, std::string> desired = {
+      {"A", "1"}, {"B", "two"}, {"C", "3"}, {"PLAIN", "y"}};
+  // A equal, B differs, C missing live, D missing from the environment.
+  EXPECT_THAT(ChangedSecretEnv({"A", "B", "C", "D"}, desired, live),
+              ElementsAre("B", "C", "D"));
+  EXPECT_THAT(ChangedSecretEnv({"A"}, desired, live), ::testing::IsEmpty());
+  EXPECT_THAT(ChangedSecretEnv({}, desired, live), ::testing::IsEmpty());
 }
 
 TEST(PlannerTest, LiveResourcesUnknownToTheLockAreUnmanaged) {
@@ -718,7 +820,7 @@ TEST(PlannerTest, RequiresALineage) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(),
             "the prior state has no lineage; a new lock file needs one "
-            "before planning (it salts secret digests)");
+            "before planning (a saved plan names it)");
 }
 
 TEST(PlannerTest, FingerprintsAreStableHexAndSeeEveryAttribute) {
@@ -734,21 +836,31 @@ TEST(PlannerTest, FingerprintsAreStableHexAndSeeEveryAttribute) {
   World w;
   w.Converged(MakePod("notebook", ""), "pod-1");
   LivePod p = w.LivePodWithId("pod-1");
-  std::string fp = Fingerprint(p);
+  const std::set<std::string> plain = {"HF_HOME"};
+  std::string fp = Fingerprint(p, plain);
   LivePod repriced = p;
   repriced.cost_per_hr = 9;
-  EXPECT_EQ(Fingerprint(repriced), fp);
+  EXPECT_EQ(Fingerprint(repriced, plain), fp);
   LivePod edited = p;
   edited.spec.env["HF_HOME"] = "/x";
-  EXPECT_NE(Fingerprint(edited), fp);
+  EXPECT_NE(Fingerprint(edited, plain), fp);
   LivePod stopped = p;
   stopped.desired_status = "EXITED";
-  EXPECT_NE(Fingerprint(stopped), fp);
+  EXPECT_NE(Fingerprint(stopped, plain), fp);
+  // A secret's value is not covered (so the fingerprint cannot test a guess
+  // of it); its presence is.
+  LivePod rotated = p;
+  rotated.spec.env["HF_TOKEN"] = "another value";
+  EXPECT_EQ(Fingerprint(rotated, plain), fp);
+  LivePod unset = p;
+  unset.spec.env.erase("HF_TOKEN");
+  EXPECT_NE(Fingerprint(unset, plain), fp);
   // Length prefixes keep field boundaries apart.
   LivePod a = p, b = p;
   a.spec.env = {{"A", "B=C"}};
   b.spec.env = {{"A=B", "C"}};
-  EXPECT_NE(Fingerprint(a), Fingerprint(b));
+  EXPECT_NE(Fingerprint(a, {"A", "A=B"}), Fingerprint(b, {"A", "A=B"}));
+  EXPECT_NE(Fingerprint(a, {}), Fingerprint(b, {}));
 }
 
 }  // namespace

@@ -71,6 +71,30 @@ TEST(RenderTest, SecretsAndTheirDigestsAreNeverShown) {
   }
 }
 
+// A secret has no value in the plan: it is shown as changed exactly when
+// the plan's secret_env_changes names it.
+TEST(RenderTest, ASecretIsShownChangedOnlyWhenThePlanSaysSo) {
+  World w;
+  DesiredPod p = MakePod("notebook", "");
+  w.Exists(p, "pod-1");
+  p.spec.image = "runpod/pytorch:2.5.0";
+  w.Desire(p);
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::string text = RenderText(*plan, false);
+  EXPECT_THAT(text, HasSubstr("~ image: "));
+  EXPECT_THAT(text, Not(HasSubstr("env.HF_TOKEN")));
+
+  w.LivePodWithId("pod-1").spec.env["HF_TOKEN"] = "hf_by_hand";
+  plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  text = RenderText(*plan, false);
+  EXPECT_THAT(text, HasSubstr("~ env.HF_TOKEN: (sensitive) -> (sensitive)\n"));
+  EXPECT_THAT(text, Not(HasSubstr("hf_by_hand")));
+  EXPECT_EQ(RenderJson(*plan)["changes"][0]["secret_env_changes"],
+            nlohmann::json({"HF_TOKEN"}));
+}
+
 TEST(RenderTest, NoChanges) {
   World w;
   w.Converged(MakeVolume("models", 100), "vol-1");

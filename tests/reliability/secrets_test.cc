@@ -11,9 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -148,6 +157,179 @@ TEST_F(SecretsTest, ApiKeyAndEnvSecretsAppearInNoArtefact) {
        {sandbox().data_path(), sandbox().data_path() + ".journal",
         sandbox().data_path() + ".stderr"}) {
     EXPECT_THAT(ReadFileOrEmpty(file), Not(HasSubstr(kApiKey))) << file;
+  }
+}
+
+std::string Sha256(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string HmacSha256(std::string_view key, std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest,
+       &length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+// The printable forms of a binary digest: hex (both cases), base64 and
+// web-safe base64 (unpadded).
+std::vector<std::string> Encodings(const std::string& digest) {
+  std::string hex = absl::BytesToHexString(digest);
+  std::string base64 = absl::Base64Escape(digest);
+  // Distinct forms only (base64 and its web-safe form often coincide).
+  std::set<std::string> forms = {hex, absl::AsciiStrToUpper(hex),
+                                 base64.substr(0, 43),
+                                 absl::WebSafeBase64Escape(digest)};
+  return std::vector<std::string>(forms.begin(), forms.end());
+}
+
+// What in `text` would let someone holding it test a guess of `secret`
+// offline: the secret itself, its SHA-256, or its HMAC-SHA256 keyed by
+// anything that appears in `text` (every token between separators, every
+// JSON string in it, and "" ), each in hex, upper-case hex, base64 or
+// web-safe base64. Returns a description per finding; empty when none.
+std::vector<std::string> DerivativesOf(const std::string& secret,
+                                       const std::string& text) {
+  std::vector<std::string> found;
+  if (text.find(secret) != std::string::npos) found.push_back("the secret");
+  for (const std::string& e : Encodings(Sha256(secret))) {
+    if (text.find(e) != std::string::npos) found.push_back("its SHA-256 " + e);
+  }
+  std::set<std::string> keys = {""};
+  for (absl::string_view token : absl::StrSplit(
+           text, absl::ByAnyChar(" \t\r\n\"',;{}[]()<>"), absl::SkipEmpty())) {
+    keys.insert(std::string(token));
+  }
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  std::vector<const nlohmann::json*> work = {&doc};
+  while (!work.empty()) {
+    const nlohmann::json* j = work.back();
+    work.pop_back();
+    if (j->is_string()) keys.insert(j->get<std::string>());
+    if (j->is_object()) {
+      for (const auto& [key, value] : j->items()) {
+        keys.insert(key);
+        work.push_back(&value);
+      }
+    } else if (j->is_array()) {
+      for (const auto& value : *j) work.push_back(&value);
+    }
+  }
+  for (const std::string& key : keys) {
+    for (const std::string& e : Encodings(HmacSha256(key, secret))) {
+      if (text.find(e) != std::string::npos) {
+        found.push_back("its HMAC-SHA256 keyed by \"" + key + "\": " + e);
+      }
+    }
+  }
+  return found;
+}
+
+// The search is able to find what the lock files of earlier versions held:
+// HMAC-SHA256 keyed by the lineage beside it, and a plain SHA-256.
+TEST(SecretDerivativesTest, FindsTheDigestsEarlierVersionsWrote) {
+  const std::string lineage = "6f9c1d2e-0b7a-4c51-9e43-2d8f7a615b30";
+  const std::string legacy =
+      "{\"lineage\": \"" + lineage + "\", \"env\": {\"TOKEN\": \"hmac-sha256:" +
+      absl::BytesToHexString(HmacSha256(lineage, kSecret)) + "\"}}";
+  EXPECT_THAT(DerivativesOf(kSecret, legacy),
+              ::testing::ElementsAre(
+                  "its HMAC-SHA256 keyed by \"" + lineage + "\": " +
+                  absl::BytesToHexString(HmacSha256(lineage, kSecret))));
+  EXPECT_EQ(DerivativesOf(kSecret, "x " + absl::Base64Escape(Sha256(kSecret)))
+                .size(),
+            1u);
+  EXPECT_EQ(DerivativesOf(kSecret, std::string("token=") + kSecret).size(), 1u);
+  EXPECT_TRUE(DerivativesOf(kSecret, legacy.substr(0, legacy.size() - 10))
+                  .empty());
+}
+
+// Every file podform writes during a life of a config with a secret env
+// value (plan --out, apply of the saved plan, a no-change plan --out, a
+// rotated secret planned --out and applied, a plan and apply that change
+// only a plain value, destroy), and a lock file of an earlier version that
+// held an HMAC digest keyed by its own lineage, which the next write drops:
+// none holds the secret or anything that tests a guess of it.
+TEST_F(SecretsTest, NoFileHoldsAnythingThatTestsAGuessOfASecret) {
+  std::filesystem::create_directories(Path("project"));
+  StartSandbox({}, "runpod/sandbox.json");
+  const std::string config = Path("project/podform.yaml");
+  Fleet fleet = Fleet::Of("der-", 1, 2, 1);
+  fleet.pod_extra =
+      "    env: {TOKEN: \"${env:REL_SECRET}\", PLAIN: visible-value}\n";
+  WriteFileOrDie(config, fleet.Yaml());
+  auto run = [&](const std::vector<std::string>& args) {
+    return Podform(args, {}, config);
+  };
+  env_ = {std::string("REL_SECRET=") + kSecret};
+  RunResult r = run({"plan", "--out", Path("project/first.plan")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = run({"apply", Path("project/first.plan")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = run({"plan", "--detailed-exitcode", "--out", Path("project/same.plan")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+
+  // A lock file as earlier versions wrote it: an HMAC of the secret keyed by
+  // the lineage in the same file. It loads, and the next write drops it.
+  const std::string lock_path = Path("project/podform.lock");
+  nlohmann::json lock = nlohmann::json::parse(ReadFileOrEmpty(lock_path));
+  const std::string lineage = lock["lineage"].get<std::string>();
+  for (auto& [address, entry] : lock["resources"].items()) {
+    if (address.rfind("pod.", 0) != 0) continue;
+    ASSERT_EQ(entry["attributes"]["secretEnv"], nlohmann::json({"TOKEN"}));
+    ASSERT_FALSE(entry["attributes"]["env"].contains("TOKEN"));
+    entry["attributes"]["env"]["TOKEN"] =
+        "hmac-sha256:" + absl::BytesToHexString(HmacSha256(lineage, kSecret));
+  }
+  WriteFileOrDie(lock_path, lock.dump(2) + "\n");
+  ASSERT_FALSE(DerivativesOf(kSecret, ReadFileOrEmpty(lock_path)).empty());
+  r = run({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 0) << r;  // the legacy digest means "compare live"
+
+  env_ = {std::string("REL_SECRET=") + kRotated};
+  r = run({"plan", "--detailed-exitcode", "--out",
+           Path("project/rotated.plan")});
+  ASSERT_EQ(r.exit_code, 2) << r;
+  EXPECT_THAT(r.out, HasSubstr("~ env.TOKEN: (sensitive) -> (sensitive)"));
+  r = run({"apply", Path("project/rotated.plan")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(ReadFileOrEmpty(sandbox().data_path()) +
+                  ReadFileOrEmpty(sandbox().data_path() + ".journal"),
+              HasSubstr(kRotated));
+
+  WriteFileOrDie(config, [&] {
+    std::string yaml = fleet.Yaml();
+    yaml.replace(yaml.find("visible-value"), 13, "visible-other");
+    return yaml;
+  }());
+  r = run({"plan", "--out", Path("project/plain.plan")});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = run({"apply", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = run({"state", "show", "pod.p0"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = run({"destroy", "--auto-approve"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+
+  const std::vector<std::string> files = FilesUnder(dir_, Path("runpod"));
+  std::set<std::string> names;
+  for (const std::string& file : files) {
+    names.insert(std::filesystem::path(file).filename().string());
+  }
+  for (const char* expected : {"podform.lock", "first.plan", "same.plan",
+                               "rotated.plan", "plain.plan"}) {
+    EXPECT_EQ(names.count(expected), 1u) << expected;
+  }
+  for (const std::string& file : files) {
+    const std::string text = ReadFileOrEmpty(file);
+    for (const char* secret : {kSecret, kRotated}) {
+      EXPECT_THAT(DerivativesOf(secret, text), ::testing::IsEmpty()) << file;
+    }
   }
 }
 

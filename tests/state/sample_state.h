@@ -30,8 +30,7 @@ inline State SampleState() {
   pod.pod.data_center = "EU-RO-1";
   pod.pod.network_volume_id = "agv6w2qcg7";
   pod.pod.ports = {"8888/http", "22/tcp"};
-  pod.pod.env = {{"HF_HOME", "/workspace/hf"},
-                 {"HF_TOKEN", SecretDigest(kLineage, "hf_secret")}};
+  pod.pod.env = {{"HF_HOME", "/workspace/hf"}};  // HF_TOKEN: secret, no value
   pod.volume_key = "models";
   pod.secret_env = {"HF_TOKEN"};
   state.resources[pod.address] = {"x7k2m9p4q1", pod};
@@ -50,9 +49,7 @@ inline std::string SampleLockFile() {
         "dataCenter": "EU-RO-1",
         "dockerArgs": "",
         "env": {
-          "HF_HOME": "/workspace/hf",
-          "HF_TOKEN": ")" +
-         SecretDigest(kLineage, "hf_secret") + R"("
+          "HF_HOME": "/workspace/hf"
         },
         "gpuCount": 1,
         "gpuType": "NVIDIA A100 80GB PCIe",

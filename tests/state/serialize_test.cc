@@ -269,10 +269,10 @@ TEST(ParseStateTest, EmptyFile) {
 
 TEST(ParseStateTest, TruncatedFile) {
   std::string text = SampleLockFile();
-  // Cut inside the key of line 32, `    "volume.models": {`.
+  // Cut inside the key of line 31, `    "volume.models": {`.
   text = text.substr(0, text.find("\"volume.models\": {") + 5);
   EXPECT_EQ(ParseError(text),
-            "podform.lock: not valid JSON at line 32, column 10: unexpected "
+            "podform.lock: not valid JSON at line 31, column 10: unexpected "
             "end of input");
   EXPECT_EQ(ParseError("{\n  \"version\": 1,\n"),
             "podform.lock: not valid JSON at line 3, column 1: unexpected end "

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
 #include "reconciler/state/file_store.h"
 #include "reconciler/state/memory_store.h"
 #include "reconciler/state/serialize.h"
@@ -238,19 +239,50 @@ TEST_P(StoreSuite, RefusesAStateWithoutLineage) {
   EXPECT_EQ(h->contents(), std::nullopt);
 }
 
-TEST_P(StoreSuite, NeverStoresASecretInTheClear) {
+TEST_P(StoreSuite, NeverStoresASecretNorADigestOfOne) {
+  for (const char* value :
+       {"hf_plaintext",
+        "hmac-sha256:"
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"}) {
+    auto h = Make(GetParam());
+    State state = SampleState();
+    state.resources.at({Kind::kPod, "trainer"}).resource.pod.env["HF_TOKEN"] =
+        value;
+    absl::Status status = h->store().Write(&state);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(status.message(),
+              absl::StrCat("cannot write ", h->name(),
+                           ": pod.trainer: env HF_TOKEN is a secret but has a "
+                           "value; refusing to write a secret to the lock "
+                           "file"));
+    EXPECT_EQ(h->contents(), std::nullopt);
+  }
+}
+
+// A lock file from before secrets were only marked holds an HMAC digest
+// under each secret key: it still loads, the digest is dropped (the secret
+// stays marked, to be compared with the live pod), and the next write
+// leaves it out.
+TEST_P(StoreSuite, ALegacyDigestLoadsAndIsDroppedOnTheNextWrite) {
   auto h = Make(GetParam());
-  State state = SampleState();
-  state.resources.at({Kind::kPod, "trainer"}).resource.pod.env["HF_TOKEN"] =
-      "hf_plaintext";
-  absl::Status status = h->store().Write(&state);
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(status.message(),
-            absl::StrCat("cannot write ", h->name(),
-                         ": pod.trainer: env HF_TOKEN is a secret but its "
-                         "value is not a digest; refusing to write a secret "
-                         "to the lock file"));
-  EXPECT_EQ(h->contents(), std::nullopt);
+  const std::string legacy_digest =
+      "hmac-sha256:"
+      "40e529211edfaa93a5abb555359b1530685c657158b9f8c1441017c56a6896ee";
+  nlohmann::json doc = nlohmann::json::parse(SampleLockFile());
+  doc["resources"]["pod.trainer"]["attributes"]["env"]["HF_TOKEN"] =
+      legacy_digest;
+  h->set_contents(doc.dump(2) + "\n");
+  absl::StatusOr<State> read = h->store().Read();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, SampleState());
+  State state = *read;
+  ASSERT_TRUE(h->store().Write(&state).ok());
+  ASSERT_TRUE(h->contents().has_value());
+  EXPECT_EQ(h->contents()->find("hmac"), std::string::npos);
+  EXPECT_EQ(h->contents()->find(legacy_digest.substr(12)), std::string::npos);
+  absl::StatusOr<State> again = h->store().Read();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->resources, SampleState().resources);
 }
 
 TEST_P(StoreSuite, LockIsExclusiveAndNamesItsHolder) {
