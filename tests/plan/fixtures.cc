@@ -183,6 +183,7 @@ Plan MixedPlan() {
   debug.desired_status = "RUNNING";
   w.live.pods.push_back(debug);
 
+  w.state.target = {"https://api.runpod.io/graphql", "user_2x8Kq"};
   PlanOptions options;
   options.allow_destroy = {Vol("old")};
   absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
