@@ -3,10 +3,12 @@
 // a create and recording it (item 9).
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -110,14 +112,18 @@ TEST(UnwritableStateTest, NothingIsSentWhenTheStateCannotBeWritten) {
             "nothing was applied");
 }
 
-// Waits in deleteVolume of `blocked` until `store` has failed a write.
+// Waits in deleteVolume of `blocked` until `store` has failed a write (and
+// a little more: the recorder notes the failure once Write has returned).
 class WaitingProvider : public FakeProvider {
  public:
   WaitingProvider(FailingStore* store, std::string blocked)
       : store_(store), blocked_(std::move(blocked)) {}
   absl::Status DeleteVolume(const std::string& id) override {
     absl::Status status = FakeProvider::DeleteVolume(id);
-    if (id == blocked_) store_->AwaitFailure();
+    if (id == blocked_) {
+      store_->AwaitFailure();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     return status;
   }
 

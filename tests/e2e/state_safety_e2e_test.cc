@@ -25,14 +25,15 @@ class StateSafetyE2eTest : public E2eTest {
  protected:
   // `podform ARGS` against sandbox() with writes limited to `bytes` per file
   // (RLIMIT_FSIZE, SIGXFSZ ignored): a full disk, which even root cannot
-  // write past.
+  // write past. Its stdout and stderr go together through a pipe (which
+  // the limit does not hold) into the result's `out`.
   RunResult PodformOnAFullDisk(long bytes,
                                const std::vector<std::string>& args) {
     std::vector<std::string> argv = {
-        "/bin/sh",
+        "/bin/bash",
         "-c",
-        "trap '' XFSZ; exec prlimit --fsize=" + std::to_string(bytes) +
-            " -- \"$0\" \"$@\"",
+        "trap '' XFSZ; set -o pipefail; prlimit --fsize=" +
+            std::to_string(bytes) + " -- \"$0\" \"$@\" 2>&1 | cat",
         PODFORM_BINARY,
         "--endpoint",
         sandbox().url(),
@@ -147,7 +148,8 @@ TEST_F(StateSafetyE2eTest, NothingIsDestroyedWhenTheStateCannotBeWritten) {
       FileSize(LockPath()) - 1,
       {"destroy", "--auto-approve", "--allow-destroy", "volume.models"});
   EXPECT_EQ(full.exit_code, 1) << full;
-  EXPECT_THAT(full.err, HasSubstr("File too large; nothing was applied\n"));
+  EXPECT_THAT(full.out, HasSubstr("File too large; nothing was applied\n"));
+  EXPECT_THAT(full.out, HasSubstr("\nNothing was applied.\n"));
   EXPECT_THAT(full.out, Not(HasSubstr("records every step")));
   json live = sandbox().Live();
   EXPECT_EQ(live["networkVolumes"].size(), 1u);
@@ -173,10 +175,11 @@ TEST_F(StateSafetyE2eTest, WhatCouldNotBeRecordedIsHandedOver) {
   EXPECT_THAT(full.out,
               Not(HasSubstr("records every step that happened; run")));
   // The disk is full everywhere: the state comes on stderr.
-  EXPECT_THAT(full.err,
+  EXPECT_THAT(full.out,
               HasSubstr("podform: cannot save what the lock file lacks "
                         "anywhere: "));
-  EXPECT_THAT(full.err, HasSubstr("\"NOTE\": \"" + note + "\""));
+  EXPECT_THAT(full.out, HasSubstr("; what happened, as a lock file:\n{\n"));
+  EXPECT_THAT(full.out, HasSubstr("\"NOTE\": \"" + note + "\""));
   EXPECT_THAT(full.out,
               HasSubstr("The lock file does not record every step that "
                         "happened; the state printed above does.\n"));

@@ -45,6 +45,7 @@ World::World() {
   config.digest = std::string(64, 'c');
   state.lineage = kLineage;
   state.serial = 7;
+  state.target = {"https://api.runpod.io/graphql", "user_2x8Kq"};
 }
 
 void World::Exists(const DesiredVolume& v, const std::string& id) {
@@ -183,7 +184,6 @@ Plan MixedPlan() {
   debug.desired_status = "RUNNING";
   w.live.pods.push_back(debug);
 
-  w.state.target = {"https://api.runpod.io/graphql", "user_2x8Kq"};
   PlanOptions options;
   options.allow_destroy = {Vol("old")};
   absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
