@@ -176,6 +176,7 @@ int Main(int argc, char** argv) {
         args.push_back("--endpoint=" + server->url());
       } else {
         args.push_back("--sandbox=" + w->sandbox);
+        args.push_back("--state=" + w->lock);
       }
       args.insert(args.end(), {"apply", "--auto-approve",
                                absl::StrCat("--parallelism=", parallelism)});

@@ -125,7 +125,7 @@ int Main(int argc, char** argv) {
       }
       PlanFigures in_process = TimeProcess(
           {podform, "--file=" + w->config, "--sandbox=" + w->sandbox,
-           "--no-color", "plan", "--detailed-exitcode"},
+           "--state=" + w->lock, "--no-color", "plan", "--detailed-exitcode"},
           {}, repeat, expected_exit, log);
       rows.push_back({n, holding, "in-process", in_process, floor, yaml_s,
                       json_s, lock_s});

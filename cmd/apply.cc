@@ -32,10 +32,17 @@ absl::Status Stale(const std::string& why) {
                    ". Nothing was changed; run podform plan again"));
 }
 
-// Checks that what `plan` was made from has not moved: the config, the lock
-// file, and every live resource it touches. Returns the state to apply to.
+// Checks that `plan` belongs where this run acts (the endpoint and
+// account it was made against), and that what it was made from has not
+// moved: the config, the lock file, and every live resource it touches.
+// Returns the state to apply to.
 absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
-                                     const Plan& plan) {
+                                     const Plan& plan,
+                                     const std::string& plan_file) {
+  ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
+  ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
+  RETURN_IF_ERROR(CheckSameTarget(plan.target, workspace.CurrentTarget(live),
+                                  absl::StrCat("the saved plan ", plan_file)));
   if (config.digest != plan.config_digest) {
     return Stale(absl::StrCat(workspace.global().file,
                               " changed since the plan was made"));
@@ -62,6 +69,7 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
   } else {
     return stored.status();
   }
+  RETURN_IF_ERROR(workspace.AdoptTarget(&state, live));
   for (const Change& change : plan.changes) {
     if (change.action == Action::kNoOp || change.action == Action::kDelete) {
       continue;
@@ -72,8 +80,6 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
           absl::StrCat(change.address.ToString(), ": ", secrets.message()));
     }
   }
-  ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
-  ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
   const LiveIndex index(live);
   for (const Change& change : plan.changes) {
     if (change.action == Action::kNoOp || change.id.empty()) continue;
@@ -128,7 +134,8 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
   absl::StatusOr<std::unique_ptr<StateLock>> lock =
       TakeLock(workspace, "podform apply");
   if (!lock.ok()) return workspace.Fail(lock.status());
-  absl::StatusOr<State> state = CheckSavedPlan(workspace, *config, *plan);
+  absl::StatusOr<State> state =
+      CheckSavedPlan(workspace, *config, *plan, flags.plan_file);
   if (!state.ok()) return workspace.Fail(state.status());
   if (!plan->HasChanges()) {
     workspace.out() << "No changes in the saved plan.\n";

@@ -25,6 +25,9 @@ struct GlobalOptions {
   std::string endpoint;               // --endpoint
   std::optional<std::string> sandbox;  // --sandbox[=FILE]; "" = default file
   bool no_color = false;              // --no-color
+  // Not a flag: "podform COMMAND", set once the command is known (names the
+  // holder of a lock this run takes).
+  std::string command = "podform";
 };
 
 struct CommandContext {
@@ -46,8 +49,23 @@ struct CommandSpec {
 
 std::span<const CommandSpec> Commands();
 
-// The lock file: --state, else podform.lock in the config file's directory.
+// The lock file: --state; else, with --sandbox, the sandbox's own lock file
+// beside its data file (SandboxDataPath with its extension replaced by
+// ".lock": .podform/sandbox.lock), so that trying things on the sandbox
+// never touches the real one; else podform.lock in the config file's
+// directory.
 std::string StatePath(const GlobalOptions& global);
+
+// The in-process sandbox's data file: --sandbox=FILE, else
+// .podform/sandbox.json in the config file's directory. "" without
+// --sandbox.
+std::string SandboxDataPath(const GlobalOptions& global);
+
+// The global flags a later command needs to act where this one did
+// (--file, --state, --endpoint, --sandbox), as given, each quoted for a
+// POSIX shell where needed, with a leading space each; "" when none was
+// given.
+std::string GlobalFlagsToRepeat(const GlobalOptions& global);
 
 // The whole CLI: parses argv, runs the chosen command, returns the exit code.
 // Errors are printed to `err` as "podform: <message>".

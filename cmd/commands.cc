@@ -35,8 +35,20 @@ std::span<const CommandSpec> Commands() {
 
 std::string StatePath(const GlobalOptions& global) {
   if (!global.state.empty()) return global.state;
+  if (global.sandbox.has_value()) {
+    std::filesystem::path data(SandboxDataPath(global));
+    if (data.extension() == ".lock") return data.string() + ".lock";
+    return data.replace_extension(".lock").string();
+  }
   std::filesystem::path dir = std::filesystem::path(global.file).parent_path();
   return (dir / "podform.lock").string();
+}
+
+std::string SandboxDataPath(const GlobalOptions& global) {
+  if (!global.sandbox.has_value()) return "";
+  if (!global.sandbox->empty()) return *global.sandbox;
+  std::filesystem::path dir = std::filesystem::path(global.file).parent_path();
+  return (dir / ".podform" / "sandbox.json").string();
 }
 
 namespace {
@@ -97,7 +109,45 @@ std::optional<std::string> ConflictingTarget(const CLI::App& app,
   return std::nullopt;
 }
 
+// `word` as one word for a POSIX shell.
+std::string ShellQuote(const std::string& word) {
+  bool plain = !word.empty();
+  for (char c : word) {
+    bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') ||
+                std::string_view("-_./:=@%+,").find(c) != std::string::npos;
+    plain = plain && safe;
+  }
+  if (plain) return word;
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 }  // namespace
+
+std::string GlobalFlagsToRepeat(const GlobalOptions& global) {
+  std::string out;
+  if (global.file != GlobalOptions().file) {
+    out += " --file " + ShellQuote(global.file);
+  }
+  if (!global.state.empty()) out += " --state " + ShellQuote(global.state);
+  if (!global.endpoint.empty()) {
+    out += " --endpoint " + ShellQuote(global.endpoint);
+  }
+  if (global.sandbox.has_value()) {
+    out += global.sandbox->empty()
+               ? " --sandbox"
+               : " " + ShellQuote("--sandbox=" + *global.sandbox);
+  }
+  return out;
+}
 
 int RunCli(int argc, const char* const* argv, std::ostream& out,
            std::ostream& err) {
@@ -115,7 +165,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   app.add_option("--file", global.file, "Config file")
       ->capture_default_str();
   app.add_option("--state", global.state,
-                 "Lock file (default: podform.lock beside --file)");
+                 "Lock file (default: podform.lock beside --file; with "
+                 "--sandbox, .lock beside the sandbox's data file)");
   app.add_option("--endpoint", global.endpoint,
                  "RunPod GraphQL URL (default: $RUNPOD_GRAPHQL_URL, else "
                  "https://api.runpod.io/graphql)");
@@ -157,7 +208,10 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   // The deepest chosen subcommand that has a run function.
   for (CLI::App* command : app.get_subcommands()) {
     auto it = runs.find(command);
-    if (it != runs.end()) return it->second();
+    if (it != runs.end()) {
+      global.command = "podform " + command->get_name();
+      return it->second();
+    }
   }
   err << "podform: no command given (see podform --help)\n";
   return 1;

@@ -9,10 +9,14 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "reconciler/apply/applier.h"
 #include "reconciler/apply/concurrency.h"
 #include "reconciler/plan/render.h"
+#include "reconciler/state/file_store.h"
+#include "reconciler/state/serialize.h"
 
 namespace podform {
 namespace {
@@ -172,11 +176,38 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
   if (!result.error.ok()) {
     workspace.err() << "podform: " << result.error.message() << "\n";
   }
+  // What the lock file lacks goes to a file of its own, named here.
+  std::string unrecorded_note;
+  if (result.unrecorded) {
+    absl::StatusOr<std::string> saved =
+        SaveUnrecorded(workspace.state_path(), state, absl::Now());
+    if (saved.ok()) {
+      workspace.err() << "podform: what happened is saved in " << *saved
+                      << " (a complete lock file): check it, then copy it "
+                         "over "
+                      << workspace.state_path()
+                      << " before running podform again\n";
+      unrecorded_note = absl::StrCat(
+          "The lock file does not record every step that happened; ", *saved,
+          " does.\n");
+    } else {
+      workspace.err() << "podform: " << saved.status().message()
+                      << "; what happened, as a lock file:\n"
+                      << SerializeState(state);
+      unrecorded_note =
+          "The lock file does not record every step that happened; the "
+          "state printed above does.\n";
+    }
+  }
   if (result.ok()) {
     out << absl::StrFormat(
         "\nApply complete! Resources: %d added, %d changed, %d destroyed.\n",
         created, changed, destroyed);
     return 0;
+  }
+  if (result.steps.empty()) {  // stopped before its first step
+    out << "\nNothing was applied.\n";
+    return 1;
   }
   out << absl::StrFormat(
       "\nApply %s: %d succeeded, %d failed, %d skipped "
@@ -189,8 +220,12 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
       out << "  " << step.address.ToString() << ": " << step.detail << "\n";
     }
   }
-  out << "The lock file records every step that happened; run podform plan "
-         "to see what is left.\n";
+  if (result.unrecorded) {
+    out << unrecorded_note;
+  } else {
+    out << "The lock file records every step that happened; run podform "
+           "plan to see what is left.\n";
+  }
   return result.interrupted ? 130 : 1;
 }
 

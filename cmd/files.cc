@@ -18,13 +18,6 @@ struct Role {
 
 }  // namespace
 
-std::string SandboxDataPath(const GlobalOptions& global) {
-  if (!global.sandbox.has_value()) return "";
-  if (!global.sandbox->empty()) return *global.sandbox;
-  std::filesystem::path dir = std::filesystem::path(global.file).parent_path();
-  return (dir / ".podform" / "sandbox.json").string();
-}
-
 absl::Status CheckOwnFiles(const GlobalOptions& global,
                            const std::string& plan_out) {
   const std::string state = StatePath(global);
@@ -38,6 +31,7 @@ absl::Status CheckOwnFiles(const GlobalOptions& global,
   if (const std::string data = SandboxDataPath(global); !data.empty()) {
     roles.push_back({"the sandbox's data file", data, true});
     roles.push_back({"the sandbox's journal", data + ".journal", true});
+    roles.push_back({"the sandbox's lock", data + ".flock", true});
   }
   if (!plan_out.empty()) roles.push_back({"--out", plan_out, true});
   for (size_t i = 0; i < roles.size(); ++i) {

@@ -3,7 +3,7 @@
 
 // The files a command reads and writes, and the rule that keeps them apart:
 // no command writes over the config, the lock file, its .flock, the
-// sandbox's data file or its journal, whatever flags name them.
+// sandbox's data file, its journal or its lock, whatever flags name them.
 
 #include <string>
 
@@ -12,14 +12,10 @@
 
 namespace podform {
 
-// The sandbox's data file for --sandbox[=FILE]: FILE, else
-// .podform/sandbox.json beside the config. "" without --sandbox.
-std::string SandboxDataPath(const GlobalOptions& global);
-
 // OK unless two of podform's files are one file (SameFile: symbolic links,
 // "./x" and "x" resolved) and podform writes at least one of them: the
 // config (read), the lock file and its .flock (written), and with
-// --sandbox the sandbox's data file and journal (written); and, when
+// --sandbox the sandbox's data file, journal and .flock (written); and, when
 // `plan_out` is not empty, that file (`plan --out`), which must also not
 // exist unless it is a podform plan (IsPlanFile). InvalidArgument naming
 // both roles and the path otherwise.

@@ -80,6 +80,7 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
   }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
+  RETURN_IF_ERROR(workspace.AdoptTarget(&state, live));
   ASSIGN_OR_RETURN(Resource resource,
                    Adopt(*config, state, live, address, id));
   state.intents.erase(address);

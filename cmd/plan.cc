@@ -33,9 +33,15 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   if (config == nullptr) return 1;
   absl::StatusOr<PlanOptions> options = ToPlanOptions(flags.plan, false);
   if (!options.ok()) return workspace.Fail(options.status());
-  absl::StatusOr<Planned> planned = RefreshAndPlan(workspace, *config, *options);
+  absl::StatusOr<Planned> planned =
+      RefreshAndPlan(workspace, *config, *options, LockCheck::kProbe);
   if (!planned.ok()) return workspace.Fail(planned.status());
   const Plan& plan = planned->plan;
+  if (!planned->in_progress.empty()) {
+    workspace.err() << "podform: " << planned->in_progress
+                    << "; this plan shows the state as it was before that "
+                       "run finishes\n";
+  }
 
   if (flags.json) {
     workspace.out() << RenderJsonText(plan);
@@ -54,7 +60,8 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
     if (!flags.json && !flags.markdown) {
       workspace.out() << "\nSaved the plan to " << flags.out
                       << ". To perform exactly these actions, run:\n"
-                      << "  podform apply " << flags.out << "\n";
+                      << "  podform" << GlobalFlagsToRepeat(workspace.global())
+                      << " apply " << flags.out << "\n";
     }
   }
   if (!flags.detailed_exitcode || !plan.HasChanges()) return 0;

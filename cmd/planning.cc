@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -35,13 +36,45 @@ absl::StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags,
 
 absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const Config& config,
-                                       const PlanOptions& options) {
+                                       const PlanOptions& options,
+                                       LockCheck lock) {
   Planned planned;
   ASSIGN_OR_RETURN(planned.state, workspace.ReadState());
+  // Without a lock file there is nothing another run could be doing to it
+  // (an apply writes it before its first request), so nothing to probe.
+  if (lock == LockCheck::kProbe && planned.state.serial > 0) {
+    absl::StatusOr<std::unique_ptr<StateLock>> held =
+        workspace.store().Lock(workspace.global().command);
+    if (!held.ok()) {
+      planned.in_progress =
+          held.status().code() == absl::StatusCode::kFailedPrecondition
+              ? absl::StrCat(held.status().message(),
+                             ": another run is in progress")
+              : absl::StrCat("cannot tell whether another run is in progress (",
+                             held.status().message(), ")");
+    }
+    // Read again: while the lock is held, nobody else writes it.
+    ASSIGN_OR_RETURN(planned.state, workspace.ReadState());
+  }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(planned.live, provider->Refresh());
-  ASSIGN_OR_RETURN(planned.intents,
-                   ResolveIntents(config, planned.live, &planned.state));
+  RETURN_IF_ERROR(workspace.AdoptTarget(&planned.state, planned.live));
+  if (!planned.in_progress.empty()) {
+    // Creates of a run that may still be going on: not interrupted, and
+    // not this plan's to adopt.
+    for (const auto& [address, intent] : planned.state.intents) {
+      planned.intents.push_back(
+          {address, "",
+           absl::StrCat(address.ToString(),
+                        ": being created by the run in progress (started ",
+                        intent.started_at,
+                        "); shown as a create until it is recorded")});
+    }
+    planned.state.intents.clear();
+  } else {
+    ASSIGN_OR_RETURN(planned.intents,
+                     ResolveIntents(config, planned.live, &planned.state));
+  }
   ASSIGN_OR_RETURN(planned.plan, MakePlan(config, planned.state, planned.live,
                                           options));
   return planned;

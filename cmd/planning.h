@@ -34,12 +34,30 @@ struct Planned {
   LiveState live;
   std::vector<IntentOutcome> intents;  // what settling found
   Plan plan;
+  // With LockCheck::kProbe: why the intents were left unsettled (another
+  // run holds the lock, named), "" when they were settled.
+  std::string in_progress;
 };
 
-// Reads the lock file and RunPod (one request), settles intents, plans.
+// Whether the caller of RefreshAndPlan holds the state's lock.
+enum class LockCheck {
+  kHeld,  // it does (apply, destroy): intents are an interrupted run's
+  // It does not (plan): when a lock file exists, its lock is tried without
+  // waiting and held while the state is read. Taken, the intents are an
+  // interrupted run's; held
+  // by another run (or when it cannot be checked), the intents are that
+  // run's creates in flight: they are reported as such, not settled, and
+  // planned as creates.
+  kProbe,
+};
+
+// Reads the lock file and RunPod (one request), checks that the state
+// belongs where this run acts (Workspace::AdoptTarget), settles intents,
+// plans.
 absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const Config& config,
-                                       const PlanOptions& options);
+                                       const PlanOptions& options,
+                                       LockCheck lock = LockCheck::kHeld);
 
 // The config for destroy: --file if it exists (it must then be valid), else
 // an empty one. Null after printing errors.

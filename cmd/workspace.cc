@@ -11,6 +11,7 @@
 #include "reconciler/client/graphql_provider.h"
 #include "reconciler/sandbox/in_process_transport.h"
 #include "reconciler/state/file_store.h"
+#include "reconciler/util/file.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -33,7 +34,19 @@ const Config* Workspace::LoadConfig() {
 }
 
 StateStore& Workspace::store() {
-  if (store_ == nullptr) store_ = std::make_unique<FileStateStore>(state_path_);
+  if (store_ == nullptr) {
+    if (global().sandbox.has_value() && global().state.empty()) {
+      // The sandbox's own lock file sits beside its data file, in a
+      // directory podform may have to make (only if it is missing).
+      std::filesystem::path dir =
+          std::filesystem::path(state_path_).parent_path();
+      if (std::error_code ec;
+          !dir.empty() && !std::filesystem::exists(dir, ec)) {
+        MakeDirectories(dir.string()).IgnoreError();  // Lock/Write say why
+      }
+    }
+    store_ = std::make_unique<FileStateStore>(state_path_);
+  }
   return *store_;
 }
 
@@ -54,20 +67,37 @@ absl::StatusOr<Provider*> Workspace::OpenProvider() {
     if (on_rate_limited_) on_rate_limited_();
   };
   std::unique_ptr<Transport> transport;
+  std::string endpoint;
   if (global().sandbox.has_value()) {
-    ASSIGN_OR_RETURN(transport, sandbox::InProcessTransport::Open(
-                                    SandboxDataPath(global())));
+    std::string data = SandboxDataPath(global());
+    ASSIGN_OR_RETURN(transport,
+                     sandbox::InProcessTransport::Open(
+                         data, "sandbox", global().command + " --sandbox"));
+    endpoint = SandboxEndpoint(data);
   } else {
-    ASSIGN_OR_RETURN(std::string endpoint,
+    ASSIGN_OR_RETURN(endpoint,
                      ResolveEndpoint(global().endpoint, ProcessEnv()));
     const char* key = std::getenv("RUNPOD_API_KEY");
     std::string api_key = key == nullptr ? "" : key;
     if (!api_key.empty()) options.secrets.push_back(api_key);
     ASSIGN_OR_RETURN(transport, MakeCurlTransport(endpoint, api_key));
+    endpoint = NormalizeEndpoint(endpoint);
   }
   ASSIGN_OR_RETURN(provider_,
                    MakeGraphQLProvider(std::move(transport), options));
+  endpoint_ = std::move(endpoint);
   return provider_.get();
+}
+
+Target Workspace::CurrentTarget(const LiveState& live) const {
+  return Target{endpoint_, live.account_id};
+}
+
+absl::Status Workspace::AdoptTarget(State* state, const LiveState& live) const {
+  Target current = CurrentTarget(live);
+  RETURN_IF_ERROR(CheckSameTarget(state->target, current, state_path_));
+  state->target = std::move(current);
+  return absl::OkStatus();
 }
 
 bool Workspace::color() const {

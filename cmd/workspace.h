@@ -16,6 +16,7 @@
 #include "cmd/command.h"
 #include "reconciler/config/config.h"
 #include "reconciler/core/provider.h"
+#include "reconciler/core/target.h"
 #include "reconciler/state/state.h"
 #include "reconciler/state/store.h"
 
@@ -30,7 +31,8 @@ class Workspace {
   // there were errors.
   const Config* LoadConfig();
 
-  // The lock file store (--state, else podform.lock beside the config).
+  // The lock file store (StatePath: --state, else the sandbox's own with
+  // --sandbox, else podform.lock beside the config).
   StateStore& store();
   const std::string& state_path() const { return state_path_; }
 
@@ -42,6 +44,15 @@ class Workspace {
   // provider lives as long as the workspace. Errors: a bad endpoint,
   // RUNPOD_API_KEY unset, a sandbox data file that cannot be opened.
   absl::StatusOr<Provider*> OpenProvider();
+
+  // Where this run acts: the normalized endpoint (or the sandbox's data
+  // file) and the account `live` reports. REQUIRES: OpenProvider succeeded.
+  Target CurrentTarget(const LiveState& live) const;
+
+  // Refuses `state` when it belongs to another target (CheckSameTarget,
+  // naming the lock file), and otherwise records the current one in it (in
+  // memory: an old lock file gets it on its next write).
+  absl::Status AdoptTarget(State* state, const LiveState& live) const;
 
   // From now on, every HTTP 429 the provider gets calls `on_rate_limited`
   // (whether the provider is already open or not). Set it before the
@@ -66,6 +77,7 @@ class Workspace {
   bool config_loaded_ = false;
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<Provider> provider_;
+  std::string endpoint_;  // Target::endpoint, once the provider is open
   std::function<void()> on_rate_limited_;
 };
 

@@ -18,5 +18,5 @@ echo
 echo "\$ podform --sandbox plan --detailed-exitcode"
 "$podform" --sandbox plan --detailed-exitcode
 echo
-echo "The lock file $work/podform.lock records what exists;"
+echo "The lock file $work/.podform/sandbox.lock records what exists;"
 echo "the sandbox's RunPod state is in $work/.podform/sandbox.json."

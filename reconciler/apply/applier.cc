@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -33,9 +34,10 @@ namespace {
 // dependencies finish.
 class Scheduler {
  public:
+  // `halt` returns why no new step may start ("" while they may).
   Scheduler(const Plan& plan, const std::vector<Step>& steps,
-            const ApplyOptions& options)
-      : options_(options) {
+            const ApplyOptions& options, std::function<std::string()> halt)
+      : options_(options), halt_(std::move(halt)) {
     nodes_.reserve(steps.size());
     for (size_t i = 0; i < steps.size(); ++i) {
       nodes_.push_back(
@@ -56,6 +58,11 @@ class Scheduler {
     while (true) {
       if (Interrupted()) {
         SkipUnstarted("interrupted before it started");
+        return nullptr;
+      }
+      if (std::string why = halt_(); !why.empty()) {
+        halted_ = true;
+        SkipUnstarted(why);
         return nullptr;
       }
       if (!ready_.empty()) {
@@ -94,6 +101,7 @@ class Scheduler {
 
   std::vector<StepResult> TakeResults() { return std::move(results_); }
   bool interrupted() const { return interrupted_; }
+  bool halted() const { return halted_; }
 
  private:
   struct Node {
@@ -150,6 +158,8 @@ class Scheduler {
   }
 
   const ApplyOptions& options_;
+  const std::function<std::string()> halt_;
+  bool halted_ = false;
   std::mutex mu_;
   std::condition_variable changed_;
   std::vector<Node> nodes_;
@@ -182,8 +192,15 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
                                       "; nothing was applied"));
     return result;
   }
-  // Events are emitted under the scheduler's lock, one at a time.
-  Scheduler scheduler(plan, *steps, options);
+  // Events are emitted under the scheduler's lock, one at a time. Once a
+  // write of the state has failed, the store may lack what happened: no
+  // new step starts.
+  Scheduler scheduler(plan, *steps, options, [&recorder]() -> std::string {
+    absl::Status failed = recorder.first_error();
+    if (failed.ok()) return "";
+    return absl::StrCat("not started: the state could not be written (",
+                        failed.message(), ")");
+  });
 
   auto worker = [&]() {
     int node = 0;
@@ -214,6 +231,15 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
   // error is Flush's, whether everything is on disk at the end.
   runner.WithdrawUnsent().IgnoreError();
   result.error = recorder.Flush();
+  result.unrecorded = !result.error.ok();
+  if (result.error.ok() && scheduler.halted()) {
+    absl::Status failed = recorder.first_error();
+    result.error = absl::Status(
+        failed.code(),
+        absl::StrCat(failed.message(),
+                     "; no step started after that (a later write recorded "
+                     "every step that happened)"));
+  }
   result.steps = scheduler.TakeResults();
   result.interrupted = scheduler.interrupted();
   return result;

@@ -63,6 +63,9 @@ struct ApplyResult {
   // The plan's steps could not be ordered (a damaged plan: nothing ran), or
   // the lock file could not be written.
   absl::Status error;
+  // The store does not hold every step that happened (the last write
+  // failed): the caller must save `*state` elsewhere (SaveUnrecorded).
+  bool unrecorded = false;
 
   bool ok() const;  // everything succeeded, nothing interrupted
   int Count(StepOutcome outcome) const;
@@ -74,11 +77,17 @@ struct ApplyResult {
 // their digests); a value whose digest no longer matches fails that step.
 // `state` is updated as steps finish and persisted through `store` (if not
 // null): first, in one write, an intent for every create the plan holds
-// (so each is on disk before its request is sent); then, as steps finish,
+// (so each is on disk before its request is sent; the write happens even
+// without a create, and when it fails nothing is sent); then, as steps
+// finish,
 // their outcomes, written in the background a little after each step
 // (StateRecorder, RecorderOptions), and all of them before Apply returns.
 // A run killed midway leaves intents for the creates it had not recorded;
 // the next run adopts what they made or plans them again (recover.h).
+//
+// Once a write of the state fails, no new step starts (steps in flight
+// finish and are recorded if a later write can); when the last write fails
+// too, result.unrecorded is set and `*state` holds what the store lacks.
 //
 // A failed step's dependents are skipped; independent steps go on. A create
 // whose outcome is unknown (DeadlineExceeded) is never resent blindly: the

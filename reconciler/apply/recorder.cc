@@ -101,7 +101,13 @@ void StateRecorder::WriteChanges(std::unique_lock<std::mutex>& lock) {
     state_->serial = to_write_.serial;
   } else {
     last_error_ = status;
+    if (first_error_.ok()) first_error_ = status;
   }
+}
+
+absl::Status StateRecorder::first_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return first_error_;
 }
 
 void StateRecorder::WriteInBackground() {

@@ -80,6 +80,11 @@ class StateRecorder {
   // Reads the state under the lock.
   void Read(const std::function<void(const State&)>& read) const;
 
+  // The error of the first write that failed, OK while none has: from then
+  // on the store may lack what happened, so the applier starts no new step
+  // (even if a later write succeeds).
+  absl::Status first_error() const;
+
  private:
   // Returns once change `generation` is written (OK), or once a write that
   // carried it failed (its error), unless `retry`: then such a change is
@@ -109,6 +114,7 @@ class StateRecorder {
   std::chrono::steady_clock::time_point last_write_ended_;
   std::chrono::steady_clock::duration last_write_took_{};
   absl::Status last_error_;   // of the last failed write
+  absl::Status first_error_;  // of the first failed write
   std::thread background_;
 };
 

@@ -106,8 +106,13 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
       continue;
     }
     const LiveMatch& found = matches.front();
-    bool desired = false;
-    Resource resource = Desired(config, address, &desired);
+    // What the config declared when the create was sent; an intent of an
+    // older podform does not say, and the config of now stands in for it.
+    bool desired = intent.resource.has_value();
+    Resource resource =
+        desired ? *intent.resource
+                : Desired(config, address, &desired);
+    resource.address = address;
     if (!desired) {
       // No longer declared: record what is live so that a plan deletes it.
       if (found.volume != nullptr) {

@@ -55,9 +55,12 @@ std::vector<std::string> MatchIds(const std::vector<LiveMatch>& matches);
 // Settles every intent in `state` against `live`: a live resource of the
 // intent's kind, RunPod name (and, for volumes, data center) that no address
 // in the state manages, that is not among the intent's preexisting ids and
-// (a pod) is not terminated, is adopted when it is the only one (recorded
-// with the attributes the config desires, or those seen live when the
-// config no longer declares it); with none the intent is dropped. Modifies
+// (a pod) is not terminated, is adopted when it is the only one, recorded
+// with exactly the attributes the intent carries (what the config declared
+// when the create was sent, `protect` included) and, for a pod, the volume
+// id seen live. An intent of an older podform carries none: the config's
+// attributes stand in, or those seen live (a volume then protected) when
+// the config no longer declares it. With none the intent is dropped. Modifies
 // `state` only when every intent could be settled; otherwise returns
 // FailedPrecondition naming each ambiguous intent and the candidate ids.
 absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(

@@ -150,8 +150,13 @@ absl::Status StepRunner::DeclareCreates(const Plan& plan,
     const Resource& after = *change.after;
     const bool is_volume = change.address.kind == Kind::kVolume;
     CreateIntent intent{
-        change.address, is_volume ? after.volume.name : after.pod.name,
-        is_volume ? after.volume.data_center : after.pod.data_center, now, {}};
+        change.address,
+        is_volume ? after.volume.name : after.pod.name,
+        is_volume ? after.volume.data_center : after.pod.data_center,
+        now,
+        {},
+        // What a later run records if it adopts what this create made.
+        after};
     for (const UnmanagedResource& u : plan.unmanaged) {
       if (u.kind == change.address.kind && u.name == intent.name) {
         intent.preexisting_ids.push_back(u.id);
@@ -165,7 +170,8 @@ absl::Status StepRunner::DeclareCreates(const Plan& plan,
     addresses.push_back(change.address);
     intents.push_back(std::move(intent));
   }
-  if (addresses.empty()) return absl::OkStatus();
+  // Written even when there is no create: the write proves that the state
+  // can be written before anything is sent.
   absl::Status declared = recorder_->Commit(addresses, [&](State& state) {
     for (CreateIntent& intent : intents) {
       state.intents[intent.address] = std::move(intent);

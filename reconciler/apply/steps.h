@@ -45,7 +45,9 @@ class StepRunner {
   // Records, in one write that is on disk when this returns, an intent for
   // every create among `steps` of `plan`: each create's intent is durable
   // before its request goes out, without one lock-file write per create.
-  // Run() may create only what was declared.
+  // The write happens even when there is no create, so that a state that
+  // cannot be written is found before the first request. Run() may create
+  // only what was declared.
   absl::Status DeclareCreates(const Plan& plan, const std::vector<Step>& steps);
 
   // Drops the intents of declared creates whose request was never sent

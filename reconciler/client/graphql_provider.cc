@@ -367,6 +367,10 @@ class GraphQLProvider : public Provider {
                      ParseGpuTypes(*gpu_types, "data.gpuTypes"));
 
     LiveState live;
+    // The account's id, when RunPod tells it (a lock file records it).
+    if (auto id = myself->find("id"); id != myself->end() && id->is_string()) {
+      live.account_id = id->get<std::string>();
+    }
     ASSIGN_OR_RETURN(const json* volumes,
                      List(*myself, "networkVolumes", "data.myself"));
     for (size_t i = 0; i < volumes->size(); ++i) {

@@ -86,6 +86,8 @@ struct LivePod {
 
 // Everything in the account, read in one request.
 struct LiveState {
+  // The account's id as RunPod reports it; "" when the API does not say.
+  std::string account_id;
   std::vector<LiveVolume> volumes;
   std::vector<LivePod> pods;
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "reconciler/core/resource.h"
+#include "reconciler/core/target.h"
 
 namespace podform {
 
@@ -120,6 +121,9 @@ struct Plan {
   std::string lineage;
   int64_t serial = 0;
   std::string config_digest;
+  // Where it was made (endpoint, account): a saved plan is applied only
+  // there (CheckSameTarget).
+  Target target;
 
   bool operator==(const Plan&) const = default;
 

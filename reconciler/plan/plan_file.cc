@@ -235,9 +235,9 @@ absl::StatusOr<Plan> Parse(const json& root) {
                      " is not supported; this podform reads format ",
                      kPlanFileVersion, " (make a new plan with this version)"));
   }
-  RETURN_IF_ERROR(
-      r.Keys({"podform_plan", "checksum", "lineage", "serial", "config_digest",
-              "destroy", "changes", "unmanaged", "warnings", "cost"}));
+  RETURN_IF_ERROR(r.Keys({"podform_plan", "checksum", "lineage", "serial",
+                          "config_digest", "destroy", "target", "changes",
+                          "unmanaged", "warnings", "cost"}));
   Plan plan;
   std::string checksum;
   RETURN_IF_ERROR(r.String("checksum", &checksum));
@@ -246,6 +246,13 @@ absl::StatusOr<Plan> Parse(const json& root) {
   RETURN_IF_ERROR(r.String("config_digest", &plan.config_digest));
   RETURN_IF_ERROR(r.Bool("destroy", &plan.destroy));
   RETURN_IF_ERROR(r.Strings("warnings", &plan.warnings));
+  Reader target(root.at("target"), "target");
+  RETURN_IF_ERROR(target.Keys({"endpoint", "account"}));
+  RETURN_IF_ERROR(target.String("endpoint", &plan.target.endpoint));
+  RETURN_IF_ERROR(target.String("account", &plan.target.account));
+  if (plan.target.endpoint.empty()) {
+    return target.Fail("\"endpoint\" must not be empty");
+  }
 
   const json& changes = root.at("changes");
   if (!changes.is_array()) return r.Fail("\"changes\" must be a list");
@@ -327,6 +334,8 @@ std::string SerializePlanFile(const Plan& plan) {
       {"serial", plan.serial},
       {"config_digest", plan.config_digest},
       {"destroy", plan.destroy},
+      {"target",
+       {{"endpoint", plan.target.endpoint}, {"account", plan.target.account}}},
       {"changes", changes},
       {"unmanaged", unmanaged},
       {"warnings", plan.warnings},

@@ -442,6 +442,7 @@ absl::StatusOr<Plan> Planner::Run() {
   plan.destroy = options_.destroy;
   plan.lineage = prior_.lineage;
   plan.serial = prior_.serial;
+  plan.target = prior_.target;
   plan.config_digest = config_digest_;
   plan.cost = ComputeCost(kept);
   plan.unmanaged = Unmanaged();

@@ -10,9 +10,11 @@ InProcessTransport::InProcessTransport(std::shared_ptr<SandboxService> service,
     : service_(std::move(service)), api_key_(std::move(api_key)) {}
 
 absl::StatusOr<std::unique_ptr<InProcessTransport>> InProcessTransport::Open(
-    const std::string& data_file, const std::string& api_key) {
+    const std::string& data_file, const std::string& api_key,
+    const std::string& owner) {
   ServiceOptions options;
   options.data_path = data_file;
+  options.owner = owner;
   ASSIGN_OR_RETURN(std::unique_ptr<SandboxService> service,
                    SandboxService::Create(std::move(options)));
   return std::make_unique<InProcessTransport>(std::move(service), api_key);

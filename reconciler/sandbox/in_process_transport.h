@@ -22,9 +22,11 @@ class InProcessTransport : public Transport {
                      std::string api_key);
 
   // A transport on a new service persisted to `data_file` (created with its
-  // directory if missing). Errors as SandboxService::Create.
+  // directory if missing), which it holds locked for `owner` as long as it
+  // lives. Errors as SandboxService::Create.
   static absl::StatusOr<std::unique_ptr<InProcessTransport>> Open(
-      const std::string& data_file, const std::string& api_key = "sandbox");
+      const std::string& data_file, const std::string& api_key = "sandbox",
+      const std::string& owner = "podform --sandbox");
 
   // The service's HTTP status and body. A response the service drops
   // (--drop-after-commit) is DeadlineExceeded: the mutation happened but the

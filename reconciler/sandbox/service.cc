@@ -50,6 +50,7 @@ absl::StatusOr<std::unique_ptr<SandboxService>> SandboxService::Create(
   store_options.path = options.data_path;
   store_options.seed = store_seed;
   store_options.clock = options.clock;
+  store_options.owner = options.owner;
   ASSIGN_OR_RETURN(std::unique_ptr<SandboxStore> store,
                    SandboxStore::Open(std::move(store_options)));
   return std::unique_ptr<SandboxService>(

@@ -60,6 +60,8 @@ struct SandboxResponse {
 
 struct ServiceOptions {
   std::string data_path;  // the data file; "" = in memory only
+  // Who owns the data file (StoreOptions::owner).
+  std::string owner = "podform sandbox serve";
   std::string api_key;    // "" = any non-empty key is accepted
   FaultOptions faults;
   Clock clock;  // for pods' timestamps; null: absl::Now

@@ -87,6 +87,17 @@ absl::StatusOr<bool> ReplayJournalFile(const std::string& data_path,
 absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
     StoreOptions options) {
   if (!options.clock) options.clock = [] { return absl::Now(); };
+  std::unique_ptr<HolderLock> lock;
+  if (!options.path.empty()) {
+    // The lock file sits beside the data file: its directory comes first.
+    std::string dir = std::filesystem::path(options.path).parent_path();
+    if (std::error_code ec; !dir.empty() && !std::filesystem::exists(dir, ec)) {
+      RETURN_IF_ERROR(MakeDirectories(dir));
+    }
+    ASSIGN_OR_RETURN(
+        lock, TakeHolderLock(options.path + ".flock", options.path,
+                             CurrentLockInfo(options.owner, options.clock())));
+  }
   absl::StatusOr<std::string> text =
       options.path.empty() ? absl::NotFoundError("") : ReadFile(options.path);
   std::unique_ptr<SandboxStore> store;
@@ -117,8 +128,6 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
         return absl::InternalError(absl::StrCat(
             "cannot remove ", journal_path, ": ", error.message()));
       }
-      std::string dir = std::filesystem::path(options.path).parent_path();
-      if (!dir.empty()) RETURN_IF_ERROR(MakeDirectories(dir));
       RETURN_IF_ERROR(WriteFileAtomically(options.path, initial, 0600,
                                           Survives::kProcessDeath));
     }
@@ -126,6 +135,7 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
                                  std::move(initial)));
   }
   store->account_.TakeChanged();  // loading is not a change
+  store->lock_ = std::move(lock);
   return store;
 }
 
@@ -142,6 +152,8 @@ absl::StatusOr<std::string> SandboxStore::StateOnDisk(const std::string& path) {
 std::string SandboxStore::journal_path() const {
   return JournalPath(options_.path);
 }
+
+std::string SandboxStore::lock_path() const { return options_.path + ".flock"; }
 
 SandboxStore::~SandboxStore() {
   // Only a journal this store appended to is its to fold or remove (Open

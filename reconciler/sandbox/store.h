@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "reconciler/sandbox/account.h"
+#include "reconciler/util/holder_lock.h"
 
 namespace podform::sandbox {
 
@@ -48,6 +49,8 @@ struct StoreOptions {
   Clock clock;  // null: absl::Now
   // For tests: runs before each write of the data file, without the lock.
   std::function<void()> before_write;
+  // Who owns the data file, for the holder record of its lock (below).
+  std::string owner = "podform sandbox";
 };
 
 class SandboxStore {
@@ -55,7 +58,13 @@ class SandboxStore {
   // Loads options.path if it exists and continues from it; otherwise creates
   // its missing directories (mode 0700; one that exists is left exactly as
   // it is) and writes a new, empty account there.
+  // First takes an exclusive lock on the data file, held until the store is
+  // destroyed: flock on PATH.flock (created beside it, mode 0600) holding a
+  // record of this process (pid, host, options.owner, since), so that two
+  // processes never share one account (util/holder_lock.h).
   // Errors:
+  //   FailedPrecondition  another process holds the data file: "PATH is
+  //                       locked by pid P on host "H" running "C" since S".
   //   FailedPrecondition  the file exists but is not a valid data file; the
   //                       message names the file and the problem. The file is
   //                       left untouched (never silently reset).
@@ -98,6 +107,7 @@ class SandboxStore {
 
   const std::string& path() const { return options_.path; }
   std::string journal_path() const;  // path() + ".journal"
+  std::string lock_path() const;     // path() + ".flock"
 
  private:
   SandboxStore(StoreOptions options, Account account, std::string text)
@@ -113,6 +123,8 @@ class SandboxStore {
   absl::Status WriteDataFile(const std::string& text);
 
   StoreOptions options_;
+  // The data file's lock; released after the destructor's last write.
+  std::unique_ptr<HolderLock> lock_;
   std::mutex mutex_;
   std::condition_variable written_cv_;
   Account account_;

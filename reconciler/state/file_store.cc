@@ -1,93 +1,28 @@
 #include "reconciler/state/file_store.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstring>
+#include <filesystem>
 #include <optional>
-#include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
+#include "absl/strings/str_join.h"
 #include "reconciler/state/serialize.h"
 #include "reconciler/util/file.h"
+#include "reconciler/util/holder_lock.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
 namespace {
 
-using nlohmann::json;
-
-std::string LockInfoToJson(const LockInfo& info) {
-  json j = json::object();
-  j["pid"] = info.pid;
-  j["host"] = info.host;
-  j["command"] = info.command;
-  j["since"] = info.since;
-  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-}
-
-// The holder's details, or nullopt while they are not (yet) readable: the
-// holder writes them just after taking the lock.
-std::optional<LockInfo> ReadLockInfo(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFile(path);
-  if (!text.ok()) return std::nullopt;
-  try {
-    json j = json::parse(*text);
-    if (!j.is_object() || !j.contains("pid") || !j["pid"].is_number_integer()) {
-      return std::nullopt;
-    }
-    LockInfo info;
-    info.pid = j["pid"].get<int64_t>();
-    info.host = j.at("host").get<std::string>();
-    info.command = j.at("command").get<std::string>();
-    info.since = j.at("since").get<std::string>();
-    return info;
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
-}
-
-absl::Status ErrnoError(const std::string& what, const std::string& path,
-                        int error) {
-  return absl::InternalError(
-      absl::StrCat(what, " ", path, ": ", std::strerror(error)));
-}
-
-bool WriteAllAt(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
-                         static_cast<off_t>(done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Holds the flock through its open file description; closing it releases.
+// Holds the lock through a HolderLock.
 class FileLock : public StateLock {
  public:
-  explicit FileLock(int fd) : fd_(fd) {}
-  ~FileLock() override {
-    // Empty the holder's details while still holding the lock, so that the
-    // file never names a holder that has let go.
-    if (::ftruncate(fd_, 0) != 0) {
-      // Harmless: flock, not the file's contents, decides who holds it.
-    }
-    ::close(fd_);
-  }
+  explicit FileLock(std::unique_ptr<HolderLock> held)
+      : held_(std::move(held)) {}
 
  private:
-  const int fd_;
+  std::unique_ptr<HolderLock> held_;
 };
 
 }  // namespace
@@ -140,41 +75,37 @@ absl::Status FileStateStore::Write(State* state) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> SaveUnrecorded(const std::string& state_path,
+                                           const State& state, absl::Time now,
+                                           const std::string& temp_dir) {
+  const std::string name = absl::StrCat(
+      std::filesystem::path(state_path).filename().string(), ".unrecorded-",
+      absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()), ".json");
+  std::vector<std::string> places = {
+      (std::filesystem::path(state_path).parent_path() / name).string()};
+  std::error_code ec;
+  std::filesystem::path temp = temp_dir.empty()
+                                   ? std::filesystem::temp_directory_path(ec)
+                                   : std::filesystem::path(temp_dir);
+  if (!ec) places.push_back((temp / name).string());
+  const std::string bytes = SerializeState(state);
+  std::vector<std::string> errors;
+  for (const std::string& place : places) {
+    absl::Status written = WriteFileAtomically(place, bytes, 0600);
+    if (written.ok()) return place;
+    errors.push_back(std::string(written.message()));
+  }
+  return absl::InternalError(
+      absl::StrCat("cannot save what the lock file lacks anywhere: ",
+                   absl::StrJoin(errors, "; ")));
+}
+
 absl::StatusOr<std::unique_ptr<StateLock>> FileStateStore::Lock(
     const std::string& command) {
-  const std::string lock_file = lock_path();
-  int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoError("cannot open lock file", lock_file, errno);
-  // A loser waits briefly only when the holder's details are unreadable
-  // (the holder is between flock and writing them, or is releasing).
-  constexpr int kAttempts = 50;
-  for (int attempt = 0;; ++attempt) {
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) break;
-    int error = errno;
-    if (error == EINTR) continue;
-    if (error != EWOULDBLOCK) {
-      ::close(fd);
-      return ErrnoError("cannot lock", lock_file, error);
-    }
-    if (std::optional<LockInfo> holder = ReadLockInfo(lock_file)) {
-      ::close(fd);
-      return LockedError(path_, *holder);
-    }
-    if (attempt + 1 == kAttempts) {
-      ::close(fd);
-      return absl::FailedPreconditionError(
-          absl::StrCat(path_, " is locked by another process (", lock_file,
-                       " does not say which)"));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  std::string info = LockInfoToJson(CurrentLockInfo(command, now_()));
-  if (::ftruncate(fd, 0) != 0 || !WriteAllAt(fd, info)) {
-    int error = errno;
-    ::close(fd);
-    return ErrnoError("cannot write", lock_file, error);
-  }
-  return std::unique_ptr<StateLock>(new FileLock(fd));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<HolderLock> held,
+      TakeHolderLock(lock_path(), path_, CurrentLockInfo(command, now_())));
+  return std::unique_ptr<StateLock>(new FileLock(std::move(held)));
 }
 
 }  // namespace podform

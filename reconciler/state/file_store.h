@@ -58,6 +58,16 @@ class FileStateStore : public StateStore {
   StateSerializer serializer_;
 };
 
+// Saves `state` (what happened during an apply whose last write to the
+// lock file at `state_path` failed) as a complete lock file, mode 0600, to
+// "<state_path>.unrecorded-<YYYYMMDDTHHMMSSZ>.json" beside it or, when that
+// cannot be written (a read-only directory, a full disk), to the same name
+// in the system's temporary directory. Returns the path written, or an
+// error naming every place tried.
+absl::StatusOr<std::string> SaveUnrecorded(const std::string& state_path,
+                                           const State& state, absl::Time now,
+                                           const std::string& temp_dir = "");
+
 }  // namespace podform
 
 #endif  // PODFORM_RECONCILER_STATE_FILE_STORE_H_

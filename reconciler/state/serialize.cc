@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
@@ -142,6 +143,29 @@ absl::Status CheckCanonical(const Reader& reader, const json& canonical,
   return absl::OkStatus();
 }
 
+// The "attributes" of an entry: FromAttributes, in canonical form.
+absl::StatusOr<Resource> ParseAttributes(const Reader& reader,
+                                         const std::string& path,
+                                         const Address& address,
+                                         const json& attributes) {
+  // Every number in the canonical attributes is an integer; converting a
+  // float to one could overflow, so floats are refused before conversion.
+  for (const auto& [key, value] : attributes.items()) {
+    if (value.is_number_float()) {
+      return reader.Error(
+          absl::StrCat("attribute \"", key, "\" must be an integer"));
+    }
+  }
+  // Digests of secrets that older versions recorded are dropped on load (and
+  // so never written again): the secret is then only marked as one.
+  json current = attributes;
+  DropLegacySecretDigests(&current);
+  absl::StatusOr<Resource> resource = FromAttributes(address, current);
+  if (!resource.ok()) return Annotate(resource.status(), path);
+  RETURN_IF_ERROR(CheckCanonical(reader, ToAttributes(*resource), current));
+  return resource;
+}
+
 absl::StatusOr<ResourceState> ParseResource(const std::string& path,
                                             const Address& address,
                                             const json& entry) {
@@ -159,33 +183,20 @@ absl::StatusOr<ResourceState> ParseResource(const std::string& path,
   ASSIGN_OR_RETURN(
       const json* attributes,
       reader.Field(entry, "attributes", json::value_t::object, "an object"));
-  // Every number in the canonical attributes is an integer; converting a
-  // float to one could overflow, so floats are refused before conversion.
-  for (const auto& [key, value] : attributes->items()) {
-    if (value.is_number_float()) {
-      return reader.Error(
-          absl::StrCat("attribute \"", key, "\" must be an integer"));
-    }
-  }
-  // Digests of secrets that older versions recorded are dropped on load (and
-  // so never written again): the secret is then only marked as one.
-  json current = *attributes;
-  DropLegacySecretDigests(&current);
-  absl::StatusOr<Resource> resource = FromAttributes(address, current);
-  if (!resource.ok()) return Annotate(resource.status(), path);
-  RETURN_IF_ERROR(CheckCanonical(reader, ToAttributes(*resource), current));
+  ASSIGN_OR_RETURN(Resource resource,
+                   ParseAttributes(reader, path, address, *attributes));
   if (volume) {
     ASSIGN_OR_RETURN(const json* protect,
                      reader.Field(entry, "protect", json::value_t::boolean,
                                   "true or false"));
-    if (protect->get<bool>() != resource->protect) {
+    if (protect->get<bool>() != resource.protect) {
       return reader.Error(absl::StrCat(
           "\"protect\" is ", protect->dump(), " but attributes.protect is ",
-          resource->protect ? "true" : "false",
+          resource.protect ? "true" : "false",
           "; they must agree (was the file edited by hand?)"));
     }
   }
-  out.resource = *std::move(resource);
+  out.resource = std::move(resource);
   return out;
 }
 
@@ -197,8 +208,8 @@ absl::StatusOr<CreateIntent> ParseIntent(const std::string& path,
     return reader.Error(
         absl::StrCat("must be an object, not ", JsonType(entry)));
   }
-  RETURN_IF_ERROR(reader.OnlyKnown(
-      entry, {"dataCenter", "name", "preexistingIds", "startedAt"}));
+  RETURN_IF_ERROR(reader.OnlyKnown(entry, {"attributes", "dataCenter", "name",
+                                           "preexistingIds", "startedAt"}));
   CreateIntent out;
   out.address = address;
   ASSIGN_OR_RETURN(out.name, reader.String(entry, "name"));
@@ -215,7 +226,29 @@ absl::StatusOr<CreateIntent> ParseIntent(const std::string& path,
       out.preexisting_ids.push_back(id.get<std::string>());
     }
   }
+  if (entry.contains("attributes")) {
+    ASSIGN_OR_RETURN(
+        const json* attributes,
+        reader.Field(entry, "attributes", json::value_t::object, "an object"));
+    ASSIGN_OR_RETURN(out.resource,
+                     ParseAttributes(reader, path, address, *attributes));
+  }
   return out;
+}
+
+absl::StatusOr<Target> ParseTarget(const Reader& reader, const json& root) {
+  Target target;
+  if (!root.contains("target")) return target;
+  ASSIGN_OR_RETURN(
+      const json* entry,
+      reader.Field(root, "target", json::value_t::object, "an object"));
+  RETURN_IF_ERROR(reader.OnlyKnown(*entry, {"account", "endpoint"}));
+  if (entry->contains("account")) {
+    ASSIGN_OR_RETURN(target.account, reader.String(*entry, "account"));
+  }
+  ASSIGN_OR_RETURN(target.endpoint,
+                   reader.String(*entry, "endpoint", /*non_empty=*/true));
+  return target;
 }
 
 absl::StatusOr<Address> ParseAddress(const Reader& reader,
@@ -255,8 +288,8 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
                                      "; this podform reads version ",
                                      State::kVersion));
   }
-  RETURN_IF_ERROR(reader.OnlyKnown(
-      root, {"intents", "lineage", "resources", "serial", "version"}));
+  RETURN_IF_ERROR(reader.OnlyKnown(root, {"intents", "lineage", "resources",
+                                          "serial", "target", "version"}));
 
   State state;
   ASSIGN_OR_RETURN(state.lineage,
@@ -268,6 +301,7 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
     return reader.Error(absl::StrCat(
         "\"serial\" must be a non-negative integer, not ", serial->dump()));
   }
+  ASSIGN_OR_RETURN(state.target, ParseTarget(reader, root));
   ASSIGN_OR_RETURN(
       const json* resources,
       reader.Field(root, "resources", json::value_t::object, "an object"));
@@ -332,6 +366,11 @@ std::string RenderIntent(const Address& address, const CreateIntent& intent) {
   entry["startedAt"] = intent.started_at;
   if (!intent.preexisting_ids.empty()) {
     entry["preexistingIds"] = intent.preexisting_ids;
+  }
+  if (intent.resource.has_value()) {
+    Resource resource = *intent.resource;
+    resource.address = address;
+    entry["attributes"] = ToAttributes(resource);
   }
   return RenderMember(address.ToString(), entry);
 }
@@ -402,8 +441,18 @@ std::string StateSerializer::Serialize(const State& state, int64_t serial) {
   absl::StrAppend(&out, "  \"lineage\": ", Dump(json(state.lineage), -1),
                   ",\n");
   AppendSection("resources", resources_, &out);
-  absl::StrAppend(&out, ",\n  \"serial\": ", serial, ",\n  \"version\": ",
-                  State::kVersion, "\n}\n");
+  absl::StrAppend(&out, ",\n  \"serial\": ", serial, ",\n");
+  if (!state.target.empty()) {
+    json target = {{"endpoint", state.target.endpoint}};
+    if (!state.target.account.empty()) {
+      target["account"] = state.target.account;
+    }
+    // Nested as json::dump(2) of the whole tree would place it.
+    absl::StrAppend(&out, "  \"target\": ",
+                    absl::StrReplaceAll(Dump(target, 2), {{"\n", "\n  "}}),
+                    ",\n");
+  }
+  absl::StrAppend(&out, "  \"version\": ", State::kVersion, "\n}\n");
   return out;
 }
 

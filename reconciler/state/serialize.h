@@ -5,7 +5,8 @@
 //
 //   {
 //     "intents": {                       <- only while a create is unfinished
-//       "pod.x": {"dataCenter": "...", "name": "...", "startedAt": "..."}
+//       "pod.x": {"attributes": {...}, "dataCenter": "...", "name": "...",
+//                 "startedAt": "..."}
 //     },
 //     "lineage": "<uuid>",
 //     "resources": {
@@ -13,8 +14,15 @@
 //       "volume.models": {"attributes": {...}, "id": "...", "protect": true}
 //     },
 //     "serial": 3,
+//     "target": {"account": "user_...", "endpoint": "https://..."},
 //     "version": 1
 //   }
+//
+// "target" (State::target, core/target.h) and an intent's "attributes"
+// (what the config declared when the create was sent) are absent from lock
+// files of older podforms, which still load: the target is recorded on the
+// next write; an intent without attributes is settled from the config.
+// "target" is omitted while it is empty, and "account" while it is unknown.
 //
 // JSON with keys sorted, 2-space indent and a trailing newline, so that a git
 // diff shows exactly what changed. "attributes" is ToAttributes() of the

@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "reconciler/core/resource.h"
+#include "reconciler/core/target.h"
 
 namespace podform {
 
@@ -34,6 +36,11 @@ struct CreateIntent {
   // the plan was made: the create did not make them, so a later run never
   // adopts them for this address.
   std::vector<std::string> preexisting_ids = {};
+  // What the config declared for the address when the create was sent, in
+  // the form the state records (secret env values as digests): what the
+  // resource is recorded with when a later run adopts it, whatever the
+  // config says by then. nullopt only in lock files of older podforms.
+  std::optional<Resource> resource = std::nullopt;
 
   bool operator==(const CreateIntent&) const = default;
 };
@@ -43,6 +50,9 @@ struct State {
 
   std::string lineage;  // uuid; fixed for the life of the lock file
   int64_t serial = 0;   // +1 on every write
+  // Where the state belongs (core/target.h); empty in a lock file of an
+  // older podform until the next write records it.
+  Target target;
   std::map<Address, ResourceState> resources;
   std::map<Address, CreateIntent> intents;
 

@@ -1,6 +1,7 @@
 #include "reconciler/state/store.h"
 
-#include <unistd.h>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "reconciler/state/serialize.h"
@@ -9,8 +10,17 @@ namespace podform {
 namespace {
 
 absl::Status CheckNoSecrets(const State& state) {
+  std::vector<std::pair<Address, const Resource*>> resources;
   for (const auto& [address, recorded] : state.resources) {
-    const Resource& r = recorded.resource;
+    resources.push_back({address, &recorded.resource});
+  }
+  for (const auto& [address, intent] : state.intents) {
+    if (intent.resource.has_value()) {
+      resources.push_back({address, &*intent.resource});
+    }
+  }
+  for (const auto& [address, resource] : resources) {
+    const Resource& r = *resource;
     for (const std::string& key : r.secret_env) {
       auto it = r.pod.env.find(key);
       if (it != r.pod.env.end()) {
@@ -25,22 +35,6 @@ absl::Status CheckNoSecrets(const State& state) {
 }
 
 }  // namespace
-
-LockInfo CurrentLockInfo(const std::string& command, absl::Time now) {
-  LockInfo info;
-  info.pid = ::getpid();
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) == 0) info.host = host;
-  info.command = command;
-  info.since = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now, absl::UTCTimeZone());
-  return info;
-}
-
-absl::Status LockedError(const std::string& name, const LockInfo& holder) {
-  return absl::FailedPreconditionError(absl::StrCat(
-      name, " is locked by pid ", holder.pid, " on host \"", holder.host,
-      "\" running \"", holder.command, "\" since ", holder.since));
-}
 
 absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
                                            const State& state,

@@ -16,26 +16,11 @@
 #include "absl/time/time.h"
 #include "reconciler/state/serialize.h"
 #include "reconciler/state/state.h"
+#include "reconciler/util/holder_lock.h"
 
 namespace podform {
 
-// Who holds a store's lock, as shown to a run that wants it.
-struct LockInfo {
-  int64_t pid = 0;
-  std::string host;
-  std::string command;  // e.g. "podform apply"
-  std::string since;    // RFC 3339 UTC, e.g. "2026-11-26T22:00:00Z"
-
-  bool operator==(const LockInfo&) const = default;
-};
-
-// The holder described by this process: its pid, gethostname(), `command`
-// and `now` formatted as RFC 3339 UTC (whole seconds).
-LockInfo CurrentLockInfo(const std::string& command, absl::Time now);
-
-// FailedPrecondition: `NAME is locked by pid P on host "H" running "C" since
-// S`.
-absl::Status LockedError(const std::string& name, const LockInfo& holder);
+// LockInfo, CurrentLockInfo and LockedError: reconciler/util/holder_lock.h.
 
 // Proof of holding a store's exclusive lock; destroying it releases the lock.
 class StateLock {

@@ -83,3 +83,47 @@ TEST(ResolveIntentsTest, PreexistingPodsAreLeftAloneToo) {
 
 }  // namespace
 }  // namespace podform
+
+namespace podform {
+namespace {
+
+// Issue 11, item 9: a volume declared `protect: false` whose create was
+// interrupted is adopted unprotected, even once the config no longer
+// declares it (the next apply deletes it without --allow-destroy).
+TEST(ResolveIntentsTest, AdoptsWhatTheIntentDeclaredProtectionIncluded) {
+  const Address scratch{Kind::kVolume, "scratch"};
+  State state = WithIntent(scratch, "scratch");
+  Resource declared;
+  declared.address = scratch;
+  declared.volume = {"scratch", 10, "EU-RO-1"};
+  declared.protect = false;
+  state.intents.at(scratch).resource = declared;
+  LiveState live;
+  live.volumes = {{"vol-made", {"scratch", 10, "EU-RO-1"}}};
+  absl::StatusOr<std::vector<IntentOutcome>> outcomes =
+      ResolveIntents(Config(), live, &state);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  ASSERT_NE(state.Find(scratch), nullptr);
+  EXPECT_EQ(state.Find(scratch)->id, "vol-made");
+  EXPECT_EQ(state.Find(scratch)->resource, declared);
+  EXPECT_FALSE(state.Find(scratch)->resource.protect);
+}
+
+// An intent of an older podform says nothing: the config stands in, and a
+// volume it no longer declares is kept protected.
+TEST(ResolveIntentsTest, AnOldIntentFallsBackToTheConfig) {
+  const Address scratch{Kind::kVolume, "scratch"};
+  State state = WithIntent(scratch, "scratch");
+  LiveState live;
+  live.volumes = {{"vol-made", {"scratch", 10, "EU-RO-1"}}};
+  State gone = state;
+  ASSERT_TRUE(ResolveIntents(Config(), live, &gone).ok());
+  EXPECT_TRUE(gone.Find(scratch)->resource.protect);
+  Config config = Declaring("scratch");
+  config.volumes["scratch"].protect = false;
+  ASSERT_TRUE(ResolveIntents(config, live, &state).ok());
+  EXPECT_FALSE(state.Find(scratch)->resource.protect);
+}
+
+}  // namespace
+}  // namespace podform

@@ -44,8 +44,9 @@ std::string ReplaceAll(std::string text, const std::string& from,
   return text;
 }
 
-// The lock file's text with its lineage and every RunPod id replaced by a
-// placeholder naming the address that holds it.
+// The lock file's text with its lineage, its target (endpoint and account)
+// and every RunPod id replaced by a placeholder naming the address that
+// holds it.
 std::string Normalized(const std::string& text) {
   json lock = json::parse(text, nullptr, false);
   if (lock.is_discarded()) {
@@ -54,6 +55,10 @@ std::string Normalized(const std::string& text) {
   }
   std::string out =
       ReplaceAll(text, lock["lineage"].get<std::string>(), "<lineage>");
+  out = ReplaceAll(out, lock["target"]["endpoint"].get<std::string>(),
+                   "<endpoint>");
+  out = ReplaceAll(out, lock["target"]["account"].get<std::string>(),
+                   "<account>");
   for (const auto& [address, resource] : lock["resources"].items()) {
     std::string id = resource["id"];
     EXPECT_FALSE(id.empty()) << address;
@@ -115,13 +120,15 @@ TEST_F(LockE2eTest, DiffForAVolumeSizeChangeTouchesOnlyTheSizeAndTheSerial) {
   ASSERT_EQ(apply.exit_code, 0) << apply;
   std::string after = LockText();
 
-  // As JSON: exactly the size and the serial differ.
+  // As JSON: exactly the size and the serial differ. (Two writes: the one
+  // before the first request that proves the file can be written, and the
+  // update's record.)
   json patch = json::diff(json::parse(before), json::parse(after));
   EXPECT_EQ(patch, json::parse(R"([
     {"op": "replace", "path": "/resources/volume.models/attributes/size",
      "value": 100},
     {"op": "replace", "path": "/serial", "value": )" +
-                               std::to_string(serial + 1) + "}]"))
+                               std::to_string(serial + 2) + "}]"))
       << patch.dump(2);
   // As text (what git diff shows): exactly those two lines.
   std::vector<std::string> a = Lines(before), b = Lines(after);
@@ -135,7 +142,7 @@ TEST_F(LockE2eTest, DiffForAVolumeSizeChangeTouchesOnlyTheSizeAndTheSerial) {
   EXPECT_EQ(changed[0].second, "        \"size\": 100");
   EXPECT_EQ(changed[1].first, "  \"serial\": " + std::to_string(serial) + ",");
   EXPECT_EQ(changed[1].second,
-            "  \"serial\": " + std::to_string(serial + 1) + ",");
+            "  \"serial\": " + std::to_string(serial + 2) + ",");
 }
 
 TEST_F(LockE2eTest, AFailingStepLeavesTheLockFileExact) {

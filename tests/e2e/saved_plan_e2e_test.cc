@@ -41,10 +41,12 @@ TEST_F(SavedPlanE2eTest, SecretsAndTheApiKeyAreNeverPrintedOrWritten) {
   RunResult plan = Podform({"plan", "--out", plan_file});
   ASSERT_EQ(plan.exit_code, 0) << plan;
   EXPECT_THAT(plan.out, HasSubstr("      + env.HF_TOKEN: (sensitive)\n"));
-  EXPECT_THAT(plan.out, HasSubstr("\nSaved the plan to " + plan_file +
-                                  ". To perform exactly these actions, run:\n"
-                                  "  podform apply " +
-                                  plan_file + "\n"));
+  EXPECT_THAT(plan.out,
+              HasSubstr("\nSaved the plan to " + plan_file +
+                        ". To perform exactly these actions, run:\n"
+                        "  podform --file " +
+                        Path("podform.yaml") + " --endpoint " +
+                        sandbox().url() + " apply " + plan_file + "\n"));
   EXPECT_EQ(Mode(plan_file), 0600);
   RunResult machine = Podform({"plan", "--json"});
   ASSERT_EQ(machine.exit_code, 0) << machine;

@@ -45,6 +45,7 @@ World::World() {
   config.digest = std::string(64, 'c');
   state.lineage = kLineage;
   state.serial = 7;
+  state.target = {"https://api.runpod.io/graphql", "user_2x8Kq"};
 }
 
 void World::Exists(const DesiredVolume& v, const std::string& id) {

@@ -98,10 +98,13 @@ TEST(PlanFileTest, FormatIsStable) {
   json j = json::parse(SerializePlanFile(MixedPlan()));
   std::vector<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.push_back(key);
-  EXPECT_THAT(
-      keys, ::testing::ElementsAre("changes", "checksum", "config_digest",
-                                   "cost", "destroy", "lineage", "podform_plan",
-                                   "serial", "unmanaged", "warnings"));
+  EXPECT_THAT(keys, ::testing::ElementsAre("changes", "checksum",
+                                           "config_digest", "cost", "destroy",
+                                           "lineage", "podform_plan", "serial",
+                                           "target", "unmanaged", "warnings"));
+  // Where the plan may be applied (issue 11, item 3).
+  EXPECT_EQ(j["target"], json({{"account", "user_2x8Kq"},
+                               {"endpoint", "https://api.runpod.io/graphql"}}));
   EXPECT_EQ(j["podform_plan"], 2);
   EXPECT_EQ(j["lineage"], kLineage);
   EXPECT_EQ(j["serial"], 7);
@@ -121,6 +124,18 @@ absl::Status ParseEdited(const std::function<void(json&)>& edit) {
   EXPECT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
   return plan.status();
+}
+
+// A plan file that does not say where it belongs is not applied anywhere.
+TEST(PlanFileTest, ATargetIsRequired) {
+  EXPECT_EQ(ParseEdited([](json& j) { j.erase("target"); }).message(),
+            "plan file: missing \"target\"");
+  EXPECT_EQ(
+      ParseEdited([](json& j) { j["target"]["endpoint"] = ""; }).message(),
+      "plan file: target: \"endpoint\" must not be empty");
+  EXPECT_EQ(
+      ParseEdited([](json& j) { j["target"].erase("account"); }).message(),
+      "plan file: target: missing \"account\"");
 }
 
 TEST(PlanFileTest, TruncatedOrNotJson) {

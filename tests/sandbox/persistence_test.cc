@@ -494,7 +494,9 @@ TEST(PersistenceTest, ConcurrentMutationsNeverCorruptTheFile) {
   for (int t = 0; t < kThreads; ++t) {
     EXPECT_EQ(per_thread["t" + std::to_string(t)], kEach);
   }
-  // And a restart reads it all back.
+  // And a restart (once the first has stopped: one owner per data file)
+  // reads it all back.
+  h.service.reset();
   Harness again(path);
   EXPECT_EQ(again.Data("{ myself { networkVolumes { id } } }")["myself"]
                      ["networkVolumes"].size(),

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reconciler/state/serialize.h"
 #include "reconciler/util/file.h"
@@ -281,6 +282,50 @@ TEST(FileStateStoreTest, AnotherProcessHoldingTheLockIsNamedAtOnce) {
   EXPECT_NE(
       ReadFile(store.lock_path())->find(absl::StrCat("\"pid\": ", ::getpid())),
       std::string::npos);
+}
+
+}  // namespace
+}  // namespace podform
+
+namespace podform {
+namespace {
+
+// What an apply could not write to the lock file goes to a file of its own
+// beside it (issue 11, item 5): a complete lock file, mode 0600.
+TEST(SaveUnrecordedTest, BesideTheLockFile) {
+  std::string dir = MakeTempDir();
+  State state = SampleState();
+  absl::StatusOr<std::string> saved =
+      SaveUnrecorded(dir + "/podform.lock", state, LockTime());
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(*saved, dir + "/podform.lock.unrecorded-" +
+                        absl::FormatTime("%Y%m%dT%H%M%SZ", LockTime(),
+                                         absl::UTCTimeZone()) +
+                        ".json");
+  EXPECT_EQ(Mode(*saved), 0600);
+  EXPECT_EQ(*ReadFile(*saved), SerializeState(state));
+}
+
+// A directory that cannot be written (here: gone) sends it to the
+// temporary directory; nowhere at all is an error naming each place.
+TEST(SaveUnrecordedTest, ElsewhereWhenTheDirectoryCannotBeWritten) {
+  std::string temp = MakeTempDir();
+  State state = SampleState();
+  absl::StatusOr<std::string> saved =
+      SaveUnrecorded("/nonexistent-dir/podform.lock", state, LockTime(), temp);
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(std::filesystem::path(*saved).parent_path(), temp);
+  EXPECT_EQ(*ReadFile(*saved), SerializeState(state));
+
+  absl::StatusOr<std::string> nowhere = SaveUnrecorded(
+      "/nonexistent-dir/podform.lock", state, LockTime(), "/nonexistent-tmp");
+  ASSERT_FALSE(nowhere.ok());
+  EXPECT_THAT(std::string(nowhere.status().message()),
+              ::testing::StartsWith(
+                  "cannot save what the lock file lacks anywhere: cannot "
+                  "create /nonexistent-dir/.podform.lock.unrecorded-"));
+  EXPECT_THAT(std::string(nowhere.status().message()),
+              ::testing::HasSubstr("; cannot create /nonexistent-tmp/"));
 }
 
 }  // namespace

@@ -122,6 +122,46 @@ TEST(SerializeTest, RoundTrips) {
   EXPECT_EQ(*back, state);
 }
 
+// Where the state belongs (issue 11, item 3) and what each create
+// declared (item 9) survive the file.
+TEST(SerializeTest, RoundTripsTheTargetAndWhatIntentsDeclared) {
+  State state = SampleState();
+  state.target = {"sandbox:/w/.podform/sandbox.json", "user_2x8Kq"};
+  Resource volume = state.resources.at({Kind::kVolume, "models"}).resource;
+  volume.address = {Kind::kVolume, "scratch"};
+  volume.protect = false;
+  state.intents[volume.address] = {
+      volume.address,         "ml-models", "EU-RO-1",
+      "2026-11-26T22:00:00Z", {},          volume};
+  const std::string text = SerializeState(state);
+  EXPECT_THAT(text,
+              ::testing::HasSubstr(
+                  "  \"target\": {\n"
+                  "    \"account\": \"user_2x8Kq\",\n"
+                  "    \"endpoint\": \"sandbox:/w/.podform/sandbox.json\"\n"
+                  "  },\n  \"version\": 1\n}\n"));
+  absl::StatusOr<State> back = ParseState(text, "podform.lock");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, state);
+  EXPECT_FALSE(back->intents.at(volume.address).resource->protect);
+}
+
+// A lock file of an older podform has no "target": it loads, with an empty
+// one (recorded on the next write).
+TEST(ParseStateTest, ALockFileWithoutATargetLoads) {
+  absl::StatusOr<State> state = ParseState(SampleLockFile(), "podform.lock");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_TRUE(state->target.empty());
+  EXPECT_EQ(ParseError(Edited([](json& j) { j["target"] = 3; })),
+            "podform.lock: \"target\" must be an object, not number");
+  EXPECT_EQ(ParseError(Edited([](json& j) { j["target"] = json::object(); })),
+            "podform.lock: missing \"endpoint\"");
+  EXPECT_EQ(ParseError(Edited([](json& j) {
+              j["target"] = {{"endpoint", "x"}, {"region", "y"}};
+            })),
+            "podform.lock: unknown field \"region\"");
+}
+
 TEST(SerializeTest, ByteStable) {
   const std::string once = SerializeState(SampleState());
   absl::StatusOr<State> parsed = ParseState(once, "podform.lock");
@@ -161,7 +201,18 @@ std::string TreeDump(const State& state) {
     if (!intent.preexisting_ids.empty()) {
       entry["preexistingIds"] = intent.preexisting_ids;
     }
+    if (intent.resource.has_value()) {
+      Resource resource = *intent.resource;
+      resource.address = address;
+      entry["attributes"] = ToAttributes(resource);
+    }
     root["intents"][address.ToString()] = entry;
+  }
+  if (!state.target.empty()) {
+    root["target"] = {{"endpoint", state.target.endpoint}};
+    if (!state.target.account.empty()) {
+      root["target"]["account"] = state.target.account;
+    }
   }
   return root.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -194,6 +245,12 @@ State MixedState() {
 
 TEST(SerializeTest, IsTheTreeDumpOfTheState) {
   State state = MixedState();
+  EXPECT_EQ(SerializeState(state), TreeDump(state));
+  state.target = {"https://api.runpod.io/graphql", "user_2x8Kq"};
+  state.intents.at({Kind::kPod, "b"}).resource =
+      state.resources.at({Kind::kPod, "trainer"}).resource;
+  EXPECT_EQ(SerializeState(state), TreeDump(state));
+  state.target.account.clear();
   EXPECT_EQ(SerializeState(state), TreeDump(state));
   state.intents.clear();
   EXPECT_EQ(SerializeState(state), TreeDump(state));
