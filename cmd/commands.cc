@@ -49,8 +49,12 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   app.add_option("--state", global.state,
                  "Lock file (default: podform.lock beside --file)");
   app.add_option("--endpoint", global.endpoint,
-                 "RunPod GraphQL URL (default: $RUNPOD_GRAPHQL_URL, else "
-                 "https://api.runpod.io/graphql)");
+                 "RunPod API base URL (default: $RUNPOD_API_URL, else "
+                 "$RUNPOD_GRAPHQL_URL, else https://api.runpod.io/v2); a URL "
+                 "ending in /graphql speaks GraphQL");
+  app.add_option("--api", global.api,
+                 "RunPod API to speak: rest (REST v2, the default) or "
+                 "graphql (legacy, until RunPod retires it)");
   app.add_option("--sandbox", global.sandbox,
                  "Use the built-in RunPod emulator, persisted to FILE "
                  "(default .podform/sandbox.json beside the config)")

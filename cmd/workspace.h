@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cmd/command.h"
+#include "reconciler/client/endpoint.h"
 #include "reconciler/config/config.h"
 #include "reconciler/core/provider.h"
 #include "reconciler/state/state.h"
@@ -38,10 +39,13 @@ class Workspace {
   // no lock file yet. Errors as StateStore::Read.
   absl::StatusOr<State> ReadState();
 
-  // RunPod over GraphQL, or the in-process sandbox with --sandbox. The
+  // RunPod over REST v2 or GraphQL (endpoint.h: ResolveApi), or the
+  // in-process sandbox with --sandbox (GraphQL unless --api rest). The
   // provider lives as long as the workspace. Errors: a bad endpoint,
   // RUNPOD_API_KEY unset, a sandbox data file that cannot be opened.
   absl::StatusOr<Provider*> OpenProvider();
+  // The API the provider speaks (once OpenProvider succeeded).
+  Api api() const { return api_; }
 
   // From now on, every HTTP 429 the provider gets calls `on_rate_limited`
   // (whether the provider is already open or not). Set it before the
@@ -66,6 +70,7 @@ class Workspace {
   bool config_loaded_ = false;
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<Provider> provider_;
+  Api api_ = kDefaultApi;
   std::function<void()> on_rate_limited_;
 };
 
