@@ -295,12 +295,16 @@ TEST(ServiceTest, AuthAndRouting) {
   request.api_key_param = "secret";
   EXPECT_EQ(service.Handle(request).status, 200);
 
-  request.path = "/v2/pods";
+  request.path = "/v1/pods";
   r = service.Handle(request);
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(
       r.body,
-      R"({"errors":[{"message":"Cannot POST /v2/pods","extensions":{"code":"NOT_FOUND"}}]})");
+      R"({"errors":[{"message":"Cannot POST /v1/pods","extensions":{"code":"NOT_FOUND"}}]})");
+  // /v2 is REST v2 (rest_*_test.cc), which takes the key as a Bearer token
+  // only.
+  request.path = "/v2/pods";
+  EXPECT_EQ(service.Handle(request).status, 401);
   request.path = "/graphql";
   request.method = "GET";
   r = service.Handle(request);
