@@ -176,7 +176,8 @@ class ServedSandbox {
       _exit(127);
     }
     close(pipe_fds[1]);
-    // The first line is "listening on http://127.0.0.1:PORT/graphql".
+    // The first line is "listening on http://127.0.0.1:PORT (REST v2 at
+    // /v2, GraphQL at /graphql)".
     std::string line;
     char c;
     while (read(pipe_fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
@@ -185,10 +186,10 @@ class ServedSandbox {
     if (line.rfind(prefix, 0) != 0) {
       Die(absl::StrCat("sandbox serve did not start: \"", line, "\""));
     }
-    url_ = line.substr(prefix.size());
-    size_t colon = url_.rfind(':');
-    size_t slash = url_.find('/', colon);
-    port_ = std::atoi(url_.substr(colon + 1, slash - colon - 1).c_str());
+    const std::string base = line.substr(
+        prefix.size(), line.find(' ', prefix.size()) - prefix.size());
+    url_ = base + "/graphql";
+    port_ = std::atoi(base.substr(base.rfind(':') + 1).c_str());
   }
 
   ~ServedSandbox() {

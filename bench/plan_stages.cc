@@ -120,13 +120,13 @@ int Main(int argc, char** argv) {
       }));
       auto transport = sandbox::InProcessTransport::Open(w->sandbox);
       if (!transport.ok()) Die("cannot open the sandbox");
-      absl::StatusOr<HttpResponse> answer =
-          (*transport)
-              ->Post(nlohmann::json{{"query",
+      HttpRequest refresh;
+      refresh.body = nlohmann::json{{"query",
                                      std::string(EmbeddedFile(
                                          "schema/operations/Refresh.graphql"))}}
-                         .dump(),
-                     Transport::Replay::kHarmless);
+                         .dump();
+      refresh.replay = Replay::kHarmless;
+      absl::StatusOr<HttpResponse> answer = (*transport)->Send(refresh);
       if (!answer.ok()) Die("refresh failed");
       stage_names.push_back("floor: json::parse of the Refresh answer");
       col.push_back(TimeMedian(repeat, [&] {

@@ -21,7 +21,8 @@ esac
 build=build-bench
 benches=(bench_plan_scale bench_parse_floor bench_plan_stages
          bench_refresh_requests bench_apply_throughput
-         bench_sandbox_throughput bench_apply_bookkeeping bench_workload)
+         bench_sandbox_throughput bench_rest_list_throughput
+         bench_apply_bookkeeping bench_workload)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DPODFORM_TESTS=OFF >/dev/null
 cmake --build "$build" -j "${BENCH_JOBS:-$(nproc)}" --target podform \
@@ -68,6 +69,8 @@ fi
 "$build/bench/bench_sandbox_throughput" --podform="$podform" --work="$work" \
   --operations=schema/operations --sizes=0,10000 --clients=4 \
   --seconds="$seconds"
+"$build/bench/bench_rest_list_throughput" --podform="$podform" \
+  --work="$work" --sizes=20000 --limit=1000 --clients=4 --seconds="$seconds"
 "$build/bench/bench_apply_bookkeeping" --podform="$podform" --work="$work" \
   --sizes="$bookkeeping" --write-sizes=1000,10000 --repeat="$repeat"
 

@@ -23,6 +23,7 @@ struct GlobalOptions {
   std::string file = "podform.yaml";  // --file
   std::string state;                  // --state; default: podform.lock beside --file
   std::string endpoint;               // --endpoint
+  std::string api;                    // --api rest|graphql; "" = not given
   std::optional<std::string> sandbox;  // --sandbox[=FILE]; "" = default file
   bool no_color = false;              // --no-color
   // Not a flag: "podform COMMAND", set once the command is known (names the

@@ -100,7 +100,7 @@ std::optional<std::string> ConflictingTarget(const CLI::App& app,
   const bool endpoint = app.get_option("--endpoint")->count() > 0;
   if (endpoint && global.endpoint.empty()) {
     return "--endpoint is empty; give a URL, or leave the flag out (then "
-           "$RUNPOD_GRAPHQL_URL, else https://api.runpod.io/graphql)";
+           "$RUNPOD_API_URL, else https://api.runpod.io/v2)";
   }
   if (endpoint && app.get_option("--sandbox")->count() > 0) {
     return "--sandbox and --endpoint cannot be used together: --sandbox is "
@@ -141,6 +141,7 @@ std::string GlobalFlagsToRepeat(const GlobalOptions& global) {
   if (!global.endpoint.empty()) {
     out += " --endpoint " + ShellQuote(global.endpoint);
   }
+  if (!global.api.empty()) out += " --api " + ShellQuote(global.api);
   if (global.sandbox.has_value()) {
     out += global.sandbox->empty()
                ? " --sandbox"
@@ -168,8 +169,12 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
                  "Lock file (default: podform.lock beside --file; with "
                  "--sandbox, .lock beside the sandbox's data file)");
   app.add_option("--endpoint", global.endpoint,
-                 "RunPod GraphQL URL (default: $RUNPOD_GRAPHQL_URL, else "
-                 "https://api.runpod.io/graphql)");
+                 "RunPod API base URL (default: $RUNPOD_API_URL, else "
+                 "$RUNPOD_GRAPHQL_URL, else https://api.runpod.io/v2); a URL "
+                 "ending in /graphql speaks GraphQL");
+  app.add_option("--api", global.api,
+                 "RunPod API to speak: rest (REST v2, the default) or "
+                 "graphql (legacy, until RunPod retires it)");
   app.add_option("--sandbox", global.sandbox,
                  "Use the built-in RunPod emulator, persisted to FILE "
                  "(default .podform/sandbox.json beside the config)")

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "reconciler/apply/applier.h"
 #include "reconciler/apply/concurrency.h"
 #include "reconciler/plan/render.h"
@@ -77,6 +78,11 @@ void PrintEvent(std::ostream& out, bool color, const StepEvent& e) {
     out.flush();
     return;
   }
+  if (e.type == StepEvent::Type::kProgress) {
+    out << address << ": " << e.detail << "\n";
+    out.flush();
+    return;
+  }
   std::string seconds =
       absl::StrFormat("[%.1fs]", absl::ToDoubleSeconds(e.elapsed));
   const char* red = color ? "\033[31m" : "";
@@ -120,6 +126,14 @@ void AddExecuteFlags(CLI::App* command, ExecuteFlags* flags) {
                    "Steps in flight at most")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  command->add_flag("--no-wait", flags->no_wait,
+                    "Do not wait for created or started pods to be RUNNING "
+                    "(REST v2)");
+  command
+      ->add_option("--wait-timeout", flags->wait_timeout,
+                   "How long to wait for each created or started pod to be "
+                   "RUNNING, e.g. 15m, 90s")
+      ->capture_default_str();
 }
 
 absl::StatusOr<std::unique_ptr<StateLock>> TakeLock(
@@ -149,8 +163,19 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
   absl::StatusOr<Provider*> provider = workspace.OpenProvider();
   if (!provider.ok()) return workspace.Fail(provider.status());
 
+  absl::Duration wait_timeout;
+  if (!absl::ParseDuration(flags.wait_timeout, &wait_timeout) ||
+      wait_timeout <= absl::ZeroDuration()) {
+    return workspace.Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--wait-timeout \"", flags.wait_timeout,
+        "\": expected a positive duration such as 15m or 90s")));
+  }
+
   InterruptGuard guard;
   ApplyOptions options;
+  // Only REST v2 answers a create or a start before the pod runs.
+  options.wait.enabled = !flags.no_wait && workspace.api() == Api::kRest;
+  options.wait.timeout = wait_timeout;
   options.parallelism = flags.parallelism;
   options.limit = &limit;
   options.interrupt = &g_interrupted;

@@ -12,9 +12,12 @@ namespace podform {
 struct ExecuteFlags {
   bool auto_approve = false;
   int parallelism = 8;
+  bool no_wait = false;              // --no-wait
+  std::string wait_timeout = "15m";  // --wait-timeout (absl duration)
 };
 
-// Declares --auto-approve and --parallelism on `command`.
+// Declares --auto-approve, --parallelism, --no-wait and --wait-timeout on
+// `command`.
 void AddExecuteFlags(CLI::App* command, ExecuteFlags* flags);
 
 // Applies `plan` to `state` (which must hold the lock file's contents, and

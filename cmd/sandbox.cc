@@ -23,7 +23,9 @@ struct ServeFlags {
   std::string api_key;
   int latency_ms = 0;
   double fail_rate = 0;
-  double rate_limit = 0;
+  std::string rate_limit = "0";
+  int provision_ms = 500;
+  double provision_fail_rate = 0;
   double drop_after_commit = 0;
   std::optional<uint64_t> seed;
 };
@@ -38,7 +40,9 @@ absl::Status ServeBlocked(const ServeFlags& flags, const sigset_t& signals,
   options.api_key = flags.api_key;
   options.faults.latency_ms = flags.latency_ms;
   options.faults.fail_rate = flags.fail_rate;
-  options.faults.rate_limit = flags.rate_limit;
+  RETURN_IF_ERROR(sandbox::ParseRateLimit(flags.rate_limit, &options.faults));
+  options.provision_ms = flags.provision_ms;
+  options.provision_fail_rate = flags.provision_fail_rate;
   options.faults.drop_after_commit = flags.drop_after_commit;
   options.faults.seed = flags.seed;
   ASSIGN_OR_RETURN(std::unique_ptr<sandbox::SandboxService> service,
@@ -49,7 +53,7 @@ absl::Status ServeBlocked(const ServeFlags& flags, const sigset_t& signals,
   std::string shown_host =
       host.find(':') != std::string::npos ? "[" + host + "]" : host;
   out << "listening on http://" << shown_host << ":" << server.port()
-      << "/graphql" << std::endl;
+      << " (REST v2 at /v2, GraphQL at /graphql)" << std::endl;
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   server.Stop();
@@ -77,7 +81,7 @@ CommandRun SetupSandbox(CLI::App* command, const CommandContext& context) {
   auto flags = std::make_shared<ServeFlags>();
   command->require_subcommand(1);
   CLI::App* serve = command->add_subcommand(
-      "serve", "Serve the RunPod GraphQL emulator over HTTP");
+      "serve", "Serve the RunPod emulator (REST v2 and GraphQL) over HTTP");
   serve->add_option("--listen", flags->listen,
                     "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
@@ -96,9 +100,18 @@ CommandRun SetupSandbox(CLI::App* command, const CommandContext& context) {
                     "doing nothing")
       ->check(CLI::Range(0.0, 1.0));
   serve->add_option("--rate-limit", flags->rate_limit,
-                    "Allow N requests per second; beyond: HTTP 429 with "
-                    "Retry-After")
+                    "Allow N requests per second (N or N/s) or per minute "
+                    "(N/min), counted per API key over REST v2; beyond: "
+                    "HTTP 429 with Retry-After");
+  serve->add_option("--provision-ms", flags->provision_ms,
+                    "A started pod is PROVISIONING, then STARTING, for N "
+                    "milliseconds before it is RUNNING")
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  serve->add_option("--provision-fail-rate", flags->provision_fail_rate,
+                    "This fraction of pod starts ends in ERROR instead of "
+                    "RUNNING")
+      ->check(CLI::Range(0.0, 1.0));
   serve->add_option("--drop-after-commit", flags->drop_after_commit,
                     "Perform this fraction of mutations, then close the "
                     "connection without answering")

@@ -9,12 +9,21 @@
 #include "reconciler/client/curl_transport.h"
 #include "reconciler/client/endpoint.h"
 #include "reconciler/client/graphql_provider.h"
+#include "reconciler/client/pacer.h"
+#include "reconciler/client/rest_provider.h"
 #include "reconciler/sandbox/in_process_transport.h"
 #include "reconciler/state/file_store.h"
 #include "reconciler/util/file.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
+namespace {
+
+// The API `--sandbox` speaks without --api: GraphQL until the sandbox's
+// REST front-end serves volumes and pods.
+constexpr Api kSandboxDefaultApi = Api::kGraphQL;
+
+}  // namespace
 
 Workspace::Workspace(const CommandContext& context)
     : context_(context), state_path_(StatePath(*context.global)) {}
@@ -62,29 +71,51 @@ absl::StatusOr<State> Workspace::ReadState() {
 
 absl::StatusOr<Provider*> Workspace::OpenProvider() {
   if (provider_ != nullptr) return provider_.get();
-  GraphQLProviderOptions options;
-  options.retry.on_rate_limited = [this] {
+  RetryOptions retry;
+  retry.on_rate_limited = [this] {
     if (on_rate_limited_) on_rate_limited_();
   };
+  std::vector<std::string> secrets;
+  Api api = kDefaultApi;
   std::unique_ptr<Transport> transport;
   std::string endpoint;
   if (global().sandbox.has_value()) {
     std::string data = SandboxDataPath(global());
+    ASSIGN_OR_RETURN(std::optional<Api> chosen, ParseApi(global().api));
+    api = chosen.value_or(kSandboxDefaultApi);
     ASSIGN_OR_RETURN(transport,
                      sandbox::InProcessTransport::Open(
-                         data, "sandbox", global().command + " --sandbox"));
+                         data, "sandbox", global().command + " --sandbox",
+                         api == Api::kRest ? sandbox::kRestBasePath
+                                           : sandbox::kGraphQLBasePath));
     endpoint = SandboxEndpoint(data);
   } else {
-    ASSIGN_OR_RETURN(endpoint,
-                     ResolveEndpoint(global().endpoint, ProcessEnv()));
+    ASSIGN_OR_RETURN(ApiTarget target,
+                     ResolveApi(global().api, global().endpoint, ProcessEnv()));
+    api = target.api;
     const char* key = std::getenv("RUNPOD_API_KEY");
     std::string api_key = key == nullptr ? "" : key;
-    if (!api_key.empty()) options.secrets.push_back(api_key);
-    ASSIGN_OR_RETURN(transport, MakeCurlTransport(endpoint, api_key));
-    endpoint = NormalizeEndpoint(endpoint);
+    if (!api_key.empty()) secrets.push_back(api_key);
+    ASSIGN_OR_RETURN(transport, MakeCurlTransport(target.url, api_key));
+    endpoint = NormalizeEndpoint(target.url);
   }
-  ASSIGN_OR_RETURN(provider_,
-                   MakeGraphQLProvider(std::move(transport), options));
+  // Paced by RunPod's RateLimit headers, so that an apply larger than the
+  // quota waits for it instead of being refused.
+  transport = std::make_unique<PacedTransport>(std::move(transport));
+  if (api == Api::kRest) {
+    RestProviderOptions options;
+    options.retry = std::move(retry);
+    options.secrets = std::move(secrets);
+    ASSIGN_OR_RETURN(provider_,
+                     MakeRestProvider(std::move(transport), options));
+  } else {
+    GraphQLProviderOptions options;
+    options.retry = std::move(retry);
+    options.secrets = std::move(secrets);
+    ASSIGN_OR_RETURN(provider_,
+                     MakeGraphQLProvider(std::move(transport), options));
+  }
+  api_ = api;
   endpoint_ = std::move(endpoint);
   return provider_.get();
 }

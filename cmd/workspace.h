@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cmd/command.h"
+#include "reconciler/client/endpoint.h"
 #include "reconciler/config/config.h"
 #include "reconciler/core/provider.h"
 #include "reconciler/core/target.h"
@@ -40,10 +41,13 @@ class Workspace {
   // no lock file yet. Errors as StateStore::Read.
   absl::StatusOr<State> ReadState();
 
-  // RunPod over GraphQL, or the in-process sandbox with --sandbox. The
+  // RunPod over REST v2 or GraphQL (endpoint.h: ResolveApi), or the
+  // in-process sandbox with --sandbox (GraphQL unless --api rest). The
   // provider lives as long as the workspace. Errors: a bad endpoint,
   // RUNPOD_API_KEY unset, a sandbox data file that cannot be opened.
   absl::StatusOr<Provider*> OpenProvider();
+  // The API the provider speaks (once OpenProvider succeeded).
+  Api api() const { return api_; }
 
   // Where this run acts: the normalized endpoint (or the sandbox's data
   // file) and the account `live` reports. REQUIRES: OpenProvider succeeded.
@@ -78,6 +82,7 @@ class Workspace {
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<Provider> provider_;
   std::string endpoint_;  // Target::endpoint, once the provider is open
+  Api api_ = kDefaultApi;
   std::function<void()> on_rate_limited_;
 };
 

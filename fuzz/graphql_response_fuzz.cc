@@ -27,7 +27,7 @@
 #include "absl/time/time.h"
 #include "reconciler/client/graphql_provider.h"
 #include "reconciler/core/model.h"
-#include "reconciler/graphql/transport.h"
+#include "reconciler/core/transport.h"
 
 namespace {
 
@@ -51,9 +51,13 @@ class FixedTransport : public podform::Transport {
         retry_after_(std::move(retry_after)),
         body_(std::move(body)) {}
 
-  absl::StatusOr<podform::HttpResponse> Post(std::string_view,
-                                             Replay) override {
-    return podform::HttpResponse{status_, body_, retry_after_};
+  absl::StatusOr<podform::HttpResponse> Send(
+      const podform::HttpRequest&) override {
+    podform::HttpResponse response;
+    response.status = status_;
+    response.body = body_;
+    response.retry_after = retry_after_;
+    return response;
   }
 
  private:

@@ -30,6 +30,25 @@ int ApplyResult::Count(StepOutcome outcome) const {
 
 namespace {
 
+// Whether the create-phase step of `change` leaves a pod starting up: a
+// pod created (or re-created) to run, or a stopped pod started.
+bool StartsPod(const Change& change, Phase phase) {
+  if (change.address.kind != Kind::kPod || phase != Phase::kCreate ||
+      !change.after.has_value() || !change.after->pod.running) {
+    return false;
+  }
+  switch (change.action) {
+    case Action::kCreate:
+    case Action::kReplace:
+    case Action::kResume:
+      return true;
+    case Action::kUpdate:
+      return change.before.has_value() && !change.before->pod.running;
+    default:
+      return false;
+  }
+}
+
 // The plan's changes as a dependency graph, handed out to workers as their
 // dependencies finish.
 class Scheduler {
@@ -97,6 +116,17 @@ class Scheduler {
       }
     }
     changed_.notify_all();
+  }
+
+  // Emits a kProgress event for `node`, under the same lock as the others.
+  void Progress(int node, const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!options_.on_event) return;
+    const Change& change = *nodes_[node].change;
+    options_.on_event(StepEvent{StepEvent::Type::kProgress, change.address,
+                                change.action, nodes_[node].phase,
+                                StepOutcome::kSucceeded, line,
+                                absl::ZeroDuration()});
   }
 
   std::vector<StepResult> TakeResults() { return std::move(results_); }
@@ -202,6 +232,12 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
                         failed.message(), ")");
   });
 
+  PodWaitOptions wait = options.wait;
+  if (wait.interrupt == nullptr) wait.interrupt = options.interrupt;
+  PodWaiter waiter(provider, wait);
+  std::thread waiter_thread;
+  if (options.wait.enabled) waiter_thread = std::thread([&] { waiter.Run(); });
+
   auto worker = [&]() {
     int node = 0;
     Phase phase = Phase::kCreate;
@@ -210,6 +246,26 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
       absl::Time start = absl::Now();
       absl::StatusOr<std::string> id = runner.Run(*change, phase);
       if (options.limit != nullptr) options.limit->Release(id.ok());
+      if (id.ok() && options.wait.enabled && StartsPod(*change, phase)) {
+        // The slot is free again; the step finishes when the pod runs.
+        StepResult pending{change->address, change->action, phase,
+                           StepOutcome::kSucceeded, *id, absl::ZeroDuration()};
+        waiter.Add(PodWaiter::Waiting{
+            *id,
+            [&scheduler, node, start,
+             pending](const absl::Status& status) mutable {
+              if (!status.ok()) {
+                pending.outcome = StepOutcome::kFailed;
+                pending.detail = std::string(status.message());
+              }
+              pending.elapsed = absl::Now() - start;
+              scheduler.Finish(node, std::move(pending));
+            },
+            [&scheduler, node](const std::string& line) {
+              scheduler.Progress(node, line);
+            }});
+        continue;
+      }
       StepResult result{
           change->address,
           change->action,
@@ -225,6 +281,8 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
   threads.reserve(workers);
   for (int i = 0; i < workers; ++i) threads.emplace_back(worker);
   for (std::thread& t : threads) t.join();
+  waiter.Close();
+  if (waiter_thread.joinable()) waiter_thread.join();
 
   // What the last steps recorded may not be on disk yet. A background write
   // that failed does not matter once a later one carried its changes: the

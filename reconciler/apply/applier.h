@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "reconciler/apply/pod_wait.h"
 #include "reconciler/config/config.h"
 #include "reconciler/core/provider.h"
 #include "reconciler/plan/plan.h"
@@ -26,7 +27,9 @@ class StateStore;
 enum class StepOutcome { kSucceeded, kFailed, kSkipped };
 
 struct StepEvent {
-  enum class Type { kStarted, kFinished };
+  // kProgress: a step still waiting for its pod to run; `detail` says how
+  // long and in which status.
+  enum class Type { kStarted, kFinished, kProgress };
   Type type = Type::kStarted;
   Address address;
   Action action = Action::kNoOp;
@@ -55,6 +58,10 @@ struct ApplyOptions {
   std::function<void(const StepEvent&)> on_event;
   // When it becomes true no new step starts; steps in flight finish.
   const std::atomic<bool>* interrupt = nullptr;
+  // When enabled, a step that creates a running pod or starts one finishes
+  // only once RunPod reports the pod RUNNING (pod_wait.h); the wait holds
+  // no parallel slot, and the steps that depend on it start after it.
+  PodWaitOptions wait;
 };
 
 struct ApplyResult {

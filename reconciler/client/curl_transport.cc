@@ -59,10 +59,19 @@ class HandlePool {
 
 struct Exchange {
   std::string body;
-  std::string retry_after;
+  HttpResponse headers;  // the header fields of HttpResponse
   size_t max_bytes = 0;
   bool too_large = false;
 };
+
+// Stores the value of header line `line` in `*field` when its name is
+// `name` (case-insensitive, including the colon).
+bool TakeHeader(const std::string& line, absl::string_view name,
+                std::string* field) {
+  if (!absl::StartsWithIgnoreCase(line, name)) return false;
+  *field = std::string(absl::StripAsciiWhitespace(line.substr(name.size())));
+  return true;
+}
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -79,58 +88,81 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   size_t n = size * count;
   std::string line(data, n);
+  HttpResponse& h = exchange->headers;
   if (absl::StartsWith(line, "HTTP/")) {
-    exchange->retry_after.clear();  // a new response (e.g. after 100)
-  } else if (absl::StartsWithIgnoreCase(line, "retry-after:")) {
-    exchange->retry_after = std::string(
-        absl::StripAsciiWhitespace(line.substr(sizeof("retry-after:") - 1)));
+    h = HttpResponse();  // a new response (e.g. after 100)
+  } else {
+    TakeHeader(line, "retry-after:", &h.retry_after) ||
+        TakeHeader(line, "ratelimit-policy:", &h.rate_limit_policy) ||
+        TakeHeader(line, "ratelimit:", &h.rate_limit) ||
+        TakeHeader(line, "content-type:", &h.content_type);
   }
   return n;
 }
 
 class CurlTransport : public Transport {
  public:
-  CurlTransport(std::string endpoint, const std::string& api_key,
+  CurlTransport(std::string base_url, const std::string& api_key,
                 CurlTransportOptions options)
-      : endpoint_(std::move(endpoint)),
-        display_url_(DisplayUrl(endpoint_)),
-        options_(std::move(options)) {
-    headers_ = curl_slist_append(headers_, "Content-Type: application/json");
-    headers_ = curl_slist_append(headers_, "Accept: application/json");
-    headers_ = curl_slist_append(headers_, "Expect:");
-    if (!api_key.empty()) {
-      std::string auth = absl::StrCat("Authorization: Bearer ", api_key);
-      headers_ = curl_slist_append(headers_, auth.c_str());
+      : base_url_(std::move(base_url)), options_(std::move(options)) {
+    for (curl_slist** headers : {&headers_, &body_headers_}) {
+      if (headers == &body_headers_) {
+        *headers = curl_slist_append(*headers, "Content-Type: application/json");
+      }
+      *headers = curl_slist_append(
+          *headers, "Accept: application/json, application/problem+json");
+      *headers = curl_slist_append(*headers, "Expect:");
+      if (!api_key.empty()) {
+        std::string auth = absl::StrCat("Authorization: Bearer ", api_key);
+        *headers = curl_slist_append(*headers, auth.c_str());
+      }
     }
   }
 
-  ~CurlTransport() override { curl_slist_free_all(headers_); }
+  ~CurlTransport() override {
+    curl_slist_free_all(headers_);
+    curl_slist_free_all(body_headers_);
+  }
 
-  absl::StatusOr<HttpResponse> Post(std::string_view body,
-                                    Replay replay) override {
+  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override {
+    std::string url = base_url_;
+    if (!url.empty() && url.back() == '/' &&
+        absl::StartsWith(request.path, "/")) {
+      url.pop_back();  // "http://host/v2/" + "/pods"
+    }
+    url += request.path;
+    std::string display = absl::StrCat(request.method, " ", DisplayUrl(url));
     CURL* handle = pool_.Acquire();
     if (handle == nullptr) {
       return absl::InternalError(
-          absl::StrCat("POST ", display_url_, ": cannot create a curl handle"));
+          absl::StrCat(display, ": cannot create a curl handle"));
     }
-    absl::StatusOr<HttpResponse> result = Perform(handle, body, replay);
+    absl::StatusOr<HttpResponse> result =
+        Perform(handle, url, display, request);
     pool_.Release(handle);
     return result;
   }
 
  private:
-  absl::StatusOr<HttpResponse> Perform(CURL* handle, std::string_view body,
-                                       Replay replay) {
+  absl::StatusOr<HttpResponse> Perform(CURL* handle, const std::string& url,
+                                       const std::string& display,
+                                       const HttpRequest& request) {
+    const std::string& body = request.body;
+    const Replay replay = request.replay;
     Exchange exchange;
     exchange.max_bytes = options_.max_response_bytes;
     char error[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(handle, CURLOPT_URL, endpoint_.c_str());
+    curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
     curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(handle, CURLOPT_POST, 1L);
+    if (request.method == "GET") {
+      curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+    } else if (request.method != "POST") {
+      curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
     // libcurl re-sends a request, once and without telling, when a reused
     // connection closes before any answer. For a mutation that would run it
     // twice (a second volume, a second pod), so a mutation always gets a
@@ -142,12 +174,15 @@ class CurlTransport : public Transport {
     // server's connection slots until the server's keep-alive timeout.
     curl_easy_setopt(handle, CURLOPT_FORBID_REUSE,
                      replay == Replay::kForbidden ? 1L : 0L);
-    // Never a null pointer: libcurl would then read the body from stdin.
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS,
-                     body.empty() ? "" : body.data());
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers_);
+    if (request.method == "POST" || !body.empty()) {
+      // Never a null pointer: libcurl would then read the body from stdin.
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(body.size()));
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDS,
+                       body.empty() ? "" : body.data());
+    }
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER,
+                     body.empty() ? headers_ : body_headers_);
     curl_easy_setopt(handle, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(
@@ -167,7 +202,7 @@ class CurlTransport : public Transport {
     if (code != CURLE_OK) {
       if (exchange.too_large) {
         return absl::InternalError(absl::StrCat(
-            "POST ", display_url_, ": the response is larger than ",
+            display, ": the response is larger than ",
             options_.max_response_bytes, " bytes"));
       }
       curl_off_t pretransfer = 0;
@@ -175,32 +210,33 @@ class CurlTransport : public Transport {
       curl_easy_getinfo(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
       curl_easy_getinfo(handle, CURLINFO_REQUEST_SIZE, &request_size);
       return CurlErrorToStatus(code, pretransfer > 0 || request_size > 0,
-                               display_url_, error);
+                               display, error);
     }
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-    HttpResponse response;
+    HttpResponse response = std::move(exchange.headers);
     response.status = static_cast<int>(status);
     response.body = std::move(exchange.body);
-    response.retry_after = std::move(exchange.retry_after);
     return response;
   }
 
-  const std::string endpoint_;
-  const std::string display_url_;
+  const std::string base_url_;
   const CurlTransportOptions options_;
-  curl_slist* headers_ = nullptr;
+  curl_slist* headers_ = nullptr;       // requests without a body
+  curl_slist* body_headers_ = nullptr;  // requests with a JSON body
   HandlePool pool_;
 };
 
 }  // namespace
 
+std::string DefaultUserAgent() { return "podform/" PODFORM_VERSION; }
+
 absl::Status CurlErrorToStatus(int curl_code, bool request_sent,
-                               const std::string& display_url,
+                               const std::string& display_request,
                                const std::string& detail) {
   auto code = static_cast<CURLcode>(curl_code);
   std::string prefix =
-      absl::StrCat("POST ", display_url, ": ", curl_easy_strerror(code));
+      absl::StrCat(display_request, ": ", curl_easy_strerror(code));
   auto unsent = [&] {
     return absl::UnavailableError(absl::StrCat(prefix, "; nothing was sent"));
   };
@@ -222,7 +258,7 @@ absl::Status CurlErrorToStatus(int curl_code, bool request_sent,
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_CERTPROBLEM:
       return absl::FailedPreconditionError(absl::StrCat(
-          "POST ", display_url, ": TLS certificate verification failed",
+          display_request, ": TLS certificate verification failed",
           detail.empty() ? "" : ": ", detail));
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
@@ -236,9 +272,9 @@ absl::Status CurlErrorToStatus(int curl_code, bool request_sent,
 }
 
 absl::StatusOr<std::unique_ptr<Transport>> MakeCurlTransport(
-    const std::string& endpoint, const std::string& api_key,
+    const std::string& base_url, const std::string& api_key,
     const CurlTransportOptions& options) {
-  if (absl::Status status = CheckEndpoint(endpoint, "endpoint"); !status.ok()) {
+  if (absl::Status status = CheckEndpoint(base_url, "endpoint"); !status.ok()) {
     return status;
   }
   std::string key(absl::StripAsciiWhitespace(api_key));
@@ -250,13 +286,13 @@ absl::StatusOr<std::unique_ptr<Transport>> MakeCurlTransport(
     }
   }
   if (key.empty()) {
-    absl::StatusOr<std::string> host = UrlHost(endpoint);
+    absl::StatusOr<std::string> host = UrlHost(base_url);
     if (!host.ok() || !IsLoopbackHost(*host)) {
       return absl::FailedPreconditionError("RUNPOD_API_KEY is not set");
     }
   }
   GlobalInitOnce();
-  return std::unique_ptr<Transport>(new CurlTransport(endpoint, key, options));
+  return std::unique_ptr<Transport>(new CurlTransport(base_url, key, options));
 }
 
 }  // namespace podform

@@ -7,7 +7,9 @@
 #include <memory>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "reconciler/util/status_macros.h"
 
 namespace podform {
 namespace {
@@ -98,7 +100,8 @@ absl::Status CheckEndpoint(const std::string& url, const std::string& source) {
   std::optional<ParsedUrl> parsed = ParsedUrl::Parse(url);
   if (!parsed) {
     return absl::InvalidArgumentError(absl::StrCat(
-        source, ": not a valid URL; expected https://HOST/graphql"));
+        source, ": not a valid URL; expected https://HOST/v2 (REST) or "
+        "https://HOST/graphql"));
   }
   std::string shown = absl::StrCat(source, " \"", DisplayUrl(url), "\": ");
   if (parsed->scheme != "https" && parsed->scheme != "http") {
@@ -122,32 +125,84 @@ absl::Status CheckEndpoint(const std::string& url, const std::string& source) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ResolveEndpoint(const std::string& flag_value,
-                                            const EnvGetter& getenv) {
-  std::string url;
-  std::string source;
-  if (!flag_value.empty()) {
-    url = flag_value;
-    source = "--endpoint";
-  } else if (std::optional<std::string> env =
-                 getenv ? getenv("RUNPOD_GRAPHQL_URL") : std::nullopt;
-             env.has_value()) {
-    if (env->empty()) {
+const char* ApiName(Api api) {
+  return api == Api::kRest ? "rest" : "graphql";
+}
+
+const char* ApiTitle(Api api) {
+  return api == Api::kRest ? "REST v2" : "GraphQL";
+}
+
+absl::StatusOr<std::optional<Api>> ParseApi(const std::string& flag_value) {
+  if (flag_value.empty()) return std::optional<Api>();
+  if (flag_value == "rest") return std::optional<Api>(Api::kRest);
+  if (flag_value == "graphql") return std::optional<Api>(Api::kGraphQL);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--api \"", flag_value, "\": expected \"rest\" or \"graphql\""));
+}
+
+bool IsGraphQLUrl(const std::string& url) {
+  std::optional<ParsedUrl> parsed = ParsedUrl::Parse(url);
+  if (!parsed) return false;
+  std::string path = parsed->path;
+  if (!path.empty() && path.back() == '/') path.pop_back();
+  return absl::EndsWith(path, "/graphql");
+}
+
+absl::StatusOr<ApiTarget> ResolveApi(const std::string& api_flag,
+                                     const std::string& endpoint_flag,
+                                     const EnvGetter& getenv) {
+  ASSIGN_OR_RETURN(std::optional<Api> chosen, ParseApi(api_flag));
+  for (const char* name : {"RUNPOD_API_URL", "RUNPOD_GRAPHQL_URL"}) {
+    std::optional<std::string> value = getenv ? getenv(name) : std::nullopt;
+    if (value.has_value() && value->empty()) {
       // Most likely a script's unset variable: never production by
       // accident.
-      return absl::InvalidArgumentError(
-          "RUNPOD_GRAPHQL_URL is set but empty; set it to a URL, or unset it "
-          "to use https://api.runpod.io/graphql");
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, " is set but empty; set it to a URL, or unset it"));
     }
-    url = *env;
-    source = "RUNPOD_GRAPHQL_URL";
+  }
+  auto env = [&](const char* name) -> std::string {
+    std::optional<std::string> value = getenv ? getenv(name) : std::nullopt;
+    return value.value_or("");
+  };
+  std::string url;
+  std::string source;
+  auto take = [&](const std::string& value, const char* from) {
+    if (!url.empty() || value.empty()) return;
+    url = value;
+    source = from;
+  };
+  take(endpoint_flag, "--endpoint");
+  if (!chosen.has_value() || *chosen == Api::kRest) {
+    take(env("RUNPOD_API_URL"), "RUNPOD_API_URL");
+  }
+  if (!chosen.has_value() || *chosen == Api::kGraphQL) {
+    take(env("RUNPOD_GRAPHQL_URL"), "RUNPOD_GRAPHQL_URL");
+  }
+  ApiTarget target;
+  if (chosen.has_value()) {
+    target.api = *chosen;
+  } else if (!url.empty() &&
+             (source == "RUNPOD_GRAPHQL_URL" || IsGraphQLUrl(url))) {
+    target.api = Api::kGraphQL;
   } else {
-    return std::string(kDefaultRunPodEndpoint);
+    target.api = kDefaultApi;
   }
-  if (absl::Status status = CheckEndpoint(url, source); !status.ok()) {
-    return status;
+  if (url.empty()) {
+    target.url = target.api == Api::kRest ? kDefaultRestBaseUrl
+                                          : kDefaultGraphQLUrl;
+    return target;
   }
-  return url;
+  RETURN_IF_ERROR(CheckEndpoint(url, source));
+  if (target.api == Api::kRest && IsGraphQLUrl(url)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--api rest: ", source, " \"", DisplayUrl(url),
+        "\" is a GraphQL endpoint; give the REST base URL (e.g. ",
+        kDefaultRestBaseUrl, ") or use --api graphql"));
+  }
+  target.url = url;
+  return target;
 }
 
 }  // namespace podform

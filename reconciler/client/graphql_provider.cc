@@ -257,7 +257,11 @@ class GraphQLProvider : public Provider {
       return Fail(op, absl::InvalidArgumentError(
                           "the request contains text that is not valid UTF-8"));
     }
-    RetryResult sent = retrier_.Send(*transport_, body, op.read);
+    HttpRequest http;
+    http.method = "POST";
+    http.body = std::move(body);
+    http.replay = op.read ? Replay::kHarmless : Replay::kForbidden;
+    RetryResult sent = retrier_.Send(*transport_, http);
     if (!sent.response.ok()) return Fail(op, sent.response.status());
     return Fail(op, ReadResponse(op, *sent.response));
   }

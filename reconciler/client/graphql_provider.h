@@ -52,7 +52,7 @@
 #include "absl/status/statusor.h"
 #include "reconciler/client/retry.h"
 #include "reconciler/core/provider.h"
-#include "reconciler/graphql/transport.h"
+#include "reconciler/core/transport.h"
 
 namespace podform {
 

@@ -86,13 +86,11 @@ absl::Duration Retrier::Backoff(int retry, std::string_view retry_after) {
   return wait;
 }
 
-RetryResult Retrier::Send(Transport& transport, std::string_view body,
-                          bool idempotent) {
+RetryResult Retrier::Send(Transport& transport, const HttpRequest& request) {
+  const bool idempotent = request.replay == Replay::kHarmless;
   const absl::Time give_up_at = Now() + options_.deadline;
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<HttpResponse> response =
-        transport.Post(body, idempotent ? Transport::Replay::kHarmless
-                                        : Transport::Replay::kForbidden);
+    absl::StatusOr<HttpResponse> response = transport.Send(request);
     bool retryable = false;
     std::string retry_after;
     if (!response.ok()) {

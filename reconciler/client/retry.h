@@ -1,7 +1,9 @@
 #ifndef PODFORM_RECONCILER_CLIENT_RETRY_H_
 #define PODFORM_RECONCILER_CLIENT_RETRY_H_
 
-// When to send a GraphQL request again, and how long to wait first.
+// When to send a request again (GraphQL or REST alike), and how long to
+// wait first. A request is a read when its replay is Replay::kHarmless
+// (GET, the GraphQL Refresh query) and a mutation otherwise.
 //
 // Retried for every request (RunPod certainly did not process it):
 //   - transport Unavailable (connection refused, DNS failure, connect
@@ -29,7 +31,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "reconciler/graphql/transport.h"
+#include "reconciler/core/transport.h"
 
 namespace podform {
 
@@ -79,10 +81,8 @@ class Retrier {
  public:
   explicit Retrier(RetryOptions options);
 
-  // Posts `body` through `transport`, retrying per the policy above.
-  // `idempotent` is true for reads.
-  RetryResult Send(Transport& transport, std::string_view body,
-                   bool idempotent);
+  // Sends `request` through `transport`, retrying per the policy above.
+  RetryResult Send(Transport& transport, const HttpRequest& request);
 
   // The wait before retry number `retry` (0-based) after an answer whose
   // Retry-After header was `retry_after` (may be empty). Draws one uniform

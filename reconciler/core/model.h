@@ -73,14 +73,20 @@ struct LiveVolume {
   bool operator==(const LiveVolume&) const = default;
 };
 
-// A pod as RunPod reports it. RunPod's pod object does not report the data
-// center or cloud type; those fields of `spec` are empty here and the
-// planner takes them from the lock file.
+// A pod as RunPod reports it. Over GraphQL RunPod's pod object does not
+// report the data center or cloud type; those fields of `spec` are then
+// empty and the planner takes them from the lock file.
 struct LivePod {
   std::string id;
   PodSpec spec;
-  std::string desired_status;  // PodStatus enum: RUNNING, EXITED, ...
+  // What the pod is meant to be: RUNNING, EXITED or TERMINATED (GraphQL also
+  // CREATED, RESTARTING, PAUSED, DEAD).
+  std::string desired_status;
   double cost_per_hr = 0;
+  // Where it is on its way there, when the API says (REST v2):
+  // PROVISIONING, STARTING, RUNNING, EXITED, ERROR or TERMINATED; "" when
+  // unknown (GraphQL).
+  std::string phase;
   bool operator==(const LivePod&) const = default;
 };
 

@@ -44,12 +44,30 @@ std::string SandboxEndpoint(const std::string& data_path) {
   return absl::StrCat("sandbox:", absolute.lexically_normal().string());
 }
 
+namespace {
+
+// The RunPod service an endpoint belongs to: one service answers REST v2 at
+// ".../v2" and GraphQL at ".../graphql", so a lock file written over one API
+// is at home over the other.
+std::string_view ServiceOf(std::string_view endpoint) {
+  for (std::string_view api : {"/v2", "/graphql"}) {
+    if (absl::StartsWith(endpoint, "sandbox:")) break;
+    if (absl::EndsWith(endpoint, api)) {
+      endpoint.remove_suffix(api.size());
+      break;
+    }
+  }
+  return endpoint;
+}
+
+}  // namespace
+
 absl::Status CheckSameTarget(const Target& recorded, const Target& current,
                              const std::string& what) {
   if (recorded.empty()) return absl::OkStatus();
   bool same = !recorded.account.empty() && !current.account.empty()
                   ? recorded.account == current.account
-                  : recorded.endpoint == current.endpoint;
+                  : ServiceOf(recorded.endpoint) == ServiceOf(current.endpoint);
   if (same) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       what, " belongs to ", recorded.ToString(), ", but this run talks to ",

@@ -44,7 +44,9 @@ std::string SandboxEndpoint(const std::string& data_path);
 // may be used against `current`. OK when `recorded` is empty (an old lock
 // file: the caller records `current` on its next write). When both name
 // an account, the account decides (an endpoint may have several URLs, a
-// sandbox server a new port); otherwise the endpoints must be equal.
+// sandbox server a new port); otherwise the endpoints must be equal, but
+// for a last path segment "/v2" or "/graphql": REST v2 and GraphQL are two
+// APIs of one RunPod service.
 // FailedPrecondition naming both targets otherwise: "WHAT belongs to
 // RECORDED, but this run talks to CURRENT; ...".
 absl::Status CheckSameTarget(const Target& recorded, const Target& current,

@@ -75,6 +75,17 @@ Corrected CorrectPod(const Resource& recorded, const LivePod& live,
           by_display != nullptr ? std::string(by_display->id) : l.gpu_type;
     }
   }
+  // Reported by REST v2 only (empty over GraphQL); a pod placed by RunPod
+  // without a data center in the config keeps whichever it got.
+  if (!l.cloud_type.empty() && l.cloud_type != p.cloud_type) {
+    out.drift.push_back(Drifted("cloudType", l.cloud_type));
+    p.cloud_type = l.cloud_type;
+  }
+  if (!l.data_center.empty() && !p.data_center.empty() &&
+      l.data_center != p.data_center) {
+    out.drift.push_back(Drifted("dataCenter", l.data_center));
+    p.data_center = l.data_center;
+  }
   if (l.gpu_count > 0 && l.gpu_count != p.gpu_count) {
     out.drift.push_back(Drifted("gpuCount", absl::StrCat(l.gpu_count)));
     p.gpu_count = l.gpu_count;

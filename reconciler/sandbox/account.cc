@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -53,9 +54,9 @@ absl::Status CheckDisk(const std::string& field,
   return absl::OkStatus();
 }
 
-absl::Status CheckVolumeSize(int64_t size) {
-  if (size < kMinVolumeSizeGb || size > kMaxVolumeSizeGb) {
-    return VolumeSizeOutOfRangeError(size);
+absl::Status CheckVolumeSize(int64_t size, int64_t max) {
+  if (size < kMinVolumeSizeGb || size > max) {
+    return VolumeSizeOutOfRangeError(size, max);
   }
   return absl::OkStatus();
 }
@@ -67,7 +68,38 @@ absl::Status CheckGpuCount(const GpuTypeInfo& gpu, int count) {
   return absl::OkStatus();
 }
 
+// Data centers that offer HIGH_PERFORMANCE network volumes besides
+// STANDARD (a plausible subset: RunPod publishes the list per data center
+// in /v2/catalog/datacenters, not in runpod-api.md).
+constexpr std::string_view kHighPerformanceDataCenters[] = {
+    "CA-MTL-1", "EU-RO-1", "US-KS-2", "US-TX-3"};
+
 }  // namespace
+
+std::vector<std::string> VolumeTypesIn(const std::string& data_center_id) {
+  if (FindDataCenter(data_center_id) == nullptr) return {};
+  std::vector<std::string> types = {kVolumeStandard};
+  for (std::string_view dc : kHighPerformanceDataCenters) {
+    if (dc == data_center_id) types.push_back(kVolumeHighPerformance);
+  }
+  return types;
+}
+
+std::string PodStatus(const Pod& pod, absl::Time now) {
+  if (pod.desired_status != "RUNNING") return "EXITED";
+  if (now < pod.provisioned_at) return "PROVISIONING";
+  if (now < pod.ready_at) return "STARTING";
+  return pod.start_fails ? "ERROR" : "RUNNING";
+}
+
+std::vector<std::string> PodActions(const std::string& status) {
+  if (status == "RUNNING") return {"stop", "restart", "terminate"};
+  if (status == "EXITED" || status == "ERROR") return {"start", "terminate"};
+  if (status == "PROVISIONING" || status == "STARTING") {
+    return {"stop", "terminate"};
+  }
+  return {};
+}
 
 std::string StatusChangeText(const std::string& reason, absl::Time at) {
   return absl::StrCat(
@@ -85,15 +117,21 @@ Account::Account(uint64_t seed, Clock clock)
 // ---------------------------------------------------------------- volumes
 
 absl::StatusOr<NetworkVolume> Account::CreateVolume(
-    const CreateVolumeRequest& req) {
+    const CreateVolumeRequest& req, const VolumeApiOptions& api) {
   if (FindDataCenter(req.data_center_id) == nullptr) {
     return UnknownDataCenterError(req.data_center_id);
   }
   // RunPod's input declares size nullable; the sandbox requires it because
   // RunPod's documentation gives no default (runpod-api.md is silent).
   if (!req.size.has_value()) return VolumeSizeMissingError();
-  RETURN_IF_ERROR(CheckVolumeSize(*req.size));
+  RETURN_IF_ERROR(CheckVolumeSize(*req.size, api.max_size_gb));
+  std::string type = api.type.value_or(kVolumeStandard);
+  std::vector<std::string> offered = VolumeTypesIn(req.data_center_id);
+  if (std::find(offered.begin(), offered.end(), type) == offered.end()) {
+    return VolumeTypeNotOfferedError(type, req.data_center_id);
+  }
   NetworkVolume volume;
+  volume.type = type;
   volume.id = NewId(kVolumeIdLength, &Account::VolumeIdTaken);
   volume.name = req.name;
   volume.size_gb = *req.size;
@@ -105,12 +143,12 @@ absl::StatusOr<NetworkVolume> Account::CreateVolume(
 }
 
 absl::StatusOr<NetworkVolume> Account::UpdateVolume(
-    const UpdateVolumeRequest& req) {
+    const UpdateVolumeRequest& req, const VolumeApiOptions& api) {
   auto it = volume_index_.find(req.id);
   if (it == volume_index_.end()) return VolumeNotFoundError(req.id);
   NetworkVolume& volume = *it->second;
   if (req.size.has_value()) {
-    RETURN_IF_ERROR(CheckVolumeSize(*req.size));
+    RETURN_IF_ERROR(CheckVolumeSize(*req.size, api.max_size_gb));
     if (*req.size < volume.size_gb) {
       return VolumeShrinkError(volume.size_gb, *req.size);
     }
@@ -156,11 +194,15 @@ absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
 
   // cloudType null means ALL, as in runpod-python's default.
   std::string cloud_type = req.cloud_type.value_or("ALL");
-  std::string data_center =
-      req.data_center_id.has_value() ? *req.data_center_id : "";
-  if (!data_center.empty() && FindDataCenter(data_center) == nullptr) {
-    return UnknownDataCenterError(data_center);
+  // The data centers the pod may go to; empty: any.
+  std::vector<std::string> candidates = req.data_center_ids;
+  if (req.data_center_id.has_value() && !req.data_center_id->empty()) {
+    candidates = {*req.data_center_id};
   }
+  for (const std::string& dc : candidates) {
+    if (FindDataCenter(dc) == nullptr) return UnknownDataCenterError(dc);
+  }
+  std::string data_center;
   // An empty networkVolumeId is treated as none (some clients send "").
   std::optional<std::string> volume_id;
   if (req.network_volume_id.has_value() && !req.network_volume_id->empty()) {
@@ -171,16 +213,29 @@ absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
     // center (filled in when omitted, refused when different).
     if (cloud_type == "COMMUNITY") return VolumeNeedsSecureCloudError();
     cloud_type = "SECURE";
-    if (data_center.empty()) {
-      data_center = volume->data_center_id;
-    } else if (data_center != volume->data_center_id) {
-      return DataCenterMismatchError(data_center, volume->data_center_id);
+    if (!candidates.empty() &&
+        std::find(candidates.begin(), candidates.end(),
+                  volume->data_center_id) == candidates.end()) {
+      return DataCenterMismatchError(candidates.front(),
+                                     volume->data_center_id);
     }
+    data_center = volume->data_center_id;
   }
   if (cloud_type == "ALL") {
     // RunPod places an ALL pod wherever it is cheapest: Community Cloud when
     // the GPU type is offered there.
     cloud_type = gpu->community_price > 0 ? "COMMUNITY" : "SECURE";
+  }
+  if (data_center.empty() && !candidates.empty()) {
+    // The first listed data center with free GPUs (the last one when none
+    // has: refused below).
+    data_center = candidates.back();
+    for (const std::string& dc : candidates) {
+      if (FreeGpus(dc, std::string(gpu->id)) >= gpu_count) {
+        data_center = dc;
+        break;
+      }
+    }
   }
   if (data_center.empty()) {
     // No data center asked for: RunPod picks one with free GPUs. The sandbox
@@ -229,6 +284,10 @@ absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
   pod.public_ip = absl::StrCat("213.173.", 96 + random_.Below(16), ".",
                                1 + random_.Below(254));
   pod.public_port_base = static_cast<int>(10000 + random_.Below(50000));
+  pod.cmd = req.cmd;
+  pod.entrypoint = req.entrypoint;
+  pod.global_networking = req.global_networking;
+  pod.serial = ++last_pod_serial_;
   pod.created_at = clock_();
   StartPod(pod, kRented);
   HoldGpus(pod, pod.gpu_count);
@@ -301,6 +360,110 @@ absl::StatusOr<Pod> Account::ResumePod(const std::string& pod_id,
   return *pod;
 }
 
+absl::StatusOr<Pod> Account::UpdatePod(const UpdatePodRequest& req) {
+  const Pod* current = FindPod(req.pod_id);
+  if (current == nullptr) return PodNotFoundError();
+  // Validate everything before changing anything.
+  if (req.network_volume_id.has_value()) {
+    if (!current->network_volume_id.has_value()) {
+      return MountKindImmutableError("network");
+    }
+    if (*req.network_volume_id != *current->network_volume_id) {
+      return MountVolumeImmutableError(*req.network_volume_id);
+    }
+  }
+  if (req.persistent_size_gb.has_value() &&
+      (current->network_volume_id.has_value() ||
+       current->volume_in_gb <= 0)) {
+    return MountKindImmutableError("persistent");
+  }
+  if (req.image_name.has_value() && req.image_name->empty()) {
+    return ImageNameRequiredError();
+  }
+  RETURN_IF_ERROR(CheckDisk("disk", req.container_disk_in_gb));
+  if (req.ports.has_value()) RETURN_IF_ERROR(CheckPorts(*req.ports));
+
+  Pod* pod = MutablePod(req.pod_id);
+  bool restart = req.image_name.has_value() || req.docker_args.has_value() ||
+                 req.container_disk_in_gb.has_value() ||
+                 req.ports.has_value() || req.env.has_value() ||
+                 req.cmd.has_value() || req.entrypoint.has_value() ||
+                 req.persistent_size_gb.has_value() ||
+                 req.network_mount_path.has_value() ||
+                 req.persistent_mount_path.has_value();
+  if (req.name.has_value()) pod->name = req.name;
+  if (req.image_name.has_value()) pod->image_name = *req.image_name;
+  if (req.docker_args.has_value()) pod->docker_args = *req.docker_args;
+  if (req.container_disk_in_gb.has_value()) {
+    pod->container_disk_in_gb = *req.container_disk_in_gb;
+  }
+  if (req.ports.has_value()) pod->ports = req.ports;
+  if (req.env.has_value()) pod->env = *req.env;
+  if (req.cmd.has_value()) pod->cmd = req.cmd;
+  if (req.entrypoint.has_value()) pod->entrypoint = req.entrypoint;
+  if (req.locked.has_value()) pod->locked = *req.locked;
+  if (req.global_networking.has_value()) {
+    pod->global_networking = *req.global_networking;
+  }
+  if (req.network_mount_path.has_value()) {
+    pod->volume_mount_path = *req.network_mount_path;
+  }
+  if (req.persistent_size_gb.has_value()) {
+    pod->volume_in_gb = *req.persistent_size_gb;
+  }
+  if (req.persistent_mount_path.has_value()) {
+    pod->volume_mount_path = *req.persistent_mount_path;
+  }
+  // A running pod restarts its container on its machine with the new
+  // settings, as podEditJob does.
+  if (restart && pod->desired_status == "RUNNING") {
+    StartPod(*pod, kEdited, /*provision=*/false);
+  }
+  return *pod;
+}
+
+absl::StatusOr<std::optional<Pod>> Account::ApplyPodAction(
+    const std::string& pod_id, PodAction action) {
+  const Pod* current = FindPod(pod_id);
+  if (current == nullptr) return PodNotFoundError();
+  static constexpr const char* kNames[] = {"start", "stop", "restart",
+                                           "terminate"};
+  const std::string name = kNames[static_cast<int>(action)];
+  const std::string status = PodStatus(*current, clock_());
+  std::vector<std::string> allowed = PodActions(status);
+  if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+    return PodActionNotAllowedError(name, status);
+  }
+  if (current->locked &&
+      (action == PodAction::kStop || action == PodAction::kRestart)) {
+    return PodLockedError(name);
+  }
+  switch (action) {
+    case PodAction::kTerminate:
+      RETURN_IF_ERROR(TerminatePod(pod_id));
+      return std::optional<Pod>();
+    case PodAction::kStop: {
+      ASSIGN_OR_RETURN(Pod pod, StopPod(pod_id));
+      return std::optional<Pod>(std::move(pod));
+    }
+    case PodAction::kRestart: {
+      Pod* pod = MutablePod(pod_id);
+      StartPod(*pod, kEdited, /*provision=*/false);
+      return std::optional<Pod>(*pod);
+    }
+    case PodAction::kStart:
+      if (current->desired_status == "RUNNING") {
+        // ERROR: provisioning again, on the GPUs it holds.
+        Pod* pod = MutablePod(pod_id);
+        StartPod(*pod, kResumed);
+        return std::optional<Pod>(*pod);
+      }
+      ASSIGN_OR_RETURN(Pod pod, ResumePod(pod_id, std::nullopt));
+      return std::optional<Pod>(std::move(pod));
+  }
+  return absl::InternalError("unknown pod action");
+}
+
 absl::Status Account::TerminatePod(const std::string& pod_id) {
   auto it = pod_index_.find(pod_id);
   if (it == pod_index_.end()) return PodNotFoundToTerminateError();
@@ -368,11 +531,19 @@ void Account::HoldGpus(const Pod& pod, int delta) {
   if (used == 0) in_use_.erase({pod.data_center_id, pod.gpu_type_id});
 }
 
-void Account::StartPod(Pod& pod, const std::string& reason) {
+void Account::StartPod(Pod& pod, const std::string& reason, bool provision) {
   absl::Time now = clock_();
   pod.desired_status = "RUNNING";
   pod.started_at = now;
   pod.last_status_change = StatusChangeText(reason, now);
+  if (provision_delay_ <= absl::ZeroDuration()) {
+    pod.provisioned_at = pod.ready_at = absl::InfinitePast();
+  } else {
+    pod.provisioned_at = provision ? now + provision_delay_ / 2 : now;
+    pod.ready_at = now + provision_delay_;
+  }
+  pod.start_fails =
+      provision_fail_rate_ > 0 && random_.Chance(provision_fail_rate_);
 }
 
 // -------------------------------------------------------------------- ids
@@ -411,6 +582,7 @@ absl::Status Account::RestorePod(Pod pod) {
         absl::StrCat("pod id ", pod.id, " appears twice"));
   }
   Hold(pod, +1);
+  pod.serial = ++last_pod_serial_;
   pods_.push_back(std::move(pod));
   pod_index_[pods_.back().id] = std::prev(pods_.end());
   return absl::OkStatus();
@@ -463,6 +635,7 @@ void Account::ReplayPod(const std::string& id, std::optional<Pod> value) {
   if (it == pod_index_.end()) {
     if (!value.has_value()) return;
     Hold(*value, +1);
+    value->serial = ++last_pod_serial_;
     pods_.push_back(*std::move(value));
     pod_index_[id] = std::prev(pods_.end());
     return;
@@ -470,6 +643,7 @@ void Account::ReplayPod(const std::string& id, std::optional<Pod> value) {
   Hold(*it->second, -1);
   if (value.has_value()) {
     Hold(*value, +1);
+    value->serial = it->second->serial;
     *it->second = *std::move(value);
   } else {
     pods_.erase(it->second);

@@ -30,7 +30,12 @@ namespace podform::sandbox {
 using Clock = std::function<absl::Time()>;
 
 inline constexpr int64_t kMinVolumeSizeGb = 10;
+// GraphQL's limit without contacting support; REST v2 allows up to 4096.
 inline constexpr int64_t kMaxVolumeSizeGb = 4000;
+inline constexpr int64_t kMaxRestVolumeSizeGb = 4096;
+// Network volume storage tiers (REST v2 `type`).
+inline constexpr char kVolumeStandard[] = "STANDARD";
+inline constexpr char kVolumeHighPerformance[] = "HIGH_PERFORMANCE";
 // GPUs per (data center, GPU type) when the data file sets no capacity.
 inline constexpr int kDefaultCapacity = 1000;
 inline constexpr char kDefaultMountPath[] = "/workspace";
@@ -47,6 +52,7 @@ struct NetworkVolume {
   std::optional<std::string> name;  // not unique; null when never given
   int64_t size_gb = 0;
   std::string data_center_id;
+  std::string type = kVolumeStandard;  // STANDARD | HIGH_PERFORMANCE
 
   // This volume's line in the data file, or "" when it must be rendered
   // again (account_json.cc). Account clears it on every change, so writing
@@ -81,6 +87,20 @@ struct Pod {
   absl::Time created_at;
   absl::Time started_at;  // last start (creation, resume or edit restart)
   std::string last_status_change;  // "Rented by User: Fri Feb 09 2024 ..."
+  // Provisioning after each start (creation, start, restart, edit): the pod
+  // is PROVISIONING until `provisioned_at`, STARTING until `ready_at`, then
+  // RUNNING, or ERROR when `start_fails` (PodStatus). InfinitePast: a pod
+  // that was running at once.
+  absl::Time provisioned_at = absl::InfinitePast();
+  absl::Time ready_at = absl::InfinitePast();
+  bool start_fails = false;
+  bool locked = false;             // REST v2: refuses stop and restart
+  bool global_networking = false;  // REST v2 globalNetworking.enabled
+  std::optional<std::vector<std::string>> cmd;         // REST v2, exec form
+  std::optional<std::vector<std::string>> entrypoint;  // REST v2, exec form
+  // Creation order within the account (not persisted: the data file keeps
+  // pods in creation order); REST v2 cursors name it.
+  uint64_t serial = 0;
 
   // As NetworkVolume::data_file_text.
   mutable std::string data_file_text;
@@ -98,6 +118,14 @@ struct UpdateVolumeRequest {
   std::optional<int64_t> size;
 };
 
+// Where the APIs differ on volumes: REST v2 allows up to 4096 GB (GraphQL
+// 4000) and chooses a storage tier.
+struct VolumeApiOptions {
+  // nullopt: the data center's primary tier (STANDARD).
+  std::optional<std::string> type;
+  int64_t max_size_gb = kMaxVolumeSizeGb;
+};
+
 // podFindAndDeployOnDemand's input; absent and null fields are nullopt.
 struct DeployPodRequest {
   std::optional<std::string> name;
@@ -106,6 +134,10 @@ struct DeployPodRequest {
   std::optional<int> gpu_count;
   std::optional<std::string> cloud_type;  // SECURE | COMMUNITY | ALL
   std::optional<std::string> data_center_id;
+  // REST v2 dataCenterIds: the first of these with free GPUs (or, with a
+  // network volume, the volume's, which must be listed). Used when
+  // data_center_id is nullopt.
+  std::vector<std::string> data_center_ids;
   std::optional<std::string> network_volume_id;
   std::optional<std::string> volume_mount_path;
   std::optional<int64_t> volume_in_gb;
@@ -117,7 +149,46 @@ struct DeployPodRequest {
   std::optional<int> min_memory_in_gb;
   std::optional<std::string> template_id;
   std::optional<std::string> container_registry_auth_id;
+  std::optional<std::vector<std::string>> cmd;
+  std::optional<std::vector<std::string>> entrypoint;
+  bool global_networking = false;
 };
+
+// REST v2 PATCH /v2/pods/{id}: nullopt leaves a field as it is.
+struct UpdatePodRequest {
+  std::string pod_id;
+  std::optional<std::string> name;
+  std::optional<std::string> image_name;
+  std::optional<std::string> docker_args;
+  std::optional<int64_t> container_disk_in_gb;
+  std::optional<std::string> ports;
+  std::optional<std::vector<EnvVar>> env;  // replaces the whole list
+  std::optional<std::vector<std::string>> cmd;
+  std::optional<std::vector<std::string>> entrypoint;
+  std::optional<bool> locked;
+  std::optional<bool> global_networking;
+  // mounts.network[0]: its volume must be the pod's (immutable); the path
+  // may change.
+  std::optional<std::string> network_volume_id;
+  std::optional<std::string> network_mount_path;
+  // mounts.persistent: only on a pod created with one.
+  std::optional<int64_t> persistent_size_gb;
+  std::optional<std::string> persistent_mount_path;
+};
+
+// REST v2 pod actions.
+enum class PodAction { kStart, kStop, kRestart, kTerminate };
+
+// REST v2 PodStatus of `pod` at `now`: EXITED when stopped; else
+// PROVISIONING, STARTING, then RUNNING (or ERROR) as provisioning goes.
+std::string PodStatus(const Pod& pod, absl::Time now);
+// The actions `status` allows, in RunPod's order (start, stop, restart,
+// terminate).
+std::vector<std::string> PodActions(const std::string& status);
+
+// The network volume tiers data center `id` offers (STANDARD everywhere,
+// HIGH_PERFORMANCE in some); empty for an unknown data center.
+std::vector<std::string> VolumeTypesIn(const std::string& data_center_id);
 
 // podEditJob's input; optional fields left nullopt keep their value.
 struct EditPodRequest {
@@ -151,8 +222,10 @@ class Account {
   Account& operator=(const Account&) = delete;
 
   // --- Network volumes (runpod-api.md "Network volumes") ---
-  absl::StatusOr<NetworkVolume> CreateVolume(const CreateVolumeRequest& req);
-  absl::StatusOr<NetworkVolume> UpdateVolume(const UpdateVolumeRequest& req);
+  absl::StatusOr<NetworkVolume> CreateVolume(const CreateVolumeRequest& req,
+                                             const VolumeApiOptions& api = {});
+  absl::StatusOr<NetworkVolume> UpdateVolume(const UpdateVolumeRequest& req,
+                                             const VolumeApiOptions& api = {});
   absl::Status DeleteVolume(const std::string& id);
 
   // --- Pods (runpod-api.md "Pods") ---
@@ -162,6 +235,24 @@ class Account {
   absl::StatusOr<Pod> ResumePod(const std::string& pod_id,
                                 std::optional<int> gpu_count);
   absl::Status TerminatePod(const std::string& pod_id);
+  // REST v2 PATCH: NotFound; InvalidArgument for a mount kind the pod was
+  // not created with, another volumeId, or bad ports/disk. A running pod
+  // restarts when its container settings change.
+  absl::StatusOr<Pod> UpdatePod(const UpdatePodRequest& req);
+  // REST v2 POST /action: NotFound; Aborted (HTTP 409) when the pod's status
+  // does not allow the action or the pod is locked (stop, restart);
+  // ResourceExhausted when a start finds no free GPUs. Terminate returns
+  // nullopt (the pod is gone).
+  absl::StatusOr<std::optional<Pod>> ApplyPodAction(const std::string& pod_id,
+                                                    PodAction action);
+
+  // Provisioning of every later start: PROVISIONING for the first half of
+  // `delay`, STARTING for the second, then ERROR with probability
+  // `fail_rate` (drawn from random() only when above 0), else RUNNING.
+  void set_provisioning(absl::Duration delay, double fail_rate) {
+    provision_delay_ = delay;
+    provision_fail_rate_ = fail_rate;
+  }
 
   // --- Reads ---
   // nullptr when unknown. Valid until the next mutation.
@@ -232,7 +323,9 @@ class Account {
   void HoldGpus(const Pod& pod, int delta);
   int FreeGpus(const std::string& data_center_id,
                const std::string& gpu_type_id) const;
-  void StartPod(Pod& pod, const std::string& reason);
+  // `provision`: the pod goes through PROVISIONING (a new placement), not
+  // only STARTING (a restart on its machine).
+  void StartPod(Pod& pod, const std::string& reason, bool provision = true);
   void VolumeChanged(const std::string& id);
   void PodChanged(const std::string& id);
   // Adds (+1) or removes (-1) what `pod` holds: GPUs while it runs, a user
@@ -249,6 +342,9 @@ class Account {
   std::unordered_map<std::string, std::list<Pod>::iterator> pod_index_;
   std::unordered_map<std::string, int> volume_users_;
   int default_capacity_ = kDefaultCapacity;
+  absl::Duration provision_delay_ = absl::ZeroDuration();
+  double provision_fail_rate_ = 0;
+  uint64_t last_pod_serial_ = 0;
   std::map<Key, int> capacity_;
   std::map<Key, int> in_use_;
   Changed changed_;

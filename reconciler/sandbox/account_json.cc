@@ -24,11 +24,20 @@ std::string TimeText(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
+// Milliseconds, for the provisioning times (--provision-ms).
+std::string PreciseTimeText(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
 json VolumeToJson(const NetworkVolume& volume) {
-  return json{{"id", volume.id},
-              {"name", OptionalString(volume.name)},
-              {"size", volume.size_gb},
-              {"dataCenterId", volume.data_center_id}};
+  json out{{"id", volume.id},
+           {"name", OptionalString(volume.name)},
+           {"size", volume.size_gb},
+           {"dataCenterId", volume.data_center_id}};
+  // Written only when not the default, so that a sandbox that never used
+  // REST v2's tiers writes the file earlier versions wrote.
+  if (volume.type != kVolumeStandard) out["type"] = volume.type;
+  return out;
 }
 
 json PodToJson(const Pod& pod) {
@@ -36,7 +45,7 @@ json PodToJson(const Pod& pod) {
   for (const EnvVar& var : pod.env) {
     env.push_back({{"key", var.key}, {"value", var.value}});
   }
-  return json{{"id", pod.id},
+  json out{{"id", pod.id},
               {"name", OptionalString(pod.name)},
               {"imageName", pod.image_name},
               {"gpuTypeId", pod.gpu_type_id},
@@ -63,6 +72,20 @@ json PodToJson(const Pod& pod) {
               {"createdAt", TimeText(pod.created_at)},
               {"startedAt", TimeText(pod.started_at)},
               {"lastStatusChange", pod.last_status_change}};
+  // REST v2's members, each written only when not the default (as "type"
+  // on volumes).
+  if (pod.provisioned_at != absl::InfinitePast()) {
+    out["provisionedAt"] = PreciseTimeText(pod.provisioned_at);
+  }
+  if (pod.ready_at != absl::InfinitePast()) {
+    out["readyAt"] = PreciseTimeText(pod.ready_at);
+  }
+  if (pod.start_fails) out["startFails"] = true;
+  if (pod.locked) out["locked"] = true;
+  if (pod.global_networking) out["globalNetworking"] = true;
+  if (pod.cmd.has_value()) out["cmd"] = *pod.cmd;
+  if (pod.entrypoint.has_value()) out["entrypoint"] = *pod.entrypoint;
+  return out;
 }
 
 // Reads typed members of one JSON object, naming `path` in every error and
@@ -126,13 +149,36 @@ class ObjectReader {
     return absl::OkStatus();
   }
 
+  absl::Status Bool(const std::string& key, bool* out) {
+    if (!Has(key)) return absl::OkStatus();
+    const json& v = object_.at(key);
+    if (!v.is_boolean()) return Error(Path(key), "expected true or false");
+    *out = v.get<bool>();
+    return absl::OkStatus();
+  }
+
+  absl::Status OptStrings(const std::string& key,
+                          std::optional<std::vector<std::string>>* out) {
+    if (!Has(key)) return absl::OkStatus();
+    const json& v = object_.at(key);
+    std::vector<std::string> values;
+    if (!v.is_array()) return Error(Path(key), "expected strings");
+    for (const json& item : v) {
+      if (!item.is_string()) return Error(Path(key), "expected strings");
+      values.push_back(item.get<std::string>());
+    }
+    *out = std::move(values);
+    return absl::OkStatus();
+  }
+
+  // %E*S: whole seconds (createdAt) or with a fraction (readyAt).
   absl::Status Time(const std::string& key, absl::Time* out) {
     std::string text;
     if (!Has(key)) return absl::OkStatus();
     RETURN_IF_ERROR(String(key, &text));
     std::string error;
-    if (!absl::ParseTime("%Y-%m-%dT%H:%M:%SZ", text, absl::UTCTimeZone(), out,
-                         &error)) {
+    if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(),
+                         out, &error)) {
       return Error(Path(key), absl::StrCat("expected a UTC time like "
                                            "2024-02-09T14:01:47Z, got \"",
                                            text, "\""));
@@ -178,8 +224,13 @@ absl::StatusOr<NetworkVolume> VolumeFromJson(const json& j,
   RETURN_IF_ERROR(r.OptString("name", &volume.name));
   RETURN_IF_ERROR(r.Integer("size", &volume.size_gb, true));
   RETURN_IF_ERROR(r.String("dataCenterId", &volume.data_center_id, true));
+  RETURN_IF_ERROR(r.String("type", &volume.type));
   RETURN_IF_ERROR(r.Finish());
   if (volume.id.empty()) return r.Error(r.Path("id"), "empty");
+  if (volume.type != kVolumeStandard &&
+      volume.type != kVolumeHighPerformance) {
+    return r.Error(r.Path("type"), "must be STANDARD or HIGH_PERFORMANCE");
+  }
   if (FindDataCenter(volume.data_center_id) == nullptr) {
     return r.Error(r.Path("dataCenterId"),
                    absl::StrCat("unknown data center \"",
@@ -233,6 +284,13 @@ absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
   pod.started_at = pod.created_at;
   RETURN_IF_ERROR(r.Time("startedAt", &pod.started_at));
   RETURN_IF_ERROR(r.String("lastStatusChange", &pod.last_status_change));
+  RETURN_IF_ERROR(r.Time("provisionedAt", &pod.provisioned_at));
+  RETURN_IF_ERROR(r.Time("readyAt", &pod.ready_at));
+  RETURN_IF_ERROR(r.Bool("startFails", &pod.start_fails));
+  RETURN_IF_ERROR(r.Bool("locked", &pod.locked));
+  RETURN_IF_ERROR(r.Bool("globalNetworking", &pod.global_networking));
+  RETURN_IF_ERROR(r.OptStrings("cmd", &pod.cmd));
+  RETURN_IF_ERROR(r.OptStrings("entrypoint", &pod.entrypoint));
   RETURN_IF_ERROR(r.Finish());
 
   if (pod.id.empty()) return r.Error(r.Path("id"), "empty");

@@ -13,7 +13,8 @@
 //     "capacity": {                       // overrides, total GPUs (in use or
 //       "EU-RO-1": {"NVIDIA RTX A6000": 2} //   free) of one type in one DC
 //     },
-//     "networkVolumes": [{"id", "name", "size", "dataCenterId"}, ...],
+//     "networkVolumes": [{"id", "name", "size", "dataCenterId",
+//                         "type"}, ...],
 //     "pods": [{"id", "name", "imageName", "gpuTypeId", "gpuCount",
 //               "cloudType", "dataCenterId", "networkVolumeId",
 //               "volumeMountPath", "volumeInGb", "containerDiskInGb",
@@ -21,8 +22,16 @@
 //               "templateId", "containerRegistryAuthId", "desiredStatus",
 //               "vcpuCount", "memoryInGb", "machineId", "podHostId",
 //               "publicIp", "publicPortBase", "createdAt", "startedAt",
-//               "lastStatusChange"}, ...]
+//               "lastStatusChange", "provisionedAt", "readyAt",
+//               "startFails", "locked", "globalNetworking", "cmd",
+//               "entrypoint"}, ...]
 //   }
+//
+// REST v2's members ("type" of a volume; a pod's provisioning times, in
+// milliseconds, and the members after them) are written only when they
+// differ from their default (STANDARD; running at once; false; absent), so
+// a data file from before them loads unchanged and a sandbox that never
+// uses them writes the same file as before.
 //
 // Lists are in creation order, one volume or pod per line. Only "version" is required, so a hand-written
 // file such as {"version": 1, "capacity": {"EU-RO-1": {"NVIDIA H100 80GB

@@ -59,15 +59,45 @@ absl::Status UnknownGpuTypeError(const std::string& id) {
       absl::StrCat("GPU type ", id, " does not exist."));
 }
 
-absl::Status VolumeSizeOutOfRangeError(int64_t size) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "Network volume size must be between 10 and 4000 GB (got ", size,
-      ")."));
+absl::Status VolumeSizeOutOfRangeError(int64_t size, int64_t max) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Network volume size must be between 10 and ", max,
+                   " GB (got ", size, ")."));
 }
 
 absl::Status VolumeSizeMissingError() {
   return absl::InvalidArgumentError(
       "Network volume size is required (10 to 4000 GB).");
+}
+
+absl::Status VolumeTypeNotOfferedError(const std::string& type,
+                                       const std::string& data_center) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Data center ", data_center, " does not offer ", type,
+                   " network volumes."));
+}
+
+absl::Status PodActionNotAllowedError(const std::string& action,
+                                      const std::string& status) {
+  return absl::AbortedError(absl::StrCat("Cannot ", action, " a pod that is ",
+                                         status, "."));
+}
+
+absl::Status PodLockedError(const std::string& action) {
+  return absl::AbortedError(
+      absl::StrCat("Cannot ", action, " a locked pod; unlock it first."));
+}
+
+absl::Status MountKindImmutableError(const std::string& kind) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Cannot add a ", kind,
+                   " mount: a pod's mount kind is fixed at creation."));
+}
+
+absl::Status MountVolumeImmutableError(const std::string& volume_id) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Cannot change the network volume of a pod's mount to ",
+                   volume_id, ": volumeId is fixed at creation."));
 }
 
 absl::Status VolumeShrinkError(int64_t from, int64_t to) {

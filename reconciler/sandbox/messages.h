@@ -44,9 +44,22 @@ absl::Status PodNotFoundError();
 absl::Status VolumeNotFoundError(const std::string& id);
 absl::Status UnknownDataCenterError(const std::string& id);
 absl::Status UnknownGpuTypeError(const std::string& id);
-// createNetworkVolume / updateNetworkVolume: size outside 10..4000.
-absl::Status VolumeSizeOutOfRangeError(int64_t size);
+// createNetworkVolume / updateNetworkVolume: size outside 10..`max` (4000
+// over GraphQL, 4096 over REST v2).
+absl::Status VolumeSizeOutOfRangeError(int64_t size, int64_t max);
 absl::Status VolumeSizeMissingError();
+// A volume type the data center does not offer (or not a type at all).
+absl::Status VolumeTypeNotOfferedError(const std::string& type,
+                                       const std::string& data_center);
+// REST v2 pod action refused by the pod's status (Aborted: HTTP 409).
+absl::Status PodActionNotAllowedError(const std::string& action,
+                                      const std::string& status);
+// REST v2 stop or restart of a locked pod (Aborted: HTTP 409).
+absl::Status PodLockedError(const std::string& action);
+// REST v2 PATCH introducing a mount kind the pod was not created with.
+absl::Status MountKindImmutableError(const std::string& kind);
+// REST v2 PATCH naming another network volume.
+absl::Status MountVolumeImmutableError(const std::string& volume_id);
 // updateNetworkVolume to a smaller size.
 absl::Status VolumeShrinkError(int64_t from, int64_t to);
 // A pod with a network volume on COMMUNITY cloud.

@@ -15,6 +15,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "httplib.h"
+#include "reconciler/sandbox/limits.h"
+#include "reconciler/sandbox/rest_api.h"
 
 namespace podform::sandbox {
 namespace {
@@ -70,13 +72,18 @@ SandboxRequest ToSandboxRequest(const httplib::Request& req) {
   out.method = req.method;
   out.path = req.path;
   out.body = req.body;
+  size_t question = req.target.find('?');
+  if (question != std::string::npos) out.query = req.target.substr(question + 1);
   out.authorization = req.get_header_value("Authorization");
   out.api_key_param = req.get_param_value("api_key");
   return out;
 }
 
 // Connections served at once (see the constructor).
-constexpr size_t kThreads = 64;
+constexpr size_t kThreads = 128;
+// How long a connection may stay idle (before or between requests) and how
+// long a request may take to arrive, in seconds.
+constexpr time_t kIdleSeconds = 2;
 
 }  // namespace
 
@@ -134,6 +141,37 @@ SandboxServer::SandboxServer(SandboxService* service)
   // and with them the delay that --latency-ms adds, at 8, and let 8 idle
   // connections stall every other client for seconds.
   http_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+  // An idle connection holds its thread until it times out: short
+  // timeouts and the large pool keep a few dozen idle (or slow) clients
+  // from starving the others.
+  http_->set_keep_alive_timeout(kIdleSeconds);
+  http_->set_read_timeout(kIdleSeconds, 0);
+  // A body larger than the largest the service takes is refused from its
+  // Content-Length, before it is stored and before authentication; the
+  // service refuses a REST v2 body over RunPod's smaller limit the same way
+  // (limits.h).
+  http_->set_payload_max_length(kMaxBodyBytes);
+  httplib::Server::HandlerWithResponse too_large = [](const httplib::Request&
+                                                           req,
+                                                       httplib::Response& res) {
+    if (res.status != 413 || res.has_header("Content-Type")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    SandboxResponse response;
+    if (req.path == "/v2" || req.path.rfind("/v2/", 0) == 0) {
+      response = Problem(413, absl::StrCat("The request body exceeds the ",
+                                           kMaxRestBodyBytes, " byte limit."));
+    } else {
+      response.content_type = "application/json";
+      response.body = absl::StrCat(
+          R"({"errors":[{"message":"The request body exceeds the )",
+          kMaxGraphqlBodyBytes,
+          R"( byte limit.","extensions":{"code":"PAYLOAD_TOO_LARGE"}}]})");
+    }
+    res.set_content(response.body, response.content_type.c_str());
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  http_->set_error_handler(std::move(too_large));
   // An answer is written in pieces (headers, then body); with Nagle's
   // algorithm the last piece waits for the client's delayed ACK, adding
   // 40 ms to every request on a kept-alive connection.

@@ -1,5 +1,7 @@
 #include "reconciler/sandbox/service.h"
 
+#include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "absl/cleanup/cleanup.h"
@@ -8,7 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/graphql/schema.h"
+#include "reconciler/sandbox/limits.h"
 #include "reconciler/sandbox/resolvers.h"
+#include "reconciler/sandbox/rest_api.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform::sandbox {
@@ -53,6 +57,12 @@ absl::StatusOr<std::unique_ptr<SandboxService>> SandboxService::Create(
   store_options.owner = options.owner;
   ASSIGN_OR_RETURN(std::unique_ptr<SandboxStore> store,
                    SandboxStore::Open(std::move(store_options)));
+  {
+    std::unique_lock<std::mutex> lock = store->Lock();
+    store->account().set_provisioning(
+        absl::Milliseconds(std::max(0, options.provision_ms)),
+        options.provision_fail_rate);
+  }
   return std::unique_ptr<SandboxService>(
       new SandboxService(std::move(options), std::move(store), fault_seed));
 }
@@ -67,18 +77,87 @@ SandboxService::SandboxService(ServiceOptions options,
   RegisterResolvers(executor_, store_.get());
 }
 
-std::string SandboxService::RequestKey(const SandboxRequest& request) {
+std::string SandboxService::BearerKey(const std::string& authorization) {
   // "Authorization: Bearer KEY" (scheme case-insensitive); any other
   // Authorization value carries no key.
-  absl::string_view auth = absl::StripAsciiWhitespace(request.authorization);
+  absl::string_view auth = absl::StripAsciiWhitespace(authorization);
   if (auth.size() > 7 && absl::StartsWithIgnoreCase(auth, "bearer ")) {
-    std::string key(absl::StripAsciiWhitespace(auth.substr(7)));
-    if (!key.empty()) return key;
+    return std::string(absl::StripAsciiWhitespace(auth.substr(7)));
   }
-  return request.api_key_param;
+  return "";
+}
+
+std::string SandboxService::RequestKey(const SandboxRequest& request) {
+  std::string key = BearerKey(request.authorization);
+  return key.empty() ? request.api_key_param : key;
 }
 
 SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
+  if (request.path == "/v2" || absl::StartsWith(request.path, "/v2/")) {
+    std::string target = request.path;
+    if (!request.query.empty()) absl::StrAppend(&target, "?", request.query);
+    return HandleRest(request.method, target,
+                      BearerKey(request.authorization), request.body);
+  }
+  return HandleGraphql(request);
+}
+
+SandboxResponse SandboxService::HandleRest(const std::string& method,
+                                           const std::string& target,
+                                           const std::string& api_key,
+                                           const std::string& body) {
+  if (int failure = faults_.DrawFailure(); failure != 0) {
+    SandboxResponse response;
+    response.status = failure;
+    response.content_type = "text/plain";
+    response.body = failure == 502 ? "502 Bad Gateway\n"
+                                   : "503 Service Temporarily Unavailable\n";
+    return response;
+  }
+  const auto answer_at = faults_.StartLatency();
+  absl::Cleanup answer_later = [answer_at] {
+    std::this_thread::sleep_until(answer_at);
+  };
+  if (body.size() > kMaxRestBodyBytes) {
+    return Problem(413, absl::StrCat("The request body exceeds the ",
+                                     kMaxRestBodyBytes, " byte limit."));
+  }
+  if (api_key.empty()) return Problem(401, "missing bearer token");
+  if (!options_.api_key.empty() && api_key != options_.api_key) {
+    return Problem(401, "invalid bearer token");
+  }
+  std::optional<RateLimitState> limit = faults_.TakeWindowRequest(api_key);
+  auto with_limits = [&](SandboxResponse response) {
+    if (limit.has_value()) {
+      response.headers.emplace_back("RateLimit", faults_.StateHeader(*limit));
+      response.headers.emplace_back("RateLimit-Policy",
+                                    faults_.PolicyHeader());
+    }
+    return response;
+  };
+  if (limit.has_value() && !limit->allowed) {
+    SandboxResponse response = Problem(
+        429, absl::StrCat("rate limit exceeded for the ",
+                          faults_.WindowSeconds() == 60 ? "minute" : "second",
+                          " window"));
+    response.headers.emplace_back("Retry-After",
+                                  absl::StrCat(limit->reset_seconds));
+    return with_limits(std::move(response));
+  }
+  if (JsonNestedDeeperThan(body, kMaxJsonDepth)) {
+    return with_limits(Problem(
+        400, absl::StrCat("The request body nests arrays and objects deeper "
+                          "than ",
+                          kMaxJsonDepth, " levels.")));
+  }
+  bool committed = false;
+  SandboxResponse response =
+      HandleRestRequest(*store_, method, target, body, &committed);
+  if (committed && faults_.DrawDrop()) response.dropped = true;
+  return with_limits(std::move(response));
+}
+
+SandboxResponse SandboxService::HandleGraphql(const SandboxRequest& request) {
   // Like RunPod's gateway, failures and rate-limit refusals are answered at
   // once; only requests that get handled take the latency.
   if (int failure = faults_.DrawFailure(); failure != 0) {
@@ -96,7 +175,8 @@ SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
     std::string limit = absl::StrCat(faults_.options().rate_limit);
     response.headers = {
         {"Retry-After", absl::StrCat(*retry_after)},
-        {"RateLimit-Policy", absl::StrCat(limit, ";w=1")},
+        {"RateLimit-Policy",
+         absl::StrCat(limit, ";w=", faults_.options().rate_window_seconds)},
         {"RateLimit",
          absl::StrCat("limit=", limit, ", remaining=0, reset=", *retry_after)},
     };
@@ -122,6 +202,12 @@ SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
     return response;
   }
 
+  if (request.body.size() > kMaxGraphqlBodyBytes) {
+    return JsonError(413,
+                     absl::StrCat("The request body exceeds the ",
+                                  kMaxGraphqlBodyBytes, " byte limit."),
+                     "PAYLOAD_TOO_LARGE");
+  }
   std::string key = RequestKey(request);
   if (key.empty()) {
     return JsonError(401,
@@ -133,6 +219,13 @@ SandboxResponse SandboxService::Handle(const SandboxRequest& request) {
     return JsonError(401, "Unauthorized: invalid API key.", "UNAUTHENTICATED");
   }
 
+  if (JsonNestedDeeperThan(request.body, kMaxJsonDepth)) {
+    return JsonError(400,
+                     absl::StrCat("The request body nests arrays and objects "
+                                  "deeper than ",
+                                  kMaxJsonDepth, " levels."),
+                     "BAD_REQUEST");
+  }
   graphql::ExecutionResult result;
   RequestContext context;
   {

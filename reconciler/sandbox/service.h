@@ -6,23 +6,33 @@
 // both hand it requests and relay its responses, so both paths behave
 // identically.
 //
-// Handle() answers, in this order:
-//   1. sleeps half of --latency-ms (the request's trip); the answer leaves
+// Handle() answers a request for /graphql (GraphQL) or under /v2 (REST v2,
+// HandleRest) in this order:
+//   1. with probability --fail-rate: 502 or 503, nothing else happens;
+//   2. GraphQL: over --rate-limit (one bucket for all callers): 429 with
+//      Retry-After (seconds);
+//   3. sleeps half of --latency-ms (the request's trip); the answer leaves
 //      no sooner than the whole of it after the request came, whatever
 //      path below answers it (FaultInjector::StartLatency);
-//   2. with probability --fail-rate: 502 or 503, nothing else happens;
-//   3. over --rate-limit: 429 with Retry-After (seconds);
-//   4. a path other than /graphql: 404; a method other than POST: 405;
-//   5. no API key (Authorization: Bearer KEY, or ?api_key=KEY): 401; with
-//      ServiceOptions::api_key set, any other key: 401;
-//   6. executes the GraphQL request (200, or 400 for a document that does
-//      not parse or validate; see graphql/executor.h);
-//   7. if the request committed a mutation, with probability
+//   4. a path other than /graphql or /v2/...: 404; GraphQL with a method
+//      other than POST: 405;
+//   5. a body over the API's limit (limits.h): 413, before authentication;
+//   6. no API key (Authorization: Bearer KEY, or for GraphQL ?api_key=KEY):
+//      401; with ServiceOptions::api_key set, any other key: 401;
+//   7. REST v2: over --rate-limit, counted per key in fixed windows: 429
+//      with Retry-After; every answer from here on carries RateLimit and
+//      RateLimit-Policy (when a limit is set);
+//   8. a JSON body nested deeper than kMaxJsonDepth: 400;
+//   9. executes the request: GraphQL (200, or 400 for a document that does
+//      not parse or validate; see graphql/executor.h) or REST v2
+//      (rest_api.h);
+//  10. if the request committed a mutation, with probability
 //      --drop-after-commit the answer is marked `dropped`: the transport
 //      must lose it (close the connection / return DeadlineExceeded) although
 //      the mutation is persisted.
-// Error bodies of steps 2-5 are JSON {"errors": [{"message", "extensions":
-// {"code"}}]} (502/503: plain text, as a proxy sends them).
+// GraphQL error bodies of steps 2-8 are JSON {"errors": [{"message",
+// "extensions": {"code"}}]}; REST v2's are problem+json (rest_api.h);
+// 502/503 are plain text, as a proxy sends them.
 // Thread-safe: requests may arrive on several threads; GraphQL execution and
 // persistence are serialized by the store's lock.
 
@@ -41,6 +51,7 @@ namespace podform::sandbox {
 struct SandboxRequest {
   std::string method = "POST";
   std::string path = "/graphql";  // without the query string
+  std::string query;              // after '?', "" when none (REST v2)
   std::string body;
   std::string authorization;  // the Authorization header, "" when absent
   std::string api_key_param;  // the api_key query parameter, "" when absent
@@ -65,6 +76,11 @@ struct ServiceOptions {
   std::string api_key;    // "" = any non-empty key is accepted
   FaultOptions faults;
   Clock clock;  // for pods' timestamps; null: absl::Now
+  // --provision-ms, --provision-fail-rate: a started pod is PROVISIONING
+  // then STARTING for this long, then RUNNING, or ERROR with this
+  // probability (Account::set_provisioning).
+  int provision_ms = 0;
+  double provision_fail_rate = 0;
 };
 
 class SandboxService {
@@ -77,6 +93,14 @@ class SandboxService {
 
   SandboxResponse Handle(const SandboxRequest& request);
 
+  // One REST v2 request, steps 1-10 above: `target` is the path with its
+  // query ("/v2/pods?limit=5"), `api_key` the bearer token ("" when none).
+  // Both transports call this (Handle routes /v2 here).
+  SandboxResponse HandleRest(const std::string& method,
+                             const std::string& target,
+                             const std::string& api_key,
+                             const std::string& body);
+
   SandboxStore& store() { return *store_; }
   const ServiceOptions& options() const { return options_; }
 
@@ -86,6 +110,9 @@ class SandboxService {
 
   // The key the request carries, "" if none.
   static std::string RequestKey(const SandboxRequest& request);
+  // The bearer token of an Authorization header, "" if none.
+  static std::string BearerKey(const std::string& authorization);
+  SandboxResponse HandleGraphql(const SandboxRequest& request);
 
   ServiceOptions options_;
   std::unique_ptr<SandboxStore> store_;

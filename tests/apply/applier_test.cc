@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "gmock/gmock.h"
@@ -291,8 +293,8 @@ TEST_F(ApplierTest, ASecretNoLongerDeclaredFailsTheStep) {
 
 TEST_F(ApplierTest, DeletesPodsBeforeTheirVolumeAndReplacesInOrder) {
   provider_.AddVolume({"v1", {"models", 100, "EU-RO-1"}});
-  provider_.AddPod({"p1", Pod("trainer", "models").pod, "RUNNING", 0});
-  provider_.AddPod({"p2", Pod("web").pod, "RUNNING", 0});
+  provider_.AddPod({"p1", Pod("trainer", "models").pod, "RUNNING", 0, ""});
+  provider_.AddPod({"p2", Pod("web").pod, "RUNNING", 0, ""});
   state_.resources[{Kind::kVolume, "models"}] = {"v1", Volume("models", 100)};
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", Pod("trainer", "models")};
   state_.resources[{Kind::kPod, "web"}] = {"p2", Pod("web")};
@@ -507,6 +509,94 @@ TEST_F(ApplierTest, UnknownOutcomeNeverAdoptsAPreexistingResource) {
   const std::string id = state_.Find({Kind::kVolume, "models"})->id;
   EXPECT_NE(id, "handmade");
   EXPECT_EQ(provider_.live().volumes.size(), 2u);
+}
+
+}  // namespace
+}  // namespace podform
+
+namespace podform {
+namespace {
+
+// Pods report PROVISIONING until `ready_after` pods exist, then RUNNING.
+class ProvisioningProvider : public FakeProvider {
+ public:
+  explicit ProvisioningProvider(size_t ready_after) : ready_after_(ready_after) {}
+  absl::StatusOr<LiveState> Refresh() override {
+    absl::StatusOr<LiveState> live = FakeProvider::Refresh();
+    if (!live.ok()) return live;
+    for (LivePod& pod : live->pods) {
+      pod.phase = live->pods.size() >= ready_after_ ? "RUNNING" : "PROVISIONING";
+    }
+    return live;
+  }
+
+ private:
+  size_t ready_after_;
+};
+
+TEST(ApplierWaitTest, WaitingPodsHoldNoSlotAndTheirDependentsWait) {
+  // With one slot, the second pod is created while the first provisions
+  // (both become RUNNING only once both exist: a held slot would time out).
+  ProvisioningProvider provider(2);
+  Config config;
+  State state;
+  state.lineage = "lineage-1";
+  Plan plan;
+  plan.changes = {Create(Pod("a")), Create(Pod("b"))};
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  std::mutex clock_mutex;
+  std::vector<std::string> events;
+  ApplyOptions options;
+  options.parallelism = 1;
+  options.wait.enabled = true;
+  options.wait.timeout = absl::Hours(1);
+  options.wait.now = [&] {
+    std::lock_guard<std::mutex> lock(clock_mutex);
+    return now;
+  };
+  options.wait.sleep = [&](absl::Duration d) {
+    {
+      std::lock_guard<std::mutex> lock(clock_mutex);
+      now += d;
+    }
+    // Let the worker go on (the fake hour lasts 450 polls).
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  };
+  options.on_event = [&](const StepEvent& e) {
+    if (e.type == StepEvent::Type::kStarted) {
+      events.push_back("start " + e.address.ToString());
+    } else if (e.type == StepEvent::Type::kFinished) {
+      events.push_back("done " + e.address.ToString());
+    }
+  };
+  ApplyResult result = Apply(plan, config, &state, nullptr, &provider, options);
+  ASSERT_TRUE(result.ok()) << (result.steps.empty() ? ""
+                                                    : result.steps[0].detail);
+  EXPECT_THAT(events, ElementsAre("start pod.a", "start pod.b", "done pod.a",
+                                  "done pod.b"));
+}
+
+TEST(ApplierWaitTest, APodThatNeverRunsFailsItsStepAfterTheTimeout) {
+  ProvisioningProvider provider(5);  // never: only one pod
+  Config config;
+  State state;
+  state.lineage = "lineage-1";
+  Plan plan;
+  plan.changes = {Create(Pod("a"))};
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  ApplyOptions options;
+  options.wait.enabled = true;
+  options.wait.timeout = absl::Seconds(30);
+  options.wait.now = [&] { return now; };
+  options.wait.sleep = [&](absl::Duration d) { now += d; };
+  ApplyResult result = Apply(plan, config, &state, nullptr, &provider, options);
+  ASSERT_EQ(result.steps.size(), 1u);
+  EXPECT_EQ(result.steps[0].outcome, StepOutcome::kFailed);
+  EXPECT_EQ(result.steps[0].detail,
+            "pod pod1 did not reach RUNNING within 30s (last seen "
+            "PROVISIONING); raise --wait-timeout, or use --no-wait");
+  // The pod exists and is recorded: the next plan sees it.
+  EXPECT_NE(state.Find({Kind::kPod, "a"}), nullptr);
 }
 
 }  // namespace

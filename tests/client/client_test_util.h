@@ -2,9 +2,10 @@
 #define PODFORM_TESTS_CLIENT_CLIENT_TEST_UTIL_H_
 
 // Fakes shared by the client tests: a Transport that records every request
-// body and answers from a script, and a clock whose sleeps only advance it.
+// and answers from a script, and a clock whose sleeps only advance it.
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,7 +19,7 @@
 #include "nlohmann/json.hpp"
 #include "reconciler/client/graphql_provider.h"
 #include "reconciler/client/retry.h"
-#include "reconciler/graphql/transport.h"
+#include "reconciler/core/transport.h"
 #include "reconciler/util/embedded.h"
 
 namespace podform::testing {
@@ -31,18 +32,28 @@ class FakeTransport : public Transport {
     script_.push_back(std::move(response));
   }
   void Answer(int status, std::string body, std::string retry_after = "") {
-    Answer(HttpResponse{status, std::move(body), std::move(retry_after)});
+    HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    response.retry_after = std::move(retry_after);
+    Answer(std::move(response));
   }
   // A 200 answer {"data": DATA}.
   void AnswerData(const std::string& data_json) {
     Answer(200, "{\"data\":" + data_json + "}");
   }
 
-  absl::StatusOr<HttpResponse> Post(std::string_view body,
-                                    Replay replay) override {
+  // Answers every request with `responder(request)` once the script is
+  // used up.
+  void AnswerBy(std::function<HttpResponse(const HttpRequest&)> responder) {
     std::lock_guard<std::mutex> lock(mutex_);
-    bodies_.emplace_back(body);
-    replays_.push_back(replay);
+    responder_ = std::move(responder);
+  }
+
+  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    requests_.push_back(request);
+    if (script_.empty() && responder_) return responder_(request);
     if (script_.empty()) {
       return absl::InternalError("FakeTransport: no answer scripted");
     }
@@ -51,14 +62,22 @@ class FakeTransport : public Transport {
     return next;
   }
 
-  std::vector<std::string> bodies() const {
+  // Every request, in order.
+  std::vector<HttpRequest> requests() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return bodies_;
+    return requests_;
+  }
+  // The body of each request, in order.
+  std::vector<std::string> bodies() const {
+    std::vector<std::string> out;
+    for (const HttpRequest& r : requests()) out.push_back(r.body);
+    return out;
   }
   // The Replay of each request, in order.
   std::vector<Replay> replays() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return replays_;
+    std::vector<Replay> out;
+    for (const HttpRequest& r : requests()) out.push_back(r.replay);
+    return out;
   }
   size_t unanswered() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -68,9 +87,19 @@ class FakeTransport : public Transport {
  private:
   mutable std::mutex mutex_;
   std::deque<absl::StatusOr<HttpResponse>> script_;
-  std::vector<std::string> bodies_;
-  std::vector<Replay> replays_;
+  std::vector<HttpRequest> requests_;
+  std::function<HttpResponse(const HttpRequest&)> responder_;
 };
+
+// A POST of `body` to the base URL, a read (replay harmless) when
+// `idempotent`.
+inline HttpRequest Post(std::string body, bool idempotent) {
+  HttpRequest request;
+  request.method = "POST";
+  request.body = std::move(body);
+  request.replay = idempotent ? Replay::kHarmless : Replay::kForbidden;
+  return request;
+}
 
 // A clock that moves only when something sleeps on it.
 class FakeClock {

@@ -72,6 +72,13 @@ void Record(Seen& seen, const httplib::Request& request) {
   seen.requests++;
 }
 
+HttpRequest PostOf(std::string body, Replay replay) {
+  HttpRequest request;
+  request.body = std::move(body);
+  request.replay = replay;
+  return request;
+}
+
 std::unique_ptr<Transport> Make(const std::string& url,
                                 const std::string& key = kKey,
                                 CurlTransportOptions options = {}) {
@@ -95,8 +102,7 @@ TEST(CurlTransportTest, PassesStatusBodyAndRetryAfterThrough) {
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url());
   absl::StatusOr<HttpResponse> response =
-      transport->Post(R"({"query":"query Refresh { myself { id } }"})",
-                      Transport::Replay::kHarmless);
+      transport->Send(PostOf(R"({"query":"query Refresh { myself { id } }"})", Replay::kHarmless));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 429);
   EXPECT_EQ(response->body, "{\"errors\":[{\"message\":\"slow down\"}]}");
@@ -105,6 +111,82 @@ TEST(CurlTransportTest, PassesStatusBodyAndRetryAfterThrough) {
   EXPECT_EQ(seen.authorization, absl::StrCat("Bearer ", kKey));
   EXPECT_EQ(seen.content_type, "application/json");
   EXPECT_EQ(seen.body, R"({"query":"query Refresh { myself { id } }"})");
+}
+
+// What a REST server saw of each request: "METHOD PATH?QUERY|content-type|
+// user-agent|body".
+TEST(CurlTransportTest, RestRequestsGoToBaseUrlPlusPathWithEachMethod) {
+  std::mutex mutex;
+  std::vector<std::string> seen;
+  httplib::Server server;
+  auto record = [&](const httplib::Request& req, httplib::Response& res) {
+    std::string target = req.path;
+    if (!req.params.empty()) {
+      target += "?";
+      bool first = true;
+      for (const auto& [key, value] : req.params) {
+        absl::StrAppend(&target, first ? "" : "&", key, "=", value);
+        first = false;
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      seen.push_back(absl::StrCat(
+          req.method, " ", target, "|", req.get_header_value("Content-Type"),
+          "|", req.get_header_value("User-Agent"), "|", req.body));
+    }
+    res.status = req.method == "DELETE" ? 204 : 200;
+    res.set_header("RateLimit", "\"minute\";r=59;t=60");
+    res.set_header("RateLimit-Policy", "\"minute\";q=60;w=60");
+    if (res.status != 204) {
+      res.set_content(R"({"ok":true})", "application/json");
+    }
+  };
+  server.Get("/v2/pods", record);
+  server.Patch("/v2/pods/p1", record);
+  server.Delete("/v2/pods/p1", record);
+  server.Post("/v2/pods/p1/action", record);
+  LocalServer local(&server);
+  std::unique_ptr<Transport> transport =
+      Make(absl::StrCat("http://127.0.0.1:", local.port(), "/v2"));
+  auto send = [&](std::string method, std::string path, std::string body,
+                  Replay replay) {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.body = std::move(body);
+    request.replay = replay;
+    return transport->Send(request);
+  };
+  absl::StatusOr<HttpResponse> listed =
+      send("GET", "/pods?limit=1000", "", Replay::kHarmless);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->status, 200);
+  EXPECT_EQ(listed->body, R"({"ok":true})");
+  EXPECT_EQ(listed->content_type, "application/json");
+  EXPECT_EQ(listed->rate_limit, "\"minute\";r=59;t=60");
+  EXPECT_EQ(listed->rate_limit_policy, "\"minute\";q=60;w=60");
+  EXPECT_EQ(listed->retry_after, "");
+  EXPECT_EQ(send("PATCH", "/pods/p1", R"({"image":"x"})", Replay::kForbidden)
+                ->status,
+            200);
+  EXPECT_EQ(send("DELETE", "/pods/p1", "", Replay::kForbidden)->status, 204);
+  EXPECT_EQ(send("POST", "/pods/p1/action", R"({"action":"stop"})",
+                 Replay::kForbidden)
+                ->status,
+            200);
+  std::string agent = DefaultUserAgent();
+  EXPECT_THAT(agent, ::testing::MatchesRegex("podform/[0-9]+\\.[0-9]+\\.[0-9]+"));
+  std::lock_guard<std::mutex> lock(mutex);
+  EXPECT_THAT(
+      seen,
+      ::testing::ElementsAre(
+          absl::StrCat("GET /v2/pods?limit=1000||", agent, "|"),
+          absl::StrCat("PATCH /v2/pods/p1|application/json|", agent,
+                       R"(|{"image":"x"})"),
+          absl::StrCat("DELETE /v2/pods/p1||", agent, "|"),
+          absl::StrCat("POST /v2/pods/p1/action|application/json|", agent,
+                       R"(|{"action":"stop"})")));
 }
 
 TEST(CurlTransportTest, LargeBodiesGoWithoutExpectContinue) {
@@ -119,7 +201,7 @@ TEST(CurlTransportTest, LargeBodiesGoWithoutExpectContinue) {
   std::unique_ptr<Transport> transport = Make(local.url());
   std::string body(300'000, 'x');
   absl::StatusOr<HttpResponse> response =
-      transport->Post(body, Transport::Replay::kHarmless);
+      transport->Send(PostOf(body, Replay::kHarmless));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, body);
@@ -139,7 +221,7 @@ TEST(CurlTransportTest, EmptyBodyIsSentAsEmpty) {
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url());
   absl::StatusOr<HttpResponse> response =
-      transport->Post("", Transport::Replay::kHarmless);
+      transport->Send(PostOf("", Replay::kHarmless));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 400);
   std::lock_guard<std::mutex> lock(seen.mutex);
@@ -157,7 +239,7 @@ TEST(CurlTransportTest, NoKeyNoAuthorizationHeaderOnLoopback) {
               });
   LocalServer local(&server);
   std::unique_ptr<Transport> transport = Make(local.url(), "  ");
-  ASSERT_TRUE(transport->Post("{}", Transport::Replay::kHarmless).ok());
+  ASSERT_TRUE(transport->Send(PostOf("{}", Replay::kHarmless)).ok());
   std::lock_guard<std::mutex> lock(seen.mutex);
   EXPECT_FALSE(seen.has_authorization);
 }
@@ -170,7 +252,7 @@ TEST(CurlTransportTest, KeyIsTrimmed) {
   LocalServer local(&server);
   std::unique_ptr<Transport> transport =
       Make(local.url(), absl::StrCat(" ", kKey, "\n"));
-  ASSERT_TRUE(transport->Post("{}", Transport::Replay::kHarmless).ok());
+  ASSERT_TRUE(transport->Send(PostOf("{}", Replay::kHarmless)).ok());
   std::lock_guard<std::mutex> lock(seen.mutex);
   EXPECT_EQ(seen.authorization, absl::StrCat("Bearer ", kKey));
 }
@@ -225,12 +307,25 @@ TEST(CurlTransportTest, ConnectionRefusedIsUnavailable) {
                                  "/graphql?api_key=", kKey);
   std::unique_ptr<Transport> transport = Make(url);
   absl::Status status =
-      transport->Post("{}", Transport::Replay::kHarmless).status();
+      transport->Send(PostOf("{}", Replay::kHarmless)).status();
   EXPECT_EQ(status, absl::UnavailableError(absl::StrCat(
                         "POST http://127.0.0.1:", closed.port(),
                         "/graphql: Couldn't connect to server; nothing was "
                         "sent")));
   EXPECT_EQ(std::string(status.message()).find(kKey), std::string::npos);
+}
+
+TEST(CurlTransportTest, ErrorsNameTheMethodAndPath) {
+  ClosedPort closed;
+  std::unique_ptr<Transport> transport =
+      Make(absl::StrCat("http://127.0.0.1:", closed.port(), "/v2/"));
+  HttpRequest request;
+  request.method = "DELETE";
+  request.path = "/pods/p1?x=1";
+  EXPECT_EQ(transport->Send(request).status(),
+            absl::UnavailableError(absl::StrCat(
+                "DELETE http://127.0.0.1:", closed.port(),
+                "/v2/pods/p1: Couldn't connect to server; nothing was sent")));
 }
 
 TEST(CurlTransportTest, ServerSlowerThanTheTimeoutIsDeadlineExceeded) {
@@ -250,7 +345,7 @@ TEST(CurlTransportTest, ServerSlowerThanTheTimeoutIsDeadlineExceeded) {
   options.timeout = absl::Milliseconds(300);
   std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
   absl::Status status =
-      transport->Post("{}", Transport::Replay::kHarmless).status();
+      transport->Send(PostOf("{}", Replay::kHarmless)).status();
   {
     std::lock_guard<std::mutex> lock(mutex);
     release = true;
@@ -275,7 +370,7 @@ TEST(CurlTransportTest, OversizedResponseIsRefused) {
   options.max_response_bytes = 1000;
   std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
   EXPECT_EQ(
-      transport->Post("{}", Transport::Replay::kHarmless).status(),
+      transport->Send(PostOf("{}", Replay::kHarmless)).status(),
       absl::InternalError(absl::StrCat(
           "POST ", local.url(), ": the response is larger than 1000 bytes")));
 }
@@ -299,7 +394,7 @@ TEST(CurlTransportTest, ConcurrentPosts) {
       for (int i = 0; i < kEach; ++i) {
         std::string body = absl::StrCat("{\"n\":", t * 1000 + i, "}");
         absl::StatusOr<HttpResponse> r =
-            transport->Post(body, Transport::Replay::kHarmless);
+            transport->Send(PostOf(body, Replay::kHarmless));
         if (r.ok() && r->status == 200 && r->body == body) matched++;
       }
     });
@@ -383,12 +478,12 @@ class AnswersOnlyTheFirstRequest {
 TEST(CurlTransportTest, AForbiddenReplayIsSentExactlyOnceWhenItsAnswerIsLost) {
   AnswersOnlyTheFirstRequest server;
   std::unique_ptr<Transport> transport = Make(server.url());
-  ASSERT_EQ(transport->Post("{}", Transport::Replay::kHarmless)->status, 200);
+  ASSERT_EQ(transport->Send(PostOf("{}", Replay::kHarmless))->status, 200);
   // The kept-alive connection closes on the mutation without an answer; it
   // must not be sent again on a new connection behind podform's back.
   absl::Status lost =
       transport
-          ->Post(R"({"query":"mutation { x }"})", Transport::Replay::kForbidden)
+          ->Send(PostOf(R"({"query":"mutation { x }"})", Replay::kForbidden))
           .status();
   EXPECT_EQ(lost.code(), absl::StatusCode::kDeadlineExceeded) << lost;
   EXPECT_EQ(server.requests(), 2);
@@ -399,8 +494,8 @@ TEST(CurlTransportTest, AHarmlessRequestMayBeReplayedByLibcurl) {
   // that closes unanswered, libcurl sends the request a second time.
   AnswersOnlyTheFirstRequest server;
   std::unique_ptr<Transport> transport = Make(server.url());
-  ASSERT_EQ(transport->Post("{}", Transport::Replay::kHarmless)->status, 200);
-  EXPECT_FALSE(transport->Post("{}", Transport::Replay::kHarmless).ok());
+  ASSERT_EQ(transport->Send(PostOf("{}", Replay::kHarmless))->status, 200);
+  EXPECT_FALSE(transport->Send(PostOf("{}", Replay::kHarmless)).ok());
   EXPECT_EQ(server.requests(), 3);
 }
 
@@ -449,7 +544,7 @@ TEST(CurlTransportTest, UntrustedCertificateIsRefused) {
     LocalServer local(&server);
     std::unique_ptr<Transport> transport = Make(local.url("https"));
     absl::Status status =
-        transport->Post("{}", Transport::Replay::kHarmless).status();
+        transport->Send(PostOf("{}", Replay::kHarmless)).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
     EXPECT_THAT(std::string(status.message()),
                 ::testing::StartsWith(
@@ -463,7 +558,7 @@ TEST(CurlTransportTest, UntrustedCertificateIsRefused) {
 }
 
 TEST(CurlTransportTest, CurlErrorClassification) {
-  const std::string url = "https://api.runpod.io/graphql";
+  const std::string url = "POST https://api.runpod.io/graphql";
   EXPECT_EQ(CurlErrorToStatus(CURLE_COULDNT_RESOLVE_HOST, false, url, ""),
             absl::UnavailableError(
                 "POST https://api.runpod.io/graphql: Couldn't resolve host "

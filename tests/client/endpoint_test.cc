@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace podform {
@@ -15,31 +16,75 @@ EnvGetter Env(std::map<std::string, std::string> vars) {
   };
 }
 
+// "api url" for what ResolveApi chose, or the error message.
+std::string Resolved(const std::string& api, const std::string& endpoint,
+                     const EnvGetter& env) {
+  absl::StatusOr<ApiTarget> target = ResolveApi(api, endpoint, env);
+  if (!target.ok()) return std::string(target.status().message());
+  return std::string(ApiName(target->api)) + " " + target->url;
+}
+
+TEST(EndpointTest, RestByDefault) {
+  EXPECT_EQ(Resolved("", "", Env({})), "rest https://api.runpod.io/v2");
+  EXPECT_EQ(Resolved("", "", nullptr), "rest https://api.runpod.io/v2");
+  EXPECT_EQ(std::string(ApiTitle(kDefaultApi)), "REST v2");
+}
+
 TEST(EndpointTest, FlagWinsOverEnvironmentOverDefault) {
-  EXPECT_EQ(ResolveEndpoint("", Env({})).value(),
-            "https://api.runpod.io/graphql");
-  EXPECT_EQ(ResolveEndpoint("", nullptr).value(),
-            "https://api.runpod.io/graphql");
-  EXPECT_EQ(ResolveEndpoint(
-                "", Env({{"RUNPOD_GRAPHQL_URL", "https://proxy.example/gql"}}))
-                .value(),
-            "https://proxy.example/gql");
-  EXPECT_EQ(ResolveEndpoint(
-                "http://127.0.0.1:8080/graphql",
-                Env({{"RUNPOD_GRAPHQL_URL", "https://proxy.example/gql"}}))
-                .value(),
-            "http://127.0.0.1:8080/graphql");
+  const EnvGetter both = Env({{"RUNPOD_API_URL", "https://proxy.example/v2"},
+                              {"RUNPOD_GRAPHQL_URL",
+                               "https://proxy.example/gql"}});
+  EXPECT_EQ(Resolved("", "http://127.0.0.1:8080/v2", both),
+            "rest http://127.0.0.1:8080/v2");
+  // An endpoint whose path ends in /graphql selects GraphQL.
+  EXPECT_EQ(Resolved("", "http://127.0.0.1:8080/graphql", both),
+            "graphql http://127.0.0.1:8080/graphql");
+  // Without --endpoint, RUNPOD_API_URL wins, then RUNPOD_GRAPHQL_URL (which
+  // alone selects GraphQL, whatever its path).
+  EXPECT_EQ(Resolved("", "", both), "rest https://proxy.example/v2");
+  EXPECT_EQ(Resolved("", "",
+                     Env({{"RUNPOD_GRAPHQL_URL", "https://proxy.example/gql"}})),
+            "graphql https://proxy.example/gql");
+  EXPECT_EQ(Resolved("", "",
+                     Env({{"RUNPOD_API_URL", "https://proxy.example/graphql"}})),
+            "graphql https://proxy.example/graphql");
+}
+
+TEST(EndpointTest, ApiFlagChoosesTheProtocolAndItsVariable) {
+  const EnvGetter both = Env({{"RUNPOD_API_URL", "https://proxy.example/v2"},
+                              {"RUNPOD_GRAPHQL_URL",
+                               "https://proxy.example/gql"}});
+  EXPECT_EQ(Resolved("graphql", "", Env({})),
+            "graphql https://api.runpod.io/graphql");
+  EXPECT_EQ(Resolved("graphql", "", both), "graphql https://proxy.example/gql");
+  EXPECT_EQ(Resolved("rest", "", both), "rest https://proxy.example/v2");
+  EXPECT_EQ(Resolved("rest", "", Env({{"RUNPOD_GRAPHQL_URL",
+                                       "https://proxy.example/gql"}})),
+            "rest https://api.runpod.io/v2");
+  EXPECT_EQ(Resolved("graphql", "https://proxy.example/anything", both),
+            "graphql https://proxy.example/anything");
+  EXPECT_EQ(Resolved("rest", "https://api.runpod.io/graphql", nullptr),
+            "--api rest: --endpoint \"https://api.runpod.io/graphql\" is a "
+            "GraphQL endpoint; give the REST base URL (e.g. "
+            "https://api.runpod.io/v2) or use --api graphql");
+  EXPECT_EQ(Resolved("soap", "", nullptr),
+            "--api \"soap\": expected \"rest\" or \"graphql\"");
+  EXPECT_TRUE(IsGraphQLUrl("https://api.runpod.io/graphql/"));
+  EXPECT_TRUE(IsGraphQLUrl("http://127.0.0.1:1/graphql?x=1"));
+  EXPECT_FALSE(IsGraphQLUrl("https://api.runpod.io/v2"));
+  EXPECT_FALSE(IsGraphQLUrl("https://graphql.example/v2"));
 }
 
 // An empty variable (a CI script's unset one) is an error, never
 // production.
 TEST(EndpointTest, AnEmptyEnvironmentValueIsAnError) {
-  absl::StatusOr<std::string> resolved =
-      ResolveEndpoint("", Env({{"RUNPOD_GRAPHQL_URL", ""}}));
-  EXPECT_EQ(resolved.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(resolved.status().message(),
-            "RUNPOD_GRAPHQL_URL is set but empty; set it to a URL, or unset "
-            "it to use https://api.runpod.io/graphql");
+  for (const char* name : {"RUNPOD_API_URL", "RUNPOD_GRAPHQL_URL"}) {
+    absl::StatusOr<ApiTarget> resolved = ResolveApi("", "", Env({{name, ""}}));
+    EXPECT_EQ(resolved.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(resolved.status().message(),
+              absl::StrCat(name, " is set but empty; set it to a URL, or "
+                                 "unset it"));
+  }
 }
 
 TEST(EndpointTest, PlainHttpOnlyToLoopback) {
@@ -48,17 +93,17 @@ TEST(EndpointTest, PlainHttpOnlyToLoopback) {
         "http://localhost:9/graphql", "http://LOCALHOST/graphql",
         "http://[::1]:8080/graphql", "https://api.runpod.io/graphql",
         "HTTPS://api.runpod.io/graphql"}) {
-    EXPECT_TRUE(ResolveEndpoint(url, nullptr).ok()) << url;
+    EXPECT_TRUE(ResolveApi("", url, nullptr).ok()) << url;
   }
   EXPECT_EQ(
-      ResolveEndpoint("http://api.runpod.io/graphql", nullptr).status(),
+      ResolveApi("", "http://api.runpod.io/graphql", nullptr).status(),
       absl::InvalidArgumentError(
           "--endpoint \"http://api.runpod.io/graphql\": plain http:// is "
           "allowed only to a loopback host (127.0.0.0/8, localhost, [::1]), "
           "because the API key would cross the network unencrypted; use "
           "https://"));
   EXPECT_EQ(
-      ResolveEndpoint("",
+      ResolveApi("", "",
                       Env({{"RUNPOD_GRAPHQL_URL",
                             "http://10.0.0.7:8080/graphql?api_key=SEKRIT"}}))
           .status(),
@@ -72,28 +117,29 @@ TEST(EndpointTest, PlainHttpOnlyToLoopback) {
        {"http://localhost.example.com/graphql", "http://127.0.0.1.nip.io/g",
         "http://128.0.0.1/graphql", "http://[::2]/graphql",
         "http://0.0.0.0/graphql"}) {
-    EXPECT_EQ(ResolveEndpoint(url, nullptr).status().code(),
+    EXPECT_EQ(ResolveApi("", url, nullptr).status().code(),
               absl::StatusCode::kInvalidArgument)
         << url;
   }
 }
 
 TEST(EndpointTest, UnknownSchemesAndNonUrlsAreRefused) {
-  EXPECT_EQ(ResolveEndpoint("ftp://api.runpod.io/graphql", nullptr).status(),
+  EXPECT_EQ(ResolveApi("", "ftp://api.runpod.io/graphql", nullptr).status(),
             absl::InvalidArgumentError(
                 "--endpoint \"ftp://api.runpod.io/graphql\": unsupported "
                 "scheme \"ftp\"; use https:// (or http:// to a loopback "
                 "address)"));
-  EXPECT_EQ(ResolveEndpoint("file:///etc/passwd", nullptr).status().code(),
+  EXPECT_EQ(ResolveApi("", "file:///etc/passwd", nullptr).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ResolveEndpoint("api.runpod.io/graphql", nullptr).status(),
+  EXPECT_EQ(ResolveApi("", "api.runpod.io/graphql", nullptr).status(),
             absl::InvalidArgumentError(
-                "--endpoint: not a valid URL; expected https://HOST/graphql"));
+                "--endpoint: not a valid URL; expected https://HOST/v2 (REST) or "
+                "https://HOST/graphql"));
 }
 
 TEST(EndpointTest, CredentialsInTheUrlAreRefusedWithoutBeingShown) {
   absl::Status status =
-      ResolveEndpoint("https://user:SEKRIT@api.runpod.io/graphql", nullptr)
+      ResolveApi("", "https://user:SEKRIT@api.runpod.io/graphql", nullptr)
           .status();
   EXPECT_EQ(status,
             absl::InvalidArgumentError(

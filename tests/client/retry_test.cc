@@ -14,6 +14,7 @@ namespace {
 
 using ::podform::testing::FakeClock;
 using ::podform::testing::FakeTransport;
+using ::podform::testing::Post;
 using ::testing::ElementsAre;
 
 RetryOptions Options(FakeClock& clock) {
@@ -117,7 +118,7 @@ TEST(RetryTest, RetriesUnprocessedAnswersThenSucceeds) {
   transport.Answer(502, "bad gateway");
   transport.Answer(504, "gateway timeout");
   transport.Answer(200, "{\"data\":{}}");
-  RetryResult result = retrier.Send(transport, "BODY", /*idempotent=*/false);
+  RetryResult result = retrier.Send(transport, Post("BODY", false));
   ASSERT_TRUE(result.response.ok()) << result.response.status();
   EXPECT_EQ(result.response->status, 200);
   EXPECT_EQ(result.response->body, "{\"data\":{}}");
@@ -137,7 +138,7 @@ TEST(RetryTest, MutationIsNeverResentWhenItsOutcomeIsUnknown) {
   Retrier retrier(Options(clock));
   FakeTransport transport;
   transport.Answer(absl::DeadlineExceededError("timed out after sending"));
-  RetryResult result = retrier.Send(transport, "MUTATION", false);
+  RetryResult result = retrier.Send(transport, Post("MUTATION", false));
   EXPECT_EQ(result.response.status(),
             absl::DeadlineExceededError("timed out after sending"));
   EXPECT_EQ(result.attempts, 1);
@@ -150,10 +151,43 @@ TEST(RetryTest, OnlyReadsMayBeReplayedByTheTransport) {
   FakeTransport transport;
   transport.Answer(200, "{}");
   transport.Answer(200, "{}");
-  retrier.Send(transport, "READ", true);
-  retrier.Send(transport, "MUTATION", false);
+  retrier.Send(transport, Post("READ", true));
+  retrier.Send(transport, Post("MUTATION", false));
   EXPECT_THAT(transport.replays(), ElementsAre(Transport::Replay::kHarmless,
                                                Transport::Replay::kForbidden));
+}
+
+TEST(RetryTest, RestRequestsAreRetriedByTheirReplayRule) {
+  FakeClock clock;
+  Retrier retrier(Options(clock));
+  FakeTransport transport;
+  // A GET is a read: retried after an unknown outcome and a 500, and sent
+  // again unchanged (method, path, body).
+  transport.Answer(absl::DeadlineExceededError("timed out"));
+  transport.Answer(500, "oops");
+  transport.Answer(200, R"({"pods":[]})");
+  HttpRequest get;
+  get.method = "GET";
+  get.path = "/pods?limit=1000";
+  get.replay = Replay::kHarmless;
+  RetryResult read = retrier.Send(transport, get);
+  ASSERT_TRUE(read.response.ok()) << read.response.status();
+  EXPECT_EQ(read.attempts, 3);
+  // A DELETE is a mutation: its lost answer goes back to the caller at once.
+  transport.Answer(absl::DeadlineExceededError("connection reset"));
+  HttpRequest del;
+  del.method = "DELETE";
+  del.path = "/pods/p1";
+  RetryResult deleted = retrier.Send(transport, del);
+  EXPECT_EQ(deleted.response.status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(deleted.attempts, 1);
+  std::vector<std::string> sent;
+  for (const HttpRequest& r : transport.requests()) {
+    sent.push_back(r.method + " " + r.path);
+  }
+  EXPECT_THAT(sent, ElementsAre("GET /pods?limit=1000", "GET /pods?limit=1000",
+                                "GET /pods?limit=1000", "DELETE /pods/p1"));
 }
 
 TEST(RetryTest, MutationGets500BackUnretried) {
@@ -161,7 +195,7 @@ TEST(RetryTest, MutationGets500BackUnretried) {
   Retrier retrier(Options(clock));
   FakeTransport transport;
   transport.Answer(500, "oops");
-  RetryResult result = retrier.Send(transport, "MUTATION", false);
+  RetryResult result = retrier.Send(transport, Post("MUTATION", false));
   ASSERT_TRUE(result.response.ok());
   EXPECT_EQ(result.response->status, 500);
   EXPECT_EQ(result.attempts, 1);
@@ -174,7 +208,7 @@ TEST(RetryTest, ReadIsRetriedOnTimeoutsAnd500) {
   transport.Answer(absl::DeadlineExceededError("timed out"));
   transport.Answer(500, "oops");
   transport.Answer(200, "{}");
-  RetryResult result = retrier.Send(transport, "QUERY", true);
+  RetryResult result = retrier.Send(transport, Post("QUERY", true));
   ASSERT_TRUE(result.response.ok());
   EXPECT_EQ(result.response->status, 200);
   EXPECT_EQ(result.attempts, 3);
@@ -187,9 +221,9 @@ TEST(RetryTest, OtherAnswersAreReturnedAtOnce) {
   transport.Answer(400, "bad");
   transport.Answer(401, "");
   transport.Answer(absl::FailedPreconditionError("bad certificate"));
-  EXPECT_EQ(retrier.Send(transport, "Q", true).response->status, 400);
-  EXPECT_EQ(retrier.Send(transport, "Q", true).response->status, 401);
-  RetryResult tls = retrier.Send(transport, "Q", true);
+  EXPECT_EQ(retrier.Send(transport, Post("Q", true)).response->status, 400);
+  EXPECT_EQ(retrier.Send(transport, Post("Q", true)).response->status, 401);
+  RetryResult tls = retrier.Send(transport, Post("Q", true));
   EXPECT_EQ(tls.response.status(),
             absl::FailedPreconditionError("bad certificate"));
   EXPECT_EQ(tls.attempts, 1);
@@ -203,7 +237,7 @@ TEST(RetryTest, GivesUpAfterMaxAttempts) {
   Retrier retrier(options);
   FakeTransport transport;
   for (int i = 0; i < 3; ++i) transport.Answer(429, "", "1");
-  RetryResult result = retrier.Send(transport, "Q", false);
+  RetryResult result = retrier.Send(transport, Post("Q", false));
   EXPECT_EQ(
       result.response.status(),
       absl::UnavailableError(
@@ -214,7 +248,7 @@ TEST(RetryTest, GivesUpAfterMaxAttempts) {
   transport.Answer(absl::UnavailableError("POST x: refused; nothing was sent"));
   options.max_attempts = 1;
   Retrier once(options);
-  EXPECT_EQ(once.Send(transport, "Q", false).response.status(),
+  EXPECT_EQ(once.Send(transport, Post("Q", false)).response.status(),
             absl::UnavailableError(
                 "POST x: refused; nothing was sent; gave up after 1 attempt"));
 }
@@ -228,7 +262,7 @@ TEST(RetryTest, GivesUpWhenTheNextWaitWouldPassTheDeadline) {
   transport.Answer(503, "", "4");
   transport.Answer(503, "", "4");
   transport.Answer(503, "", "4");  // 8 s spent; another 4 s would be 12 s
-  RetryResult result = retrier.Send(transport, "Q", true);
+  RetryResult result = retrier.Send(transport, Post("Q", true));
   EXPECT_EQ(
       result.response.status(),
       absl::UnavailableError("HTTP 503 from RunPod; gave up after 3 attempts"));
@@ -237,7 +271,7 @@ TEST(RetryTest, GivesUpWhenTheNextWaitWouldPassTheDeadline) {
 
   // A Retry-After longer than the whole deadline gives up at once.
   transport.Answer(429, "", "3600");
-  RetryResult now = retrier.Send(transport, "Q", true);
+  RetryResult now = retrier.Send(transport, Post("Q", true));
   EXPECT_EQ(now.attempts, 1);
   EXPECT_EQ(
       now.response.status(),
@@ -253,7 +287,7 @@ TEST(RetryTest, ReadTimeoutsExhaustedKeepTheirCode) {
   FakeTransport transport;
   transport.Answer(absl::DeadlineExceededError("POST x: Timeout was reached"));
   transport.Answer(absl::DeadlineExceededError("POST x: Timeout was reached"));
-  EXPECT_EQ(retrier.Send(transport, "Q", true).response.status(),
+  EXPECT_EQ(retrier.Send(transport, Post("Q", true)).response.status(),
             absl::DeadlineExceededError(
                 "POST x: Timeout was reached; gave up after 2 attempts"));
 }
@@ -277,7 +311,7 @@ TEST(RetryTest, ConcurrentSendsShareTheRetrier) {
   std::atomic<int> ok{0};
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&] {
-      RetryResult r = retrier.Send(transport, "Q", true);
+      RetryResult r = retrier.Send(transport, Post("Q", true));
       if (r.response.ok() && r.response->status == 200) ok++;
     });
   }

@@ -63,5 +63,24 @@ TEST(CheckSameTargetTest, TheEndpointDecidesWithoutAnAccount) {
             "use another --state)");
 }
 
+// REST v2 and GraphQL are two APIs of one RunPod service: a lock file
+// written over one is at home over the other, and nowhere else.
+TEST(CheckSameTargetTest, OneServiceAnswersBothApis) {
+  const Target graphql{"https://api.runpod.io/graphql", "user_1"};
+  const Target rest{"https://api.runpod.io/v2", ""};
+  EXPECT_TRUE(CheckSameTarget(graphql, rest, "x").ok());
+  EXPECT_TRUE(CheckSameTarget(rest, graphql, "x").ok());
+  EXPECT_TRUE(CheckSameTarget(Target{"http://127.0.0.1:8787/v2", ""},
+                              Target{"http://127.0.0.1:8787/graphql", ""}, "x")
+                  .ok());
+  EXPECT_EQ(CheckSameTarget(rest, Target{"http://127.0.0.1:8787/v2", ""}, "x")
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CheckSameTarget(Target{"https://proxy.example/v2x", ""},
+                            Target{"https://proxy.example/graphql", ""}, "x")
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace podform

@@ -58,7 +58,7 @@ std::unique_ptr<Sandbox> Sandbox::Start(const std::string& data_path,
       30);
   line = line.substr(0, line.find('\n') + 1);
   const std::string prefix = "listening on http://127.0.0.1:";
-  const std::string suffix = "/graphql\n";
+  const std::string suffix = " (REST v2 at /v2, GraphQL at /graphql)\n";
   if (line.rfind(prefix, 0) != 0 ||
       line.size() <= prefix.size() + suffix.size() ||
       line.compare(line.size() - suffix.size(), suffix.size(), suffix) != 0) {
@@ -68,7 +68,7 @@ std::unique_ptr<Sandbox> Sandbox::Start(const std::string& data_path,
     return nullptr;
   }
   s->url_ = line.substr(std::string("listening on ").size());
-  s->url_.pop_back();
+  s->url_ = s->url_.substr(0, s->url_.find(' ')) + "/graphql";
   return s;
 }
 

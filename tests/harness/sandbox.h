@@ -18,8 +18,9 @@ namespace podform::harness {
 class Sandbox {
  public:
   // Starts it and waits (at most 30 s) for its first line ("listening on
-  // http://127.0.0.1:PORT/graphql"). Its stdout and stderr go to DATA.stdout
-  // and DATA.stderr; its HOME is DATA's directory (created if need be).
+  // http://127.0.0.1:PORT (REST v2 at /v2, GraphQL at /graphql)"); url()
+  // is then its GraphQL URL. Its stdout and stderr go to DATA.stdout and
+  // DATA.stderr; its HOME is DATA's directory (created if need be).
   // GraphQL() authenticates with `api_key`, which the server checks only when
   // `flags` hold --api-key. Fails the test and returns null when it does not
   // come up.

@@ -517,6 +517,36 @@ TEST(PlannerTest, LiveChangesAreReportedAndCorrected) {
   EXPECT_EQ(trainer.after->pod.image, "runpod/pytorch:2.4.0");
 }
 
+TEST(PlannerTest, DataCenterAndCloudReportedLiveAreCompared) {
+  // REST v2 reports a pod's data center and cloud: a live value that
+  // differs from the record is drift, and those attributes force a
+  // replacement.
+  World moved;
+  moved.Converged(MakeVolume("models", 100), "vol-1");
+  moved.Converged(MakePod("trainer", "models"), "pod-1");
+  moved.LivePodWithId("pod-1").spec.data_center = "EU-SE-1";
+  moved.LivePodWithId("pod-1").spec.cloud_type = "COMMUNITY";
+  std::vector<std::string> lines = Describe(MustPlan(moved));
+  EXPECT_THAT(lines, ::testing::Contains(
+                         "replace pod.trainer id=pod-1 "
+                         "replace=cloudType,dataCenter"));
+  EXPECT_THAT(lines, ::testing::Contains(
+                         "  # cloudType changed outside podform (was "
+                         "COMMUNITY live)"));
+  EXPECT_THAT(lines, ::testing::Contains(
+                         "  # dataCenter changed outside podform (was "
+                         "EU-SE-1 live)"));
+
+  // The same values as recorded, or a data center RunPod chose for a pod
+  // the config placed nowhere: nothing to do.
+  World placed;
+  placed.Converged(MakePod("notebook", ""), "pod-1");
+  placed.LivePodWithId("pod-1").spec.data_center = "US-TX-3";
+  placed.LivePodWithId("pod-1").spec.cloud_type = "SECURE";
+  EXPECT_THAT(Describe(MustPlan(placed)),
+              ElementsAre("no-op pod.notebook id=pod-1"));
+}
+
 TEST(PlannerTest, StoppedOutsidePodformIsResumed) {
   World w;
   w.Converged(MakePod("notebook", ""), "pod-1");

@@ -20,6 +20,14 @@ namespace podform::sandbox {
 namespace {
 
 using nlohmann::json;
+
+// A GraphQL POST of `body`.
+HttpRequest PostOf(std::string body, Replay replay) {
+  HttpRequest request;
+  request.body = std::move(body);
+  request.replay = replay;
+  return request;
+}
 using testing::Harness;
 using testing::MakeTempDir;
 
@@ -169,7 +177,7 @@ TEST(ServiceFaultsTest, AMutationIsCarriedOutHalfwayThroughItsLatency) {
   std::atomic<bool> answered{false};
   std::thread create([&] {
     absl::StatusOr<HttpResponse> made =
-        transport.Post(kCreate, Transport::Replay::kHarmless);
+        transport.Send(PostOf(kCreate, Replay::kHarmless));
     EXPECT_TRUE(made.ok()) << made.status();
     answered = true;
   });
@@ -203,14 +211,14 @@ TEST(ServiceFaultsTest, DropAfterCommitPersistsTheMutationButLosesTheAnswer) {
   InProcessTransport transport(std::move(service).value(), "key");
 
   absl::StatusOr<HttpResponse> created =
-      transport.Post(kCreate, Transport::Replay::kHarmless);
+      transport.Send(PostOf(kCreate, Replay::kHarmless));
   EXPECT_EQ(created.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(created.status().message(),
             "sandbox: the connection was lost before an answer arrived "
             "(--drop-after-commit); the request may have taken effect");
   // Queries commit nothing and are answered; the volume exists.
   absl::StatusOr<HttpResponse> listed =
-      transport.Post(kList, Transport::Replay::kHarmless);
+      transport.Send(PostOf(kList, Replay::kHarmless));
   ASSERT_TRUE(listed.ok()) << listed.status();
   EXPECT_EQ(listed->status, 200);
   json volumes = json::parse(listed->body)["data"]["myself"]["networkVolumes"];
@@ -218,9 +226,9 @@ TEST(ServiceFaultsTest, DropAfterCommitPersistsTheMutationButLosesTheAnswer) {
   EXPECT_EQ(json::parse(testing::OnDisk(path))["networkVolumes"][0]["id"],
             volumes[0]["id"]);
   // A refused mutation commits nothing and is answered.
-  absl::StatusOr<HttpResponse> refused = transport.Post(
+  absl::StatusOr<HttpResponse> refused = transport.Send(PostOf(
       R"({"query": "mutation { podTerminate(input: {podId: \"nope\"}) }"})",
-      Transport::Replay::kHarmless);
+      Replay::kHarmless));
   ASSERT_TRUE(refused.ok()) << refused.status();
   EXPECT_EQ(json::parse(refused->body)["errors"][0]["message"],
             "pod not found to terminate");
@@ -231,7 +239,7 @@ TEST(InProcessTransportTest, OpenCreatesTheFileAndAnswersLikeTheServer) {
   auto transport = InProcessTransport::Open(path);
   ASSERT_TRUE(transport.ok()) << transport.status();
   absl::StatusOr<HttpResponse> r =
-      (*transport)->Post(kCreate, Transport::Replay::kHarmless);
+      (*transport)->Send(PostOf(kCreate, Replay::kHarmless));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->retry_after, "");
@@ -240,7 +248,7 @@ TEST(InProcessTransportTest, OpenCreatesTheFileAndAnswersLikeTheServer) {
   // Invalid documents are a 400 answer, not an error.
   absl::StatusOr<HttpResponse> bad =
       (*transport)
-          ->Post(R"({"query": "{ nope }"})", Transport::Replay::kHarmless);
+          ->Send(PostOf(R"({"query": "{ nope }"})", Replay::kHarmless));
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->status, 400);
 }
@@ -251,9 +259,9 @@ TEST(InProcessTransportTest, RateLimitedAnswerCarriesRetryAfter) {
   auto service = SandboxService::Create(options);
   ASSERT_TRUE(service.ok());
   InProcessTransport transport(std::move(service).value(), "key");
-  EXPECT_EQ(transport.Post(kList, Transport::Replay::kHarmless)->status, 200);
+  EXPECT_EQ(transport.Send(PostOf(kList, Replay::kHarmless))->status, 200);
   absl::StatusOr<HttpResponse> limited =
-      transport.Post(kList, Transport::Replay::kHarmless);
+      transport.Send(PostOf(kList, Replay::kHarmless));
   ASSERT_TRUE(limited.ok());
   EXPECT_EQ(limited->status, 429);
   EXPECT_EQ(limited->retry_after, "1");
@@ -287,12 +295,16 @@ TEST(ServiceTest, AuthAndRouting) {
   request.api_key_param = "secret";
   EXPECT_EQ(service.Handle(request).status, 200);
 
-  request.path = "/v2/pods";
+  request.path = "/v1/pods";
   r = service.Handle(request);
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(
       r.body,
-      R"({"errors":[{"message":"Cannot POST /v2/pods","extensions":{"code":"NOT_FOUND"}}]})");
+      R"({"errors":[{"message":"Cannot POST /v1/pods","extensions":{"code":"NOT_FOUND"}}]})");
+  // /v2 is REST v2 (rest_*_test.cc), which takes the key as a Bearer token
+  // only.
+  request.path = "/v2/pods";
+  EXPECT_EQ(service.Handle(request).status, 401);
   request.path = "/graphql";
   request.method = "GET";
   r = service.Handle(request);

@@ -17,12 +17,14 @@
 #include <cstring>
 #include <map>
 #include <regex>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/sandbox/limits.h"
 #include "reconciler/util/file.h"
 #include "tests/sandbox/sandbox_test_util.h"
 
@@ -374,6 +376,13 @@ class Process {
   int out_ = -1;
 };
 
+// "http://HOST:PORT/graphql" from serve's first line "listening on
+// http://HOST:PORT (REST v2 at /v2, GraphQL at /graphql)".
+std::string GraphqlUrl(const std::string& line) {
+  std::string url = line.substr(std::string("listening on ").size());
+  return url.substr(0, url.find(' ')) + "/graphql";
+}
+
 TEST(ServeCommandTest, PrintsItsAddressServesAndExitsCleanlyOnSigterm) {
   std::string dir = MakeTempDir();
   Process p({PODFORM_BINARY, "sandbox", "serve", "--listen", "127.0.0.1:0",
@@ -382,7 +391,8 @@ TEST(ServeCommandTest, PrintsItsAddressServesAndExitsCleanlyOnSigterm) {
   std::string line = p.FirstLine();
   std::smatch m;
   ASSERT_TRUE(std::regex_match(
-      line, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+)/graphql)")))
+      line, m,
+      std::regex(R"(listening on http://127\.0\.0\.1:(\d+) \(REST v2 at /v2, GraphQL at /graphql\))")))
       << line;
   std::string url = "http://127.0.0.1:" + m[1].str() + "/graphql";
   EXPECT_NE(m[1].str(), "0");
@@ -403,8 +413,7 @@ TEST(ServeCommandTest, SigintAlsoStopsItAndTheStateSurvives) {
   {
     Process p({PODFORM_BINARY, "sandbox", "serve", "--listen", "127.0.0.1:0",
                "--data", data});
-    std::string line = p.FirstLine();
-    std::string url = line.substr(std::string("listening on ").size());
+    std::string url = GraphqlUrl(p.FirstLine());
     CurlResult created = Request(url, kCreate);
     id = json::parse(created.body)["data"]["createNetworkVolume"]["id"];
     int status = p.Signal(SIGINT);
@@ -414,7 +423,7 @@ TEST(ServeCommandTest, SigintAlsoStopsItAndTheStateSurvives) {
   Process p({PODFORM_BINARY, "sandbox", "serve", "--listen", "127.0.0.1:0",
              "--data", data, "--fail-rate", "0", "--latency-ms", "1",
              "--rate-limit", "100", "--drop-after-commit", "0"});
-  std::string url = p.FirstLine().substr(std::string("listening on ").size());
+  std::string url = GraphqlUrl(p.FirstLine());
   EXPECT_EQ(Request(url, kList).body,
             R"({"data":{"myself":{"networkVolumes":[{"id":")" + id +
                 R"("}]}}})");
@@ -431,6 +440,134 @@ TEST(ServeCommandTest, ACorruptDataFileIsAnError) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_EQ(*ReadFile(data), "{oops");
+}
+
+
+// REST v2 on the same port: the query string reaches the service, answers
+// keep their content type and headers.
+TEST(ServerTest, AnswersRestV2OverHttp) {
+  ServiceOptions options = Options();
+  options.faults.rate_limit = 100;
+  Served s(options);
+  CurlResult r = Request(s.url("/v2/network-volumes"),
+                         R"({"name":"v","size":10,"dataCenter":"EU-RO-1"})");
+  ASSERT_EQ(r.code, CURLE_OK) << curl_easy_strerror(r.code);
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  EXPECT_EQ(r.headers["ratelimit-policy"], R"("second";q=100;w=1)");
+  r = Request(s.url("/v2/pods?limit=0"), "", "Bearer k", "GET");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.headers["content-type"], "application/problem+json");
+  EXPECT_EQ(json::parse(r.body)["errors"],
+            json({"limit: must be between 1 and 1000"}));
+  r = Request(s.url("/v2/network-volumes"), "", "", "GET");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.headers.count("ratelimit"), 0u);
+  r = Request(s.url("/graphql"), kList);
+  EXPECT_EQ(json::parse(r.body)["data"]["myself"]["networkVolumes"].size(),
+            1u);
+}
+
+// A body over the server's limit is refused from its Content-Length,
+// before authentication, with the API's own error shape.
+TEST(ServerTest, OversizedBodiesAre413BeforeAuthentication) {
+  ServiceOptions options = Options();
+  options.api_key = "secret";
+  Served s(options);
+  std::string huge(kMaxBodyBytes + 1, ' ');
+  CurlResult r = Request(s.url("/v2/network-volumes"), huge, "");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.headers["content-type"], "application/problem+json");
+  EXPECT_EQ(r.body,
+            R"({"title":"Content Too Large","status":413,"detail":"The request body exceeds the 102400 byte limit."})");
+  r = Request(s.url("/graphql"), huge, "");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(json::parse(r.body)["errors"][0]["extensions"]["code"],
+            "PAYLOAD_TOO_LARGE");
+  // Between RunPod's REST limit and the server's: refused by the service.
+  r = Request(s.url("/v2/network-volumes"),
+              std::string(kMaxRestBodyBytes + 1, ' '), "");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.headers["content-type"], "application/problem+json");
+}
+
+// Idle connections (opened, nothing sent) hold a server thread each until
+// they time out; a hundred of them must not delay another client.
+TEST(ServerTest, IdleConnectionsDoNotStarveOthers) {
+  Served s(Options());
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(s.server().port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<int> idle;
+  for (int i = 0; i < 100; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address),
+              0)
+        << std::strerror(errno);
+    idle.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto start = std::chrono::steady_clock::now();
+  CurlResult r = Request(s.url(), kList);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_LT(took, std::chrono::milliseconds(1000));
+  for (int fd : idle) close(fd);
+}
+
+// Regression: a JSON body nested 55,000 levels deep inside `variables`
+// killed `sandbox serve` with SIGSEGV. It is a 400 now, and the server goes
+// on answering.
+TEST(ServeCommandTest, DeeplyNestedVariablesDoNotCrashTheServer) {
+  std::string dir = MakeTempDir();
+  Process p({PODFORM_BINARY, "sandbox", "serve", "--listen", "127.0.0.1:0",
+             "--data", dir + "/sandbox.json"});
+  std::string url = GraphqlUrl(p.FirstLine());
+  std::string body =
+      R"({"query": "query Q($v: String) { myself { id } }", "variables": {"v": )" +
+      std::string(55000, '[') + std::string(55000, ']') + "}}";
+  CurlResult r = Request(url, body);
+  ASSERT_EQ(r.code, CURLE_OK) << curl_easy_strerror(r.code);
+  EXPECT_EQ(r.status, 400);
+  std::string rest = url.substr(0, url.size() - std::string("/graphql").size());
+  r = Request(rest + "/v2/network-volumes",
+              R"({"name": )" + std::string(50000, '[') +
+                  std::string(50000, ']') + "}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Request(url, kList).status, 200);
+  int status = p.Signal(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(ServeCommandTest, RestFlags) {
+  std::string dir = MakeTempDir();
+  Process p({PODFORM_BINARY, "sandbox", "serve", "--listen", "127.0.0.1:0",
+             "--data", dir + "/sandbox.json", "--rate-limit", "1/min",
+             "--provision-ms", "60000"});
+  std::string url = GraphqlUrl(p.FirstLine());
+  std::string rest = url.substr(0, url.size() - std::string("/graphql").size());
+  CurlResult r = Request(
+      rest + "/v2/pods",
+      R"({"name":"p","image":"i","gpu":{"id":"NVIDIA RTX A6000"}})");
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["status"], "PROVISIONING");
+  EXPECT_EQ(r.headers["ratelimit-policy"], R"("minute";q=1;w=60)");
+  r = Request(rest + "/v2/pods", "", "Bearer k", "GET");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers["retry-after"], "60");
+  EXPECT_EQ(WEXITSTATUS(p.Signal(SIGTERM)), 0);
+}
+
+TEST(ServeCommandTest, ABadRateLimitIsAnError) {
+  Process p({PODFORM_BINARY, "sandbox", "serve", "--listen", "127.0.0.1:0",
+             "--data", MakeTempDir() + "/sandbox.json", "--rate-limit",
+             "5/h"});
+  int status = p.Wait();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
 }
 
 }  // namespace

@@ -1,0 +1,354 @@
+#include "reconciler/client/rest_provider.h"
+
+#include <curl/curl.h>
+
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/client/rest_wire.h"
+#include "reconciler/util/status_macros.h"
+
+namespace podform {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kPageLimit = 1000;  // the largest page RunPod serves
+
+absl::Status Malformed(const std::string& what) {
+  return absl::InternalError(
+      absl::StrCat("malformed response from RunPod: ", what));
+}
+
+// `text` percent-encoded for a path segment or a query value.
+std::string Escape(const std::string& text) {
+  char* escaped =
+      curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
+  if (escaped == nullptr) return "";
+  std::string out(escaped);
+  curl_free(escaped);
+  return out;
+}
+
+// "DETAIL; ERROR; ERROR", or the title, or "(no detail)".
+std::string ProblemText(const HttpResponse& http) {
+  Problem problem = ParseProblem(http.body);
+  std::vector<std::string> parts;
+  if (!problem.detail.empty()) {
+    parts.push_back(problem.detail);
+  } else if (!problem.title.empty()) {
+    parts.push_back(problem.title);
+  }
+  for (const std::string& error : problem.errors) parts.push_back(error);
+  if (parts.empty()) return "(no detail)";
+  return absl::StrJoin(parts, "; ");
+}
+
+// RunPod says "no capacity" only in words (a 400 whose detail names it).
+bool SaysNoCapacity(const std::string& text) {
+  std::string lower = absl::AsciiStrToLower(text);
+  return absl::StrContains(lower, "no longer any instances available") ||
+         absl::StrContains(lower, "capacity") ||
+         absl::StrContains(lower, "could not be placed");
+}
+
+// The error for a non-2xx answer (see the header).
+absl::Status HttpError(const HttpResponse& http, bool read) {
+  int status = http.status;
+  std::string text = ProblemText(http);
+  switch (status) {
+    case 400:
+      return absl::Status(SaysNoCapacity(text)
+                              ? absl::StatusCode::kResourceExhausted
+                              : absl::StatusCode::kFailedPrecondition,
+                          absl::StrCat("RunPod refused the request (HTTP "
+                                       "400): ",
+                                       text));
+    case 401:
+      return absl::UnauthenticatedError(
+          "RunPod rejected the API key (HTTP 401): check RUNPOD_API_KEY");
+    case 402:
+      return absl::FailedPreconditionError(absl::StrCat(
+          "insufficient balance (HTTP 402): ", text,
+          "; add credit to the RunPod account"));
+    case 403:
+      return absl::PermissionDeniedError(absl::StrCat(
+          "RunPod refused the request (HTTP 403): ", text,
+          "; check that RUNPOD_API_KEY has read and write access"));
+    case 404:
+      return absl::NotFoundError(absl::StrCat("not found (HTTP 404): ", text));
+    case 409:
+      return absl::FailedPreconditionError(
+          absl::StrCat("RunPod refused the request (HTTP 409): ", text));
+    case 413:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the request is too large for RunPod (HTTP 413): ", text));
+    case 422:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "RunPod found the request invalid (HTTP 422): ", text));
+    default:
+      break;
+  }
+  if (status >= 500 && status <= 599) {
+    if (read) {
+      return absl::UnavailableError(
+          absl::StrCat("HTTP ", status, " from RunPod: ", text));
+    }
+    // A 502/503/504 never gets here (the retrier gives up with
+    // Unavailable); any other 5xx on a mutation may have been processed.
+    return absl::DeadlineExceededError(absl::StrCat(
+        "HTTP ", status, " from RunPod: the outcome is unknown"));
+  }
+  return absl::InternalError(
+      absl::StrCat("unexpected HTTP ", status, " from RunPod"));
+}
+
+class RestProviderImpl : public RestProvider {
+ public:
+  RestProviderImpl(std::unique_ptr<Transport> transport,
+                   RestProviderOptions options)
+      : transport_(std::move(transport)), retrier_(std::move(options.retry)) {
+    for (std::string& secret : options.secrets) {
+      if (!secret.empty()) secrets_.push_back(std::move(secret));
+    }
+  }
+
+  absl::StatusOr<LiveState> Refresh() override {
+    absl::StatusOr<std::vector<LiveVolume>> volumes;
+    std::thread volume_thread([&] { volumes = ListVolumes(); });
+    absl::StatusOr<std::vector<LivePod>> pods = ListPods();
+    volume_thread.join();
+    if (!volumes.ok()) return volumes.status();
+    if (!pods.ok()) return pods.status();
+    LiveState live;
+    live.volumes = std::move(*volumes);
+    live.pods = std::move(*pods);
+    return live;
+  }
+
+  absl::StatusOr<LiveVolume> CreateVolume(const VolumeSpec& spec) override {
+    return Volume("createNetworkVolume", "POST", "/network-volumes",
+                  RestCreateVolumeBody(spec), 201);
+  }
+
+  absl::StatusOr<LiveVolume> UpdateVolume(const std::string& id,
+                                          const VolumeSpec& spec) override {
+    return Volume("updateNetworkVolume", "PATCH",
+                  "/network-volumes/" + Escape(id), RestUpdateVolumeBody(spec),
+                  200);
+  }
+
+  absl::Status DeleteVolume(const std::string& id) override {
+    return Call("deleteNetworkVolume", "DELETE",
+                "/network-volumes/" + Escape(id), std::nullopt, 204)
+        .status();
+  }
+
+  absl::StatusOr<LivePod> CreatePod(const PodSpec& spec) override {
+    absl::StatusOr<json> body = RestCreatePodBody(spec);
+    if (!body.ok()) return Fail("createPod", body.status());
+    return Pod("createPod", "POST", "/pods", std::move(*body), 201);
+  }
+
+  absl::StatusOr<LivePod> EditPod(const std::string& id,
+                                  const PodSpec& spec) override {
+    return Pod("updatePod", "PATCH", "/pods/" + Escape(id),
+               RestEditPodBody(spec), 200);
+  }
+
+  absl::Status TerminatePod(const std::string& id) override {
+    return Call("deletePod", "DELETE", "/pods/" + Escape(id), std::nullopt,
+                204)
+        .status();
+  }
+
+  absl::StatusOr<LivePod> StopPod(const std::string& id) override {
+    return Action(id, "stop");
+  }
+
+  absl::StatusOr<LivePod> ResumePod(const std::string& id,
+                                    int /*gpu_count*/) override {
+    return Action(id, "start");
+  }
+
+  absl::StatusOr<LivePod> GetPod(const std::string& id) override {
+    return Pod("getPod", "GET", "/pods/" + Escape(id), std::nullopt, 200);
+  }
+
+ private:
+  // `status` prefixed with `op` and with every secret redacted.
+  absl::Status Fail(const std::string& op, const absl::Status& status) const {
+    if (status.ok()) return status;
+    std::string message = absl::StrCat(op, ": ", status.message());
+    for (const std::string& secret : secrets_) {
+      absl::StrReplaceAll({{secret, "[REDACTED]"}}, &message);
+    }
+    return absl::Status(status.code(), message);
+  }
+  template <typename T>
+  absl::StatusOr<T> Fail(const std::string& op,
+                         absl::StatusOr<T> value) const {
+    if (value.ok()) return value;
+    return Fail(op, value.status());
+  }
+
+  // Sends one request and returns its parsed JSON body (null for a 204),
+  // or the mapped error, prefixed with `op`. `expected` is the success
+  // status; any 2xx is accepted.
+  absl::StatusOr<json> Call(const std::string& op, const std::string& method,
+                            const std::string& path,
+                            std::optional<json> body, int expected) {
+    HttpRequest request;
+    request.method = method;
+    request.path = path;
+    request.replay = method == "GET" ? Replay::kHarmless : Replay::kForbidden;
+    if (body.has_value()) {
+      try {
+        request.body = body->dump();
+      } catch (const json::exception&) {
+        return Fail(op, absl::InvalidArgumentError(
+                            "the request contains text that is not valid "
+                            "UTF-8"));
+      }
+    }
+    RetryResult sent = retrier_.Send(*transport_, request);
+    if (!sent.response.ok()) return Fail(op, sent.response.status());
+    const HttpResponse& http = *sent.response;
+    if (http.status < 200 || http.status > 299) {
+      return Fail(op, HttpError(http, method == "GET"));
+    }
+    if (http.status == 204 || (expected == 204 && http.body.empty())) {
+      return json();
+    }
+    json parsed = json::parse(http.body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      return Fail(op, Malformed("the body is not JSON"));
+    }
+    return parsed;
+  }
+
+  absl::StatusOr<LiveVolume> Volume(const std::string& op,
+                                    const std::string& method,
+                                    const std::string& path, json body,
+                                    int expected) {
+    ASSIGN_OR_RETURN(json answer,
+                     Call(op, method, path, std::move(body), expected));
+    return Fail(op, ParseRestVolume(answer, "body"));
+  }
+
+  absl::StatusOr<LivePod> Pod(const std::string& op, const std::string& method,
+                              const std::string& path, std::optional<json> body,
+                              int expected) {
+    ASSIGN_OR_RETURN(json answer,
+                     Call(op, method, path, std::move(body), expected));
+    return Fail(op, ParseRestPod(answer, "body"));
+  }
+
+  absl::StatusOr<LivePod> Action(const std::string& id,
+                                 const std::string& action) {
+    const std::string op = absl::StrCat("podAction ", action);
+    absl::StatusOr<LivePod> done = Pod(op, "POST", "/pods/" + Escape(id) +
+                                                       "/action",
+                                       json{{"action", action}}, 200);
+    if (done.ok() || !absl::IsFailedPrecondition(done.status()) ||
+        !absl::StrContains(done.status().message(), "(HTTP 409)")) {
+      return done;
+    }
+    // The pod's status does not allow the action: it may already be where
+    // the action would take it.
+    absl::StatusOr<LivePod> pod = GetPod(id);
+    if (!pod.ok()) return done;
+    bool wanted = action == "stop" ? pod->phase == "EXITED"
+                                   : pod->desired_status == "RUNNING";
+    if (wanted) return pod;
+    return absl::FailedPreconditionError(
+        absl::StrCat(done.status().message(), " (the pod is ", pod->phase,
+                     ")"));
+  }
+
+  absl::StatusOr<std::vector<LiveVolume>> ListVolumes() {
+    const std::string op = "listNetworkVolumes";
+    ASSIGN_OR_RETURN(json answer, Call(op, "GET", "/network-volumes",
+                                       std::nullopt, 200));
+    if (!answer.is_object() || !answer.contains("networkVolumes") ||
+        !answer["networkVolumes"].is_array()) {
+      return Fail(op, Malformed("body.networkVolumes is not a list"));
+    }
+    std::vector<LiveVolume> out;
+    const json& list = answer["networkVolumes"];
+    for (size_t i = 0; i < list.size(); ++i) {
+      absl::StatusOr<LiveVolume> volume =
+          ParseRestVolume(list[i], absl::StrCat("body.networkVolumes[", i, "]"));
+      if (!volume.ok()) return Fail(op, volume.status());
+      out.push_back(std::move(*volume));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<LivePod>> ListPods() {
+    const std::string op = "listPods";
+    std::vector<LivePod> out;
+    std::string cursor;
+    for (;;) {
+      std::string path = absl::StrCat("/pods?limit=", kPageLimit);
+      if (!cursor.empty()) absl::StrAppend(&path, "&cursor=", Escape(cursor));
+      ASSIGN_OR_RETURN(json answer,
+                       Call(op, "GET", path, std::nullopt, 200));
+      if (!answer.is_object() || !answer.contains("pods") ||
+          !answer["pods"].is_array()) {
+        return Fail(op, Malformed("body.pods is not a list"));
+      }
+      const json& list = answer["pods"];
+      for (size_t i = 0; i < list.size(); ++i) {
+        absl::StatusOr<LivePod> pod =
+            ParseRestPod(list[i], absl::StrCat("body.pods[", i, "]"));
+        if (!pod.ok()) return Fail(op, pod.status());
+        out.push_back(std::move(*pod));
+      }
+      auto pagination = answer.find("pagination");
+      if (pagination == answer.end() || !pagination->is_object()) {
+        return Fail(op, Malformed("body.pagination is not an object"));
+      }
+      auto has_next = pagination->find("hasNextPage");
+      if (has_next == pagination->end() || !has_next->is_boolean()) {
+        return Fail(op,
+                    Malformed("body.pagination.hasNextPage is not a boolean"));
+      }
+      if (!has_next->get<bool>()) return out;
+      auto next = pagination->find("nextCursor");
+      if (next == pagination->end() || !next->is_string() ||
+          next->get_ref<const std::string&>().empty() ||
+          next->get_ref<const std::string&>() == cursor) {
+        return Fail(op, Malformed(
+                            "body.pagination.nextCursor is not a new cursor "
+                            "although hasNextPage is true"));
+      }
+      cursor = next->get<std::string>();
+    }
+  }
+
+  std::unique_ptr<Transport> transport_;
+  Retrier retrier_;
+  std::vector<std::string> secrets_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RestProvider>> MakeRestProvider(
+    std::unique_ptr<Transport> transport, RestProviderOptions options) {
+  if (transport == nullptr) {
+    return absl::InvalidArgumentError("MakeRestProvider: no transport");
+  }
+  return std::unique_ptr<RestProvider>(
+      new RestProviderImpl(std::move(transport), std::move(options)));
+}
+
+}  // namespace podform
