@@ -1,5 +1,6 @@
 #include "reconciler/core/target.h"
 
+#include <cstring>
 #include <filesystem>
 
 #include "absl/strings/ascii.h"
@@ -49,12 +50,11 @@ namespace {
 // The RunPod service an endpoint belongs to: one service answers REST v2 at
 // ".../v2" and GraphQL at ".../graphql", so a lock file written over one API
 // is at home over the other.
-std::string_view ServiceOf(std::string_view endpoint) {
-  for (std::string_view api : {"/v2", "/graphql"}) {
-    if (absl::StartsWith(endpoint, "sandbox:")) break;
+std::string ServiceOf(const std::string& endpoint) {
+  if (absl::StartsWith(endpoint, "sandbox:")) return endpoint;
+  for (const char* api : {"/v2", "/graphql"}) {
     if (absl::EndsWith(endpoint, api)) {
-      endpoint.remove_suffix(api.size());
-      break;
+      return endpoint.substr(0, endpoint.size() - std::strlen(api));
     }
   }
   return endpoint;
