@@ -45,13 +45,15 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
   if (lock == LockCheck::kProbe && planned.state.serial > 0) {
     absl::StatusOr<std::unique_ptr<StateLock>> held =
         workspace.store().Lock(workspace.global().command);
-    if (!held.ok()) {
+    if (!held.ok() &&
+        held.status().code() == absl::StatusCode::kFailedPrecondition) {
+      planned.in_progress = absl::StrCat(held.status().message(),
+                                         ": another run is in progress");
+    } else if (!held.ok() && !planned.state.intents.empty()) {
+      // Only intents make it matter (a read-only checkout, say).
       planned.in_progress =
-          held.status().code() == absl::StatusCode::kFailedPrecondition
-              ? absl::StrCat(held.status().message(),
-                             ": another run is in progress")
-              : absl::StrCat("cannot tell whether another run is in progress (",
-                             held.status().message(), ")");
+          absl::StrCat("cannot tell whether another run is in progress (",
+                       held.status().message(), ")");
     }
     // Read again: while the lock is held, nobody else writes it.
     ASSIGN_OR_RETURN(planned.state, workspace.ReadState());

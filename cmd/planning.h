@@ -44,10 +44,10 @@ enum class LockCheck {
   kHeld,  // it does (apply, destroy): intents are an interrupted run's
   // It does not (plan): when a lock file exists, its lock is tried without
   // waiting and held while the state is read. Taken, the intents are an
-  // interrupted run's; held
-  // by another run (or when it cannot be checked), the intents are that
-  // run's creates in flight: they are reported as such, not settled, and
-  // planned as creates.
+  // interrupted run's. Held by another run, Planned::in_progress names it,
+  // and the intents are that run's creates in flight: reported as such, not
+  // settled, planned as creates. When the lock cannot be tried at all, the
+  // intents (if any) are treated the same way.
   kProbe,
 };
 

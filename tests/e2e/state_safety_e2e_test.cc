@@ -3,7 +3,9 @@
 // state that cannot be written stops apply, a sandbox data file has one
 // owner, and plan tells a live apply from an interrupted one.
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -157,6 +159,25 @@ TEST_F(StateSafetyE2eTest, NothingIsDestroyedWhenTheStateCannotBeWritten) {
   EXPECT_EQ(LockText(), before);
 }
 
+// Issue 11, item 5, as a user meets it: a checkout whose directory is
+// read-only. (Root writes there all the same, so the test needs another
+// user; the full-disk test above holds for root too.)
+TEST_F(StateSafetyE2eTest, NothingIsDestroyedInAReadOnlyDirectory) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory modes";
+  WriteConfig(TestConfig().Yaml());
+  ASSERT_EQ(Podform({"apply", "--auto-approve"}).exit_code, 0);
+  const std::string before = LockText();
+  ASSERT_EQ(::chmod(dir_.c_str(), 0555), 0);
+  RunResult destroy = Podform(
+      {"destroy", "--auto-approve", "--allow-destroy", "volume.models"});
+  ::chmod(dir_.c_str(), 0700);
+  EXPECT_EQ(destroy.exit_code, 1) << destroy;
+  EXPECT_THAT(destroy.err, HasSubstr("Permission denied; nothing was applied"));
+  EXPECT_THAT(destroy.out, Not(HasSubstr("records every step")));
+  EXPECT_EQ(sandbox().Live()["networkVolumes"].size(), 1u);
+  EXPECT_EQ(LockText(), before);
+}
+
 // Issue 11, item 5: a write that fails after a step happened: the summary
 // does not claim the lock file has it, and what it lacks is handed over.
 TEST_F(StateSafetyE2eTest, WhatCouldNotBeRecordedIsHandedOver) {
@@ -183,6 +204,45 @@ TEST_F(StateSafetyE2eTest, WhatCouldNotBeRecordedIsHandedOver) {
   EXPECT_THAT(full.out,
               HasSubstr("The lock file does not record every step that "
                         "happened; the state printed above does.\n"));
+}
+
+// Issue 11, item 9, with a real kill: a volume declared `protect: false`,
+// killed between its create and its record, then removed from the config,
+// is adopted unprotected and deleted without --allow-destroy.
+TEST_F(StateSafetyE2eTest, AnUnprotectedVolumeAdoptedFromAKilledRunStaysSo) {
+  StartSandbox({"--latency-ms", "600"});
+  WriteConfig(
+      "version: 1\nvolumes:\n  scratch:\n    size: 10\n"
+      "    dataCenter: EU-RO-1\n    protect: false\n");
+  std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
+  ASSERT_NE(apply, nullptr);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline && !apply->Exited() &&
+         apply->StdoutSoFar().find("volume.scratch: creating...") ==
+             std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // The request is at the sandbox, which carries it out halfway through
+  // its 600 ms and answers at the end: kill in between.
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  apply->Signal(SIGKILL);
+  ASSERT_EQ(apply->Wait().signal, SIGKILL);
+  json lock = Lock();
+  ASSERT_TRUE(lock.contains("intents")) << lock.dump(2);
+  EXPECT_EQ(lock["intents"]["volume.scratch"]["attributes"]["protect"], false);
+  for (const double until = harness::Now() + 30; harness::Now() < until;) {
+    if (sandbox().Live()["networkVolumes"].size() == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(sandbox().Live()["networkVolumes"].size(), 1u);
+
+  WriteConfig("version: 1\n");
+  RunResult again = Podform({"apply", "--auto-approve"});
+  EXPECT_EQ(again.exit_code, 0) << again;
+  EXPECT_THAT(again.out, ContainsRegex("volume\\.scratch: adopted [a-z0-9]+, "
+                                       "created by an interrupted run\n"));
+  EXPECT_THAT(again.out, HasSubstr("volume.scratch: destroyed"));
+  EXPECT_EQ(sandbox().Live()["networkVolumes"], json::array());
 }
 
 // Issue 11, item 7: one owner per sandbox data file.
