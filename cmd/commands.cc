@@ -47,7 +47,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   app.add_option("--file", global.file, "Config file")
       ->capture_default_str();
   app.add_option("--state", global.state,
-                 "Lock file (default: podform.lock beside --file)");
+                 "Lock file, or a postgres:// URI (default: podform.lock "
+                 "beside --file)")
+      ->envname("PODFORM_STATE");
   app.add_option("--endpoint", global.endpoint,
                  "RunPod GraphQL URL (default: $RUNPOD_GRAPHQL_URL, else "
                  "https://api.runpod.io/graphql)");

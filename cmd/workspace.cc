@@ -11,6 +11,7 @@
 #include "reconciler/client/graphql_provider.h"
 #include "reconciler/sandbox/in_process_transport.h"
 #include "reconciler/state/file_store.h"
+#include "reconciler/state/postgres_store.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -33,6 +34,15 @@ const Config* Workspace::LoadConfig() {
 }
 
 StateStore& Workspace::store() {
+  if (store_ == nullptr && IsPostgresUri(state_path_)) {
+    const char* env_key = std::getenv("PODFORM_STATE_KEY");
+    store_ = std::make_unique<PostgresStateStore>(ParsePostgresUri(
+        state_path_, env_key == nullptr ? "" : env_key,
+        std::filesystem::absolute(global().file)
+            .parent_path()
+            .filename()
+            .string()));
+  }
   if (store_ == nullptr) store_ = std::make_unique<FileStateStore>(state_path_);
   return *store_;
 }
