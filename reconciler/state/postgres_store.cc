@@ -402,6 +402,7 @@ absl::Status PostgresStateStore::TryWrite(State* state, bool* lost_race) {
   ASSIGN_OR_RETURN(PreparedWrite write,
                    PrepareWrite(stored, *state, name_, own_serial_,
                                 serializer_));
+  const int64_t previous_own_serial = own_serial_;
   own_serial_ = write.serial;
   const int64_t changes = CountChanges(before, state->resources);
   char host[256] = {};
@@ -416,6 +417,9 @@ absl::Status PostgresStateStore::TryWrite(State* state, bool* lost_race) {
        absl::StrCat(::getpid()), command_, absl::StrCat(changes)},
       &sqlstate);
   if (!inserted.ok()) {
+    // The server answered with an error: nothing was stored. (Without an
+    // answer, e.g. a lost connection, it may have been: own_serial_ stays.)
+    if (!sqlstate.empty()) own_serial_ = previous_own_serial;
     if (sqlstate == kUniqueViolation) *lost_race = true;
     return inserted.status();
   }
