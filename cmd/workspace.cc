@@ -16,8 +16,27 @@
 
 namespace podform {
 
+std::unique_ptr<StateStore> OpenStateStore(const GlobalOptions& global,
+                                           std::string* name) {
+  const std::string location = StatePath(global);
+  if (IsPostgresUri(location)) {
+    const char* env_key = std::getenv("PODFORM_STATE_KEY");
+    auto store = std::make_unique<PostgresStateStore>(ParsePostgresUri(
+        location, env_key == nullptr ? "" : env_key,
+        std::filesystem::absolute(global.file)
+            .parent_path()
+            .filename()
+            .string()));
+    *name = store->name();
+    return store;
+  }
+  *name = location;
+  return std::make_unique<FileStateStore>(location);
+}
+
 Workspace::Workspace(const CommandContext& context)
-    : context_(context), state_path_(StatePath(*context.global)) {}
+    : context_(context),
+      store_(OpenStateStore(*context.global, &state_path_)) {}
 
 Workspace::~Workspace() = default;
 
@@ -33,19 +52,7 @@ const Config* Workspace::LoadConfig() {
   return config_ ? &*config_ : nullptr;
 }
 
-StateStore& Workspace::store() {
-  if (store_ == nullptr && IsPostgresUri(state_path_)) {
-    const char* env_key = std::getenv("PODFORM_STATE_KEY");
-    store_ = std::make_unique<PostgresStateStore>(ParsePostgresUri(
-        state_path_, env_key == nullptr ? "" : env_key,
-        std::filesystem::absolute(global().file)
-            .parent_path()
-            .filename()
-            .string()));
-  }
-  if (store_ == nullptr) store_ = std::make_unique<FileStateStore>(state_path_);
-  return *store_;
-}
+StateStore& Workspace::store() { return *store_; }
 
 absl::StatusOr<State> Workspace::ReadState() {
   absl::StatusOr<State> state = store().Read();

@@ -21,6 +21,12 @@
 
 namespace podform {
 
+// The store --state (or PODFORM_STATE) names: PostgreSQL for a
+// postgres:// or postgresql:// URI, else the lock file. `name` receives how
+// messages name it (never with a password).
+std::unique_ptr<StateStore> OpenStateStore(const GlobalOptions& global,
+                                           std::string* name);
+
 class Workspace {
  public:
   explicit Workspace(const CommandContext& context);
@@ -30,7 +36,7 @@ class Workspace {
   // there were errors.
   const Config* LoadConfig();
 
-  // The lock file store (--state, else podform.lock beside the config).
+  // The state store (OpenStateStore) and how messages name it.
   StateStore& store();
   const std::string& state_path() const { return state_path_; }
 
