@@ -58,10 +58,12 @@ std::string Trimmed(const char* message) {
     text.pop_back();
   }
   // libpq reports several lines (one per address tried): keep them on one.
-  for (char& c : text) {
-    if (c == '\n') c = ' ';
+  std::string one_line;
+  for (char c : text) {
+    if (c == '\t' && !one_line.empty() && one_line.back() == ' ') continue;
+    one_line.push_back(c == '\n' || c == '\t' ? ' ' : c);
   }
-  return text;
+  return one_line;
 }
 
 void IgnoreNotice(void*, const char*) {}
