@@ -11,6 +11,7 @@
 #include "cmd/command.h"
 #include "cmd/files.h"
 #include "reconciler/config/suggest.h"
+#include "reconciler/state/postgres_store.h"
 
 namespace podform {
 
@@ -137,7 +138,15 @@ std::string GlobalFlagsToRepeat(const GlobalOptions& global) {
   if (global.file != GlobalOptions().file) {
     out += " --file " + ShellQuote(global.file);
   }
-  if (!global.state.empty()) out += " --state " + ShellQuote(global.state);
+  if (!global.state.empty()) {
+    // A database URI is repeated without its password (libpq finds it in
+    // PGPASSWORD or ~/.pgpass, as it did for this run's PODFORM_STATE).
+    std::string state = global.state;
+    if (IsPostgresUri(state)) {
+      state = RedactSecrets(state, {ParsePostgresUri(state, "", "").password});
+    }
+    out += " --state " + ShellQuote(state);
+  }
   if (!global.endpoint.empty()) {
     out += " --endpoint " + ShellQuote(global.endpoint);
   }
@@ -166,8 +175,10 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   app.add_option("--file", global.file, "Config file")
       ->capture_default_str();
   app.add_option("--state", global.state,
-                 "Lock file (default: podform.lock beside --file; with "
-                 "--sandbox, .lock beside the sandbox's data file)");
+                 "Lock file, or a postgres:// URI (default: podform.lock "
+                 "beside --file; with --sandbox, .lock beside the sandbox's "
+                 "data file)")
+      ->envname("PODFORM_STATE");
   app.add_option("--endpoint", global.endpoint,
                  "RunPod API base URL (default: $RUNPOD_API_URL, else "
                  "$RUNPOD_GRAPHQL_URL, else https://api.runpod.io/v2); a URL "

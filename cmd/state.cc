@@ -10,9 +10,9 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "cmd/command.h"
+#include "cmd/workspace.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/core/resource.h"
-#include "reconciler/state/file_store.h"
 
 namespace podform {
 namespace {
@@ -47,8 +47,9 @@ std::string DescribeIntent(const CreateIntent& intent) {
 // One line per resource ("ADDRESS  ID") and per pending create, sorted by
 // address; resources before an intent at the same address.
 int List(const CommandContext& context) {
-  FileStateStore store(StatePath(*context.global));
-  absl::StatusOr<State> state = store.Read();
+  std::string name;
+  std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
+  absl::StatusOr<State> state = store->Read();
   if (absl::IsNotFound(state.status())) return 0;
   if (!state.ok()) return Fail(context, state.status());
   std::vector<std::pair<std::string, std::string>> rows;
@@ -72,10 +73,11 @@ int List(const CommandContext& context) {
 }
 
 // Reads the lock file for show and rm, which need one.
-absl::StatusOr<State> ReadExisting(FileStateStore& store) {
+absl::StatusOr<State> ReadExisting(StateStore& store,
+                                   const std::string& name) {
   absl::StatusOr<State> state = store.Read();
   if (absl::IsNotFound(state.status())) {
-    return absl::NotFoundError(absl::StrCat("no lock file at ", store.path(),
+    return absl::NotFoundError(absl::StrCat("no lock file at ", name,
                                             "; nothing has been applied yet"));
   }
   return state;
@@ -84,13 +86,14 @@ absl::StatusOr<State> ReadExisting(FileStateStore& store) {
 int Show(const CommandContext& context, const std::string& text) {
   absl::StatusOr<Address> address = Address::Parse(text);
   if (!address.ok()) return Fail(context, address.status());
-  FileStateStore store(StatePath(*context.global));
-  absl::StatusOr<State> state = ReadExisting(store);
+  std::string name;
+  std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
+  absl::StatusOr<State> state = ReadExisting(*store, name);
   if (!state.ok()) return Fail(context, state.status());
   const ResourceState* resource = state->Find(*address);
   auto intent = state->intents.find(*address);
   if (resource == nullptr && intent == state->intents.end()) {
-    return Fail(context, absl::StrCat(text, " is not in ", store.path()));
+    return Fail(context, absl::StrCat(text, " is not in ", name));
   }
   *context.out << "address: " << address->ToString() << "\n";
   if (resource != nullptr) {
@@ -118,20 +121,21 @@ int Remove(const CommandContext& context,
     if (!address.ok()) return Fail(context, address.status());
     addresses.push_back(*address);
   }
-  FileStateStore store(StatePath(*context.global));
+  std::string name;
+  std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
   // Checked before locking too, so that a missing lock file gets no sibling.
-  if (absl::StatusOr<State> state = ReadExisting(store); !state.ok()) {
+  if (absl::StatusOr<State> state = ReadExisting(*store, name); !state.ok()) {
     return Fail(context, state.status());
   }
   absl::StatusOr<std::unique_ptr<StateLock>> lock =
-      store.Lock("podform state rm");
+      store->Lock("podform state rm");
   if (!lock.ok()) return Fail(context, lock.status());
-  absl::StatusOr<State> state = ReadExisting(store);
+  absl::StatusOr<State> state = ReadExisting(*store, name);
   if (!state.ok()) return Fail(context, state.status());
   for (const Address& address : addresses) {
     if (state->Find(address) == nullptr && !state->intents.count(address)) {
       return Fail(context, absl::StrCat(address.ToString(), " is not in ",
-                                        store.path(), "; nothing was removed"));
+                                        name, "; nothing was removed"));
     }
   }
   std::vector<std::string> messages;
@@ -150,7 +154,7 @@ int Remove(const CommandContext& context,
           "RunPod."));
     }
   }
-  if (absl::Status status = store.Write(&*state); !status.ok()) {
+  if (absl::Status status = store->Write(&*state); !status.ok()) {
     return Fail(context, status);
   }
   for (const std::string& message : messages) *context.out << message << "\n";

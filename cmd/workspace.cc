@@ -14,6 +14,7 @@
 #include "reconciler/sandbox/in_process_transport.h"
 #include "reconciler/state/file_store.h"
 #include "reconciler/util/file.h"
+#include "reconciler/state/postgres_store.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -25,8 +26,27 @@ constexpr Api kSandboxDefaultApi = Api::kGraphQL;
 
 }  // namespace
 
+std::unique_ptr<StateStore> OpenStateStore(const GlobalOptions& global,
+                                           std::string* name) {
+  const std::string location = StatePath(global);
+  if (IsPostgresUri(location)) {
+    const char* env_key = std::getenv("PODFORM_STATE_KEY");
+    auto store = std::make_unique<PostgresStateStore>(ParsePostgresUri(
+        location, env_key == nullptr ? "" : env_key,
+        std::filesystem::absolute(global.file)
+            .parent_path()
+            .filename()
+            .string()));
+    *name = store->name();
+    return store;
+  }
+  *name = location;
+  return std::make_unique<FileStateStore>(location);
+}
+
 Workspace::Workspace(const CommandContext& context)
-    : context_(context), state_path_(StatePath(*context.global)) {}
+    : context_(context),
+      store_(OpenStateStore(*context.global, &state_path_)) {}
 
 Workspace::~Workspace() = default;
 
@@ -43,7 +63,8 @@ const Config* Workspace::LoadConfig() {
 }
 
 StateStore& Workspace::store() {
-  if (store_ == nullptr) {
+  if (!store_prepared_) {
+    store_prepared_ = true;
     if (global().sandbox.has_value() && global().state.empty()) {
       // The sandbox's own lock file sits beside its data file, in a
       // directory podform may have to make (only if it is missing).
@@ -54,7 +75,6 @@ StateStore& Workspace::store() {
         MakeDirectories(dir.string()).IgnoreError();  // Lock/Write say why
       }
     }
-    store_ = std::make_unique<FileStateStore>(state_path_);
   }
   return *store_;
 }

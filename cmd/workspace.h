@@ -23,6 +23,12 @@
 
 namespace podform {
 
+// The store --state (or PODFORM_STATE) names: PostgreSQL for a
+// postgres:// or postgresql:// URI, else the lock file. `name` receives how
+// messages name it (never with a password).
+std::unique_ptr<StateStore> OpenStateStore(const GlobalOptions& global,
+                                           std::string* name);
+
 class Workspace {
  public:
   explicit Workspace(const CommandContext& context);
@@ -32,8 +38,9 @@ class Workspace {
   // there were errors.
   const Config* LoadConfig();
 
-  // The lock file store (StatePath: --state, else the sandbox's own with
-  // --sandbox, else podform.lock beside the config).
+  // The state store (OpenStateStore: --state, a file or a postgres:// URI,
+  // else the sandbox's own with --sandbox, else podform.lock beside the
+  // config) and how messages name it.
   StateStore& store();
   const std::string& state_path() const { return state_path_; }
 
@@ -80,6 +87,7 @@ class Workspace {
   std::optional<Config> config_;
   bool config_loaded_ = false;
   std::unique_ptr<StateStore> store_;
+  bool store_prepared_ = false;
   std::unique_ptr<Provider> provider_;
   std::string endpoint_;  // Target::endpoint, once the provider is open
   Api api_ = kDefaultApi;

@@ -6,9 +6,10 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config ccache
           libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libabsl-dev
           libssl-dev libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev
-          curl)
+          libpq-dev curl)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang libclang-rt-14-dev python3 python3-jsonschema python3-yaml)
+  packages+=(clang libclang-rt-14-dev python3 python3-jsonschema python3-yaml
+            postgresql)
 fi
 
 missing=()
