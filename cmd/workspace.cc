@@ -13,8 +13,8 @@
 #include "reconciler/client/rest_provider.h"
 #include "reconciler/sandbox/in_process_transport.h"
 #include "reconciler/state/file_store.h"
-#include "reconciler/util/file.h"
 #include "reconciler/state/postgres_store.h"
+#include "reconciler/util/file.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
