@@ -20,9 +20,9 @@
 namespace podform {
 namespace {
 
-// The API `--sandbox` speaks without --api: GraphQL until the sandbox's
-// REST front-end serves volumes and pods.
-constexpr Api kSandboxDefaultApi = Api::kGraphQL;
+// The API `--sandbox` speaks without --api: the default, as against
+// RunPod.
+constexpr Api kSandboxDefaultApi = kDefaultApi;
 
 }  // namespace
 

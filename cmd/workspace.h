@@ -49,7 +49,7 @@ class Workspace {
   absl::StatusOr<State> ReadState();
 
   // RunPod over REST v2 or GraphQL (endpoint.h: ResolveApi), or the
-  // in-process sandbox with --sandbox (GraphQL unless --api rest). The
+  // in-process sandbox with --sandbox (REST v2 unless --api graphql). The
   // provider lives as long as the workspace. Errors: a bad endpoint,
   // RUNPOD_API_KEY unset, a sandbox data file that cannot be opened.
   absl::StatusOr<Provider*> OpenProvider();

@@ -31,12 +31,16 @@ absl::StatusOr<HttpResponse> InProcessTransport::Send(
   SandboxRequest sandbox_request;
   sandbox_request.method = request.method;
   std::string target = base_path_ + request.path;
-  sandbox_request.path = target.substr(0, target.find('?'));
+  size_t question = target.find('?');
+  sandbox_request.path = target.substr(0, question);
+  if (question != std::string::npos) {
+    sandbox_request.query = target.substr(question + 1);
+  }
   sandbox_request.body = request.body;
   sandbox_request.authorization = "Bearer " + api_key_;
-  // The one place that picks the sandbox's front-end: /graphql goes to the
-  // GraphQL executor, /v2/... to the REST front-end; SandboxService::Handle
-  // dispatches on the path exactly as for `sandbox serve`.
+  // SandboxService::Handle picks the front-end by the path exactly as for
+  // `sandbox serve`: /graphql to the GraphQL executor, /v2/... to the REST
+  // front-end (HandleRest).
   SandboxResponse response = service_->Handle(sandbox_request);
   if (response.dropped) {
     return absl::DeadlineExceededError(

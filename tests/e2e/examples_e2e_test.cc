@@ -102,7 +102,8 @@ TEST_F(ExamplesE2eTest, QuickstartWithTheInProcessSandbox) {
       std::string(PODFORM_SOURCE_DIR) + "/examples/quickstart/podform.yaml";
   const std::string data = Path("sb.json");
   std::vector<std::string> common = {"--file", config, "--state",
-                                     Path("podform.lock"), "--sandbox=" + data};
+                                     Path("podform.lock"), "--sandbox=" + data,
+                                     "--api", harness::TestApi()};
   std::vector<std::string> args = common;
   args.insert(args.end(), {"apply", "--auto-approve"});
   RunResult apply = PodformRaw(args);

@@ -58,8 +58,11 @@ TEST_F(FaultsE2eTest, UpdatesWhoseAnswersAreLostFailClearlyThenConverge) {
   RunResult apply = Podform({"apply", "--auto-approve"});
   EXPECT_EQ(apply.exit_code, 1) << apply;
   EXPECT_THAT(apply.out,
-              HasSubstr("\n  volume.models: updateNetworkVolume: POST " +
-                        sandbox().url()));
+              HasSubstr("\n  volume.models: updateNetworkVolume: " +
+                        (harness::TestingRest()
+                             ? "PATCH " + harness::EndpointOf(sandbox()) +
+                                   "/network-volumes/" + volume_id
+                             : "POST " + sandbox().url())));
   EXPECT_THAT(apply.out, HasSubstr("so its outcome is unknown\n"));
   EXPECT_EQ(LockId("volume.models"), volume_id);
   EXPECT_EQ(LockId("pod.trainer"), pod_id);

@@ -3,12 +3,30 @@
 #include <stdlib.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
 namespace podform::harness {
+
+std::string TestApi() {
+  const char* api = std::getenv("PODFORM_TEST_API");
+  return api != nullptr && std::string(api) == "rest" ? "rest" : "graphql";
+}
+
+bool TestingRest() { return TestApi() == "rest"; }
+
+std::string EndpointOf(const Sandbox& server) {
+  std::string url = server.url();
+  const std::string graphql = "/graphql";
+  if (TestingRest() && url.size() > graphql.size() &&
+      url.compare(url.size() - graphql.size(), graphql.size(), graphql) == 0) {
+    url = url.substr(0, url.size() - graphql.size()) + "/v2";
+  }
+  return url;
+}
 
 void PodformTest::SetUp() {
   std::string pattern = (std::filesystem::temp_directory_path() /
@@ -84,7 +102,7 @@ std::unique_ptr<Process> PodformTest::StartPodform(
     const std::vector<std::string>& args,
     const std::vector<std::string>& extra_env, const std::string& config) {
   std::vector<std::string> full = {
-      "--endpoint", sandbox().url(), "--file",
+      "--endpoint", EndpointOf(sandbox()), "--file",
       config.empty() ? Path("podform.yaml") : config};
   full.insert(full.end(), args.begin(), args.end());
   return Spawn(full, extra_env);
@@ -100,8 +118,8 @@ RunResult PodformTest::PodformAt(const Sandbox& server,
                                  const std::string& config,
                                  const std::vector<std::string>& args,
                                  const std::vector<std::string>& extra_env) {
-  std::vector<std::string> full = {"--endpoint", server.url(), "--file",
-                                   config};
+  std::vector<std::string> full = {"--endpoint", EndpointOf(server),
+                                   "--file", config};
   full.insert(full.end(), args.begin(), args.end());
   return PodformRaw(full, extra_env);
 }

@@ -26,6 +26,16 @@ struct SuiteOptions {
   bool sandbox_checks_key = false;
 };
 
+// The RunPod API the suites speak to the sandbox: $PODFORM_TEST_API, "rest"
+// or "graphql" (ctest runs each suite once per API); "graphql" when unset.
+std::string TestApi();
+// True when TestApi() is "rest".
+bool TestingRest();
+
+// `server`'s URL for podform's --endpoint in TestApi(): its /graphql URL, or
+// its REST base URL (".../v2").
+std::string EndpointOf(const Sandbox& server);
+
 // A fresh temporary directory per test, the current sandbox, and podform
 // runs against it; the e2e and reliability fixtures derive from it.
 class PodformTest : public ::testing::Test {
@@ -53,7 +63,8 @@ class PodformTest : public ::testing::Test {
   std::vector<std::string> RunEnv(
       const std::vector<std::string>& extra_env = {}) const;
 
-  // `podform --endpoint URL --file CONFIG ARGS...` against sandbox() in
+  // `podform --endpoint URL --file CONFIG ARGS...` against sandbox() (URL
+  // per EndpointOf) in
   // RunEnv(extra_env), started in the background; CONFIG defaults to
   // DIR/podform.yaml. Output goes to DIR/runs/N.{out,err}.
   std::unique_ptr<Process> StartPodform(
