@@ -250,7 +250,7 @@ TEST_F(ApplierTest, AnUpdateOfASecretAloneEditsThePod) {
   Resource pod = Pod("trainer");
   pod.pod.env = {{"PLAIN", "1"}};
   pod.secret_env = {"TOKEN"};
-  provider_.AddPod({"p1", pod.pod, "RUNNING", 0});
+  provider_.AddPod({"p1", pod.pod, "RUNNING", 0, ""});
   state_.resources[pod.address] = {"p1", pod};
   DesiredPod desired;
   desired.key = "trainer";

@@ -195,8 +195,8 @@ Resource FullPod(const std::string& key, const std::string& volume_key) {
   r.pod.mount_path = "/data";
   r.pod.container_disk_gb = 40;
   r.pod.ports = {"8888/http", "22/tcp"};
-  r.pod.env = {{"MODE", "train"},
-               {"TOKEN", SecretDigest("lineage-1", "s3cret")}};
+  // A secret is recorded as a mark only (secret_env), never its value.
+  r.pod.env = {{"MODE", "train"}};
   r.pod.docker_args = "sleep infinity";
   r.pod.running = false;
   r.volume_key = volume_key;
