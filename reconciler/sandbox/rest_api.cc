@@ -19,6 +19,7 @@
 #include "reconciler/sandbox/rest_body.h"
 #include "reconciler/sandbox/views.h"
 #include "reconciler/util/json_text.h"
+#include "reconciler/util/percent.h"
 
 namespace podform::sandbox {
 namespace {
@@ -88,37 +89,13 @@ struct Target {
   std::map<std::string, std::string> query;  // last value of each name
 };
 
-// %XX and '+' decoded; a malformed escape is kept as is.
-std::string DecodeComponent(absl::string_view in) {
-  std::string out;
-  for (size_t i = 0; i < in.size(); ++i) {
-    int hi = 0, lo = 0;
-    auto hex = [](char c) {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    if (in[i] == '%' && i + 2 < in.size() && (hi = hex(in[i + 1])) >= 0 &&
-        (lo = hex(in[i + 2])) >= 0) {
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (in[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(in[i]);
-    }
-  }
-  return out;
-}
-
 Target ParseTarget(const std::string& target) {
   Target out;
   size_t question = target.find('?');
   absl::string_view path = absl::string_view(target).substr(0, question);
   for (absl::string_view segment :
        absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    out.segments.push_back(DecodeComponent(segment));
+    out.segments.push_back(PercentDecode(segment));
   }
   if (question != std::string::npos) {
     for (absl::string_view pair : absl::StrSplit(
@@ -126,7 +103,8 @@ Target ParseTarget(const std::string& target) {
              absl::SkipEmpty())) {
       std::pair<absl::string_view, absl::string_view> kv =
           absl::StrSplit(pair, absl::MaxSplits('=', 1));
-      out.query[DecodeComponent(kv.first)] = DecodeComponent(kv.second);
+      out.query[PercentDecode(kv.first, Plus::kSpace)] =
+          PercentDecode(kv.second, Plus::kSpace);
     }
   }
   return out;

@@ -16,31 +16,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "reconciler/util/percent.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
 namespace {
-
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    int hi = 0, lo = 0;
-    auto hex = [](char c) {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    if (text[i] == '%' && i + 2 < text.size() &&
-        (hi = hex(text[i + 1])) >= 0 && (lo = hex(text[i + 2])) >= 0) {
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
 
 std::string OsUser() {
   if (const char* user = std::getenv("USER"); user != nullptr && *user) {
@@ -143,12 +123,12 @@ PostgresLocation ParsePostgresUri(const std::string& uri,
     const std::string value =
         name.size() < param.size() ? param.substr(name.size() + 1) : "";
     if (name == "key") {
-      key = PercentDecode(value);
+      key = PercentDecode(std::string_view(value));
       continue;
     }
     kept.emplace_back(param);
     if (name == "password") {
-      out.password = PercentDecode(value);
+      out.password = PercentDecode(std::string_view(value));
     } else {
       shown.emplace_back(param);
     }
