@@ -83,6 +83,9 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context);
 CommandRun SetupGraph(CLI::App* command, const CommandContext& context);
 CommandRun SetupSandbox(CLI::App* command, const CommandContext& context);
 CommandRun SetupVersion(CLI::App* command, const CommandContext& context);
+// What `podform version` and `podform --version` print: the version and the
+// RunPod API spoken by default, each line ending in a newline.
+std::string VersionText();
 
 }  // namespace podform
 

@@ -8,6 +8,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "cmd/command.h"
 #include "cmd/files.h"
 #include "reconciler/config/suggest.h"
@@ -170,7 +171,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   app.require_subcommand(1);
   // Global flags may also follow the command: `podform plan --no-color`.
   app.fallthrough();
-  app.set_version_flag("--version", std::string("podform ") + PODFORM_VERSION,
+  // CLI11 ends the text with a newline of its own.
+  app.set_version_flag("--version",
+                       std::string(absl::StripSuffix(VersionText(), "\n")),
                        "Print podform's version and exit");
   app.add_option("--file", global.file, "Config file")
       ->capture_default_str();

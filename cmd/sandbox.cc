@@ -125,6 +125,8 @@ CommandRun SetupSandbox(CLI::App* command, const CommandContext& context) {
     }
     // The data file may not be the config or the lock file beside it.
     GlobalOptions files = *context.global;
+    files.sandbox.reset();
+    files.state = StatePath(files);  // the config's, not a sandbox's own
     files.sandbox = flags->data;
     if (absl::Status own = CheckOwnFiles(files); !own.ok()) {
       *context.err << "podform: sandbox serve: " << own.message() << "\n";

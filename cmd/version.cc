@@ -1,18 +1,23 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "cmd/command.h"
 #include "reconciler/client/endpoint.h"
 
 namespace podform {
 
+std::string VersionText() {
+  return absl::StrCat("podform ", PODFORM_VERSION, "\ndefault API: RunPod ",
+                      ApiTitle(kDefaultApi), " (",
+                      kDefaultApi == Api::kRest ? kDefaultRestBaseUrl
+                                                : kDefaultGraphQLUrl,
+                      "); --api graphql for the legacy GraphQL API\n");
+}
+
 CommandRun SetupVersion(CLI::App* command, const CommandContext& context) {
   return [context]() {
-    *context.out << "podform " << PODFORM_VERSION << "\n"
-                 << "default API: RunPod " << ApiTitle(kDefaultApi) << " ("
-                 << (kDefaultApi == Api::kRest ? kDefaultRestBaseUrl
-                                               : kDefaultGraphQLUrl)
-                 << "); --api graphql for the legacy GraphQL API\n";
+    *context.out << VersionText();
     return 0;
   };
 }

@@ -56,7 +56,8 @@ struct Project {
     EXPECT_TRUE(WriteFileAtomically(config(), kOneVolume).ok());
   }
   std::string config() const { return dir + "/podform.yaml"; }
-  std::string lock() const { return dir + "/podform.lock"; }
+  // The sandbox's own lock file, beside its data file.
+  std::string lock() const { return dir + "/sandbox.lock"; }
   std::string sandbox() const { return dir + "/sandbox.json"; }
   std::vector<std::string> Args(std::vector<std::string> command) const {
     std::vector<std::string> args = {"--file", config(),

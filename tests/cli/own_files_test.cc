@@ -37,30 +37,30 @@ Files Snapshot(const Project& project) {
           *ReadFile(project.sandbox())};
 }
 
-// `plan --out podform.lock` once replaced the state with a plan.
+// `plan --out sandbox.lock` once replaced the state with a plan.
 TEST(OwnFilesTest, PlanOutRefusesPodformsOwnFilesByAnyName) {
   Project project = Applied();
   const std::string d = project.dir;
-  std::filesystem::create_symlink("podform.lock", d + "/state-link");
+  std::filesystem::create_symlink("sandbox.lock", d + "/state-link");
   const Files before = Snapshot(project);
   struct Case {
     std::string out;
     std::string message;
   };
   const std::vector<Case> cases = {
-      {d + "/podform.lock", "--out " + d + "/podform.lock is the lock file (" +
-                                d + "/podform.lock)"},
-      {d + "/./podform.lock", "--out " + d + "/./podform.lock is the lock "
-                                             "file (" + d + "/podform.lock)"},
+      {d + "/sandbox.lock", "--out " + d + "/sandbox.lock is the lock file (" +
+                                d + "/sandbox.lock)"},
+      {d + "/./sandbox.lock", "--out " + d + "/./sandbox.lock is the lock "
+                                             "file (" + d + "/sandbox.lock)"},
       {d + "/state-link", "--out " + d + "/state-link is the lock file (" +
-                              d + "/podform.lock)"},
+                              d + "/sandbox.lock)"},
       {d + "/podform.yaml", "--out " + d + "/podform.yaml is the config "
                                            "(--file) (" + d +
                                 "/podform.yaml)"},
-      {d + "/podform.lock.flock", "--out " + d +
-                                      "/podform.lock.flock is the lock "
+      {d + "/sandbox.lock.flock", "--out " + d +
+                                      "/sandbox.lock.flock is the lock "
                                       "file's lock (" + d +
-                                      "/podform.lock.flock)"},
+                                      "/sandbox.lock.flock)"},
       {d + "/sandbox.json", "--out " + d + "/sandbox.json is the sandbox's "
                                            "data file (" + d +
                                 "/sandbox.json)"},
@@ -77,11 +77,11 @@ TEST(OwnFilesTest, PlanOutRefusesPodformsOwnFilesByAnyName) {
   const std::filesystem::path cwd = std::filesystem::current_path();
   std::filesystem::current_path(d);
   CliRun run = RunPodform({"--sandbox=sandbox.json", "plan", "--out",
-                           "./podform.lock"});
+                           "./sandbox.lock"});
   std::filesystem::current_path(cwd);
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(run.err,
-            "podform: --out ./podform.lock is the lock file (podform.lock); "
+            "podform: --out ./sandbox.lock is the lock file (sandbox.lock); "
             "podform never writes over it\n");
   EXPECT_EQ(Snapshot(project), before);
 }
@@ -121,11 +121,13 @@ TEST(OwnFilesTest, GlobalFlagsThatNameOneFileTwiceAreRefused) {
         "--auto-approve"},
        "the lock file " + d + "/podform.yaml is the config (--file) (" + d +
            "/podform.yaml)"},
-      {{"--file", project.config(), "--sandbox=" + d + "/podform.lock",
+      {{"--file", project.config(), "--state", d + "/podform.lock",
+        "--sandbox=" + d + "/podform.lock",
         "plan"},
        "the sandbox's data file " + d + "/podform.lock is the lock file (" +
            d + "/podform.lock)"},
-      {{"--file", project.config(), "--sandbox=" + d + "/podform.lock.flock",
+      {{"--file", project.config(), "--state", d + "/podform.lock",
+        "--sandbox=" + d + "/podform.lock.flock",
         "destroy", "--auto-approve"},
        "the sandbox's data file " + d +
            "/podform.lock.flock is the lock file's lock (" + d +
@@ -147,7 +149,9 @@ TEST(OwnFilesTest, GlobalFlagsThatNameOneFileTwiceAreRefused) {
 TEST(OwnFilesTest, SandboxServeRefusesTheLockFileAsItsDataFile) {
   Project project = Applied();
   const Files before = Snapshot(project);
-  for (const std::string& data : {project.lock(), project.config()}) {
+  // `sandbox serve` has no --sandbox: the config's lock file is podform.lock.
+  for (const std::string& data :
+       {project.dir + "/podform.lock", project.config()}) {
     CliRun run = RunPodform({"--file", project.config(), "sandbox", "serve",
                              "--listen", "127.0.0.1:0", "--data", data});
     EXPECT_EQ(run.code, 1);

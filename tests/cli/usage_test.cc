@@ -65,8 +65,8 @@ TEST(UsageTest, AnEmptyEndpointIsAUsageError) {
     EXPECT_EQ(run.code, 1);
     EXPECT_EQ(run.err,
               "podform: --endpoint is empty; give a URL, or leave the flag "
-              "out (then $RUNPOD_GRAPHQL_URL, else "
-              "https://api.runpod.io/graphql)\n");
+              "out (then $RUNPOD_API_URL, else "
+              "https://api.runpod.io/v2)\n");
     EXPECT_EQ(run.out, "");
   }
   // CLI11 reads `--endpoint=` as a flag still waiting for its value.
@@ -87,7 +87,7 @@ TEST(UsageTest, AnEmptyEndpointVariableIsAnError) {
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(run.err,
             "podform: RUNPOD_GRAPHQL_URL is set but empty; set it to a URL, "
-            "or unset it to use https://api.runpod.io/graphql\n");
+            "or unset it\n");
 }
 
 // `--sandbox --endpoint URL` once ignored URL.
