@@ -128,7 +128,15 @@ TEST_F(ExamplesE2eTest, QuickstartWithTheInProcessSandbox) {
   RunResult over_http = PodformAt(
       *server, config,
       {"--state", Path("podform.lock"), "plan", "--detailed-exitcode"});
-  EXPECT_EQ(over_http.exit_code, 0) << over_http;
+  if (harness::TestApi() == "graphql") {
+    // GraphQL names the account: the same account, so the same state.
+    EXPECT_EQ(over_http.exit_code, 0) << over_http;
+  } else {
+    // REST v2 names no account, so podform cannot tell that the server
+    // holds the very account the lock file belongs to: it refuses.
+    EXPECT_EQ(over_http.exit_code, 1) << over_http;
+    EXPECT_THAT(over_http.err, HasSubstr("belongs to sandbox:" + data));
+  }
   EXPECT_EQ(server->Stop(), 0);
 }
 

@@ -46,7 +46,8 @@ TEST_F(SavedPlanE2eTest, SecretsAndTheApiKeyAreNeverPrintedOrWritten) {
                         ". To perform exactly these actions, run:\n"
                         "  podform --file " +
                         Path("podform.yaml") + " --endpoint " +
-                        sandbox().url() + " apply " + plan_file + "\n"));
+                        harness::EndpointOf(sandbox()) + " apply " +
+                        plan_file + "\n"));
   EXPECT_EQ(Mode(plan_file), 0600);
   RunResult machine = Podform({"plan", "--json"});
   ASSERT_EQ(machine.exit_code, 0) << machine;

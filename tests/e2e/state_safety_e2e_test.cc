@@ -55,11 +55,13 @@ constexpr char kSince[] =
 // Issue 11, item 3: a tour on the sandbox neither touches podform.lock nor
 // lets its plan reach another endpoint.
 TEST_F(StateSafetyE2eTest, TheSandboxKeepsItsOwnStateAndItsPlansStayThere) {
+  // The in-process sandbox over GraphQL, which names the account (REST v2
+  // does not: its targets are compared by endpoint, as target_test shows).
   WriteConfig(TestConfig().Pod(false).Yaml());
   const std::string config = Path("podform.yaml");
   const std::string data = Path(".podform/sandbox.json");
   RunResult tour =
-      PodformRaw({"--file", config, "--sandbox", "apply", "--auto-approve"});
+      PodformRaw({"--file", config, "--api", "graphql", "--sandbox", "apply", "--auto-approve"});
   ASSERT_EQ(tour.exit_code, 0) << tour;
   EXPECT_FALSE(LockExists());
   json own = json::parse(ReadFileOrDie(Path(".podform/sandbox.lock")));
@@ -71,10 +73,10 @@ TEST_F(StateSafetyE2eTest, TheSandboxKeepsItsOwnStateAndItsPlansStayThere) {
   WriteConfig(TestConfig().Pod(false).Size(60).Yaml());
   const std::string plan_file = Path("tonight.plan");
   RunResult plan =
-      PodformRaw({"--file", config, "--sandbox", "plan", "--out", plan_file});
+      PodformRaw({"--file", config, "--api", "graphql", "--sandbox", "plan", "--out", plan_file});
   ASSERT_EQ(plan.exit_code, 0) << plan;
   EXPECT_THAT(plan.out, HasSubstr("\n  podform --file " + config +
-                                  " --sandbox apply " + plan_file + "\n"));
+                                  " --api graphql --sandbox apply " + plan_file + "\n"));
 
   // Applied elsewhere (the environment's endpoint), it is refused, naming
   // both, and nothing is created there.
@@ -85,9 +87,12 @@ TEST_F(StateSafetyE2eTest, TheSandboxKeepsItsOwnStateAndItsPlansStayThere) {
                             " belongs to account user_[A-Za-z0-9]+ at "
                             "sandbox:" +
                             data +
-                            ", but this run talks to account "
-                            "user_[A-Za-z0-9]+ at " +
-                            sandbox().url() + "; refusing to use it there"));
+                            ", but this run talks to " +
+                            std::string(harness::TestingRest()
+                                            ? ""
+                                            : "account user_[A-Za-z0-9]+ at ") +
+                            harness::EndpointOf(sandbox()) +
+                            "; refusing to use it there"));
   EXPECT_EQ(sandbox().Live()["networkVolumes"], json::array());
   // The first real plan does not call the sandbox's volume deleted.
   RunResult real = Podform({"plan"});
@@ -97,7 +102,7 @@ TEST_F(StateSafetyE2eTest, TheSandboxKeepsItsOwnStateAndItsPlansStayThere) {
 
   // The printed command does what it says.
   RunResult right =
-      PodformRaw({"--file", config, "--sandbox", "apply", plan_file});
+      PodformRaw({"--file", config, "--api", "graphql", "--sandbox", "apply", plan_file});
   EXPECT_EQ(right.exit_code, 0) << right;
   EXPECT_THAT(right.out, HasSubstr("0 added, 1 changed, 0 destroyed"));
 }
@@ -105,6 +110,10 @@ TEST_F(StateSafetyE2eTest, TheSandboxKeepsItsOwnStateAndItsPlansStayThere) {
 // Issue 11, item 3: a lock file written against one account is refused on
 // another; one of an older podform (no "target") is adopted and recorded.
 TEST_F(StateSafetyE2eTest, ALockFileIsRefusedOnAnotherAccount) {
+  if (harness::TestingRest()) {
+    GTEST_SKIP() << "accounts are named over GraphQL only; over REST v2 a "
+                    "target is its endpoint (CheckSameTargetTest)";
+  }
   WriteConfig(TestConfig().Pod(false).Yaml());
   ASSERT_EQ(Podform({"apply", "--auto-approve"}).exit_code, 0);
   const std::string first_url = sandbox().url();
