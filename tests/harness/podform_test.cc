@@ -56,11 +56,20 @@ std::string PodformTest::Path(const std::string& name) const {
 
 Sandbox& PodformTest::StartSandbox(const std::vector<std::string>& flags,
                                    const std::string& data_name) {
+  std::vector<std::string> all_flags;
+  if (sandbox_ != nullptr && sandbox_->data_path() == Path(data_name)) {
+    // The same account again, at the same address: over REST v2, which
+    // names no account, a lock file belongs to the endpoint it was made at.
+    const std::string& url = sandbox_->url();
+    const size_t host = url.find("//") + 2;
+    all_flags = {"--listen", url.substr(host, url.find('/', host) - host)};
+  }
   if (sandbox_ != nullptr && sandbox_->running()) {
     EXPECT_EQ(sandbox_->Stop(), 0);
   }
-  std::vector<std::string> all_flags;
-  if (options_.sandbox_checks_key) all_flags = {"--api-key", options_.api_key};
+  if (options_.sandbox_checks_key) {
+    all_flags.insert(all_flags.end(), {"--api-key", options_.api_key});
+  }
   all_flags.insert(all_flags.end(), flags.begin(), flags.end());
   sandbox_ = Sandbox::Start(Path(data_name), all_flags, options_.api_key);
   if (sandbox_ == nullptr) {

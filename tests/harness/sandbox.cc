@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -40,9 +41,11 @@ std::unique_ptr<Sandbox> Sandbox::Start(const std::string& data_path,
       std::filesystem::path(data_path).parent_path().string();
   std::error_code ec;
   std::filesystem::create_directories(home, ec);
-  std::vector<std::string> argv = {PODFORM_BINARY, "sandbox",     "serve",
-                                   "--listen",     "127.0.0.1:0", "--data",
-                                   data_path};
+  std::vector<std::string> argv = {PODFORM_BINARY, "sandbox", "serve",
+                                   "--data", data_path};
+  if (std::find(flags.begin(), flags.end(), "--listen") == flags.end()) {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
   argv.insert(argv.end(), flags.begin(), flags.end());
   s->process_ = Process::Spawn(argv, BaseEnv(home, api_key),
                                data_path + ".stdout", data_path + ".stderr");
