@@ -567,7 +567,28 @@ struct ContainerBody {
   std::optional<int64_t> disk;
   std::optional<std::map<std::string, std::string>> env;
   bool registry_null = false;
+
+  // The container's fields, as a create or an update of a pod takes them
+  // (DeployPodRequest, UpdatePodRequest).
+  template <typename Request>
+  void CopyTo(Request* req) const {
+    req->image_name = image;
+    req->docker_args = args;
+    req->cmd = cmd;
+    req->entrypoint = entrypoint;
+    req->container_disk_in_gb = disk;
+    if (env.has_value()) req->env = EnvList(*env);
+    if (ports.has_value()) req->ports = absl::StrJoin(*ports, ",");
+  }
 };
+
+// The sandbox has no templates: a pod that names one is refused as RunPod
+// refuses an unknown template. nullopt without a template.
+std::optional<SandboxResponse> RefuseTemplate(
+    const std::optional<std::string>& template_id) {
+  if (!template_id.has_value()) return std::nullopt;
+  return Problem(404, absl::StrCat("Template ", *template_id, " not found."));
+}
 
 ContainerBody ReadContainer(BodyReader& r, const json& j) {
   ContainerBody out;
@@ -660,19 +681,8 @@ SandboxResponse RestApi::CreatePod(const std::string& body) {
                    "mutually exclusive.");
   }
   if (auto refused = CheckMounts(mounts)) return *refused;
-  if (template_id.has_value()) {
-    return Problem(404, absl::StrCat("Template ", *template_id,
-                                     " not found."));
-  }
-  req.image_name = container.image;
-  req.docker_args = container.args;
-  req.cmd = container.cmd;
-  req.entrypoint = container.entrypoint;
-  req.container_disk_in_gb = container.disk;
-  if (container.env.has_value()) req.env = EnvList(*container.env);
-  if (container.ports.has_value()) {
-    req.ports = absl::StrJoin(*container.ports, ",");
-  }
+  if (auto refused = RefuseTemplate(template_id)) return *refused;
+  container.CopyTo(&req);
   req.container_registry_auth_id = container.registry;
   if (mounts.volume_id.has_value()) {
     req.network_volume_id = mounts.volume_id;
@@ -721,19 +731,8 @@ SandboxResponse RestApi::UpdatePod(const std::string& id,
   if (!errors.empty()) return Invalid(errors);
   if (account().FindPod(id) == nullptr) return FromStatus(PodNotFoundError());
   if (auto refused = CheckMounts(mounts)) return *refused;
-  if (template_id.has_value()) {
-    return Problem(404, absl::StrCat("Template ", *template_id,
-                                     " not found."));
-  }
-  req.image_name = container.image;
-  req.docker_args = container.args;
-  req.cmd = container.cmd;
-  req.entrypoint = container.entrypoint;
-  req.container_disk_in_gb = container.disk;
-  if (container.env.has_value()) req.env = EnvList(*container.env);
-  if (container.ports.has_value()) {
-    req.ports = absl::StrJoin(*container.ports, ",");
-  }
+  if (auto refused = RefuseTemplate(template_id)) return *refused;
+  container.CopyTo(&req);
   req.network_volume_id = mounts.volume_id;
   req.network_mount_path = mounts.network_path;
   req.persistent_size_gb = mounts.persistent_size;

@@ -18,6 +18,17 @@
 namespace podform::sandbox {
 namespace {
 
+// What a failing gateway in front of RunPod answers (--fail-rate), in plain
+// text, whichever API was asked: `status` is 502 or 503.
+SandboxResponse GatewayFailure(int status) {
+  SandboxResponse response;
+  response.status = status;
+  response.content_type = "text/plain";
+  response.body = status == 502 ? "502 Bad Gateway\n"
+                                : "503 Service Temporarily Unavailable\n";
+  return response;
+}
+
 std::string ErrorBody(const std::string& message, const std::string& code) {
   nlohmann::ordered_json body = {
       {"errors",
@@ -107,12 +118,7 @@ SandboxResponse SandboxService::HandleRest(const std::string& method,
                                            const std::string& api_key,
                                            const std::string& body) {
   if (int failure = faults_.DrawFailure(); failure != 0) {
-    SandboxResponse response;
-    response.status = failure;
-    response.content_type = "text/plain";
-    response.body = failure == 502 ? "502 Bad Gateway\n"
-                                   : "503 Service Temporarily Unavailable\n";
-    return response;
+    return GatewayFailure(failure);
   }
   const auto answer_at = faults_.StartLatency();
   absl::Cleanup answer_later = [answer_at] {
@@ -161,12 +167,7 @@ SandboxResponse SandboxService::HandleGraphql(const SandboxRequest& request) {
   // Like RunPod's gateway, failures and rate-limit refusals are answered at
   // once; only requests that get handled take the latency.
   if (int failure = faults_.DrawFailure(); failure != 0) {
-    SandboxResponse response;
-    response.status = failure;
-    response.content_type = "text/plain";
-    response.body = failure == 502 ? "502 Bad Gateway\n"
-                                   : "503 Service Temporarily Unavailable\n";
-    return response;
+    return GatewayFailure(failure);
   }
 
   if (std::optional<int> retry_after = faults_.TakeToken()) {
