@@ -6,39 +6,22 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/client/response_reader.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
 namespace {
 
 using nlohmann::json;
-
-absl::Status Malformed(const std::string& path, const std::string& what) {
-  return absl::InternalError(
-      absl::StrCat("malformed response from RunPod: ", path, " ", what));
-}
-
-std::string Describe(const json& value) {
-  return absl::StrCat("is ", value.is_null() ? "null" : value.type_name());
-}
+using wire::Describe;
+using wire::Malformed;
+using wire::Member;
 
 absl::Status RequireObject(const json& value, const std::string& path) {
   if (!value.is_object()) {
     return Malformed(path, Describe(value) + ", expected an object");
   }
   return absl::OkStatus();
-}
-
-// object[key], which must be present; nullptr when absent and optional.
-absl::StatusOr<const json*> Member(const json& object, const char* key,
-                                   const std::string& path,
-                                   bool required = true) {
-  auto it = object.find(key);
-  if (it == object.end()) {
-    if (!required) return nullptr;
-    return Malformed(path + "." + key, "is missing");
-  }
-  return &*it;
 }
 
 // A string member; null gives "" when `nullable`.

@@ -9,29 +9,16 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/client/response_reader.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
 namespace {
 
 using nlohmann::json;
-
-absl::Status Malformed(const std::string& path, const std::string& what) {
-  return absl::InternalError(
-      absl::StrCat("malformed response from RunPod: ", path, " ", what));
-}
-
-std::string Describe(const json& value) {
-  return absl::StrCat("is ", value.is_null() ? "null" : value.type_name());
-}
-
-// value[key], which must be present.
-absl::StatusOr<const json*> Member(const json& object, const char* key,
-                                   const std::string& path) {
-  auto it = object.find(key);
-  if (it == object.end()) return Malformed(path + "." + key, "is missing");
-  return &*it;
-}
+using wire::Describe;
+using wire::Malformed;
+using wire::Member;
 
 absl::Status RequireObject(const json& value, const std::string& path) {
   if (!value.is_object()) {
