@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "reconciler/state/memory_store.h"
 #include "reconciler/state/serialize.h"
+#include "tests/apply/changes.h"
 #include "tests/apply/fake_provider.h"
 
 namespace podform {
@@ -40,26 +41,6 @@ Resource Pod(const std::string& key, const std::string& volume_key = "") {
   r.pod.data_center = "EU-RO-1";
   r.volume_key = volume_key;
   return r;
-}
-
-Change Create(const Resource& after, std::vector<Address> deps = {}) {
-  Change c;
-  c.address = after.address;
-  c.action = Action::kCreate;
-  c.after = after;
-  c.depends_on = std::move(deps);
-  return c;
-}
-
-Change Delete(const std::string& id, const Resource& before,
-              std::vector<Address> deps = {}) {
-  Change c;
-  c.address = before.address;
-  c.action = Action::kDelete;
-  c.id = id;
-  c.before = before;
-  c.destroy_depends_on = std::move(deps);
-  return c;
 }
 
 size_t IndexOf(const std::vector<std::string>& calls, const std::string& s) {

@@ -17,6 +17,7 @@
 #include "reconciler/apply/recover.h"
 #include "reconciler/state/memory_store.h"
 #include "reconciler/state/serialize.h"
+#include "tests/apply/changes.h"
 #include "tests/apply/fake_provider.h"
 
 namespace podform {
@@ -32,24 +33,6 @@ Resource Volume(const std::string& key, bool protect) {
   r.volume = {key, 10, "EU-RO-1"};
   r.protect = protect;
   return r;
-}
-
-Change Delete(const std::string& id, const Resource& before) {
-  Change c;
-  c.address = before.address;
-  c.action = Action::kDelete;
-  c.id = id;
-  c.before = before;
-  return c;
-}
-
-Change Create(const Resource& after, std::vector<Address> deps = {}) {
-  Change c;
-  c.address = after.address;
-  c.action = Action::kCreate;
-  c.after = after;
-  c.depends_on = std::move(deps);
-  return c;
 }
 
 // A store that stands for a lock file that cannot be written (a read-only
