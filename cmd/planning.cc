@@ -4,6 +4,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -33,6 +34,31 @@ absl::StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags,
   }
   return options;
 }
+
+namespace {
+
+// What the plan asks of RunPod that `api` cannot do: over GraphQL, a
+// volume's type cannot be chosen.
+absl::Status CheckApiCanCarryOut(const Plan& plan, Api api) {
+  if (api != Api::kGraphQL) return absl::OkStatus();
+  std::vector<std::string> lines;
+  for (const Change& c : plan.changes) {
+    if (c.action != Action::kCreate && c.action != Action::kReplace) continue;
+    if (!c.after.has_value() || c.address.kind != Kind::kVolume ||
+        c.after->volume.type.empty()) {
+      continue;
+    }
+    lines.push_back(absl::StrCat(
+        c.address.ToString(), ": type ", c.after->volume.type,
+        " cannot be chosen over RunPod's GraphQL API, which creates volumes "
+        "in the data center's default tier; use REST v2 (the default, "
+        "without --api graphql) or remove type"));
+  }
+  if (lines.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrJoin(lines, "\n"));
+}
+
+}  // namespace
 
 absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const Config& config,
@@ -79,6 +105,7 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
   }
   ASSIGN_OR_RETURN(planned.plan, MakePlan(config, planned.state, planned.live,
                                           options));
+  RETURN_IF_ERROR(CheckApiCanCarryOut(planned.plan, workspace.api()));
   return planned;
 }
 

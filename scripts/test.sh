@@ -4,12 +4,12 @@
 #   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer, every
 #      test again, then each libFuzzer target for a bounded time.
 # Both builds treat warnings as errors (PODFORM_WERROR=OFF in the environment
-# turns that off). FUZZ_SECONDS (default 30) bounds each fuzz target.
+# turns that off). FUZZ_SECONDS (default 20) bounds each fuzz target.
 # Run as root, or as a user with sudo: packages are installed with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
-fuzz_seconds=${FUZZ_SECONDS:-30}
+fuzz_seconds=${FUZZ_SECONDS:-20}
 start=$SECONDS
 
 echo "== build 1/2: g++"

@@ -174,6 +174,13 @@ class GraphQLProvider : public Provider {
   }
 
   absl::StatusOr<LiveVolume> CreateVolume(const VolumeSpec& spec) override {
+    if (!spec.type.empty()) {
+      // Nothing is sent: GraphQL's input has no type, and a volume in
+      // another tier than the one declared would be created for good.
+      return absl::FailedPreconditionError(absl::StrCat(
+          "volume type ", spec.type,
+          " cannot be chosen over RunPod's GraphQL API; use REST v2"));
+    }
     ASSIGN_OR_RETURN(json data, Execute(kCreateVolume,
                                         {{"input", CreateVolumeInput(spec)}}));
     return Fail(kCreateVolume, ReturnedVolume(kCreateVolume, data));

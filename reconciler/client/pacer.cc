@@ -92,12 +92,12 @@ void PacedTransport::Admit() {
           it = windows_.erase(it);  // unknown until the next answer
           continue;
         }
-        // The window started over (perhaps several times): full quota.
+        // The window has ended: full quota. RunPod's next window starts
+        // with the next request it counts, at the earliest now, so it ends
+        // no earlier than now + length (answers move that later if RunPod
+        // says so, never earlier).
         w.remaining = w.quota;
-        absl::Duration rest;
-        w.reset_at +=
-            (absl::IDivDuration(now - w.reset_at, w.length, &rest) + 1) *
-            w.length;
+        w.reset_at = now + w.length;
       }
       if (w.remaining <= 0) wait_until = std::max(wait_until, w.reset_at);
       ++it;
@@ -127,13 +127,21 @@ void PacedTransport::Learn(const HttpResponse& response) {
     Window& w = it->second;
     absl::Time reset_at = now + r.reset_in;
     // A later reset than the one known is a new window: RunPod's count
-    // starts over. Within the same window, the lower count wins: ours
-    // includes requests still in flight, RunPod's those of other clients.
+    // starts over. An answer about a window that has since ended (sent
+    // before it ended, answered after) says nothing about this one. Within
+    // the same window, the lower count wins (ours includes requests still in
+    // flight, RunPod's those of other clients), and so does the later reset
+    // (t is whole seconds, and RunPod's window may have started after the
+    // moment this pacer assumed).
     if (inserted || reset_at > w.reset_at + absl::Seconds(1)) {
       w.remaining = r.remaining;
       w.reset_at = reset_at;
+    } else if (w.length > absl::ZeroDuration() &&
+               reset_at < w.reset_at - w.length / 2) {
+      // Stale: ignored.
     } else {
       w.remaining = std::min(w.remaining, r.remaining);
+      w.reset_at = std::max(w.reset_at, reset_at);
     }
   }
   if (response.status == 429) {

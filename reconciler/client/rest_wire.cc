@@ -80,9 +80,12 @@ json EnvMap(const PodSpec& spec) {
 }  // namespace
 
 json RestCreateVolumeBody(const VolumeSpec& spec) {
-  return {{"name", spec.name},
-          {"size", spec.size_gb},
-          {"dataCenter", spec.data_center}};
+  json body = {{"name", spec.name},
+               {"size", spec.size_gb},
+               {"dataCenter", spec.data_center}};
+  // Omitted, RunPod uses the data center's default tier.
+  if (!spec.type.empty()) body["type"] = spec.type;
+  return body;
 }
 
 json RestUpdateVolumeBody(const VolumeSpec& spec) {
@@ -130,6 +133,7 @@ absl::StatusOr<LiveVolume> ParseRestVolume(const json& value,
   ASSIGN_OR_RETURN(int size, IntMember(value, "size", path));
   volume.spec.size_gb = size;
   ASSIGN_OR_RETURN(volume.spec.data_center, String(value, "dataCenter", path));
+  ASSIGN_OR_RETURN(volume.spec.type, String(value, "type", path));
   return volume;
 }
 

@@ -10,8 +10,8 @@ namespace {
 constexpr int64_t kMinVolumeGb = 10;
 constexpr int64_t kMaxVolumeGb = 4000;
 
-constexpr std::array<std::string_view, 4> kVolumeKeys = {
-    "name", "size", "dataCenter", "protect"};
+constexpr std::array<std::string_view, 5> kVolumeKeys = {
+    "name", "size", "dataCenter", "type", "protect"};
 
 }  // namespace
 
@@ -55,6 +55,18 @@ VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,
         draft.spec.data_center = *dc;
       } else {
         draft.spec.data_center.clear();
+      }
+    } else if (field.key == "type") {
+      if (auto type = ReadString(field, diagnostics)) {
+        if (IsVolumeType(*type)) {
+          draft.spec.type = *type;
+        } else {
+          diagnostics.Error(
+              field.value_location,
+              absl::StrCat(field.path,
+                           ": must be STANDARD or HIGH_PERFORMANCE, got \"",
+                           *type, "\""));
+        }
       }
     } else if (field.key == "protect") {
       if (auto protect = ReadBoolean(field, diagnostics)) {

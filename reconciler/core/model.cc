@@ -26,6 +26,10 @@ absl::StatusOr<Address> Address::Parse(std::string_view text) {
                    "\": expected volume.NAME or pod.NAME"));
 }
 
+bool IsVolumeType(std::string_view type) {
+  return type == "STANDARD" || type == "HIGH_PERFORMANCE";
+}
+
 const LiveVolume* LiveState::FindVolume(std::string_view id) const {
   for (const LiveVolume& v : volumes) {
     if (v.id == id) return &v;

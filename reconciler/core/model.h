@@ -41,9 +41,16 @@ struct VolumeSpec {
   std::string name;         // RunPod name (not unique on RunPod)
   int64_t size_gb = 0;      // 10..4000, grow only
   std::string data_center;  // e.g. "EU-RO-1"; fixed at creation
+  // Storage tier, STANDARD or HIGH_PERFORMANCE; fixed at creation. Empty:
+  // not declared (RunPod uses the data center's default tier) or, live,
+  // not reported (GraphQL).
+  std::string type = {};  // "= {}": brace-initialized specs may omit it
 
   bool operator==(const VolumeSpec&) const = default;
 };
+
+// "STANDARD" or "HIGH_PERFORMANCE": a network volume's storage tier.
+bool IsVolumeType(std::string_view type);
 
 // What podform manages on a RunPod pod.
 struct PodSpec {

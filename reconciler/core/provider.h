@@ -43,7 +43,8 @@ class Provider {
   // spec.mount_path. spec.running is ignored: to get a stopped pod the
   // caller creates it and then calls StopPod.
   virtual absl::StatusOr<LivePod> CreatePod(const PodSpec& spec) = 0;
-  // podEditJob: image, env, ports, container disk, docker args, mount path.
+  // Edits image, env, ports, container disk, docker args and mount path
+  // (REST v2: PATCH /v2/pods/{id}; GraphQL: podEditJob).
   virtual absl::StatusOr<LivePod> EditPod(const std::string& id,
                                           const PodSpec& spec) = 0;
   virtual absl::Status TerminatePod(const std::string& id) = 0;

@@ -14,10 +14,14 @@ using nlohmann::json;
 
 json ToAttributes(const Resource& r) {
   if (r.address.kind == Kind::kVolume) {
-    return json{{"name", r.volume.name},
-                {"size", r.volume.size_gb},
-                {"dataCenter", r.volume.data_center},
-                {"protect", r.protect}};
+    json attributes{{"name", r.volume.name},
+                    {"size", r.volume.size_gb},
+                    {"dataCenter", r.volume.data_center},
+                    {"protect", r.protect}};
+    // Only when declared, so that lock files and plans of volumes that
+    // declare no type stay as they were before volumes had one.
+    if (!r.volume.type.empty()) attributes["type"] = r.volume.type;
+    return attributes;
   }
   const PodSpec& p = r.pod;
   return json{
@@ -99,6 +103,14 @@ absl::StatusOr<Resource> FromAttributes(const Address& address,
         !Read(attributes, "size", &r.volume.size_gb, &error) ||
         !Read(attributes, "dataCenter", &r.volume.data_center, &error) ||
         !Read(attributes, "protect", &r.protect, &error)) {
+      return fail();
+    }
+    if (attributes.contains("type") &&
+        (!Read(attributes, "type", &r.volume.type, &error) ||
+         !IsVolumeType(r.volume.type))) {
+      if (error.empty()) {
+        error = "attribute \"type\" must be STANDARD or HIGH_PERFORMANCE";
+      }
       return fail();
     }
     return r;

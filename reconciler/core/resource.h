@@ -32,7 +32,8 @@ struct Resource {
 };
 
 // The canonical attribute object, camelCase like podform.yaml:
-//   volume: {"dataCenter", "name", "protect", "size"}
+//   volume: {"dataCenter", "name", "protect", "size", "type" (only when
+//            declared)}
 //   pod:    {"cloudType", "containerDiskGb", "dataCenter", "dockerArgs",
 //            "env": {K: V}, "gpuCount", "gpuType", "image", "mountPath",
 //            "name", "networkVolumeId", "ports": [...], "secretEnv": [K...],

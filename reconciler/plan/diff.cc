@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "reconciler/core/catalog.h"
@@ -51,6 +52,12 @@ Corrected CorrectVolume(const Resource& recorded, const LiveVolume& live) {
       live.spec.data_center != v.data_center) {
     out.drift.push_back(Drifted("dataCenter", live.spec.data_center));
     v.data_center = live.spec.data_center;
+  }
+  // Reported by REST v2 only. A volume recorded without a type (none was
+  // declared) takes the tier RunPod chose; that is no drift.
+  if (!live.spec.type.empty() && live.spec.type != v.type) {
+    if (!v.type.empty()) out.drift.push_back(Drifted("type", live.spec.type));
+    v.type = live.spec.type;
   }
   return out;
 }
@@ -163,9 +170,19 @@ Diff DiffVolume(const Resource& before, const Resource& after,
   const VolumeSpec& b = before.volume;
   const VolumeSpec& a = after.volume;
   if (a.data_center != b.data_center) {
-    d.action = Action::kReplace;
     d.replace_attributes.push_back("dataCenter");
     d.reasons.push_back("dataCenter forces replacement");
+  }
+  // Undeclared, any tier will do; unknown (recorded undeclared, and GraphQL
+  // reports none), nothing can be compared.
+  if (!a.type.empty() && !b.type.empty() && a.type != b.type) {
+    d.replace_attributes.push_back("type");
+    d.reasons.push_back(
+        "type forces replacement (a volume's storage tier is set when it is "
+        "created)");
+  }
+  if (!d.replace_attributes.empty()) {
+    d.action = Action::kReplace;
     return d;
   }
   if (a.size_gb < b.size_gb) {
@@ -248,13 +265,18 @@ Diff DiffPod(const Resource& before, const Resource& after,
   bool status_changes = a.running != b.running;
   if (!edits.empty()) {
     d.action = Action::kUpdate;
-    d.reasons.push_back(absl::StrCat("podEditJob updates ",
-                                     absl::StrJoin(edits, ", "),
-                                     " in place (restarts the container)"));
+    // RunPod applies an edit by restarting the container; a new image or
+    // env may give it a fresh container disk.
+    const bool resets = a.image != b.image || absl::c_linear_search(edits, "env");
+    d.reasons.push_back(absl::StrCat(
+        "updates ", absl::StrJoin(edits, ", "), " in place (restarts the container",
+        resets ? "; a new image or env may reset it: only what is on a volume "
+                 "is sure to survive)"
+               : ")"));
     if (status_changes) {
       d.reasons.push_back(absl::StrCat(
           "status ", StatusWord(b.running), " -> ", StatusWord(a.running),
-          " after the edit (", a.running ? "podResume" : "podStop", ")"));
+          " after the edit (then ", a.running ? "started" : "stopped", ")"));
     }
   } else if (status_changes) {
     d.action = a.running ? Action::kResume : Action::kStop;

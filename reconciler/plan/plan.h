@@ -20,7 +20,7 @@ namespace podform {
 enum class Action {
   kNoOp,
   kCreate,
-  kUpdate,   // in place: updateNetworkVolume / podEditJob (+ stop/resume)
+  kUpdate,   // in place: update the volume / edit the pod (+ stop/start)
   kReplace,  // delete/terminate, then create
   kDelete,
   kStop,    // podStop only

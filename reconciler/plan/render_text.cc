@@ -57,8 +57,8 @@ constexpr LegendEntry kLegend[] = {
     {Action::kUpdate, "update in place"},
     {Action::kReplace, "replace (delete, then create)"},
     {Action::kDelete, "destroy"},
-    {Action::kStop, "stop (podStop)"},
-    {Action::kResume, "resume (podResume)"},
+    {Action::kStop, "stop the pod"},
+    {Action::kResume, "start the pod again"},
 };
 
 void RenderChange(const Change& c, const Palette& p, std::string* out) {

@@ -40,17 +40,23 @@ TEST(PacerTest, ParsesRunPodsHeaders) {
   EXPECT_TRUE(ParseRateLimitPolicy(R"("minute";q=60)").empty());
 }
 
-// A RunPod with one fixed window of `quota` requests per `window`, starting
-// at the clock's first reading.
+// A RunPod with `quota` requests per `window`. Fixed windows start at the
+// clock's first reading; anchored ones each at the first request after the
+// previous one ended (as `sandbox serve --rate-limit` counts).
 class QuotaServer : public Transport {
  public:
-  QuotaServer(FakeClock* clock, int quota, absl::Duration window)
-      : clock_(clock), quota_(quota), window_(window),
+  QuotaServer(FakeClock* clock, int quota, absl::Duration window,
+              bool anchored = false)
+      : clock_(clock), quota_(quota), window_(window), anchored_(anchored),
         window_end_(clock->Now() + window) {}
 
   absl::StatusOr<HttpResponse> Send(const HttpRequest&) override {
     std::lock_guard<std::mutex> lock(mutex_);
     absl::Time now = clock_->Now();
+    if (anchored_ && now >= window_end_) {
+      window_end_ = now + window_;
+      used_ = 0;
+    }
     while (now >= window_end_) {
       window_end_ += window_;
       used_ = 0;
@@ -80,6 +86,7 @@ class QuotaServer : public Transport {
   FakeClock* clock_;
   const int quota_;
   const absl::Duration window_;
+  const bool anchored_;
   absl::Time window_end_;
   int used_ = 0;
   int refused_ = 0;
@@ -104,6 +111,34 @@ TEST(PacerTest, MoreRequestsThanTheQuotaWaitForTheWindowWithoutA429) {
   // at 60 s; five more at 60..64 s; the eleventh waits from 65 s to 120 s.
   EXPECT_THAT(clock.sleeps(),
               ElementsAre(absl::Seconds(54), absl::Seconds(55)));
+}
+
+TEST(PacerTest, AWindowThatStartsWithItsFirstRequestIsNotAssumedEarlier) {
+  FakeClock clock;
+  const absl::Time start = clock.Now();
+  auto server = std::make_unique<QuotaServer>(&clock, 5, absl::Seconds(10),
+                                              /*anchored=*/true);
+  QuotaServer* quota = server.get();
+  PacerOptions options;
+  options.now = [&] { return clock.Now(); };
+  options.sleep = [&](absl::Duration d) { clock.Sleep(d); };
+  PacedTransport paced(std::move(server), options);
+  auto send_at = [&](absl::Duration at) {
+    if (clock.Now() < start + at) clock.Advance(start + at - clock.Now());
+    absl::StatusOr<HttpResponse> response = paced.Send(HttpRequest());
+    ASSERT_TRUE(response.ok());
+    EXPECT_EQ(response->status, 200) << at;
+  };
+  // RunPod's first window is 0..10 s. Its second starts with the request
+  // at 10.5 s and ends at 20.5 s, not at 20 s: a request at 20.2 s waits.
+  for (int i = 1; i <= 5; ++i) send_at(absl::Seconds(i));
+  send_at(absl::Milliseconds(10500));
+  for (int i = 11; i <= 14; ++i) send_at(absl::Seconds(i));
+  send_at(absl::Milliseconds(20200));
+  EXPECT_EQ(quota->refused(), 0);
+  // Until 21 s: t counts whole seconds, so the pacer cannot tell 20.5 s
+  // from anything up to 21 s.
+  EXPECT_THAT(clock.sleeps(), ElementsAre(absl::Milliseconds(800)));
 }
 
 TEST(PacerTest, WithoutHeadersNothingWaits) {

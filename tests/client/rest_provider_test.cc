@@ -185,7 +185,7 @@ TEST(RestProviderTest, RefreshListsVolumesAndFollowsPodPages) {
   }
   ASSERT_EQ(live->volumes.size(), 2u);
   EXPECT_EQ(live->volumes[1],
-            (LiveVolume{"vol2", VolumeSpec{"data", 20, "EU-SE-1"}}));
+            (LiveVolume{"vol2", VolumeSpec{"data", 20, "EU-SE-1", "STANDARD"}}));
   ASSERT_EQ(live->pods.size(), 2u);
   const LivePod& p1 = live->pods[0];
   EXPECT_EQ(p1.id, "p1");
@@ -233,21 +233,30 @@ TEST(RestProviderTest, VolumeRequests) {
   absl::StatusOr<LiveVolume> made =
       f.provider->CreateVolume({"models", 500, "EU-RO-1"});
   ASSERT_TRUE(made.ok()) << made.status();
-  EXPECT_EQ(*made, (LiveVolume{"vol1", VolumeSpec{"models", 500, "EU-RO-1"}}));
+  EXPECT_EQ(*made, (LiveVolume{"vol1",
+                               VolumeSpec{"models", 500, "EU-RO-1", "STANDARD"}}));
   absl::StatusOr<LiveVolume> updated =
       f.provider->UpdateVolume("vol1", {"weights", 600, "EU-RO-1"});
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->spec.size_gb, 600);
   EXPECT_TRUE(f.provider->DeleteVolume("vol1").ok());
+  json fast = VolumeJson("vol2", "fast", 100);
+  fast["type"] = "HIGH_PERFORMANCE";
+  f.Json(201, fast);
+  absl::StatusOr<LiveVolume> typed = f.provider->CreateVolume(
+      {"fast", 100, "EU-RO-1", "HIGH_PERFORMANCE"});
+  ASSERT_TRUE(typed.ok()) << typed.status();
+  EXPECT_EQ(typed->spec.type, "HIGH_PERFORMANCE");
   EXPECT_THAT(
       f.Sent(),
       ElementsAre(
           R"(POST /network-volumes {"dataCenter":"EU-RO-1","name":"models","size":500})",
           R"(PATCH /network-volumes/vol1 {"name":"weights","size":600})",
-          "DELETE /network-volumes/vol1"));
+          "DELETE /network-volumes/vol1",
+          R"(POST /network-volumes {"dataCenter":"EU-RO-1","name":"fast","size":100,"type":"HIGH_PERFORMANCE"})"));
   EXPECT_THAT(f.transport->replays(),
               ElementsAre(Replay::kForbidden, Replay::kForbidden,
-                          Replay::kForbidden));
+                          Replay::kForbidden, Replay::kForbidden));
 }
 
 TEST(RestProviderTest, PodRequests) {

@@ -87,7 +87,7 @@ TEST(RestSandboxTest, AVolumeAndAPodFromCreateToDelete) {
   absl::StatusOr<LiveVolume> volume =
       s.provider->CreateVolume({"models", 50, "EU-RO-1"});
   ASSERT_TRUE(volume.ok()) << volume.status();
-  EXPECT_EQ(volume->spec, (VolumeSpec{"models", 50, "EU-RO-1"}));
+  EXPECT_EQ(volume->spec, (VolumeSpec{"models", 50, "EU-RO-1", "STANDARD"}));
   absl::StatusOr<LiveVolume> grown =
       s.provider->UpdateVolume(volume->id, {"models", 80, "EU-RO-1"});
   ASSERT_TRUE(grown.ok()) << grown.status();

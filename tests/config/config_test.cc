@@ -95,6 +95,7 @@ volumes:
     name: ml-models
     size: 4000
     dataCenter: US-TX-3
+    type: HIGH_PERFORMANCE
     protect: false
 pods:
   trainer:
@@ -115,7 +116,8 @@ pods:
   ASSERT_TRUE(result.config.has_value())
       << ::testing::PrintToString(Messages(result));
   const DesiredVolume& models = result.config->volumes.at("models");
-  EXPECT_EQ(models.spec, (VolumeSpec{"ml-models", 4000, "US-TX-3"}));
+  EXPECT_EQ(models.spec,
+            (VolumeSpec{"ml-models", 4000, "US-TX-3", "HIGH_PERFORMANCE"}));
   EXPECT_FALSE(models.protect);
   const PodSpec& spec = result.config->pods.at("trainer").spec;
   EXPECT_EQ(spec.name, "llm-trainer");

@@ -40,6 +40,26 @@ TEST(ResourceTest, VolumeAttributesRoundTrip) {
   EXPECT_EQ(*back, r);
 }
 
+TEST(ResourceTest, AVolumeTypeIsRecordedOnlyWhenDeclared) {
+  Resource r;
+  r.address = {Kind::kVolume, "models"};
+  r.volume = {"ml-models", 500, "EU-RO-1", "HIGH_PERFORMANCE"};
+  nlohmann::json attrs = ToAttributes(r);
+  EXPECT_EQ(attrs.dump(),
+            R"({"dataCenter":"EU-RO-1","name":"ml-models","protect":false,"size":500,"type":"HIGH_PERFORMANCE"})");
+  absl::StatusOr<Resource> back = FromAttributes(r.address, attrs);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, r);
+
+  attrs["type"] = "FAST";
+  EXPECT_EQ(FromAttributes(r.address, attrs).status().message(),
+            "volume.models: attribute \"type\" must be STANDARD or "
+            "HIGH_PERFORMANCE");
+  attrs["type"] = 1;
+  EXPECT_EQ(FromAttributes(r.address, attrs).status().message(),
+            "volume.models: attribute \"type\" has the wrong type");
+}
+
 TEST(ResourceTest, PodAttributesRoundTrip) {
   Resource r;
   r.address = {Kind::kPod, "trainer"};

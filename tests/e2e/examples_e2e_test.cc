@@ -58,6 +58,15 @@ TEST_F(ExamplesE2eTest, EveryExampleValidatesAppliesAndThenPlansNothing) {
     std::vector<std::string> args = state;
     args.insert(args.end(), {"apply", "--auto-approve"});
     RunResult apply = PodformAt(*server, config, args, kExampleEnv);
+    if (!harness::TestingRest() &&
+        ReadFileOrDie(config).find("\n    type: ") != std::string::npos) {
+      // A volume's type can only be chosen over REST v2.
+      EXPECT_EQ(apply.exit_code, 1) << apply;
+      EXPECT_THAT(apply.err, HasSubstr("cannot be chosen over RunPod's "
+                                       "GraphQL API"));
+      EXPECT_EQ(server->Live()["networkVolumes"].size(), 0u);
+      continue;
+    }
     EXPECT_EQ(apply.exit_code, 0) << apply;
     EXPECT_THAT(apply.out, HasSubstr("Apply complete! Resources: "));
 

@@ -180,5 +180,53 @@ TEST_F(RulesE2eTest, StateShowAndRmOfAnUnknownAddressFail) {
   EXPECT_EQ(LockText(), lock);
 }
 
+// A volume's storage tier: chosen at creation over REST v2, accepted as
+// RunPod's default when undeclared, and a replacement when it changes.
+TEST_F(RulesE2eTest, AVolumeTypeIsChosenAtCreationAndAChangeReplacesIt) {
+  const std::string typed =
+      Replace(TestConfig().Pod(false).Yaml(), "    dataCenter: EU-RO-1\n",
+              "    dataCenter: EU-RO-1\n    type: HIGH_PERFORMANCE\n");
+  WriteConfig(typed);
+  if (!harness::TestingRest()) {
+    RunResult refused = Podform({"apply", "--auto-approve"});
+    EXPECT_EQ(refused.exit_code, 1) << refused;
+    EXPECT_THAT(refused.err,
+                HasSubstr("volume.models: type HIGH_PERFORMANCE cannot be "
+                          "chosen over RunPod's GraphQL API"));
+    EXPECT_EQ(sandbox().Live()["networkVolumes"].size(), 0u);
+    return;
+  }
+  ASSERT_EQ(Podform({"apply", "--auto-approve"}).exit_code, 0);
+  std::string id = LockId("volume.models");
+  EXPECT_EQ(Lock()["resources"]["volume.models"]["attributes"]["type"],
+            "HIGH_PERFORMANCE");
+  // REST v2 reports the tier: any other live than the recorded one would
+  // be drift, and a replacement.
+  EXPECT_EQ(Podform({"plan", "--detailed-exitcode"}).exit_code, 0);
+
+  // Undeclared: whatever tier the volume has will do.
+  WriteConfig(TestConfig().Pod(false).Yaml());
+  RunResult undeclared = Podform({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(undeclared.exit_code, 0) << undeclared;
+
+  // Another tier: a replacement, so a protected volume is refused.
+  WriteConfig(Replace(typed, "HIGH_PERFORMANCE", "STANDARD"));
+  RunResult refused = Podform({"plan"});
+  EXPECT_EQ(refused.exit_code, 1) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("--allow-destroy volume.models"));
+  RunResult apply =
+      Podform({"apply", "--auto-approve", "--allow-destroy", "volume.models"});
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  EXPECT_THAT(apply.out,
+              HasSubstr("-/+ volume.models must be replaced\n"
+                        "      # (type forces replacement (a volume's storage "
+                        "tier is set when it is created))\n"));
+  json live = sandbox().Live()["networkVolumes"];
+  ASSERT_EQ(live.size(), 1u) << live.dump(2);
+  EXPECT_NE(live[0]["id"], id);
+  EXPECT_EQ(live[0]["id"], LockId("volume.models"));
+  EXPECT_EQ(Podform({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace podform::e2e

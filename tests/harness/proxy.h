@@ -2,7 +2,7 @@
 #define PODFORM_TESTS_HARNESS_PROXY_H_
 
 // An HTTP proxy on 127.0.0.1 between podform and `sandbox serve` that
-// records every GraphQL request it forwards.
+// records every request it forwards: GraphQL at /graphql, REST v2 under /v2.
 
 #include <memory>
 #include <mutex>
@@ -20,21 +20,26 @@ namespace podform::harness {
 
 // One request through the proxy.
 struct Exchange {
-  std::string operation;     // the body's operationName ("" if none)
-  nlohmann::json variables;  // the body's variables (null if none)
+  std::string method;        // "POST", "GET", "PATCH", "DELETE"
+  std::string path;          // "/graphql", "/v2/pods?limit=1000", ...
+  std::string body;          // as sent
+  std::string operation;     // GraphQL: the body's operationName ("" if none)
+  nlohmann::json variables;  // GraphQL: the body's variables (null if none)
   double start = 0;          // when the proxy received it (Now())
   double end = 0;            // when the proxy answered it
   int status = 0;            // the HTTP status it answered
 };
 
-// Forwards POST /graphql to http://127.0.0.1:TARGET_PORT/graphql, with the
-// Authorization header, and passes back status, body and Retry-After.
+// Forwards POST /graphql and every request under /v2/ to the same path on
+// http://127.0.0.1:TARGET_PORT, with the Authorization header, and passes
+// back status, body, Content-Type, Retry-After and the RateLimit headers.
 class RecordingProxy {
  public:
   explicit RecordingProxy(int target_port);
   ~RecordingProxy();
 
-  std::string url() const;
+  std::string url() const;       // http://127.0.0.1:PORT/graphql
+  std::string rest_url() const;  // http://127.0.0.1:PORT/v2
   // Every exchange so far, in the order they were answered.
   std::vector<Exchange> exchanges() const;
 

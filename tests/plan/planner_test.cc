@@ -168,6 +168,51 @@ TEST(PlannerTest, DataCenterChangeReplacesAnUnprotectedVolume) {
   EXPECT_TRUE(plan.DestroysData());
 }
 
+TEST(PlannerTest, AVolumeTypeChangeReplacesTheVolume) {
+  World w;
+  DesiredVolume fast = MakeVolume("models", 100, "EU-RO-1", false);
+  fast.spec.type = "HIGH_PERFORMANCE";
+  w.Exists(fast, "vol-1");
+  DesiredVolume standard = fast;
+  standard.spec.type = "STANDARD";
+  w.Desire(standard);
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("replace volume.models id=vol-1 data replace=type",
+                          "  # type forces replacement (a volume's storage "
+                          "tier is set when it is created)"));
+}
+
+TEST(PlannerTest, AnUndeclaredVolumeTypeTakesWhateverRunPodChose) {
+  World w;
+  // Recorded without a type; RunPod reports the tier it chose.
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.LiveVolumeWithId("vol-1").spec.type = "STANDARD";
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan), ElementsAre("no-op volume.models id=vol-1"));
+  EXPECT_EQ(ChangeFor(plan, Vol("models")).before->volume.type, "STANDARD");
+
+  // Declared afterwards as the tier it has: nothing to do.
+  DesiredVolume declared = MakeVolume("models", 100);
+  declared.spec.type = "STANDARD";
+  w.Desire(declared);
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("no-op volume.models id=vol-1"));
+
+  // Declared as another tier: a replacement, refused on a protected volume.
+  declared.spec.type = "HIGH_PERFORMANCE";
+  w.Desire(declared);
+  EXPECT_EQ(PlanError(w).message(),
+            "volume.models: replacing it (type forces replacement (a volume's "
+            "storage tier is set when it is created)) destroys its data; it is "
+            "protected: re-run with --allow-destroy volume.models");
+
+  // Not reported (GraphQL) and recorded without one: nothing to compare.
+  w.LiveVolumeWithId("vol-1").spec.type = "";
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("no-op volume.models id=vol-1"));
+}
+
 TEST(PlannerTest, ProtectedVolumeReplacementNeedsAllowDestroy) {
   World w;
   w.Exists(MakeVolume("models", 100, "EU-RO-1", true), "vol-1");
@@ -260,20 +305,20 @@ struct PodEdit {
 TEST(PlannerTest, PodFieldsUpdatedInPlace) {
   const PodEdit edits[] = {
       {"image", [](PodSpec& p) { p.image = "runpod/pytorch:2.5.0"; },
-       "  # podEditJob updates image in place (restarts the container)"},
+       "  # updates image in place (restarts the container; a new image or env may reset it: only what is on a volume is sure to survive)"},
       {"env", [](PodSpec& p) { p.env["HF_HOME"] = "/workspace/cache"; },
-       "  # podEditJob updates env in place (restarts the container)"},
+       "  # updates env in place (restarts the container; a new image or env may reset it: only what is on a volume is sure to survive)"},
       {"env key", [](PodSpec& p) { p.env["DEBUG"] = "1"; },
-       "  # podEditJob updates env in place (restarts the container)"},
+       "  # updates env in place (restarts the container; a new image or env may reset it: only what is on a volume is sure to survive)"},
       {"ports", [](PodSpec& p) { p.ports.push_back("6006/http"); },
-       "  # podEditJob updates ports in place (restarts the container)"},
+       "  # updates ports in place (restarts the container)"},
       {"containerDiskGb", [](PodSpec& p) { p.container_disk_gb = 50; },
-       "  # podEditJob updates containerDiskGb in place (restarts the "
+       "  # updates containerDiskGb in place (restarts the "
        "container)"},
       {"dockerArgs", [](PodSpec& p) { p.docker_args = "sleep infinity"; },
-       "  # podEditJob updates dockerArgs in place (restarts the container)"},
+       "  # updates dockerArgs in place (restarts the container)"},
       {"mountPath", [](PodSpec& p) { p.mount_path = "/data"; },
-       "  # podEditJob updates mountPath in place (restarts the container)"},
+       "  # updates mountPath in place (restarts the container)"},
   };
   for (const PodEdit& e : edits) {
     SCOPED_TRACE(e.name);
@@ -415,10 +460,11 @@ TEST(PlannerTest, StatusWithEditsIsAnUpdate) {
   Plan plan = MustPlan(w);
   EXPECT_THAT(Describe(plan),
               ElementsAre("update pod.notebook id=pod-1",
-                          "  # podEditJob updates image in place (restarts "
-                          "the container)",
+                          "  # updates image in place (restarts the "
+                          "container; a new image or env may reset it: only "
+                          "what is on a volume is sure to survive)",
                           "  # status running -> stopped after the edit "
-                          "(podStop)"));
+                          "(then stopped)"));
   EXPECT_FALSE(plan.changes[0].after->pod.running);
 }
 
@@ -509,8 +555,8 @@ TEST(PlannerTest, LiveChangesAreReportedAndCorrected) {
           "update pod.trainer id=pod-1",
           "  # image changed outside podform (was runpod/pytorch:dev live)",
           "  # env.HF_HOME changed outside podform (was /tmp live)",
-          "  # podEditJob updates image, env in place (restarts the "
-          "container)"));
+          "  # updates image, env in place (restarts the "
+          "container; a new image or env may reset it: only what is on a volume is sure to survive)"));
   const Change& trainer = ChangeFor(plan, PodAt("trainer"));
   EXPECT_EQ(trainer.before->pod.image, "runpod/pytorch:dev");
   EXPECT_EQ(trainer.before->pod.env.count("RUNPOD_POD_ID"), 0u);
@@ -585,8 +631,8 @@ TEST(PlannerTest, SecretsAreComparedWithTheLiveValue) {
               ElementsAre("update pod.notebook id=pod-1",
                           "  # env.HF_TOKEN differs from the value RunPod "
                           "holds (sensitive)",
-                          "  # podEditJob updates env in place (restarts the "
-                          "container)"));
+                          "  # updates env in place (restarts the "
+                          "container; a new image or env may reset it: only what is on a volume is sure to survive)"));
   EXPECT_THAT(plan.changes[0].secret_env_changes, ElementsAre("HF_TOKEN"));
   EXPECT_EQ(plan.changes[0].after->pod.env.count("HF_TOKEN"), 0u);
   EXPECT_EQ(plan.changes[0].before->pod.env.count("HF_TOKEN"), 0u);
@@ -601,8 +647,8 @@ TEST(PlannerTest, SecretsAreComparedWithTheLiveValue) {
               ElementsAre("update pod.notebook id=pod-1",
                           "  # env.HF_TOKEN differs from the value RunPod "
                           "holds (sensitive)",
-                          "  # podEditJob updates env in place (restarts the "
-                          "container)"));
+                          "  # updates env in place (restarts the "
+                          "container; a new image or env may reset it: only what is on a volume is sure to survive)"));
   EXPECT_THAT(plan.changes[0].secret_env_changes, ElementsAre("HF_TOKEN"));
 
   // Removed on RunPod: put back.
@@ -613,8 +659,8 @@ TEST(PlannerTest, SecretsAreComparedWithTheLiveValue) {
   EXPECT_THAT(Describe(plan),
               ElementsAre("update pod.notebook id=pod-1",
                           "  # env.HF_TOKEN removed outside podform",
-                          "  # podEditJob updates env in place (restarts the "
-                          "container)"));
+                          "  # updates env in place (restarts the "
+                          "container; a new image or env may reset it: only what is on a volume is sure to survive)"));
   EXPECT_THAT(plan.changes[0].secret_env_changes, ElementsAre("HF_TOKEN"));
   EXPECT_TRUE(plan.changes[0].before->secret_env.empty());
 
@@ -655,8 +701,8 @@ TEST(PlannerTest, AKeyThatBecomesSecretOrPlain) {
   plan = MustPlan(to_plain);
   EXPECT_THAT(Describe(plan),
               ElementsAre("update pod.notebook id=pod-1",
-                          "  # podEditJob updates env in place (restarts the "
-                          "container)"));
+                          "  # updates env in place (restarts the "
+                          "container; a new image or env may reset it: only what is on a volume is sure to survive)"));
   EXPECT_EQ(plan.changes[0].before->pod.env.count("HF_TOKEN"), 0u);
   EXPECT_EQ(plan.changes[0].after->pod.env.at("HF_TOKEN"), kSecret);
   // The fingerprint covers neither the secret's live value nor HF_TOKEN.
@@ -673,8 +719,8 @@ TEST(PlannerTest, AKeyThatBecomesSecretOrPlain) {
   plan = MustPlan(dropped);
   EXPECT_THAT(Describe(plan),
               ElementsAre("update pod.notebook id=pod-1",
-                          "  # podEditJob updates env in place (restarts the "
-                          "container)"));
+                          "  # updates env in place (restarts the "
+                          "container; a new image or env may reset it: only what is on a volume is sure to survive)"));
   EXPECT_EQ(plan.changes[0].before->secret_env,
             std::set<std::string>{"HF_TOKEN"});
   EXPECT_TRUE(plan.changes[0].after->secret_env.empty());
