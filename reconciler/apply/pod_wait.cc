@@ -80,13 +80,21 @@ void PodWaiter::Poll() {
     for (auto& [key, entry] : left) entry.waiting.done(absl::OkStatus());
     return;
   }
+  // A pod added while the listing is under way may have been created
+  // after the listing was taken: this poll leaves it for the next.
+  int listed_before;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    listed_before = next_key_;
+  }
   absl::StatusOr<LiveState> live = provider_->Refresh();
   const absl::Time now = Now();
   std::vector<std::pair<Waiting, absl::Status>> settled;
   std::vector<std::pair<Waiting, std::string>> progress;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto it = entries_.begin(); it != entries_.end();) {
+    for (auto it = entries_.begin();
+         it != entries_.end() && it->first < listed_before;) {
       Entry& entry = it->second;
       const std::string& id = entry.waiting.pod_id;
       absl::Duration waited = now - entry.since;

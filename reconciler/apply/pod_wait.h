@@ -5,7 +5,9 @@
 // a start while the pod is still PROVISIONING; apply then waits, for each
 // such pod, until RunPod reports it RUNNING, without holding one of its
 // parallel slots: one thread polls the live state for every waiting pod at
-// once (one listing per poll, however many pods wait), with backoff.
+// once (one listing per poll, however many pods wait), with backoff. A pod
+// added while a listing is under way is judged by the next listing (it may
+// have been created after the listing was taken).
 
 #include <atomic>
 #include <condition_variable>

@@ -3,6 +3,7 @@
 
 #include "reconciler/apply/pod_wait.h"
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -41,7 +42,12 @@ class ScriptedProvider : public Provider {
   std::map<std::string, std::vector<std::string>> phases;
   int refreshes = 0;
 
+  // Called at the start of each Refresh with its number (0 first), as
+  // while a listing is under way.
+  std::function<void(int)> on_refresh;
+
   absl::StatusOr<LiveState> Refresh() override {
+    if (on_refresh) on_refresh(refreshes);
     LiveState live;
     for (const auto& [id, list] : phases) {
       const std::string& phase =
@@ -182,6 +188,27 @@ TEST(PodWaitTest, APodWhosePhaseIsNotReportedIsDoneAtOnce) {
   waiter.Close();
   thread.join();
   EXPECT_THAT(out.lines, ElementsAre("p1 at 1s: ok"));
+}
+
+// A pod created while a listing is under way may be missing from it: it is
+// judged by the next listing, not reported as gone.
+TEST(PodWaitTest, APodAddedDuringAListingIsJudgedByTheNext) {
+  Clock clock;
+  ScriptedProvider provider;
+  provider.phases["p1"] = {"PROVISIONING", "RUNNING"};
+  provider.phases["p2"] = {"GONE", "RUNNING"};  // not in the first listing
+  Outcome out;
+  PodWaiter waiter(&provider, Options(&clock));
+  absl::Time start = clock.Now();
+  provider.on_refresh = [&](int n) {
+    if (n == 0) waiter.Add(Waiting(&out, "p2", &clock, start));
+  };
+  waiter.Add(Waiting(&out, "p1", &clock, start));
+  std::thread thread([&] { waiter.Run(); });
+  waiter.Close();
+  thread.join();
+  EXPECT_THAT(out.lines, ElementsAre("p1 at 3s: ok", "p2 at 3s: ok"));
+  EXPECT_EQ(provider.refreshes, 2);
 }
 
 }  // namespace
