@@ -52,6 +52,7 @@ void PodWaiter::Run() {
   absl::Duration interval = options_.first_poll;
   for (;;) {
     absl::Time next_due;
+    int added_before = 0;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait(lock, [&] { return closed_ || !entries_.empty(); });
@@ -61,12 +62,22 @@ void PodWaiter::Run() {
         next_due = std::min({next_due, entry.progress_due,
                              entry.since + options_.timeout});
       }
+      added_before = next_key_;
     }
     // Poll after the backoff interval, or sooner when a progress line or a
     // timeout is due.
     Sleep(std::min(interval, next_due - Now()));
     Poll();
-    interval = std::min(interval * 2, options_.max_poll);
+    // A pod that started waiting since the last sleep began is polled
+    // first_poll after this poll, not after the others' backoff: the
+    // backoff restarts.
+    bool added;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      added = next_key_ != added_before;
+    }
+    interval = added ? options_.first_poll
+                     : std::min(interval * 2, options_.max_poll);
   }
 }
 
