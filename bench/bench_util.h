@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -280,7 +281,18 @@ class CountingProxy {
     server_.Patch(".*", handler);
     server_.Put(".*", handler);
     server_.Delete(".*", handler);
+    // As `sandbox serve` (reconciler/sandbox/server.cc): no delayed last
+    // segment, and a listen backlog larger than httplib's 5, so that a
+    // burst of connections (apply opens one per mutation) is not dropped
+    // and retried a second later.
+    server_.set_tcp_nodelay(true);
+    server_.set_socket_options([this](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listening_socket_ = sock;
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
+    if (listening_socket_ >= 0) ::listen(listening_socket_, SOMAXCONN);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -334,6 +346,7 @@ class CountingProxy {
     }
     httplib::Client upstream("127.0.0.1", upstream_port_);
     upstream.set_read_timeout(120, 0);
+    upstream.set_tcp_nodelay(true);
     httplib::Headers headers;
     for (const char* name : {"Authorization", "Content-Type"}) {
       if (req.has_header(name)) {
@@ -373,6 +386,7 @@ class CountingProxy {
   const int upstream_port_;
   httplib::Server server_;
   std::thread thread_;
+  int listening_socket_ = -1;
   int port_ = 0;
   std::mutex mu_;
   std::map<std::string, int> counts_;
