@@ -178,6 +178,9 @@ int Main(int argc, char** argv) {
         args.push_back("--sandbox=" + w->sandbox);
         args.push_back("--state=" + w->lock);
       }
+      // GraphQL, as these figures were first taken (--sandbox now speaks
+      // REST v2 by default): podform's bookkeeping, with no wait for pods.
+      args.push_back("--api=graphql");
       args.insert(args.end(), {"apply", "--auto-approve",
                                absl::StrCat("--parallelism=", parallelism)});
       ProcessResult r = RunProcess(args, {"RUNPOD_API_KEY=bench"},

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,11 +21,14 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -188,7 +192,7 @@ class ServedSandbox {
     }
     const std::string base = line.substr(
         prefix.size(), line.find(' ', prefix.size()) - prefix.size());
-    url_ = base + "/graphql";
+    base_ = base;
     port_ = std::atoi(base.substr(base.rfind(':') + 1).c_str());
   }
 
@@ -201,13 +205,17 @@ class ServedSandbox {
   ServedSandbox(const ServedSandbox&) = delete;
   ServedSandbox& operator=(const ServedSandbox&) = delete;
 
-  const std::string& url() const { return url_; }
+  // The endpoint podform is given for `api` ("rest": BASE/v2, "graphql":
+  // BASE/graphql).
+  std::string url(const std::string& api = "graphql") const {
+    return base_ + (api == "rest" ? "/v2" : "/graphql");
+  }
   int port() const { return port_; }
 
  private:
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
-  std::string url_;
+  std::string base_;
   int port_ = 0;
 };
 
@@ -223,6 +231,167 @@ inline std::string PostGraphQL(
   if (!res || res->status != 200) Die("POST /graphql failed");
   return res->body;
 }
+
+// GETs `path` (e.g. "/v2/pods?limit=1000") from the served sandbox; the
+// response body.
+inline std::string GetRest(int port, const std::string& path,
+                           const httplib::Params& params = {}) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(120, 0);
+  httplib::Headers headers = {{"Authorization", "Bearer bench"}};
+  auto res = client.Get(path, params, headers);
+  if (!res || res->status != 200) Die("GET " + path + " failed");
+  return res->body;
+}
+
+// The answers of a REST v2 refresh, as podform's client asks for them
+// (reconciler/client/rest_provider.cc): the network volumes in one answer,
+// the pods in pages of up to 1,000 following pagination.nextCursor.
+inline std::vector<std::string> RestListingPages(int port) {
+  std::vector<std::string> pages = {GetRest(port, "/v2/network-volumes")};
+  std::string cursor;
+  for (;;) {
+    httplib::Params params = {{"limit", "1000"}};
+    if (!cursor.empty()) params.emplace("cursor", cursor);
+    pages.push_back(GetRest(port, "/v2/pods", params));
+    nlohmann::json page = nlohmann::json::parse(pages.back());
+    const nlohmann::json& pagination = page.at("pagination");
+    if (!pagination.value("hasNextPage", false)) return pages;
+    cursor = pagination.at("nextCursor").get<std::string>();
+  }
+}
+
+// An HTTP proxy in front of the served sandbox that forwards every request
+// (any method, its Authorization and Content-Type, and the answer's
+// RateLimit, RateLimit-Policy and Retry-After headers, which podform paces
+// itself by) and counts the requests by what they ask and by the status of
+// the answer. A GraphQL request is named by its operationName; a REST v2
+// request by its method and path, with ids and the query left out
+// ("GET /v2/pods", "POST /v2/pods/ID/action").
+class CountingProxy {
+ public:
+  explicit CountingProxy(int upstream_port) : upstream_port_(upstream_port) {
+    // As `sandbox serve`: a kept-alive idle connection holds a thread.
+    server_.new_task_queue = [] { return new httplib::ThreadPool(64); };
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+      Forward(req, res);
+    };
+    server_.Get(".*", handler);
+    server_.Post(".*", handler);
+    server_.Patch(".*", handler);
+    server_.Put(".*", handler);
+    server_.Delete(".*", handler);
+    // As `sandbox serve` (reconciler/sandbox/server.cc): no delayed last
+    // segment, and a listen backlog larger than httplib's 5, so that a
+    // burst of connections (apply opens one per mutation) is not dropped
+    // and retried a second later.
+    server_.set_tcp_nodelay(true);
+    server_.set_socket_options([this](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listening_socket_ = sock;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    if (listening_socket_ >= 0) ::listen(listening_socket_, SOMAXCONN);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  ~CountingProxy() {
+    server_.stop();
+    thread_.join();
+  }
+
+  CountingProxy(const CountingProxy&) = delete;
+  CountingProxy& operator=(const CountingProxy&) = delete;
+
+  std::string url(const std::string& api = "graphql") const {
+    return absl::StrCat("http://127.0.0.1:", port_,
+                        api == "rest" ? "/v2" : "/graphql");
+  }
+
+  // Requests by name, and answers by HTTP status, since the last call.
+  std::map<std::string, int> TakeCounts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::move(counts_);
+  }
+  std::map<int, int> TakeStatuses() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::move(statuses_);
+  }
+
+ private:
+  static std::string Name(const httplib::Request& req) {
+    if (req.path.rfind("/graphql", 0) == 0) {
+      nlohmann::json body = nlohmann::json::parse(req.body, nullptr,
+                                                  /*allow_exceptions=*/false);
+      if (body.is_object() && body.contains("operationName") &&
+          body["operationName"].is_string()) {
+        return body["operationName"].get<std::string>();
+      }
+      return "(none)";
+    }
+    // "/v2/pods/abc/action" -> "/v2/pods/ID/action".
+    std::vector<std::string> parts = absl::StrSplit(req.path, '/');
+    for (size_t i = 3; i < parts.size(); i += 2) parts[i] = "ID";
+    return req.method + " " + absl::StrJoin(parts, "/");
+  }
+
+  void Forward(const httplib::Request& req, httplib::Response& res) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++counts_[Name(req)];
+    }
+    httplib::Client upstream("127.0.0.1", upstream_port_);
+    upstream.set_read_timeout(120, 0);
+    upstream.set_tcp_nodelay(true);
+    httplib::Headers headers;
+    for (const char* name : {"Authorization", "Content-Type"}) {
+      if (req.has_header(name)) {
+        headers.emplace(name, req.get_header_value(name));
+      }
+    }
+    std::string target = req.target.empty() ? req.path : req.target;
+    const std::string type = req.get_header_value("Content-Type");
+    httplib::Result answer =
+        req.method == "GET"    ? upstream.Get(target, headers)
+        : req.method == "POST" ? upstream.Post(target, headers, req.body, type)
+        : req.method == "PATCH"
+            ? upstream.Patch(target, headers, req.body, type)
+        : req.method == "PUT"
+            ? upstream.Put(target, headers, req.body, type)
+            : upstream.Delete(target, headers, req.body, type);
+    int status = answer ? answer->status : 502;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++statuses_[status];
+    }
+    if (!answer) {
+      res.status = 502;
+      return;
+    }
+    res.status = answer->status;
+    for (const char* name : {"RateLimit", "RateLimit-Policy", "Retry-After"}) {
+      if (answer->has_header(name)) {
+        res.set_header(name, answer->get_header_value(name));
+      }
+    }
+    if (!answer->body.empty()) {
+      res.set_content(answer->body, answer->get_header_value("Content-Type"));
+    }
+  }
+
+  const int upstream_port_;
+  httplib::Server server_;
+  std::thread thread_;
+  int listening_socket_ = -1;
+  int port_ = 0;
+  std::mutex mu_;
+  std::map<std::string, int> counts_;
+  std::map<int, int> statuses_;
+};
 
 inline std::string MustRead(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(path);

@@ -4,13 +4,17 @@
 // creates), in-process (--sandbox=FILE) and over loopback (sandbox serve);
 // beside them, in the same run, the parse-only floor: yaml-cpp's YAML::Load
 // of the same podform.yaml plus nlohmann::json::parse of the same live
-// state (the Refresh response), both as a process of its own
-// (bench_parse_floor, timed like podform) and warm, in a loop in this
-// process.
+// state, both as a process of its own (bench_parse_floor, timed like
+// podform) and warm, in a loop in this process. Each API in --apis is
+// measured on the same workload: for GraphQL the live state is the Refresh
+// answer, for REST v2 the answers of its refresh (the network-volume
+// listing and every page of the pod listing, pages of up to 1,000), fetched
+// from the same served sandbox.
 //
 //   bench_plan_scale --podform=PATH --floor=PATH
 //                    --refresh=schema/operations/Refresh.graphql
 //                    [--work=DIR] [--sizes=1000,10000] [--repeat=5]
+//                    [--apis=rest,graphql]
 
 #include <cstdio>
 #include <string>
@@ -26,10 +30,10 @@ namespace {
 
 // One command run `repeat` times.
 struct PlanFigures {
-  double wall_s = 0;    // median
+  double wall_s = 0;     // median
   double fastest_s = 0;  // the fastest run: the least disturbed by a noisy host
-  double cpu_s = 0;     // median
-  long max_rss_kb = 0;  // the largest of the runs
+  double cpu_s = 0;      // median
+  long max_rss_kb = 0;   // the largest of the runs
 };
 
 PlanFigures TimeProcess(const std::vector<std::string>& argv,
@@ -56,12 +60,15 @@ PlanFigures TimeProcess(const std::vector<std::string>& argv,
 struct Row {
   int resources;
   bool holding;
+  std::string api;
   std::string mode;
   PlanFigures plan;
   PlanFigures floor;    // bench_parse_floor: YAML + live JSON, cold
   double floor_yaml_s;  // warm, in this process
   double floor_json_s;
-  double lock_json_s;  // context: parsing the lock file (0 when none)
+  double lock_json_s;   // context: parsing the lock file (0 when none)
+  size_t live_answers;  // answers the floor parses (REST: one per page)
+  size_t live_bytes;    // their size in all
 };
 
 int Main(int argc, char** argv) {
@@ -74,6 +81,8 @@ int Main(int argc, char** argv) {
   const std::string work = flags.Get("work", "build-bench/bench-work");
   const std::vector<int> sizes = flags.Ints("sizes", "1000,10000");
   const int repeat = flags.Int("repeat", 5);
+  const std::vector<std::string> apis =
+      absl::StrSplit(flags.Get("apis", "rest,graphql"), ',');
   const std::string refresh_query = MustRead(refresh_path);
   const std::vector<std::string> api_key = {"RUNPOD_API_KEY=bench"};
 
@@ -85,35 +94,12 @@ int Main(int argc, char** argv) {
       absl::StatusOr<Workload> w = WriteWorkload(dir, n, holding);
       if (!w.ok()) Die(std::string(w.status().message()));
       const int expected_exit = holding ? 0 : 2;  // --detailed-exitcode
-      const std::string log = dir + "/plan.out";
 
       // The floor: parse the same inputs, nothing else.
       const std::string yaml = MustRead(w->config);
       double yaml_s = TimeMedian(repeat, [&] {
         YAML::Node node = YAML::Load(yaml);
         if (!node.IsMap()) Die("YAML::Load: not a map");
-      });
-      std::string live_json;
-      PlanFigures served;
-      {
-        ServedSandbox server(podform, w->sandbox);
-        live_json = PostGraphQL(server.port(), refresh_query);
-        served = TimeProcess(
-            {podform, "--file=" + w->config, "--endpoint=" + server.url(),
-             "--no-color", "plan", "--detailed-exitcode"},
-            api_key, repeat, expected_exit, log);
-      }
-      const std::string live_path = dir + "/live.json";
-      if (absl::Status s = WriteFileAtomically(live_path, live_json, 0644);
-          !s.ok()) {
-        Die(std::string(s.message()));
-      }
-      PlanFigures floor =
-          TimeProcess({floor_bin, "--yaml=" + w->config, "--json=" + live_path},
-                      {}, repeat, 0, dir + "/floor.out");
-      double json_s = TimeMedian(repeat, [&] {
-        nlohmann::json j = nlohmann::json::parse(live_json);
-        if (!j.is_object()) Die("json::parse: not an object");
       });
       double lock_s = 0;
       if (holding) {
@@ -123,14 +109,59 @@ int Main(int argc, char** argv) {
           if (!j.is_object()) Die("json::parse: not an object");
         });
       }
-      PlanFigures in_process = TimeProcess(
-          {podform, "--file=" + w->config, "--sandbox=" + w->sandbox,
-           "--state=" + w->lock, "--no-color", "plan", "--detailed-exitcode"},
-          {}, repeat, expected_exit, log);
-      rows.push_back({n, holding, "in-process", in_process, floor, yaml_s,
-                      json_s, lock_s});
-      rows.push_back(
-          {n, holding, "served", served, floor, yaml_s, json_s, lock_s});
+      for (const std::string& api : apis) {
+        if (api != "rest" && api != "graphql") Die("--apis: rest or graphql");
+        const std::string log = dir + "/plan-" + api + ".out";
+        // The live state as the API answers it: one answer for GraphQL,
+        // the listings' pages for REST.
+        std::vector<std::string> live_answers;
+        PlanFigures served;
+        {
+          ServedSandbox server(podform, w->sandbox);
+          if (api == "rest") {
+            live_answers = RestListingPages(server.port());
+          } else {
+            live_answers = {PostGraphQL(server.port(), refresh_query)};
+          }
+          served = TimeProcess(
+              {podform, "--file=" + w->config, "--endpoint=" + server.url(api),
+               "--api=" + api, "--no-color", "plan", "--detailed-exitcode"},
+              api_key, repeat, expected_exit, log);
+        }
+        std::string live_paths;
+        for (size_t i = 0; i < live_answers.size(); ++i) {
+          const std::string path =
+              absl::StrCat(dir, "/live-", api, "-", i, ".json");
+          if (absl::Status s = WriteFileAtomically(path, live_answers[i], 0644);
+              !s.ok()) {
+            Die(std::string(s.message()));
+          }
+          absl::StrAppend(&live_paths, i == 0 ? "" : ",", path);
+        }
+        PlanFigures floor = TimeProcess(
+            {floor_bin, "--yaml=" + w->config, "--json=" + live_paths}, {},
+            repeat, 0, dir + "/floor-" + api + ".out");
+        double json_s = TimeMedian(repeat, [&] {
+          for (const std::string& answer : live_answers) {
+            nlohmann::json j = nlohmann::json::parse(answer);
+            if (!j.is_object()) Die("json::parse: not an object");
+          }
+        });
+        PlanFigures in_process = TimeProcess(
+            {podform, "--file=" + w->config, "--sandbox=" + w->sandbox,
+             "--state=" + w->lock, "--api=" + api, "--no-color", "plan",
+             "--detailed-exitcode"},
+            {}, repeat, expected_exit, log);
+        size_t live_bytes = 0;
+        for (const std::string& answer : live_answers) {
+          live_bytes += answer.size();
+        }
+        rows.push_back({n, holding, api, "in-process", in_process, floor,
+                        yaml_s, json_s, lock_s, live_answers.size(),
+                        live_bytes});
+        rows.push_back({n, holding, api, "served", served, floor, yaml_s,
+                        json_s, lock_s, live_answers.size(), live_bytes});
+      }
       std::fprintf(stderr, "  plan %d resources, holding %s: done\n", n,
                    holding ? "all" : "none");
     }
@@ -140,24 +171,25 @@ int Main(int argc, char** argv) {
       "\n## Plan at scale (median of %d runs; peak RSS = largest run)\n\n",
       repeat);
   std::printf(
-      "| resources | sandbox holds | sandbox | plan wall ms | plan fastest "
+      "| resources | sandbox holds | API | sandbox | plan wall ms | plan "
+      "fastest "
       "ms | plan CPU ms | plan peak RSS MB | floor process ms | floor fastest "
       "ms | floor peak RSS MB | plan / floor | fastest / fastest | warm "
-      "YAML::Load ms | warm json::parse (live) ms | warm json::parse (lock) "
-      "ms |\n");
+      "YAML::Load ms | live answers (KB) | warm json::parse (live) ms | warm "
+      "json::parse (lock) ms |\n");
   std::printf(
-      "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-      "---:|\n");
+      "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      "---|---:|---:|\n");
   for (const Row& r : rows) {
     std::printf(
-        "| %d | %s | %s | %.0f | %.0f | %.0f | %.1f | %.0f | %.0f | %.1f | "
-        "%.2fx | %.2fx | %.1f | %.1f | %s |\n",
+        "| %d | %s | %s | %s | %.0f | %.0f | %.0f | %.1f | %.0f | %.0f | "
+        "%.1f | %.2fx | %.2fx | %.1f | %zu (%zu) | %.1f | %s |\n",
         r.resources, r.holding ? "all (no-op)" : "none (creates)",
-        r.mode.c_str(), r.plan.wall_s * 1e3, r.plan.fastest_s * 1e3,
-        r.plan.cpu_s * 1e3, Mb(r.plan.max_rss_kb), r.floor.wall_s * 1e3,
-        r.floor.fastest_s * 1e3, Mb(r.floor.max_rss_kb),
+        r.api.c_str(), r.mode.c_str(), r.plan.wall_s * 1e3,
+        r.plan.fastest_s * 1e3, r.plan.cpu_s * 1e3, Mb(r.plan.max_rss_kb),
+        r.floor.wall_s * 1e3, r.floor.fastest_s * 1e3, Mb(r.floor.max_rss_kb),
         r.plan.wall_s / r.floor.wall_s, r.plan.fastest_s / r.floor.fastest_s,
-        r.floor_yaml_s * 1e3,
+        r.floor_yaml_s * 1e3, r.live_answers, r.live_bytes / 1024,
         r.floor_json_s * 1e3,
         r.holding ? absl::StrFormat("%.1f", r.lock_json_s * 1e3).c_str() : "-");
   }
@@ -167,18 +199,18 @@ int Main(int argc, char** argv) {
     std::printf("\n## Growth %d -> %d resources (%.0fx the resources)\n\n",
                 small, large, static_cast<double>(large) / small);
     std::printf(
-        "| sandbox holds | sandbox | plan wall | plan CPU | floor process | "
-        "warm parse |\n");
-    std::printf("|---|---|---:|---:|---:|---:|\n");
+        "| sandbox holds | API | sandbox | plan wall | plan CPU | floor "
+        "process | warm parse |\n");
+    std::printf("|---|---|---|---:|---:|---:|---:|\n");
     for (const Row& a : rows) {
       if (a.resources != small) continue;
       for (const Row& b : rows) {
-        if (b.resources != large || b.holding != a.holding ||
+        if (b.resources != large || b.holding != a.holding || b.api != a.api ||
             b.mode != a.mode) {
           continue;
         }
-        std::printf("| %s | %s | %.1fx | %.1fx | %.1fx | %.1fx |\n",
-                    a.holding ? "all (no-op)" : "none (creates)",
+        std::printf("| %s | %s | %s | %.1fx | %.1fx | %.1fx | %.1fx |\n",
+                    a.holding ? "all (no-op)" : "none (creates)", a.api.c_str(),
                     a.mode.c_str(), b.plan.wall_s / a.plan.wall_s,
                     b.plan.cpu_s / a.plan.cpu_s,
                     b.floor.wall_s / a.floor.wall_s,

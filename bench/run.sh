@@ -2,8 +2,10 @@
 # Builds podform and the benchmarks (Release, in build-bench/), runs every
 # benchmark and prints its figures as Markdown tables (docs/BENCHMARKS.md).
 #
-#   bash bench/run.sh            # the full run (about 7 minutes on 2 cores)
-#   bash bench/run.sh --quick    # fewer repeats and sizes (about 2 minutes)
+#   bash bench/run.sh            # the full run (about 13 minutes on 2 cores)
+#   bash bench/run.sh --quick    # fewer repeats and sizes (about 5 minutes)
+#
+# REST v2 and GraphQL are measured side by side in the same run.
 #
 # (plus the first build of build-bench/, about 5 minutes with 2 jobs).
 #
@@ -22,7 +24,7 @@ build=build-bench
 benches=(bench_plan_scale bench_parse_floor bench_plan_stages
          bench_refresh_requests bench_apply_throughput
          bench_sandbox_throughput bench_rest_list_throughput
-         bench_apply_bookkeeping bench_workload)
+         bench_apply_bookkeeping bench_apply_quota bench_workload)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DPODFORM_TESTS=OFF >/dev/null
 cmake --build "$build" -j "${BENCH_JOBS:-$(nproc)}" --target podform \
@@ -34,9 +36,10 @@ mkdir -p "$work"
 podform="$build/podform"
 
 if [[ $quick == 1 ]]; then
-  repeat=3 parallelism=8,32 bookkeeping=500,1000 seconds=1
+  repeat=3 parallelism=8,32 rest_parallelism=8 bookkeeping=500,1000 seconds=1
 else
-  repeat=5 parallelism=1,4,8,16,32 bookkeeping=1000,10000 seconds=3
+  repeat=5 parallelism=1,4,8,16,32 rest_parallelism=1,8,32
+  bookkeeping=1000,10000 seconds=3
 fi
 
 echo "# podform benchmarks"
@@ -54,18 +57,24 @@ echo '```'
 "$build/bench/bench_plan_scale" --podform="$podform" --work="$work" \
   --floor="$build/bench/bench_parse_floor" \
   --refresh=schema/operations/Refresh.graphql --sizes=1000,10000 \
-  --repeat="$repeat"
+  --repeat="$repeat" --apis=rest,graphql
 "$build/bench/bench_plan_stages" --work="$work" --sizes=1000,10000 \
   --repeat="$repeat"
 "$build/bench/bench_refresh_requests" --podform="$podform" --work="$work" \
-  --sizes=10,10000
+  --sizes=10,10000 --apis=rest,graphql
 "$build/bench/bench_apply_throughput" --podform="$podform" --work="$work" \
-  --resources=1000 --latency-ms=50 --parallelism="$parallelism"
+  --api=rest --resources=1000 --latency-ms=50 --provision-ms=500 \
+  --parallelism="$rest_parallelism"
+"$build/bench/bench_apply_throughput" --podform="$podform" --work="$work" \
+  --api=graphql --resources=1000 --latency-ms=50 --provision-ms=500 \
+  --parallelism="$parallelism"
 if [[ $quick == 0 ]]; then
   # The same at 10x the size: how apply grows under RunPod-like latency.
   "$build/bench/bench_apply_throughput" --podform="$podform" --work="$work" \
-    --resources=10000 --latency-ms=50 --parallelism=8
+    --api=graphql --resources=10000 --latency-ms=50 --parallelism=8
 fi
+"$build/bench/bench_apply_quota" --podform="$podform" --work="$work" \
+  --resources=1000 --quota-per-min=600 --latency-ms=0 --provision-ms=500
 "$build/bench/bench_sandbox_throughput" --podform="$podform" --work="$work" \
   --operations=schema/operations --sizes=0,10000 --clients=4 \
   --seconds="$seconds"

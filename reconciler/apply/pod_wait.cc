@@ -52,6 +52,7 @@ void PodWaiter::Run() {
   absl::Duration interval = options_.first_poll;
   for (;;) {
     absl::Time next_due;
+    int added_before = 0;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait(lock, [&] { return closed_ || !entries_.empty(); });
@@ -61,12 +62,22 @@ void PodWaiter::Run() {
         next_due = std::min({next_due, entry.progress_due,
                              entry.since + options_.timeout});
       }
+      added_before = next_key_;
     }
     // Poll after the backoff interval, or sooner when a progress line or a
     // timeout is due.
     Sleep(std::min(interval, next_due - Now()));
     Poll();
-    interval = std::min(interval * 2, options_.max_poll);
+    // A pod that started waiting since the last sleep began is polled
+    // first_poll after this poll, not after the others' backoff: the
+    // backoff restarts.
+    bool added;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      added = next_key_ != added_before;
+    }
+    interval = added ? options_.first_poll
+                     : std::min(interval * 2, options_.max_poll);
   }
 }
 
@@ -80,13 +91,21 @@ void PodWaiter::Poll() {
     for (auto& [key, entry] : left) entry.waiting.done(absl::OkStatus());
     return;
   }
+  // A pod added while the listing is under way may have been created
+  // after the listing was taken: this poll leaves it for the next.
+  int listed_before;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    listed_before = next_key_;
+  }
   absl::StatusOr<LiveState> live = provider_->Refresh();
   const absl::Time now = Now();
   std::vector<std::pair<Waiting, absl::Status>> settled;
   std::vector<std::pair<Waiting, std::string>> progress;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto it = entries_.begin(); it != entries_.end();) {
+    for (auto it = entries_.begin();
+         it != entries_.end() && it->first < listed_before;) {
       Entry& entry = it->second;
       const std::string& id = entry.waiting.pod_id;
       absl::Duration waited = now - entry.since;

@@ -5,7 +5,12 @@
 // a start while the pod is still PROVISIONING; apply then waits, for each
 // such pod, until RunPod reports it RUNNING, without holding one of its
 // parallel slots: one thread polls the live state for every waiting pod at
-// once (one listing per poll, however many pods wait), with backoff.
+// once (one listing per poll, however many pods wait), with backoff that
+// restarts from the first interval whenever a pod starts waiting (an apply
+// that creates pods one after the other sees each within about the first
+// interval of its start, however long the others have waited). A pod
+// added while a listing is under way is judged by the next listing (it may
+// have been created after the listing was taken).
 
 #include <atomic>
 #include <condition_variable>

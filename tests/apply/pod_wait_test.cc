@@ -3,6 +3,7 @@
 
 #include "reconciler/apply/pod_wait.h"
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -41,7 +42,12 @@ class ScriptedProvider : public Provider {
   std::map<std::string, std::vector<std::string>> phases;
   int refreshes = 0;
 
+  // Called at the start of each Refresh with its number (0 first), as
+  // while a listing is under way.
+  std::function<void(int)> on_refresh;
+
   absl::StatusOr<LiveState> Refresh() override {
+    if (on_refresh) on_refresh(refreshes);
     LiveState live;
     for (const auto& [id, list] : phases) {
       const std::string& phase =
@@ -182,6 +188,57 @@ TEST(PodWaitTest, APodWhosePhaseIsNotReportedIsDoneAtOnce) {
   waiter.Close();
   thread.join();
   EXPECT_THAT(out.lines, ElementsAre("p1 at 1s: ok"));
+}
+
+// A pod created while a listing is under way may be missing from it: it is
+// judged by the next listing, not reported as gone.
+TEST(PodWaitTest, APodAddedDuringAListingIsJudgedByTheNext) {
+  Clock clock;
+  ScriptedProvider provider;
+  provider.phases["p1"] = {"PROVISIONING", "RUNNING"};
+  provider.phases["p2"] = {"GONE", "RUNNING"};  // not in the first listing
+  Outcome out;
+  PodWaiter waiter(&provider, Options(&clock));
+  absl::Time start = clock.Now();
+  provider.on_refresh = [&](int n) {
+    if (n == 0) waiter.Add(Waiting(&out, "p2", &clock, start));
+  };
+  waiter.Add(Waiting(&out, "p1", &clock, start));
+  std::thread thread([&] { waiter.Run(); });
+  waiter.Close();
+  thread.join();
+  // p2 started waiting during the first poll (at 1 s), so the next poll
+  // comes first_poll later (2 s), not after the doubled backoff (3 s).
+  EXPECT_THAT(out.lines, ElementsAre("p1 at 2s: ok", "p2 at 2s: ok"));
+  EXPECT_EQ(provider.refreshes, 2);
+}
+
+// Pods that keep starting to wait (an apply creating them one after the
+// other) are polled every first_poll; once none is added, the backoff
+// doubles again from first_poll.
+TEST(PodWaitTest, TheBackoffRestartsWhenAPodStartsWaiting) {
+  Clock clock;
+  ScriptedProvider provider;
+  // Polls at 1, 2 (p2 added during the first), 3 (p3 added during the
+  // second), 5, 9 s.
+  provider.phases["p1"] = {"PROVISIONING", "PROVISIONING", "PROVISIONING",
+                           "PROVISIONING", "RUNNING"};
+  provider.phases["p2"] = {"GONE", "STARTING", "RUNNING"};
+  provider.phases["p3"] = {"GONE", "GONE", "STARTING", "RUNNING"};
+  Outcome out;
+  PodWaiter waiter(&provider, Options(&clock));
+  absl::Time start = clock.Now();
+  provider.on_refresh = [&](int n) {
+    if (n == 0) waiter.Add(Waiting(&out, "p2", &clock, start));
+    if (n == 1) waiter.Add(Waiting(&out, "p3", &clock, start));
+  };
+  waiter.Add(Waiting(&out, "p1", &clock, start));
+  std::thread thread([&] { waiter.Run(); });
+  waiter.Close();
+  thread.join();
+  EXPECT_THAT(out.lines, ElementsAre("p2 at 3s: ok", "p3 at 5s: ok",
+                                     "p1 at 9s: ok"));
+  EXPECT_EQ(provider.refreshes, 5);
 }
 
 }  // namespace
