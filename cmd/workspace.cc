@@ -28,7 +28,12 @@ constexpr Api kSandboxDefaultApi = kDefaultApi;
 
 std::unique_ptr<StateStore> OpenStateStore(const GlobalOptions& global,
                                            std::string* name) {
-  const std::string location = StatePath(global);
+  return OpenStateStoreAt(StatePath(global), global, name);
+}
+
+std::unique_ptr<StateStore> OpenStateStoreAt(const std::string& location,
+                                             const GlobalOptions& global,
+                                             std::string* name) {
   if (IsPostgresUri(location)) {
     const char* env_key = std::getenv("PODFORM_STATE_KEY");
     auto store = std::make_unique<PostgresStateStore>(ParsePostgresUri(

@@ -28,6 +28,11 @@ namespace podform {
 // messages name it (never with a password).
 std::unique_ptr<StateStore> OpenStateStore(const GlobalOptions& global,
                                            std::string* name);
+// The same for `location` (a path or a URI) instead of --state; a URI
+// without a key takes PODFORM_STATE_KEY, else the config directory's name.
+std::unique_ptr<StateStore> OpenStateStoreAt(const std::string& location,
+                                             const GlobalOptions& global,
+                                             std::string* name);
 
 class Workspace {
  public:

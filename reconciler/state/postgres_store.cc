@@ -513,4 +513,37 @@ PostgresStateStore::History() {
   return out;
 }
 
+absl::StatusOr<State> PostgresStateStore::ReadSerial(int64_t serial) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(Connection * c, Connected());
+  ASSIGN_OR_RETURN(Result r,
+                   c->Exec("SELECT body FROM podform_state_versions WHERE "
+                           "key = $1 AND serial = $2 ORDER BY seq DESC LIMIT 1",
+                           {location_.key, absl::StrCat(serial)}));
+  if (PQntuples(r.get()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat(name_, " keeps no version with serial ", serial));
+  }
+  return ParseState(PQgetvalue(r.get(), 0, 0),
+                    absl::StrCat(name_, " (serial ", serial, ")"));
+}
+
+absl::StatusOr<int64_t> PostgresStateStore::Prune(int64_t keep) {
+  if (keep < 1) {
+    return absl::InvalidArgumentError(
+        "prune keeps at least one version (the current state)");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(Connection * c, Connected());
+  ASSIGN_OR_RETURN(
+      Result r,
+      c->Exec("DELETE FROM podform_state_versions WHERE key = $1 AND seq < "
+              "(SELECT min(seq) FROM (SELECT seq FROM podform_state_versions "
+              "WHERE key = $1 ORDER BY seq DESC LIMIT $2) AS kept)",
+              {location_.key, absl::StrCat(keep)}));
+  int64_t deleted = 0;
+  (void)absl::SimpleAtoi(PQcmdTuples(r.get()), &deleted);
+  return deleted;
+}
+
 }  // namespace podform

@@ -100,6 +100,16 @@ class PostgresStateStore : public StateStore {
   // Every version of this key, oldest first.
   absl::StatusOr<std::vector<Version>> History();
 
+  // The kept version of this key with `serial` (the newest such, should
+  // there be several), parsed as Read does. NotFound when none is kept.
+  absl::StatusOr<State> ReadSerial(int64_t serial);
+
+  // Deletes every version of this key but the `keep` newest, in one
+  // statement: the newest version (the current state) is never deleted,
+  // even by a write racing with it. Returns how many were deleted.
+  // InvalidArgument when keep < 1.
+  absl::StatusOr<int64_t> Prune(int64_t keep);
+
   class Connection;
 
  private:
