@@ -138,7 +138,7 @@ class PostgresE2eTest : public harness::PodformTest {
 };
 
 TEST_F(PostgresE2eTest, TwoAppliesFromTwoDirectoriesOneRunsTheOtherIsRefused) {
-  StartSandbox({"--latency-ms", "300"});
+  StartSandbox({"--latency-ms", "1500"});
   std::unique_ptr<Process> first =
       StartPodform({"apply", "--auto-approve"}, {}, Config("one"));
   ASSERT_NE(first, nullptr);
@@ -181,7 +181,7 @@ TEST_F(PostgresE2eTest, TwoAppliesFromTwoDirectoriesOneRunsTheOtherIsRefused) {
 }
 
 TEST_F(PostgresE2eTest, KillingTheHolderLetsTheNextApplyStartAtOnce) {
-  StartSandbox({"--latency-ms", "300"});
+  StartSandbox({"--latency-ms", "1000"});
   std::unique_ptr<Process> first =
       StartPodform({"apply", "--auto-approve"}, {}, Config("one"));
   ASSERT_NE(first, nullptr);
@@ -213,7 +213,7 @@ TEST_F(PostgresE2eTest, KillingTheHolderLetsTheNextApplyStartAtOnce) {
         << lock.status();
   }
   // Let the create it had in flight finish on the server.
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   // The apply from the other directory settles what the dead one began.
   RunResult next =
       PodformAt(sandbox(), Config("two"), {"apply", "--auto-approve"});
@@ -232,6 +232,83 @@ TEST_F(PostgresE2eTest, KillingTheHolderLetsTheNextApplyStartAtOnce) {
   RunResult plan =
       PodformAt(sandbox(), Config("one"), {"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 0) << plan;
+}
+
+TEST_F(PostgresE2eTest, AServerRestartStopsTheApplyAndTheNextConverges) {
+  StartSandbox({"--latency-ms", "1000"});
+  std::unique_ptr<Process> first =
+      StartPodform({"apply", "--auto-approve"}, {}, Config("one"));
+  ASSERT_NE(first, nullptr);
+  ASSERT_TRUE(WaitForHolder(*first));
+  auto has_intent = [&] {
+    absl::StatusOr<State> stored = Stored();
+    return stored.ok() && !stored->intents.empty();
+  };
+  ASSERT_TRUE(WaitFor([&] { return has_intent() || first->Exited(); }, 30));
+  ASSERT_FALSE(first->Exited()) << first->Wait();
+  // The create in flight, the server restarts: the run's lock ends with
+  // its connection.
+  absl::Status restarted = pg_->Restart();
+  ASSERT_TRUE(restarted.ok()) << restarted;
+
+  RunResult done = first->Wait();
+  EXPECT_EQ(done.exit_code, 1) << done;
+  EXPECT_THAT(done.err,
+              HasSubstr(absl::StrCat(
+                  "podform: ", name_,
+                  ": the connection holding this run's lock ended (the server "
+                  "restarted or the network failed), so another run may hold "
+                  "the lock now; refusing to write")))
+      << done;
+  // The step in flight finished; none started after the failed write.
+  EXPECT_THAT(done.out, HasSubstr("\nvolume.models: created (id "));
+  EXPECT_THAT(done.out,
+              HasSubstr("\npod.trainer: not started: the state could not be "
+                        "written ("));
+  EXPECT_THAT(done.out, HasSubstr("\nApply failed: 1 succeeded, 0 failed, 1 "
+                                  "skipped (1 added, 0 changed, 0 "
+                                  "destroyed).\n"));
+  // What the database lacks is saved beside the config, named after the key.
+  std::string saved;
+  for (const auto& entry : std::filesystem::directory_iterator(Path("one"))) {
+    if (entry.path().filename().string().starts_with(
+            "podform-team.lock.unrecorded-")) {
+      saved = entry.path().string();
+    }
+  }
+  ASSERT_FALSE(saved.empty()) << done;
+  EXPECT_THAT(done.err,
+              HasSubstr(absl::StrCat(
+                  "\npodform: what happened is saved in ", saved,
+                  " (a complete lock file), for reference: the next apply "
+                  "settles the creates that ",
+                  name_, " lacks through their recorded intents\n")));
+  absl::StatusOr<State> unrecorded =
+      ParseState(harness::ReadFileOrDie(saved), saved);
+  ASSERT_TRUE(unrecorded.ok()) << unrecorded.status();
+  const ResourceState* volume =
+      unrecorded->Find({Kind::kVolume, "models"});
+  ASSERT_NE(volume, nullptr);
+
+  // The next run settles what the first did not record, through its intents.
+  RunResult next =
+      PodformAt(sandbox(), Config("two"), {"apply", "--auto-approve"});
+  EXPECT_EQ(next.exit_code, 0) << next;
+  json live = sandbox().Live();
+  ASSERT_EQ(live["networkVolumes"].size(), 1u) << live.dump(2);
+  ASSERT_EQ(live["pods"].size(), 1u) << live.dump(2);
+  absl::StatusOr<State> stored = Stored();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_TRUE(stored->intents.empty());
+  ASSERT_EQ(stored->resources.size(), 2u);
+  EXPECT_EQ(stored->Find({Kind::kVolume, "models"})->id,
+            live["networkVolumes"][0]["id"]);
+  EXPECT_EQ(volume->id, live["networkVolumes"][0]["id"]);
+  EXPECT_EQ(stored->Find({Kind::kPod, "trainer"})->id, live["pods"][0]["id"]);
+  RunResult plan =
+      PodformAt(sandbox(), Config("one"), {"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_EQ(transcript().find(pg_->password()), std::string::npos);
 }
 
 }  // namespace
