@@ -7,7 +7,6 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
-
 #include "cmd/files.h"
 #include "reconciler/client/curl_transport.h"
 #include "reconciler/client/endpoint.h"
