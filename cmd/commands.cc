@@ -26,7 +26,9 @@ std::span<const CommandSpec> Commands() {
       {"destroy", "Delete every resource in the lock file", SetupDestroy},
       {"import", "Adopt an existing volume or pod: import ADDR ID",
        SetupImport},
-      {"state", "Inspect or edit the lock file: list | show ADDR | rm ADDR",
+      {"state",
+       "Inspect, edit or move the state: list | show | rm | pull | history "
+       "| migrate | prune",
        SetupState},
       {"graph", "Print the dependency graph as Graphviz DOT", SetupGraph},
       {"sandbox", "Run the RunPod emulator: sandbox serve", SetupSandbox},

@@ -205,8 +205,19 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
   std::string unrecorded_note;
   if (result.unrecorded) {
     absl::StatusOr<std::string> saved =
-        SaveUnrecorded(workspace.state_path(), state, absl::Now());
-    if (saved.ok()) {
+        SaveUnrecorded(workspace.UnrecordedBase(), state, absl::Now());
+    if (saved.ok() && workspace.state_in_postgres()) {
+      // The database keeps the intents written before each create: the
+      // next apply settles those creates without this file.
+      workspace.err() << "podform: what happened is saved in " << *saved
+                      << " (a complete lock file), for reference: the next "
+                         "apply settles the creates that "
+                      << workspace.state_path()
+                      << " lacks through their recorded intents\n";
+      unrecorded_note = absl::StrCat(
+          "The state does not record every step that happened; ", *saved,
+          " does.\n");
+    } else if (saved.ok()) {
       workspace.err() << "podform: what happened is saved in " << *saved
                       << " (a complete lock file): check it, then copy it "
                          "over "

@@ -1,8 +1,12 @@
-// podform state list | state show ADDR | state rm ADDR...: inspect the lock
-// file, or forget resources without touching them on RunPod.
+// podform state list | show [ADDR] [--serial N] | rm ADDR... | pull |
+// history | migrate --to URI_OR_PATH | prune --keep N: inspect the state
+// (a lock file or PostgreSQL), forget resources without touching them on
+// RunPod, copy the state to another store, and manage PostgreSQL's history.
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -13,6 +17,8 @@
 #include "cmd/workspace.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/core/resource.h"
+#include "reconciler/state/postgres_store.h"
+#include "reconciler/state/serialize.h"
 
 namespace podform {
 namespace {
@@ -21,9 +27,19 @@ struct StateOptions {
   CLI::App* list = nullptr;
   CLI::App* show = nullptr;
   CLI::App* rm = nullptr;
+  CLI::App* pull = nullptr;
+  CLI::App* history = nullptr;
+  CLI::App* migrate = nullptr;
+  CLI::App* prune = nullptr;
   std::string show_address;
+  int64_t show_serial = 0;
+  CLI::Option* show_serial_option = nullptr;
   std::vector<std::string> rm_addresses;
+  std::string migrate_to;
+  int64_t prune_keep = 0;
 };
+
+constexpr char kMigrateCommand[] = "podform state migrate";
 
 int Fail(const CommandContext& context, const absl::Status& status) {
   *context.err << "podform: " << status.message() << "\n";
@@ -72,24 +88,74 @@ int List(const CommandContext& context) {
   return 0;
 }
 
-// Reads the lock file for show and rm, which need one.
+PostgresStateStore* AsPostgres(StateStore& store) {
+  return dynamic_cast<PostgresStateStore*>(&store);
+}
+
+// Reads the state for the commands that need one.
 absl::StatusOr<State> ReadExisting(StateStore& store,
                                    const std::string& name) {
   absl::StatusOr<State> state = store.Read();
   if (absl::IsNotFound(state.status())) {
+    if (AsPostgres(store) != nullptr) {
+      return absl::NotFoundError(absl::StrCat(
+          name, " holds no state yet; nothing has been applied yet"));
+    }
     return absl::NotFoundError(absl::StrCat("no lock file at ", name,
                                             "; nothing has been applied yet"));
   }
   return state;
 }
 
-int Show(const CommandContext& context, const std::string& text) {
-  absl::StatusOr<Address> address = Address::Parse(text);
-  if (!address.ok()) return Fail(context, address.status());
+// What a lock file says when asked for its history.
+std::string NoHistory(const std::string& path, int64_t serial) {
+  return absl::StrCat(path,
+                      " is a lock file: it keeps only its current version, "
+                      "serial ",
+                      serial, " (older versions are in version control: git "
+                      "log -p ",
+                      path, ")");
+}
+
+// The state at `serial` (the current one when nullopt).
+absl::StatusOr<State> ReadAt(StateStore& store, const std::string& name,
+                             std::optional<int64_t> serial) {
+  if (serial.has_value()) {
+    if (PostgresStateStore* pg = AsPostgres(store)) {
+      return pg->ReadSerial(*serial);
+    }
+  }
+  absl::StatusOr<State> state = ReadExisting(store, name);
+  if (state.ok() && serial.has_value() && state->serial != *serial) {
+    return absl::NotFoundError(absl::StrCat(
+        "serial ", *serial, " is not kept: ", NoHistory(name, state->serial)));
+  }
+  return state;
+}
+
+int Show(const CommandContext& context, const std::string& text,
+         std::optional<int64_t> serial) {
+  if (text.empty() && !serial.has_value()) {
+    return Fail(context,
+                "state show needs a resource address, or --serial N");
+  }
+  std::optional<Address> address;
+  if (!text.empty()) {
+    absl::StatusOr<Address> parsed = Address::Parse(text);
+    if (!parsed.ok()) return Fail(context, parsed.status());
+    address = *parsed;
+  }
   std::string name;
   std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
-  absl::StatusOr<State> state = ReadExisting(*store, name);
+  absl::StatusOr<State> state = ReadAt(*store, name, serial);
   if (!state.ok()) return Fail(context, state.status());
+  if (!address.has_value()) {
+    *context.out << SerializeState(*state);
+    return 0;
+  }
+  if (serial.has_value()) {
+    name = absl::StrCat(name, " at serial ", *serial);
+  }
   const ResourceState* resource = state->Find(*address);
   auto intent = state->intents.find(*address);
   if (resource == nullptr && intent == state->intents.end()) {
@@ -161,19 +227,166 @@ int Remove(const CommandContext& context,
   return 0;
 }
 
+// The current state as lock-file JSON.
+int Pull(const CommandContext& context) {
+  std::string name;
+  std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
+  absl::StatusOr<State> state = ReadExisting(*store, name);
+  if (!state.ok()) return Fail(context, state.status());
+  *context.out << SerializeState(*state);
+  return 0;
+}
+
+// Every kept version, oldest first, as an aligned table; a lock file has
+// only its current version and says so.
+int History(const CommandContext& context) {
+  std::string name;
+  std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
+  PostgresStateStore* pg = AsPostgres(*store);
+  if (pg == nullptr) {
+    absl::StatusOr<State> state = ReadExisting(*store, name);
+    if (!state.ok()) return Fail(context, state.status());
+    *context.out << NoHistory(name, state->serial) << ".\n";
+    return 0;
+  }
+  absl::StatusOr<std::vector<PostgresStateStore::Version>> versions =
+      pg->History();
+  if (!versions.ok()) return Fail(context, versions.status());
+  if (versions->empty()) {
+    return Fail(context, absl::StrCat(name, " holds no state yet; nothing "
+                                            "has been applied yet"));
+  }
+  auto or_dash = [](const std::string& text) {
+    return text.empty() ? std::string("-") : text;
+  };
+  auto number = [](const std::optional<int64_t>& n) {
+    return n.has_value() ? absl::StrCat(*n) : std::string("-");
+  };
+  std::vector<std::vector<std::string>> rows = {
+      {"SERIAL", "WRITTEN", "HOST", "USER", "PID", "COMMAND", "CHANGES"}};
+  for (const PostgresStateStore::Version& v : *versions) {
+    rows.push_back({number(v.serial), v.written_at, or_dash(v.host),
+                    or_dash(v.os_user), absl::StrCat(v.pid),
+                    or_dash(v.command), number(v.changes)});
+  }
+  std::vector<size_t> widths(rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      absl::StrAppend(&line, row[i]);
+      if (i + 1 < row.size()) {
+        line.append(widths[i] - row[i].size() + 2, ' ');
+      }
+    }
+    *context.out << line << "\n";
+  }
+  return 0;
+}
+
+// Copies the current state into the store at `to`, lineage and serial
+// kept, under both stores' locks.
+int Migrate(const CommandContext& context, const std::string& to) {
+  std::string name;
+  std::unique_ptr<StateStore> source = OpenStateStore(*context.global, &name);
+  std::string to_name;
+  std::unique_ptr<StateStore> destination =
+      OpenStateStoreAt(to, *context.global, &to_name);
+  if (to_name == name) {
+    return Fail(context, absl::StrCat("--to names the current state (", name,
+                                      "); nothing to copy"));
+  }
+  if (absl::StatusOr<State> state = ReadExisting(*source, name); !state.ok()) {
+    return Fail(context, state.status());
+  }
+  absl::StatusOr<std::unique_ptr<StateLock>> source_lock =
+      source->Lock(kMigrateCommand);
+  if (!source_lock.ok()) return Fail(context, source_lock.status());
+  absl::StatusOr<std::unique_ptr<StateLock>> destination_lock =
+      destination->Lock(kMigrateCommand);
+  if (!destination_lock.ok()) return Fail(context, destination_lock.status());
+  absl::StatusOr<State> state = ReadExisting(*source, name);
+  if (!state.ok()) return Fail(context, state.status());
+  absl::StatusOr<State> existing = destination->Read();
+  if (existing.ok()) {
+    if (existing->lineage != state->lineage) {
+      return Fail(context,
+                  absl::StrCat(to_name, " already holds another state (lineage ",
+                               existing->lineage, ", serial ",
+                               existing->serial, "), not ", name,
+                               "'s lineage ", state->lineage,
+                               "; refusing to overwrite it"));
+    }
+    if (existing->serial == state->serial) {
+      *context.out << to_name << " already holds serial " << state->serial
+                   << " of lineage " << state->lineage
+                   << "; nothing to copy.\n";
+      return 0;
+    }
+    if (existing->serial > state->serial) {
+      return Fail(context,
+                  absl::StrCat(to_name, " holds serial ", existing->serial,
+                               " of the same lineage, newer than ", name,
+                               "'s serial ", state->serial,
+                               "; refusing to overwrite it"));
+    }
+  } else if (!absl::IsNotFound(existing.status())) {
+    return Fail(context,
+                absl::Status(existing.status().code(),
+                             absl::StrCat(existing.status().message(),
+                                          "; refusing to overwrite it")));
+  }
+  const int64_t serial = state->serial;
+  State copy = *state;
+  copy.serial = serial - 1;  // Write stores serial + 1
+  if (absl::Status status = destination->Write(&copy); !status.ok()) {
+    return Fail(context, status);
+  }
+  *context.out << "Copied serial " << serial << " (lineage " << state->lineage
+               << ") from " << name << " to " << to_name << ".\n";
+  return 0;
+}
+
+// Deletes all but the `keep` newest versions of a PostgreSQL state.
+int Prune(const CommandContext& context, int64_t keep) {
+  std::string name;
+  std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
+  PostgresStateStore* pg = AsPostgres(*store);
+  if (pg == nullptr) {
+    absl::StatusOr<State> state = ReadExisting(*store, name);
+    if (!state.ok()) return Fail(context, state.status());
+    *context.out << NoHistory(name, state->serial)
+                 << "; nothing to prune.\n";
+    return 0;
+  }
+  absl::StatusOr<int64_t> deleted = pg->Prune(keep);
+  if (!deleted.ok()) return Fail(context, deleted.status());
+  *context.out << "Deleted " << *deleted << " old "
+               << (*deleted == 1 ? "version" : "versions") << " of " << name
+               << "; kept the newest " << keep << ".\n";
+  return 0;
+}
+
 }  // namespace
 
 CommandRun SetupState(CLI::App* command, const CommandContext& context) {
   auto options = std::make_shared<StateOptions>();
   command->require_subcommand(1);
   options->list = command->add_subcommand(
-      "list", "List the resources in the lock file with their RunPod ids");
+      "list", "List the resources in the state with their RunPod ids");
   options->show = command->add_subcommand(
-      "show", "Show a resource's recorded id and attributes");
-  options->show
-      ->add_option("address", options->show_address,
-                   "Resource address, e.g. volume.models")
-      ->required();
+      "show",
+      "Show a resource's recorded id and attributes, or with --serial N and "
+      "no address a whole kept version as lock-file JSON");
+  options->show->add_option("address", options->show_address,
+                            "Resource address, e.g. volume.models");
+  options->show_serial_option = options->show->add_option(
+      "--serial", options->show_serial,
+      "Read the kept version with this serial instead of the current one");
   options->rm = command->add_subcommand(
       "rm",
       "Forget resources without deleting them on RunPod (they become "
@@ -182,11 +395,47 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context) {
       ->add_option("addresses", options->rm_addresses,
                    "Resource addresses, e.g. pod.trainer")
       ->required();
+  options->pull = command->add_subcommand(
+      "pull", "Print the current state as lock-file JSON");
+  options->history = command->add_subcommand(
+      "history",
+      "List every kept version: serial, when, who (host, user, pid, "
+      "command) and how many resources changed");
+  options->migrate = command->add_subcommand(
+      "migrate",
+      "Copy the current state into another store (a lock file or a "
+      "postgres:// URI), lineage and serial kept");
+  options->migrate
+      ->add_option("--to", options->migrate_to,
+                   "The destination: a lock file path or a postgres:// URI")
+      ->required();
+  options->prune = command->add_subcommand(
+      "prune", "Delete old versions from PostgreSQL's history");
+  options->prune
+      ->add_option("--keep", options->prune_keep,
+                   "How many of the newest versions to keep (at least 1)")
+      ->required()
+      ->check(CLI::PositiveNumber);
   return [options, context]() {
     if (options->list->parsed()) return List(context);
-    if (options->show->parsed()) return Show(context, options->show_address);
+    if (options->show->parsed()) {
+      std::optional<int64_t> serial;
+      if (options->show_serial_option->count() > 0) {
+        serial = options->show_serial;
+      }
+      return Show(context, options->show_address, serial);
+    }
     if (options->rm->parsed()) return Remove(context, options->rm_addresses);
-    return Fail(context, "state needs a subcommand: list, show or rm");
+    if (options->pull->parsed()) return Pull(context);
+    if (options->history->parsed()) return History(context);
+    if (options->migrate->parsed()) {
+      return Migrate(context, options->migrate_to);
+    }
+    if (options->prune->parsed()) {
+      return Prune(context, options->prune_keep);
+    }
+    return Fail(context, "state needs a subcommand: list, show, rm, pull, "
+                         "history, migrate or prune");
   };
 }
 

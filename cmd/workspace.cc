@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "cmd/files.h"
 #include "reconciler/client/curl_transport.h"
 #include "reconciler/client/endpoint.h"
@@ -28,7 +30,12 @@ constexpr Api kSandboxDefaultApi = kDefaultApi;
 
 std::unique_ptr<StateStore> OpenStateStore(const GlobalOptions& global,
                                            std::string* name) {
-  const std::string location = StatePath(global);
+  return OpenStateStoreAt(StatePath(global), global, name);
+}
+
+std::unique_ptr<StateStore> OpenStateStoreAt(const std::string& location,
+                                             const GlobalOptions& global,
+                                             std::string* name) {
   if (IsPostgresUri(location)) {
     const char* env_key = std::getenv("PODFORM_STATE_KEY");
     auto store = std::make_unique<PostgresStateStore>(ParsePostgresUri(
@@ -49,6 +56,25 @@ Workspace::Workspace(const CommandContext& context)
       store_(OpenStateStore(*context.global, &state_path_)) {}
 
 Workspace::~Workspace() = default;
+
+bool Workspace::state_in_postgres() const {
+  return dynamic_cast<const PostgresStateStore*>(store_.get()) != nullptr;
+}
+
+std::string Workspace::UnrecordedBase() const {
+  const auto* pg = dynamic_cast<const PostgresStateStore*>(store_.get());
+  if (pg == nullptr) return state_path_;
+  std::string key;
+  for (char c : pg->location().key) {
+    key.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                          c == '_' || c == '.'
+                      ? c
+                      : '_');
+  }
+  return (std::filesystem::absolute(global().file).parent_path() /
+          absl::StrCat("podform-", key, ".lock"))
+      .string();
+}
 
 const Config* Workspace::LoadConfig() {
   if (!config_loaded_) {

@@ -28,6 +28,11 @@ namespace podform {
 // messages name it (never with a password).
 std::unique_ptr<StateStore> OpenStateStore(const GlobalOptions& global,
                                            std::string* name);
+// The same for `location` (a path or a URI) instead of --state; a URI
+// without a key takes PODFORM_STATE_KEY, else the config directory's name.
+std::unique_ptr<StateStore> OpenStateStoreAt(const std::string& location,
+                                             const GlobalOptions& global,
+                                             std::string* name);
 
 class Workspace {
  public:
@@ -43,6 +48,12 @@ class Workspace {
   // config) and how messages name it.
   StateStore& store();
   const std::string& state_path() const { return state_path_; }
+  // The lock file whose name SaveUnrecorded takes for what an apply could
+  // not record: the lock file itself, or for a state in PostgreSQL
+  // "podform-KEY.lock" beside the config (no such file is ever written).
+  std::string UnrecordedBase() const;
+  // Whether the state is in PostgreSQL.
+  bool state_in_postgres() const;
 
   // The stored state, or a new one (fresh lineage, serial 0) when there is
   // no lock file yet. Errors as StateStore::Read.

@@ -296,7 +296,7 @@ namespace {
 // Holds the advisory lock through its own connection.
 class PostgresLock : public StateLock {
  public:
-  PostgresLock(std::unique_ptr<PostgresStateStore::Connection> conn,
+  PostgresLock(std::shared_ptr<PostgresStateStore::Connection> conn,
                std::string key)
       : conn_(std::move(conn)), key_(std::move(key)) {}
   ~PostgresLock() override {
@@ -309,7 +309,7 @@ class PostgresLock : public StateLock {
   }
 
  private:
-  std::unique_ptr<PostgresStateStore::Connection> conn_;
+  std::shared_ptr<PostgresStateStore::Connection> conn_;
   const std::string key_;
 };
 
@@ -347,6 +347,17 @@ absl::StatusOr<State> PostgresStateStore::Read() {
 
 absl::Status PostgresStateStore::TryWrite(State* state, bool* lost_race) {
   *lost_race = false;
+  if (std::shared_ptr<Connection> held = lock_conn_.lock()) {
+    // The server frees the lock with the connection that holds it: once that
+    // connection has ended (a server restart, a lost network), another run
+    // may hold the lock, and this run must not write as if it still did.
+    if (held->broken() || !held->Exec("SELECT 1").ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          name_, ": the connection holding this run's lock ended (the "
+                 "server restarted or the network failed), so another run "
+                 "may hold the lock now; refusing to write"));
+    }
+  }
   ASSIGN_OR_RETURN(Connection * c, Connected());
   ASSIGN_OR_RETURN(Result head,
                    c->Exec("SELECT seq, serial, lineage FROM "
@@ -475,8 +486,13 @@ absl::StatusOr<std::unique_ptr<StateLock>> PostgresStateStore::Lock(
               {location_.key, absl::StrCat(me.pid), me.host, me.command,
                me.since})
           .status());
+  std::shared_ptr<Connection> held(std::move(c));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lock_conn_ = held;
+  }
   return std::unique_ptr<StateLock>(
-      new PostgresLock(std::move(c), location_.key));
+      new PostgresLock(std::move(held), location_.key));
 }
 
 absl::StatusOr<std::vector<PostgresStateStore::Version>>
@@ -511,6 +527,39 @@ PostgresStateStore::History() {
     out.push_back(std::move(v));
   }
   return out;
+}
+
+absl::StatusOr<State> PostgresStateStore::ReadSerial(int64_t serial) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(Connection * c, Connected());
+  ASSIGN_OR_RETURN(Result r,
+                   c->Exec("SELECT body FROM podform_state_versions WHERE "
+                           "key = $1 AND serial = $2 ORDER BY seq DESC LIMIT 1",
+                           {location_.key, absl::StrCat(serial)}));
+  if (PQntuples(r.get()) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat(name_, " keeps no version with serial ", serial));
+  }
+  return ParseState(PQgetvalue(r.get(), 0, 0),
+                    absl::StrCat(name_, " (serial ", serial, ")"));
+}
+
+absl::StatusOr<int64_t> PostgresStateStore::Prune(int64_t keep) {
+  if (keep < 1) {
+    return absl::InvalidArgumentError(
+        "prune keeps at least one version (the current state)");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(Connection * c, Connected());
+  ASSIGN_OR_RETURN(
+      Result r,
+      c->Exec("DELETE FROM podform_state_versions WHERE key = $1 AND seq < "
+              "(SELECT min(seq) FROM (SELECT seq FROM podform_state_versions "
+              "WHERE key = $1 ORDER BY seq DESC LIMIT $2) AS kept)",
+              {location_.key, absl::StrCat(keep)}));
+  int64_t deleted = 0;
+  (void)absl::SimpleAtoi(PQcmdTuples(r.get()), &deleted);
+  return deleted;
 }
 
 }  // namespace podform

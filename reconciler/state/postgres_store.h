@@ -68,7 +68,10 @@ inline constexpr int kPostgresSchemaVersion = 1;
 // connection of its own, held for the life of the returned lock, plus a
 // podform_locks row naming the holder. A loser reads the row (ignoring a
 // row whose backend no longer holds an advisory lock) to name the holder.
-// The server releases the lock when that connection ends.
+// The server releases the lock when that connection ends. While a lock
+// from this store is held, Write first checks that its connection is still
+// alive (SELECT 1) and fails with Unavailable, writing nothing, once it is
+// not: another run may hold the lock by then.
 // No error message holds the password (the URI's, or the one libpq used).
 // Connects on first use; calls from several threads are serialized.
 class PostgresStateStore : public StateStore {
@@ -100,6 +103,16 @@ class PostgresStateStore : public StateStore {
   // Every version of this key, oldest first.
   absl::StatusOr<std::vector<Version>> History();
 
+  // The kept version of this key with `serial` (the newest such, should
+  // there be several), parsed as Read does. NotFound when none is kept.
+  absl::StatusOr<State> ReadSerial(int64_t serial);
+
+  // Deletes every version of this key but the `keep` newest, in one
+  // statement: the newest version (the current state) is never deleted,
+  // even by a write racing with it. Returns how many were deleted.
+  // InvalidArgument when keep < 1.
+  absl::StatusOr<int64_t> Prune(int64_t keep);
+
   class Connection;
 
  private:
@@ -111,6 +124,9 @@ class PostgresStateStore : public StateStore {
   const Clock now_;
   std::mutex mu_;
   std::unique_ptr<Connection> conn_;  // guarded by mu_
+  // The connection of the last Lock() while that lock is held (guarded by
+  // mu_).
+  std::weak_ptr<Connection> lock_conn_;
   // What this store wrote last (guarded by mu_).
   int64_t own_serial_ = -1;
   int64_t own_seq_ = -1;

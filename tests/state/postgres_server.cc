@@ -114,6 +114,12 @@ void TestPostgres::Stop() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
+absl::Status TestPostgres::Restart() {
+  return Run(absl::StrCat(kBin, "/pg_ctl -D ", dir_, "/data -l ", dir_,
+                          "/log -m fast -w restart"),
+             dir_ + "/log.pg_ctl");
+}
+
 std::string TestPostgres::Uri(const std::string& database) const {
   return absl::StrCat("postgresql://podform:", password_, "@/", database,
                       "?host=", dir_);

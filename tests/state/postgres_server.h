@@ -34,6 +34,9 @@ class TestPostgres {
   absl::StatusOr<std::string> NewDatabase() const;
 
   void Stop();
+  // pg_ctl restart -m fast: every connection is ended; the server is back
+  // (same socket, same data) when this returns.
+  absl::Status Restart();
 
  private:
   TestPostgres() = default;

@@ -1,11 +1,15 @@
-// `podform state list | show | rm`, run as the built binary on lock files
-// written by the test.
+// `podform state list | show | rm | pull | history | migrate | prune`, run
+// as the built binary on lock files written by the test, and on states in
+// the test's PostgreSQL cluster.
 
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pwd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -14,8 +18,10 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "reconciler/state/file_store.h"
+#include "reconciler/state/postgres_store.h"
 #include "reconciler/state/serialize.h"
 #include "reconciler/util/file.h"
+#include "tests/state/postgres_server.h"
 #include "tests/state/sample_state.h"
 #include "tests/state/test_util.h"
 
@@ -273,6 +279,338 @@ TEST_F(StateCommandTest, RmRefusesAnUnreadableLockFile) {
       0u)
       << r.err;
   EXPECT_EQ(*ReadFile(path_), truncated);
+}
+
+TEST_F(StateCommandTest, PullPrintsTheLockFile) {
+  WriteLockFile(SampleState());
+  Result r = Run({"pull"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, SerializeState(SampleState()));
+  EXPECT_EQ(r.err, "");
+  std::filesystem::remove(path_);
+  Result missing = Run({"pull"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.out, "");
+  EXPECT_EQ(missing.err, absl::StrCat("podform: no lock file at ", path_,
+                                      "; nothing has been applied yet\n"));
+}
+
+TEST_F(StateCommandTest, ALockFileHasOneVersionAndNothingToPrune) {
+  WriteLockFile(SampleState());
+  const std::string no_history = absl::StrCat(
+      path_, " is a lock file: it keeps only its current version, serial 7 "
+             "(older versions are in version control: git log -p ",
+      path_, ")");
+  Result history = Run({"history"});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_EQ(history.out, no_history + ".\n");
+  Result prune = Run({"prune", "--keep", "1"});
+  EXPECT_EQ(prune.exit_code, 0) << prune.err;
+  EXPECT_EQ(prune.out, no_history + "; nothing to prune.\n");
+  Result current = Run({"show", "--serial", "7"});
+  EXPECT_EQ(current.exit_code, 0) << current.err;
+  EXPECT_EQ(current.out, SerializeState(SampleState()));
+  Result old = Run({"show", "--serial", "3"});
+  EXPECT_EQ(old.exit_code, 1);
+  EXPECT_EQ(old.out, "");
+  EXPECT_EQ(old.err, absl::StrCat("podform: serial 3 is not kept: ",
+                                  no_history, "\n"));
+  EXPECT_EQ(*ReadFile(path_), SerializeState(SampleState()));
+}
+
+TEST_F(StateCommandTest, ShowNeedsAnAddressOrASerial) {
+  WriteLockFile(SampleState());
+  Result r = Run({"show"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "podform: state show needs a resource address, or --serial N\n");
+}
+
+TEST_F(StateCommandTest, MigrateCopiesALockFileToAnotherFile) {
+  WriteLockFile(SampleState());
+  const std::string to = dir_ + "/moved.lock";
+  Result r = Run({"migrate", "--to", to});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("Copied serial 7 (lineage ", kLineage,
+                                ") from ", path_, " to ", to, ".\n"));
+  EXPECT_EQ(*ReadFile(to), SerializeState(SampleState()));
+  Result again = Run({"migrate", "--to", to});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, absl::StrCat(to, " already holds serial 7 of lineage ",
+                                    kLineage, "; nothing to copy.\n"));
+  Result self = Run({"migrate", "--to", path_});
+  EXPECT_EQ(self.exit_code, 1);
+  EXPECT_EQ(self.err, absl::StrCat("podform: --to names the current state (",
+                                   path_, "); nothing to copy\n"));
+}
+
+TEST_F(StateCommandTest, MigrateRefusesADestinationOfAnotherLineage) {
+  WriteLockFile(SampleState());
+  State other = SampleState();
+  other.lineage = "11111111-2222-4333-8444-555555555555";
+  other.serial = 2;
+  const std::string to = dir_ + "/other.lock";
+  ASSERT_TRUE(WriteFileAtomically(to, SerializeState(other)).ok());
+  Result r = Run({"migrate", "--to", to});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            absl::StrCat("podform: ", to,
+                         " already holds another state (lineage "
+                         "11111111-2222-4333-8444-555555555555, serial 2), "
+                         "not ",
+                         path_, "'s lineage ", kLineage,
+                         "; refusing to overwrite it\n"));
+  EXPECT_EQ(*ReadFile(to), SerializeState(other));
+}
+
+TEST_F(StateCommandTest, MigrateRefusesANewerDestinationOfTheSameLineage) {
+  WriteLockFile(SampleState());
+  State newer = SampleState();
+  newer.serial = 9;
+  const std::string to = dir_ + "/newer.lock";
+  ASSERT_TRUE(WriteFileAtomically(to, SerializeState(newer)).ok());
+  Result r = Run({"migrate", "--to", to});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, absl::StrCat("podform: ", to,
+                                " holds serial 9 of the same lineage, newer "
+                                "than ",
+                                path_, "'s serial 7; refusing to overwrite "
+                                       "it\n"));
+  EXPECT_EQ(*ReadFile(to), SerializeState(newer));
+}
+
+// The same commands against a state in PostgreSQL (each test in a database
+// of its own, key "proj").
+class PostgresStateCommandTest : public StateCommandTest {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<TestPostgres*> started = TestPostgres::Get();
+    if (!started.ok()) {
+      if (InCi()) FAIL() << started.status();
+      GTEST_SKIP() << "no PostgreSQL server: " << started.status();
+    }
+    pg_ = *started;
+    absl::StatusOr<std::string> database = pg_->NewDatabase();
+    ASSERT_TRUE(database.ok()) << database.status();
+    database_ = *database;
+    uri_ = pg_->Uri(database_) + "&key=proj";
+    name_ = PostgresStateStore(ParsePostgresUri(uri_, "", "")).name();
+  }
+
+  Result RunPg(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--state", uri_, "state"});
+    return RunPodform(dir_, args);
+  }
+
+  // Writes `states` in turn as versions, under a lock for `command`, each
+  // with its own serial; then dates version i 2026-11-26T22:0i:00Z.
+  void WriteVersions(const std::vector<State>& states,
+                     const std::string& command) {
+    PostgresStateStore store(ParsePostgresUri(uri_, "", ""));
+    absl::StatusOr<std::unique_ptr<StateLock>> lock = store.Lock(command);
+    ASSERT_TRUE(lock.ok()) << lock.status();
+    for (State state : states) {
+      state.serial -= 1;  // Write stores serial + 1
+      absl::Status written = store.Write(&state);
+      ASSERT_TRUE(written.ok()) << written;
+    }
+    ASSERT_TRUE(pg_->Sql("UPDATE podform_state_versions SET written_at = "
+                         "timestamptz '2026-11-26T22:00:00Z' + seq * "
+                         "interval '1 minute'",
+                         database_)
+                    .ok());
+  }
+
+  TestPostgres* pg_ = nullptr;
+  std::string database_;
+  std::string uri_;
+  std::string name_;
+};
+
+std::string OsUser() {
+  if (const char* user = std::getenv("USER"); user != nullptr && *user) {
+    return user;
+  }
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr) {
+    return pw->pw_name;
+  }
+  return absl::StrCat(::geteuid());
+}
+
+// SampleState at serials 5 (volume only), 6 (the volume resized) and 7.
+std::vector<State> ThreeVersions() {
+  State five = SampleState();
+  five.serial = 5;
+  five.resources.erase({Kind::kPod, "trainer"});
+  five.resources.begin()->second.resource.volume.size_gb = 100;
+  State six = five;
+  six.serial = 6;
+  six.resources.begin()->second.resource.volume.size_gb = 500;
+  return {five, six, SampleState()};
+}
+
+TEST_F(PostgresStateCommandTest, PullAndShowOldVersions) {
+  std::vector<State> versions = ThreeVersions();
+  WriteVersions(versions, "podform apply");
+  Result pull = RunPg({"pull"});
+  EXPECT_EQ(pull.exit_code, 0) << pull.err;
+  EXPECT_EQ(pull.out, SerializeState(SampleState()));
+  EXPECT_EQ(pull.err, "");
+  Result five = RunPg({"show", "--serial", "5"});
+  EXPECT_EQ(five.exit_code, 0) << five.err;
+  EXPECT_EQ(five.out, SerializeState(versions[0]));
+  Result volume = RunPg({"show", "volume.models", "--serial", "5"});
+  EXPECT_EQ(volume.exit_code, 0) << volume.err;
+  EXPECT_EQ(volume.out,
+            "address: volume.models\n"
+            "id: agv6w2qcg7\n"
+            "attributes: {\n"
+            "  \"dataCenter\": \"EU-RO-1\",\n"
+            "  \"name\": \"ml-models\",\n"
+            "  \"protect\": true,\n"
+            "  \"size\": 100\n"
+            "}\n");
+  Result pod = RunPg({"show", "pod.trainer", "--serial", "5"});
+  EXPECT_EQ(pod.exit_code, 1);
+  EXPECT_EQ(pod.err, absl::StrCat("podform: pod.trainer is not in ", name_,
+                                  " at serial 5\n"));
+  Result missing = RunPg({"show", "--serial", "4"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.out, "");
+  EXPECT_EQ(missing.err, absl::StrCat("podform: ", name_,
+                                      " keeps no version with serial 4\n"));
+}
+
+TEST_F(PostgresStateCommandTest, PullOfAnEmptyKeyFails) {
+  Result r = RunPg({"pull"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, absl::StrCat("podform: ", name_,
+                                " holds no state yet; nothing has been "
+                                "applied yet\n"));
+  Result history = RunPg({"history"});
+  EXPECT_EQ(history.exit_code, 1);
+  EXPECT_EQ(history.err, r.err);
+}
+
+TEST_F(PostgresStateCommandTest, HistoryListsEveryVersionWithWhoAndChanges) {
+  WriteVersions(ThreeVersions(), "podform apply");
+  Result r = RunPg({"history"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::string host = HostName();
+  const std::string user = OsUser();
+  const std::string pid = absl::StrCat(::getpid());
+  auto pad = [](const std::string& text, size_t width) {
+    return text + std::string(width - text.size() + 2, ' ');
+  };
+  const size_t host_width = std::max<size_t>(host.size(), 4);
+  const size_t user_width = std::max<size_t>(user.size(), 4);
+  const size_t pid_width = std::max<size_t>(pid.size(), 3);
+  std::string expected = absl::StrCat(
+      "SERIAL  WRITTEN               ", pad("HOST", host_width),
+      pad("USER", user_width), pad("PID", pid_width),
+      "COMMAND        CHANGES\n");
+  // 5: one resource new; 6: the volume resized; 7: the pod added.
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"5       2026-11-26T22:01:00Z  ", "1"},
+      {"6       2026-11-26T22:02:00Z  ", "1"},
+      {"7       2026-11-26T22:03:00Z  ", "1"}};
+  for (const auto& [start, changes] : rows) {
+    absl::StrAppend(&expected, start, pad(host, host_width),
+                    pad(user, user_width), pad(pid, pid_width),
+                    "podform apply  ", changes, "\n");
+  }
+  EXPECT_EQ(r.out, expected);
+}
+
+TEST_F(PostgresStateCommandTest, PruneKeepsTheNewestAndNeverTheCurrent) {
+  WriteVersions(ThreeVersions(), "podform apply");
+  Result r = RunPg({"prune", "--keep", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            absl::StrCat("Deleted 1 old version of ", name_,
+                         "; kept the newest 2.\n"));
+  Result gone = RunPg({"show", "--serial", "5"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(gone.err, absl::StrCat("podform: ", name_,
+                                   " keeps no version with serial 5\n"));
+  EXPECT_EQ(RunPg({"show", "--serial", "6"}).exit_code, 0);
+  Result again = RunPg({"prune", "--keep", "1"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out,
+            absl::StrCat("Deleted 1 old version of ", name_,
+                         "; kept the newest 1.\n"));
+  Result none = RunPg({"prune", "--keep", "1"});
+  EXPECT_EQ(none.out,
+            absl::StrCat("Deleted 0 old versions of ", name_,
+                         "; kept the newest 1.\n"));
+  Result pull = RunPg({"pull"});
+  EXPECT_EQ(pull.exit_code, 0) << pull.err;
+  EXPECT_EQ(pull.out, SerializeState(SampleState()));
+  Result zero = RunPg({"prune", "--keep", "0"});
+  EXPECT_EQ(zero.exit_code, 1);
+  EXPECT_EQ(zero.out, "");
+  EXPECT_NE(zero.err.find("--keep"), std::string::npos) << zero.err;
+  EXPECT_EQ(RunPg({"pull"}).out, SerializeState(SampleState()));
+}
+
+TEST_F(PostgresStateCommandTest, MigrateFromAFileIntoTheDatabaseAndBack) {
+  WriteLockFile(SampleState());
+  Result r = Run({"migrate", "--to", uri_});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("Copied serial 7 (lineage ", kLineage,
+                                ") from ", path_, " to ", name_, ".\n"));
+  EXPECT_EQ(r.out.find(pg_->password()), std::string::npos);
+  EXPECT_EQ(RunPg({"pull"}).out, SerializeState(SampleState()));
+  Result history = RunPg({"history"});
+  EXPECT_NE(history.out.find("  podform state migrate  2\n"),
+            std::string::npos)
+      << history.out;
+  // And back into a new file: the same bytes as the original.
+  const std::string back = dir_ + "/back.lock";
+  Result out = RunPg({"migrate", "--to", back});
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_EQ(out.out, absl::StrCat("Copied serial 7 (lineage ", kLineage,
+                                  ") from ", name_, " to ", back, ".\n"));
+  EXPECT_EQ(*ReadFile(back), SerializeState(SampleState()));
+}
+
+TEST_F(PostgresStateCommandTest, MigrateRefusesAKeyOfAnotherLineage) {
+  State other = SampleState();
+  other.lineage = "11111111-2222-4333-8444-555555555555";
+  other.serial = 3;
+  WriteVersions({other}, "podform apply");
+  WriteLockFile(SampleState());
+  Result r = Run({"migrate", "--to", uri_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            absl::StrCat("podform: ", name_,
+                         " already holds another state (lineage "
+                         "11111111-2222-4333-8444-555555555555, serial 3), "
+                         "not ",
+                         path_, "'s lineage ", kLineage,
+                         "; refusing to overwrite it\n"));
+  EXPECT_EQ(RunPg({"pull"}).out, SerializeState(other));
+}
+
+TEST_F(PostgresStateCommandTest, MigrateWaitsForNobody) {
+  WriteLockFile(SampleState());
+  PostgresStateStore holder(ParsePostgresUri(uri_, "", ""),
+                            [] { return LockTime(); });
+  absl::StatusOr<std::unique_ptr<StateLock>> lock =
+      holder.Lock("podform apply");
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  Result r = Run({"migrate", "--to", uri_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, absl::StrCat("podform: ", name_, " is locked by pid ",
+                                ::getpid(), " on host \"", HostName(),
+                                "\" running \"podform apply\" since "
+                                "2026-11-26T22:00:00Z\n"));
+  lock->reset();
+  absl::StatusOr<State> stored = holder.Read();
+  EXPECT_TRUE(absl::IsNotFound(stored.status())) << stored.status();
 }
 
 }  // namespace
