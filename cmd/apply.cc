@@ -137,6 +137,8 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
   absl::StatusOr<State> state =
       CheckSavedPlan(workspace, *config, *plan, flags.plan_file);
   if (!state.ok()) return workspace.Fail(state.status());
+  absl::Status can = CheckApiCanCarryOut(*plan, workspace.api());
+  if (!can.ok()) return workspace.Fail(can);
   if (!plan->HasChanges()) {
     workspace.out() << "No changes in the saved plan.\n";
     return 0;

@@ -24,8 +24,11 @@ absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
       return absl::NotFoundError(
           absl::StrCat("RunPod has no network volume with id ", id));
     }
+    const DesiredVolume& desired = config.volumes.at(address.name);
     r.volume = volume->spec;
-    r.protect = config.volumes.at(address.name).protect;
+    // As apply records it: the tier only when the config declares one.
+    if (desired.spec.type.empty()) r.volume.type.clear();
+    r.protect = desired.protect;
     return r;
   }
   const LivePod* pod = live.FindPod(id);

@@ -35,10 +35,6 @@ absl::StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags,
   return options;
 }
 
-namespace {
-
-// What the plan asks of RunPod that `api` cannot do: over GraphQL, a
-// volume's type cannot be chosen.
 absl::Status CheckApiCanCarryOut(const Plan& plan, Api api) {
   if (api != Api::kGraphQL) return absl::OkStatus();
   std::vector<std::string> lines;
@@ -57,8 +53,6 @@ absl::Status CheckApiCanCarryOut(const Plan& plan, Api api) {
   if (lines.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrJoin(lines, "\n"));
 }
-
-}  // namespace
 
 absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const Config& config,

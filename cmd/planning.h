@@ -59,6 +59,11 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const PlanOptions& options,
                                        LockCheck lock = LockCheck::kHeld);
 
+// FailedPrecondition naming what `plan` asks of RunPod that `api` cannot
+// do (over GraphQL, choose a volume's type), before anything is done: a
+// replacement would otherwise delete the volume and then fail to create it.
+absl::Status CheckApiCanCarryOut(const Plan& plan, Api api);
+
 // The config for destroy: --file if it exists (it must then be valid), else
 // an empty one. Null after printing errors.
 const Config* ConfigForDestroy(Workspace& workspace, Config* empty);

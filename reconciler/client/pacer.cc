@@ -133,7 +133,10 @@ void PacedTransport::Learn(const HttpResponse& response) {
     // flight, RunPod's those of other clients), and so does the later reset
     // (t is whole seconds, and RunPod's window may have started after the
     // moment this pacer assumed).
-    if (inserted || reset_at > w.reset_at + absl::Seconds(1)) {
+    // (t is whole seconds, so within a window the reset RunPod reports moves
+    // by up to a second.)
+    const absl::Duration slack = std::max(absl::Seconds(1), w.length / 2);
+    if (inserted || reset_at > w.reset_at + slack) {
       w.remaining = r.remaining;
       w.reset_at = reset_at;
     } else if (w.length > absl::ZeroDuration() &&

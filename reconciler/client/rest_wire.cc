@@ -134,6 +134,9 @@ absl::StatusOr<LiveVolume> ParseRestVolume(const json& value,
   volume.spec.size_gb = size;
   ASSIGN_OR_RETURN(volume.spec.data_center, String(value, "dataCenter", path));
   ASSIGN_OR_RETURN(volume.spec.type, String(value, "type", path));
+  // A tier RunPod adds later is reported as none: podform neither compares
+  // it nor records it.
+  if (!IsVolumeType(volume.spec.type)) volume.spec.type.clear();
   return volume;
 }
 

@@ -247,16 +247,26 @@ TEST(RestProviderTest, VolumeRequests) {
       {"fast", 100, "EU-RO-1", "HIGH_PERFORMANCE"});
   ASSERT_TRUE(typed.ok()) << typed.status();
   EXPECT_EQ(typed->spec.type, "HIGH_PERFORMANCE");
+  // A tier podform does not know is reported as none.
+  json later = VolumeJson("vol3", "later", 100);
+  later["type"] = "ULTRA";
+  f.Json(200, later);
+  absl::StatusOr<LiveVolume> unknown =
+      f.provider->UpdateVolume("vol3", {"later", 100, "EU-RO-1"});
+  ASSERT_TRUE(unknown.ok()) << unknown.status();
+  EXPECT_EQ(unknown->spec.type, "");
   EXPECT_THAT(
       f.Sent(),
       ElementsAre(
           R"(POST /network-volumes {"dataCenter":"EU-RO-1","name":"models","size":500})",
           R"(PATCH /network-volumes/vol1 {"name":"weights","size":600})",
           "DELETE /network-volumes/vol1",
-          R"(POST /network-volumes {"dataCenter":"EU-RO-1","name":"fast","size":100,"type":"HIGH_PERFORMANCE"})"));
+          R"(POST /network-volumes {"dataCenter":"EU-RO-1","name":"fast","size":100,"type":"HIGH_PERFORMANCE"})",
+          R"(PATCH /network-volumes/vol3 {"name":"later","size":100})"));
   EXPECT_THAT(f.transport->replays(),
               ElementsAre(Replay::kForbidden, Replay::kForbidden,
-                          Replay::kForbidden, Replay::kForbidden));
+                          Replay::kForbidden, Replay::kForbidden,
+                          Replay::kForbidden));
 }
 
 TEST(RestProviderTest, PodRequests) {

@@ -214,6 +214,22 @@ TEST_F(RulesE2eTest, AVolumeTypeIsChosenAtCreationAndAChangeReplacesIt) {
   RunResult refused = Podform({"plan"});
   EXPECT_EQ(refused.exit_code, 1) << refused;
   EXPECT_THAT(refused.err, HasSubstr("--allow-destroy volume.models"));
+  // A plan saved over REST v2 is not applied over GraphQL, which would
+  // delete the volume and then fail to create it in the declared tier.
+  const std::string saved = Path("typed.plan");
+  RunResult plan = Podform(
+      {"plan", "--out", saved, "--allow-destroy", "volume.models"});
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  RunResult over_graphql = PodformRaw({"--endpoint", sandbox().url(), "--file",
+                                       Path("podform.yaml"), "apply", saved});
+  EXPECT_EQ(over_graphql.exit_code, 1) << over_graphql;
+  EXPECT_THAT(over_graphql.err,
+              HasSubstr("volume.models: type STANDARD cannot be chosen over "
+                        "RunPod's GraphQL API"));
+  EXPECT_EQ(LockId("volume.models"), id);
+  ASSERT_EQ(sandbox().Live()["networkVolumes"].size(), 1u);
+  EXPECT_EQ(sandbox().Live()["networkVolumes"][0]["id"], id);
+
   RunResult apply =
       Podform({"apply", "--auto-approve", "--allow-destroy", "volume.models"});
   ASSERT_EQ(apply.exit_code, 0) << apply;

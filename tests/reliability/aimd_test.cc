@@ -43,6 +43,11 @@ using AimdTest = ReliabilityTest;
 // to 64, at most 3 per success): the later creates start with at most 6
 // others in flight.
 TEST_F(AimdTest, AfterA429NewStepsStartOnlyUnderTheLoweredLimit) {
+  // Over REST v2 podform paces itself by RunPod's RateLimit headers and
+  // meets no 429 to react to (RestWireE2eTest.
+  // AnApplyLargerThanTheQuotaIsPacedWithoutA429); the sandbox's GraphQL
+  // front-end refuses by a token bucket, which only AIMD answers.
+  if (harness::TestingRest()) GTEST_SKIP() << "GraphQL only";
   StartSandbox({"--latency-ms", "300", "--rate-limit", "2", "--seed", "5"});
   harness::RecordingProxy proxy(harness::PortOf(sandbox().url()));
 

@@ -122,8 +122,10 @@ TEST_F(SecretsTest, ApiKeyAndEnvSecretsAppearInNoArtefact) {
   r = run({"plan"}, {std::string("RUNPOD_API_KEY=") + kWrongKey});
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_EQ(r.err,
-            "podform: refresh: RunPod rejected the API key (HTTP 401): check "
-            "RUNPOD_API_KEY\n");
+            std::string("podform: ") +
+                (harness::TestingRest() ? "listNetworkVolumes" : "refresh") +
+                ": RunPod rejected the API key (HTTP 401): check "
+                "RUNPOD_API_KEY\n");
   // Nor is a key someone put in the endpoint URL.
   r = PodformRaw({"--endpoint",
                   std::string("http://10.0.0.1/graphql?api_key=") + kApiKey,
