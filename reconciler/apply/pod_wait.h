@@ -6,11 +6,12 @@
 // such pod, until RunPod reports it RUNNING, without holding one of its
 // parallel slots: one thread polls the live state for every waiting pod at
 // once (one listing per poll, however many pods wait), with backoff that
-// restarts from the first interval whenever a pod starts waiting (an apply
-// that creates pods one after the other sees each within about the first
-// interval of its start, however long the others have waited). A pod
-// added while a listing is under way is judged by the next listing (it may
-// have been created after the listing was taken).
+// restarts from the first interval whenever a pod starts waiting: a sleep
+// already under way is not cut short (so a new pod is first seen within the
+// longest interval, 8 s by default), but the polls after it are as quick
+// as at the start, however long the others have waited. A pod added while
+// a listing is under way is judged by the next listing (it may have been
+// created after the listing was taken).
 
 #include <atomic>
 #include <condition_variable>
