@@ -204,20 +204,24 @@ int Remove(const CommandContext& context,
                                         name, "; nothing was removed"));
     }
   }
+  const char* from =
+      dynamic_cast<const PostgresStateStore*>(store.get()) != nullptr
+          ? "the state"
+          : "the lock file";
   std::vector<std::string> messages;
   for (const Address& address : addresses) {
     std::string name = address.ToString();
     if (const ResourceState* resource = state->Find(address)) {
       messages.push_back(absl::StrCat("Removed ", name, " (id ", resource->id,
-                                      ") from the lock file; it still exists "
-                                      "on RunPod."));
+                                      ") from ", from,
+                                      "; it still exists on RunPod."));
       state->resources.erase(address);
     }
     if (state->intents.erase(address) > 0) {
-      messages.push_back(absl::StrCat(
-          "Removed the pending create of ", name,
-          " from the lock file; if it was created, it still exists on "
-          "RunPod."));
+      messages.push_back(absl::StrCat("Removed the pending create of ", name,
+                                      " from ", from,
+                                      "; if it was created, it still exists "
+                                      "on RunPod."));
     }
   }
   if (absl::Status status = store->Write(&*state); !status.ok()) {

@@ -482,6 +482,21 @@ TEST_F(PostgresStateCommandTest, PullAndShowOldVersions) {
                                       " keeps no version with serial 4\n"));
 }
 
+TEST_F(PostgresStateCommandTest, RmForgetsFromTheDatabase) {
+  WriteVersions(ThreeVersions(), "podform apply");
+  Result r = RunPg({"rm", "volume.models"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Removed volume.models (id agv6w2qcg7) from the state; it still "
+            "exists on RunPod.\n");
+  absl::StatusOr<State> stored =
+      PostgresStateStore(ParsePostgresUri(uri_, "", "")).Read();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->serial, 8);
+  EXPECT_EQ(stored->Find({Kind::kVolume, "models"}), nullptr);
+  EXPECT_NE(stored->Find({Kind::kPod, "trainer"}), nullptr);
+}
+
 TEST_F(PostgresStateCommandTest, PullOfAnEmptyKeyFails) {
   Result r = RunPg({"pull"});
   EXPECT_EQ(r.exit_code, 1);
