@@ -267,9 +267,11 @@ Diff DiffPod(const Resource& before, const Resource& after,
     d.action = Action::kUpdate;
     // RunPod applies an edit by restarting the container; a new image or
     // env may give it a fresh container disk.
-    const bool resets = a.image != b.image || absl::c_linear_search(edits, "env");
+    const bool resets = absl::c_linear_search(edits, "image") ||
+                        absl::c_linear_search(edits, "env");
     d.reasons.push_back(absl::StrCat(
-        "updates ", absl::StrJoin(edits, ", "), " in place (restarts the container",
+        "updates ", absl::StrJoin(edits, ", "),
+        " in place (restarts the container",
         resets ? "; a new image or env may reset it: only what is on a volume "
                  "is sure to survive)"
                : ")"));

@@ -89,12 +89,8 @@ class PostgresE2eTest : public harness::PodformTest {
 
   void SetUp() override {
     PodformTest::SetUp();
-    absl::StatusOr<TestPostgres*> started = TestPostgres::Get();
-    if (!started.ok()) {
-      if (InCi()) FAIL() << started.status();
-      GTEST_SKIP() << "no PostgreSQL server: " << started.status();
-    }
-    pg_ = *started;
+    PODFORM_REQUIRE_POSTGRES(pg);
+    pg_ = pg;
     absl::StatusOr<std::string> database = pg_->NewDatabase();
     ASSERT_TRUE(database.ok()) << database.status();
     uri_ = pg_->Uri(*database);
@@ -120,6 +116,20 @@ class PostgresE2eTest : public harness::PodformTest {
   // The newest stored state of key "team" (parsed), or NotFound.
   absl::StatusOr<State> Stored() const {
     return PostgresStateStore(ParsePostgresUri(uri_, "team", "")).Read();
+  }
+  // Waits until `process`, still running, has stored an intent (it does so
+  // before it sends the create).
+  ::testing::AssertionResult WaitForIntent(Process& process) {
+    auto has_intent = [&] {
+      absl::StatusOr<State> stored = Stored();
+      return stored.ok() && !stored->intents.empty();
+    };
+    WaitFor([&] { return has_intent() || process.Exited(); }, 30);
+    if (has_intent() && !process.Exited()) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure()
+           << "the apply stored no intent while it ran: " << process.Wait();
   }
   // Waits until `process` holds the lock (its holder row is written).
   ::testing::AssertionResult WaitForHolder(Process& process) {
@@ -200,12 +210,7 @@ TEST_F(PostgresE2eTest, KillingTheHolderLetsTheNextApplyStartAtOnce) {
   ASSERT_TRUE(WaitForHolder(*first));
   // Let it record the intent to create the volume (which it does before
   // sending the create, whose answer the latency holds back).
-  auto has_intent = [&] {
-    absl::StatusOr<State> stored = Stored();
-    return stored.ok() && !stored->intents.empty();
-  };
-  ASSERT_TRUE(WaitFor([&] { return has_intent() || first->Exited(); }, 30));
-  ASSERT_FALSE(first->Exited()) << first->Wait();
+  ASSERT_TRUE(WaitForIntent(*first));
   ::kill(first->pid(), SIGKILL);
   RunResult killed = first->Wait();
   EXPECT_EQ(killed.signal, SIGKILL) << killed;
@@ -240,12 +245,7 @@ TEST_F(PostgresE2eTest, AServerRestartStopsTheApplyAndTheNextConverges) {
       StartPodform({"apply", "--auto-approve"}, {}, Config("one"));
   ASSERT_NE(first, nullptr);
   ASSERT_TRUE(WaitForHolder(*first));
-  auto has_intent = [&] {
-    absl::StatusOr<State> stored = Stored();
-    return stored.ok() && !stored->intents.empty();
-  };
-  ASSERT_TRUE(WaitFor([&] { return has_intent() || first->Exited(); }, 30));
-  ASSERT_FALSE(first->Exited()) << first->Wait();
+  ASSERT_TRUE(WaitForIntent(*first));
   // The create in flight, the server restarts: the run's lock ends with
   // its connection.
   absl::Status restarted = pg_->Restart();

@@ -385,12 +385,8 @@ TEST_F(StateCommandTest, MigrateRefusesANewerDestinationOfTheSameLineage) {
 class PostgresStateCommandTest : public StateCommandTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<TestPostgres*> started = TestPostgres::Get();
-    if (!started.ok()) {
-      if (InCi()) FAIL() << started.status();
-      GTEST_SKIP() << "no PostgreSQL server: " << started.status();
-    }
-    pg_ = *started;
+    PODFORM_REQUIRE_POSTGRES(pg);
+    pg_ = pg;
     absl::StatusOr<std::string> database = pg_->NewDatabase();
     ASSERT_TRUE(database.ok()) << database.status();
     database_ = *database;
