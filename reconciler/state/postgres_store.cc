@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <limits>
 #include <map>
 #include <cstdlib>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
 #include "reconciler/util/percent.h"
 #include "reconciler/util/status_macros.h"
 
@@ -55,28 +57,104 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
 constexpr char kUniqueViolation[] = "23505";
 
-// Counts the resources that differ between two states (added, removed or
-// changed).
-int64_t CountChanges(const std::map<Address, ResourceState>* before,
-                     const std::map<Address, ResourceState>& after) {
-  if (before == nullptr) return static_cast<int64_t>(after.size());
-  int64_t changes = 0;
-  auto a = before->begin();
+// A seq above every stored one.
+constexpr int64_t kNewest = std::numeric_limits<int64_t>::max();
+
+// The entries of `after` that are new or differ from `before` go to
+// `upserts`; the addresses of `before` missing from `after` to `removed`.
+template <typename Value>
+void Diff(const std::map<Address, Value>& before,
+          const std::map<Address, Value>& after,
+          std::map<Address, Value>* upserts, std::vector<Address>* removed) {
+  auto a = before.begin();
   auto b = after.begin();
-  while (a != before->end() || b != after.end()) {
-    if (b == after.end() || (a != before->end() && a->first < b->first)) {
-      ++changes;
+  while (a != before.end() || b != after.end()) {
+    if (b == after.end() || (a != before.end() && a->first < b->first)) {
+      removed->push_back(a->first);
       ++a;
-    } else if (a == before->end() || b->first < a->first) {
-      ++changes;
+    } else if (a == before.end() || b->first < a->first) {
+      upserts->emplace_hint(upserts->end(), *b);
       ++b;
     } else {
-      if (!(a->second == b->second)) ++changes;
+      if (!(a->second == b->second)) upserts->emplace_hint(upserts->end(), *b);
       ++a;
       ++b;
     }
   }
-  return changes;
+}
+
+// A version stored as a change to the one before it: the lock file of a
+// state holding only the resources and intents that are new or changed
+// (with the version's lineage, serial and target), and what was removed.
+struct Delta {
+  State changed;
+  std::vector<Address> removed_resources;
+  std::vector<Address> removed_intents;
+};
+
+Delta MakeDelta(const State& before, const State& after, int64_t serial) {
+  Delta delta;
+  delta.changed.lineage = after.lineage;
+  delta.changed.serial = serial;
+  delta.changed.target = after.target;
+  Diff(before.resources, after.resources, &delta.changed.resources,
+       &delta.removed_resources);
+  Diff(before.intents, after.intents, &delta.changed.intents,
+       &delta.removed_intents);
+  return delta;
+}
+
+// The `removed` column of a delta: {"intents": [...], "resources": [...]}.
+std::string RemovedJson(const Delta& delta) {
+  nlohmann::json removed = nlohmann::json::object();
+  removed["resources"] = nlohmann::json::array();
+  removed["intents"] = nlohmann::json::array();
+  for (const Address& a : delta.removed_resources) {
+    removed["resources"].push_back(a.ToString());
+  }
+  for (const Address& a : delta.removed_intents) {
+    removed["intents"].push_back(a.ToString());
+  }
+  return removed.dump();
+}
+
+// Applies a stored delta (its body and `removed` column) to `state`.
+absl::Status ApplyDelta(const std::string& body, const std::string& removed,
+                        const std::string& name, State* state) {
+  ASSIGN_OR_RETURN(State changed, ParseState(body, name));
+  nlohmann::json gone = nlohmann::json::parse(removed, nullptr, false);
+  auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": version ", changed.serial, " lists what it removed as ",
+        removed, ", not {\"intents\": [ADDRESS...], \"resources\": "
+        "[ADDRESS...]}"));
+  };
+  if (!gone.is_object()) return bad();
+  std::vector<Address> removed_of[2];
+  const char* const kFields[2] = {"resources", "intents"};
+  for (int i = 0; i < 2; ++i) {
+    auto it = gone.find(kFields[i]);
+    if (it == gone.end() || !it->is_array()) return bad();
+    for (const nlohmann::json& item : *it) {
+      if (!item.is_string()) return bad();
+      absl::StatusOr<Address> address =
+          Address::Parse(item.get_ref<const std::string&>());
+      if (!address.ok()) return bad();
+      removed_of[i].push_back(*address);
+    }
+  }
+  state->lineage = std::move(changed.lineage);
+  state->serial = changed.serial;
+  state->target = std::move(changed.target);
+  for (auto& [address, resource] : changed.resources) {
+    state->resources.insert_or_assign(address, std::move(resource));
+  }
+  for (auto& [address, intent] : changed.intents) {
+    state->intents.insert_or_assign(address, std::move(intent));
+  }
+  for (const Address& a : removed_of[0]) state->resources.erase(a);
+  for (const Address& a : removed_of[1]) state->intents.erase(a);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -224,30 +302,31 @@ class PostgresStateStore::Connection {
   Connection(std::string name, std::string uri_password)
       : name_(std::move(name)), uri_password_(std::move(uri_password)) {}
 
-  absl::Status CheckVersion(const PGresult* r) {
-    if (PQntuples(r) == 0 || PQgetisnull(r, 0, 0)) {
-      return absl::OkStatus();
-    }
+  // The version in podform_schema (0: none yet); FailedPrecondition when it
+  // is newer than this podform's.
+  absl::StatusOr<int64_t> SchemaVersion() {
+    ASSIGN_OR_RETURN(Result r, Exec("SELECT max(version) FROM podform_schema"));
+    if (PQntuples(r.get()) == 0 || PQgetisnull(r.get(), 0, 0)) return 0;
     int64_t version = 0;
-    if (!absl::SimpleAtoi(PQgetvalue(r, 0, 0), &version) ||
+    if (!absl::SimpleAtoi(PQgetvalue(r.get(), 0, 0), &version) ||
         version > kPostgresSchemaVersion) {
       return absl::FailedPreconditionError(absl::StrCat(
           name_, ": the database's podform tables are schema version ",
-          PQgetvalue(r, 0, 0), ", made by a newer podform; this podform uses "
-          "version ", kPostgresSchemaVersion, ": upgrade podform"));
+          PQgetvalue(r.get(), 0, 0), ", made by a newer podform; this podform "
+          "uses version ", kPostgresSchemaVersion, ": upgrade podform"));
     }
-    return absl::OkStatus();
+    return version;
   }
 
   absl::Status EnsureSchema() {
     ASSIGN_OR_RETURN(Result exists,
                      Exec("SELECT to_regclass('podform_schema') IS NOT NULL"));
     if (std::string_view(PQgetvalue(exists.get(), 0, 0)) == "t") {
-      ASSIGN_OR_RETURN(Result v, Exec("SELECT max(version) FROM podform_schema"));
-      RETURN_IF_ERROR(CheckVersion(v.get()));
-      if (!PQgetisnull(v.get(), 0, 0)) return absl::OkStatus();
+      ASSIGN_OR_RETURN(int64_t version, SchemaVersion());
+      if (version == kPostgresSchemaVersion) return absl::OkStatus();
     }
-    // First use: create the tables, one run at a time.
+    // First use, or the tables of an older podform: create or upgrade them,
+    // one run at a time.
     RETURN_IF_ERROR(Exec("BEGIN").status());
     absl::Status status = [&]() -> absl::Status {
       RETURN_IF_ERROR(
@@ -257,9 +336,19 @@ class PostgresStateStore::Connection {
       RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS podform_schema ("
                            "version integer NOT NULL)")
                           .status());
-      ASSIGN_OR_RETURN(Result v, Exec("SELECT max(version) FROM podform_schema"));
-      RETURN_IF_ERROR(CheckVersion(v.get()));
-      if (!PQgetisnull(v.get(), 0, 0)) return absl::OkStatus();
+      ASSIGN_OR_RETURN(int64_t version, SchemaVersion());
+      if (version == kPostgresSchemaVersion) return absl::OkStatus();
+      if (version == 1) {
+        // Version 1 kept every version whole; version 2 may keep a version
+        // as its change to the one before (delta, removed).
+        RETURN_IF_ERROR(
+            Exec("ALTER TABLE podform_state_versions ADD COLUMN delta "
+                 "boolean NOT NULL DEFAULT false, ADD COLUMN removed text")
+                .status());
+        return Exec(absl::StrCat("UPDATE podform_schema SET version = ",
+                                 kPostgresSchemaVersion))
+            .status();
+      }
       RETURN_IF_ERROR(
           Exec("CREATE TABLE IF NOT EXISTS podform_state_versions ("
                "key text NOT NULL, seq bigint NOT NULL, serial bigint, "
@@ -267,7 +356,8 @@ class PostgresStateStore::Connection {
                "written_at timestamptz NOT NULL DEFAULT now(), "
                "host text NOT NULL DEFAULT '', os_user text NOT NULL "
                "DEFAULT '', pid bigint NOT NULL DEFAULT 0, command text NOT "
-               "NULL DEFAULT '', changes bigint, PRIMARY KEY (key, seq))")
+               "NULL DEFAULT '', changes bigint, delta boolean NOT NULL "
+               "DEFAULT false, removed text, PRIMARY KEY (key, seq))")
               .status());
       RETURN_IF_ERROR(
           Exec("CREATE TABLE IF NOT EXISTS podform_locks ("
@@ -313,6 +403,55 @@ class PostgresLock : public StateLock {
   const std::string key_;
 };
 
+// A version rebuilt from the newest whole version at or before it and the
+// deltas after that.
+struct Chain {
+  int64_t seq = 0;
+  State state;
+  size_t whole_bytes = 0;  // of the whole version the chain starts from
+  size_t delta_bytes = 0;  // of the deltas after it
+};
+
+// The version with the highest seq <= `upto_seq` of `key`. NotFound when
+// there is none; InvalidArgument when what is stored cannot be read.
+absl::StatusOr<Chain> ReadChain(PostgresStateStore::Connection* c,
+                                const std::string& key, int64_t upto_seq,
+                                const std::string& name) {
+  ASSIGN_OR_RETURN(
+      Result r,
+      c->Exec("SELECT seq, delta, body, removed FROM podform_state_versions "
+              "WHERE key = $1 AND seq <= $2 AND seq >= coalesce((SELECT "
+              "max(seq) FROM podform_state_versions WHERE key = $1 AND seq "
+              "<= $2 AND NOT delta), 0) ORDER BY seq",
+              {key, absl::StrCat(upto_seq)}));
+  const int rows = PQntuples(r.get());
+  if (rows == 0) {
+    return absl::NotFoundError(absl::StrCat(name, " holds no state yet"));
+  }
+  Chain chain;
+  for (int i = 0; i < rows; ++i) {
+    const bool delta = std::string_view(PQgetvalue(r.get(), i, 1)) == "t";
+    const std::string body(PQgetvalue(r.get(), i, 2),
+                           PQgetlength(r.get(), i, 2));
+    if (i == 0 && delta) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, ": version ", PQgetvalue(r.get(), i, 0),
+          " is kept as a change to an earlier version that is no longer "
+          "kept"));
+    }
+    if (!delta) {
+      ASSIGN_OR_RETURN(chain.state, ParseState(body, name));
+      chain.whole_bytes = body.size();
+    } else {
+      const std::string removed(PQgetvalue(r.get(), i, 3));
+      RETURN_IF_ERROR(ApplyDelta(body, removed, name, &chain.state));
+      chain.delta_bytes += body.size() + removed.size();
+    }
+  }
+  (void)absl::SimpleAtoi(PQgetvalue(r.get(), rows - 1, 0), &chain.seq);
+  return chain;
+}
+
 }  // namespace
 
 PostgresStateStore::PostgresStateStore(PostgresLocation location, Clock now)
@@ -335,14 +474,8 @@ PostgresStateStore::Connected() {
 absl::StatusOr<State> PostgresStateStore::Read() {
   std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(Connection * c, Connected());
-  ASSIGN_OR_RETURN(Result r,
-                   c->Exec("SELECT body FROM podform_state_versions WHERE "
-                           "key = $1 ORDER BY seq DESC LIMIT 1",
-                           {location_.key}));
-  if (PQntuples(r.get()) == 0) {
-    return absl::NotFoundError(absl::StrCat(name_, " holds no state yet"));
-  }
-  return ParseState(PQgetvalue(r.get(), 0, 0), name_);
+  ASSIGN_OR_RETURN(Chain chain, ReadChain(c, location_.key, kNewest, name_));
+  return std::move(chain.state);
 }
 
 absl::Status PostgresStateStore::TryWrite(State* state, bool* lost_race) {
@@ -360,54 +493,73 @@ absl::Status PostgresStateStore::TryWrite(State* state, bool* lost_race) {
   }
   ASSIGN_OR_RETURN(Connection * c, Connected());
   ASSIGN_OR_RETURN(Result head,
-                   c->Exec("SELECT seq, serial, lineage FROM "
-                           "podform_state_versions WHERE key = $1 ORDER BY "
-                           "seq DESC LIMIT 1",
+                   c->Exec("SELECT seq FROM podform_state_versions WHERE key "
+                           "= $1 ORDER BY seq DESC LIMIT 1",
                            {location_.key}));
   int64_t seq = 0;
   absl::StatusOr<State> stored = absl::NotFoundError("nothing stored");
-  const std::map<Address, ResourceState>* before = nullptr;
+  const State* base = nullptr;  // what is stored, whole, when known
+  State read;
   if (PQntuples(head.get()) > 0) {
     if (!absl::SimpleAtoi(PQgetvalue(head.get(), 0, 0), &seq)) {
       return absl::InternalError(absl::StrCat(name_, ": bad seq"));
     }
     if (seq == own_seq_) {
-      // The version this store wrote last: known without parsing it.
+      // The version this store wrote last: known without reading it.
       State known;
       known.lineage = own_state_.lineage;
       known.serial = own_state_.serial;
       stored = std::move(known);
-      before = &own_state_.resources;
+      base = &own_state_;
     } else {
-      ASSIGN_OR_RETURN(
-          Result body,
-          c->Exec("SELECT body FROM podform_state_versions WHERE key = $1 "
-                  "AND seq = $2",
-                  {location_.key, absl::StrCat(seq)}));
-      if (PQntuples(body.get()) == 0) {
+      absl::StatusOr<Chain> chain = ReadChain(c, location_.key, seq, name_);
+      if (chain.ok() && chain->seq == seq) {
+        read = std::move(chain->state);
+        stored = read;
+        base = &read;
+        chain_whole_bytes_ = chain->whole_bytes;
+        chain_delta_bytes_ = chain->delta_bytes;
+      } else if (chain.ok() || absl::IsNotFound(chain.status())) {
         *lost_race = true;  // pruned meanwhile: look again
         return absl::AbortedError(absl::StrCat(name_, " changed meanwhile"));
+      } else {
+        stored = chain.status();
       }
-      stored = ParseState(PQgetvalue(body.get(), 0, 0), name_);
-      if (stored.ok()) before = &stored->resources;
     }
   }
-  ASSIGN_OR_RETURN(PreparedWrite write,
-                   PrepareWrite(stored, *state, name_, own_serial_,
-                                serializer_));
+  ASSIGN_OR_RETURN(const int64_t serial,
+                   CheckWrite(stored, *state, name_, own_serial_));
+  // The new version is kept as its change to the stored one while the
+  // changes kept since the last whole version stay under a quarter of it:
+  // a write costs what it changes, and a read at most 1.25 whole versions.
+  std::string body;
+  std::optional<std::string> removed;
+  int64_t changes = static_cast<int64_t>(state->resources.size());
+  if (base != nullptr) {
+    Delta delta = MakeDelta(*base, *state, serial);
+    changes = static_cast<int64_t>(delta.changed.resources.size() +
+                                   delta.removed_resources.size());
+    body = SerializeState(delta.changed);
+    removed = RemovedJson(delta);
+    if (chain_delta_bytes_ + body.size() + removed->size() >
+        chain_whole_bytes_ / 4) {
+      removed.reset();
+    }
+  }
+  if (!removed.has_value()) body = serializer_.Serialize(*state, serial);
   const int64_t previous_own_serial = own_serial_;
-  own_serial_ = write.serial;
-  const int64_t changes = CountChanges(before, state->resources);
+  own_serial_ = serial;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   std::string sqlstate;
   absl::StatusOr<Result> inserted = c->Exec(
       "INSERT INTO podform_state_versions (key, seq, serial, lineage, body, "
-      "host, os_user, pid, command, changes) VALUES ($1, $2, $3, $4, $5, $6, "
-      "$7, $8, $9, $10)",
-      {location_.key, absl::StrCat(seq + 1), absl::StrCat(write.serial),
-       state->lineage, write.bytes, std::string(host), OsUser(),
-       absl::StrCat(::getpid()), command_, absl::StrCat(changes)},
+      "host, os_user, pid, command, changes, delta, removed) VALUES ($1, $2, "
+      "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+      {location_.key, absl::StrCat(seq + 1), absl::StrCat(serial),
+       state->lineage, body, std::string(host), OsUser(),
+       absl::StrCat(::getpid()), command_, absl::StrCat(changes),
+       removed.has_value() ? "true" : "false", removed},
       &sqlstate);
   if (!inserted.ok()) {
     // The server answered with an error: nothing was stored. (Without an
@@ -417,8 +569,14 @@ absl::Status PostgresStateStore::TryWrite(State* state, bool* lost_race) {
     return inserted.status();
   }
   own_seq_ = seq + 1;
-  state->serial = write.serial;
+  state->serial = serial;
   own_state_ = *state;
+  if (removed.has_value()) {
+    chain_delta_bytes_ += body.size() + removed->size();
+  } else {
+    chain_whole_bytes_ = body.size();
+    chain_delta_bytes_ = 0;
+  }
   return absl::OkStatus();
 }
 
@@ -533,15 +691,19 @@ absl::StatusOr<State> PostgresStateStore::ReadSerial(int64_t serial) {
   std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(Connection * c, Connected());
   ASSIGN_OR_RETURN(Result r,
-                   c->Exec("SELECT body FROM podform_state_versions WHERE "
+                   c->Exec("SELECT seq FROM podform_state_versions WHERE "
                            "key = $1 AND serial = $2 ORDER BY seq DESC LIMIT 1",
                            {location_.key, absl::StrCat(serial)}));
-  if (PQntuples(r.get()) == 0) {
+  int64_t seq = 0;
+  if (PQntuples(r.get()) == 0 ||
+      !absl::SimpleAtoi(PQgetvalue(r.get(), 0, 0), &seq)) {
     return absl::NotFoundError(
         absl::StrCat(name_, " keeps no version with serial ", serial));
   }
-  return ParseState(PQgetvalue(r.get(), 0, 0),
-                    absl::StrCat(name_, " (serial ", serial, ")"));
+  ASSIGN_OR_RETURN(Chain chain,
+                   ReadChain(c, location_.key, seq,
+                             absl::StrCat(name_, " (serial ", serial, ")")));
+  return std::move(chain.state);
 }
 
 absl::StatusOr<int64_t> PostgresStateStore::Prune(int64_t keep) {
@@ -551,14 +713,46 @@ absl::StatusOr<int64_t> PostgresStateStore::Prune(int64_t keep) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(Connection * c, Connected());
-  ASSIGN_OR_RETURN(
-      Result r,
-      c->Exec("DELETE FROM podform_state_versions WHERE key = $1 AND seq < "
-              "(SELECT min(seq) FROM (SELECT seq FROM podform_state_versions "
-              "WHERE key = $1 ORDER BY seq DESC LIMIT $2) AS kept)",
-              {location_.key, absl::StrCat(keep)}));
-  int64_t deleted = 0;
-  (void)absl::SimpleAtoi(PQcmdTuples(r.get()), &deleted);
+  RETURN_IF_ERROR(c->Exec("BEGIN").status());
+  absl::StatusOr<int64_t> deleted = [&]() -> absl::StatusOr<int64_t> {
+    // One prune of a key at a time.
+    RETURN_IF_ERROR(c->Exec("SELECT pg_advisory_xact_lock(hashtextextended("
+                            "$1, 0))",
+                            {absl::StrCat("podform:prune:", location_.key)})
+                        .status());
+    ASSIGN_OR_RETURN(
+        Result oldest,
+        c->Exec("SELECT seq, delta FROM podform_state_versions WHERE key = $1 "
+                "ORDER BY seq DESC LIMIT 1 OFFSET $2",
+                {location_.key, absl::StrCat(keep - 1)}));
+    if (PQntuples(oldest.get()) == 0) return 0;  // keeps them all
+    int64_t first_kept = 0;
+    (void)absl::SimpleAtoi(PQgetvalue(oldest.get(), 0, 0), &first_kept);
+    if (std::string_view(PQgetvalue(oldest.get(), 0, 1)) == "t") {
+      // The oldest version kept is a change to versions about to go: keep
+      // it whole instead.
+      ASSIGN_OR_RETURN(Chain chain,
+                       ReadChain(c, location_.key, first_kept, name_));
+      RETURN_IF_ERROR(
+          c->Exec("UPDATE podform_state_versions SET body = $3, delta = "
+                  "false, removed = NULL WHERE key = $1 AND seq = $2",
+                  {location_.key, absl::StrCat(first_kept),
+                   SerializeState(chain.state)})
+              .status());
+    }
+    ASSIGN_OR_RETURN(Result r,
+                     c->Exec("DELETE FROM podform_state_versions WHERE key = "
+                             "$1 AND seq < $2",
+                             {location_.key, absl::StrCat(first_kept)}));
+    int64_t count = 0;
+    (void)absl::SimpleAtoi(PQcmdTuples(r.get()), &count);
+    return count;
+  }();
+  if (!deleted.ok()) {
+    (void)c->Exec("ROLLBACK");
+    return deleted.status();
+  }
+  RETURN_IF_ERROR(c->Exec("COMMIT").status());
   return deleted;
 }
 

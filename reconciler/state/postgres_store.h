@@ -43,37 +43,41 @@ std::string RedactSecrets(std::string text,
                           const std::vector<std::string>& secrets);
 
 // The schema version this podform creates and reads.
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 2;
 
 // Tables (created on first use, under a transaction-level advisory lock so
-// that two first runs do not race):
+// that two first runs do not race; the tables of schema version 1 are
+// upgraded in place the same way):
 //   podform_schema(version)          one row: the schema version; a higher
 //                                    version than kPostgresSchemaVersion is
 //                                    refused (FailedPrecondition).
 //   podform_state_versions(key, seq, serial, lineage, body, written_at,
-//                          host, os_user, pid, command, changes)
+//                          host, os_user, pid, command, changes, delta,
+//                          removed)
 //                                    every version of every key; PRIMARY KEY
 //                                    (key, seq); the newest is the highest
-//                                    seq; body is the lock-file JSON.
+//                                    seq. A whole version (delta false) has
+//                                    the lock-file JSON as its body; a delta
+//                                    (delta true) is a change to version
+//                                    seq - 1: its body is the lock-file JSON
+//                                    of a state holding only the resources
+//                                    and intents that are new or changed,
+//                                    and `removed` lists the addresses that
+//                                    went ({"intents": [...], "resources":
+//                                    [...]}).
 //   podform_locks(key, backend_pid, pid, host, command, since)
 //                                    who holds a key's lock.
-// Read: the newest version's body, parsed (NotFound when the key has none).
+// Read: the newest whole version and the deltas after it, parsed (NotFound
+// when the key has none).
 // Write: one transaction: reads the newest version (or, when it is the very
-// version this store wrote last, knows it without parsing), applies the
-// StateStore checks (PrepareWrite), and inserts seq + 1; a concurrent writer
-// that inserted that seq first makes the insert fail on the primary key, and
-// the write is then checked again against what that writer stored (Aborted
-// when it holds a higher serial). Every version is kept.
-// Lock: pg_try_advisory_lock(hashtextextended("podform:" + key)) on a
-// connection of its own, held for the life of the returned lock, plus a
-// podform_locks row naming the holder. A loser reads the row (ignoring a
-// row whose backend no longer holds an advisory lock) to name the holder.
-// The server releases the lock when that connection ends. While a lock
-// from this store is held, Write first checks that its connection is still
-// alive (SELECT 1) and fails with Unavailable, writing nothing, once it is
-// not: another run may hold the lock by then.
-// No error message holds the password (the URI's, or the one libpq used).
-// Connects on first use; calls from several threads are serialized.
+// version this store wrote last, knows it without reading), applies the
+// StateStore checks (CheckWrite), and inserts seq + 1, as a delta while the
+// deltas since the newest whole version stay under a quarter of its size,
+// else whole: a write of a few changes costs what they change, not the size
+// of the state, and a read costs at most 1.25 whole versions. A concurrent
+// writer that inserted that seq first makes the insert fail on the primary
+// key, and the write is then checked again against what that writer stored
+// (Aborted when it holds a higher serial). Every version is kept.
 class PostgresStateStore : public StateStore {
  public:
   explicit PostgresStateStore(PostgresLocation location,
@@ -108,9 +112,10 @@ class PostgresStateStore : public StateStore {
   absl::StatusOr<State> ReadSerial(int64_t serial);
 
   // Deletes every version of this key but the `keep` newest, in one
-  // statement: the newest version (the current state) is never deleted,
-  // even by a write racing with it. Returns how many were deleted.
-  // InvalidArgument when keep < 1.
+  // transaction: the newest version (the current state) is never deleted,
+  // even by a write racing with it, and the oldest version kept is stored
+  // whole if it was a delta. Returns how many were deleted. InvalidArgument
+  // when keep < 1.
   absl::StatusOr<int64_t> Prune(int64_t keep);
 
   class Connection;
@@ -131,6 +136,10 @@ class PostgresStateStore : public StateStore {
   int64_t own_serial_ = -1;
   int64_t own_seq_ = -1;
   State own_state_;
+  // Sizes of the newest whole version at or before own_seq_, and of the
+  // deltas after it (guarded by mu_).
+  size_t chain_whole_bytes_ = 0;
+  size_t chain_delta_bytes_ = 0;
   std::string command_;  // of the last Lock(), recorded with each version
   StateSerializer serializer_;
 };

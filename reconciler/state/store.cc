@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "reconciler/state/serialize.h"
+#include "reconciler/util/status_macros.h"
 
 namespace podform {
 namespace {
@@ -36,11 +37,9 @@ absl::Status CheckNoSecrets(const State& state) {
 
 }  // namespace
 
-absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
-                                           const State& state,
-                                           const std::string& name,
-                                           int64_t own_serial,
-                                           StateSerializer& serializer) {
+absl::StatusOr<int64_t> CheckWrite(const absl::StatusOr<State>& stored,
+                                   const State& state, const std::string& name,
+                                   int64_t own_serial) {
   if (state.lineage.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot write ", name, ": the state has no lineage"));
@@ -49,8 +48,7 @@ absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
     return absl::InvalidArgumentError(
         absl::StrCat("cannot write ", name, ": ", s.message()));
   }
-  PreparedWrite out;
-  out.serial = state.serial + 1;
+  int64_t serial = state.serial + 1;
   if (stored.ok()) {
     if (stored->lineage != state.lineage) {
       return absl::FailedPreconditionError(
@@ -65,7 +63,7 @@ absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
             stored->serial, ", this run has ", state.serial,
             "); refusing to overwrite it: run the command again"));
       }
-      out.serial = stored->serial + 1;
+      serial = stored->serial + 1;
     }
   } else if (!absl::IsNotFound(stored.status())) {
     absl::Status error = stored.status();
@@ -76,6 +74,16 @@ absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
     }
     return error;
   }
+  return serial;
+}
+
+absl::StatusOr<PreparedWrite> PrepareWrite(const absl::StatusOr<State>& stored,
+                                           const State& state,
+                                           const std::string& name,
+                                           int64_t own_serial,
+                                           StateSerializer& serializer) {
+  PreparedWrite out;
+  ASSIGN_OR_RETURN(out.serial, CheckWrite(stored, state, name, own_serial));
   out.bytes = serializer.Serialize(state, out.serial);
   return out;
 }

@@ -69,12 +69,17 @@ using Clock = std::function<absl::Time()>;
 
 // For implementations of Write: checks that `stored` (what Read returns now)
 // may be replaced by `state`, and returns the serial to store (normally
-// state.serial + 1) with the bytes to store. `name` names the store in errors.
-// `own_serial` is the serial of this store object's last write attempt (-1 if
-// none): a stored state with that serial is this run's own, even when that
-// attempt reported an error after the data had reached the store, and the
-// new serial continues from it. The bytes come from `serializer`, which the
-// store keeps from one write to the next.
+// state.serial + 1). `name` names the store in errors. `own_serial` is the
+// serial of this store object's last write attempt (-1 if none): a stored
+// state with that serial is this run's own, even when that attempt reported
+// an error after the data had reached the store, and the new serial
+// continues from it.
+absl::StatusOr<int64_t> CheckWrite(const absl::StatusOr<State>& stored,
+                                   const State& state, const std::string& name,
+                                   int64_t own_serial);
+
+// CheckWrite, and the bytes to store: the whole lock file, from
+// `serializer`, which the store keeps from one write to the next.
 struct PreparedWrite {
   int64_t serial = 0;
   std::string bytes;

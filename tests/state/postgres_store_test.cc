@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -72,6 +73,15 @@ class PostgresHarness : public StoreHarness {
                        {})
              .has_value()) {
       return std::nullopt;
+    }
+    // The current state as a lock file: the newest version's body when it
+    // is whole; a delta is read back through the chain it ends.
+    if (client_.Query("SELECT delta::text FROM podform_state_versions WHERE "
+                      "key = $1 ORDER BY seq DESC LIMIT 1",
+                      {store_.location().key}) == "true") {
+      absl::StatusOr<State> state = store_.Read();
+      EXPECT_TRUE(state.ok()) << state.status();
+      return state.ok() ? SerializeState(*state) : "";
     }
     return client_.Query(
         "SELECT body FROM podform_state_versions WHERE key = $1 ORDER BY seq "
@@ -216,6 +226,181 @@ TEST(PostgresStoreTest, KeepsEveryVersionWithWhoAndHowManyChanged) {
   }
 }
 
+// SampleState() with `pods` pods more, each mounting volume.models.
+State LargeState(int pods) {
+  State state = SampleState();
+  state.serial = 0;
+  const ResourceState& trainer = state.resources.at({Kind::kPod, "trainer"});
+  for (int i = 0; i < pods; ++i) {
+    ResourceState pod = trainer;
+    pod.resource.address = {Kind::kPod, absl::StrCat("worker-", i)};
+    pod.resource.pod.name = absl::StrCat("worker-", i);
+    pod.id = absl::StrCat("pod", i);
+    state.resources[pod.resource.address] = pod;
+  }
+  return state;
+}
+
+// The kinds of the versions of `key`, oldest first: 'w' whole, 'd' delta.
+std::string VersionKinds(Client& client, const std::string& key) {
+  return client
+      .Query("SELECT string_agg(CASE WHEN delta THEN 'd' ELSE 'w' END, '' "
+             "ORDER BY seq) FROM podform_state_versions WHERE key = $1",
+             {key})
+      .value_or("");
+}
+
+TEST(PostgresStoreTest, AWriteKeepsOnlyWhatChangedAndReadsBackWhole) {
+  PODFORM_REQUIRE_POSTGRES(pg);
+  const std::string key = NewKey();
+  PostgresStateStore store(
+      ParsePostgresUri(absl::StrCat(pg->Uri(), "&key=", key), "", ""));
+  Client client(pg->Uri());
+  State state = LargeState(100);
+  ASSERT_TRUE(store.Write(&state).ok());
+  const int64_t whole = std::stoll(
+      client.Query("SELECT length(body)::text FROM podform_state_versions "
+                   "WHERE key = $1",
+                   {key})
+          .value());
+  // One pod changes, one goes, an intent appears.
+  state.resources.at({Kind::kPod, "worker-7"}).resource.pod.image = "img:2";
+  state.resources.erase({Kind::kPod, "worker-8"});
+  CreateIntent intent;
+  intent.address = {Kind::kPod, "extra"};
+  intent.name = "extra";
+  intent.started_at = "2026-12-05T00:00:00Z";
+  state.intents[intent.address] = intent;
+  ASSERT_TRUE(store.Write(&state).ok());
+  EXPECT_EQ(VersionKinds(client, key), "wd");
+  EXPECT_EQ(client.Query("SELECT removed FROM podform_state_versions WHERE "
+                         "key = $1 AND seq = 2",
+                         {key}),
+            R"({"intents":[],"resources":["pod.worker-8"]})");
+  const int64_t delta = std::stoll(
+      client.Query("SELECT length(body)::text FROM podform_state_versions "
+                   "WHERE key = $1 AND seq = 2",
+                   {key})
+          .value());
+  EXPECT_LT(delta * 20, whole) << delta << " against " << whole;
+  // Another run (another store object) reads it back whole, and writes its
+  // own change as a delta of the chain it read.
+  PostgresStateStore other(
+      ParsePostgresUri(absl::StrCat(pg->Uri(), "&key=", key), "", ""));
+  absl::StatusOr<State> read = other.Read();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, state);
+  read->intents.clear();
+  ASSERT_TRUE(other.Write(&*read).ok());
+  EXPECT_EQ(VersionKinds(client, key), "wdd");
+  EXPECT_EQ(client.Query("SELECT removed FROM podform_state_versions WHERE "
+                         "key = $1 AND seq = 3",
+                         {key}),
+            R"({"intents":["pod.extra"],"resources":[]})");
+  absl::StatusOr<State> again = store.Read();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *read);
+  absl::StatusOr<std::vector<PostgresStateStore::Version>> history =
+      store.History();
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].changes, 102);
+  EXPECT_EQ((*history)[1].changes, 2);
+  EXPECT_EQ((*history)[2].changes, 0);
+}
+
+TEST(PostgresStoreTest, EveryVersionReadsBackAndPruneKeepsTheOldestWhole) {
+  PODFORM_REQUIRE_POSTGRES(pg);
+  const std::string key = NewKey();
+  PostgresStateStore store(
+      ParsePostgresUri(absl::StrCat(pg->Uri(), "&key=", key), "", ""));
+  Client client(pg->Uri());
+  State state = LargeState(40);
+  std::vector<State> versions;
+  for (int i = 0; i < 60; ++i) {
+    state.resources.at({Kind::kPod, absl::StrCat("worker-", i % 40)})
+        .resource.pod.image = absl::StrCat("img:", i);
+    ASSERT_TRUE(store.Write(&state).ok());
+    versions.push_back(state);
+  }
+  // Deltas until they add up to a quarter of the whole version, then whole
+  // again: more than one whole version, most versions deltas.
+  const std::string kinds = VersionKinds(client, key);
+  ASSERT_EQ(kinds.size(), 60u);
+  const auto wholes = std::count(kinds.begin(), kinds.end(), 'w');
+  EXPECT_GE(wholes, 2) << kinds;
+  EXPECT_LE(wholes, 15) << kinds;
+  EXPECT_EQ(kinds[0], 'w');
+  for (const State& version : versions) {
+    absl::StatusOr<State> read = store.ReadSerial(version.serial);
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_EQ(*read, version) << "serial " << version.serial;
+  }
+  // The oldest version kept is a delta: prune keeps it whole.
+  const size_t first_delta_kept = kinds.find_last_of('w') + 1;
+  ASSERT_LT(first_delta_kept, kinds.size()) << kinds;
+  const int64_t keep = static_cast<int64_t>(kinds.size() - first_delta_kept);
+  absl::StatusOr<int64_t> pruned = store.Prune(keep);
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(*pruned, 60 - keep);
+  EXPECT_EQ(VersionKinds(client, key),
+            "w" + std::string(static_cast<size_t>(keep - 1), 'd'));
+  for (size_t i = first_delta_kept; i < versions.size(); ++i) {
+    absl::StatusOr<State> read = store.ReadSerial(versions[i].serial);
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_EQ(*read, versions[i]) << "serial " << versions[i].serial;
+  }
+  EXPECT_EQ(store.ReadSerial(versions[0].serial).status().code(),
+            absl::StatusCode::kNotFound);
+  absl::StatusOr<State> read = store.Read();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, versions.back());
+  // And the store goes on writing after the prune.
+  state.resources.erase({Kind::kPod, "worker-0"});
+  ASSERT_TRUE(store.Write(&state).ok());
+  read = store.Read();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, state);
+}
+
+TEST(PostgresStoreTest, UpgradesTheTablesOfSchemaVersion1InPlace) {
+  PODFORM_REQUIRE_POSTGRES(pg);
+  absl::StatusOr<std::string> db = pg->NewDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  // The tables as podform with schema version 1 made them, with a state.
+  ASSERT_TRUE(
+      pg->Sql("CREATE TABLE podform_schema (version integer NOT NULL); "
+              "INSERT INTO podform_schema VALUES (1); "
+              "CREATE TABLE podform_state_versions (key text NOT NULL, seq "
+              "bigint NOT NULL, serial bigint, lineage text, body text NOT "
+              "NULL, written_at timestamptz NOT NULL DEFAULT now(), host text "
+              "NOT NULL DEFAULT '', os_user text NOT NULL DEFAULT '', pid "
+              "bigint NOT NULL DEFAULT 0, command text NOT NULL DEFAULT '', "
+              "changes bigint, PRIMARY KEY (key, seq)); "
+              "CREATE TABLE podform_locks (key text PRIMARY KEY, backend_pid "
+              "integer NOT NULL, pid bigint NOT NULL, host text NOT NULL, "
+              "command text NOT NULL, since text NOT NULL)",
+              *db)
+          .ok());
+  Client client(pg->Uri(*db));
+  client.Query("INSERT INTO podform_state_versions (key, seq, serial, lineage, "
+               "body) VALUES ('k', 1, 7, $1, $2)",
+               {kLineage, SampleLockFile()});
+  PostgresStateStore store(ParsePostgresUri(pg->Uri(*db) + "&key=k", "", ""));
+  absl::StatusOr<State> read = store.Read();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, SampleState());
+  EXPECT_EQ(client.Query("SELECT version::text FROM podform_schema", {}), "2");
+  read->resources.erase({Kind::kPod, "trainer"});
+  ASSERT_TRUE(store.Write(&*read).ok());
+  absl::StatusOr<State> again = store.Read();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *read);
+  absl::StatusOr<State> old = store.ReadSerial(7);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(*old, SampleState());
+}
+
 TEST(PostgresStoreTest, LockHeldByOneConnectionIsRefusedToAnotherNamingIt) {
   PODFORM_REQUIRE_POSTGRES(pg);
   const std::string uri = absl::StrCat(pg->Uri(), "&key=", NewKey());
@@ -276,12 +461,12 @@ TEST(PostgresStoreTest, RefusesTablesFromANewerPodform) {
   State state;
   state.lineage = "0b7c0e44-2d5f-4b4e-9a39-6f1f2c3d4e5f";
   ASSERT_TRUE(store.Write(&state).ok());
-  ASSERT_TRUE(pg->Sql("UPDATE podform_schema SET version = 2", *db).ok());
+  ASSERT_TRUE(pg->Sql("UPDATE podform_schema SET version = 3", *db).ok());
   PostgresStateStore later(ParsePostgresUri(pg->Uri(*db) + "&key=k", "", ""));
   const std::string expected = absl::StrCat(
       later.name(),
-      ": the database's podform tables are schema version 2, made by a newer "
-      "podform; this podform uses version 1: upgrade podform");
+      ": the database's podform tables are schema version 3, made by a newer "
+      "podform; this podform uses version 2: upgrade podform");
   absl::Status read = later.Read().status();
   EXPECT_EQ(read.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(read.message(), expected);
@@ -298,7 +483,7 @@ TEST(PostgresStoreTest, CreatesItsTablesOnFirstUse) {
   PostgresStateStore store(ParsePostgresUri(pg->Uri(*db) + "&key=k", "", ""));
   EXPECT_EQ(store.Read().status().code(), absl::StatusCode::kNotFound);
   Client client(pg->Uri(*db));
-  EXPECT_EQ(client.Query("SELECT version::text FROM podform_schema", {}), "1");
+  EXPECT_EQ(client.Query("SELECT version::text FROM podform_schema", {}), "2");
   EXPECT_EQ(client.Query("SELECT count(*)::text FROM podform_state_versions",
                          {}),
             "0");
