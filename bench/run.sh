@@ -24,7 +24,8 @@ build=build-bench
 benches=(bench_plan_scale bench_parse_floor bench_plan_stages
          bench_refresh_requests bench_apply_throughput
          bench_sandbox_throughput bench_rest_list_throughput
-         bench_apply_bookkeeping bench_apply_quota bench_workload)
+         bench_apply_bookkeeping bench_apply_quota bench_workload
+         bench_state_postgres)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DPODFORM_TESTS=OFF >/dev/null
 cmake --build "$build" -j "${BENCH_JOBS:-$(nproc)}" --target podform \
@@ -82,6 +83,31 @@ fi
   --work="$work" --sizes=20000 --limit=1000 --clients=4 --seconds="$seconds"
 "$build/bench/bench_apply_bookkeeping" --podform="$podform" --work="$work" \
   --sizes="$bookkeeping" --write-sizes=1000,10000 --repeat="$repeat"
+
+# The state in PostgreSQL: a throwaway server of Debian's PostgreSQL 15
+# (scripts/install-deps.sh --test installs it), as nobody when run as root,
+# on a Unix socket only, with PostgreSQL's default durability (fsync on).
+pg_bin=/usr/lib/postgresql/15/bin
+if [[ -x $pg_bin/initdb ]]; then
+  pg_dir=$(mktemp -d /tmp/podform-bench-pg.XXXXXX)
+  as_owner=()
+  if [[ $(id -u) == 0 ]]; then
+    chown nobody:nogroup "$pg_dir"
+    as_owner=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  fi
+  "${as_owner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U podform \
+    --auth=trust -E UTF8 --no-instructions >/dev/null
+  "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+    -o "-k $pg_dir -c listen_addresses=''" start >/dev/null
+  trap '"${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop \
+    >/dev/null; rm -rf "$pg_dir"' EXIT
+  "$build/bench/bench_state_postgres" --podform="$podform" --work="$work" \
+    --postgres="postgresql://podform@/postgres?host=$pg_dir" \
+    --plan-sizes=10000 --sizes="$bookkeeping" --repeat="$repeat"
+else
+  echo
+  echo "(PostgreSQL state: skipped, $pg_bin/initdb not found)"
+fi
 
 echo
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
