@@ -6,13 +6,14 @@
 //    there with `podform state migrate --to`), run alternately: median wall
 //    time of each and their ratio.
 // 2. Apply's bookkeeping with the state in PostgreSQL: `podform apply` of N
-//    creates, no latency, against `sandbox serve --data ''`, as
-//    bench_apply_bookkeeping does with a lock file: wall and CPU time, time
-//    per resource, versions written and what they hold on average.
+//    creates against `sandbox serve --data '' --latency-ms L` (the latency
+//    spaces the steps out, so that the state is written as they finish, as
+//    against RunPod): wall and CPU time, time per resource, versions
+//    written and what they hold on average.
 //
 //   bench_state_postgres --podform=PATH --postgres=URI [--work=DIR]
 //                        [--plan-sizes=10000] [--sizes=1000,10000]
-//                        [--parallelism=8] [--repeat=5]
+//                        [--parallelism=8] [--latency-ms=50] [--repeat=5]
 //
 // URI is a libpq connection URI of a database podform may create its tables
 // in; every run uses keys of its own ("bench-...").
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,7 @@
 #include "bench/bench_util.h"
 #include "bench/workload.h"
 #include "reconciler/state/postgres_store.h"
+#include "reconciler/state/serialize.h"
 
 namespace podform::bench {
 namespace {
@@ -72,6 +75,7 @@ int Main(int argc, char** argv) {
   const std::vector<int> plan_sizes = flags.Ints("plan-sizes", "10000");
   const std::vector<int> sizes = flags.Ints("sizes", "1000,10000");
   const int parallelism = flags.Int("parallelism", 8);
+  const int latency_ms = flags.Int("latency-ms", 50);
   const int repeat = flags.Int("repeat", 5);
   if (!IsPostgresUri(uri)) Die("--postgres=URI (postgresql://...) is required");
   const std::string run = absl::StrCat("bench-", ::getpid(), "-");
@@ -123,51 +127,73 @@ int Main(int argc, char** argv) {
   }
 
   std::printf(
-      "\n## Apply bookkeeping with the state in PostgreSQL: N creates, no "
-      "latency, --parallelism %d, against `sandbox serve --data ''`\n\n",
-      parallelism);
+      "\n## Apply bookkeeping, state in PostgreSQL and in the lock file: N "
+      "creates, --parallelism %d, against `sandbox serve --data '' "
+      "--latency-ms %d`\n\n",
+      parallelism, latency_ms);
   std::printf(
-      "| resources | wall s | CPU s | ms per resource | versions written | "
-      "of which whole | average version KB |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|\n");
-  std::vector<std::pair<int, double>> per_resource;
+      "| resources | state | wall s | CPU s | ms per resource | versions "
+      "written | of which whole | average version KB |\n"
+      "|---:|---|---:|---:|---:|---:|---:|---:|\n");
+  std::map<bool, std::vector<std::pair<int, double>>> per_resource;
   for (int n : sizes) {
-    const std::string dir = absl::StrCat(work, "/state-apply-", n);
-    absl::StatusOr<Workload> w = WriteWorkload(dir, n, false);
-    if (!w.ok()) Die(std::string(w.status().message()));
-    const std::string key = absl::StrCat(run, "apply-", n);
-    ServedSandbox server(podform, "", {"--seed", "7"});
-    ProcessResult r = RunProcess(
-        {podform, "--file=" + w->config, "--state=" + WithKey(uri, key),
-         "--endpoint=" + server.url(), "--api=graphql", "--no-color", "apply",
-         "--auto-approve", absl::StrCat("--parallelism=", parallelism)},
-        env, dir + "/apply.out", dir + "/apply.err");
-    if (r.exit_code != 0) {
-      Die(absl::StrCat("apply exited ", r.exit_code, "; see ", dir,
-                       "/apply.err"));
+    for (bool postgres : {true, false}) {
+      const std::string dir = absl::StrCat(work, "/state-apply-", n);
+      absl::StatusOr<Workload> w = WriteWorkload(dir, n, false);
+      if (!w.ok()) Die(std::string(w.status().message()));
+      const std::string key = absl::StrCat(run, "apply-", n);
+      ServedSandbox server(
+          podform, "",
+          {"--seed", "7", "--latency-ms", absl::StrCat(latency_ms)});
+      ProcessResult r = RunProcess(
+          {podform, "--file=" + w->config,
+           "--state=" + (postgres ? WithKey(uri, key) : w->lock),
+           "--endpoint=" + server.url(), "--api=graphql", "--no-color",
+           "apply", "--auto-approve",
+           absl::StrCat("--parallelism=", parallelism)},
+          env, dir + "/apply.out", dir + "/apply.err");
+      if (r.exit_code != 0) {
+        Die(absl::StrCat("apply exited ", r.exit_code, "; see ", dir,
+                         "/apply.err"));
+      }
+      absl::StatusOr<State> state = absl::UnknownError("unread");
+      Stored stored;
+      if (postgres) {
+        PostgresStateStore store(ParsePostgresUri(WithKey(uri, key), "", ""));
+        state = store.Read();
+        stored = StoredFor(uri, key);
+      } else {
+        const std::string text = MustRead(w->lock);
+        state = ParseState(text, w->lock);
+        // The lock file keeps only the last version, whole.
+        if (state.ok()) stored = {state->serial, state->serial,
+                                  static_cast<double>(text.size())};
+      }
+      if (!state.ok()) Die(std::string(state.status().message()));
+      if (static_cast<int>(state->resources.size()) != w->resources ||
+          !state->intents.empty()) {
+        Die(absl::StrCat("the state in ", dir, " does not record every "
+                         "resource"));
+      }
+      const double ms = r.wall_s / w->resources * 1e3;
+      per_resource[postgres].push_back({w->resources, ms});
+      std::printf("| %d | %s | %.2f | %.2f | %.2f | %lld | %s | %.1f |\n",
+                  w->resources, postgres ? "PostgreSQL" : "lock file",
+                  r.wall_s, r.cpu_s, ms, stored.versions,
+                  postgres ? absl::StrCat(stored.whole).c_str() : "(each)",
+                  stored.average_bytes / 1024);
+      std::fflush(stdout);
     }
-    PostgresStateStore store(ParsePostgresUri(WithKey(uri, key), "", ""));
-    absl::StatusOr<State> state = store.Read();
-    if (!state.ok()) Die(std::string(state.status().message()));
-    if (static_cast<int>(state->resources.size()) != w->resources ||
-        !state->intents.empty()) {
-      Die(absl::StrCat("the state of ", key, " does not record every "
-                       "resource"));
-    }
-    const Stored stored = StoredFor(uri, key);
-    const double ms = r.wall_s / w->resources * 1e3;
-    per_resource.push_back({w->resources, ms});
-    std::printf("| %d | %.2f | %.2f | %.2f | %lld | %lld | %.1f |\n",
-                w->resources, r.wall_s, r.cpu_s, ms, stored.versions,
-                stored.whole, stored.average_bytes / 1024);
-    std::fflush(stdout);
   }
-  if (per_resource.size() >= 2) {
-    const auto& [n0, ms0] = per_resource.front();
-    const auto& [n1, ms1] = per_resource.back();
+  std::printf("\n");
+  for (const auto& [postgres, rows] : per_resource) {
+    if (rows.size() < 2) continue;
+    const auto& [n0, ms0] = rows.front();
+    const auto& [n1, ms1] = rows.back();
     std::printf(
-        "\n%dx the resources took %.1fx the time (linear would be %dx).\n",
-        n1 / n0, (ms1 * n1) / (ms0 * n0), n1 / n0);
+        "%s: %dx the resources took %.1fx the time (linear would be %dx).\n",
+        postgres ? "PostgreSQL" : "lock file", n1 / n0, (ms1 * n1) / (ms0 * n0),
+        n1 / n0);
   }
   return 0;
 }
