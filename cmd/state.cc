@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -300,7 +301,11 @@ int Migrate(const CommandContext& context, const std::string& to) {
   std::string to_name;
   std::unique_ptr<StateStore> destination =
       OpenStateStoreAt(to, *context.global, &to_name);
-  if (to_name == name) {
+  // The same lock file however it is spelled (./podform.lock, a symlink).
+  std::error_code unknown;
+  if (to_name == name ||
+      (!IsPostgresUri(name) && !IsPostgresUri(to_name) &&
+       std::filesystem::equivalent(name, to_name, unknown))) {
     return Fail(context, absl::StrCat("--to names the current state (", name,
                                       "); nothing to copy"));
   }

@@ -558,7 +558,8 @@ absl::Status PostgresStateStore::TryWrite(State* state, bool* lost_race) {
       "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
       {location_.key, absl::StrCat(seq + 1), absl::StrCat(serial),
        state->lineage, body, std::string(host), OsUser(),
-       absl::StrCat(::getpid()), command_, absl::StrCat(changes),
+       absl::StrCat(::getpid()), lock_conn_.expired() ? "" : command_,
+       absl::StrCat(changes),
        removed.has_value() ? "true" : "false", removed},
       &sqlstate);
   if (!inserted.ok()) {

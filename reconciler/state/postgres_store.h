@@ -140,7 +140,9 @@ class PostgresStateStore : public StateStore {
   // deltas after it (guarded by mu_).
   size_t chain_whole_bytes_ = 0;
   size_t chain_delta_bytes_ = 0;
-  std::string command_;  // of the last Lock(), recorded with each version
+  // Of the last Lock(), recorded with each version written while that lock
+  // is held (guarded by mu_).
+  std::string command_;
   StateSerializer serializer_;
 };
 

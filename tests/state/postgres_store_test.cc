@@ -224,6 +224,13 @@ TEST(PostgresStoreTest, KeepsEveryVersionWithWhoAndHowManyChanged) {
     EXPECT_EQ(v.command, "podform apply");
     EXPECT_EQ(v.written_at.size(), 20u) << v.written_at;
   }
+  // Once the lock is released, a write is no longer that command's.
+  lock->reset();
+  ASSERT_TRUE(store.Write(&state).ok());
+  history = store.History();
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 4u);
+  EXPECT_EQ((*history)[3].command, "");
 }
 
 // SampleState() with `pods` pods more, each mounting volume.models.

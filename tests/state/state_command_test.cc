@@ -342,6 +342,19 @@ TEST_F(StateCommandTest, MigrateCopiesALockFileToAnotherFile) {
   EXPECT_EQ(self.exit_code, 1);
   EXPECT_EQ(self.err, absl::StrCat("podform: --to names the current state (",
                                    path_, "); nothing to copy\n"));
+  // The same file under other names.
+  const std::string dotted =
+      absl::StrCat(std::filesystem::path(path_).parent_path().string(), "/./",
+                   std::filesystem::path(path_).filename().string());
+  const std::string link = dir_ + "/link.lock";
+  std::filesystem::create_symlink(path_, link);
+  for (const std::string& alias : {dotted, link}) {
+    Result same = Run({"migrate", "--to", alias});
+    EXPECT_EQ(same.exit_code, 1) << alias;
+    EXPECT_EQ(same.err, absl::StrCat("podform: --to names the current state (",
+                                     path_, "); nothing to copy\n"));
+  }
+  EXPECT_EQ(*ReadFile(path_), SerializeState(SampleState()));
 }
 
 TEST_F(StateCommandTest, MigrateRefusesADestinationOfAnotherLineage) {
