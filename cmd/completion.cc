@@ -27,10 +27,11 @@ namespace podform {
 namespace {
 
 struct Flag {
-  std::vector<std::string> names;  // "--file", "-h"
-  std::vector<std::string> long_names;  // "file"
+  std::vector<std::string> names;        // "--file", "-h"
+  std::vector<std::string> long_names;   // "file"
   std::vector<std::string> short_names;  // "h"
   bool takes_value = false;
+  bool optional_value = false;  // --sandbox[=FILE]
   bool address = false;
   std::string value_name;  // CLI11's type name, e.g. TEXT, INT, ADDR
   std::string description;
@@ -66,9 +67,9 @@ void Walk(const CLI::App& app, const std::string& path,
   for (const CLI::Option* option : app.get_options()) {
     if (option->get_group().empty()) continue;  // hidden
     if (!option->nonpositional()) {
-      node.positionals.push_back(
-          {option->get_name(), TakesAnAddress(*option),
-           option->get_required(), option->get_description()});
+      node.positionals.push_back({option->get_name(), TakesAnAddress(*option),
+                                  option->get_required(),
+                                  option->get_description()});
       continue;
     }
     Flag flag;
@@ -82,6 +83,9 @@ void Walk(const CLI::App& app, const std::string& path,
     }
     flag.takes_value =
         option->get_type_size() != 0 && option->get_expected_min() > 0;
+    flag.optional_value = option->get_type_size() != 0 &&
+                          option->get_expected_min() == 0 &&
+                          option->get_expected_max() > 0;
     flag.value_name = option->get_type_name();
     flag.address = flag.takes_value && TakesAnAddress(*option);
     flag.description = option->get_description();
@@ -145,18 +149,21 @@ std::string BashFunctions(const std::vector<Node>& nodes,
                           const std::string& function_name,
                           const std::string& prelude) {
   std::string out;
-  absl::StrAppend(&out, R"sh(# The commands, their flags and what their arguments are, by command path.
+  absl::StrAppend(
+      &out,
+      R"sh(# The commands, their flags and what their arguments are, by command path.
 __podform_command() {
-)sh", prelude, R"sh(  local subs="" flags="" valued="" addressed="" args=""
+)sh",
+      prelude, R"sh(  local subs="" flags="" valued="" addressed="" args=""
   case $1 in
 )sh");
   for (const Node& node : nodes) {
-    absl::StrAppend(&out, "    \"", node.path, "\")\n",
-                    "      subs=\"", SubcommandNames(node), "\"\n",
-                    "      flags=\"", FlagNames(node, AnyFlag), "\"\n",
-                    "      valued=\"", FlagNames(node, ValuedFlag), "\"\n",
-                    "      addressed=\"", FlagNames(node, AddressFlag), "\"\n",
-                    "      args=\"", PositionalKind(node), "\" ;;\n");
+    absl::StrAppend(&out, "    \"", node.path, "\")\n", "      subs=\"",
+                    SubcommandNames(node), "\"\n", "      flags=\"",
+                    FlagNames(node, AnyFlag), "\"\n", "      valued=\"",
+                    FlagNames(node, ValuedFlag), "\"\n", "      addressed=\"",
+                    FlagNames(node, AddressFlag), "\"\n", "      args=\"",
+                    PositionalKind(node), "\" ;;\n");
   }
   absl::StrAppend(&out, R"sh(    *) return 1 ;;
   esac
@@ -168,7 +175,8 @@ __podform_command() {
 # flags on the command line that choose the state (--file, --state,
 # --sandbox).
 __podform_addresses() {
-)sh", prelude, R"sh(  local i word next args=()
+)sh",
+                  prelude, R"sh(  local i word next args=()
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]} next=${COMP_WORDS[i + 1]}
     case $word in
@@ -190,8 +198,11 @@ __podform_addresses() {
     while read -r address _; do printf '%s\n' "$address"; done
 }
 
-)sh", function_name, R"sh(() {
-)sh", prelude, R"sh(  local cur=${COMP_WORDS[COMP_CWORD]} cmdpath="" i word
+)sh",
+                  function_name, R"sh(() {
+)sh",
+                  prelude,
+                  R"sh(  local cur=${COMP_WORDS[COMP_CWORD]} cmdpath="" i word
   local root_flags root_valued root_addressed
   __podform_command ""
   root_flags=$__podform_flags root_valued=$__podform_valued
@@ -286,8 +297,7 @@ std::string FishScript(const std::vector<Node>& nodes) {
   for (const Node& node : nodes) {
     if (node.subcommands.empty()) continue;
     absl::StrAppend(&out, "        case ", FishQuote(node.path), "\n",
-                    "            printf '%s\\n' ", SubcommandNames(node),
-                    "\n");
+                    "            printf '%s\\n' ", SubcommandNames(node), "\n");
   }
   absl::StrAppend(&out, "    end\nend\n\nfunction __podform_valued\n");
   std::vector<std::string> valued;
@@ -303,7 +313,8 @@ std::string FishScript(const std::vector<Node>& nodes) {
   }
   absl::StrAppend(&out, "    printf '%s\\n' ", absl::StrJoin(valued, " "),
                   "\nend\n\n");
-  absl::StrAppend(&out, R"sh(# The command path on the line so far, e.g. "state show".
+  absl::StrAppend(&out,
+                  R"sh(# The command path on the line so far, e.g. "state show".
 function __podform_path
     set -l path ''
     set -l skip 0
@@ -397,6 +408,11 @@ std::string Roff(absl::string_view text) {
 
 void ManFlags(const Node& node, std::string* out) {
   for (const Flag& flag : node.flags) {
+    // --help is described once, among the global options.
+    if (!node.path.empty() &&
+        flag.long_names == std::vector<std::string>{"help"}) {
+      continue;
+    }
     std::vector<std::string> names;
     for (const std::string& name : flag.names) {
       names.push_back(absl::StrCat("\\fB", Roff(name), "\\fR"));
@@ -404,6 +420,8 @@ void ManFlags(const Node& node, std::string* out) {
     absl::StrAppend(out, ".TP\n", absl::StrJoin(names, ", "));
     if (flag.takes_value) {
       absl::StrAppend(out, " \\fI", Roff(flag.value_name), "\\fR");
+    } else if (flag.optional_value) {
+      absl::StrAppend(out, "[=\\fI", Roff(flag.value_name), "\\fR]");
     }
     std::string text = flag.description;
     if (!flag.default_value.empty()) {
@@ -423,8 +441,7 @@ std::string ManPage(const std::vector<Node>& nodes) {
   std::string out = absl::StrCat(
       ".\\\" Generated by `podform manpage` from the commands' definitions.\n"
       ".TH PODFORM 1 \"\" \"podform ",
-      PODFORM_VERSION, "\" \"User Commands\"\n",
-      ".SH NAME\npodform \\- ",
+      PODFORM_VERSION, "\" \"User Commands\"\n", ".SH NAME\npodform \\- ",
       Roff(absl::StripPrefix(root.description, "podform: ")), "\n",
       ".SH SYNOPSIS\n.B podform\n[\\fIGLOBAL OPTIONS\\fR] \\fICOMMAND\\fR "
       "[\\fIOPTIONS\\fR] [\\fIARGUMENTS\\fR]\n",
@@ -446,8 +463,8 @@ std::string ManPage(const std::vector<Node>& nodes) {
       absl::StrAppend(&usage, p.required ? " " : " [", p.name,
                       p.required ? "" : "]");
     }
-    absl::StrAppend(&out, ".SS \"", Roff(usage), "\"\n",
-                    Roff(node.description), "\n");
+    absl::StrAppend(&out, ".SS \"", Roff(usage), "\"\n", Roff(node.description),
+                    "\n");
     ManFlags(node, &out);
   }
   absl::StrAppend(
@@ -503,12 +520,14 @@ CommandRun SetupCompletion(CLI::App* command, const CommandContext& context) {
     std::string (*script)(const std::vector<Node>&);
   };
   static constexpr Shell kShells[] = {
-      {"bash", "Print the bash completion script: source <(podform completion "
-               "bash)",
+      {"bash",
+       "Print the bash completion script: source <(podform completion "
+       "bash)",
        BashScript},
       {"zsh", "Print the zsh completion script (_podform)", ZshScript},
-      {"fish", "Print the fish completion script: podform completion fish | "
-               "source",
+      {"fish",
+       "Print the fish completion script: podform completion fish | "
+       "source",
        FishScript},
   };
   std::vector<std::pair<CLI::App*, const Shell*>> shells;

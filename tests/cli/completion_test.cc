@@ -22,10 +22,10 @@
 namespace podform {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::CliRun;
+using ::testing::HasSubstr;
 using testing::MakeTempDir;
+using ::testing::Not;
 using testing::RunPodform;
 
 // Every command `podform --help` lists, in the command table's order.
@@ -50,8 +50,8 @@ ShellRun RunShell(const std::string& shell, const std::string& script) {
   EXPECT_TRUE(WriteFileAtomically(file, script).ok());
   const std::string bin =
       std::filesystem::path(PODFORM_BINARY).parent_path().string();
-  const std::string command = absl::StrCat("PATH='", bin, "':\"$PATH\" ",
-                                           shell, " '", file, "' 2>&1");
+  const std::string command =
+      absl::StrCat("PATH='", bin, "':\"$PATH\" ", shell, " '", file, "' 2>&1");
   ShellRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -96,7 +96,8 @@ TEST(CompletionTest, BashScriptListsCommandsAndFlagsFromTheirDefinitions) {
                                  "      subs=\"bash zsh fish\"\n"));
   EXPECT_THAT(run.out, HasSubstr("\"${COMP_WORDS[0]}\" \"${args[@]}\" state "
                                  "list 2>/dev/null"));
-  EXPECT_THAT(run.out, HasSubstr("\ncomplete -o default -F _podform podform\n"));
+  EXPECT_THAT(run.out,
+              HasSubstr("\ncomplete -o default -F _podform podform\n"));
   // The hidden command is not offered.
   EXPECT_THAT(run.out, Not(HasSubstr("manpage")));
 }
@@ -139,8 +140,9 @@ TEST(CompletionTest, AShellIsRequired) {
             "information.\n");
   run = RunPodform({"completion", "tcsh"});
   EXPECT_EQ(run.code, 1);
-  EXPECT_EQ(run.err, "podform: unknown command \"completion tcsh\" (did "
-                     "you mean \"completion bash\"?)\n");
+  EXPECT_EQ(run.err,
+            "podform: unknown command \"completion tcsh\" (did "
+            "you mean \"completion bash\"?)\n");
 }
 
 TEST(CompletionTest, ManPageDescribesEveryCommandAndFlag) {
@@ -165,6 +167,11 @@ TEST(CompletionTest, ManPageDescribesEveryCommandAndFlag) {
   EXPECT_THAT(run.out, HasSubstr(".TP\n\\fB\\-\\-file\\fR \\fITEXT\\fR\n"
                                  "Config file (default: podform.yaml)\n"));
   EXPECT_THAT(run.out, HasSubstr("(env: PODFORM_STATE)\n"));
+  EXPECT_THAT(run.out,
+              HasSubstr(".TP\n\\fB\\-\\-sandbox\\fR[=\\fITEXT\\fR]\n"));
+  // --help once, among the global options.
+  EXPECT_EQ(run.out.find("\\fB\\-\\-help\\fR"),
+            run.out.rfind("\\fB\\-\\-help\\fR"));
   EXPECT_THAT(run.out, HasSubstr(".SH EXIT STATUS\n"));
   // Hidden from the help.
   CliRun help = RunPodform({"--help"});
@@ -183,9 +190,8 @@ TEST(CompletionTest, BashLoadsTheScript) {
 std::string CompleteInBash(const std::string& words, int cword,
                            const std::string& setup = "") {
   ShellRun run = RunShell(
-      "bash", absl::StrCat("set -u\nsource <(podform completion bash)\n",
-                           setup, "COMP_WORDS=(", words,
-                           ")\nCOMP_CWORD=", cword,
+      "bash", absl::StrCat("set -u\nsource <(podform completion bash)\n", setup,
+                           "COMP_WORDS=(", words, ")\nCOMP_CWORD=", cword,
                            "\n_podform\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n"));
   EXPECT_EQ(run.status, 0) << run.out;
   return run.out;
@@ -217,8 +223,8 @@ TEST(CompletionTest, BashCompletesAddressesFromTheLockFile) {
                                   "    size: 10\n"
                                   "    dataCenter: EU-RO-1\n")
                   .ok());
-  CliRun apply = RunPodform({"--file", config, "--sandbox", "apply",
-                             "--auto-approve"});
+  CliRun apply =
+      RunPodform({"--file", config, "--sandbox", "apply", "--auto-approve"});
   ASSERT_EQ(apply.code, 0) << apply.err;
   const std::string lock = dir + "/.podform/sandbox.lock";
   ASSERT_TRUE(std::filesystem::exists(lock));
@@ -231,8 +237,7 @@ TEST(CompletionTest, BashCompletesAddressesFromTheLockFile) {
   EXPECT_EQ(CompleteInBash("podform " + flags + " plan --target ''", 5),
             "volume.models\nvolume.scratch\n");
   // bash splits --target=volume.m at "=".
-  EXPECT_EQ(CompleteInBash("podform " + flags + " plan --target = volume.m",
-                           6),
+  EXPECT_EQ(CompleteInBash("podform " + flags + " plan --target = volume.m", 6),
             "volume.models\n");
   // The sandbox's lock file, chosen by --file and --sandbox as podform
   // itself would.
@@ -242,8 +247,7 @@ TEST(CompletionTest, BashCompletesAddressesFromTheLockFile) {
             "volume.models\nvolume.scratch\n");
   // The default lock file beside podform.yaml in the working directory:
   // there is none, so no address.
-  EXPECT_EQ(CompleteInBash("podform state show ''", 3,
-                           "cd '" + dir + "'\n"),
+  EXPECT_EQ(CompleteInBash("podform state show ''", 3, "cd '" + dir + "'\n"),
             "\n");
 }
 
@@ -267,13 +271,15 @@ TEST(CompletionTest, ZshAndFishAcceptTheirScripts) {
 
 TEST(CompletionTest, FishCompletesCommands) {
   if (!Installed("fish")) GTEST_SKIP() << "fish is not installed";
-  ShellRun run = RunShell(
-      "fish", "podform completion fish | source\ncomplete -C 'podform st'\n"
-              "complete -C 'podform state s'\n");
+  ShellRun run =
+      RunShell("fish",
+               "podform completion fish | source\ncomplete -C 'podform st'\n"
+               "complete -C 'podform state s'\n");
   EXPECT_EQ(run.status, 0) << run.out;
   // The names, without the descriptions after the tab.
   std::vector<std::string> names;
-  for (absl::string_view line : absl::StrSplit(run.out, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(run.out, '\n', absl::SkipEmpty())) {
     names.emplace_back(line.substr(0, line.find('\t')));
   }
   EXPECT_THAT(names, ::testing::ElementsAre("state", "show")) << run.out;

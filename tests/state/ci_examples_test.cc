@@ -55,8 +55,9 @@ std::string Config(bool with_scratch) {
   const size_t at = config.find(pods);
   EXPECT_NE(at, std::string::npos);
   if (with_scratch) {
-    config.insert(at, "  scratch:\n    size: 10\n    dataCenter: EU-RO-1\n"
-                      "    protect: false\n");
+    config.insert(at,
+                  "  scratch:\n    size: 10\n    dataCenter: EU-RO-1\n"
+                  "    protect: false\n");
   }
   return config;
 }
@@ -104,8 +105,7 @@ class CiExamplesTest : public harness::PodformTest {
     const std::string n = std::to_string(++runs_);
     std::unique_ptr<Process> process = Process::Spawn(
         {"/bin/sh", "-c", "cd \"$0\" && exec " + command, Path("repo")},
-        RunEnv(), Path("runs/ci-" + n + ".out"),
-        Path("runs/ci-" + n + ".err"));
+        RunEnv(), Path("runs/ci-" + n + ".out"), Path("runs/ci-" + n + ".err"));
     if (process == nullptr) return {};
     return process->Wait();
   }
@@ -139,8 +139,10 @@ class CiExamplesTest : public harness::PodformTest {
     // A pull request that adds an unprotected volume (2), merged; then one
     // that deletes it: its data would be lost (3).
     WriteFileOrDie(Path("repo/podform.yaml"), Config(true));
-    RunExpecting({{kPullRequestPlan, 2}, {kSavePlan, 0},
-                  {kApplySavedPlan, 0}, {kDriftCheck, 0}});
+    RunExpecting({{kPullRequestPlan, 2},
+                  {kSavePlan, 0},
+                  {kApplySavedPlan, 0},
+                  {kDriftCheck, 0}});
     WriteFileOrDie(Path("repo/podform.yaml"), Config(false));
     RunResult destroys = Run(kPullRequestPlan);
     EXPECT_EQ(destroys.exit_code, 3) << destroys;
