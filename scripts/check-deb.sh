@@ -46,7 +46,7 @@ commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 [[ $(sed -n 1p "$root/version") == "podform $version" ]] ||
   fail "podform --version: $(cat "$root/version")"
 [[ $(sed -n 2p "$root/version") == "commit $commit" ]] ||
-  fail "podform --version names another commit than HEAD ($commit): $(cat "$root/version")"
+  fail "podform --version names another commit than HEAD ($commit; is $build up to date?): $(cat "$root/version")"
 
 head -n 2 "$share/man/man1/podform.1" | grep -q '^\.TH PODFORM 1 ' ||
   fail "the man page has no .TH PODFORM 1 line"
