@@ -269,6 +269,21 @@ TEST(CompletionTest, ZshAndFishAcceptTheirScripts) {
   }
 }
 
+// zsh filters the candidates itself; the bash functions, run emulating
+// ksh, must find the command path with zsh's arrays.
+TEST(CompletionTest, ZshGetsTheCandidatesOfTheCommandPath) {
+  if (!Installed("zsh")) GTEST_SKIP() << "zsh is not installed";
+  ShellRun run = RunShell("zsh -f",
+                          "autoload -U +X compinit && compinit -u\n"
+                          "source <(podform completion zsh)\n"
+                          "COMP_WORDS=(podform --no-color completion '')\n"
+                          "COMP_CWORD=3\n"
+                          "__podform_bash\n"
+                          "print -l -- $COMPREPLY\n");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(run.out, "bash\nzsh\nfish\n");
+}
+
 TEST(CompletionTest, FishCompletesCommands) {
   if (!Installed("fish")) GTEST_SKIP() << "fish is not installed";
   ShellRun run =
