@@ -83,8 +83,13 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context);
 CommandRun SetupGraph(CLI::App* command, const CommandContext& context);
 CommandRun SetupSandbox(CLI::App* command, const CommandContext& context);
 CommandRun SetupVersion(CLI::App* command, const CommandContext& context);
-// What `podform version` and `podform --version` print: the version and the
-// RunPod API spoken by default, each line ending in a newline.
+CommandRun SetupCompletion(CLI::App* command, const CommandContext& context);
+// Hidden: prints the man page (roff), generated from the commands' flags.
+CommandRun SetupManpage(CLI::App* command, const CommandContext& context);
+// What `podform version` and `podform --version` print: the version, the
+// git commit podform was built from ("unknown" when not built from a git
+// checkout) and the RunPod API spoken by default, each line ending in a
+// newline.
 std::string VersionText();
 
 }  // namespace podform

@@ -33,6 +33,9 @@ std::span<const CommandSpec> Commands() {
       {"graph", "Print the dependency graph as Graphviz DOT", SetupGraph},
       {"sandbox", "Run the RunPod emulator: sandbox serve", SetupSandbox},
       {"version", "Print podform's version", SetupVersion},
+      {"completion", "Print a shell completion script: completion bash|zsh|fish",
+       SetupCompletion},
+      {"manpage", "", SetupManpage},  // hidden: writes podform.1 at build time
   };
   return kCommands;
 }

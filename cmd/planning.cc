@@ -10,13 +10,18 @@
 namespace podform {
 
 void AddPlanFlags(CLI::App* command, PlanFlags* flags, bool with_target) {
-  command->add_option("--allow-destroy", flags->allow_destroy,
-                      "Allow deleting or replacing this protected volume "
-                      "(volume.NAME); repeatable");
+  // ADDR: shell completion offers the state's addresses (cmd/completion.cc).
+  command
+      ->add_option("--allow-destroy", flags->allow_destroy,
+                   "Allow deleting or replacing this protected volume "
+                   "(volume.NAME); repeatable")
+      ->type_name("ADDR");
   if (with_target) {
-    command->add_option("--target", flags->targets,
-                        "Limit the plan to ADDR and what it depends on; "
-                        "repeatable");
+    command
+        ->add_option("--target", flags->targets,
+                     "Limit the plan to ADDR and what it depends on; "
+                     "repeatable")
+        ->type_name("ADDR");
   }
 }
 

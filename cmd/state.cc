@@ -391,8 +391,11 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context) {
       "show",
       "Show a resource's recorded id and attributes, or with --serial N and "
       "no address a whole kept version as lock-file JSON");
-  options->show->add_option("address", options->show_address,
-                            "Resource address, e.g. volume.models");
+  // ADDR: shell completion offers the state's addresses (cmd/completion.cc).
+  options->show
+      ->add_option("address", options->show_address,
+                   "Resource address, e.g. volume.models")
+      ->type_name("ADDR");
   options->show_serial_option = options->show->add_option(
       "--serial", options->show_serial,
       "Read the kept version with this serial instead of the current one");
@@ -403,6 +406,7 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context) {
   options->rm
       ->add_option("addresses", options->rm_addresses,
                    "Resource addresses, e.g. pod.trainer")
+      ->type_name("ADDR")
       ->required();
   options->pull = command->add_subcommand(
       "pull", "Print the current state as lock-file JSON");

@@ -7,8 +7,12 @@
 
 namespace podform {
 
+// Written at build time by cmake/git_commit.cmake.
+extern const char kGitCommit[];
+
 std::string VersionText() {
-  return absl::StrCat("podform ", PODFORM_VERSION, "\ndefault API: RunPod ",
+  return absl::StrCat("podform ", PODFORM_VERSION, "\ncommit ", kGitCommit,
+                      "\ndefault API: RunPod ",
                       ApiTitle(kDefaultApi), " (",
                       kDefaultApi == Api::kRest ? kDefaultRestBaseUrl
                                                 : kDefaultGraphQLUrl,

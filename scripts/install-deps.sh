@@ -9,7 +9,7 @@ packages=(cmake ninja-build g++ pkg-config ccache
           libpq-dev curl)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang libclang-rt-14-dev python3 python3-jsonschema python3-yaml
-            postgresql)
+            postgresql dpkg-dev zsh fish)
 fi
 
 missing=()

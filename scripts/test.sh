@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs podform's whole test suite:
-#   1. g++ build, every test (unit + end-to-end);
+#   1. g++ build, every test (unit + end-to-end), then the Debian package
+#      built from it and checked (scripts/check-deb.sh);
 #   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer, every
 #      test again, then each libFuzzer target for a bounded time.
 # Both builds treat warnings as errors (PODFORM_WERROR=OFF in the environment
@@ -20,6 +21,8 @@ cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=g++ -DPODFORM_WERROR="${PODFORM_WERROR:-ON}" >/dev/null
 cmake --build build-ci -j2
 (cd build-ci && ctest -j2 --output-on-failure --timeout 600)
+echo "== package: the .deb from build-ci, unpacked and checked"
+scripts/check-deb.sh build-ci
 
 echo "== build 2/2: clang ASan+UBSan (+ fuzz targets)"
 # -O1 and line tables only: what the sanitizers need for useful reports, and
