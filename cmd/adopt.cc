@@ -165,7 +165,7 @@ std::string PodEntries(const std::vector<AdoptedPod>& pods, int indent) {
     if (!pod.volume_key.empty()) {
       absl::StrAppend(&out, field, "volume: ", pod.volume_key, "\n");
     }
-    if (spec.mount_path != defaults.mount_path) {
+    if (!spec.mount_path.empty() && spec.mount_path != defaults.mount_path) {
       absl::StrAppend(&out, field, "mountPath: ", YamlString(spec.mount_path),
                       "\n");
     }

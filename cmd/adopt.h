@@ -57,10 +57,11 @@ struct AdoptedPod {
 // The text of the entries: each volume or pod as "KEY:" at `indent` spaces
 // and its fields two spaces deeper, one line per field, fields equal to the
 // config's defaults left out (name when it equals the key, dataCenter when
-// it equals `default_data_center`, gpuCount 1, cloudType SECURE,
-// mountPath /workspace, containerDiskGb 20, status running, no ports, no
-// env, empty dockerArgs), `protect: true` always, a volume's type only when
-// RunPod reported one, a pod's dataCenter only without a volume.
+// it equals `default_data_center`, gpuCount 1, cloudType SECURE or not
+// reported, mountPath /workspace or not reported, containerDiskGb 20,
+// status running, no ports, no env, empty dockerArgs), `protect: true`
+// always, a volume's type only when RunPod reported one, a pod's
+// dataCenter only without a volume.
 std::string VolumeEntries(const std::vector<AdoptedVolume>& volumes,
                           const std::string& default_data_center, int indent);
 std::string PodEntries(const std::vector<AdoptedPod>& pods, int indent);

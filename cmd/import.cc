@@ -25,7 +25,8 @@ namespace {
 
 // The recorded form of the live resource `id` at `address`: what RunPod
 // reports, completed from the config where RunPod reports nothing (a pod's
-// data center and cloud type, a volume's protection).
+// data center and cloud type, a mount path where no volume is mounted, a
+// volume's protection).
 absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
                                const LiveState& live, const Address& address,
                                const std::string& id) {
@@ -52,6 +53,8 @@ absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
   r.pod = pod->spec;
   r.pod.data_center = desired.spec.data_center;
   r.pod.cloud_type = desired.spec.cloud_type;
+  // Without a volume RunPod may report no mount path at all.
+  if (r.pod.mount_path.empty()) r.pod.mount_path = desired.spec.mount_path;
   for (const auto& [other, resource] : state.resources) {
     if (other.kind == Kind::kVolume && !pod->spec.network_volume_id.empty() &&
         resource.id == pod->spec.network_volume_id) {
