@@ -185,10 +185,11 @@ TEST_F(ImportAllE2eTest, AdoptsAHandMadeAccountAndTheNextPlanIsEmpty) {
   }
   EXPECT_TRUE(searched_sandbox);
   EXPECT_EQ(transcript().find(kSecret), std::string::npos);
-  // The lock file marks the variable secret and holds no value for it.
-  json trainer = Lock()["resources"]["pod.trainer"];
-  EXPECT_THAT(trainer.dump(), HasSubstr("HF_TOKEN"));
-  EXPECT_EQ(trainer.dump().find("hmac"), std::string::npos);
+  // The lock file marks the variable secret and holds nothing under it (no
+  // value, no digest), as apply records a ${env:} value.
+  json trainer = Lock()["resources"]["pod.trainer"]["attributes"];
+  EXPECT_EQ(trainer["secretEnv"], json::array({"HF_TOKEN"}));
+  EXPECT_EQ(trainer["env"], json({{"HF_HOME", "/workspace/hf"}}));
 }
 
 TEST_F(ImportAllE2eTest, AppendsToACommentedConfigWithoutRewritingIt) {
