@@ -155,18 +155,10 @@ std::string Quoted(const std::string& name) {
 
 // The unmanaged live resources the flags select, keyed, with the volumes
 // the selected pods mount.
-absl::StatusOr<Selection> Select(const ImportAllFlags& flags,
-                                 const Config* config, const State& state,
-                                 const LiveState& live) {
-  std::optional<std::regex> pattern;
-  if (!flags.name_regex.empty()) {
-    try {
-      pattern.emplace(flags.name_regex, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--name-regex: not a regular expression: ", e.what()));
-    }
-  }
+Selection Select(const ImportAllFlags& flags,
+                 const std::optional<std::regex>& pattern,
+                 const Config* config, const State& state,
+                 const LiveState& live) {
   auto name_matches = [&](const std::string& name) {
     return !pattern.has_value() || std::regex_search(name, *pattern);
   };
@@ -334,6 +326,15 @@ std::string Blocks(const Selection& selection,
 
 absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
   const std::string& path = workspace.global().file;
+  std::optional<std::regex> pattern;
+  if (!flags.name_regex.empty()) {
+    try {
+      pattern.emplace(flags.name_regex, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--name-regex: not a regular expression: ", e.what()));
+    }
+  }
   if (std::error_code ec; !flags.out.empty() &&
                           std::filesystem::symlink_status(flags.out, ec)
                                   .type() != std::filesystem::file_type::not_found) {
@@ -373,7 +374,7 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
   RETURN_IF_ERROR(workspace.AdoptTarget(&state, live));
-  ASSIGN_OR_RETURN(Selection selection, Select(flags, config, state, live));
+  Selection selection = Select(flags, pattern, config, state, live);
   for (const std::string& note : selection.notes) {
     workspace.err() << "podform: " << note << "\n";
   }

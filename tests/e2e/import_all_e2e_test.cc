@@ -363,5 +363,42 @@ TEST_F(ImportAllE2eTest, OutWritesAConfigToMergeAndRecordsNothing) {
   EXPECT_EQ(ReadFileOrDie(Path("adopted.yaml")), adopted);
 }
 
+// One variable name, two values: the second pod's reference gets its own
+// name; the same value shares one. A stopped pod is declared stopped.
+TEST_F(ImportAllE2eTest, SecretsWithOneNameAndTwoValuesGetTwoVariables) {
+  const std::string first = "sk-firstSecretValue1234567";
+  const std::string second = "sk-secondSecretValue7654321";
+  std::string a = Deploy("name: \"a\", dataCenterId: \"EU-SE-1\", env: [{key: "
+                         "\"API_KEY\", value: \"" + first + "\"}]");
+  std::string b = Deploy("name: \"b\", dataCenterId: \"EU-SE-1\", env: [{key: "
+                         "\"API_KEY\", value: \"" + second + "\"}]");
+  std::string c = Deploy("name: \"c\", dataCenterId: \"EU-SE-1\", env: [{key: "
+                         "\"API_KEY\", value: \"" + first + "\"}]");
+  json stopped = sandbox().GraphQL("mutation { podStop(input: {podId: \"" + c +
+                                   "\"}) { id } }");
+  ASSERT_TRUE(stopped["data"]["podStop"].is_object()) << stopped;
+
+  RunResult imported = Podform({"import", "--all"});
+  ASSERT_EQ(imported.exit_code, 0) << imported;
+  EXPECT_THAT(imported.out,
+              HasSubstr("  export API_KEY=...  # env API_KEY of pod.a\n"
+                        "  export B_API_KEY=...  # env API_KEY of pod.b\n"));
+  std::string yaml = ReadFileOrDie(Path("podform.yaml"));
+  EXPECT_THAT(yaml, HasSubstr("  a:\n"));
+  EXPECT_THAT(yaml, HasSubstr("      API_KEY: \"${env:B_API_KEY}\"\n"));
+  EXPECT_THAT(yaml, HasSubstr("      API_KEY: \"${env:API_KEY}\"\n    status: "
+                              "stopped\n"));
+  for (const std::string& value : {first, second}) {
+    EXPECT_EQ(yaml.find(value), std::string::npos);
+    EXPECT_EQ(LockText().find(value), std::string::npos);
+    EXPECT_EQ(transcript().find(value), std::string::npos);
+  }
+  RunResult plan = Podform({"plan", "--detailed-exitcode"},
+                           {"API_KEY=" + first, "B_API_KEY=" + second});
+  EXPECT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out, StartsWith(kNoChanges));
+  EXPECT_EQ(LockId("pod.c"), c);
+}
+
 }  // namespace
 }  // namespace podform::e2e
