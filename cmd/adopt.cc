@@ -1,5 +1,6 @@
 #include "cmd/adopt.h"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
@@ -243,21 +244,35 @@ absl::StatusOr<Insertion> FindInsertion(const std::string& text,
           "there (write it in block style, or use --out FILE)"));
     }
     insertion.indent = value.Mark().column;
-    // The section runs until the next line that starts in column 0 and is
-    // neither blank nor a comment.
-    size_t pos = key_line_end == std::string::npos ? text.size()
-                                                   : key_line_end + 1;
-    size_t last_content_end = pos;
+    // The last entry runs from its key's line to the next line that is not
+    // blank and starts at the entries' indentation or left of it (the next
+    // top-level key, or a comment at that level). Deeper lines are its own,
+    // '#' lines of a block scalar included; the entries go after the last
+    // of them that is not blank.
+    int last_line = 0;
+    for (const auto& entry : value) {
+      last_line = std::max(last_line, entry.first.Mark().line);
+    }
+    size_t pos = 0;
+    for (int line = 0; line < last_line && pos < text.size(); ++line) {
+      size_t end = text.find('\n', pos);
+      pos = end == std::string::npos ? text.size() : end + 1;
+    }
+    size_t last_content_end = text.find('\n', pos);
+    last_content_end = last_content_end == std::string::npos
+                           ? text.size()
+                           : last_content_end + 1;
+    pos = last_content_end;
     while (pos < text.size()) {
       size_t end = text.find('\n', pos);
       size_t next = end == std::string::npos ? text.size() : end + 1;
       absl::string_view line(text.data() + pos, next - pos);
       absl::string_view stripped = absl::StripAsciiWhitespace(line);
-      if (!line.empty() && line[0] != ' ' && line[0] != '\t' &&
-          line[0] != '#' && !stripped.empty()) {
-        break;
+      if (!stripped.empty()) {
+        size_t indent = line.find_first_not_of(' ');
+        if (indent <= static_cast<size_t>(insertion.indent)) break;
+        last_content_end = next;
       }
-      if (!stripped.empty() && stripped[0] != '#') last_content_end = next;
       pos = next;
     }
     insertion.offset = last_content_end;

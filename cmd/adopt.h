@@ -76,9 +76,10 @@ struct Insertion {
 };
 
 // Where new entries of top-level `section` ("volumes" or "pods") go in
-// `text`: after the last line of the section's block mapping that is not
-// blank or a comment (comments and blank lines that follow it stay after
-// the new entries), or right after "SECTION:" when its value is empty.
+// `text`: after the last non-blank line of the section's last entry (the
+// lines indented deeper than the entries' keys; comments and blank lines
+// that follow it at the entries' level or left of it stay after the new
+// entries), or right after "SECTION:" when its value is empty.
 // FailedPrecondition when the section is written in flow style or as an
 // explicit null (`{}`, `~`), which would have to be rewritten; InvalidArgument
 // when `text` is not YAML.

@@ -300,6 +300,29 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
           "the entries made for the live resources do not read back as a "
           "valid config; nothing was written");
     }
+    // What was there reads back exactly as before.
+    if (config != nullptr) {
+      for (const auto& [key, volume] : config->volumes) {
+        auto now = loaded.config->volumes.find(key);
+        if (now == loaded.config->volumes.end() ||
+            now->second.spec != volume.spec ||
+            now->second.protect != volume.protect) {
+          return absl::InternalError(absl::StrCat(
+              "adding the entries as text would change volumes.", key,
+              "; nothing was written (use --out FILE)"));
+        }
+      }
+      for (const auto& [key, pod] : config->pods) {
+        auto now = loaded.config->pods.find(key);
+        if (now == loaded.config->pods.end() || now->second.spec != pod.spec ||
+            now->second.volume != pod.volume ||
+            now->second.secret_env != pod.secret_env) {
+          return absl::InternalError(absl::StrCat(
+              "adding the entries as text would change pods.", key,
+              "; nothing was written (use --out FILE)"));
+        }
+      }
+    }
     for (const AdoptedVolume& volume : selection.volumes) {
       RETURN_IF_ERROR(RecordImport(*loaded.config, live,
                              Address{Kind::kVolume, volume.key},

@@ -215,6 +215,48 @@ TEST(AppendEntriesTest, EntriesGoAfterTheLastEntryOfEachBlockSection) {
             "    # trailing comment of pods\n");
 }
 
+TEST(AppendEntriesTest, ABlockScalarsHashLinesStayInItsEntry) {
+  const std::string before =
+      "version: 1\n"
+      "pods:\n"
+      "  old:\n"
+      "    image: x\n"
+      "    gpuType: y\n"
+      "    dockerArgs: |\n"
+      "      run\n"
+      "\n"
+      "      # not a comment\n"
+      "  # a comment about the next pod\n"
+      "\n";
+  auto text = AppendEntries(before, {}, "", {Pod("web", "")});
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(*text,
+            "version: 1\n"
+            "pods:\n"
+            "  old:\n"
+            "    image: x\n"
+            "    gpuType: y\n"
+            "    dockerArgs: |\n"
+            "      run\n"
+            "\n"
+            "      # not a comment\n"
+            "  web:\n"
+            "    image: img:1\n"
+            "    gpuType: NVIDIA RTX A6000\n"
+            "  # a comment about the next pod\n"
+            "\n");
+  // The old pod reads back the same.
+  auto env = [](const std::string&) { return std::optional<std::string>(); };
+  LoadResult old_config = ParseConfig("p.yaml", before, env);
+  LoadResult new_config = ParseConfig("p.yaml", *text, env);
+  ASSERT_TRUE(old_config.config.has_value());
+  ASSERT_TRUE(new_config.config.has_value());
+  EXPECT_EQ(new_config.config->pods.at("old").spec.docker_args,
+            "run\n\n# not a comment\n");
+  EXPECT_EQ(new_config.config->pods.at("old").spec,
+            old_config.config->pods.at("old").spec);
+}
+
 TEST(AppendEntriesTest, AMissingSectionIsAppendedAndAnEmptyOneFilled) {
   auto text = AppendEntries("version: 1\nvolumes:   # none yet\n# end",
                             {Volume("models", "models", "EU-RO-1")}, "",
