@@ -118,8 +118,7 @@ std::string YamlString(std::string_view value, bool env_value) {
 }
 
 std::string VolumeEntries(const std::vector<AdoptedVolume>& volumes,
-                          const std::string& default_data_center,
-                          int indent) {
+                          const std::string& default_data_center, int indent) {
   std::string out;
   std::string field = Spaces(indent + 2);
   for (const AdoptedVolume& volume : volumes) {
@@ -129,7 +128,7 @@ std::string VolumeEntries(const std::vector<AdoptedVolume>& volumes,
       absl::StrAppend(&out, field, "name: ", YamlString(spec.name), "\n");
     }
     absl::StrAppend(&out, field, "size: ", spec.size_gb, "\n");
-    if (!spec.type.empty()) {
+    if (IsVolumeType(spec.type)) {
       absl::StrAppend(&out, field, "type: ", spec.type, "\n");
     }
     if (spec.data_center != default_data_center) {
@@ -186,17 +185,16 @@ std::string PodEntries(const std::vector<AdoptedPod>& pods, int indent) {
       absl::StrAppend(&out, field, "env:\n");
       for (const auto& [name, value] : spec.env) {
         auto secret = pod.secret_refs.find(name);
-        std::string text =
-            secret != pod.secret_refs.end()
-                ? absl::StrCat("\"${env:", secret->second, "}\"")
-                : YamlString(value, /*env_value=*/true);
+        std::string text = secret != pod.secret_refs.end()
+                               ? absl::StrCat("\"${env:", secret->second, "}\"")
+                               : YamlString(value, /*env_value=*/true);
         absl::StrAppend(&out, field, "  ", name, ": ", text, "\n");
       }
     }
     if (!spec.running) absl::StrAppend(&out, field, "status: stopped\n");
     if (!spec.docker_args.empty()) {
-      absl::StrAppend(&out, field, "dockerArgs: ",
-                      YamlString(spec.docker_args), "\n");
+      absl::StrAppend(&out, field, "dockerArgs: ", YamlString(spec.docker_args),
+                      "\n");
     }
   }
   return out;
@@ -287,8 +285,7 @@ absl::StatusOr<std::string> AppendEntries(
     const std::vector<AdoptedPod>& pods) {
   std::string out = text;
   if (absl::StripAsciiWhitespace(out).empty()) out = "version: 1\n";
-  auto add = [&out](const std::string& section,
-                    auto entries) -> absl::Status {
+  auto add = [&out](const std::string& section, auto entries) -> absl::Status {
     absl::StatusOr<Insertion> at = FindInsertion(out, section);
     if (!at.ok()) return at.status();
     std::string block = entries(at->indent);

@@ -60,8 +60,8 @@ struct AdoptedPod {
 // it equals `default_data_center`, gpuCount 1, cloudType SECURE or not
 // reported, mountPath /workspace or not reported, containerDiskGb 20,
 // status running, no ports, no env, empty dockerArgs), `protect: true`
-// always, a volume's type only when RunPod reported one, a pod's
-// dataCenter only without a volume.
+// always, a volume's type only when RunPod reported one that IsVolumeType
+// knows, a pod's dataCenter only without a volume.
 std::string VolumeEntries(const std::vector<AdoptedVolume>& volumes,
                           const std::string& default_data_center, int indent);
 std::string PodEntries(const std::vector<AdoptedPod>& pods, int indent);

@@ -63,8 +63,7 @@ absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
 absl::Status RecordImport(const Config& config, const LiveState& live,
                           const Address& address, const std::string& id,
                           State* state) {
-  ASSIGN_OR_RETURN(Resource resource,
-                   Adopt(config, *state, live, address, id));
+  ASSIGN_OR_RETURN(Resource resource, Adopt(config, *state, live, address, id));
   state->intents.erase(address);
   if (address.kind == Kind::kVolume) {
     // Pods imported before the volume they mount now know its address.

@@ -43,9 +43,8 @@ std::string Quoted(const std::string& name) {
 // The unmanaged live resources the flags select, keyed, with the volumes
 // the selected pods mount.
 Selection Select(const ImportAllFlags& flags,
-                 const std::optional<std::regex>& pattern,
-                 const Config* config, const State& state,
-                 const LiveState& live) {
+                 const std::optional<std::regex>& pattern, const Config* config,
+                 const State& state, const LiveState& live) {
   auto name_matches = [&](const std::string& name) {
     return !pattern.has_value() || std::regex_search(name, *pattern);
   };
@@ -76,6 +75,12 @@ Selection Select(const ImportAllFlags& flags,
   auto adopt_volume = [&](const LiveVolume& volume,
                           const std::string& why) -> bool {
     if (volume_key_of.count(volume.id) > 0) return true;
+    if (volume.spec.name.empty()) {
+      selection.notes.push_back(absl::StrCat(
+          "skipped volume ", volume.id,
+          ": it has no name, and podform.yaml gives every volume one"));
+      return false;
+    }
     auto used = volume_names.find(volume.spec.name);
     if (used != volume_names.end()) {
       selection.notes.push_back(absl::StrCat(
@@ -92,9 +97,8 @@ Selection Select(const ImportAllFlags& flags,
     volume_key_of[volume.id] = key;
     selection.volumes.push_back({key, volume});
     if (!why.empty()) {
-      selection.notes.push_back(absl::StrCat("also importing volume ",
-                                             volume.id, " as volume.", key,
-                                             ": ", why));
+      selection.notes.push_back(absl::StrCat(
+          "also importing volume ", volume.id, " as volume.", key, ": ", why));
     }
     return true;
   };
@@ -111,7 +115,15 @@ Selection Select(const ImportAllFlags& flags,
   }
   if (flags.only == "volume") return selection;
 
-  std::map<std::string, std::string> secret_owner;  // NAME -> value
+  // NAME -> the value ${env:NAME} stands for: those made here, else what
+  // the environment holds (the file may already reference it).
+  std::map<std::string, std::string> secret_owner;
+  const EnvLookup process_env = ProcessEnv();
+  auto owner_of = [&](const std::string& name) -> std::optional<std::string> {
+    auto it = secret_owner.find(name);
+    if (it != secret_owner.end()) return it->second;
+    return process_env(name);
+  };
   for (const LivePod& live_pod : live.pods) {
     if (managed.count(live_pod.id) > 0 ||
         live_pod.desired_status == "TERMINATED") {
@@ -127,7 +139,14 @@ Selection Select(const ImportAllFlags& flags,
       continue;
     }
     if (!name_matches(spec.name)) continue;
-    std::string what = absl::StrCat("pod ", live_pod.id, " ", Quoted(spec.name));
+    std::string what =
+        absl::StrCat("pod ", live_pod.id, " ", Quoted(spec.name));
+    if (spec.name.empty()) {
+      selection.notes.push_back(absl::StrCat(
+          "skipped pod ", live_pod.id,
+          ": it has no name, and podform.yaml gives every pod one"));
+      continue;
+    }
     auto used = pod_names.find(spec.name);
     if (used != pod_names.end()) {
       selection.notes.push_back(absl::StrCat(
@@ -157,12 +176,12 @@ Selection Select(const ImportAllFlags& flags,
             "skipped ", what, ": it mounts network volume ",
             spec.network_volume_id, ", which RunPod does not list"));
         continue;
-      } else if (!adopt_volume(*volume, absl::StrCat("pod ", live_pod.id, " ",
-                                                     Quoted(spec.name),
-                                                     " mounts it"))) {
-        selection.notes.push_back(
-            absl::StrCat("skipped ", what, ": the volume it mounts is not "
-                         "imported"));
+      } else if (!adopt_volume(*volume,
+                               absl::StrCat("pod ", live_pod.id, " ",
+                                            Quoted(spec.name), " mounts it"))) {
+        selection.notes.push_back(absl::StrCat("skipped ", what,
+                                               ": the volume it mounts is not "
+                                               "imported"));
         continue;
       } else {
         pod.volume_key = volume_key_of[volume->id];
@@ -174,15 +193,19 @@ Selection Select(const ImportAllFlags& flags,
     for (const auto& [name, value] : spec.env) {
       if (!LooksSecret(name, value)) continue;
       std::string reference = name;
-      auto owner = secret_owner.find(reference);
-      if (owner != secret_owner.end() && owner->second != value) {
+      std::optional<std::string> owner = owner_of(reference);
+      if (owner.has_value() && *owner != value) {
+        // POD_NAME, then POD_NAME_2, ...: a name of its own.
         std::string prefix = absl::AsciiStrToUpper(pod.key);
         std::replace(prefix.begin(), prefix.end(), '-', '_');
+        if (absl::ascii_isdigit(static_cast<unsigned char>(prefix[0]))) {
+          prefix = "_" + prefix;
+        }
         std::string base = absl::StrCat(prefix, "_", name);
         reference = base;
-        for (int n = 2; secret_owner.count(reference) > 0 &&
-                        secret_owner[reference] != value;
-             ++n) {
+        for (int n = 2;; ++n) {
+          owner = owner_of(reference);
+          if (!owner.has_value() || *owner == value) break;
           reference = absl::StrCat(base, "_", n);
         }
       }
@@ -224,9 +247,10 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
           absl::StrCat("--name-regex: not a regular expression: ", e.what()));
     }
   }
-  if (std::error_code ec; !flags.out.empty() &&
-                          std::filesystem::symlink_status(flags.out, ec)
-                                  .type() != std::filesystem::file_type::not_found) {
+  std::error_code ec;
+  if (!flags.out.empty() &&
+      std::filesystem::symlink_status(flags.out, ec).type() !=
+          std::filesystem::file_type::not_found) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--out ", flags.out,
         " exists; podform never writes over it (remove it, or choose "
@@ -257,8 +281,8 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the state holds creates whose outcome is not recorded (",
         state.intents.begin()->first.ToString(),
-        "); run podform plan or apply first, so that they are not imported "
-        "twice"));
+        "); run podform apply first (it settles them), so that nothing is "
+        "imported twice"));
   }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
@@ -269,8 +293,7 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
   }
   if (selection.volumes.empty() && selection.pods.empty()) {
     workspace.out() << "Nothing to import: every "
-                    << (flags.only.empty() ? "volume and pod"
-                                           : flags.only)
+                    << (flags.only.empty() ? "volume and pod" : flags.only)
                     << " selected is already managed.\n";
     return absl::OkStatus();
   }
@@ -307,9 +330,9 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
         if (now == loaded.config->volumes.end() ||
             now->second.spec != volume.spec ||
             now->second.protect != volume.protect) {
-          return absl::InternalError(absl::StrCat(
-              "adding the entries as text would change volumes.", key,
-              "; nothing was written (use --out FILE)"));
+          return absl::InternalError(
+              absl::StrCat("adding the entries as text would change volumes.",
+                           key, "; nothing was written (use --out FILE)"));
         }
       }
       for (const auto& [key, pod] : config->pods) {
@@ -317,25 +340,25 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
         if (now == loaded.config->pods.end() || now->second.spec != pod.spec ||
             now->second.volume != pod.volume ||
             now->second.secret_env != pod.secret_env) {
-          return absl::InternalError(absl::StrCat(
-              "adding the entries as text would change pods.", key,
-              "; nothing was written (use --out FILE)"));
+          return absl::InternalError(
+              absl::StrCat("adding the entries as text would change pods.", key,
+                           "; nothing was written (use --out FILE)"));
         }
       }
     }
     for (const AdoptedVolume& volume : selection.volumes) {
       RETURN_IF_ERROR(RecordImport(*loaded.config, live,
-                             Address{Kind::kVolume, volume.key},
-                             volume.live.id, &state));
+                                   Address{Kind::kVolume, volume.key},
+                                   volume.live.id, &state));
     }
     for (const AdoptedPod& pod : selection.pods) {
       RETURN_IF_ERROR(RecordImport(*loaded.config, live,
-                             Address{Kind::kPod, pod.key}, pod.live.id,
-                             &state));
+                                   Address{Kind::kPod, pod.key}, pod.live.id,
+                                   &state));
     }
   } else {
-    ASSIGN_OR_RETURN(text, AppendEntries("", selection.volumes, "",
-                                         selection.pods));
+    ASSIGN_OR_RETURN(text,
+                     AppendEntries("", selection.volumes, "", selection.pods));
   }
 
   std::ostream& out = workspace.out();

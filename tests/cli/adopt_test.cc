@@ -106,10 +106,10 @@ AdoptedPod Pod(const std::string& key, const std::string& volume_key) {
 }
 
 TEST(EntriesTest, LeaveOutDefaultsAndAlwaysProtect) {
-  EXPECT_EQ(VolumeEntries({Volume("models", "models", "EU-RO-1"),
-                           Volume("big-data", "Big Data", "US-KS-2",
-                                  "HIGH_PERFORMANCE")},
-                          "EU-RO-1", 2),
+  EXPECT_EQ(VolumeEntries(
+                {Volume("models", "models", "EU-RO-1"),
+                 Volume("big-data", "Big Data", "US-KS-2", "HIGH_PERFORMANCE")},
+                "EU-RO-1", 2),
             "  models:\n"
             "    size: 50\n"
             "    protect: true\n"
@@ -187,8 +187,8 @@ TEST(AppendEntriesTest, EntriesGoAfterTheLastEntryOfEachBlockSection) {
       "      image: x\n"
       "      gpuType: y\n"
       "    # trailing comment of pods\n";
-  auto text = AppendEntries(before, {Volume("models", "models", "EU-RO-1")},
-                            "", {Pod("trainer", "models")});
+  auto text = AppendEntries(before, {Volume("models", "models", "EU-RO-1")}, "",
+                            {Pod("trainer", "models")});
   ASSERT_TRUE(text.ok()) << text.status();
   EXPECT_EQ(*text,
             "# Our GPUs.\n"
@@ -281,8 +281,8 @@ TEST(AppendEntriesTest, FlowAndExplicitNullSectionsAreRefusedNotRewritten) {
        {"version: 1\nvolumes: {}\n", "version: 1\nvolumes: ~\n",
         "version: 1\nvolumes: {a: {size: 10, dataCenter: EU-RO-1}}\n",
         "{version: 1}\n"}) {
-    auto out = AppendEntries(text, {Volume("models", "models", "EU-RO-1")},
-                             "", {});
+    auto out =
+        AppendEntries(text, {Volume("models", "models", "EU-RO-1")}, "", {});
     EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition)
         << text;
   }

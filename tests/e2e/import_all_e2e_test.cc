@@ -47,7 +47,8 @@ class ImportAllE2eTest : public E2eTest {
     trainer_ = Deploy(
         "name: \"Trainer\", networkVolumeId: \"" + eu_volume_ +
         "\", volumeMountPath: \"/workspace\", ports: \"8888/http,22/tcp\", "
-        "env: [{key: \"HF_TOKEN\", value: \"" + std::string(kSecret) +
+        "env: [{key: \"HF_TOKEN\", value: \"" +
+        std::string(kSecret) +
         "\"}, {key: \"HF_HOME\", value: \"/workspace/hf\"}]");
     sweeper_ = Deploy("name: \"Sweeper\", networkVolumeId: \"" + us_volume_ +
                       "\", volumeMountPath: \"/data\", gpuCount: 2");
@@ -56,10 +57,10 @@ class ImportAllE2eTest : public E2eTest {
 
   std::string CreateVolume(const std::string& name, int size,
                            const std::string& dc) {
-    json created = sandbox().GraphQL(
-        "mutation { createNetworkVolume(input: {name: \"" + name +
-        "\", size: " + std::to_string(size) + ", dataCenterId: \"" + dc +
-        "\"}) { id } }");
+    json created =
+        sandbox().GraphQL("mutation { createNetworkVolume(input: {name: \"" +
+                          name + "\", size: " + std::to_string(size) +
+                          ", dataCenterId: \"" + dc + "\"}) { id } }");
     EXPECT_TRUE(created["data"]["createNetworkVolume"]["id"].is_string())
         << created;
     return created["data"]["createNetworkVolume"]["id"];
@@ -131,13 +132,14 @@ TEST_F(ImportAllE2eTest, AdoptsAHandMadeAccountAndTheNextPlanIsEmpty) {
                               ":\n    name: Llama Weights\n    size: 50\n"));
   EXPECT_THAT(yaml, HasSubstr("    dataCenter: EU-RO-1\n    protect: true\n"));
   EXPECT_THAT(yaml, HasSubstr("    dataCenter: US-KS-2\n    protect: true\n"));
-  EXPECT_THAT(yaml, HasSubstr("  trainer:\n    name: Trainer\n    image: " +
-                              std::string(kImage) +
-                              "\n    gpuType: NVIDIA RTX A6000\n    volume: " +
-                              eu_key + "\n    ports: [\"8888/http\", "
-                                       "\"22/tcp\"]\n    env:\n"
-                                       "      HF_HOME: /workspace/hf\n"
-                                       "      HF_TOKEN: \"${env:HF_TOKEN}\"\n"));
+  EXPECT_THAT(
+      yaml, HasSubstr("  trainer:\n    name: Trainer\n    image: " +
+                      std::string(kImage) +
+                      "\n    gpuType: NVIDIA RTX A6000\n    volume: " + eu_key +
+                      "\n    ports: [\"8888/http\", "
+                      "\"22/tcp\"]\n    env:\n"
+                      "      HF_HOME: /workspace/hf\n"
+                      "      HF_TOKEN: \"${env:HF_TOKEN}\"\n"));
   EXPECT_THAT(yaml, HasSubstr("  sweeper:\n    name: Sweeper\n    image: " +
                               std::string(kImage) +
                               "\n    gpuType: NVIDIA RTX A6000\n"
@@ -177,8 +179,8 @@ TEST_F(ImportAllE2eTest, AdoptsAHandMadeAccountAndTheNextPlanIsEmpty) {
   bool searched_sandbox = false;
   for (const auto& [path, contents] : FilesUnder(dir_)) {
     if (path.rfind(data, 0) == 0) {
-      searched_sandbox = searched_sandbox ||
-                         contents.find(kSecret) != std::string::npos;
+      searched_sandbox =
+          searched_sandbox || contents.find(kSecret) != std::string::npos;
       continue;
     }
     EXPECT_EQ(contents.find(kSecret), std::string::npos) << path;
@@ -222,44 +224,43 @@ TEST_F(ImportAllE2eTest, AppendsToACommentedConfigWithoutRewritingIt) {
 
   RunResult imported = Podform({"import", "--all"});
   ASSERT_EQ(imported.exit_code, 0) << imported;
-  EXPECT_EQ(imported.out,
-            "Imported volume.models-2 (id " + extra +
-                ")\nImported pod.notebook (id " + notebook +
-                ")\nAdded them to " + Path("podform.yaml") +
-                " and recorded them in " + LockPath() + ".\n");
-  EXPECT_EQ(ReadFileOrDie(Path("podform.yaml")),
-            "# Managed by the ML team.\n"
-            "version: 1\n"
-            "volumes:\n"
-            "  # Shared weights.\n"
-            "  models:\n"
-            "    size: 50\n"
-            "    dataCenter: EU-RO-1   # next to the GPUs\n"
-            "  models-2:\n"
-            "    name: Models\n"
-            "    size: 30\n" +
-                // The tier only where RunPod reports it.
-                std::string(harness::TestingRest() ? "    type: STANDARD\n"
-                                                   : "") +
-                "    dataCenter: EU-RO-1\n"
-            "    protect: true\n"
-            "\n"
-            "# Pods below.\n"
-            "pods:\n"
-            "  trainer:\n"
-            "    image: " +
-                std::string(kImage) +
-                "\n"
-                "    gpuType: NVIDIA RTX A6000\n"
-                "    volume: models\n"
-                "  notebook:\n"
-                "    name: Notebook\n"
-                "    image: " +
-                std::string(kImage) +
-                "\n"
-                "    gpuType: NVIDIA RTX A6000\n"
-                "    volume: models\n"
-                "# end of file\n");
+  EXPECT_EQ(imported.out, "Imported volume.models-2 (id " + extra +
+                              ")\nImported pod.notebook (id " + notebook +
+                              ")\nAdded them to " + Path("podform.yaml") +
+                              " and recorded them in " + LockPath() + ".\n");
+  EXPECT_EQ(
+      ReadFileOrDie(Path("podform.yaml")),
+      "# Managed by the ML team.\n"
+      "version: 1\n"
+      "volumes:\n"
+      "  # Shared weights.\n"
+      "  models:\n"
+      "    size: 50\n"
+      "    dataCenter: EU-RO-1   # next to the GPUs\n"
+      "  models-2:\n"
+      "    name: Models\n"
+      "    size: 30\n" +
+          // The tier only where RunPod reports it.
+          std::string(harness::TestingRest() ? "    type: STANDARD\n" : "") +
+          "    dataCenter: EU-RO-1\n"
+          "    protect: true\n"
+          "\n"
+          "# Pods below.\n"
+          "pods:\n"
+          "  trainer:\n"
+          "    image: " +
+          std::string(kImage) +
+          "\n"
+          "    gpuType: NVIDIA RTX A6000\n"
+          "    volume: models\n"
+          "  notebook:\n"
+          "    name: Notebook\n"
+          "    image: " +
+          std::string(kImage) +
+          "\n"
+          "    gpuType: NVIDIA RTX A6000\n"
+          "    volume: models\n"
+          "# end of file\n");
   EXPECT_EQ(LockId("volume.models-2"), extra);
   EXPECT_EQ(LockId("pod.notebook"), notebook);
   ExpectValidAgainstSchema(Path("podform.yaml"));
@@ -319,12 +320,12 @@ TEST_F(ImportAllE2eTest, FiltersSelectExactlyWhatTheySay) {
   // A pod brings the volume it mounts, and says so.
   EXPECT_EQ(imported({"--only", "pod", "--name-regex", "^Train"}),
             (Ids{eu_volume_, trainer_}));
-  RunResult also =
-      Podform({"import", "--all", "--dry-run", "--only", "pod",
-               "--name-regex", "^Train"});
-  EXPECT_THAT(also.err, HasSubstr("podform: also importing volume " +
-                                  eu_volume_ + " as volume.llama-weights: pod " +
-                                  trainer_ + " \"Trainer\" mounts it\n"));
+  RunResult also = Podform({"import", "--all", "--dry-run", "--only", "pod",
+                            "--name-regex", "^Train"});
+  EXPECT_THAT(also.err,
+              HasSubstr("podform: also importing volume " + eu_volume_ +
+                        " as volume.llama-weights: pod " + trainer_ +
+                        " \"Trainer\" mounts it\n"));
 
   RunResult endpoint = Podform({"import", "--all", "--only", "endpoint"});
   EXPECT_NE(endpoint.exit_code, 0);
@@ -344,8 +345,8 @@ TEST_F(ImportAllE2eTest, FiltersSelectExactlyWhatTheySay) {
 
 TEST_F(ImportAllE2eTest, OutWritesAConfigToMergeAndRecordsNothing) {
   MakeAccountByHand();
-  RunResult out = Podform({"import", "--all", "--only", "volume", "--out",
-                           Path("adopted.yaml")});
+  RunResult out = Podform(
+      {"import", "--all", "--only", "volume", "--out", Path("adopted.yaml")});
   ASSERT_EQ(out.exit_code, 0) << out;
   EXPECT_THAT(out.out, HasSubstr("nothing was recorded in the state"));
   EXPECT_THAT(out.out, HasSubstr("  podform import volume.llama-weights-2 "));
@@ -368,12 +369,18 @@ TEST_F(ImportAllE2eTest, OutWritesAConfigToMergeAndRecordsNothing) {
 TEST_F(ImportAllE2eTest, SecretsWithOneNameAndTwoValuesGetTwoVariables) {
   const std::string first = "sk-firstSecretValue1234567";
   const std::string second = "sk-secondSecretValue7654321";
-  std::string a = Deploy("name: \"a\", dataCenterId: \"EU-SE-1\", env: [{key: "
-                         "\"API_KEY\", value: \"" + first + "\"}]");
-  std::string b = Deploy("name: \"b\", dataCenterId: \"EU-SE-1\", env: [{key: "
-                         "\"API_KEY\", value: \"" + second + "\"}]");
-  std::string c = Deploy("name: \"c\", dataCenterId: \"EU-SE-1\", env: [{key: "
-                         "\"API_KEY\", value: \"" + first + "\"}]");
+  std::string a = Deploy(
+      "name: \"a\", dataCenterId: \"EU-SE-1\", env: [{key: "
+      "\"API_KEY\", value: \"" +
+      first + "\"}]");
+  std::string b = Deploy(
+      "name: \"b\", dataCenterId: \"EU-SE-1\", env: [{key: "
+      "\"API_KEY\", value: \"" +
+      second + "\"}]");
+  std::string c = Deploy(
+      "name: \"c\", dataCenterId: \"EU-SE-1\", env: [{key: "
+      "\"API_KEY\", value: \"" +
+      first + "\"}]");
   json stopped = sandbox().GraphQL("mutation { podStop(input: {podId: \"" + c +
                                    "\"}) { id } }");
   ASSERT_TRUE(stopped["data"]["podStop"].is_object()) << stopped;
@@ -398,6 +405,28 @@ TEST_F(ImportAllE2eTest, SecretsWithOneNameAndTwoValuesGetTwoVariables) {
   EXPECT_EQ(plan.exit_code, 0) << plan;
   EXPECT_THAT(plan.out, StartsWith(kNoChanges));
   EXPECT_EQ(LockId("pod.c"), c);
+}
+
+// A variable the environment already holds with another value (the file
+// may reference it) is not reused for a different secret.
+TEST_F(ImportAllE2eTest, AVariableSetToAnotherValueIsNotReused) {
+  const std::string value = "sk-nineLivesSecret12345678";
+  std::string pod = Deploy(
+      "name: \"9lives\", dataCenterId: \"EU-SE-1\", env: "
+      "[{key: \"API_KEY\", value: \"" +
+      value + "\"}]");
+  RunResult imported = Podform({"import", "--all"}, {"API_KEY=something-else"});
+  ASSERT_EQ(imported.exit_code, 0) << imported;
+  EXPECT_THAT(imported.out,
+              HasSubstr("  export _9LIVES_API_KEY=...  # env API_KEY of "
+                        "pod.9lives\n"));
+  EXPECT_THAT(ReadFileOrDie(Path("podform.yaml")),
+              HasSubstr("      API_KEY: \"${env:_9LIVES_API_KEY}\"\n"));
+  RunResult plan =
+      Podform({"plan", "--detailed-exitcode"},
+              {"API_KEY=something-else", "_9LIVES_API_KEY=" + value});
+  EXPECT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_EQ(LockId("pod.9lives"), pod);
 }
 
 }  // namespace
