@@ -283,31 +283,46 @@ absl::StatusOr<std::string> AppendEntries(
     const std::string& text, const std::vector<AdoptedVolume>& volumes,
     const std::string& default_data_center,
     const std::vector<AdoptedPod>& pods) {
-  std::string out = text;
-  if (absl::StripAsciiWhitespace(out).empty()) out = "version: 1\n";
-  auto add = [&out](const std::string& section, auto entries) -> absl::Status {
-    absl::StatusOr<Insertion> at = FindInsertion(out, section);
-    if (!at.ok()) return at.status();
-    std::string block = entries(at->indent);
-    if (at->offset == std::string::npos) {
-      if (!out.empty() && out.back() != '\n') out += '\n';
-      absl::StrAppend(&out, section, ":\n", block);
-      return absl::OkStatus();
-    }
-    if (at->offset > 0 && out[at->offset - 1] != '\n') block = "\n" + block;
-    out.insert(at->offset, block);
-    return absl::OkStatus();
+  const std::string original =
+      absl::StripAsciiWhitespace(text).empty() ? "version: 1\n" : text;
+  // Both places are found in the original text (so that messages name its
+  // lines), then filled from the end backwards; new sections go last.
+  struct Pending {
+    Insertion at;
+    std::string section;
+    std::string block;
   };
+  std::vector<Pending> pending;
   if (!volumes.empty()) {
-    absl::Status status = add("volumes", [&](int indent) {
-      return VolumeEntries(volumes, default_data_center, indent);
-    });
-    if (!status.ok()) return status;
+    absl::StatusOr<Insertion> at = FindInsertion(original, "volumes");
+    if (!at.ok()) return at.status();
+    pending.push_back(
+        {*at, "volumes",
+         VolumeEntries(volumes, default_data_center, at->indent)});
   }
   if (!pods.empty()) {
-    absl::Status status =
-        add("pods", [&](int indent) { return PodEntries(pods, indent); });
-    if (!status.ok()) return status;
+    absl::StatusOr<Insertion> at = FindInsertion(original, "pods");
+    if (!at.ok()) return at.status();
+    pending.push_back({*at, "pods", PodEntries(pods, at->indent)});
+  }
+  std::string out = original;
+  std::sort(
+      pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
+        return a.at.offset != std::string::npos &&
+               (b.at.offset == std::string::npos || a.at.offset > b.at.offset);
+      });
+  std::string appended;
+  for (const Pending& p : pending) {
+    if (p.at.offset == std::string::npos) {
+      absl::StrAppend(&appended, p.section, ":\n", p.block);
+      continue;
+    }
+    bool after_newline = p.at.offset == 0 || out[p.at.offset - 1] == '\n';
+    out.insert(p.at.offset, after_newline ? p.block : "\n" + p.block);
+  }
+  if (!appended.empty()) {
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    out += appended;
   }
   return out;
 }

@@ -286,6 +286,15 @@ TEST(AppendEntriesTest, FlowAndExplicitNullSectionsAreRefusedNotRewritten) {
     EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition)
         << text;
   }
+  // The message names the line in the file as it is.
+  auto both = AppendEntries(
+      "version: 1\nvolumes:\n  a:\n    size: 10\n"
+      "    dataCenter: EU-RO-1\npods: {}\n",
+      {Volume("models", "models", "EU-RO-1")}, "", {Pod("web", "")});
+  EXPECT_EQ(both.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(both.status().message().find("\"pods:\" at line 6 "),
+            absl::string_view::npos)
+      << both.status();
   // Only the section that gets entries matters.
   auto pods_only =
       AppendEntries("version: 1\nvolumes: {}\n", {}, "", {Pod("web", "")});

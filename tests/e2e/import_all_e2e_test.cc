@@ -429,5 +429,48 @@ TEST_F(ImportAllE2eTest, AVariableSetToAnotherValueIsNotReused) {
   EXPECT_EQ(LockId("pod.9lives"), pod);
 }
 
+// What cannot be added as text is refused with nothing written; a RunPod
+// name the file already uses is skipped with a message.
+TEST_F(ImportAllE2eTest, AFlowSectionIsRefusedAndATakenNameSkipped) {
+  const std::string original =
+      "version: 1\n"
+      "volumes:\n"
+      "  models: {size: 10, dataCenter: EU-RO-1}  # not created yet\n"
+      "pods: {}\n";
+  WriteConfig(original);
+  std::string taken = CreateVolume("models", 10, "EU-RO-1");
+  std::string other = CreateVolume("other", 10, "EU-RO-1");
+  std::string web = Deploy("name: \"web\", dataCenterId: \"EU-SE-1\"");
+
+  RunResult refused = Podform({"import", "--all"});
+  EXPECT_EQ(refused.exit_code, 1) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("podform: skipped volume " + taken +
+                                     " \"models\": its name is already used by "
+                                     "volumes.models"));
+  EXPECT_THAT(refused.err,
+              HasSubstr("podform: \"pods:\" at line 4 is not written as a "
+                        "block mapping"));
+  EXPECT_EQ(ReadFileOrDie(Path("podform.yaml")), original);
+  EXPECT_TRUE(!LockExists() || Lock()["resources"].empty());
+
+  // Volumes alone go in: the volumes section is a block mapping.
+  RunResult volumes = Podform({"import", "--all", "--only", "volume"});
+  ASSERT_EQ(volumes.exit_code, 0) << volumes;
+  EXPECT_EQ(
+      ReadFileOrDie(Path("podform.yaml")),
+      "version: 1\n"
+      "volumes:\n"
+      "  models: {size: 10, dataCenter: EU-RO-1}  # not created yet\n"
+      "  other:\n"
+      "    size: 10\n" +
+          std::string(harness::TestingRest() ? "    type: STANDARD\n" : "") +
+          "    dataCenter: EU-RO-1\n"
+          "    protect: true\n"
+          "pods: {}\n");
+  EXPECT_EQ(LockId("volume.other"), other);
+  EXPECT_EQ(LockId("volume.models"), "");
+  EXPECT_NE(web, "");
+}
+
 }  // namespace
 }  // namespace podform::e2e
