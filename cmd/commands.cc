@@ -24,7 +24,9 @@ std::span<const CommandSpec> Commands() {
       {"apply", "Create, update and delete resources to match the config",
        SetupApply},
       {"destroy", "Delete every resource in the lock file", SetupDestroy},
-      {"import", "Adopt an existing volume or pod: import ADDR ID",
+      {"import",
+       "Adopt an existing volume or pod: import ADDR ID; every one podform "
+       "does not manage: import --all",
        SetupImport},
       {"state",
        "Inspect, edit or move the state: list | show | rm | pull | history "

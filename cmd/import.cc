@@ -1,3 +1,6 @@
+#include "cmd/import.h"
+
+#include <memory>
 #include <ostream>
 
 #include "CLI/CLI.hpp"
@@ -12,7 +15,8 @@ namespace {
 
 // The recorded form of the live resource `id` at `address`: what RunPod
 // reports, completed from the config where RunPod reports nothing (a pod's
-// data center and cloud type, a volume's protection).
+// data center and cloud type, a mount path where no volume is mounted, a
+// volume's protection).
 absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
                                const LiveState& live, const Address& address,
                                const std::string& id) {
@@ -39,6 +43,8 @@ absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
   r.pod = pod->spec;
   r.pod.data_center = desired.spec.data_center;
   r.pod.cloud_type = desired.spec.cloud_type;
+  // Without a volume RunPod may report no mount path at all.
+  if (r.pod.mount_path.empty()) r.pod.mount_path = desired.spec.mount_path;
   for (const auto& [other, resource] : state.resources) {
     if (other.kind == Kind::kVolume && !pod->spec.network_volume_id.empty() &&
         resource.id == pod->spec.network_volume_id) {
@@ -51,6 +57,28 @@ absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
   }
   return r;
 }
+
+}  // namespace
+
+absl::Status RecordImport(const Config& config, const LiveState& live,
+                          const Address& address, const std::string& id,
+                          State* state) {
+  ASSIGN_OR_RETURN(Resource resource, Adopt(config, *state, live, address, id));
+  state->intents.erase(address);
+  if (address.kind == Kind::kVolume) {
+    // Pods imported before the volume they mount now know its address.
+    for (auto& [other, recorded] : state->resources) {
+      if (other.kind == Kind::kPod &&
+          recorded.resource.pod.network_volume_id == id) {
+        recorded.resource.volume_key = address.name;
+      }
+    }
+  }
+  state->resources[address] = ResourceState{id, resource};
+  return absl::OkStatus();
+}
+
+namespace {
 
 absl::Status Import(Workspace& workspace, const std::string& address_text,
                     const std::string& id) {
@@ -84,19 +112,7 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
   RETURN_IF_ERROR(workspace.AdoptTarget(&state, live));
-  ASSIGN_OR_RETURN(Resource resource,
-                   Adopt(*config, state, live, address, id));
-  state.intents.erase(address);
-  if (address.kind == Kind::kVolume) {
-    // Pods imported before the volume they mount now know its address.
-    for (auto& [other, recorded] : state.resources) {
-      if (other.kind == Kind::kPod &&
-          recorded.resource.pod.network_volume_id == id) {
-        recorded.resource.volume_key = address.name;
-      }
-    }
-  }
-  state.resources[address] = ResourceState{id, resource};
+  RETURN_IF_ERROR(RecordImport(*config, live, address, id, &state));
   RETURN_IF_ERROR(workspace.store().Write(&state));
   workspace.out() << "Imported " << address.ToString() << " (id " << id
                   << "). Run podform plan to compare it with the config.\n";
@@ -108,11 +124,46 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
 CommandRun SetupImport(CLI::App* command, const CommandContext& context) {
   auto address = std::make_shared<std::string>();
   auto id = std::make_shared<std::string>();
-  command->add_option("ADDR", *address, "volume.NAME or pod.NAME")->required();
-  command->add_option("ID", *id, "The RunPod id to adopt")->required();
-  return [context, address, id]() {
+  auto all = std::make_shared<bool>(false);
+  auto flags = std::make_shared<ImportAllFlags>();
+  command->add_option("ADDR", *address, "volume.NAME or pod.NAME");
+  command->add_option("ID", *id, "The RunPod id to adopt");
+  command->add_flag("--all", *all,
+                    "Declare and adopt every volume and pod the state does "
+                    "not manage");
+  command->add_option("--only", flags->only, "With --all: volume or pod")
+      ->check(CLI::IsMember({"volume", "pod"}));
+  command->add_option("--data-center", flags->data_center,
+                      "With --all: only resources in this data center");
+  command->add_option("--name-regex", flags->name_regex,
+                      "With --all: only resources whose RunPod name matches "
+                      "(ECMAScript regular expression, searched)");
+  command->add_option("--out", flags->out,
+                      "With --all: write the entries to FILE (a config to "
+                      "merge into --file) and record nothing");
+  command->add_flag("--dry-run", flags->dry_run,
+                    "With --all: print the entries; write nothing");
+  return [context, address, id, all, flags]() {
     Workspace workspace(context);
-    absl::Status status = Import(workspace, *address, *id);
+    bool all_flags = !flags->only.empty() || !flags->data_center.empty() ||
+                     !flags->name_regex.empty() || !flags->out.empty() ||
+                     flags->dry_run;
+    if (*all && (!address->empty() || !id->empty())) {
+      return workspace.Fail(absl::InvalidArgumentError(
+          "import takes either ADDR ID or --all, not both"));
+    }
+    if (!*all && all_flags) {
+      return workspace.Fail(absl::InvalidArgumentError(
+          "--only, --data-center, --name-regex, --out and --dry-run go with "
+          "--all"));
+    }
+    if (!*all && (address->empty() || id->empty())) {
+      return workspace.Fail(absl::InvalidArgumentError(
+          "import needs ADDR and ID (podform import pod.trainer ID), or "
+          "--all"));
+    }
+    absl::Status status =
+        *all ? ImportAll(workspace, *flags) : Import(workspace, *address, *id);
     return status.ok() ? 0 : workspace.Fail(status);
   };
 }

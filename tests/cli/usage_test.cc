@@ -135,5 +135,38 @@ TEST(UsageTest, FlagsASavedPlanCannotHonourAreRefused) {
   EXPECT_TRUE(std::filesystem::exists(project.lock()));
 }
 
+// import takes ADDR ID or --all; --all's flags only with --all. Nothing
+// is read or written when the command line is wrong.
+TEST(UsageTest, ImportTakesAnAddressAndIdOrAll) {
+  Project project;
+  const std::string before = *ReadFile(project.config());
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"import", "--all", "volume.x", "abc"},
+            "podform: import takes either ADDR ID or --all, not both\n"},
+           {{"import", "volume.x"},
+            "podform: import needs ADDR and ID (podform import pod.trainer "
+            "ID), or --all\n"},
+           {{"import", "--dry-run", "volume.x", "abc"},
+            "podform: --only, --data-center, --name-regex, --out and "
+            "--dry-run go with --all\n"},
+           {{"import", "--all", "--name-regex", "[a-"},
+            "podform: --name-regex: not a regular expression: "}}) {
+    CliRun run = RunPodform(project.Args(c.args));
+    EXPECT_EQ(run.code, 1) << c.args[1];
+    EXPECT_EQ(run.err.substr(0, c.err.size()), c.err) << run.err;
+    EXPECT_EQ(run.out, "");
+  }
+  CliRun endpoint = RunPodform(project.Args({"import", "--all", "--only",
+                                             "endpoint"}));
+  EXPECT_NE(endpoint.code, 0);
+  EXPECT_NE(endpoint.err.find("--only"), std::string::npos) << endpoint.err;
+  EXPECT_EQ(*ReadFile(project.config()), before);
+  EXPECT_FALSE(std::filesystem::exists(project.lock()));
+}
+
 }  // namespace
 }  // namespace podform

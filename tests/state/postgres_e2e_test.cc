@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -304,6 +305,59 @@ TEST_F(PostgresE2eTest, AServerRestartStopsTheApplyAndTheNextConverges) {
   EXPECT_EQ(next.exit_code, 0) << next;
   EXPECT_EQ(ExpectConvergedFrom("one"), volume->id);
   EXPECT_EQ(transcript().find(pg_->password()), std::string::npos);
+}
+
+// Issue 18: import --all with the state in PostgreSQL adopts what the
+// state lacks (here: a pod made by hand with a token in its env, mounting
+// the managed volume), the next plan is empty, and no stored version holds
+// the token.
+TEST_F(PostgresE2eTest, ImportAllRecordsInTheDatabaseAndKeepsSecretsOut) {
+  RunResult applied =
+      Podform({"apply", "--auto-approve"}, {}, Config("one"));
+  ASSERT_EQ(applied.exit_code, 0) << applied;
+  absl::StatusOr<State> before = Stored();
+  ASSERT_TRUE(before.ok()) << before.status();
+  const std::string volume = before->Find({Kind::kVolume, "models"})->id;
+  const std::string token = "ghp_pgImportSecret9Xq2Lm7Zt";
+  json deployed = sandbox().GraphQL(
+      "mutation { podFindAndDeployOnDemand(input: {name: \"Notebook\", "
+      "imageName: \"runpod/pytorch:2.4.0\", gpuTypeId: \"NVIDIA RTX A6000\", "
+      "cloudType: SECURE, containerDiskInGb: 20, networkVolumeId: \"" +
+      volume + "\", env: [{key: \"GH\", value: \"" + token +
+      "\"}]}) { id } }");
+  const std::string pod = deployed["data"]["podFindAndDeployOnDemand"]["id"];
+
+  RunResult imported = Podform({"import", "--all"}, {}, Config("one"));
+  ASSERT_EQ(imported.exit_code, 0) << imported;
+  EXPECT_THAT(imported.out, HasSubstr("Imported pod.notebook (id " + pod +
+                                      ")\nAdded them to " + Config("one") +
+                                      " and recorded them in " + name_ +
+                                      ".\n"));
+  EXPECT_THAT(imported.out, HasSubstr("  export GH=...  # env GH of "
+                                      "pod.notebook\n"));
+  EXPECT_EQ(harness::ReadFileOrDie(Config("one")),
+            std::string(kConfig) +
+                "  notebook:\n    name: Notebook\n    image: "
+                "runpod/pytorch:2.4.0\n    gpuType: NVIDIA RTX A6000\n"
+                "    volume: models\n    env:\n      GH: \"${env:GH}\"\n");
+  EXPECT_FALSE(std::filesystem::exists(Path("one/podform.lock")));
+  absl::StatusOr<State> after = Stored();
+  ASSERT_TRUE(after.ok()) << after.status();
+  const ResourceState* recorded = after->Find({Kind::kPod, "notebook"});
+  ASSERT_NE(recorded, nullptr);
+  EXPECT_EQ(recorded->id, pod);
+  EXPECT_EQ(recorded->resource.secret_env, std::set<std::string>{"GH"});
+  EXPECT_EQ(recorded->resource.volume_key, "models");
+  EXPECT_EQ(QueryOne(uri_,
+                     "SELECT count(*)::text FROM podform_state_versions "
+                     "WHERE strpos(body, $1) > 0",
+                     {token}),
+            "0");
+  EXPECT_EQ(transcript().find(token), std::string::npos);
+
+  RunResult plan = Podform({"plan", "--detailed-exitcode"}, {"GH=" + token},
+                           Config("one"));
+  EXPECT_EQ(plan.exit_code, 0) << plan;
 }
 
 }  // namespace
