@@ -363,6 +363,24 @@ TEST_F(WorkflowE2eTest, MovedIsShownThenRecordedWithoutARequest) {
   EXPECT_THAT(again.out, StartsWith("No changes.")) << again;
 }
 
+TEST_F(WorkflowE2eTest, ASavedPlanRecordsItsMovesAndOnlyThose) {
+  ApplyOk(RenamedConfig("models", "trainer"));
+  const std::string volume_id = LockId("volume.models");
+  WriteConfig(RenamedConfig("weights", "trainer") +
+              "moved:\n  - from: volume.models\n    to: volume.weights\n");
+  const std::string plan_file = Path("move.plan");
+  ASSERT_EQ(Podform({"plan", "--out", plan_file}).exit_code, 0);
+  RunResult shown = Podform({"show", plan_file});
+  EXPECT_THAT(shown.out, HasSubstr("  # volume.models has moved to "
+                                   "volume.weights (nothing is sent to "
+                                   "RunPod)\n"));
+  RunResult apply = Podform({"apply", plan_file, "--detailed-exitcode"});
+  EXPECT_EQ(apply.exit_code, 2) << apply;
+  EXPECT_THAT(apply.out, HasSubstr("volume.models: moved to volume.weights\n"));
+  EXPECT_EQ(LockId("volume.weights"), volume_id);
+  ExpectNoChanges();
+}
+
 TEST_F(WorkflowE2eTest, MovedOntoAnAddressTheStateHasIsAnErrorAtItsLine) {
   ApplyOk(RenamedConfig("models", "trainer"));
   // volume.weights applied too, then both in the config's moved:.
