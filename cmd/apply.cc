@@ -12,6 +12,7 @@
 #include "cmd/planning.h"
 #include "cmd/workspace.h"
 #include "reconciler/apply/steps.h"
+#include "reconciler/plan/moves.h"
 #include "reconciler/plan/plan_file.h"
 #include "reconciler/plan/render.h"
 #include "reconciler/util/file.h"
@@ -137,6 +138,13 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
   absl::StatusOr<State> state =
       CheckSavedPlan(workspace, *config, *plan, flags.plan_file);
   if (!state.ok()) return workspace.Fail(state.status());
+  absl::StatusOr<std::vector<Move>> moves = ApplyMoves(*config, &*state);
+  if (!moves.ok()) return workspace.Fail(moves.status());
+  if (*moves != plan->moves) {
+    return workspace.Fail(
+        Stale(absl::StrCat("the renames of moved: in ", workspace.global().file,
+                           " are not what they were when the plan was made")));
+  }
   absl::Status can = CheckApiCanCarryOut(*plan, workspace.api());
   if (!can.ok()) return workspace.Fail(can);
   if (!plan->HasChanges()) {
@@ -176,8 +184,11 @@ int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
   for (const IntentOutcome& outcome : planned->intents) {
     workspace.out() << outcome.message << "\n";
   }
-  if (!planned->intents.empty() ||
-      !RecordUnchangedResources(planned->plan, &planned->state).empty()) {
+  const bool bookkeeping =
+      !planned->intents.empty() ||
+      !RecordUnchangedResources(planned->plan, &planned->state).empty();
+  // With moves, the state is written only once the plan is approved.
+  if (bookkeeping && planned->plan.moves.empty()) {
     absl::Status written = workspace.store().Write(&planned->state);
     if (!written.ok()) return workspace.Fail(written);
     planned->plan.serial = planned->state.serial;
@@ -193,6 +204,9 @@ CommandRun SetupApply(CLI::App* command, const CommandContext& context) {
                       "A plan saved by `podform plan --out`: apply exactly it");
   AddPlanFlags(command, &flags->plan, /*with_target=*/true);
   AddExecuteFlags(command, &flags->execute);
+  command->add_flag("--detailed-exitcode", flags->execute.detailed_exitcode,
+                    "Exit 0 when there was nothing to do, 2 when changes "
+                    "were applied");
   return [context, flags]() {
     if (!flags->plan_file.empty()) {
       Workspace workspace(context);

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -26,6 +27,8 @@ struct GlobalOptions {
   std::string api;                    // --api rest|graphql; "" = not given
   std::optional<std::string> sandbox;  // --sandbox[=FILE]; "" = default file
   bool no_color = false;              // --no-color
+  std::vector<std::string> vars;      // --var NAME=VALUE, in order
+  std::vector<std::string> var_files;  // --var-file FILE, in order
   // Not a flag: "podform COMMAND", set once the command is known (names the
   // holder of a lock this run takes).
   std::string command = "podform";
@@ -79,6 +82,7 @@ CommandRun SetupPlan(CLI::App* command, const CommandContext& context);
 CommandRun SetupApply(CLI::App* command, const CommandContext& context);
 CommandRun SetupDestroy(CLI::App* command, const CommandContext& context);
 CommandRun SetupImport(CLI::App* command, const CommandContext& context);
+CommandRun SetupShow(CLI::App* command, const CommandContext& context);
 CommandRun SetupState(CLI::App* command, const CommandContext& context);
 CommandRun SetupGraph(CLI::App* command, const CommandContext& context);
 CommandRun SetupSandbox(CLI::App* command, const CommandContext& context);

@@ -28,9 +28,13 @@ std::span<const CommandSpec> Commands() {
        "Adopt an existing volume or pod: import ADDR ID; every one podform "
        "does not manage: import --all",
        SetupImport},
+      {"show",
+       "Print a saved plan again (text, --json, --markdown) without "
+       "contacting RunPod: show PLANFILE",
+       SetupShow},
       {"state",
-       "Inspect, edit or move the state: list | show | rm | pull | history "
-       "| migrate | prune",
+       "Inspect, edit or move the state: list | show | rm | mv | pull | "
+       "history | migrate | prune",
        SetupState},
       {"graph", "Print the dependency graph as Graphviz DOT", SetupGraph},
       {"sandbox", "Run the RunPod emulator: sandbox serve", SetupSandbox},
@@ -202,6 +206,14 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
       ->expected(0, 1)
       ->default_str("");
   app.add_flag("--no-color", global.no_color, "Never colour the output");
+  app.add_option("--var", global.vars,
+                 "Set ${var:NAME} in podform.yaml: NAME=VALUE (repeatable; "
+                 "wins over --var-file and PODFORM_VAR_NAME)")
+      ->allow_extra_args(false);
+  app.add_option("--var-file", global.var_files,
+                 "A YAML mapping of ${var:NAME} names to values (repeatable; "
+                 "a later file wins)")
+      ->allow_extra_args(false);
 
   std::map<const CLI::App*, CommandRun> runs;
   for (const CommandSpec& spec : Commands()) {

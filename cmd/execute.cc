@@ -157,6 +157,24 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
     }
   }
   out << "\n";
+  if (!plan.moves.empty()) {
+    // Recorded before any step: nothing is sent to RunPod for a move.
+    if (absl::Status written = workspace.store().Write(&state); !written.ok()) {
+      return workspace.Fail(written);
+    }
+    for (const Move& move : plan.moves) {
+      out << move.from.ToString() << ": moved to " << move.to.ToString()
+          << "\n";
+    }
+  }
+  // ", N moved" after the counts, when anything moved.
+  const std::string moved =
+      plan.moves.empty() ? "" : absl::StrCat(", ", plan.moves.size(), " moved");
+  if (!plan.HasActions()) {
+    out << "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed"
+        << moved << ".\n";
+    return flags.detailed_exitcode ? 2 : 0;
+  }
   ConcurrencyLimit limit(flags.parallelism);
   workspace.OnRateLimited([&limit] { limit.OnThrottled(); });
   absl::Cleanup forget_limit = [&workspace] { workspace.OnRateLimited({}); };
@@ -237,9 +255,9 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
   }
   if (result.ok()) {
     out << absl::StrFormat(
-        "\nApply complete! Resources: %d added, %d changed, %d destroyed.\n",
-        created, changed, destroyed);
-    return 0;
+        "\nApply complete! Resources: %d added, %d changed, %d destroyed%s.\n",
+        created, changed, destroyed, moved);
+    return flags.detailed_exitcode ? 2 : 0;
   }
   if (result.steps.empty()) {  // stopped before its first step
     out << "\nNothing was applied.\n";

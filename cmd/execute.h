@@ -14,6 +14,7 @@ struct ExecuteFlags {
   int parallelism = 8;
   bool no_wait = false;              // --no-wait
   std::string wait_timeout = "15m";  // --wait-timeout (absl duration)
+  bool detailed_exitcode = false;    // apply --detailed-exitcode
 };
 
 // Declares --auto-approve, --parallelism, --no-wait and --wait-timeout on
@@ -24,7 +25,8 @@ void AddExecuteFlags(CLI::App* command, ExecuteFlags* flags);
 // the caller the lock). When `confirm`, asks for "yes" on a terminal, or
 // refuses without --auto-approve when there is none. Returns the exit code:
 // 0 done (or nothing to do), 1 a step failed or was refused, 130 when
-// interrupted by SIGINT/SIGTERM.
+// interrupted by SIGINT/SIGTERM; with flags.detailed_exitcode, 2 instead of
+// 0 when changes were applied.
 int ExecutePlan(Workspace& workspace, const Config& config, State state,
                 const Plan& plan, const ExecuteFlags& flags, bool confirm);
 

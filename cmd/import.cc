@@ -116,6 +116,17 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
   RETURN_IF_ERROR(workspace.store().Write(&state));
   workspace.out() << "Imported " << address.ToString() << " (id " << id
                   << "). Run podform plan to compare it with the config.\n";
+  if (address.kind == Kind::kPod && resource.volume_key.empty() &&
+      !resource.pod.network_volume_id.empty()) {
+    // Its volume is not managed yet: the next plan would replace the pod.
+    const std::string& key = config->pods.at(address.name).volume;
+    workspace.out() << address.ToString() << " mounts network volume "
+                    << resource.pod.network_volume_id
+                    << ", which is not in the state yet: import it too "
+                       "before the next plan (podform import volume."
+                    << (key.empty() ? "NAME" : key) << " "
+                    << resource.pod.network_volume_id << ").\n";
+  }
   return absl::OkStatus();
 }
 

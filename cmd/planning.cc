@@ -5,6 +5,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reconciler/plan/moves.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -86,6 +87,8 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(planned.live, provider->Refresh());
   RETURN_IF_ERROR(workspace.AdoptTarget(&planned.state, planned.live));
+  // Renamed first: interrupted creates are found by their address.
+  ASSIGN_OR_RETURN(std::vector<Move> moves, ApplyMoves(config, &planned.state));
   if (!planned.in_progress.empty()) {
     // Creates of a run that may still be going on: not interrupted, and
     // not this plan's to adopt.
@@ -104,6 +107,7 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
   }
   ASSIGN_OR_RETURN(planned.plan, MakePlan(config, planned.state, planned.live,
                                           options));
+  planned.plan.moves = std::move(moves);
   RETURN_IF_ERROR(CheckApiCanCarryOut(planned.plan, workspace.api()));
   return planned;
 }

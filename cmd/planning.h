@@ -30,7 +30,9 @@ absl::StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags,
                                           bool destroy);
 
 struct Planned {
-  State state;  // as stored, with interrupted creates settled (in memory)
+  // As stored, with the config's moved: applied and interrupted creates
+  // settled (in memory).
+  State state;
   LiveState live;
   std::vector<IntentOutcome> intents;  // what settling found
   Plan plan;
@@ -52,8 +54,8 @@ enum class LockCheck {
 };
 
 // Reads the lock file and RunPod (one request), checks that the state
-// belongs where this run acts (Workspace::AdoptTarget), settles intents,
-// plans.
+// belongs where this run acts (Workspace::AdoptTarget), applies moved:
+// (ApplyMoves, plan/moves.h), settles intents, plans.
 absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const Config& config,
                                        const PlanOptions& options,

@@ -1,7 +1,8 @@
-// podform state list | show [ADDR] [--serial N] | rm ADDR... | pull |
-// history | migrate --to URI_OR_PATH | prune --keep N: inspect the state
-// (a lock file or PostgreSQL), forget resources without touching them on
-// RunPod, copy the state to another store, and manage PostgreSQL's history.
+// podform state list | show [ADDR] [--serial N] | rm ADDR... | mv FROM TO |
+// pull | history | migrate --to URI_OR_PATH | prune --keep N: inspect the
+// state (a lock file or PostgreSQL), forget or rename resources without
+// touching them on RunPod, copy the state to another store, and manage
+// PostgreSQL's history.
 
 #include <algorithm>
 #include <cstdint>
@@ -14,10 +15,12 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cmd/command.h"
 #include "cmd/workspace.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/core/resource.h"
+#include "reconciler/state/move.h"
 #include "reconciler/state/postgres_store.h"
 #include "reconciler/state/serialize.h"
 
@@ -28,6 +31,7 @@ struct StateOptions {
   CLI::App* list = nullptr;
   CLI::App* show = nullptr;
   CLI::App* rm = nullptr;
+  CLI::App* mv = nullptr;
   CLI::App* pull = nullptr;
   CLI::App* history = nullptr;
   CLI::App* migrate = nullptr;
@@ -36,6 +40,8 @@ struct StateOptions {
   int64_t show_serial = 0;
   CLI::Option* show_serial_option = nullptr;
   std::vector<std::string> rm_addresses;
+  std::string mv_from;
+  std::string mv_to;
   std::string migrate_to;
   int64_t prune_keep = 0;
 };
@@ -209,6 +215,32 @@ int Remove(const CommandContext& context,
       dynamic_cast<const PostgresStateStore*>(store.get()) != nullptr
           ? "the state"
           : "the lock file";
+  // Pods left in the state that mount a removed volume: the next plan
+  // would create a second volume and replace them.
+  std::vector<std::string> warnings;
+  for (const Address& address : addresses) {
+    const ResourceState* volume = state->Find(address);
+    if (address.kind != Kind::kVolume || volume == nullptr) continue;
+    std::vector<std::string> pods;
+    for (const auto& [pod, recorded] : state->resources) {
+      if (pod.kind == Kind::kPod &&
+          recorded.resource.volume_key == address.name &&
+          std::find(addresses.begin(), addresses.end(), pod) ==
+              addresses.end()) {
+        pods.push_back(pod.ToString());
+      }
+    }
+    if (pods.empty()) continue;
+    const char* them = pods.size() == 1 ? "that pod" : "those pods";
+    warnings.push_back(absl::StrCat(
+        "warning: ", address.ToString(), " is still mounted by ",
+        absl::StrJoin(pods, ", "), ", which ", from,
+        " still manages: the next plan would create a second volume and "
+        "replace ",
+        them, " to mount it; import the volume again (podform import ",
+        address.ToString(), " ", volume->id, ") or forget ", them,
+        " too (podform state rm ", absl::StrJoin(pods, " "), ")"));
+  }
   std::vector<std::string> messages;
   for (const Address& address : addresses) {
     std::string name = address.ToString();
@@ -229,6 +261,50 @@ int Remove(const CommandContext& context,
     return Fail(context, status);
   }
   for (const std::string& message : messages) *context.out << message << "\n";
+  for (const std::string& warning : warnings) {
+    *context.err << "podform: " << warning << "\n";
+  }
+  return 0;
+}
+
+// Renames an address under the lock; nothing is sent to RunPod.
+int Move(const CommandContext& context, const std::string& from_text,
+         const std::string& to_text) {
+  absl::StatusOr<Address> from = Address::Parse(from_text);
+  if (!from.ok()) return Fail(context, from.status());
+  absl::StatusOr<Address> to = Address::Parse(to_text);
+  if (!to.ok()) return Fail(context, to.status());
+  std::string name;
+  std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
+  // Checked before locking too, so that a missing lock file gets no sibling.
+  if (absl::StatusOr<State> state = ReadExisting(*store, name); !state.ok()) {
+    return Fail(context, state.status());
+  }
+  absl::StatusOr<std::unique_ptr<StateLock>> lock =
+      store->Lock("podform state mv");
+  if (!lock.ok()) return Fail(context, lock.status());
+  absl::StatusOr<State> state = ReadExisting(*store, name);
+  if (!state.ok()) return Fail(context, state.status());
+  const ResourceState* resource = state->Find(*from);
+  const std::string id = resource != nullptr ? resource->id : "";
+  absl::StatusOr<std::vector<Address>> followed =
+      MoveAddress(*from, *to, &*state);
+  if (!followed.ok()) {
+    return Fail(context, absl::StrCat(followed.status().message(),
+                                      "; nothing was moved"));
+  }
+  if (absl::Status status = store->Write(&*state); !status.ok()) {
+    return Fail(context, status);
+  }
+  const char* in =
+      AsPostgres(*store) != nullptr ? "the state" : "the lock file";
+  *context.out << "Moved " << from->ToString();
+  if (!id.empty()) *context.out << " (id " << id << ")";
+  *context.out << " to " << to->ToString() << " in " << in
+               << "; nothing was sent to RunPod.\n";
+  for (const Address& pod : *followed) {
+    *context.out << pod.ToString() << " now mounts " << to->ToString() << ".\n";
+  }
   return 0;
 }
 
@@ -408,6 +484,19 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context) {
                    "Resource addresses, e.g. pod.trainer")
       ->type_name("ADDR")
       ->required();
+  options->mv = command->add_subcommand(
+      "mv",
+      "Rename a resource's address in the state without touching it on "
+      "RunPod (pods that mount a moved volume follow it); refused when TO "
+      "is already in the state or is of another kind");
+  options->mv
+      ->add_option("from", options->mv_from,
+                   "The address it has now, e.g. volume.models")
+      ->required();
+  options->mv
+      ->add_option("to", options->mv_to,
+                   "The address it is to have, e.g. volume.weights")
+      ->required();
   options->pull = command->add_subcommand(
       "pull", "Print the current state as lock-file JSON");
   options->history = command->add_subcommand(
@@ -439,6 +528,9 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context) {
       return Show(context, options->show_address, serial);
     }
     if (options->rm->parsed()) return Remove(context, options->rm_addresses);
+    if (options->mv->parsed()) {
+      return Move(context, options->mv_from, options->mv_to);
+    }
     if (options->pull->parsed()) return Pull(context);
     if (options->history->parsed()) return History(context);
     if (options->migrate->parsed()) {
@@ -447,8 +539,9 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context) {
     if (options->prune->parsed()) {
       return Prune(context, options->prune_keep);
     }
-    return Fail(context, "state needs a subcommand: list, show, rm, pull, "
-                         "history, migrate or prune");
+    return Fail(context,
+                "state needs a subcommand: list, show, rm, mv, pull, "
+                "history, migrate or prune");
   };
 }
 

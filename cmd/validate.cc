@@ -3,6 +3,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "cmd/command.h"
+#include "cmd/vars.h"
 #include "reconciler/config/config.h"
 #include "reconciler/util/embedded.h"
 
@@ -24,7 +25,12 @@ CommandRun SetupValidate(CLI::App* command, const CommandContext& context) {
       return 0;
     }
     const std::string& path = context.global->file;
-    LoadResult result = LoadConfigFile(path, ProcessEnv());
+    absl::StatusOr<EnvLookup> vars = VarLookup(*context.global);
+    if (!vars.ok()) {
+      *context.err << "podform: " << vars.status().message() << "\n";
+      return 1;
+    }
+    LoadResult result = LoadConfigFile(path, ProcessEnv(), *vars);
     for (const Diagnostic& diagnostic : result.diagnostics) {
       *context.err << diagnostic.ToString() << "\n";
     }

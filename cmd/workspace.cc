@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cmd/files.h"
+#include "cmd/vars.h"
 #include "reconciler/client/curl_transport.h"
 #include "reconciler/client/endpoint.h"
 #include "reconciler/client/graphql_provider.h"
@@ -79,7 +80,12 @@ std::string Workspace::UnrecordedBase() const {
 const Config* Workspace::LoadConfig() {
   if (!config_loaded_) {
     config_loaded_ = true;
-    LoadResult result = LoadConfigFile(global().file, ProcessEnv());
+    absl::StatusOr<EnvLookup> vars = VarLookup(global());
+    if (!vars.ok()) {
+      Fail(vars.status());
+      return nullptr;
+    }
+    LoadResult result = LoadConfigFile(global().file, ProcessEnv(), *vars);
     for (const Diagnostic& d : result.diagnostics) {
       err() << d.ToString() << "\n";
     }

@@ -9,10 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "nlohmann/json.hpp"
 #include "reconciler/config/diagnostics.h"
 #include "reconciler/config/drafts.h"
 #include "reconciler/config/yaml_events.h"
 #include "reconciler/config/yaml_reader.h"
+#include "reconciler/core/resource.h"
 #include "reconciler/util/file.h"
 #include "reconciler/util/utf8.h"
 #include "yaml-cpp/eventhandler.h"
@@ -23,8 +25,8 @@ namespace {
 
 constexpr int kVersion = 1;
 
-constexpr std::array<std::string_view, 4> kTopLevelKeys = {
-    "version", "defaults", "volumes", "pods"};
+constexpr std::array<std::string_view, 5> kTopLevelKeys = {
+    "version", "defaults", "volumes", "pods", "moved"};
 constexpr std::array<std::string_view, 1> kDefaultsKeys = {"dataCenter"};
 
 std::string Sha256Hex(const std::string& bytes) {
@@ -41,6 +43,42 @@ std::string Sha256Hex(const std::string& bytes) {
     hex.push_back(kHex[digest[i] & 0xf]);
   }
   return hex;
+}
+
+// The canonical text of what `config` means, for Config::digest: each
+// volume and pod as ToAttributes writes it (a secret env key as a marker,
+// never its value), the default data center and moved:. Comments,
+// whitespace, key order, quoting, anchors and defaults written out or left
+// implicit do not change it.
+std::string DesiredText(const Config& config) {
+  nlohmann::json resources = nlohmann::json::object();
+  for (const auto& [key, desired] : config.volumes) {
+    Resource r;
+    r.address = {Kind::kVolume, key};
+    r.volume = desired.spec;
+    r.protect = desired.protect;
+    resources[r.address.ToString()] = ToAttributes(r);
+  }
+  for (const auto& [key, desired] : config.pods) {
+    Resource r;
+    r.address = {Kind::kPod, key};
+    r.pod = desired.spec;
+    r.volume_key = desired.volume;
+    r.secret_env = desired.secret_env;
+    for (const std::string& secret : desired.secret_env)
+      r.pod.env.erase(secret);
+    resources[r.address.ToString()] = ToAttributes(r);
+  }
+  nlohmann::json moved = nlohmann::json::array();
+  for (const MovedBlock& block : config.moved) {
+    moved.push_back({block.from.ToString(), block.to.ToString()});
+  }
+  nlohmann::json desired = {{"version", config.version},
+                            {"defaultDataCenter", config.default_data_center},
+                            {"resources", resources},
+                            {"moved", moved}};
+  return desired.dump(-1, ' ', /*ensure_ascii=*/true,
+                      nlohmann::json::error_handler_t::replace);
 }
 
 // True if line `line` (0-based) of `text` is indented with a tab.
@@ -170,8 +208,8 @@ std::vector<Entry> ReadSection(const Entry& entry, Diagnostics& diagnostics) {
   return entries;
 }
 
-Config BuildConfig(const std::string& path, const std::string& text,
-                   const Drafts& drafts, std::vector<Diagnostic> warnings) {
+Config BuildConfig(const std::string& path, const Drafts& drafts,
+                   std::vector<Diagnostic> warnings) {
   Config config;
   config.path = path;
   config.version = kVersion;
@@ -191,7 +229,8 @@ Config BuildConfig(const std::string& path, const std::string& text,
     pod.secret_env = draft.secret_env;
     pod.location = draft.location;
   }
-  config.digest = Sha256Hex(text);
+  config.moved = drafts.moved;
+  config.digest = Sha256Hex(DesiredText(config));
   config.warnings = std::move(warnings);
   return config;
 }
@@ -252,8 +291,8 @@ bool MoreDocumentsThan(const std::string& text, int limit) {
   return true;
 }
 
-void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
-              Diagnostics& diagnostics) {
+void Validate(const std::string& text, const EnvLookup& env,
+              const EnvLookup& vars, Drafts& drafts, Diagnostics& diagnostics) {
   constexpr int kMaxDocuments = 100;
   CheckUtf8(text, diagnostics);
   std::vector<YAML::Node> documents;
@@ -313,12 +352,13 @@ void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
     return;
   }
 
-  std::optional<Entry> version, defaults, volumes, pods;
+  std::optional<Entry> version, defaults, volumes, pods, moved;
   for (Entry& entry : ReadMapping(root, "", kTopLevelKeys, diagnostics)) {
     if (entry.key == "version") version = std::move(entry);
     if (entry.key == "defaults") defaults = std::move(entry);
     if (entry.key == "volumes") volumes = std::move(entry);
     if (entry.key == "pods") pods = std::move(entry);
+    if (entry.key == "moved") moved = std::move(entry);
   }
   ReadVersion(version, root_location, diagnostics);
   if (defaults.has_value()) ReadDefaults(*defaults, drafts, diagnostics);
@@ -330,10 +370,11 @@ void Validate(const std::string& text, const EnvLookup& env, Drafts& drafts,
   }
   if (pods.has_value()) {
     for (const Entry& entry : ReadSection(*pods, diagnostics)) {
-      drafts.pods.push_back(ReadPod(entry, env, diagnostics));
+      drafts.pods.push_back(ReadPod(entry, env, vars, diagnostics));
     }
   }
   CheckReferences(drafts, diagnostics);
+  if (moved.has_value()) ReadMoved(*moved, drafts, diagnostics);
 }
 
 }  // namespace
@@ -347,11 +388,11 @@ EnvLookup ProcessEnv() {
 }
 
 LoadResult ParseConfig(const std::string& path, const std::string& text,
-                       const EnvLookup& env) {
+                       const EnvLookup& env, const EnvLookup& vars) {
   Diagnostics diagnostics(path);
   Drafts drafts;
   try {
-    Validate(text, env, drafts, diagnostics);
+    Validate(text, env, vars, drafts, diagnostics);
   } catch (const std::exception& e) {
     // yaml-cpp throws on misuse of a node; every access above checks the
     // type first, so this is a defect, reported rather than thrown.
@@ -366,12 +407,13 @@ LoadResult ParseConfig(const std::string& path, const std::string& text,
     for (const Diagnostic& d : result.diagnostics) {
       if (d.severity == Diagnostic::Severity::kWarning) warnings.push_back(d);
     }
-    result.config = BuildConfig(path, text, drafts, std::move(warnings));
+    result.config = BuildConfig(path, drafts, std::move(warnings));
   }
   return result;
 }
 
-LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
+LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
+                          const EnvLookup& vars) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) {
     // ReadFile says "cannot read PATH: REASON"; keep the reason.
@@ -385,7 +427,7 @@ LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
                    absl::StrCat("cannot read: ", reason)});
     return result;
   }
-  return ParseConfig(path, *text, env);
+  return ParseConfig(path, *text, env, vars);
 }
 
 }  // namespace podform

@@ -50,13 +50,27 @@ struct DesiredPod {
   SourceLocation location;
 };
 
+// One item of `moved:`: the resource recorded at `from` is now declared at
+// `to` (same kind). Checked against the config when loaded, and against the
+// state when planning (reconciler/plan/moves.h).
+struct MovedBlock {
+  Address from;
+  Address to;
+  SourceLocation location;     // of the item
+  SourceLocation to_location;  // of its `to` value
+};
+
 struct Config {
   std::string path;  // as given
   int version = 1;
   std::string default_data_center;
   std::map<std::string, DesiredVolume> volumes;  // by key
   std::map<std::string, DesiredPod> pods;        // by key
-  // Hex SHA-256 of the file's bytes; a saved plan is refused when it moves.
+  std::vector<MovedBlock> moved;                 // in document order
+  // Hex SHA-256 of what the config means (every volume and pod as the
+  // state records them, secret env keys as markers only, default data
+  // center, moved:), not of its bytes: a comment or whitespace edit keeps
+  // it; a saved plan is refused when it moves.
   std::string digest;
   std::vector<Diagnostic> warnings;
 };
@@ -84,15 +98,22 @@ struct LoadResult {
 //   makes the key secret; $${ is a literal ${; any other ${ is an error, as
 //   is ${env:...} in any other field. A variable that `env` does not have
 //   is an error. No message ever holds an env value.
+// - ${var:NAME} is resolved via `vars` in env values and in a pod's image;
+//   its value is plain (shown in plans, recorded in state). A name `vars`
+//   does not define is an error at the reference.
 // - Pods may set `dockerArgs` (a string, default "").
 // - Data centers and GPU types missing from reconciler/core/catalog.h are
 //   warnings, not errors.
+// - `moved:` is a list of {from: ADDRESS, to: ADDRESS}: the same kind, `to`
+//   declared and `from` no longer declared, each address in at most one
+//   item and never both a `from` and a `to` (no chains, no cycles).
 LoadResult ParseConfig(const std::string& path, const std::string& text,
-                       const EnvLookup& env);
+                       const EnvLookup& env, const EnvLookup& vars = nullptr);
 
 // Reads `path` and calls ParseConfig. A file that cannot be read is one
 // diagnostic "FILE: cannot read: REASON".
-LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env);
+LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
+                          const EnvLookup& vars = nullptr);
 
 }  // namespace podform
 

@@ -53,6 +53,7 @@ struct Drafts {
   std::vector<VolumeDraft> volumes;  // in document order
   std::vector<PodDraft> pods;
   std::set<std::string> volume_keys;  // every key under volumes, even bad ones
+  std::vector<MovedBlock> moved;      // the items of `moved:` that parse
 };
 
 // True if `key` can be part of an address: [a-z0-9][a-z0-9_-]*, at most 63
@@ -64,15 +65,21 @@ bool IsAddressKey(const std::string& key);
 VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,
                        Diagnostics& diagnostics);
 
-// Reads the body of pods.KEY, resolving ${env:NAME} in env values via `env`.
+// Reads the body of pods.KEY, resolving ${env:NAME} in env values via `env`
+// and ${var:NAME} in env values and the image via `vars`.
 PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
-                 Diagnostics& diagnostics);
+                 const EnvLookup& vars, Diagnostics& diagnostics);
 
 // The checks that span entries: volume references, a pod's data center
 // against its volume's (and inheriting it), COMMUNITY with a volume,
 // duplicate RunPod names within a kind, and warnings for data centers and
 // GPU types missing from the catalog.
 void CheckReferences(Drafts& drafts, Diagnostics& diagnostics);
+
+// Reads `moved:` (a list of {from, to}) into drafts.moved and checks each
+// item against the config (see ParseConfig in config.h). Call after the
+// volumes and pods are read.
+void ReadMoved(const Entry& entry, Drafts& drafts, Diagnostics& diagnostics);
 
 }  // namespace podform
 

@@ -23,7 +23,12 @@ bool ContainsEnvReference(std::string_view text) {
   return text.find("${env:") != std::string_view::npos;
 }
 
-EnvExpansion ExpandEnvReferences(std::string_view text, const EnvLookup& env) {
+bool ContainsVarReference(std::string_view text) {
+  return text.find("${var:") != std::string_view::npos;
+}
+
+EnvExpansion ExpandEnvReferences(std::string_view text, const EnvLookup& env,
+                                 const EnvLookup& vars) {
   EnvExpansion out;
   size_t i = 0;
   while (i < text.size()) {
@@ -43,23 +48,29 @@ EnvExpansion ExpandEnvReferences(std::string_view text, const EnvLookup& env) {
       ++i;
       continue;
     }
-    // "${": must be ${env:NAME}.
+    // "${": must be ${env:NAME} or ${var:NAME}.
     size_t close = text.find('}', i + 2);
     std::string_view inner = close == std::string_view::npos
                                  ? std::string_view()
                                  : text.substr(i + 2, close - (i + 2));
-    constexpr std::string_view kPrefix = "env:";
-    if (close != std::string_view::npos && inner.starts_with(kPrefix) &&
-        IsEnvVariableName(inner.substr(kPrefix.size()))) {
-      std::string name(inner.substr(kPrefix.size()));
-      std::optional<std::string> value = env ? env(name) : std::nullopt;
+    constexpr std::string_view kEnv = "env:";
+    constexpr std::string_view kVar = "var:";
+    const bool is_env = inner.starts_with(kEnv);
+    if (close != std::string_view::npos &&
+        (is_env || inner.starts_with(kVar)) &&
+        IsEnvVariableName(inner.substr(kEnv.size()))) {
+      std::string name(inner.substr(kEnv.size()));
+      const EnvLookup& lookup = is_env ? env : vars;
+      std::vector<std::string>& missing =
+          is_env ? out.unset : out.undefined_vars;
+      std::optional<std::string> value = lookup ? lookup(name) : std::nullopt;
       if (value.has_value()) {
         out.value.append(*value);
-      } else if (std::find(out.unset.begin(), out.unset.end(), name) ==
-                 out.unset.end()) {
-        out.unset.push_back(name);
+      } else if (std::find(missing.begin(), missing.end(), name) ==
+                 missing.end()) {
+        missing.push_back(name);
       }
-      out.secret = true;
+      if (is_env) out.secret = true;
       i = close + 1;
       continue;
     }

@@ -78,11 +78,42 @@ void ReadPorts(const Entry& entry, PodSpec& spec, Diagnostics& diagnostics) {
   }
 }
 
+// Reports each ${var:NAME} of `entry`'s value that no --var, --var-file or
+// PODFORM_VAR_NAME defines.
+void ReportUndefinedVars(const Entry& entry, const EnvExpansion& expansion,
+                         Diagnostics& diagnostics) {
+  for (const std::string& name : expansion.undefined_vars) {
+    diagnostics.Error(
+        entry.value_location,
+        absl::StrCat(entry.path, ": variable ", name,
+                     " is not defined (give --var ", name,
+                     "=VALUE, a --var-file that defines it, or set "
+                     "PODFORM_VAR_",
+                     name, ")"));
+  }
+}
+
+// Resolves the ${var:NAME} references of `image` (already in draft.spec).
+void ReadImageVars(const Entry& entry, const EnvLookup& vars, PodDraft& draft,
+                   Diagnostics& diagnostics) {
+  EnvExpansion expansion =
+      ExpandEnvReferences(draft.spec.image, /*env=*/nullptr, vars);
+  for (const std::string& malformed : expansion.malformed) {
+    diagnostics.Error(
+        entry.value_location,
+        absl::StrCat(entry.path, ": malformed reference \"", malformed,
+                     "\": expected ${var:NAME} (write $${ for "
+                     "a literal ${)"));
+  }
+  ReportUndefinedVars(entry, expansion, diagnostics);
+  draft.spec.image = std::move(expansion.value);
+}
+
 // Reads `env`: variable names to plain values or values with ${env:NAME}
 // references, which are resolved and make the variable a secret. No value
 // ever appears in a message.
-void ReadEnv(const Entry& entry, const EnvLookup& env, PodDraft& draft,
-             Diagnostics& diagnostics) {
+void ReadEnv(const Entry& entry, const EnvLookup& env, const EnvLookup& vars,
+             PodDraft& draft, Diagnostics& diagnostics) {
   if (!ExpectMapping(entry, /*allow_null=*/false, diagnostics)) return;
   for (const Entry& variable :
        ReadMapping(entry.value, entry.path, {}, diagnostics)) {
@@ -105,20 +136,26 @@ void ReadEnv(const Entry& entry, const EnvLookup& env, PodDraft& draft,
                                      DescribeType(type)));
       continue;
     }
-    EnvExpansion expansion = ExpandEnvReferences(variable.value.Scalar(), env);
+    EnvExpansion expansion =
+        ExpandEnvReferences(variable.value.Scalar(), env, vars);
     for (const std::string& malformed : expansion.malformed) {
       diagnostics.Error(
           variable.value_location,
           absl::StrCat(
               variable.path, ": malformed reference \"", malformed,
-              "\": expected ${env:NAME} (write $${ for a literal ${)"));
+              "\": expected ${env:NAME} or ${var:NAME} (write $${ for a "
+              "literal ${)"));
     }
     for (const std::string& name : expansion.unset) {
       diagnostics.Error(variable.value_location,
                         absl::StrCat(variable.path, ": environment variable ",
                                      name, " is not set"));
     }
-    if (!expansion.malformed.empty() || !expansion.unset.empty()) continue;
+    ReportUndefinedVars(variable, expansion, diagnostics);
+    if (!expansion.malformed.empty() || !expansion.unset.empty() ||
+        !expansion.undefined_vars.empty()) {
+      continue;
+    }
     if (expansion.secret && FirstInvalidUtf8(expansion.value).has_value()) {
       // The file's own bytes are checked as a whole; this is what the
       // environment put in.
@@ -136,7 +173,7 @@ void ReadEnv(const Entry& entry, const EnvLookup& env, PodDraft& draft,
 }  // namespace
 
 PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
-                 Diagnostics& diagnostics) {
+                 const EnvLookup& vars, Diagnostics& diagnostics) {
   PodDraft draft;
   draft.key = entry.key;
   draft.path = entry.path;
@@ -159,8 +196,11 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
       }
     } else if (key == "image") {
       has_image = true;
-      if (auto image = ReadString(field, diagnostics))
+      if (auto image = ReadString(field, diagnostics)) {
         draft.spec.image = *image;
+        if (ContainsVarReference(*image))
+          ReadImageVars(field, vars, draft, diagnostics);
+      }
     } else if (key == "gpuType") {
       draft.has_gpu_type = true;
       draft.gpu_type_location = field.value_location;
@@ -207,7 +247,7 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
     } else if (key == "ports") {
       ReadPorts(field, draft.spec, diagnostics);
     } else if (key == "env") {
-      ReadEnv(field, env, draft, diagnostics);
+      ReadEnv(field, env, vars, draft, diagnostics);
     } else if (key == "status") {
       if (auto status = ReadString(field, diagnostics)) {
         if (*status == "running" || *status == "stopped") {

@@ -194,6 +194,16 @@ std::optional<std::string> ReadString(const Entry& entry,
                      "${env:NAME} references are only resolved in env values"));
     return std::nullopt;
   }
+  // A pod's image resolves ${var:NAME} itself (pod_reader.cc).
+  const bool image =
+      entry.path.starts_with("pods.") && entry.path.ends_with(".image");
+  if (ContainsVarReference(text) && !image) {
+    diagnostics.Error(entry.value_location,
+                      absl::StrCat(Where(entry.path),
+                                   "${var:NAME} references are only resolved "
+                                   "in env values and a pod's image"));
+    return std::nullopt;
+  }
   return text;
 }
 

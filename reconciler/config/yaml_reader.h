@@ -71,8 +71,9 @@ bool ExpectMapping(const Entry& entry, bool allow_null,
                    Diagnostics& diagnostics);
 
 // A string value. Reports a value of another type, an empty string when
-// `allow_empty` is false ("PATH: must not be empty"), and a ${env:...}
-// reference, which is only resolved in env values.
+// `allow_empty` is false ("PATH: must not be empty"), a ${env:...}
+// reference, which is only resolved in env values, and a ${var:...}
+// reference anywhere but in pods.KEY.image (whose caller resolves it).
 std::optional<std::string> ReadString(const Entry& entry,
                                       Diagnostics& diagnostics,
                                       bool allow_empty = false);

@@ -31,7 +31,9 @@ std::optional<Action> ParseAction(std::string_view name) {
   return std::nullopt;
 }
 
-bool Plan::HasChanges() const {
+bool Plan::HasChanges() const { return !moves.empty() || HasActions(); }
+
+bool Plan::HasActions() const {
   for (const Change& change : changes) {
     if (change.action != Action::kNoOp) return true;
   }

@@ -92,6 +92,16 @@ struct UnmanagedResource {
   bool operator==(const UnmanagedResource&) const = default;
 };
 
+// A resource recorded at `from` that the state now records at `to` (a
+// `moved:` item of podform.yaml); nothing is sent to RunPod for it.
+struct Move {
+  Address from;
+  Address to;
+  std::string id;  // its RunPod id; "" for a pending create only
+
+  bool operator==(const Move&) const = default;
+};
+
 struct Cost {
   double storage_monthly_before = 0;  // USD per month, managed volumes
   double storage_monthly_after = 0;
@@ -111,6 +121,10 @@ struct Plan {
   // cascade this is a topological order of depends_on and
   // destroy_depends_on.
   std::vector<Change> changes;
+  // Addresses renamed in the state before planning (reconciler/plan/
+  // moves.h), in the order of `moved:`; `changes` already use the new
+  // addresses. Apply records them, and sends nothing to RunPod for them.
+  std::vector<Move> moves;
   std::vector<UnmanagedResource> unmanaged;
   std::vector<std::string> warnings;  // e.g. drift that needs a person
   Cost cost;
@@ -127,7 +141,8 @@ struct Plan {
 
   bool operator==(const Plan&) const = default;
 
-  bool HasChanges() const;    // any change other than no-op
+  bool HasChanges() const;    // any change other than no-op, or a move
+  bool HasActions() const;    // any change other than no-op
   bool DestroysData() const;  // any change with destroys_data
   // Number of changes per action, for the summary line; every Action is a
   // key (0 when absent), no-ops included.

@@ -235,9 +235,21 @@ absl::StatusOr<Plan> Parse(const json& root) {
                      " is not supported; this podform reads format ",
                      kPlanFileVersion, " (make a new plan with this version)"));
   }
-  RETURN_IF_ERROR(r.Keys({"podform_plan", "checksum", "lineage", "serial",
-                          "config_digest", "destroy", "target", "changes",
-                          "unmanaged", "warnings", "cost"}));
+  // "moves" is there only when the plan moves something.
+  json moves_json = json::array();
+  if (root.contains("moves")) {
+    moves_json = root.at("moves");
+    json without = root;
+    without.erase("moves");
+    RETURN_IF_ERROR(Reader(without, "")
+                        .Keys({"podform_plan", "checksum", "lineage", "serial",
+                               "config_digest", "destroy", "target", "changes",
+                               "unmanaged", "warnings", "cost"}));
+  } else {
+    RETURN_IF_ERROR(r.Keys({"podform_plan", "checksum", "lineage", "serial",
+                            "config_digest", "destroy", "target", "changes",
+                            "unmanaged", "warnings", "cost"}));
+  }
   Plan plan;
   std::string checksum;
   RETURN_IF_ERROR(r.String("checksum", &checksum));
@@ -279,6 +291,26 @@ absl::StatusOr<Plan> Parse(const json& root) {
     RETURN_IF_ERROR(u.String("id", &resource.id));
     RETURN_IF_ERROR(u.String("name", &resource.name));
     plan.unmanaged.push_back(std::move(resource));
+  }
+
+  if (!moves_json.is_array()) return r.Fail("\"moves\" must be a list");
+  for (size_t i = 0; i < moves_json.size(); ++i) {
+    Reader m(moves_json[i], absl::StrCat("moves[", i, "]"));
+    RETURN_IF_ERROR(m.Keys({"from", "to", "id"}));
+    std::string from, to;
+    Move move;
+    RETURN_IF_ERROR(m.String("from", &from));
+    RETURN_IF_ERROR(m.String("to", &to));
+    RETURN_IF_ERROR(m.String("id", &move.id));
+    absl::StatusOr<Address> from_address = Address::Parse(from);
+    absl::StatusOr<Address> to_address = Address::Parse(to);
+    if (!from_address.ok() || !to_address.ok() ||
+        from_address->kind != to_address->kind) {
+      return m.Fail("\"from\" and \"to\" must be addresses of one kind");
+    }
+    move.from = *from_address;
+    move.to = *to_address;
+    plan.moves.push_back(std::move(move));
   }
 
   Reader cost(root.at("cost"), "cost");
@@ -345,6 +377,15 @@ std::string SerializePlanFile(const Plan& plan) {
         {"pods_hourly_before", plan.cost.pods_hourly_before},
         {"pods_hourly_after", plan.cost.pods_hourly_after}}},
   };
+  if (!plan.moves.empty()) {
+    json moves = json::array();
+    for (const Move& move : plan.moves) {
+      moves.push_back({{"from", move.from.ToString()},
+                       {"to", move.to.ToString()},
+                       {"id", move.id}});
+    }
+    body["moves"] = std::move(moves);
+  }
   // The checksum covers the text a reader will parse, so invalid UTF-8 is
   // replaced first (by a round trip through the same dump).
   body = json::parse(Dump(body, -1), nullptr, false);

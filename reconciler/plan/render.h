@@ -34,9 +34,13 @@ std::string RenderJsonText(const Plan& plan);
 std::string RenderMarkdown(const Plan& plan);
 
 // "Plan: 2 to add, 1 to change, 1 to replace, 0 to destroy." with ", N to
-// stop" / ", N to resume" appended when non-zero; "No changes. Your
-// infrastructure matches the configuration." when there is nothing to do.
+// stop" / ", N to resume" / ", N to move" appended when non-zero; "No
+// changes. Your infrastructure matches the configuration." when there is
+// nothing to do.
 std::string SummaryLine(const Plan& plan);
+
+// "volume.models has moved to volume.weights".
+std::string MovedLine(const Move& move);
 
 // One line per change with destroys_data: "volume.models will be DESTROYED
 // with all its data (500 GB)" (replace adds " and replaced by an empty

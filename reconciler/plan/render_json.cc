@@ -42,7 +42,7 @@ json RenderJson(const Plan& plan) {
     unmanaged.push_back(
         {{"kind", KindName(u.kind)}, {"id", u.id}, {"name", u.name}});
   }
-  return {
+  json out = {
       {"format_version", Plan::kFormatVersion},
       {"lineage", plan.lineage},
       {"serial", plan.serial},
@@ -66,6 +66,19 @@ json RenderJson(const Plan& plan) {
       {"unmanaged", unmanaged},
       {"warnings", plan.warnings},
   };
+  if (!plan.moves.empty()) {
+    // Only when there are some, so that plans without moves read as before.
+    json moves = json::array();
+    for (const Move& move : plan.moves) {
+      moves.push_back({{"from", move.from.ToString()},
+                       {"to", move.to.ToString()},
+                       {"id", move.id},
+                       {"message", MovedLine(move)}});
+    }
+    out["moves"] = std::move(moves);
+    out["summary"]["move"] = plan.moves.size();
+  }
+  return out;
 }
 
 std::string RenderJsonText(const Plan& plan) {

@@ -86,6 +86,13 @@ std::string RenderMarkdown(const Plan& plan) {
     absl::StrAppend(&out,
                     "| Action | Address | Id | Why |\n"
                     "|---|---|---|---|\n");
+    for (const Move& move : plan.moves) {
+      absl::StrAppend(
+          &out, "| move | `", move.to.ToString(), "` | ",
+          move.id.empty() ? "" : absl::StrCat("`", Cell(move.id), "`"), " | ",
+          Cell(absl::StrCat(MovedLine(move), "; nothing is sent to RunPod")),
+          " |\n");
+    }
     for (const Change& c : plan.changes) {
       if (c.action == Action::kNoOp) continue;
       std::string why;
@@ -97,10 +104,15 @@ std::string RenderMarkdown(const Plan& plan) {
                       c.id.empty() ? "" : absl::StrCat("`", Cell(c.id), "`"),
                       " | ", Cell(why), " |\n");
     }
-    std::string diff = DiffBlock(plan);
-    std::string fence = Fence(diff);
-    absl::StrAppend(&out, "\n<details><summary>Attribute changes</summary>\n\n",
-                    fence, "diff\n", diff, fence, "\n\n</details>\n\n");
+    if (plan.HasActions()) {
+      std::string diff = DiffBlock(plan);
+      std::string fence = Fence(diff);
+      absl::StrAppend(&out,
+                      "\n<details><summary>Attribute changes</summary>\n\n",
+                      fence, "diff\n", diff, fence, "\n\n</details>\n\n");
+    } else {
+      absl::StrAppend(&out, "\n");
+    }
   }
   if (!plan.unmanaged.empty()) {
     absl::StrAppend(&out,

@@ -90,6 +90,11 @@ void RenderChange(const Change& c, const Palette& p, std::string* out) {
 
 }  // namespace
 
+std::string MovedLine(const Move& move) {
+  return absl::StrCat(move.from.ToString(), " has moved to ",
+                      move.to.ToString());
+}
+
 std::string SummaryLine(const Plan& plan) {
   if (!plan.HasChanges()) {
     return "No changes. Your infrastructure matches the configuration.";
@@ -104,6 +109,9 @@ std::string SummaryLine(const Plan& plan) {
   }
   if (counts[Action::kResume] > 0) {
     absl::StrAppend(&line, ", ", counts[Action::kResume], " to resume");
+  }
+  if (!plan.moves.empty()) {
+    absl::StrAppend(&line, ", ", plan.moves.size(), " to move");
   }
   return absl::StrCat(line, ".");
 }
@@ -130,16 +138,24 @@ std::string RenderText(const Plan& plan, bool color) {
   std::string out;
   if (plan.HasChanges()) {
     std::map<Action, int> counts = plan.Counts();
-    absl::StrAppend(&out,
-                    "Resource actions are indicated with the following "
-                    "symbols:\n");
-    for (const LegendEntry& entry : kLegend) {
-      if (counts[entry.action] == 0) continue;
-      absl::StrAppend(&out, p.ForAction(entry.action),
-                      ActionSymbol(entry.action), p.reset, " ", entry.text,
-                      "\n");
+    if (plan.HasActions()) {
+      absl::StrAppend(&out,
+                      "Resource actions are indicated with the following "
+                      "symbols:\n");
+      for (const LegendEntry& entry : kLegend) {
+        if (counts[entry.action] == 0) continue;
+        absl::StrAppend(&out, p.ForAction(entry.action),
+                        ActionSymbol(entry.action), p.reset, " ", entry.text,
+                        "\n");
+      }
+      absl::StrAppend(&out, "\n");
     }
-    absl::StrAppend(&out, "\npodform will perform the following actions:\n\n");
+    absl::StrAppend(&out, "podform will perform the following actions:\n\n");
+    for (const Move& move : plan.moves) {
+      absl::StrAppend(&out, "  # ", p.bold, MovedLine(move), p.reset,
+                      " (nothing is sent to RunPod)\n");
+    }
+    if (!plan.moves.empty()) absl::StrAppend(&out, "\n");
     for (const Change& c : plan.changes) {
       if (c.action != Action::kNoOp) RenderChange(c, p, &out);
     }

@@ -390,17 +390,61 @@ pods:
   }
 }
 
-TEST(ConfigDigestTest, IsTheSha256OfTheFileBytes) {
-  LoadResult result = Parse("version: 1\n");
+TEST(ConfigDigestTest, IsOfWhatTheConfigMeansNotItsBytes) {
+  const std::string text = R"(version: 1
+volumes:
+  models: {size: 100, dataCenter: EU-RO-1}
+pods:
+  trainer:
+    image: runpod/pytorch:2.4.0
+    gpuType: NVIDIA RTX A6000
+    volume: models
+    env: {HF_HOME: /workspace/hf, HF_TOKEN: "${env:HF_TOKEN}"}
+)";
+  LoadResult result = Parse(text);
   ASSERT_TRUE(result.config.has_value());
-  // sha256sum of the 11 bytes "version: 1\n".
-  EXPECT_EQ(result.config->digest,
-            "09bfcc6a14b83e2192b8673677725c84883ee9cd0c70e45c9ec09daa8f2b2847");
-  // A comment changes the bytes, so the digest.
-  LoadResult commented = Parse("version: 1  # v1\n");
-  ASSERT_TRUE(commented.config.has_value());
-  EXPECT_NE(commented.config->digest, result.config->digest);
-  EXPECT_EQ(commented.config->digest.size(), 64u);
+  EXPECT_EQ(result.config->digest.size(), 64u);
+  // Comments, blank lines, flow or block style, quoting and key order do
+  // not change what the config means.
+  LoadResult reworded = Parse(R"(# the team's GPUs
+version: 1
+
+pods:
+  trainer:   # fine-tuning
+    volume: "models"
+    gpuType: 'NVIDIA RTX A6000'
+    image: runpod/pytorch:2.4.0
+    env:
+      HF_TOKEN: "${env:HF_TOKEN}"
+      HF_HOME: /workspace/hf
+volumes:
+  models:
+    dataCenter: EU-RO-1
+    size: 100
+)");
+  ASSERT_TRUE(reworded.config.has_value());
+  EXPECT_EQ(reworded.config->digest, result.config->digest);
+  // A default written out means the same as the default left implicit.
+  std::string explicit_default = text;
+  explicit_default.replace(explicit_default.find("size: 100"), 9,
+                           "size: 100, protect: true");
+  EXPECT_EQ(Parse(explicit_default).config->digest, result.config->digest);
+  // What it means changes it: a size, a plain env value, moved:.
+  std::string grown = text;
+  grown.replace(grown.find("size: 100"), 9, "size: 200");
+  EXPECT_NE(Parse(grown).config->digest, result.config->digest);
+  std::string env = text;
+  env.replace(env.find("/workspace/hf"), 13, "/workspace/h2");
+  EXPECT_NE(Parse(env).config->digest, result.config->digest);
+  EXPECT_NE(Parse(text + "moved:\n  - {from: volume.old, to: volume.models}\n")
+                .config->digest,
+            result.config->digest);
+  // A secret's value is not part of it (nothing derived from a secret is
+  // written): a saved plan compares secrets with the live pod instead.
+  LoadResult other_secret =
+      ParseConfig("podform.yaml", text, FakeEnv({{"HF_TOKEN", "another"}}));
+  ASSERT_TRUE(other_secret.config.has_value());
+  EXPECT_EQ(other_secret.config->digest, result.config->digest);
 }
 
 TEST(ConfigWarningsTest, UnknownCatalogIdsWarnButLoad) {
@@ -508,6 +552,40 @@ TEST(ParseConfigTest, NeverThrowsOnAnyPrefixOfARealConfig) {
     }
     EXPECT_NE(result.config.has_value(), has_error) << prefix;
   }
+}
+
+TEST(ConfigVarsTest, VarsResolveInEnvAndImageAndArePlain) {
+  LoadResult result = ParseConfig("podform.yaml", R"(version: 1
+pods:
+  web:
+    image: ghcr.io/acme/web:${var:TAG}
+    gpuType: NVIDIA RTX A6000
+    env: {STAGE: "${var:STAGE}", TOKEN: "${env:HF_TOKEN}"}
+)",
+                                  FakeEnv({{"HF_TOKEN", kSecret}}),
+                                  FakeEnv({{"TAG", "1.4"}, {"STAGE", "prod"}}));
+  ASSERT_TRUE(result.config.has_value())
+      << ::testing::PrintToString(Messages(result));
+  const DesiredPod& web = result.config->pods.at("web");
+  EXPECT_EQ(web.spec.image, "ghcr.io/acme/web:1.4");
+  EXPECT_EQ(web.spec.env.at("STAGE"), "prod");
+  EXPECT_THAT(web.secret_env, ElementsAre("TOKEN"));
+}
+
+TEST(ConfigVarsTest, AnUndefinedVarIsAnErrorAtItsValue) {
+  LoadResult result = ParseConfig("podform.yaml", R"(version: 1
+pods:
+  web:
+    image: ghcr.io/acme/web:${var:TAG}
+    gpuType: NVIDIA RTX A6000
+    env: {STAGE: "${var:STAGE}"}
+)",
+                                  FakeEnv({}), FakeEnv({{"STAGE", "prod"}}));
+  EXPECT_FALSE(result.config.has_value());
+  EXPECT_THAT(Messages(result),
+              ElementsAre("podform.yaml:4:12: pods.web.image: variable TAG is "
+                          "not defined (give --var TAG=VALUE, a --var-file "
+                          "that defines it, or set PODFORM_VAR_TAG)"));
 }
 
 }  // namespace

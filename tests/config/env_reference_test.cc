@@ -79,5 +79,37 @@ TEST(ContainsEnvReferenceTest, LooksForTheReferencePrefix) {
   EXPECT_FALSE(ContainsEnvReference("env:A"));
 }
 
+TEST(ExpandVarReferencesTest, VarsArePlainAndShareTheSyntax) {
+  const EnvLookup vars = FakeEnv({{"TAG", "1.4"}, {"STAGE", "prod"}});
+  EnvExpansion plain =
+      ExpandEnvReferences("web:${var:TAG}-${var:STAGE}", kEnv, vars);
+  EXPECT_EQ(plain.value, "web:1.4-prod");
+  EXPECT_FALSE(plain.secret);
+  EXPECT_THAT(plain.undefined_vars, IsEmpty());
+  // One ${env:} makes the whole value a secret.
+  EnvExpansion mixed =
+      ExpandEnvReferences("${var:STAGE}:${env:TOKEN}", kEnv, vars);
+  EXPECT_EQ(mixed.value, "prod:t0k");
+  EXPECT_TRUE(mixed.secret);
+  // $${ stays a literal; ${var:} with a bad name is malformed.
+  EnvExpansion literal =
+      ExpandEnvReferences("$${var:TAG} ${var:1X}", kEnv, vars);
+  EXPECT_EQ(literal.value, "${var:TAG} ");
+  EXPECT_THAT(literal.malformed, ElementsAre("${var:1X}"));
+}
+
+TEST(ExpandVarReferencesTest, UndefinedVarsAreListedOnceAndApartFromEnv) {
+  const EnvLookup vars = FakeEnv({{"TAG", "1.4"}});
+  EnvExpansion e = ExpandEnvReferences(
+      "${var:NOPE}${env:MISSING}${var:NOPE}${var:ALSO}${var:TAG}", kEnv, vars);
+  EXPECT_THAT(e.undefined_vars, ElementsAre("NOPE", "ALSO"));
+  EXPECT_THAT(e.unset, ElementsAre("MISSING"));
+  // Without a lookup, every var is undefined.
+  EXPECT_THAT(ExpandEnvReferences("${var:TAG}", kEnv).undefined_vars,
+              ElementsAre("TAG"));
+  EXPECT_TRUE(ContainsVarReference("a${var:B}"));
+  EXPECT_FALSE(ContainsVarReference("a${env:B}"));
+}
+
 }  // namespace
 }  // namespace podform

@@ -3,11 +3,10 @@
 // the test's PostgreSQL cluster.
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <pwd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reconciler/state/file_store.h"
 #include "reconciler/state/postgres_store.h"
@@ -214,12 +214,48 @@ TEST_F(StateCommandTest, RmForgetsWithoutDeleting) {
   EXPECT_EQ(r.out,
             "Removed volume.models (id agv6w2qcg7) from the lock file; it "
             "still exists on RunPod.\n");
-  EXPECT_EQ(r.err, "");
+  // pod.trainer, still managed, mounts it: said, and done anyway.
+  EXPECT_EQ(r.err,
+            "podform: warning: volume.models is still mounted by pod.trainer, "
+            "which the lock file still manages: the next plan would create a "
+            "second volume and replace that pod to mount it; import the "
+            "volume again (podform import volume.models agv6w2qcg7) or forget "
+            "that pod too (podform state rm pod.trainer)\n");
   State expected = SampleState();
   expected.resources.erase({Kind::kVolume, "models"});
   expected.serial = 8;
   EXPECT_EQ(*ReadFile(path_), SerializeState(expected));
   EXPECT_EQ(Run({"list"}).out, "pod.trainer  x7k2m9p4q1\n");
+}
+
+TEST_F(StateCommandTest, RmOfAVolumeWithItsPodsWarnsOfNothing) {
+  State state = SampleState();
+  Resource other = state.resources.at({Kind::kPod, "trainer"}).resource;
+  other.address = {Kind::kPod, "eval"};
+  state.resources[other.address] = {"p0d2e4v6a8", other};
+  WriteLockFile(state);
+  Result both = Run({"rm", "volume.models", "pod.trainer", "pod.eval"});
+  EXPECT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_EQ(both.err, "");
+  WriteLockFile(state);
+  Result one = Run({"rm", "pod.trainer", "volume.models"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.err,
+            "podform: warning: volume.models is still mounted by pod.eval, "
+            "which the lock file still manages: the next plan would create a "
+            "second volume and replace that pod to mount it; import the "
+            "volume again (podform import volume.models agv6w2qcg7) or forget "
+            "that pod too (podform state rm pod.eval)\n");
+  WriteLockFile(state);
+  Result none = Run({"rm", "volume.models"});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.err,
+            "podform: warning: volume.models is still mounted by pod.eval, "
+            "pod.trainer, which the lock file still manages: the next plan "
+            "would create a second volume and replace those pods to mount "
+            "it; import the volume again (podform import volume.models "
+            "agv6w2qcg7) or forget those pods too (podform state rm pod.eval "
+            "pod.trainer)\n");
 }
 
 TEST_F(StateCommandTest, RmSeveralAndAPendingCreate) {
@@ -279,6 +315,62 @@ TEST_F(StateCommandTest, RmRefusesAnUnreadableLockFile) {
       0u)
       << r.err;
   EXPECT_EQ(*ReadFile(path_), truncated);
+}
+
+TEST_F(StateCommandTest, MvRenamesAndThePodFollowsItsVolume) {
+  WriteLockFile(SampleState());
+  Result r = Run({"mv", "volume.models", "volume.weights"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Moved volume.models (id agv6w2qcg7) to volume.weights in the "
+            "lock file; nothing was sent to RunPod.\n"
+            "pod.trainer now mounts volume.weights.\n");
+  EXPECT_EQ(r.err, "");
+  State expected = SampleState();
+  ResourceState volume = expected.resources.at({Kind::kVolume, "models"});
+  expected.resources.erase({Kind::kVolume, "models"});
+  volume.resource.address = {Kind::kVolume, "weights"};
+  expected.resources[{Kind::kVolume, "weights"}] = volume;
+  expected.resources[{Kind::kPod, "trainer"}].resource.volume_key = "weights";
+  expected.serial = 8;
+  EXPECT_EQ(*ReadFile(path_), SerializeState(expected));
+  EXPECT_EQ(Run({"list"}).out,
+            "pod.trainer     x7k2m9p4q1\n"
+            "volume.weights  agv6w2qcg7\n");
+}
+
+TEST_F(StateCommandTest, MvRefusalsChangeNothing) {
+  WriteLockFile(WithIntent(SampleState()));
+  const std::string before = *ReadFile(path_);
+  Result taken = Run({"mv", "pod.trainer", "pod.worker"});
+  EXPECT_EQ(taken.exit_code, 1);
+  EXPECT_EQ(taken.out, "");
+  EXPECT_EQ(taken.err,
+            "podform: pod.worker is already in the state; cannot move "
+            "pod.trainer onto it; nothing was moved\n");
+  Result kinds = Run({"mv", "pod.trainer", "volume.trainer"});
+  EXPECT_EQ(kinds.exit_code, 1);
+  EXPECT_EQ(kinds.err,
+            "podform: cannot move pod.trainer to volume.trainer: a pod can "
+            "only move to another pod address; nothing was moved\n");
+  Result missing = Run({"mv", "volume.data", "volume.cache"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err,
+            "podform: volume.data is not in the state; nothing was moved\n");
+  Result bad = Run({"mv", "volume.models", "weights"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err,
+            "podform: invalid address \"weights\": expected volume.NAME or "
+            "pod.NAME\n");
+  EXPECT_EQ(*ReadFile(path_), before);
+}
+
+TEST_F(StateCommandTest, MvWithoutALockFileFailsAndCreatesNothing) {
+  Result r = Run({"mv", "pod.trainer", "pod.worker"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, absl::StrCat("podform: no lock file at ", path_,
+                                "; nothing has been applied yet\n"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
 }
 
 TEST_F(StateCommandTest, PullPrintsTheLockFile) {
@@ -504,6 +596,30 @@ TEST_F(PostgresStateCommandTest, RmForgetsFromTheDatabase) {
   EXPECT_EQ(stored->serial, 8);
   EXPECT_EQ(stored->Find({Kind::kVolume, "models"}), nullptr);
   EXPECT_NE(stored->Find({Kind::kPod, "trainer"}), nullptr);
+}
+
+TEST_F(PostgresStateCommandTest, MvRenamesInTheDatabaseAsANewVersion) {
+  WriteVersions(ThreeVersions(), "podform apply");
+  Result r = RunPg({"mv", "volume.models", "volume.weights"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Moved volume.models (id agv6w2qcg7) to volume.weights in the "
+            "state; nothing was sent to RunPod.\n"
+            "pod.trainer now mounts volume.weights.\n");
+  absl::StatusOr<State> stored =
+      PostgresStateStore(ParsePostgresUri(uri_, "", "")).Read();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->serial, 8);
+  EXPECT_EQ(stored->Find({Kind::kVolume, "models"}), nullptr);
+  ASSERT_NE(stored->Find({Kind::kVolume, "weights"}), nullptr);
+  EXPECT_EQ(stored->Find({Kind::kVolume, "weights"})->id, "agv6w2qcg7");
+  EXPECT_EQ(stored->Find({Kind::kPod, "trainer"})->resource.volume_key,
+            "weights");
+  // The version before the move is kept.
+  Result seven = RunPg({"show", "volume.models", "--serial", "7"});
+  EXPECT_EQ(seven.exit_code, 0) << seven.err;
+  Result history = RunPg({"history"});
+  EXPECT_THAT(history.out, ::testing::HasSubstr("podform state mv"));
 }
 
 TEST_F(PostgresStateCommandTest, PullOfAnEmptyKeyFails) {
