@@ -116,6 +116,7 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
   RETURN_IF_ERROR(workspace.store().Write(&state));
   workspace.out() << "Imported " << address.ToString() << " (id " << id
                   << "). Run podform plan to compare it with the config.\n";
+  const Resource& resource = state.resources.at(address).resource;
   if (address.kind == Kind::kPod && resource.volume_key.empty() &&
       !resource.pod.network_volume_id.empty()) {
     // Its volume is not managed yet: the next plan would replace the pod.

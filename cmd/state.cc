@@ -492,6 +492,7 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context) {
   options->mv
       ->add_option("from", options->mv_from,
                    "The address it has now, e.g. volume.models")
+      ->type_name("ADDR")
       ->required();
   options->mv
       ->add_option("to", options->mv_to,

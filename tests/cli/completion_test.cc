@@ -77,8 +77,10 @@ TEST(CompletionTest, BashScriptListsCommandsAndFlagsFromTheirDefinitions) {
   EXPECT_THAT(run.out, HasSubstr(absl::StrCat(
                            "    \"\")\n      subs=\"", VisibleCommands(),
                            "\"\n      flags=\"--help -h --version --file "
-                           "--state --endpoint --api --sandbox --no-color\"\n"
-                           "      valued=\"--file --state --endpoint --api\"\n"
+                           "--state --endpoint --api --sandbox --no-color "
+                           "--var --var-file\"\n"
+                           "      valued=\"--file --state --endpoint --api "
+                           "--var --var-file\"\n"
                            "      addressed=\"\"\n      args=\"\" ;;\n")));
   EXPECT_THAT(run.out,
               HasSubstr("    \"plan\")\n      subs=\"\"\n"
@@ -200,7 +202,7 @@ std::string CompleteInBash(const std::string& words, int cword,
 TEST(CompletionTest, BashCompletesCommandsAndFlags) {
   EXPECT_EQ(CompleteInBash("podform st", 1), "state\n");
   EXPECT_EQ(CompleteInBash("podform state ''", 2),
-            "list\nshow\nrm\npull\nhistory\nmigrate\nprune\n");
+            "list\nshow\nrm\nmv\npull\nhistory\nmigrate\nprune\n");
   EXPECT_EQ(CompleteInBash("podform --file x.yaml pl", 3), "plan\n");
   EXPECT_EQ(CompleteInBash("podform plan --det", 2), "--detailed-exitcode\n");
   // Global flags follow the command too.
