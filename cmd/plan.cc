@@ -22,6 +22,7 @@ struct PlanCommandFlags {
 
 int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   Workspace workspace(context);
+  workspace.set_json_output(flags.json);
   if (!flags.out.empty()) {
     // Before anything is planned: the plan would be lost with the file.
     if (absl::Status out = CheckOwnFiles(workspace.global(), flags.out);
@@ -36,13 +37,21 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   absl::StatusOr<Planned> planned =
       RefreshAndPlan(workspace, *config, *options, LockCheck::kProbe);
   if (!planned.ok()) return workspace.Fail(planned.status());
-  const Plan& plan = planned->plan;
+  Plan& plan = planned->plan;
+  plan.config_warnings = workspace.config_warnings();
   if (!planned->in_progress.empty()) {
     workspace.err() << "podform: " << planned->in_progress
                     << "; this plan shows the state as it was before that "
                        "run finishes\n";
   }
 
+  if (!flags.out.empty()) {
+    // Before the plan is printed, so that stdout holds one document either
+    // way (the plan, or with --json the failure).
+    absl::Status written =
+        WriteFileAtomically(flags.out, SerializePlanFile(plan), 0600);
+    if (!written.ok()) return workspace.Fail(written);
+  }
   if (flags.json) {
     workspace.out() << RenderJsonText(plan);
   } else if (flags.markdown) {
@@ -54,9 +63,6 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
     workspace.out() << RenderText(plan, workspace.color());
   }
   if (!flags.out.empty()) {
-    absl::Status written =
-        WriteFileAtomically(flags.out, SerializePlanFile(plan), 0600);
-    if (!written.ok()) return workspace.Fail(written);
     if (!flags.json && !flags.markdown) {
       workspace.out() << "\nSaved the plan to " << flags.out
                       << ". To perform exactly these actions, run:\n"

@@ -23,6 +23,7 @@ struct ShowFlags {
 
 int Show(const CommandContext& context, const ShowFlags& flags) {
   Workspace workspace(context);
+  workspace.set_json_output(flags.json);
   absl::StatusOr<std::string> text = ReadFile(flags.plan_file);
   if (!text.ok()) return workspace.Fail(text.status());
   absl::StatusOr<Plan> plan = ParsePlanFile(*text);

@@ -268,8 +268,8 @@ int Remove(const CommandContext& context,
 }
 
 // Renames an address under the lock; nothing is sent to RunPod.
-int Move(const CommandContext& context, const std::string& from_text,
-         const std::string& to_text) {
+int RunMove(const CommandContext& context, const std::string& from_text,
+            const std::string& to_text) {
   absl::StatusOr<Address> from = Address::Parse(from_text);
   if (!from.ok()) return Fail(context, from.status());
   absl::StatusOr<Address> to = Address::Parse(to_text);
@@ -530,7 +530,7 @@ CommandRun SetupState(CLI::App* command, const CommandContext& context) {
     }
     if (options->rm->parsed()) return Remove(context, options->rm_addresses);
     if (options->mv->parsed()) {
-      return Move(context, options->mv_from, options->mv_to);
+      return RunMove(context, options->mv_from, options->mv_to);
     }
     if (options->pull->parsed()) return Pull(context);
     if (options->history->parsed()) return History(context);

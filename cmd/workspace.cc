@@ -14,6 +14,7 @@
 #include "reconciler/client/graphql_provider.h"
 #include "reconciler/client/pacer.h"
 #include "reconciler/client/rest_provider.h"
+#include "reconciler/plan/render.h"
 #include "reconciler/sandbox/in_process_transport.h"
 #include "reconciler/state/file_store.h"
 #include "reconciler/state/postgres_store.h"
@@ -88,8 +89,15 @@ const Config* Workspace::LoadConfig() {
     LoadResult result = LoadConfigFile(global().file, ProcessEnv(), *vars);
     for (const Diagnostic& d : result.diagnostics) {
       err() << d.ToString() << "\n";
+      const bool error = d.severity == Diagnostic::Severity::kError;
+      (error ? config_errors_ : config_warnings_)
+          .push_back({error ? Finding::Severity::kError
+                            : Finding::Severity::kWarning,
+                      d.message, d.file, d.location.line,
+                      d.location.column});
     }
     config_ = std::move(result.config);
+    if (!config_.has_value() && json_output_) FailAsJson({});
   }
   return config_ ? &*config_ : nullptr;
 }
@@ -190,7 +198,19 @@ bool Workspace::color() const {
 
 int Workspace::Fail(const absl::Status& status) const {
   err() << "podform: " << status.message() << "\n";
+  if (json_output_) {
+    FailAsJson({{Finding::Severity::kError, std::string(status.message())}});
+  }
   return 1;
+}
+
+void Workspace::FailAsJson(std::vector<Finding> findings) const {
+  if (json_failure_printed_) return;
+  json_failure_printed_ = true;
+  std::vector<Finding> all = config_errors_;
+  all.insert(all.end(), config_warnings_.begin(), config_warnings_.end());
+  all.insert(all.end(), findings.begin(), findings.end());
+  out() << RenderFailureJsonText(all);
 }
 
 }  // namespace podform

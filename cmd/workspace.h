@@ -10,6 +10,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -18,6 +19,7 @@
 #include "reconciler/config/config.h"
 #include "reconciler/core/provider.h"
 #include "reconciler/core/target.h"
+#include "reconciler/plan/plan.h"
 #include "reconciler/state/state.h"
 #include "reconciler/state/store.h"
 
@@ -40,8 +42,18 @@ class Workspace {
   ~Workspace();
 
   // --file, loaded once. Every diagnostic is printed to err(); null when
-  // there were errors.
+  // there were errors (with JSON output, also printed to out() as the
+  // --json failure document).
   const Config* LoadConfig();
+  // The config's warnings, once LoadConfig ran.
+  const std::vector<Finding>& config_warnings() const {
+    return config_warnings_;
+  }
+
+  // For a command run with --json: from now on, a failure (Fail, or a
+  // config with errors) is also printed to out() as the --json failure
+  // document (docs/PLAN_FORMAT.md), once, so that stdout is never empty.
+  void set_json_output(bool json) { json_output_ = json; }
 
   // The state store (OpenStateStore: --state, a file or a postgres:// URI,
   // else the sandbox's own with --sandbox, else podform.lock beside the
@@ -89,14 +101,23 @@ class Workspace {
   std::ostream& err() const { return *context_.err; }
   const GlobalOptions& global() const { return *context_.global; }
 
-  // Prints "podform: MESSAGE" to err() and returns 1.
+  // Prints "podform: MESSAGE" to err() (and, with JSON output, the failure
+  // document to out()) and returns 1.
   int Fail(const absl::Status& status) const;
 
  private:
   CommandContext context_;
   std::string state_path_;
+  // Prints the --json failure document with the config's diagnostics and
+  // `findings` to out(), unless one was printed already.
+  void FailAsJson(std::vector<Finding> findings) const;
+
   std::optional<Config> config_;
   bool config_loaded_ = false;
+  std::vector<Finding> config_warnings_;
+  std::vector<Finding> config_errors_;
+  bool json_output_ = false;
+  mutable bool json_failure_printed_ = false;
   std::unique_ptr<StateStore> store_;
   bool store_prepared_ = false;
   std::unique_ptr<Provider> provider_;

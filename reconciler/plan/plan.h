@@ -111,8 +111,23 @@ struct Cost {
   bool operator==(const Cost&) const = default;
 };
 
+// A problem found before or while planning, for --json and --markdown: a
+// warning of the config (with where it is), or why the command failed.
+struct Finding {
+  enum class Severity { kError, kWarning };
+  Severity severity = Severity::kWarning;
+  std::string message;
+  std::string file = {};  // "" when the problem is not in a file
+  int line = 0;           // 1-based; 0 when not known
+  int column = 0;         // 1-based; 0 when not known
+
+  bool operator==(const Finding&) const = default;
+};
+
 struct Plan {
-  static constexpr int kFormatVersion = 1;
+  // The --json format (docs/PLAN_FORMAT.md); 2 added "ok", "diagnostics"
+  // and "moves".
+  static constexpr int kFormatVersion = 2;
 
   // Every managed or desired address (or, with --target, the targeted ones and
   // what they depend on), no-ops included, ordered by when each change starts
@@ -127,6 +142,8 @@ struct Plan {
   std::vector<Move> moves;
   std::vector<UnmanagedResource> unmanaged;
   std::vector<std::string> warnings;  // e.g. drift that needs a person
+  // The config's warnings, with where they are (not kept in plan files).
+  std::vector<Finding> config_warnings;
   Cost cost;
   bool destroy = false;  // made by `podform destroy`
 

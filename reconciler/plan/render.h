@@ -28,6 +28,11 @@ nlohmann::json RenderJson(const Plan& plan);
 // prints. Never throws (invalid UTF-8 shows as U+FFFD).
 std::string RenderJsonText(const Plan& plan);
 
+// What --json prints instead of a plan when the command fails: the format's
+// version, "ok": false, and `findings` (at least one error) as
+// "diagnostics" (docs/PLAN_FORMAT.md).
+std::string RenderFailureJsonText(const std::vector<Finding>& findings);
+
 // GitHub-flavoured markdown for a pull-request comment: heading, summary,
 // data-loss warnings, a table of changes, the full plan in a ```diff block,
 // unmanaged resources, warnings and cost.

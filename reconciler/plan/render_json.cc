@@ -9,6 +9,31 @@ namespace {
 
 using nlohmann::json;
 
+json Diagnostics(const std::vector<Finding>& findings) {
+  json out = json::array();
+  for (const Finding& f : findings) {
+    json d = {{"severity", f.severity == Finding::Severity::kError
+                               ? "error"
+                               : "warning"},
+              {"message", f.message}};
+    if (!f.file.empty()) d["file"] = f.file;
+    if (f.line > 0) d["line"] = f.line;
+    if (f.column > 0) d["column"] = f.column;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::string Dump(const json& j) {
+  // `replace` makes dump() unable to throw: strings in a plan come from
+  // inputs checked to be UTF-8, and a byte that slipped through shows as
+  // U+FFFD rather than aborting the program.
+  return j.dump(2, ' ', /*ensure_ascii=*/false,
+                json::error_handler_t::replace) +
+         "\n";
+}
+
+
 json Addresses(const std::vector<Address>& addresses) {
   json out = json::array();
   for (const Address& a : addresses) out.push_back(a.ToString());
@@ -44,6 +69,8 @@ json RenderJson(const Plan& plan) {
   }
   json out = {
       {"format_version", Plan::kFormatVersion},
+      {"ok", true},
+      {"diagnostics", Diagnostics(plan.config_warnings)},
       {"lineage", plan.lineage},
       {"serial", plan.serial},
       {"destroy", plan.destroy},
@@ -81,13 +108,12 @@ json RenderJson(const Plan& plan) {
   return out;
 }
 
-std::string RenderJsonText(const Plan& plan) {
-  // `replace` makes dump() unable to throw: strings in a plan come from
-  // inputs checked to be UTF-8, and a byte that slipped through shows as
-  // U+FFFD rather than aborting the program.
-  return RenderJson(plan).dump(2, ' ', /*ensure_ascii=*/false,
-                               json::error_handler_t::replace) +
-         "\n";
+std::string RenderJsonText(const Plan& plan) { return Dump(RenderJson(plan)); }
+
+std::string RenderFailureJsonText(const std::vector<Finding>& findings) {
+  return Dump({{"format_version", Plan::kFormatVersion},
+               {"ok", false},
+               {"diagnostics", Diagnostics(findings)}});
 }
 
 }  // namespace podform

@@ -124,8 +124,13 @@ std::string RenderMarkdown(const Plan& plan) {
     }
     absl::StrAppend(&out, "\n");
   }
-  if (!plan.warnings.empty()) {
+  if (!plan.warnings.empty() || !plan.config_warnings.empty()) {
     absl::StrAppend(&out, "**Warnings:**\n\n");
+    for (const Finding& w : plan.config_warnings) {
+      absl::StrAppend(&out, "- `", Printable(w.file));
+      if (w.line > 0) absl::StrAppend(&out, ":", w.line, ":", w.column);
+      absl::StrAppend(&out, "`: ", Printable(w.message), "\n");
+    }
     for (const std::string& w : plan.warnings) {
       absl::StrAppend(&out, "- ", Printable(w), "\n");
     }
