@@ -114,6 +114,9 @@ std::vector<AttributeLine> AttributeLines(const Change& change) {
       line.op = '+';
       line.after = a->second.shown;
     } else if (a == after.end()) {
+      // A volume whose config leaves its type out accepts the tier RunPod
+      // chose (diff.cc): no change, though only the live volume has one.
+      if (name == "type" && change.address.kind == Kind::kVolume) continue;
       line.op = '-';
       line.before = b->second.shown;
     } else {

@@ -95,6 +95,30 @@ TEST(RenderTest, ASecretIsShownChangedOnlyWhenThePlanSaysSo) {
             nlohmann::json({"HF_TOKEN"}));
 }
 
+TEST(RenderTest, AVolumeTypeLeftOutOfTheConfigIsNotShownAsRemoved) {
+  World w;
+  DesiredVolume v = MakeVolume("models", 50, "EU-RO-1");
+  w.Exists(v, "vol-1");
+  w.LiveVolumeWithId("vol-1").spec.type = "STANDARD";
+  v.spec.size_gb = 60;
+  w.Desire(v);
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::string text = RenderText(*plan, false);
+  EXPECT_THAT(text, HasSubstr("~ size: 50 -> 60\n"));
+  EXPECT_THAT(text, Not(HasSubstr("type")));
+  EXPECT_THAT(RenderMarkdown(*plan), Not(HasSubstr("type")));
+  // Declared, a type that changes is shown (and forces a replacement).
+  v.spec.type = "HIGH_PERFORMANCE";
+  w.Desire(v);
+  PlanOptions allow;
+  allow.allow_destroy = {{Kind::kVolume, "models"}};
+  plan = MakePlan(w.config, w.state, w.live, allow);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(RenderText(*plan, false),
+              HasSubstr("type: \"STANDARD\" -> \"HIGH_PERFORMANCE\""));
+}
+
 TEST(RenderTest, NoChanges) {
   World w;
   w.Converged(MakeVolume("models", 100), "vol-1");
