@@ -10,26 +10,23 @@
 namespace podform {
 namespace {
 
-// The recorded form of a desired volume or pod; secrets are only marked.
+// The recorded form of a desired volume or pod (RecordedResource).
 Resource Desired(const Config& config, const Address& address, bool* found) {
-  Resource r;
-  r.address = address;
   *found = false;
   if (address.kind == Kind::kVolume) {
-    auto it = config.volumes.find(address.name);
-    if (it == config.volumes.end()) return r;
-    r.volume = it->second.spec;
-    r.protect = it->second.protect;
-  } else {
-    auto it = config.pods.find(address.name);
-    if (it == config.pods.end()) return r;
-    r.pod = it->second.spec;
-    r.volume_key = it->second.volume;
-    r.secret_env = it->second.secret_env;
-    for (const std::string& key : r.secret_env) r.pod.env.erase(key);
+    if (auto it = config.volumes.find(address.name);
+        it != config.volumes.end()) {
+      *found = true;
+      return RecordedResource(address.name, it->second);
+    }
+  } else if (auto it = config.pods.find(address.name);
+             it != config.pods.end()) {
+    *found = true;
+    return RecordedResource(address.name, it->second);
   }
-  *found = true;
-  return r;
+  Resource none;
+  none.address = address;
+  return none;
 }
 
 }  // namespace

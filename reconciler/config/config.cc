@@ -53,21 +53,10 @@ std::string Sha256Hex(const std::string& bytes) {
 std::string DesiredText(const Config& config) {
   nlohmann::json resources = nlohmann::json::object();
   for (const auto& [key, desired] : config.volumes) {
-    Resource r;
-    r.address = {Kind::kVolume, key};
-    r.volume = desired.spec;
-    r.protect = desired.protect;
-    resources[r.address.ToString()] = ToAttributes(r);
+    resources["volume." + key] = ToAttributes(RecordedResource(key, desired));
   }
   for (const auto& [key, desired] : config.pods) {
-    Resource r;
-    r.address = {Kind::kPod, key};
-    r.pod = desired.spec;
-    r.volume_key = desired.volume;
-    r.secret_env = desired.secret_env;
-    for (const std::string& secret : desired.secret_env)
-      r.pod.env.erase(secret);
-    resources[r.address.ToString()] = ToAttributes(r);
+    resources["pod." + key] = ToAttributes(RecordedResource(key, desired));
   }
   nlohmann::json moved = nlohmann::json::array();
   for (const MovedBlock& block : config.moved) {
@@ -410,6 +399,25 @@ LoadResult ParseConfig(const std::string& path, const std::string& text,
     result.config = BuildConfig(path, drafts, std::move(warnings));
   }
   return result;
+}
+
+Resource RecordedResource(const std::string& key, const DesiredVolume& volume) {
+  Resource r;
+  r.address = {Kind::kVolume, key};
+  r.volume = volume.spec;
+  r.protect = volume.protect;
+  return r;
+}
+
+Resource RecordedResource(const std::string& key, const DesiredPod& pod) {
+  Resource r;
+  r.address = {Kind::kPod, key};
+  r.pod = pod.spec;
+  r.pod.network_volume_id.clear();
+  r.volume_key = pod.volume;
+  r.secret_env = pod.secret_env;
+  for (const std::string& secret : pod.secret_env) r.pod.env.erase(secret);
+  return r;
 }
 
 LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,

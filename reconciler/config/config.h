@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "reconciler/core/model.h"
+#include "reconciler/core/resource.h"
 
 namespace podform {
 
@@ -85,6 +86,14 @@ struct LoadResult {
   std::optional<Config> config;         // set iff there were no errors
   std::vector<Diagnostic> diagnostics;  // every error and warning, in order
 };
+
+// The form the state records for what the config declares at `key`
+// (core/resource.h): a secret env key is only marked (in secret_env),
+// never with its value, and a pod's network volume id is left empty (the
+// config knows none). The one conversion the planner, the recovery of
+// interrupted creates and Config::digest share.
+Resource RecordedResource(const std::string& key, const DesiredVolume& volume);
+Resource RecordedResource(const std::string& key, const DesiredPod& pod);
 
 // Parses and validates `text` as the contents of `path`. Reports every
 // problem in one pass, sorted by position; never throws. See DESIGN.md

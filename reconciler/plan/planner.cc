@@ -119,11 +119,7 @@ void Planner::PlanVolume(const Address& address) {
   c.address = address;
   std::optional<Resource> after;
   if (auto it = volumes_->find(address.name); it != volumes_->end()) {
-    Resource r;
-    r.address = address;
-    r.volume = it->second.spec;
-    r.protect = it->second.protect;
-    after = r;
+    after = RecordedResource(address.name, it->second);
   }
   entry.recorded = prior_.Find(address);
   if (entry.recorded == nullptr) {
@@ -181,15 +177,9 @@ void Planner::PlanPod(const Address& address) {
   if (auto it = pods_->find(address.name); it != pods_->end()) {
     const DesiredPod& d = it->second;
     desired = &d;
-    Resource r;
-    r.address = address;
-    r.pod = d.spec;
-    r.pod.network_volume_id.clear();
-    r.volume_key = d.volume;
-    r.secret_env = d.secret_env;
-    for (const auto& [key, value] : d.spec.env) desired_env_keys.insert(key);
     // A secret is only marked: its value goes to the applier alone.
-    for (const std::string& key : d.secret_env) r.pod.env.erase(key);
+    Resource r = RecordedResource(address.name, d);
+    for (const auto& [key, value] : d.spec.env) desired_env_keys.insert(key);
     if (!d.volume.empty()) {
       Address volume{Kind::kVolume, d.volume};
       auto v = entries_.find(volume);
