@@ -474,7 +474,21 @@ PostgresStateStore::Connected() {
 absl::StatusOr<State> PostgresStateStore::Read() {
   std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(Connection * c, Connected());
+  // A version is never changed once stored: when the newest is the one
+  // this store read or wrote last, it is known without reading it again.
+  ASSIGN_OR_RETURN(Result head,
+                   c->Exec("SELECT max(seq) FROM podform_state_versions "
+                           "WHERE key = $1",
+                           {location_.key}));
+  int64_t seq = -1;
+  if (!PQgetisnull(head.get(), 0, 0) &&
+      absl::SimpleAtoi(PQgetvalue(head.get(), 0, 0), &seq)) {
+    if (seq == own_seq_) return own_state_;
+    if (seq == read_seq_) return read_state_;
+  }
   ASSIGN_OR_RETURN(Chain chain, ReadChain(c, location_.key, kNewest, name_));
+  read_seq_ = chain.seq;
+  read_state_ = chain.state;
   return std::move(chain.state);
 }
 

@@ -68,7 +68,9 @@ inline constexpr int kPostgresSchemaVersion = 2;
 //   podform_locks(key, backend_pid, pid, host, command, since)
 //                                    who holds a key's lock.
 // Read: the newest whole version and the deltas after it, parsed (NotFound
-// when the key has none).
+// when the key has none); a store that read or wrote the newest version
+// itself knows it without reading it again (a stored version never
+// changes).
 // Write: one transaction: reads the newest version (or, when it is the very
 // version this store wrote last, knows it without reading), applies the
 // StateStore checks (CheckWrite), and inserts seq + 1, as a delta while the
@@ -136,6 +138,9 @@ class PostgresStateStore : public StateStore {
   int64_t own_serial_ = -1;
   int64_t own_seq_ = -1;
   State own_state_;
+  // What Read returned last, and its seq (guarded by mu_).
+  int64_t read_seq_ = -1;
+  State read_state_;
   // Sizes of the newest whole version at or before own_seq_, and of the
   // deltas after it (guarded by mu_).
   size_t chain_whole_bytes_ = 0;
