@@ -489,6 +489,8 @@ absl::StatusOr<State> PostgresStateStore::Read() {
   ASSIGN_OR_RETURN(Chain chain, ReadChain(c, location_.key, kNewest, name_));
   read_seq_ = chain.seq;
   read_state_ = chain.state;
+  read_whole_bytes_ = chain.whole_bytes;
+  read_delta_bytes_ = chain.delta_bytes;
   return std::move(chain.state);
 }
 
@@ -525,6 +527,12 @@ absl::Status PostgresStateStore::TryWrite(State* state, bool* lost_race) {
       known.serial = own_state_.serial;
       stored = std::move(known);
       base = &own_state_;
+    } else if (seq == read_seq_) {
+      // The version Read returned last (apply reads, then writes).
+      stored = read_state_;
+      base = &read_state_;
+      chain_whole_bytes_ = read_whole_bytes_;
+      chain_delta_bytes_ = read_delta_bytes_;
     } else {
       absl::StatusOr<Chain> chain = ReadChain(c, location_.key, seq, name_);
       if (chain.ok() && chain->seq == seq) {

@@ -72,7 +72,8 @@ inline constexpr int kPostgresSchemaVersion = 2;
 // itself knows it without reading it again (a stored version never
 // changes).
 // Write: one transaction: reads the newest version (or, when it is the very
-// version this store wrote last, knows it without reading), applies the
+// version this store wrote or read last, knows it without reading), applies
+// the
 // StateStore checks (CheckWrite), and inserts seq + 1, as a delta while the
 // deltas since the newest whole version stay under a quarter of its size,
 // else whole: a write of a few changes costs what they change, not the size
@@ -138,9 +139,12 @@ class PostgresStateStore : public StateStore {
   int64_t own_serial_ = -1;
   int64_t own_seq_ = -1;
   State own_state_;
-  // What Read returned last, and its seq (guarded by mu_).
+  // What Read returned last, its seq and the sizes of the chain it was
+  // read from, as chain_*_bytes_ below (guarded by mu_).
   int64_t read_seq_ = -1;
   State read_state_;
+  size_t read_whole_bytes_ = 0;
+  size_t read_delta_bytes_ = 0;
   // Sizes of the newest whole version at or before own_seq_, and of the
   // deltas after it (guarded by mu_).
   size_t chain_whole_bytes_ = 0;
