@@ -73,8 +73,7 @@ inline constexpr int kPostgresSchemaVersion = 2;
 // changes).
 // Write: one transaction: reads the newest version (or, when it is the very
 // version this store wrote or read last, knows it without reading), applies
-// the
-// StateStore checks (CheckWrite), and inserts seq + 1, as a delta while the
+// the StateStore checks (CheckWrite), and inserts seq + 1, as a delta while the
 // deltas since the newest whole version stay under a quarter of its size,
 // else whole: a write of a few changes costs what they change, not the size
 // of the state, and a read costs at most 1.25 whole versions. A concurrent
