@@ -25,9 +25,11 @@ namespace {
 
 constexpr int kVersion = 1;
 
-constexpr std::array<std::string_view, 5> kTopLevelKeys = {
-    "version", "defaults", "volumes", "pods", "moved"};
+constexpr std::array<std::string_view, 6> kTopLevelKeys = {
+    "version", "defaults", "guards", "volumes", "pods", "moved"};
 constexpr std::array<std::string_view, 1> kDefaultsKeys = {"dataCenter"};
+constexpr std::array<std::string_view, 2> kGuardsKeys = {"minRunwayDays",
+                                                         "strict"};
 
 std::string Sha256Hex(const std::string& bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -180,6 +182,19 @@ void ReadDefaults(const Entry& entry, Drafts& drafts,
   }
 }
 
+void ReadGuards(const Entry& entry, Drafts& drafts, Diagnostics& diagnostics) {
+  if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return;
+  for (const Entry& field :
+       ReadMapping(entry.value, entry.path, kGuardsKeys, diagnostics)) {
+    if (field.key == "minRunwayDays") {
+      drafts.guards.min_runway_days =
+          ReadNumberAtLeast(field, /*min=*/0, diagnostics);
+    } else if (auto strict = ReadBoolean(field, diagnostics)) {
+      drafts.guards.strict = *strict;
+    }
+  }
+}
+
 // The entries of a section (volumes or pods) whose keys are addresses.
 std::vector<Entry> ReadSection(const Entry& entry, Diagnostics& diagnostics) {
   if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return {};
@@ -203,6 +218,7 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
   config.path = path;
   config.version = kVersion;
   config.default_data_center = drafts.default_data_center;
+  config.guards = drafts.guards;
   for (const VolumeDraft& draft : drafts.volumes) {
     DesiredVolume& volume = config.volumes[draft.key];
     volume.key = draft.key;
@@ -341,16 +357,18 @@ void Validate(const std::string& text, const EnvLookup& env,
     return;
   }
 
-  std::optional<Entry> version, defaults, volumes, pods, moved;
+  std::optional<Entry> version, defaults, guards, volumes, pods, moved;
   for (Entry& entry : ReadMapping(root, "", kTopLevelKeys, diagnostics)) {
     if (entry.key == "version") version = std::move(entry);
     if (entry.key == "defaults") defaults = std::move(entry);
+    if (entry.key == "guards") guards = std::move(entry);
     if (entry.key == "volumes") volumes = std::move(entry);
     if (entry.key == "pods") pods = std::move(entry);
     if (entry.key == "moved") moved = std::move(entry);
   }
   ReadVersion(version, root_location, diagnostics);
   if (defaults.has_value()) ReadDefaults(*defaults, drafts, diagnostics);
+  if (guards.has_value()) ReadGuards(*guards, drafts, diagnostics);
   if (volumes.has_value()) {
     for (const Entry& entry : ReadSection(*volumes, diagnostics)) {
       drafts.volume_keys.insert(entry.key);

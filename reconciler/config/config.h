@@ -61,10 +61,24 @@ struct MovedBlock {
   SourceLocation to_location;  // of its `to` value
 };
 
+// The `guards:` section (docs/GUARDS.md): checks a team sets once for
+// every plan and apply; the matching command-line flags override them.
+struct Guards {
+  // Fail when the account's balance lasts fewer days than this after the
+  // plan (--min-runway); unset: a warning only.
+  std::optional<double> min_runway_days;
+  // Turn guard warnings (several read-write mounters of a volume) into
+  // errors (--strict).
+  bool strict = false;
+
+  bool operator==(const Guards&) const = default;
+};
+
 struct Config {
   std::string path;  // as given
   int version = 1;
   std::string default_data_center;
+  Guards guards;
   std::map<std::string, DesiredVolume> volumes;  // by key
   std::map<std::string, DesiredPod> pods;        // by key
   std::vector<MovedBlock> moved;                 // in document order

@@ -50,6 +50,7 @@ struct Drafts {
   bool has_default_data_center = false;  // defaults.dataCenter is present
   std::string default_data_center;       // its value; "" if unusable
   SourceLocation default_data_center_location;
+  Guards guards;
   std::vector<VolumeDraft> volumes;  // in document order
   std::vector<PodDraft> pods;
   std::set<std::string> volume_keys;  // every key under volumes, even bad ones

@@ -1,10 +1,12 @@
 #include "reconciler/config/yaml_reader.h"
 
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <regex>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "reconciler/config/env_reference.h"
@@ -245,6 +247,30 @@ std::optional<bool> ReadBoolean(const Entry& entry, Diagnostics& diagnostics) {
   }
   const std::string& text = entry.value.Scalar();
   return text == "true" || text == "True" || text == "TRUE";
+}
+
+std::optional<double> ReadNumberAtLeast(const Entry& entry, double min,
+                                        Diagnostics& diagnostics) {
+  YamlType type = TypeOf(entry.value);
+  if (type != YamlType::kInteger && type != YamlType::kFloat) {
+    ReportType(entry, "a number", diagnostics);
+    return std::nullopt;
+  }
+  const std::string& text = entry.value.Scalar();
+  double value = 0;
+  if (!absl::SimpleAtod(text, &value) || !std::isfinite(value)) {
+    diagnostics.Error(entry.value_location,
+                      absl::StrCat(Where(entry.path),
+                                   "must be a finite number, got ", text));
+    return std::nullopt;
+  }
+  if (value < min) {
+    diagnostics.Error(entry.value_location,
+                      absl::StrCat(Where(entry.path), "must be at least ",
+                                   min, ", got ", text));
+    return std::nullopt;
+  }
+  return value;
 }
 
 }  // namespace podform

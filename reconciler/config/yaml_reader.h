@@ -98,6 +98,11 @@ std::optional<int64_t> ReadIntegerInRange(const Entry& entry, int64_t min,
 
 std::optional<bool> ReadBoolean(const Entry& entry, Diagnostics& diagnostics);
 
+// A number (integer or float) of at least `min`; otherwise reports the type
+// or "PATH: must be at least MIN, got TEXT". `.inf` and `.nan` are refused.
+std::optional<double> ReadNumberAtLeast(const Entry& entry, double min,
+                                        Diagnostics& diagnostics);
+
 }  // namespace podform
 
 #endif  // PODFORM_RECONCILER_CONFIG_YAML_READER_H_

@@ -108,6 +108,22 @@ INSTANTIATE_TEST_SUITE_P(
                  "  v: {size: 10}\n",
                  {"podform.yaml:2:24: defaults.dataCenter: expected a string, "
                   "got a list"}},
+        RuleCase{"GuardsTakeANonNegativeRunwayAndABoolean",
+                 "version: 1\nguards: {minRunwayDays: 2.5, strict: true}\n",
+                 {}},
+        RuleCase{"GuardsRejectBadValuesAndUnknownKeys",
+                 "version: 1\nguards:\n  minRunwayDays: -1\n  strict: yes\n"
+                 "  minRunway: 3\n",
+                 {"podform.yaml:3:18: guards.minRunwayDays: must be at least "
+                  "0, got -1",
+                  "podform.yaml:4:11: guards.strict: expected true or false, "
+                  "got a string",
+                  "podform.yaml:5:3: guards: unknown key \"minRunway\" "
+                  "(expected one of: minRunwayDays, strict)"}},
+        RuleCase{"GuardsRunwayMustBeANumber",
+                 "version: 1\nguards: {minRunwayDays: three}\n",
+                 {"podform.yaml:2:25: guards.minRunwayDays: expected a "
+                  "number, got a string"}},
         RuleCase{"GpuCountLimitForAnUnknownGpuIsEight",
                  "version: 1\npods:\n  p: {image: i, gpuType: NVIDIA X1, "
                  "gpuCount: 9}\n",

@@ -144,6 +144,19 @@ TEST(ConfigDefaultsTest, EmptySectionsAreAllowed) {
   }
 }
 
+TEST(ConfigGuardsTest, AreUnsetByDefaultAndReadWhenDeclared) {
+  LoadResult plain = Parse("version: 1\n");
+  ASSERT_TRUE(plain.config.has_value());
+  EXPECT_EQ(plain.config->guards, Guards{});
+
+  LoadResult set = Parse("version: 1\nguards: {minRunwayDays: 3, strict: true}\n");
+  ASSERT_TRUE(set.config.has_value());
+  EXPECT_EQ(set.config->guards.min_runway_days, 3.0);
+  EXPECT_TRUE(set.config->guards.strict);
+  // Guards check a plan; they are not part of what the config declares.
+  EXPECT_EQ(set.config->digest, plain.config->digest);
+}
+
 TEST(ConfigDefaultsTest, ManyPodsMayMountOneVolume) {
   LoadResult result = Parse(R"(version: 1
 volumes:
