@@ -1,10 +1,12 @@
 #include "cmd/planning.h"
 
 #include <filesystem>
+#include <map>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reconciler/plan/capacity.h"
 #include "reconciler/plan/moves.h"
 #include "reconciler/util/status_macros.h"
 
@@ -60,6 +62,27 @@ absl::Status CheckApiCanCarryOut(const Plan& plan, Api api) {
   return absl::FailedPreconditionError(absl::StrJoin(lines, "\n"));
 }
 
+// Warns of pods the plan creates where RunPod has no GPUs for them, with
+// one request per cloud type of those pods (none when it creates no pod).
+// Advice, not a condition of the plan: an API that cannot say adds
+// nothing, a failed read one warning.
+void AddCapacityWarnings(Provider& provider, Plan* plan) {
+  std::map<std::string, GpuAvailability> availability;
+  for (const std::string& cloud : CloudTypesToCheck(*plan)) {
+    absl::StatusOr<GpuAvailability> read = provider.PodGpuAvailability(cloud);
+    if (read.ok()) {
+      availability[cloud] = std::move(*read);
+    } else if (!absl::IsUnimplemented(read.status())) {
+      plan->warnings.push_back(
+          absl::StrCat("GPU availability unknown, not checked: ",
+                       read.status().message()));
+    }
+  }
+  for (std::string& warning : CapacityWarnings(*plan, availability)) {
+    plan->warnings.push_back(std::move(warning));
+  }
+}
+
 absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const Config& config,
                                        const PlanOptions& options,
@@ -109,6 +132,7 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                           options));
   planned.plan.moves = std::move(moves);
   RETURN_IF_ERROR(CheckApiCanCarryOut(planned.plan, workspace.api()));
+  AddCapacityWarnings(*provider, &planned.plan);
   return planned;
 }
 

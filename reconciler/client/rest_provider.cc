@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -111,6 +112,40 @@ absl::Status HttpError(const HttpResponse& http, bool read) {
       absl::StrCat("unexpected HTTP ", status, " from RunPod"));
 }
 
+// body.gpus[].id and, per GPU, dataCenters[] {id, availability}.
+absl::StatusOr<GpuAvailability> ParseGpuAvailability(const json& answer) {
+  if (!answer.is_object() || !answer.contains("gpus") ||
+      !answer["gpus"].is_array()) {
+    return Malformed("body.gpus is not a list");
+  }
+  GpuAvailability out;
+  const json& gpus = answer["gpus"];
+  for (size_t i = 0; i < gpus.size(); ++i) {
+    const json& gpu = gpus[i];
+    std::string where = absl::StrCat("body.gpus[", i, "]");
+    if (!gpu.is_object() || !gpu.contains("id") || !gpu["id"].is_string()) {
+      return Malformed(where + ".id is not a string");
+    }
+    std::set<std::string>& available =
+        out.data_centers[gpu["id"].get<std::string>()];
+    auto dcs = gpu.find("dataCenters");
+    if (dcs == gpu.end() || dcs->is_null()) continue;
+    if (!dcs->is_array()) return Malformed(where + ".dataCenters is not a list");
+    for (size_t j = 0; j < dcs->size(); ++j) {
+      const json& dc = (*dcs)[j];
+      std::string dc_where = absl::StrCat(where, ".dataCenters[", j, "]");
+      if (!dc.is_object() || !dc.contains("id") || !dc["id"].is_string() ||
+          !dc.contains("availability") || !dc["availability"].is_string()) {
+        return Malformed(dc_where + " lacks id or availability");
+      }
+      if (dc["availability"].get<std::string>() != "NONE") {
+        available.insert(dc["id"].get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
 class RestProviderImpl : public RestProvider {
  public:
   RestProviderImpl(std::unique_ptr<Transport> transport,
@@ -181,6 +216,18 @@ class RestProviderImpl : public RestProvider {
 
   absl::StatusOr<LivePod> GetPod(const std::string& id) override {
     return Pod("getPod", "GET", "/pods/" + Escape(id), std::nullopt, 200);
+  }
+
+  absl::StatusOr<GpuAvailability> PodGpuAvailability(
+      const std::string& cloud_type) override {
+    const std::string op = "listGpuTypes";
+    ASSIGN_OR_RETURN(
+        json answer,
+        Call(op, "GET",
+             "/catalog/gpus?include=AVAILABILITY&product=POD&cloud=" +
+                 Escape(cloud_type),
+             std::nullopt, 200));
+    return Fail(op, ParseGpuAvailability(answer));
   }
 
  private:

@@ -19,6 +19,8 @@
 //   ResumePod     POST /pods/{id}/action {"action": "start"}  (200 Pod); the
 //                 GPU count cannot change on start and is not sent.
 //   GetPod        GET /pods/{id}                   (200 Pod)
+//   PodGpuAvailability  GET /catalog/gpus?include=AVAILABILITY&product=POD
+//                 &cloud=SECURE|COMMUNITY           (200 {gpus: [GpuType]})
 // A 409 on stop or start (the pod's status does not allow the action) is
 // settled by reading the pod back: already stopped (EXITED), or already
 // RUNNING / PROVISIONING / STARTING, is success with that pod; otherwise

@@ -8,6 +8,7 @@
 #include <compare>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,6 +107,15 @@ struct LiveState {
 
   const LiveVolume* FindVolume(std::string_view id) const;
   const LivePod* FindPod(std::string_view id) const;
+};
+
+// Where RunPod can place pods of each GPU type right now, for one cloud
+// type (REST v2: GET /v2/catalog/gpus?include=AVAILABILITY&product=POD):
+// GPU type id -> the data centers whose availability is not NONE. A GPU
+// type RunPod did not list has no entry.
+struct GpuAvailability {
+  std::map<std::string, std::set<std::string>> data_centers;
+  bool operator==(const GpuAvailability&) const = default;
 };
 
 // The same lookups by id in constant time, for callers that look up many

@@ -51,6 +51,16 @@ class Provider {
   virtual absl::StatusOr<LivePod> StopPod(const std::string& id) = 0;
   virtual absl::StatusOr<LivePod> ResumePod(const std::string& id,
                                             int gpu_count) = 0;
+
+  // Where pods of `cloud_type` (SECURE or COMMUNITY) can be placed now, in
+  // one request. Unimplemented where the API cannot say in one request
+  // (GraphQL asks per GPU type and data center).
+  virtual absl::StatusOr<GpuAvailability> PodGpuAvailability(
+      const std::string& cloud_type) {
+    (void)cloud_type;
+    return absl::UnimplementedError(
+        "this API does not report GPU availability per data center");
+  }
 };
 
 }  // namespace podform

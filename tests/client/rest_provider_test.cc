@@ -495,6 +495,8 @@ TEST(RestSchemaTest, EveryRequestThePodformClientSendsIsDeclared) {
     } else if (r.path.rfind("/network-volumes/", 0) == 0) {
       response.body = VolumeJson("vol1", "m", 10).dump();
       if (r.method == "DELETE") response.status = 204;
+    } else if (r.path.rfind("/catalog/gpus?", 0) == 0) {
+      response.body = json{{"gpus", json::array()}}.dump();
     } else if (r.path.rfind("/pods?", 0) == 0) {
       response.body = Page({}, r.path.find("cursor") == std::string::npos
                                    ? "next"
@@ -522,11 +524,46 @@ TEST(RestSchemaTest, EveryRequestThePodformClientSendsIsDeclared) {
   ASSERT_TRUE(f.provider->ResumePod("p1", 1).ok());
   ASSERT_TRUE(f.provider->GetPod("p1").ok());
   ASSERT_TRUE(f.provider->TerminatePod("p1").ok());
+  ASSERT_TRUE(f.provider->PodGpuAvailability("SECURE").ok());
+  ASSERT_TRUE(f.provider->PodGpuAvailability("COMMUNITY").ok());
   std::vector<HttpRequest> sent = f.transport->requests();
-  EXPECT_EQ(sent.size(), 14u);
+  EXPECT_EQ(sent.size(), 16u);
   for (const HttpRequest& r : sent) {
     EXPECT_EQ(CheckRestRequest(r), absl::OkStatus());
   }
+}
+
+TEST(RestProviderTest, GpuAvailabilityKeepsTheDataCentersThatHaveSome) {
+  RestFixture f;
+  f.Json(200,
+         json{{"gpus",
+               {{{"id", "NVIDIA L4"},
+                 {"name", "L4"},
+                 {"availability", "LOW"},
+                 {"dataCenters",
+                  {{{"id", "EU-RO-1"}, {"name", "Romania"},
+                    {"availability", "LOW"}},
+                   {{"id", "US-TX-3"}, {"name", "Texas"},
+                    {"availability", "NONE"}}}}},
+                {{"id", "NVIDIA H100 80GB HBM3"},
+                 {"name", "H100"},
+                 {"dataCenters", json::array()}}}}});
+  absl::StatusOr<GpuAvailability> got = f.provider->PodGpuAvailability("SECURE");
+  ASSERT_TRUE(got.ok()) << got.status();
+  GpuAvailability want;
+  want.data_centers["NVIDIA L4"] = {"EU-RO-1"};
+  want.data_centers["NVIDIA H100 80GB HBM3"] = {};
+  EXPECT_EQ(*got, want);
+  EXPECT_THAT(f.Sent(),
+              ElementsAre("GET /catalog/gpus?include=AVAILABILITY&product=POD"
+                          "&cloud=SECURE"));
+
+  f.Json(200, json{{"gpus", {{{"id", "NVIDIA L4"},
+                              {"dataCenters", {{{"id", "EU-RO-1"}}}}}}}});
+  EXPECT_EQ(f.provider->PodGpuAvailability("SECURE").status(),
+            absl::InternalError("listGpuTypes: malformed response from "
+                                "RunPod: body.gpus[0].dataCenters[0] lacks id "
+                                "or availability"));
 }
 
 TEST(RestProviderTest, MakeRestProviderNeedsATransport) {

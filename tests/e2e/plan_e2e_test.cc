@@ -392,5 +392,37 @@ TEST_F(PlanE2eTest, ResourceDeletedOutsidePodformIsPlannedForRecreation) {
   EXPECT_EQ(Podform({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
+TEST_F(PlanE2eTest, WarnsWhenRunPodHasNoGpusForAPodItCreates) {
+  // No RTX A6000 left in EU-RO-1 (the data center of TestConfig's pod).
+  WriteFileOrDie(
+      Path("sandbox.json"),
+      R"({"version": 1, "capacity": {"EU-RO-1": {"NVIDIA RTX A6000": 0}}})");
+  StartSandbox();
+  WriteConfig(TestConfig().Yaml());
+  RunResult text = Podform({"plan"});
+  ASSERT_EQ(text.exit_code, 0) << text;
+  const std::string warning =
+      "pod.trainer: RunPod reports no NVIDIA RTX A6000 available for Secure "
+      "Cloud pods in EU-RO-1 right now; the create may fail for lack of "
+      "capacity";
+  if (!harness::TestingRest()) {
+    // GraphQL cannot say where GPUs are in one request: nothing is checked.
+    EXPECT_THAT(text.out, Not(HasSubstr("RunPod reports no")));
+    return;
+  }
+  EXPECT_THAT(text.out, HasSubstr(warning)) << text.out;
+  RunResult machine = Podform({"plan", "--json"});
+  ASSERT_EQ(machine.exit_code, 0) << machine;
+  json plan = json::parse(machine.out, nullptr, false);
+  ASSERT_FALSE(plan.is_discarded()) << machine.out;
+  EXPECT_EQ(plan["warnings"], json::array({warning})) << plan.dump(2);
+
+  // With GPUs in the pod's data center there is nothing to say.
+  WriteConfig(TestConfig().Gpu("NVIDIA A100 80GB PCIe").Yaml());
+  RunResult other = Podform({"plan"});
+  ASSERT_EQ(other.exit_code, 0) << other;
+  EXPECT_THAT(other.out, Not(HasSubstr("RunPod reports no"))) << other.out;
+}
+
 }  // namespace
 }  // namespace podform::e2e
