@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "reconciler/state/serialize.h"
@@ -15,7 +16,10 @@
 
 namespace podform {
 
-// Read: the file at `path`, parsed (NotFound when it does not exist).
+// Read: the file at `path`, parsed (NotFound when it does not exist). When
+// its bytes are those of this store's previous Read, the state parsed then
+// is returned without parsing again (a plan reads the file before and
+// after probing the flock).
 // Write: the StateStore checks (the file on disk is re-read and validated
 // first, so a file that became unreadable is never overwritten), then
 // WriteFileAtomically with mode 0600. When `path` is a symbolic link, the
@@ -49,6 +53,10 @@ class FileStateStore : public StateStore {
  private:
   const std::string path_;
   const Clock now_;
+  std::mutex read_mu_;
+  // The bytes and parse of the last successful Read (guarded by read_mu_).
+  std::string read_text_;
+  std::optional<State> read_state_;
   std::mutex write_mu_;
   // What this store wrote last (guarded by write_mu_).
   int64_t own_serial_ = -1;

@@ -107,6 +107,35 @@ TEST(FileStateStoreTest, NoticesAnEditInPlaceAfterItsOwnWrite) {
   EXPECT_EQ(*ReadFile(path), edited);
 }
 
+TEST(FileStateStoreTest, ReadsOfTheSameBytesAgreeAndAnEditIsSeen) {
+  std::string path = MakeTempDir() + "/podform.lock";
+  ASSERT_TRUE(WriteFileAtomically(path, SampleLockFile()).ok());
+  FileStateStore store(path);
+  absl::StatusOr<State> first = store.Read();
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<State> again = store.Read();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *first);
+  // An edit of the same length, in place: the next Read parses it.
+  std::string edited = SampleLockFile();
+  size_t at = edited.find("\"serial\": 7");
+  ASSERT_NE(at, std::string::npos);
+  edited.replace(at, 11, "\"serial\": 8");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << edited;
+  }
+  absl::StatusOr<State> after = store.Read();
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->serial, 8);
+  // An edit that breaks the file is an error, not the earlier parse.
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "{";
+  }
+  EXPECT_FALSE(store.Read().ok());
+}
+
 TEST(FileStateStoreTest, ReadOfAMissingFileIsNotFound) {
   std::string path = MakeTempDir() + "/podform.lock";
   absl::Status status = FileStateStore(path).Read().status();
