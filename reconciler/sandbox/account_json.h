@@ -90,8 +90,9 @@ absl::StatusOr<Account> AccountFromJsonText(const std::string& text,
 // plus, when templates or endpoints changed, "templates", "endpoints",
 // "deletedTemplates" and "deletedEndpoints" in the same form,
 //
-// with the volumes, pods, templates and endpoints that `changed` names as `account` now holds
-// them (in the data file's form), and the ids of those it no longer holds.
+// with the volumes, pods, templates and endpoints that `changed` names as
+// `account` now holds them (in the data file's form), and the ids of those
+// it no longer holds.
 // N is account.journal_sequence(), which the caller numbers; the data file
 // records the number of the last line it holds ("journalSequence"), and a
 // line at or below it is skipped on replay, so a journal left beside a

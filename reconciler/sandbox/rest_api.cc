@@ -617,12 +617,37 @@ struct ContainerBody {
   }
 };
 
-// The sandbox has no templates: a pod that names one is refused as RunPod
-// refuses an unknown template. nullopt without a template.
-std::optional<SandboxResponse> RefuseTemplate(
-    const std::optional<std::string>& template_id) {
+// A pod's `templateId` (RunPod's one-time source of settings): the
+// template's image, args, disk, ports, env and registry fill in what the
+// body does not set, and on create (`mounts` not null) its persistent mount
+// when the body has none. The pod keeps no link to it (`template` stays
+// null). nullopt when applied or absent; 404 for an unknown template, 422
+// for a serverless one.
+std::optional<SandboxResponse> ApplyPodTemplate(
+    const Account& account, const std::optional<std::string>& template_id,
+    ContainerBody* container, MountsBody* mounts) {
   if (!template_id.has_value()) return std::nullopt;
-  return Problem(404, absl::StrCat("Template ", *template_id, " not found."));
+  const Template* t = account.FindTemplate(*template_id);
+  if (t == nullptr) return FromStatus(TemplateNotFoundError(*template_id));
+  if (t->serverless) {
+    return Invalid({absl::StrCat("$.templateId: template ", *template_id,
+                                 " is a serverless template")});
+  }
+  const ContainerSettings& c = t->container;
+  if (!container->image.has_value()) container->image = c.image;
+  if (!container->args.has_value()) container->args = c.args;
+  if (!container->disk.has_value()) container->disk = c.disk_gb;
+  if (!container->ports.has_value()) container->ports = c.ports;
+  if (!container->env.has_value()) container->env = c.env;
+  if (!container->registry.has_value() && !container->registry_null) {
+    container->registry = c.registry;
+  }
+  if (mounts != nullptr && !mounts->present &&
+      t->persistent_size_gb.has_value()) {
+    mounts->persistent_size = t->persistent_size_gb;
+    mounts->persistent_path = t->persistent_path;
+  }
+  return std::nullopt;
 }
 
 ContainerBody ReadContainer(BodyReader& r, const json& j) {
@@ -716,7 +741,10 @@ SandboxResponse RestApi::CreatePod(const std::string& body) {
                    "mutually exclusive.");
   }
   if (auto refused = CheckMounts(mounts)) return *refused;
-  if (auto refused = RefuseTemplate(template_id)) return *refused;
+  if (auto refused =
+          ApplyPodTemplate(account(), template_id, &container, &mounts)) {
+    return *refused;
+  }
   container.CopyTo(&req);
   req.container_registry_auth_id = container.registry;
   if (mounts.volume_id.has_value()) {
@@ -766,7 +794,10 @@ SandboxResponse RestApi::UpdatePod(const std::string& id,
   if (!errors.empty()) return Invalid(errors);
   if (account().FindPod(id) == nullptr) return FromStatus(PodNotFoundError());
   if (auto refused = CheckMounts(mounts)) return *refused;
-  if (auto refused = RefuseTemplate(template_id)) return *refused;
+  if (auto refused =
+          ApplyPodTemplate(account(), template_id, &container, nullptr)) {
+    return *refused;
+  }
   container.CopyTo(&req);
   req.network_volume_id = mounts.volume_id;
   req.network_mount_path = mounts.network_path;

@@ -664,6 +664,61 @@ TEST(RestTemplatesTest, BodiesTheSchemaRefuses) {
   EXPECT_EQ(h.Ok("GET", "/v2/templates")["templates"], json({t}));
 }
 
+TEST(RestTemplatesTest, APodTakesATemplatesSettingsOnceAndKeepsNoLink) {
+  RestHarness h;
+  const std::string tid =
+      h.Ok("POST", "/v2/templates",
+           {{"name", "pod"},
+            {"image", "runpod/pytorch:2.4"},
+            {"args", "sleep infinity"},
+            {"disk", 35},
+            {"env", {{"A", "1"}}},
+            {"ports", {"8888/http"}},
+            {"registry", "cred"},
+            {"mounts", {{"persistent", {{"size", 40}, {"path", "/data"}}}}}})
+          ["id"];
+  json pod = h.Ok("POST", "/v2/pods",
+                  {{"name", "p"},
+                   {"templateId", tid},
+                   {"env", {{"B", "2"}}},
+                   {"gpu", {{"id", "NVIDIA RTX A6000"}}}});
+  EXPECT_EQ(pod["image"], "runpod/pytorch:2.4");
+  EXPECT_EQ(pod["args"], "sleep infinity");
+  EXPECT_EQ(pod["disk"], 35);
+  EXPECT_EQ(pod["env"], json({{"B", "2"}}));  // the body's own wins
+  EXPECT_EQ(pod["ports"], json({"8888/http"}));
+  EXPECT_EQ(pod["registry"], "cred");
+  EXPECT_EQ(pod["mounts"],
+            json({{"persistent", {{"size", 40}, {"path", "/data"}}}}));
+  EXPECT_EQ(pod["template"], nullptr);
+  // A PATCH applies the settings as if the body held them; mounts stay.
+  h.Ok("PATCH", "/v2/templates/" + tid,
+       {{"image", "runpod/pytorch:2.5"}, {"env", {{"C", "3"}}}});
+  const std::string path = "/v2/pods/" + pod["id"].get<std::string>();
+  EXPECT_EQ(h.Ok("GET", path)["image"], "runpod/pytorch:2.4");
+  json patched = h.Ok("PATCH", path, {{"templateId", tid}});
+  EXPECT_EQ(patched["image"], "runpod/pytorch:2.5");
+  EXPECT_EQ(patched["env"], json({{"C", "3"}}));
+  EXPECT_EQ(patched["mounts"], pod["mounts"]);
+  // Nothing binds the template: it can be deleted.
+  EXPECT_EQ(h.Call("DELETE", "/v2/templates/" + tid).status, 204);
+
+  json serverless = h.Ok("POST", "/v2/templates",
+                         {{"name", "s"}, {"image", "i"}, {"serverless", true}});
+  const std::string sid = serverless["id"];
+  RestResult r = h.Call("POST", "/v2/pods",
+                        json{{"name", "p"},
+                             {"templateId", sid},
+                             {"gpu", {{"id", "NVIDIA RTX A6000"}}}});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.body, Invalid({"$.templateId: template " + sid +
+                             " is a serverless template"}));
+  r = h.Call("PATCH", path, json{{"templateId", tid}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body,
+            ProblemBody("Not Found", 404, "Template " + tid + " not found."));
+}
+
 TEST(RestServerlessTest, ListsPageWithCursorsEndpointsNewestFirst) {
   RestHarness h;
   std::vector<std::string> ids;
