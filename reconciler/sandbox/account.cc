@@ -181,8 +181,9 @@ absl::Status Account::DeleteVolume(const std::string& id) {
 // ------------------------------------------------------------------- pods
 
 absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
-  // RunPod can start a pod from a template's image; the sandbox has no
-  // templates, so it requires imageName (callers always send it).
+  // RunPod can start a pod from a template's image; the REST front-end
+  // resolves a templateId before this, GraphQL's is not resolved, so
+  // imageName is required (callers always send it).
   if (!req.image_name.has_value() || req.image_name->empty()) {
     return ImageNameRequiredError();
   }

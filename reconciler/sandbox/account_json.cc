@@ -466,7 +466,15 @@ absl::StatusOr<Endpoint> EndpointFromJson(const json& j,
   list.reset();
   RETURN_IF_ERROR(r.OptStrings("networkVolumes", &list));
   e.network_volumes = list.value_or(std::vector<std::string>{});
-  RETURN_IF_ERROR(r.Integer("timeout", &e.timeout_ms, false, INT64_MAX));
+  // Any integer, as RunPod's schema has it (Integer refuses negatives).
+  if (r.Has("timeout")) {
+    if (!j.at("timeout").is_number_integer() ||
+        (j.at("timeout").is_number_unsigned() &&
+         j.at("timeout").get<uint64_t>() > uint64_t{INT64_MAX})) {
+      return r.Error(r.Path("timeout"), "expected an integer");
+    }
+    e.timeout_ms = j.at("timeout").get<int64_t>();
+  }
   RETURN_IF_ERROR(r.String("flashboot", &e.flashboot));
   RETURN_IF_ERROR(r.Time("createdAt", &e.created_at));
   RETURN_IF_ERROR(r.Finish());

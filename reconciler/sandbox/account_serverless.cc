@@ -162,12 +162,14 @@ absl::Status Account::CheckEndpoint(Endpoint& endpoint) const {
       if (GpuPool(gpu) == pool) types_in_pools.insert(std::string(gpu.id));
     }
   }
+  const std::set<std::string> excluded(endpoint.excluded_types.begin(),
+                                       endpoint.excluded_types.end());
   for (const std::string& type : endpoint.excluded_types) {
     if (types_in_pools.count(type) == 0) {
       return ExcludedTypeNotInPoolsError(type);
     }
   }
-  if (types_in_pools.size() <= endpoint.excluded_types.size()) {
+  if (types_in_pools.size() <= excluded.size()) {
     return NoGpuTypeLeftError();
   }
   if (!endpoint.allowed_cuda_versions.empty() &&

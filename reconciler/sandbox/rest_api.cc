@@ -1062,7 +1062,9 @@ EndpointRequest ReadEndpointBody(const json& j, bool create,
     if (req.scaler_type == kScalerQueueDelay) {
       req.scaler_value = s.Number("queueDelay", true, 0.5);
     } else if (req.scaler_type == kScalerRequestCount) {
-      std::optional<int64_t> count = s.Integer("requestCount", true, 1);
+      // Bounded so that it is exact as a double (Endpoint::scaler_value).
+      std::optional<int64_t> count =
+          s.Integer("requestCount", true, 1, INT32_MAX);
       if (count.has_value()) req.scaler_value = static_cast<double>(*count);
     }
     s.Finish();

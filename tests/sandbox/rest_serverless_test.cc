@@ -189,6 +189,9 @@ TEST(RestServerlessTest, CreateRefusesWhatTheSchemaRefuses) {
       {With(Embed(),
             {{"scaling", {{"type", "REQUEST_COUNT"}, {"requestCount", 0}}}}),
        {"$.scaling.requestCount: must be >= 1"}},
+      {With(Embed(), {{"scaling", {{"type", "REQUEST_COUNT"},
+                                   {"requestCount", 2147483648}}}}),
+       {"$.scaling.requestCount: must be <= 2147483647"}},
       {With(Embed(), {{"scaling", {{"type", "CPU"}}}}),
        {"$.scaling.type: must be one of QUEUE_DELAY, REQUEST_COUNT"}},
       {With(Embed(), {{"scaling", {{"queueDelay", 4}, {"requestCount", 2}}}}),
@@ -783,6 +786,8 @@ TEST(RestServerlessTest, EndpointsAndTemplatesSurviveARestart) {
     endpoint = h.Ok("POST", "/v2/serverless",
                     With(Embed(), {{"networkVolumes", {vol}},
                                    {"env", {{"K", "V"}}},
+                                   // No minimum in RunPod's schema.
+                                   {"timeout", -5},
                                    {"gpu", {{"pools", {"ADA_24"}},
                                             {"minCudaVersion", "12.2"}}},
                                    {"scaling", {{"type", "REQUEST_COUNT"},
