@@ -1,6 +1,7 @@
 // REST v2 /v2/serverless and /v2/templates: endpoints, the templates bound
 // to them, their rules, pagination and persistence.
 
+#include <filesystem>
 #include <regex>
 #include <string>
 
@@ -823,6 +824,28 @@ TEST(RestServerlessTest, EndpointsAndTemplatesSurviveARestart) {
     ASSERT_TRUE(again.ok()) << again.status();
     EXPECT_EQ(AccountToJsonText(*again), text);
   }
+}
+
+TEST(RestServerlessTest, AFailedWriteUndoesADeleteOfEndpointAndTemplate) {
+  const std::string path = testing::MakeTempDir() + "/sandbox.json";
+  json e, templates;
+  {
+    RestHarness h(testing::OnFile(path));
+    e = h.Ok("POST", "/v2/serverless", Embed());
+    templates = h.Ok("GET", "/v2/templates");
+  }
+  // A sandbox opens its journal at its first write: make that one fail.
+  RestHarness h(testing::OnFile(path));
+  std::filesystem::remove(path + ".journal");
+  std::filesystem::create_symlink("/dev/full", path + ".journal");
+  const std::string endpoint = "/v2/serverless/" + e["id"].get<std::string>();
+  RestResult r = h.Call("DELETE", endpoint);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body, ProblemBody("Internal Server Error", 500,
+                                "Something went wrong. Please try again "
+                                "later or contact support."));
+  EXPECT_EQ(h.Ok("GET", endpoint), e);
+  EXPECT_EQ(h.Ok("GET", "/v2/templates"), templates);
 }
 
 TEST(RestServerlessTest, ADataFileRefusesBrokenLinks) {
