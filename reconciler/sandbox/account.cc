@@ -31,8 +31,8 @@ constexpr char kExited[] = "Exited by User";
 constexpr char kResumed[] = "Resumed by User";
 constexpr char kEdited[] = "Edited by User";
 
-// ports: comma-separated "PORT/PROTOCOL" entries (blanks around entries
-// tolerated), PORT in 1..65535, PROTOCOL http, tcp or udp; "" is no ports.
+}  // namespace
+
 absl::Status CheckPorts(const std::string& ports) {
   if (ports.empty()) return absl::OkStatus();
   for (absl::string_view entry : absl::StrSplit(ports, ',')) {
@@ -47,6 +47,8 @@ absl::Status CheckPorts(const std::string& ports) {
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 absl::Status CheckDisk(const std::string& field,
                        const std::optional<int64_t>& value) {
@@ -165,6 +167,10 @@ absl::Status Account::DeleteVolume(const std::string& id) {
   auto it = volume_index_.find(id);
   if (it == volume_index_.end()) return VolumeNotFoundError(id);
   if (PodsUsingVolume(id) > 0) return VolumeInUseError();
+  if (std::vector<std::string> endpoints = EndpointsUsingVolume(id);
+      !endpoints.empty()) {
+    return VolumeMountedByEndpointError(endpoints.front());
+  }
   volumes_.erase(it->second);
   volume_index_.erase(it);
   volume_users_.erase(id);
@@ -175,8 +181,9 @@ absl::Status Account::DeleteVolume(const std::string& id) {
 // ------------------------------------------------------------------- pods
 
 absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
-  // RunPod can start a pod from a template's image; the sandbox has no
-  // templates, so it requires imageName (callers always send it).
+  // RunPod can start a pod from a template's image; the REST front-end
+  // resolves a templateId before this, GraphQL's is not resolved, so
+  // imageName is required (callers always send it).
   if (!req.image_name.has_value() || req.image_name->empty()) {
     return ImageNameRequiredError();
   }
@@ -612,6 +619,8 @@ void Account::PodChanged(const std::string& id) {
 Account::Changed Account::TakeChanged() {
   changed_volume_ids_.clear();
   changed_pod_ids_.clear();
+  changed_template_ids_.clear();
+  changed_endpoint_ids_.clear();
   return std::exchange(changed_, Changed());
 }
 

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "reconciler/sandbox/random.h"
+#include "reconciler/sandbox/serverless.h"
 
 namespace podform::sandbox {
 
@@ -186,6 +187,11 @@ std::string PodStatus(const Pod& pod, absl::Time now);
 // terminate).
 std::vector<std::string> PodActions(const std::string& status);
 
+// ports: comma-separated "PORT/PROTOCOL" entries (blanks around entries
+// tolerated), PORT in 1..65535, PROTOCOL http, tcp or udp; "" is no ports.
+// InvalidArgument (InvalidPortsError) otherwise.
+absl::Status CheckPorts(const std::string& ports);
+
 // The network volume tiers data center `id` offers (STANDARD everywhere,
 // HIGH_PERFORMANCE in some); empty for an unknown data center.
 std::vector<std::string> VolumeTypesIn(const std::string& data_center_id);
@@ -285,6 +291,42 @@ class Account {
   // Pods (in any status) that mount the volume `id`.
   int PodsUsingVolume(const std::string& id) const;
 
+  // --- Templates and serverless endpoints (serverless.h; REST v2) ---
+  // CreateTemplate: InvalidArgument for bad ports. UpdateTemplate changes
+  // only what `req` sets: NotFound; InvalidArgument as create.
+  // DeleteTemplate: NotFound; FailedPrecondition (HTTP 400) while bound to
+  // an endpoint.
+  absl::StatusOr<Template> CreateTemplate(const TemplateRequest& req);
+  absl::StatusOr<Template> UpdateTemplate(const std::string& id,
+                                          const TemplateRequest& req);
+  absl::Status DeleteTemplate(const std::string& id);
+  // CreateEndpoint creates the endpoint and its bound template.
+  // NotFound: an unknown `templateId` or network volume. InvalidArgument:
+  // neither or both of gpu and cpu (or cpu: the sandbox offers none), an
+  // unknown GPU pool or data center, an excluded type outside the pools,
+  // allowedCudaVersions with minCudaVersion, workers.min > workers.max,
+  // QUEUE_DELAY scaling on a LOAD_BALANCER endpoint, idleTimeout with
+  // REQUEST_COUNT scaling on a QUEUE endpoint, two network volumes in one
+  // data center, dataCenterIds other than the volumes' data centers.
+  // InvalidArgument also for a `templateId` that is not serverless (the
+  // REST front-end answers that 422 first, as RunPod's schema does).
+  // UpdateEndpoint: the same rules on the endpoint as it would become;
+  // NotFound for an unknown endpoint; `gpu` and `cpu` as create's except
+  // that a body may set neither. DeleteEndpoint removes the endpoint and
+  // its bound template: NotFound.
+  absl::StatusOr<Endpoint> CreateEndpoint(const EndpointRequest& req);
+  absl::StatusOr<Endpoint> UpdateEndpoint(const std::string& id,
+                                          const EndpointRequest& req);
+  absl::Status DeleteEndpoint(const std::string& id);
+  // nullptr when unknown. Valid until the next mutation.
+  const Template* FindTemplate(const std::string& id) const;
+  const Endpoint* FindEndpoint(const std::string& id) const;
+  // In creation order.
+  const std::list<Template>& templates() const { return templates_; }
+  const std::list<Endpoint>& endpoints() const { return endpoints_; }
+  // Ids of the endpoints that mount the volume `id`, in creation order.
+  std::vector<std::string> EndpointsUsingVolume(const std::string& id) const;
+
   Random& random() { return random_; }
   const Random& random() const { return random_; }
 
@@ -293,6 +335,10 @@ class Account {
   // InvalidArgument if an id repeats.
   absl::Status RestoreVolume(NetworkVolume volume);
   absl::Status RestorePod(Pod pod);
+  // Templates before the endpoints bound to them. InvalidArgument if an id
+  // repeats.
+  absl::Status RestoreTemplate(Template value);
+  absl::Status RestoreEndpoint(Endpoint value);
 
   // --- Changes, for the data file's journal (account_json.h) ---
   // Ids of the volumes and pods that mutations created, changed or deleted
@@ -300,7 +346,12 @@ class Account {
   struct Changed {
     std::vector<std::string> volumes;
     std::vector<std::string> pods;
-    bool empty() const { return volumes.empty() && pods.empty(); }
+    std::vector<std::string> templates;
+    std::vector<std::string> endpoints;
+    bool empty() const {
+      return volumes.empty() && pods.empty() && templates.empty() &&
+             endpoints.empty();
+    }
   };
   Changed TakeChanged();
   // The number of the last journal line this account holds (0: none).
@@ -311,6 +362,8 @@ class Account {
   // Bookkeeping follows, as in Restore*. Not counted as changes.
   void ReplayVolume(const std::string& id, std::optional<NetworkVolume> value);
   void ReplayPod(const std::string& id, std::optional<Pod> value);
+  void ReplayTemplate(const std::string& id, std::optional<Template> value);
+  void ReplayEndpoint(const std::string& id, std::optional<Endpoint> value);
 
  private:
   using Key = std::pair<std::string, std::string>;
@@ -328,6 +381,14 @@ class Account {
   void StartPod(Pod& pod, const std::string& reason, bool provision = true);
   void VolumeChanged(const std::string& id);
   void PodChanged(const std::string& id);
+  void TemplateChanged(const std::string& id);
+  void EndpointChanged(const std::string& id);
+  bool TemplateIdTaken(const std::string& id) const;
+  bool EndpointIdTaken(const std::string& id) const;
+  Template* MutableTemplate(const std::string& id);
+  Endpoint* MutableEndpoint(const std::string& id);
+  // The endpoint rules (CreateEndpoint) on `endpoint` as it would be.
+  absl::Status CheckEndpoint(Endpoint& endpoint) const;
   // Adds (+1) or removes (-1) what `pod` holds: GPUs while it runs, a user
   // of its volume.
   void Hold(const Pod& pod, int sign);
@@ -350,6 +411,15 @@ class Account {
   Changed changed_;
   uint64_t journal_sequence_ = 0;
   std::unordered_set<std::string> changed_volume_ids_, changed_pod_ids_;
+  std::list<Template> templates_;
+  std::unordered_map<std::string, std::list<Template>::iterator>
+      template_index_;
+  std::list<Endpoint> endpoints_;
+  std::unordered_map<std::string, std::list<Endpoint>::iterator>
+      endpoint_index_;
+  uint64_t last_serverless_serial_ = 0;
+  std::unordered_set<std::string> changed_template_ids_,
+      changed_endpoint_ids_;
 };
 
 // "Rented by User: Fri Feb 09 2024 14:01:47 GMT+0000 (Coordinated Universal

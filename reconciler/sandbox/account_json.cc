@@ -1,5 +1,6 @@
 #include "reconciler/sandbox/account_json.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <set>
@@ -86,6 +87,54 @@ json PodToJson(const Pod& pod) {
   if (pod.cmd.has_value()) out["cmd"] = *pod.cmd;
   if (pod.entrypoint.has_value()) out["entrypoint"] = *pod.entrypoint;
   return out;
+}
+
+json TemplateToJson(const Template& t) {
+  const ContainerSettings& c = t.container;
+  json out{{"id", t.id},
+           {"name", t.name},
+           {"image", c.image},
+           {"args", c.args}};
+  if (c.cmd.has_value()) out["cmd"] = *c.cmd;
+  if (c.entrypoint.has_value()) out["entrypoint"] = *c.entrypoint;
+  out["disk"] = c.disk_gb;
+  out["env"] = c.env;
+  out["ports"] = c.ports;
+  out["registry"] = OptionalString(c.registry);
+  if (t.persistent_size_gb.has_value()) {
+    out["persistentSize"] = *t.persistent_size_gb;
+    out["persistentPath"] = t.persistent_path;
+  }
+  out["serverless"] = t.serverless;
+  out["public"] = t.is_public;
+  out["category"] = t.category;
+  out["startSsh"] = t.start_ssh;
+  out["startJupyter"] = t.start_jupyter;
+  out["allowedCudaVersions"] = t.allowed_cuda_versions;
+  if (t.endpoint_id.has_value()) out["endpointId"] = *t.endpoint_id;
+  return out;
+}
+
+json EndpointToJson(const Endpoint& e) {
+  return json{{"id", e.id},
+              {"name", e.name},
+              {"type", e.type},
+              {"templateId", e.template_id},
+              {"gpuPools", e.gpu_pools},
+              {"excludedTypes", e.excluded_types},
+              {"gpuCount", e.gpu_count},
+              {"allowedCudaVersions", e.allowed_cuda_versions},
+              {"minCudaVersion", OptionalString(e.min_cuda_version)},
+              {"workersMin", e.workers_min},
+              {"workersMax", e.workers_max},
+              {"idleTimeout", e.idle_timeout},
+              {"scalerType", e.scaler_type},
+              {"scalerValue", e.scaler_value},
+              {"dataCenterIds", e.data_center_ids},
+              {"networkVolumes", e.network_volumes},
+              {"timeout", e.timeout_ms},
+              {"flashboot", e.flashboot},
+              {"createdAt", TimeText(e.created_at)}};
 }
 
 // Reads typed members of one JSON object, naming `path` in every error and
@@ -327,6 +376,152 @@ absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
   return pod;
 }
 
+// `value` is one of `allowed`.
+absl::Status CheckOneOf(const ObjectReader& r, const std::string& key,
+                        const std::string& value,
+                        const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    return r.Error(r.Path(key),
+                   absl::StrCat("must be one of ", absl::StrJoin(allowed, ", ")));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Template> TemplateFromJson(const json& j,
+                                          const std::string& path) {
+  ObjectReader r(j, path);
+  RETURN_IF_ERROR(r.CheckObject());
+  Template t;
+  ContainerSettings& c = t.container;
+  RETURN_IF_ERROR(r.String("id", &t.id, true));
+  RETURN_IF_ERROR(r.String("name", &t.name));
+  RETURN_IF_ERROR(r.String("image", &c.image, true));
+  RETURN_IF_ERROR(r.String("args", &c.args));
+  RETURN_IF_ERROR(r.OptStrings("cmd", &c.cmd));
+  RETURN_IF_ERROR(r.OptStrings("entrypoint", &c.entrypoint));
+  RETURN_IF_ERROR(r.Integer("disk", &c.disk_gb, false, INT64_MAX));
+  if (r.Has("env")) {
+    const json& env = j.at("env");
+    if (!env.is_object()) return r.Error(r.Path("env"), "expected an object");
+    for (const auto& [key, value] : env.items()) {
+      if (!value.is_string()) {
+        return r.Error(r.Path("env." + key), "expected a string");
+      }
+      c.env[key] = value.get<std::string>();
+    }
+  }
+  std::optional<std::vector<std::string>> ports;
+  RETURN_IF_ERROR(r.OptStrings("ports", &ports));
+  c.ports = ports.value_or(std::vector<std::string>{});
+  RETURN_IF_ERROR(r.OptString("registry", &c.registry));
+  if (r.Has("persistentSize")) {
+    int64_t size = 0;
+    RETURN_IF_ERROR(r.Integer("persistentSize", &size, false, INT64_MAX));
+    t.persistent_size_gb = size;
+  }
+  RETURN_IF_ERROR(r.String("persistentPath", &t.persistent_path));
+  RETURN_IF_ERROR(r.Bool("serverless", &t.serverless));
+  RETURN_IF_ERROR(r.Bool("public", &t.is_public));
+  RETURN_IF_ERROR(r.String("category", &t.category));
+  RETURN_IF_ERROR(r.Bool("startSsh", &t.start_ssh));
+  RETURN_IF_ERROR(r.Bool("startJupyter", &t.start_jupyter));
+  std::optional<std::vector<std::string>> cuda;
+  RETURN_IF_ERROR(r.OptStrings("allowedCudaVersions", &cuda));
+  t.allowed_cuda_versions = cuda.value_or(std::vector<std::string>{});
+  RETURN_IF_ERROR(r.OptString("endpointId", &t.endpoint_id));
+  RETURN_IF_ERROR(r.Finish());
+  if (t.id.empty()) return r.Error(r.Path("id"), "empty");
+  RETURN_IF_ERROR(CheckOneOf(r, "category", t.category, {"CPU", "NVIDIA", "AMD"}));
+  return t;
+}
+
+absl::StatusOr<Endpoint> EndpointFromJson(const json& j,
+                                          const std::string& path) {
+  ObjectReader r(j, path);
+  RETURN_IF_ERROR(r.CheckObject());
+  Endpoint e;
+  RETURN_IF_ERROR(r.String("id", &e.id, true));
+  RETURN_IF_ERROR(r.String("name", &e.name));
+  RETURN_IF_ERROR(r.String("type", &e.type));
+  RETURN_IF_ERROR(r.String("templateId", &e.template_id, true));
+  std::optional<std::vector<std::string>> list;
+  RETURN_IF_ERROR(r.OptStrings("gpuPools", &list));
+  e.gpu_pools = list.value_or(std::vector<std::string>{});
+  list.reset();
+  RETURN_IF_ERROR(r.OptStrings("excludedTypes", &list));
+  e.excluded_types = list.value_or(std::vector<std::string>{});
+  RETURN_IF_ERROR(r.Integer("gpuCount", &e.gpu_count, false, INT64_MAX));
+  list.reset();
+  RETURN_IF_ERROR(r.OptStrings("allowedCudaVersions", &list));
+  e.allowed_cuda_versions = list.value_or(std::vector<std::string>{});
+  RETURN_IF_ERROR(r.OptString("minCudaVersion", &e.min_cuda_version));
+  RETURN_IF_ERROR(r.Integer("workersMin", &e.workers_min, false, INT64_MAX));
+  RETURN_IF_ERROR(r.Integer("workersMax", &e.workers_max, false, INT64_MAX));
+  RETURN_IF_ERROR(r.Integer("idleTimeout", &e.idle_timeout, false, 3600));
+  RETURN_IF_ERROR(r.String("scalerType", &e.scaler_type));
+  RETURN_IF_ERROR(r.Number("scalerValue", &e.scaler_value));
+  list.reset();
+  RETURN_IF_ERROR(r.OptStrings("dataCenterIds", &list));
+  e.data_center_ids = list.value_or(std::vector<std::string>{});
+  list.reset();
+  RETURN_IF_ERROR(r.OptStrings("networkVolumes", &list));
+  e.network_volumes = list.value_or(std::vector<std::string>{});
+  // Any integer, as RunPod's schema has it (Integer refuses negatives).
+  if (r.Has("timeout")) {
+    if (!j.at("timeout").is_number_integer() ||
+        (j.at("timeout").is_number_unsigned() &&
+         j.at("timeout").get<uint64_t>() > uint64_t{INT64_MAX})) {
+      return r.Error(r.Path("timeout"), "expected an integer");
+    }
+    e.timeout_ms = j.at("timeout").get<int64_t>();
+  }
+  RETURN_IF_ERROR(r.String("flashboot", &e.flashboot));
+  RETURN_IF_ERROR(r.Time("createdAt", &e.created_at));
+  RETURN_IF_ERROR(r.Finish());
+  if (e.id.empty()) return r.Error(r.Path("id"), "empty");
+  RETURN_IF_ERROR(CheckOneOf(r, "type", e.type,
+                             {kEndpointQueue, kEndpointLoadBalancer}));
+  RETURN_IF_ERROR(CheckOneOf(r, "scalerType", e.scaler_type,
+                             {kScalerQueueDelay, kScalerRequestCount}));
+  RETURN_IF_ERROR(CheckOneOf(r, "flashboot", e.flashboot,
+                             {"OFF", "FLASHBOOT", "PRIORITY_FLASHBOOT"}));
+  for (const std::string& dc : e.data_center_ids) {
+    if (FindDataCenter(dc) == nullptr) {
+      return r.Error(r.Path("dataCenterIds"),
+                     absl::StrCat("unknown data center \"", dc, "\""));
+    }
+  }
+  return e;
+}
+
+// An endpoint at `path` is bound to a template of `account` bound to it, and
+// mounts volumes of `account`, one per data center.
+absl::Status CheckEndpointLinks(const Account& account, const Endpoint& e,
+                                const std::string& path) {
+  const Template* bound = account.FindTemplate(e.template_id);
+  if (bound == nullptr || bound->endpoint_id != e.id) {
+    return ObjectReader::Error(
+        path + ".templateId",
+        absl::StrCat("no template \"", e.template_id,
+                     "\" bound to this endpoint"));
+  }
+  std::set<std::string> data_centers;
+  for (const std::string& id : e.network_volumes) {
+    const NetworkVolume* volume = account.FindVolume(id);
+    if (volume == nullptr) {
+      return ObjectReader::Error(
+          path + ".networkVolumes",
+          absl::StrCat("no network volume \"", id, "\""));
+    }
+    if (!data_centers.insert(volume->data_center_id).second) {
+      return ObjectReader::Error(
+          path + ".networkVolumes",
+          absl::StrCat("two network volumes in ", volume->data_center_id));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CapacityFromJson(const json& capacity, Account& account) {
   if (!capacity.is_object()) {
     return ObjectReader::Error("capacity", "expected an object");
@@ -404,6 +599,16 @@ const std::string& CachedLine(const Pod& pod) {
   return pod.data_file_text;
 }
 
+const std::string& CachedLine(const Template& t) {
+  if (t.data_file_text.empty()) t.data_file_text = Line(TemplateToJson(t));
+  return t.data_file_text;
+}
+
+const std::string& CachedLine(const Endpoint& e) {
+  if (e.data_file_text.empty()) e.data_file_text = Line(EndpointToJson(e));
+  return e.data_file_text;
+}
+
 // A list of strings as JSON.
 std::string IdList(const std::vector<std::string>& ids) {
   return Line(json(ids));
@@ -471,7 +676,64 @@ absl::Status Load(const json& root, Account& account) {
       RETURN_IF_ERROR(Annotate(account.RestorePod(std::move(pod)), path));
     }
   }
+  if (r.Has("templates")) {
+    const json& templates = root.at("templates");
+    if (!templates.is_array()) return r.Error("templates", "expected an array");
+    for (size_t i = 0; i < templates.size(); ++i) {
+      std::string path = absl::StrCat("templates[", i, "]");
+      ASSIGN_OR_RETURN(Template t, TemplateFromJson(templates[i], path));
+      RETURN_IF_ERROR(Annotate(account.RestoreTemplate(std::move(t)), path));
+    }
+  }
+  if (r.Has("endpoints")) {
+    const json& endpoints = root.at("endpoints");
+    if (!endpoints.is_array()) return r.Error("endpoints", "expected an array");
+    for (size_t i = 0; i < endpoints.size(); ++i) {
+      std::string path = absl::StrCat("endpoints[", i, "]");
+      ASSIGN_OR_RETURN(Endpoint e, EndpointFromJson(endpoints[i], path));
+      RETURN_IF_ERROR(CheckEndpointLinks(account, e, path));
+      RETURN_IF_ERROR(Annotate(account.RestoreEndpoint(std::move(e)), path));
+    }
+  }
+  // Every bound template's endpoint exists.
+  for (const Template& t : account.templates()) {
+    if (t.endpoint_id.has_value() &&
+        account.FindEndpoint(*t.endpoint_id) == nullptr) {
+      return r.Error("templates",
+                     absl::StrCat("template ", t.id, " is bound to endpoint ",
+                                  *t.endpoint_id, ", which does not exist"));
+    }
+  }
   return r.Finish();
+}
+
+// Appends `,\n  "key": [...]` (one element a line) unless `values` is empty.
+template <typename List>
+void AppendList(std::string* out, const char* key, const List& values) {
+  if (values.empty()) return;
+  absl::StrAppend(out, ",\n  \"", key, "\": [");
+  const char* separator = "\n    ";
+  for (const auto& value : values) {
+    absl::StrAppend(out, separator, CachedLine(value));
+    separator = ",\n    ";
+  }
+  absl::StrAppend(out, "\n  ]");
+}
+
+// The changed elements of `ids` that `find` still finds, as one
+// comma-separated text; the others' ids go to `deleted`.
+template <typename Find>
+std::string ChangedLines(const std::vector<std::string>& ids, Find find,
+                         std::vector<std::string>* deleted) {
+  std::string out;
+  for (const std::string& id : ids) {
+    if (const auto* value = find(id)) {
+      absl::StrAppend(&out, out.empty() ? "" : ",", CachedLine(*value));
+    } else {
+      deleted->push_back(id);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -520,7 +782,12 @@ std::string AccountToJsonText(const Account& account) {
     absl::StrAppend(&out, separator, pod.data_file_text);
     separator = ",\n    ";
   }
-  absl::StrAppend(&out, account.pods().empty() ? "" : "\n  ", "]\n}\n");
+  absl::StrAppend(&out, account.pods().empty() ? "" : "\n  ", "]");
+  // Written only when there are any, so that a sandbox that never served
+  // /v2/serverless or /v2/templates writes the file earlier versions wrote.
+  AppendList(&out, "templates", account.templates());
+  AppendList(&out, "endpoints", account.endpoints());
+  absl::StrAppend(&out, "\n}\n");
   return out;
 }
 
@@ -542,12 +809,32 @@ std::string JournalLine(const Account& account,
       deleted_pods.push_back(id);
     }
   }
+  // Templates and endpoints only when some changed (as in the data file).
+  std::string serverless;
+  if (!changed.templates.empty() || !changed.endpoints.empty()) {
+    std::vector<std::string> deleted_templates, deleted_endpoints;
+    std::string templates = ChangedLines(
+        changed.templates,
+        [&](const std::string& id) { return account.FindTemplate(id); },
+        &deleted_templates);
+    std::string endpoints = ChangedLines(
+        changed.endpoints,
+        [&](const std::string& id) { return account.FindEndpoint(id); },
+        &deleted_endpoints);
+    serverless = absl::StrCat(",\"templates\":[", templates,
+                              "],\"endpoints\":[", endpoints,
+                              "],\"deletedTemplates\":",
+                              IdList(deleted_templates),
+                              ",\"deletedEndpoints\":",
+                              IdList(deleted_endpoints));
+  }
   return absl::StrCat("{\"seq\":", account.journal_sequence(),
                       ",\"random\":\"", RandomText(account),
                       "\",\"networkVolumes\":[", volumes, "],\"pods\":[",
                       pods, "],\"deletedNetworkVolumes\":",
                       IdList(deleted_volumes),
-                      ",\"deletedPods\":", IdList(deleted_pods), "}\n");
+                      ",\"deletedPods\":", IdList(deleted_pods), serverless,
+                      "}\n");
 }
 
 absl::Status ReplayJournalLine(const std::string& line, Account& account) {
@@ -609,6 +896,40 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
     std::string id = pod.id;
     account.ReplayPod(id, std::move(pod));
   }
+  // Templates before the endpoints bound to them; endpoints deleted before
+  // their templates and the volumes they mounted.
+  ASSIGN_OR_RETURN(const json* templates, list("templates"));
+  for (size_t i = 0; i < templates->size(); ++i) {
+    const std::string path = absl::StrCat("templates[", i, "]");
+    ASSIGN_OR_RETURN(Template t, TemplateFromJson((*templates)[i], path));
+    std::string id = t.id;
+    account.ReplayTemplate(id, std::move(t));
+  }
+  ASSIGN_OR_RETURN(const json* endpoints, list("endpoints"));
+  for (size_t i = 0; i < endpoints->size(); ++i) {
+    const std::string path = absl::StrCat("endpoints[", i, "]");
+    ASSIGN_OR_RETURN(Endpoint e, EndpointFromJson((*endpoints)[i], path));
+    RETURN_IF_ERROR(CheckEndpointLinks(account, e, path));
+    std::string id = e.id;
+    account.ReplayEndpoint(id, std::move(e));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> deleted_endpoints,
+                   ids("deletedEndpoints"));
+  for (const std::string& id : deleted_endpoints) {
+    account.ReplayEndpoint(id, std::nullopt);
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> deleted_templates,
+                   ids("deletedTemplates"));
+  for (const std::string& id : deleted_templates) {
+    const Template* t = account.FindTemplate(id);
+    if (t != nullptr && t->endpoint_id.has_value() &&
+        account.FindEndpoint(*t->endpoint_id) != nullptr) {
+      return r.Error("deletedTemplates",
+                     absl::StrCat("template \"", id,
+                                  "\" is bound to an endpoint"));
+    }
+    account.ReplayTemplate(id, std::nullopt);
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> deleted_pods, ids("deletedPods"));
   for (const std::string& id : deleted_pods) account.ReplayPod(id, std::nullopt);
   ASSIGN_OR_RETURN(std::vector<std::string> deleted_volumes,
@@ -618,6 +939,11 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
       return r.Error("deletedNetworkVolumes",
                      absl::StrCat("network volume \"", id,
                                   "\" is mounted by a pod"));
+    }
+    if (!account.EndpointsUsingVolume(id).empty()) {
+      return r.Error("deletedNetworkVolumes",
+                     absl::StrCat("network volume \"", id,
+                                  "\" is mounted by an endpoint"));
     }
     account.ReplayVolume(id, std::nullopt);
   }

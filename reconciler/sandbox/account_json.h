@@ -24,8 +24,26 @@
 //               "publicIp", "publicPortBase", "createdAt", "startedAt",
 //               "lastStatusChange", "provisionedAt", "readyAt",
 //               "startFails", "locked", "globalNetworking", "cmd",
-//               "entrypoint"}, ...]
+//               "entrypoint"}, ...],
+//     "templates": [{"id", "name", "image", "args", "cmd", "entrypoint",
+//                    "disk", "env": {KEY: VALUE}, "ports", "registry",
+//                    "persistentSize", "persistentPath", "serverless",
+//                    "public", "category", "startSsh", "startJupyter",
+//                    "allowedCudaVersions", "endpointId"}, ...],
+//     "endpoints": [{"id", "name", "type", "templateId", "gpuPools",
+//                    "excludedTypes", "gpuCount", "allowedCudaVersions",
+//                    "minCudaVersion", "workersMin", "workersMax",
+//                    "idleTimeout", "scalerType", "scalerValue",
+//                    "dataCenterIds", "networkVolumes", "timeout",
+//                    "flashboot", "createdAt"}, ...]
 //   }
+//
+// "templates" and "endpoints" (REST v2's /v2/templates and /v2/serverless)
+// are written only when not empty. A template's "endpointId" names the
+// endpoint it is bound to; an endpoint's "templateId" must name a template
+// bound to it, and its "networkVolumes" volumes that exist, one per data
+// center. Within a template "id" and "image" are required, within an
+// endpoint "id" and "templateId".
 //
 // REST v2's members ("type" of a volume; a pod's provisioning times, in
 // milliseconds, and the members after them) are written only when they
@@ -69,8 +87,12 @@ absl::StatusOr<Account> AccountFromJsonText(const std::string& text,
 //    "pods": [pod, ...], "deletedNetworkVolumes": [id, ...],
 //    "deletedPods": [id, ...]}
 //
-// with the volumes and pods that `changed` names as `account` now holds
-// them (in the data file's form), and the ids of those it no longer holds.
+// plus, when templates or endpoints changed, "templates", "endpoints",
+// "deletedTemplates" and "deletedEndpoints" in the same form,
+//
+// with the volumes, pods, templates and endpoints that `changed` names as
+// `account` now holds them (in the data file's form), and the ids of those
+// it no longer holds.
 // N is account.journal_sequence(), which the caller numbers; the data file
 // records the number of the last line it holds ("journalSequence"), and a
 // line at or below it is skipped on replay, so a journal left beside a

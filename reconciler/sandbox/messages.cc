@@ -144,4 +144,97 @@ absl::Status InvalidPortsError(const std::string& ports) {
                    "\"8888/http,22/tcp\"."));
 }
 
+absl::Status VolumeMountedByEndpointError(const std::string& endpoint_id) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "You must remove this network volume from all serverless endpoints "
+      "before deleting it (endpoint ",
+      endpoint_id, " mounts it)."));
+}
+
+absl::Status TemplateNotFoundError(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("Template ", id, " not found."));
+}
+
+absl::Status EndpointNotFoundError(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("Endpoint ", id, " not found."));
+}
+
+absl::Status TemplateInUseError() {
+  return absl::FailedPreconditionError(
+      "Template is in use by a pod or serverless endpoint and cannot be "
+      "deleted.");
+}
+
+absl::Status TemplateNotServerlessError(const std::string& id) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Template ", id, " is not a serverless template."));
+}
+
+absl::Status GpuOrCpuError() {
+  return absl::InvalidArgumentError("Exactly one of gpu or cpu must be set.");
+}
+
+absl::Status CpuEndpointsNotOfferedError() {
+  return absl::InvalidArgumentError(
+      "CPU endpoints are not offered by the sandbox; set gpu.");
+}
+
+absl::Status ComputeFamilyImmutableError() {
+  return absl::InvalidArgumentError(
+      "The compute family of an endpoint cannot change: this endpoint uses "
+      "gpu.");
+}
+
+absl::Status UnknownGpuPoolError(const std::string& pool) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("GPU pool ", pool, " does not exist."));
+}
+
+absl::Status ExcludedTypeNotInPoolsError(const std::string& type) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "gpu.excludedTypes: ", type, " is not a GPU type in gpu.pools."));
+}
+
+absl::Status NoGpuTypeLeftError() {
+  return absl::InvalidArgumentError(
+      "gpu.excludedTypes leaves no GPU type in gpu.pools.");
+}
+
+absl::Status CudaConstraintsExclusiveError() {
+  return absl::InvalidArgumentError(
+      "gpu.allowedCudaVersions and gpu.minCudaVersion are mutually "
+      "exclusive.");
+}
+
+absl::Status WorkersMinAboveMaxError(int64_t min, int64_t max) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "workers.min (", min, ") must not exceed workers.max (", max, ")."));
+}
+
+absl::Status QueueDelayOnLoadBalancerError() {
+  return absl::InvalidArgumentError(
+      "QUEUE_DELAY scaling is for QUEUE endpoints only; a LOAD_BALANCER "
+      "endpoint scales on REQUEST_COUNT.");
+}
+
+absl::Status IdleTimeoutNotApplicableError() {
+  return absl::InvalidArgumentError(
+      "workers.idleTimeout does not apply to a QUEUE endpoint scaling on "
+      "REQUEST_COUNT.");
+}
+
+absl::Status TwoVolumesInDataCenterError(const std::string& first,
+                                         const std::string& second,
+                                         const std::string& data_center) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "An endpoint takes at most one network volume per data center: ",
+      first, " and ", second, " are both in ", data_center, "."));
+}
+
+absl::Status EndpointDataCentersError(const std::string& volume_data_centers) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "dataCenterIds must be the data centers of networkVolumes (",
+      volume_data_centers, ")."));
+}
+
 }  // namespace podform::sandbox

@@ -73,6 +73,31 @@ absl::Status GpuCountOutOfRangeError(int count, int max);
 absl::Status NegativeDiskError(const std::string& field, int64_t value);
 absl::Status InvalidPortsError(const std::string& ports);
 
+// --- Templates and serverless endpoints (REST v2) ---
+// deleteNetworkVolume of a volume that an endpoint mounts (the pods' rule,
+// VolumeInUseError, worded for endpoints).
+absl::Status VolumeMountedByEndpointError(const std::string& endpoint_id);
+absl::Status TemplateNotFoundError(const std::string& id);
+absl::Status EndpointNotFoundError(const std::string& id);
+// [runpod-rest-v2.md] DELETE /v2/templates/{id} of a bound template.
+absl::Status TemplateInUseError();
+// An endpoint created or patched from a template that is not serverless.
+absl::Status TemplateNotServerlessError(const std::string& id);
+absl::Status GpuOrCpuError();
+absl::Status CpuEndpointsNotOfferedError();
+absl::Status ComputeFamilyImmutableError();
+absl::Status UnknownGpuPoolError(const std::string& pool);
+absl::Status ExcludedTypeNotInPoolsError(const std::string& type);
+absl::Status NoGpuTypeLeftError();
+absl::Status CudaConstraintsExclusiveError();
+absl::Status WorkersMinAboveMaxError(int64_t min, int64_t max);
+absl::Status QueueDelayOnLoadBalancerError();
+absl::Status IdleTimeoutNotApplicableError();
+absl::Status TwoVolumesInDataCenterError(const std::string& first,
+                                         const std::string& second,
+                                         const std::string& data_center);
+absl::Status EndpointDataCentersError(const std::string& volume_data_centers);
+
 }  // namespace podform::sandbox
 
 #endif  // PODFORM_RECONCILER_SANDBOX_MESSAGES_H_

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -295,6 +296,20 @@ class RestApi {
   SandboxResponse PodActionRequest(const std::string& id,
                                    const std::string& body);
 
+  SandboxResponse ListEndpoints(const Target& target);
+  SandboxResponse CreateEndpoint(const std::string& body);
+  SandboxResponse GetEndpoint(const std::string& id);
+  SandboxResponse UpdateEndpoint(const std::string& id,
+                                 const std::string& body);
+  SandboxResponse DeleteEndpoint(const std::string& id);
+
+  SandboxResponse ListTemplates(const Target& target);
+  SandboxResponse CreateTemplate(const std::string& body);
+  SandboxResponse GetTemplate(const std::string& id);
+  SandboxResponse UpdateTemplate(const std::string& id,
+                                 const std::string& body);
+  SandboxResponse DeleteTemplate(const std::string& id);
+
   SandboxResponse ListGpus(const Target& target);
   SandboxResponse GetGpu(const std::string& id, const Target& target);
   SandboxResponse ListDataCenters(const Target& target);
@@ -348,6 +363,26 @@ SandboxResponse RestApi::Handle(const std::string& method,
       if (s.size() == 4 && s[3] == "action") {
         if (auto refused = route({"POST"})) return *refused;
         return PodActionRequest(s[2], body);
+      }
+    } else if (resource == "serverless" || resource == "templates") {
+      const bool endpoints = resource == "serverless";
+      if (s.size() == 2) {
+        if (auto refused = route({"GET", "POST"})) return *refused;
+        if (method == "GET") {
+          return endpoints ? ListEndpoints(target) : ListTemplates(target);
+        }
+        return endpoints ? CreateEndpoint(body) : CreateTemplate(body);
+      }
+      if (s.size() == 3) {
+        if (auto refused = route({"GET", "PATCH", "DELETE"})) return *refused;
+        if (method == "GET") {
+          return endpoints ? GetEndpoint(s[2]) : GetTemplate(s[2]);
+        }
+        if (method == "PATCH") {
+          return endpoints ? UpdateEndpoint(s[2], body)
+                           : UpdateTemplate(s[2], body);
+        }
+        return endpoints ? DeleteEndpoint(s[2]) : DeleteTemplate(s[2]);
       }
     } else if (resource == "catalog" && s.size() >= 3) {
       if (s[2] == "gpus" && s.size() <= 4) {
@@ -582,12 +617,37 @@ struct ContainerBody {
   }
 };
 
-// The sandbox has no templates: a pod that names one is refused as RunPod
-// refuses an unknown template. nullopt without a template.
-std::optional<SandboxResponse> RefuseTemplate(
-    const std::optional<std::string>& template_id) {
+// A pod's `templateId` (RunPod's one-time source of settings): the
+// template's image, args, disk, ports, env and registry fill in what the
+// body does not set, and on create (`mounts` not null) its persistent mount
+// when the body has none. The pod keeps no link to it (`template` stays
+// null). nullopt when applied or absent; 404 for an unknown template, 422
+// for a serverless one.
+std::optional<SandboxResponse> ApplyPodTemplate(
+    const Account& account, const std::optional<std::string>& template_id,
+    ContainerBody* container, MountsBody* mounts) {
   if (!template_id.has_value()) return std::nullopt;
-  return Problem(404, absl::StrCat("Template ", *template_id, " not found."));
+  const Template* t = account.FindTemplate(*template_id);
+  if (t == nullptr) return FromStatus(TemplateNotFoundError(*template_id));
+  if (t->serverless) {
+    return Invalid({absl::StrCat("$.templateId: template ", *template_id,
+                                 " is a serverless template")});
+  }
+  const ContainerSettings& c = t->container;
+  if (!container->image.has_value()) container->image = c.image;
+  if (!container->args.has_value()) container->args = c.args;
+  if (!container->disk.has_value()) container->disk = c.disk_gb;
+  if (!container->ports.has_value()) container->ports = c.ports;
+  if (!container->env.has_value()) container->env = c.env;
+  if (!container->registry.has_value() && !container->registry_null) {
+    container->registry = c.registry;
+  }
+  if (mounts != nullptr && !mounts->present &&
+      t->persistent_size_gb.has_value()) {
+    mounts->persistent_size = t->persistent_size_gb;
+    mounts->persistent_path = t->persistent_path;
+  }
+  return std::nullopt;
 }
 
 ContainerBody ReadContainer(BodyReader& r, const json& j) {
@@ -681,7 +741,10 @@ SandboxResponse RestApi::CreatePod(const std::string& body) {
                    "mutually exclusive.");
   }
   if (auto refused = CheckMounts(mounts)) return *refused;
-  if (auto refused = RefuseTemplate(template_id)) return *refused;
+  if (auto refused =
+          ApplyPodTemplate(account(), template_id, &container, &mounts)) {
+    return *refused;
+  }
   container.CopyTo(&req);
   req.container_registry_auth_id = container.registry;
   if (mounts.volume_id.has_value()) {
@@ -731,7 +794,10 @@ SandboxResponse RestApi::UpdatePod(const std::string& id,
   if (!errors.empty()) return Invalid(errors);
   if (account().FindPod(id) == nullptr) return FromStatus(PodNotFoundError());
   if (auto refused = CheckMounts(mounts)) return *refused;
-  if (auto refused = RefuseTemplate(template_id)) return *refused;
+  if (auto refused =
+          ApplyPodTemplate(account(), template_id, &container, nullptr)) {
+    return *refused;
+  }
   container.CopyTo(&req);
   req.network_volume_id = mounts.volume_id;
   req.network_mount_path = mounts.network_path;
@@ -773,25 +839,443 @@ SandboxResponse RestApi::PodActionRequest(const std::string& id,
   return JsonAnswer(200, PodJson(**pod, account().Now()));
 }
 
-// ---------------------------------------------------------------- catalog
+// ------------------------------------------------- templates, serverless
 
-// RunPod's serverless pool of a GPU type (plausible: by generation and
-// memory).
-std::string GpuPool(const GpuTypeInfo& gpu) {
-  const std::string id(gpu.id);
-  if (gpu.memory_gb >= 141) return "HOPPER_141";
-  if (absl::StrContains(id, "H100")) return "ADA_80_PRO";
-  if (gpu.memory_gb >= 80) return "AMPERE_80";
-  if (absl::StrContains(id, "L40") || absl::StrContains(id, "6000 Ada")) {
-    return "ADA_48_PRO";
+// ?limit and ?cursor of a paginated list (limit 1..1000, default 1000; a
+// cursor that `prefix` did not issue is malformed); errors are recorded.
+void ReadPage(const Target& target, absl::string_view prefix, int64_t* limit,
+              std::optional<uint64_t>* after,
+              std::vector<std::string>* errors) {
+  *limit = kMaxPageSize;
+  if (auto it = target.query.find("limit"); it != target.query.end()) {
+    if (!absl::SimpleAtoi(it->second, limit)) {
+      errors->push_back("limit: expected integer");
+    } else if (*limit < 1 || *limit > kMaxPageSize) {
+      errors->push_back(
+          absl::StrCat("limit: must be between 1 and ", kMaxPageSize));
+    }
   }
-  if (gpu.memory_gb >= 48) return "AMPERE_48";
-  if (absl::StrContains(id, "4090") || absl::StrContains(id, "L4")) {
-    return "ADA_24";
+  if (auto it = target.query.find("cursor"); it != target.query.end()) {
+    std::string decoded;
+    absl::string_view rest;
+    uint64_t serial = 0;
+    if (it->second.empty() ||
+        !absl::WebSafeBase64Unescape(it->second, &decoded) ||
+        !absl::ConsumePrefix(&(rest = decoded), prefix) ||
+        !absl::SimpleAtoi(rest, &serial)) {
+      errors->push_back("cursor: malformed or foreign cursor");
+    } else {
+      *after = serial;
+    }
   }
-  if (gpu.memory_gb >= 24) return "AMPERE_24";
-  return "AMPERE_16";
 }
+
+// {"<key>": [page], "pagination": {...}} of `items` (in creation order, or
+// the reverse when `newest_first`), resuming after the item with serial
+// `after` (which may have been deleted since).
+template <typename Items, typename View>
+ordered_json Page(const char* key, const char* prefix, const Items& items,
+                  bool newest_first, int64_t limit,
+                  std::optional<uint64_t> after, View view) {
+  ordered_json list = ordered_json::array();
+  bool more = false;
+  uint64_t last = 0;
+  for (const auto* item : items) {
+    if (after.has_value() &&
+        (newest_first ? item->serial >= *after : item->serial <= *after)) {
+      continue;
+    }
+    if (static_cast<int64_t>(list.size()) == limit) {
+      more = true;
+      break;
+    }
+    list.push_back(view(*item));
+    last = item->serial;
+  }
+  ordered_json pagination = {
+      {"nextCursor",
+       more ? ordered_json(absl::WebSafeBase64Escape(
+                  absl::StrCat(prefix, last)))
+            : ordered_json()},
+      {"hasNextPage", more}};
+  return {{key, std::move(list)}, {"pagination", std::move(pagination)}};
+}
+
+ordered_json ContainerJson(const ContainerSettings& c, ordered_json out) {
+  out["image"] = c.image;
+  out["args"] = c.args;
+  if (c.cmd.has_value()) out["cmd"] = *c.cmd;
+  if (c.entrypoint.has_value()) out["entrypoint"] = *c.entrypoint;
+  out["disk"] = c.disk_gb;
+  out["env"] = c.env;
+  out["ports"] = c.ports;
+  out["registry"] = c.registry.has_value() ? ordered_json(*c.registry)
+                                           : ordered_json(nullptr);
+  return out;
+}
+
+ordered_json TemplateJson(const Template& t) {
+  ordered_json out =
+      ContainerJson(t.container, {{"id", t.id}, {"name", t.name}});
+  out["mounts"] = ordered_json::object();
+  if (t.persistent_size_gb.has_value()) {
+    out["mounts"]["persistent"] = {{"size", *t.persistent_size_gb},
+                                   {"path", t.persistent_path}};
+  }
+  out["serverless"] = t.serverless;
+  out["public"] = t.is_public;
+  out["category"] = t.category;
+  out["startSsh"] = t.start_ssh;
+  out["startJupyter"] = t.start_jupyter;
+  out["allowedCudaVersions"] = t.allowed_cuda_versions;
+  return out;
+}
+
+constexpr char kRequestHost[] = "https://api.runpod.ai/v2/";
+
+ordered_json EndpointJson(const Account& account, const Endpoint& e) {
+  const Template* bound = account.FindTemplate(e.template_id);
+  ordered_json out = ContainerJson(
+      bound != nullptr ? bound->container : ContainerSettings(),
+      {{"id", e.id}, {"name", e.name}, {"type", e.type}});
+  if (e.type == kEndpointLoadBalancer) {
+    const std::string base = absl::StrCat("https://", e.id, ".api.runpod.ai");
+    out["requestUrls"] = {{"base", base}, {"health", base + "/ping"}};
+  } else {
+    const std::string base = absl::StrCat(kRequestHost, e.id);
+    out["requestUrls"] = {{"run", base + "/run"},
+                          {"runSync", base + "/runsync"},
+                          {"status", base + "/status/{job_id}"},
+                          {"stream", base + "/stream/{job_id}"},
+                          {"cancel", base + "/cancel/{job_id}"},
+                          {"retry", base + "/retry/{job_id}"},
+                          {"purgeQueue", base + "/purge-queue"},
+                          {"health", base + "/health"}};
+  }
+  out["gpu"] = {{"pools", e.gpu_pools},
+                {"excludedTypes", e.excluded_types},
+                {"count", e.gpu_count},
+                {"allowedCudaVersions", e.allowed_cuda_versions},
+                {"minCudaVersion", e.min_cuda_version.has_value()
+                                       ? ordered_json(*e.min_cuda_version)
+                                       : ordered_json(nullptr)}};
+  out["workers"] = {{"min", e.workers_min}, {"max", e.workers_max}};
+  // Omitted where it does not apply (a queue scaling on request count).
+  if (e.type != kEndpointQueue || e.scaler_type != kScalerRequestCount) {
+    out["workers"]["idleTimeout"] = e.idle_timeout;
+  }
+  if (e.scaler_type == kScalerRequestCount) {
+    out["scaling"] = {{"type", e.scaler_type},
+                      {"requestCount", static_cast<int64_t>(e.scaler_value)}};
+  } else {
+    out["scaling"] = {{"type", e.scaler_type}, {"queueDelay", e.scaler_value}};
+  }
+  out["dataCenterIds"] = e.data_center_ids;
+  out["networkVolumes"] = e.network_volumes;
+  out["timeout"] = e.timeout_ms;
+  out["flashboot"] = e.flashboot;
+  out["createdAt"] = TimeText(e.created_at);
+  return out;
+}
+
+void CheckCudaVersions(const std::optional<std::vector<std::string>>& values,
+                       const std::string& path,
+                       std::vector<std::string>* errors) {
+  for (const std::string& v : values.value_or(std::vector<std::string>{})) {
+    if (!IsCudaVersion(v)) {
+      errors->push_back(
+          absl::StrCat(path, ": \"", v, "\" does not match ^\\d+\\.\\d+$"));
+    }
+  }
+}
+
+// The container members of a template or endpoint body.
+void ReadContainerInto(BodyReader& r, const json& j, TemplateRequest* req) {
+  ContainerBody c = ReadContainer(r, j);
+  req->image = c.image;
+  req->args = c.args;
+  req->registry = c.registry;
+  req->registry_null = c.registry_null;
+  req->cmd = c.cmd;
+  req->entrypoint = c.entrypoint;
+  req->ports = c.ports;
+  req->disk_gb = c.disk;
+  req->env = c.env;
+}
+
+// POST (`create`) or PATCH /v2/templates: CreateTemplateRequest or
+// UpdateTemplateRequest.
+TemplateRequest ReadTemplateBody(const json& j, bool create,
+                                 std::vector<std::string>* errors) {
+  BodyReader r(j, "$", errors);
+  r.IsObject();
+  TemplateRequest req;
+  ReadContainerInto(r, j, &req);
+  if (create && !r.Has("image")) {
+    errors->push_back("$: missing property 'image'");
+  }
+  req.name = r.String("name", create, true);
+  req.allowed_cuda_versions = r.Strings("allowedCudaVersions");
+  CheckCudaVersions(req.allowed_cuda_versions, "$.allowedCudaVersions",
+                    errors);
+  req.category = r.Enum("category", {"CPU", "NVIDIA", "AMD"});
+  if (const json* mounts = r.Object("mounts")) {
+    // Templates take a persistent mount only: `network` is refused here.
+    BodyReader m(*mounts, "$.mounts", errors);
+    m.IsObject();
+    if (const json* persistent = m.Object("persistent")) {
+      BodyReader p(*persistent, "$.mounts.persistent", errors);
+      p.IsObject();
+      req.persistent_size_gb = p.Integer("size", true, kMinVolumeSizeGb);
+      req.persistent_path = p.String("path", true);
+      p.Finish();
+    }
+    m.Finish();
+  }
+  req.is_public = r.Bool("public");
+  req.serverless = r.Bool("serverless");
+  req.start_jupyter = r.Bool("startJupyter");
+  req.start_ssh = r.Bool("startSsh");
+  r.Finish();
+  return req;
+}
+
+// POST (`create`) or PATCH /v2/serverless: CreateEndpointRequest or
+// UpdateEndpointRequest.
+EndpointRequest ReadEndpointBody(const json& j, bool create,
+                                 std::vector<std::string>* errors) {
+  BodyReader r(j, "$", errors);
+  r.IsObject();
+  EndpointRequest req;
+  ReadContainerInto(r, j, &req.container);
+  req.name = r.String("name", create, true);
+  if (create) {
+    req.type = r.Enum("type", {kEndpointQueue, kEndpointLoadBalancer}, true);
+  }
+  if (const json* scaling = r.Object("scaling", create)) {
+    BodyReader s(*scaling, "$.scaling", errors);
+    s.IsObject();
+    // A LOAD_BALANCER endpoint's scaling must be RequestCountScaling.
+    std::vector<std::string> types = {kScalerQueueDelay, kScalerRequestCount};
+    if (req.type == kEndpointLoadBalancer) types = {kScalerRequestCount};
+    req.scaler_type = s.Enum("type", types, true);
+    if (req.scaler_type == kScalerQueueDelay) {
+      req.scaler_value = s.Number("queueDelay", true, 0.5);
+    } else if (req.scaler_type == kScalerRequestCount) {
+      // Bounded so that it is exact as a double (Endpoint::scaler_value).
+      std::optional<int64_t> count =
+          s.Integer("requestCount", true, 1, INT32_MAX);
+      if (count.has_value()) req.scaler_value = static_cast<double>(*count);
+    }
+    s.Finish();
+    if (!req.scaler_value.has_value()) req.scaler_type.reset();
+  }
+  req.has_gpu = r.Has("gpu");
+  if (const json* gpu = r.Object("gpu")) {
+    BodyReader g(*gpu, "$.gpu", errors);
+    g.IsObject();
+    req.gpu_pools = g.Strings("pools");
+    if (create && !g.Has("pools")) {
+      errors->push_back("$.gpu: missing property 'pools'");
+    }
+    if (req.gpu_pools.has_value() && req.gpu_pools->empty()) {
+      errors->push_back("$.gpu.pools: must have at least 1 items");
+    }
+    req.excluded_types = g.Strings("excludedTypes");
+    if (req.excluded_types.has_value()) {
+      std::set<std::string> seen;
+      for (std::string& type : *req.excluded_types) {
+        // Surrounding whitespace is trimmed; a leading '-' is refused.
+        std::string trimmed(absl::StripAsciiWhitespace(type));
+        if (trimmed.empty() || trimmed[0] == '-') {
+          errors->push_back(absl::StrCat("$.gpu.excludedTypes: \"", type,
+                                         "\" does not match ^\\s*[^-\\s]"));
+        }
+        if (!seen.insert(type).second) {
+          errors->push_back("$.gpu.excludedTypes: must have unique items");
+        }
+        type = std::move(trimmed);
+      }
+      if (!create && !g.Has("pools")) {
+        errors->push_back("$.gpu: property 'excludedTypes' requires 'pools'");
+      }
+    }
+    req.gpu_count = g.Integer("count", false, 1);
+    req.allowed_cuda_versions = g.Strings("allowedCudaVersions");
+    CheckCudaVersions(req.allowed_cuda_versions, "$.gpu.allowedCudaVersions",
+                      errors);
+    req.min_cuda_version = g.String("minCudaVersion");
+    if (req.min_cuda_version.has_value() &&
+        !IsCudaVersion(*req.min_cuda_version) &&
+        (create || !req.min_cuda_version->empty())) {
+      errors->push_back(absl::StrCat(
+          "$.gpu.minCudaVersion: \"", *req.min_cuda_version,
+          create ? "\" does not match ^\\d+\\.\\d+$"
+                 : "\" does not match ^$|^\\d+\\.\\d+$"));
+    }
+    g.Finish();
+  }
+  req.has_cpu = r.Has("cpu");
+  if (const json* cpu = r.Array("cpu")) {
+    if (cpu->empty()) errors->push_back("$.cpu: must have at least 1 items");
+    for (size_t i = 0; i < cpu->size(); ++i) {
+      BodyReader c((*cpu)[i], absl::StrCat("$.cpu[", i, "]"), errors);
+      c.IsObject();
+      c.String("id", true, true);
+      c.Integer("vcpuCount", true, 2);
+      c.Finish();
+    }
+  }
+  req.data_center_ids = r.Strings("dataCenterIds");
+  req.flashboot = r.Enum("flashboot", {"OFF", "FLASHBOOT", "PRIORITY_FLASHBOOT"});
+  req.network_volumes = r.Strings("networkVolumes");
+  req.template_id = r.String("templateId", false, create);
+  req.timeout_ms = r.Integer("timeout", false, INT64_MIN);
+  if (const json* workers = r.Object("workers")) {
+    BodyReader w(*workers, "$.workers", errors);
+    w.IsObject();
+    req.workers_min = w.Integer("min", false, 0);
+    req.workers_max = w.Integer("max", false, 0);
+    req.idle_timeout = w.Integer("idleTimeout", false, 1, 3600);
+    w.Finish();
+  }
+  r.Finish();
+  if (create && !req.template_id.has_value() && !r.Has("templateId") &&
+      !r.Has("image")) {
+    errors->push_back("$: missing property 'image'");
+  }
+  return req;
+}
+
+// A `templateId` that names a template which is not serverless: 422, as
+// RunPod's schema answers (an unknown one is Account's 404).
+std::optional<SandboxResponse> RefuseNonServerlessTemplate(
+    const Account& account, const std::optional<std::string>& template_id) {
+  if (!template_id.has_value()) return std::nullopt;
+  const Template* t = account.FindTemplate(*template_id);
+  if (t == nullptr || t->serverless) return std::nullopt;
+  return Invalid({absl::StrCat("$.templateId: template ", *template_id,
+                               " is not a serverless template")});
+}
+
+constexpr char kEndpointCursorPrefix[] = "endpoints:";
+constexpr char kTemplateCursorPrefix[] = "templates:";
+
+SandboxResponse RestApi::ListEndpoints(const Target& target) {
+  std::vector<std::string> errors;
+  int64_t limit = 0;
+  std::optional<uint64_t> after;
+  ReadPage(target, kEndpointCursorPrefix, &limit, &after, &errors);
+  if (!errors.empty()) return Invalid(errors);
+  // Newest first.
+  std::vector<const Endpoint*> items;
+  for (const Endpoint& e : account().endpoints()) items.push_back(&e);
+  std::reverse(items.begin(), items.end());
+  return JsonAnswer(200, Page("endpoints", kEndpointCursorPrefix, items,
+                              /*newest_first=*/true, limit, after, [&](const Endpoint& e) {
+                                return EndpointJson(account(), e);
+                              }));
+}
+
+SandboxResponse RestApi::CreateEndpoint(const std::string& body) {
+  json j;
+  if (auto refused = ParseBody(body, &j)) return *refused;
+  std::vector<std::string> errors;
+  EndpointRequest req = ReadEndpointBody(j, /*create=*/true, &errors);
+  if (!errors.empty()) return Invalid(errors);
+  if (auto refused = RefuseNonServerlessTemplate(account(), req.template_id)) {
+    return *refused;
+  }
+  absl::StatusOr<Endpoint> endpoint = account().CreateEndpoint(req);
+  if (!endpoint.ok()) return FromStatus(endpoint.status());
+  if (auto failed = Commit()) return *failed;
+  return JsonAnswer(201, EndpointJson(account(), *endpoint));
+}
+
+SandboxResponse RestApi::GetEndpoint(const std::string& id) {
+  const Endpoint* endpoint = account().FindEndpoint(id);
+  if (endpoint == nullptr) return FromStatus(EndpointNotFoundError(id));
+  return JsonAnswer(200, EndpointJson(account(), *endpoint));
+}
+
+SandboxResponse RestApi::UpdateEndpoint(const std::string& id,
+                                        const std::string& body) {
+  json j;
+  if (auto refused = ParseBody(body, &j)) return *refused;
+  std::vector<std::string> errors;
+  EndpointRequest req = ReadEndpointBody(j, /*create=*/false, &errors);
+  if (!errors.empty()) return Invalid(errors);
+  if (account().FindEndpoint(id) == nullptr) {
+    return FromStatus(EndpointNotFoundError(id));
+  }
+  if (auto refused = RefuseNonServerlessTemplate(account(), req.template_id)) {
+    return *refused;
+  }
+  absl::StatusOr<Endpoint> endpoint = account().UpdateEndpoint(id, req);
+  if (!endpoint.ok()) return FromStatus(endpoint.status());
+  if (auto failed = Commit()) return *failed;
+  return JsonAnswer(200, EndpointJson(account(), *endpoint));
+}
+
+SandboxResponse RestApi::DeleteEndpoint(const std::string& id) {
+  absl::Status deleted = account().DeleteEndpoint(id);
+  if (!deleted.ok()) return FromStatus(deleted);
+  if (auto failed = Commit()) return *failed;
+  return NoContent();
+}
+
+SandboxResponse RestApi::ListTemplates(const Target& target) {
+  std::vector<std::string> errors;
+  int64_t limit = 0;
+  std::optional<uint64_t> after;
+  ReadPage(target, kTemplateCursorPrefix, &limit, &after, &errors);
+  if (!errors.empty()) return Invalid(errors);
+  std::vector<const Template*> items;
+  for (const Template& t : account().templates()) items.push_back(&t);
+  return JsonAnswer(200, Page("templates", kTemplateCursorPrefix, items,
+                              /*newest_first=*/false, limit, after,
+                              TemplateJson));
+}
+
+SandboxResponse RestApi::CreateTemplate(const std::string& body) {
+  json j;
+  if (auto refused = ParseBody(body, &j)) return *refused;
+  std::vector<std::string> errors;
+  TemplateRequest req = ReadTemplateBody(j, /*create=*/true, &errors);
+  if (!errors.empty()) return Invalid(errors);
+  absl::StatusOr<Template> created = account().CreateTemplate(req);
+  if (!created.ok()) return FromStatus(created.status());
+  if (auto failed = Commit()) return *failed;
+  return JsonAnswer(201, TemplateJson(*created));
+}
+
+SandboxResponse RestApi::GetTemplate(const std::string& id) {
+  const Template* t = account().FindTemplate(id);
+  if (t == nullptr) return FromStatus(TemplateNotFoundError(id));
+  return JsonAnswer(200, TemplateJson(*t));
+}
+
+SandboxResponse RestApi::UpdateTemplate(const std::string& id,
+                                        const std::string& body) {
+  json j;
+  if (auto refused = ParseBody(body, &j)) return *refused;
+  std::vector<std::string> errors;
+  TemplateRequest req = ReadTemplateBody(j, /*create=*/false, &errors);
+  if (!errors.empty()) return Invalid(errors);
+  absl::StatusOr<Template> updated = account().UpdateTemplate(id, req);
+  if (!updated.ok()) return FromStatus(updated.status());
+  if (auto failed = Commit()) return *failed;
+  return JsonAnswer(200, TemplateJson(*updated));
+}
+
+SandboxResponse RestApi::DeleteTemplate(const std::string& id) {
+  absl::Status deleted = account().DeleteTemplate(id);
+  if (!deleted.ok()) return FromStatus(deleted);
+  if (auto failed = Commit()) return *failed;
+  return NoContent();
+}
+
+// ---------------------------------------------------------------- catalog
 
 std::string AvailabilityLevel(int free) {
   if (free <= 0) return "NONE";

@@ -12,6 +12,10 @@
 //   GET  POST          /v2/pods              (?cursor, ?limit 1..1000)
 //   GET  PATCH DELETE  /v2/pods/{id}
 //   POST               /v2/pods/{id}/action  {"action": start|stop|...}
+//   GET  POST          /v2/serverless        (?cursor, ?limit; newest first)
+//   GET  PATCH DELETE  /v2/serverless/{id}   (DELETE: its bound template too)
+//   GET  POST          /v2/templates         (?cursor, ?limit)
+//   GET  PATCH DELETE  /v2/templates/{id}    (DELETE of a bound one: 400)
 //   GET                /v2/catalog/gpus[/{id}], /v2/catalog/datacenters[/{id}]
 //
 // Answers: 200 (201 on create) with RunPod's JSON; 204 without a body on
@@ -23,7 +27,8 @@
 //   405 a method the path does not take
 //   409 an action the pod's status does not allow (Aborted)
 //   422 a body or query that breaks the schema: unknown members, wrong
-//       types, ranges, enums, missing members; `errors` lists each one
+//       types, ranges, enums, missing members; `errors` lists each one;
+//       an endpoint's `templateId` that is not a serverless template
 //   500 the data file cannot be written (the change is undone)
 // Authentication, body limits, rate limits and faults are the service's
 // (service.h); this layer sees only authenticated requests.

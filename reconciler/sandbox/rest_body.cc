@@ -116,6 +116,22 @@ std::optional<int64_t> BodyReader::Integer(const std::string& key,
   return n;
 }
 
+std::optional<double> BodyReader::Number(const std::string& key,
+                                         bool required, double min) {
+  const json* v = Member(key, required);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_number()) {
+    WrongType(key, "number");
+    return std::nullopt;
+  }
+  double n = v->get<double>();
+  if (n < min) {
+    Error(Path(key), absl::StrCat("must be >= ", min));
+    return std::nullopt;
+  }
+  return n;
+}
+
 std::optional<bool> BodyReader::Bool(const std::string& key) {
   const json* v = Member(key, false);
   if (v == nullptr) return std::nullopt;

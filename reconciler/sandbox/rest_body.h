@@ -42,6 +42,9 @@ class BodyReader {
                                   bool required = false);
   std::optional<int64_t> Integer(const std::string& key, bool required,
                                  int64_t min, int64_t max = INT64_MAX);
+  // A JSON number (integer or not) >= `min`.
+  std::optional<double> Number(const std::string& key, bool required,
+                               double min);
   std::optional<bool> Bool(const std::string& key);
   std::optional<std::vector<std::string>> Strings(const std::string& key);
   // map<string,string> (an object of strings).
