@@ -151,6 +151,18 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
     workspace.out() << "No changes in the saved plan.\n";
     return 0;
   }
+  // The guard is checked again against the balance of now (a plan file
+  // keeps no runway); without one, the account is not read.
+  const MinRunway min_runway =
+      plan->destroy ? MinRunway{} : ChooseMinRunway(flags.plan, *config);
+  if (min_runway.days.has_value()) {
+    plan->runway = ReadRunway(workspace, plan->cost);
+    absl::Status guard = CheckRunwayGuard(*plan, min_runway);
+    if (!guard.ok()) {
+      workspace.out() << RunwayLine(*plan->runway) << "\n";
+      return workspace.Fail(guard);
+    }
+  }
   return ExecutePlan(workspace, *config, *std::move(state), *plan,
                      flags.execute, /*confirm=*/false);
 }
@@ -184,6 +196,10 @@ int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
   for (const IntentOutcome& outcome : planned->intents) {
     workspace.out() << outcome.message << "\n";
   }
+  // destroy only lowers the spend: its runway is shown, never guarded.
+  const MinRunway min_runway =
+      destroy ? MinRunway{} : ChooseMinRunway(plan_flags, *config);
+  AddRunway(workspace, min_runway, &planned->plan);
   const bool bookkeeping =
       !planned->intents.empty() ||
       !RecordUnchangedResources(planned->plan, &planned->state).empty();
@@ -194,6 +210,9 @@ int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
     planned->plan.serial = planned->state.serial;
   }
   workspace.out() << RenderText(planned->plan, workspace.color());
+  // Before anything is sent to RunPod.
+  absl::Status guard = CheckRunwayGuard(planned->plan, min_runway);
+  if (!guard.ok()) return workspace.Fail(guard);
   return ExecutePlan(workspace, *config, std::move(planned->state),
                      planned->plan, execute, /*confirm=*/true);
 }

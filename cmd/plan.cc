@@ -39,13 +39,20 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   if (!planned.ok()) return workspace.Fail(planned.status());
   Plan& plan = planned->plan;
   plan.config_warnings = workspace.config_warnings();
+  const MinRunway min_runway = ChooseMinRunway(flags.plan, *config);
+  AddRunway(workspace, min_runway, &plan);
+  // A guard that fails is an error (exit 1) once the plan is shown; with
+  // --json the failure document stands in for the plan, and a plan that
+  // fails it is not saved.
+  const absl::Status guard = CheckRunwayGuard(plan, min_runway);
+  if (!guard.ok() && flags.json) return workspace.Fail(guard);
   if (!planned->in_progress.empty()) {
     workspace.err() << "podform: " << planned->in_progress
                     << "; this plan shows the state as it was before that "
                        "run finishes\n";
   }
 
-  if (!flags.out.empty()) {
+  if (!flags.out.empty() && guard.ok()) {
     // Before the plan is printed, so that stdout holds one document either
     // way (the plan, or with --json the failure).
     absl::Status written =
@@ -62,6 +69,7 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
     }
     workspace.out() << RenderText(plan, workspace.color());
   }
+  if (!guard.ok()) return workspace.Fail(guard);
   if (!flags.out.empty()) {
     if (!flags.json && !flags.markdown) {
       workspace.out() << "\nSaved the plan to " << flags.out

@@ -25,7 +25,42 @@ void AddPlanFlags(CLI::App* command, PlanFlags* flags, bool with_target) {
                      "Limit the plan to ADDR and what it depends on; "
                      "repeatable")
         ->type_name("ADDR");
+    command
+        ->add_option("--min-runway", flags->min_runway,
+                     "Fail when the account's balance lasts fewer than DAYS "
+                     "after the plan (overrides guards.minRunwayDays)")
+        ->type_name("DAYS")
+        ->check(CLI::NonNegativeNumber);
   }
+}
+
+MinRunway ChooseMinRunway(const PlanFlags& flags, const Config& config) {
+  if (flags.min_runway.has_value()) return {flags.min_runway, "--min-runway"};
+  if (config.guards.min_runway_days.has_value()) {
+    return {config.guards.min_runway_days, "guards.minRunwayDays"};
+  }
+  return {};
+}
+
+Runway ReadRunway(Workspace& workspace, const Cost& cost) {
+  absl::StatusOr<AccountFigures> account = workspace.ReadAccount();
+  if (!account.ok()) return UnknownRunway(std::string(account.status().message()));
+  return ComputeRunway(*account, cost.pods_hourly_after - cost.pods_hourly_before,
+                       cost.storage_monthly_after - cost.storage_monthly_before);
+}
+
+void AddRunway(Workspace& workspace, const MinRunway& min, Plan* plan) {
+  plan->runway = ReadRunway(workspace, plan->cost);
+  for (std::string& warning :
+       RunwayWarnings(*plan->runway, min.days.has_value())) {
+    plan->warnings.push_back(std::move(warning));
+  }
+}
+
+absl::Status CheckRunwayGuard(const Plan& plan, const MinRunway& min) {
+  if (!min.days.has_value()) return absl::OkStatus();
+  return CheckMinRunway(plan.runway.value_or(UnknownRunway("not read")),
+                        min.days, min.source);
 }
 
 absl::StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags,

@@ -4,6 +4,7 @@
 // The part of plan, apply and destroy that is the same: read the lock file,
 // read RunPod once, settle interrupted creates, plan.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,14 +16,37 @@
 
 namespace podform {
 
-// --allow-destroy and --target as given on the command line.
+// --allow-destroy, --target and --min-runway as given on the command line.
 struct PlanFlags {
   std::vector<std::string> allow_destroy;
   std::vector<std::string> targets;
+  std::optional<double> min_runway;  // days
 };
 
-// Declares --allow-destroy (and, if `with_target`, --target) on `command`.
+// Declares --allow-destroy (and, if `with_target`, --target and
+// --min-runway: plan and apply) on `command`.
 void AddPlanFlags(CLI::App* command, PlanFlags* flags, bool with_target);
+
+// The --min-runway guard in force (docs/GUARDS.md): the flag if given, else
+// guards.minRunwayDays of the config; `source` names which, for messages.
+struct MinRunway {
+  std::optional<double> days;
+  std::string source;
+};
+MinRunway ChooseMinRunway(const PlanFlags& flags, const Config& config);
+
+// Reads the account (Workspace::ReadAccount: one request) and returns its
+// runway before and after a plan of cost `cost`; a failed read gives an
+// unknown runway with the reason, never an error.
+Runway ReadRunway(Workspace& workspace, const Cost& cost);
+
+// Sets plan->runway (ReadRunway) and adds its warnings (RunwayWarnings; the
+// short-runway one only when `min` holds no guard) to plan->warnings.
+void AddRunway(Workspace& workspace, const MinRunway& min, Plan* plan);
+
+// CheckMinRunway of plan.runway against `min` (OK without a guard).
+// REQUIRES: plan.runway is set, or `min` holds no guard.
+absl::Status CheckRunwayGuard(const Plan& plan, const MinRunway& min);
 
 // The flags as PlanOptions; InvalidArgument for an address that does not
 // parse.

@@ -28,6 +28,7 @@ struct ServeFlags {
   double provision_fail_rate = 0;
   double drop_after_commit = 0;
   std::optional<uint64_t> seed;
+  std::optional<double> balance;
 };
 
 absl::Status ServeBlocked(const ServeFlags& flags, const sigset_t& signals,
@@ -45,6 +46,7 @@ absl::Status ServeBlocked(const ServeFlags& flags, const sigset_t& signals,
   options.provision_fail_rate = flags.provision_fail_rate;
   options.faults.drop_after_commit = flags.drop_after_commit;
   options.faults.seed = flags.seed;
+  options.client_balance = flags.balance;
   ASSIGN_OR_RETURN(std::unique_ptr<sandbox::SandboxService> service,
                    sandbox::SandboxService::Create(std::move(options)));
   sandbox::SandboxServer server(service.get());
@@ -118,6 +120,10 @@ CommandRun SetupSandbox(CLI::App* command, const CommandContext& context) {
       ->check(CLI::Range(0.0, 1.0));
   serve->add_option("--seed", flags->seed,
                     "Seed every random choice (ids, faults)");
+  serve->add_option("--balance", flags->balance,
+                    "Set the account's balance to USD (saved in the data "
+                    "file); a pod needs one hour of its cost in credit")
+      ->type_name("USD");
   return [context, flags, serve]() {
     if (!serve->parsed()) {
       *context.err << "podform: sandbox: expected a subcommand: serve\n";

@@ -3,12 +3,15 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cmd/files.h"
 #include "cmd/vars.h"
+#include "reconciler/client/account_reader.h"
 #include "reconciler/client/curl_transport.h"
 #include "reconciler/client/endpoint.h"
 #include "reconciler/client/graphql_provider.h"
@@ -27,6 +30,20 @@ namespace {
 // The API `--sandbox` speaks without --api: the default, as against
 // RunPod.
 constexpr Api kSandboxDefaultApi = kDefaultApi;
+
+// PODFORM_SANDBOX_BALANCE: the in-process sandbox's balance in USD (as
+// `sandbox serve --balance`); nullopt when unset.
+absl::StatusOr<std::optional<double>> SandboxBalance() {
+  const char* text = std::getenv("PODFORM_SANDBOX_BALANCE");
+  if (text == nullptr) return std::nullopt;
+  double usd = 0;
+  if (!absl::SimpleAtod(text, &usd) || !std::isfinite(usd)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "PODFORM_SANDBOX_BALANCE: \"", text,
+        "\" is not an amount in USD (e.g. 42.10)"));
+  }
+  return usd;
+}
 
 }  // namespace
 
@@ -143,11 +160,15 @@ absl::StatusOr<Provider*> Workspace::OpenProvider() {
     std::string data = SandboxDataPath(global());
     ASSIGN_OR_RETURN(std::optional<Api> chosen, ParseApi(global().api));
     api = chosen.value_or(kSandboxDefaultApi);
-    ASSIGN_OR_RETURN(transport,
+    ASSIGN_OR_RETURN(std::optional<double> balance, SandboxBalance());
+    ASSIGN_OR_RETURN(std::unique_ptr<sandbox::InProcessTransport> in_process,
                      sandbox::InProcessTransport::Open(
                          data, "sandbox", global().command + " --sandbox",
                          api == Api::kRest ? sandbox::kRestBasePath
-                                           : sandbox::kGraphQLBasePath));
+                                           : sandbox::kGraphQLBasePath,
+                         balance));
+    sandbox_service_ = in_process->shared_service();
+    transport = std::move(in_process);
     endpoint = SandboxEndpoint(data);
   } else {
     ASSIGN_OR_RETURN(ApiTarget target,
@@ -157,6 +178,8 @@ absl::StatusOr<Provider*> Workspace::OpenProvider() {
     std::string api_key = key == nullptr ? "" : key;
     if (!api_key.empty()) secrets.push_back(api_key);
     ASSIGN_OR_RETURN(transport, MakeCurlTransport(target.url, api_key));
+    api_target_ = target;
+    api_key_ = api_key;
     endpoint = NormalizeEndpoint(target.url);
   }
   // Paced by RunPod's RateLimit headers, so that an apply larger than the
@@ -178,6 +201,23 @@ absl::StatusOr<Provider*> Workspace::OpenProvider() {
   api_ = api;
   endpoint_ = std::move(endpoint);
   return provider_.get();
+}
+
+absl::StatusOr<AccountFigures> Workspace::ReadAccount() {
+  std::unique_ptr<Transport> transport;
+  std::vector<std::string> secrets;
+  if (sandbox_service_ != nullptr) {
+    transport = std::make_unique<sandbox::InProcessTransport>(
+        sandbox_service_, "sandbox", sandbox::kGraphQLBasePath);
+  } else if (api_target_.has_value()) {
+    ASSIGN_OR_RETURN(std::string url,
+                     AccountGraphQLUrl(*api_target_, ProcessEnv()));
+    ASSIGN_OR_RETURN(transport, MakeCurlTransport(url, api_key_));
+    if (!api_key_.empty()) secrets.push_back(api_key_);
+  } else {
+    return absl::FailedPreconditionError("RunPod is not open");
+  }
+  return ReadAccountFigures(*transport, secrets);
 }
 
 Target Workspace::CurrentTarget(const LiveState& live) const {

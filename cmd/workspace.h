@@ -17,6 +17,7 @@
 #include "cmd/command.h"
 #include "reconciler/client/endpoint.h"
 #include "reconciler/config/config.h"
+#include "reconciler/core/account.h"
 #include "reconciler/core/provider.h"
 #include "reconciler/core/target.h"
 #include "reconciler/plan/plan.h"
@@ -24,6 +25,10 @@
 #include "reconciler/state/store.h"
 
 namespace podform {
+
+namespace sandbox {
+class SandboxService;
+}  // namespace sandbox
 
 // The store --state (or PODFORM_STATE) names: PostgreSQL for a
 // postgres:// or postgresql:// URI, else the lock file. `name` receives how
@@ -76,6 +81,13 @@ class Workspace {
   // provider lives as long as the workspace. Errors: a bad endpoint,
   // RUNPOD_API_KEY unset, a sandbox data file that cannot be opened.
   absl::StatusOr<Provider*> OpenProvider();
+  // The account's balance, spend per hour and spend limit: one GraphQL
+  // request (client/account_reader.h) to AccountGraphQLUrl, or to the
+  // in-process sandbox's /graphql, whichever API the provider speaks.
+  // Errors as ReadAccountFigures, and those of choosing the URL.
+  // REQUIRES: OpenProvider succeeded.
+  absl::StatusOr<AccountFigures> ReadAccount();
+
   // The API the provider speaks (once OpenProvider succeeded).
   Api api() const { return api_; }
 
@@ -121,6 +133,11 @@ class Workspace {
   std::unique_ptr<StateStore> store_;
   bool store_prepared_ = false;
   std::unique_ptr<Provider> provider_;
+  // What ReadAccount needs, kept by OpenProvider: the in-process sandbox,
+  // or where RunPod is and the key.
+  std::shared_ptr<sandbox::SandboxService> sandbox_service_;
+  std::optional<ApiTarget> api_target_;
+  std::string api_key_;
   std::string endpoint_;  // Target::endpoint, once the provider is open
   Api api_ = kDefaultApi;
   std::function<void()> on_rate_limited_;

@@ -14,6 +14,7 @@
 
 #include "reconciler/core/resource.h"
 #include "reconciler/core/target.h"
+#include "reconciler/plan/runway.h"
 
 namespace podform {
 
@@ -126,8 +127,8 @@ struct Finding {
 
 struct Plan {
   // The --json format (docs/PLAN_FORMAT.md); 2 added "ok", "diagnostics"
-  // and "moves".
-  static constexpr int kFormatVersion = 2;
+  // and "moves"; 3 added "runway".
+  static constexpr int kFormatVersion = 3;
 
   // Every managed or desired address (or, with --target, the targeted ones and
   // what they depend on), no-ops included, ordered by when each change starts
@@ -145,6 +146,10 @@ struct Plan {
   // The config's warnings, with where they are (not kept in plan files).
   std::vector<Finding> config_warnings;
   Cost cost;
+  // How long the account's balance lasts before and after the plan (or why
+  // that is unknown); nullopt when the account was not read (a plan read
+  // from a plan file: apply reads it again). Not kept in plan files.
+  std::optional<Runway> runway;
   bool destroy = false;  // made by `podform destroy`
 
   // What the plan was made from; apply PLANFILE refuses a plan whose basis

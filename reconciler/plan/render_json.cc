@@ -40,6 +40,27 @@ json Addresses(const std::vector<Address>& addresses) {
   return out;
 }
 
+// "runway" (docs/PLAN_FORMAT.md): the figures, or why they are unknown.
+json RunwayJson(const Runway& runway) {
+  if (!runway.known()) {
+    return {{"known", false},
+            {"reason", runway.unknown_reason},
+            {"message", RunwayLine(runway)}};
+  }
+  auto days = [](const std::optional<double>& d) {
+    return d.has_value() ? json(*d) : json(nullptr);
+  };
+  return {{"known", true},
+          {"balance", runway.balance},
+          {"spend_limit_hourly", runway.spend_limit},
+          {"spend_daily_now", runway.per_day_now},
+          {"spend_daily_after", runway.per_day_after},
+          {"spend_hourly_after", runway.per_hour_after},
+          {"days_now", days(runway.days_now)},
+          {"days_after", days(runway.days_after)},
+          {"message", RunwayLine(runway)}};
+}
+
 }  // namespace
 
 json RenderJson(const Plan& plan) {
@@ -93,6 +114,9 @@ json RenderJson(const Plan& plan) {
       {"unmanaged", unmanaged},
       {"warnings", plan.warnings},
   };
+  if (plan.runway.has_value()) {
+    out["runway"] = RunwayJson(*plan.runway);
+  }
   if (!plan.moves.empty()) {
     // Only when there are some, so that plans without moves read as before.
     json moves = json::array();

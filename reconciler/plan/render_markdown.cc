@@ -146,6 +146,9 @@ std::string RenderMarkdown(const Plan& plan) {
                   " |\n", "| Pods (per hour) | ",
                   render_internal::Money(plan.cost.pods_hourly_before), " | ",
                   render_internal::Money(plan.cost.pods_hourly_after), " |\n");
+  if (plan.runway.has_value()) {
+    absl::StrAppend(&out, "\n", Printable(RunwayLine(*plan.runway)), "\n");
+  }
   return out;
 }
 

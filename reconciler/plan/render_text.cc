@@ -187,6 +187,10 @@ std::string RenderText(const Plan& plan, bool color) {
   for (const std::string& line : render_internal::CostLines(plan.cost)) {
     absl::StrAppend(&out, line, "\n");
   }
+  if (plan.runway.has_value()) {
+    absl::StrAppend(&out, render_internal::Printable(RunwayLine(*plan.runway)),
+                    "\n");
+  }
   return out;
 }
 

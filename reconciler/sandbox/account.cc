@@ -1,6 +1,7 @@
 #include "reconciler/sandbox/account.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -232,6 +233,13 @@ absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
     // RunPod places an ALL pod wherever it is cheapest: Community Cloud when
     // the GPU type is offered there.
     cloud_type = gpu->community_price > 0 ? "COMMUNITY" : "SECURE";
+  }
+  // RunPod's rule: a pod needs at least one hour of its cost in credit to
+  // be created (runpod-api.md; REST v2 answers 402).
+  const double hourly =
+      std::round(PodHourlyCost(gpu->id, gpu_count, cloud_type) * 1e6) / 1e6;
+  if (profile_.client_balance < hourly) {
+    return InsufficientBalanceError(hourly, profile_.client_balance);
   }
   if (data_center.empty() && !candidates.empty()) {
     // The first listed data center with free GPUs (the last one when none

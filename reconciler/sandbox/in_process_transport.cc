@@ -16,10 +16,12 @@ InProcessTransport::InProcessTransport(std::shared_ptr<SandboxService> service,
 
 absl::StatusOr<std::unique_ptr<InProcessTransport>> InProcessTransport::Open(
     const std::string& data_file, const std::string& api_key,
-    const std::string& owner, const std::string& base_path) {
+    const std::string& owner, const std::string& base_path,
+    std::optional<double> client_balance) {
   ServiceOptions options;
   options.data_path = data_file;
   options.owner = owner;
+  options.client_balance = client_balance;
   ASSIGN_OR_RETURN(std::unique_ptr<SandboxService> service,
                    SandboxService::Create(std::move(options)));
   return std::make_unique<InProcessTransport>(std::move(service), api_key,

@@ -6,6 +6,7 @@
 // to RunPod, without a network.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -29,11 +30,13 @@ class InProcessTransport : public Transport {
 
   // A transport on a new service persisted to `data_file` (created with its
   // directory if missing), which it holds locked for `owner` as long as it
-  // lives. Errors as SandboxService::Create.
+  // lives; `client_balance`, when set, becomes the account's balance
+  // (ServiceOptions::client_balance). Errors as SandboxService::Create.
   static absl::StatusOr<std::unique_ptr<InProcessTransport>> Open(
       const std::string& data_file, const std::string& api_key = "sandbox",
       const std::string& owner = "podform --sandbox",
-      const std::string& base_path = kGraphQLBasePath);
+      const std::string& base_path = kGraphQLBasePath,
+      std::optional<double> client_balance = std::nullopt);
 
   // The service's HTTP status, body and headers. A response the service
   // drops (--drop-after-commit) is DeadlineExceeded: the mutation happened
@@ -42,6 +45,10 @@ class InProcessTransport : public Transport {
   absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override;
 
   SandboxService& service() { return *service_; }
+  // The same service, for another transport on it (another base path).
+  const std::shared_ptr<SandboxService>& shared_service() const {
+    return service_;
+  }
 
  private:
   std::shared_ptr<SandboxService> service_;

@@ -1,6 +1,8 @@
 #include "reconciler/sandbox/messages.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace podform::sandbox {
 
@@ -23,6 +25,25 @@ absl::Status VolumeInUseError() {
 
 absl::Status PodNotFoundToTerminateError() {
   return absl::NotFoundError("pod not found to terminate");
+}
+
+namespace {
+// Marks InsufficientBalanceError's status (REST v2 answers it with 402).
+constexpr char kInsufficientBalanceUrl[] =
+    "podform.sandbox/insufficient-balance";
+}  // namespace
+
+absl::Status InsufficientBalanceError(double hourly, double balance) {
+  absl::Status status = absl::FailedPreconditionError(absl::StrFormat(
+      "Your account balance is too low to deploy this pod: it needs at least "
+      "$%.2f in credit (one hour of its cost), and the balance is $%.2f.",
+      hourly, balance));
+  status.SetPayload(kInsufficientBalanceUrl, absl::Cord("402"));
+  return status;
+}
+
+bool IsInsufficientBalance(const absl::Status& status) {
+  return status.GetPayload(kInsufficientBalanceUrl).has_value();
 }
 
 absl::Status NoInstancesAvailableError() {

@@ -35,6 +35,14 @@ absl::Status NoInstancesAvailableError();
 // [runpod-api.md] generic failure (e.g. the data file cannot be written).
 absl::Status SomethingWentWrongError();
 
+// podFindAndDeployOnDemand / POST /v2/pods when the balance is less than
+// one hour of the pod's cost (`hourly`, USD). Over REST v2 it is answered
+// with HTTP 402 (IsInsufficientBalance); over GraphQL as a RUNPOD error.
+// Worded after RunPod's "Your account balance is too low to start the
+// sandbox." (its REST v2 reference).
+absl::Status InsufficientBalanceError(double hourly, double balance);
+// True for InsufficientBalanceError's status.
+bool IsInsufficientBalance(const absl::Status& status);
 // podResume without free GPUs (RunPod's console wording).
 absl::Status NotEnoughFreeGpusError();
 // podStop / podResume / podEditJob of an unknown pod.

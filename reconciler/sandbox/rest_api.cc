@@ -36,6 +36,7 @@ std::string Title(int status) {
   switch (status) {
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 402: return "Payment Required";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -63,6 +64,9 @@ SandboxResponse NoContent() {
 
 // An Account refusal as RunPod answers it (rest_api.h).
 SandboxResponse FromStatus(const absl::Status& status) {
+  if (IsInsufficientBalance(status)) {
+    return Problem(402, std::string(status.message()));
+  }
   int code = 500;
   switch (status.code()) {
     case absl::StatusCode::kNotFound: code = 404; break;

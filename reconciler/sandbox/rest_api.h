@@ -23,6 +23,8 @@
 // "status", "detail", "errors"?}:
 //   400 a body that is not JSON, or a broken rule (Account's refusal:
 //       InvalidArgument, FailedPrecondition, ResourceExhausted)
+//   402 POST /v2/pods when the balance is less than one hour of the pod's
+//       cost (Payment Required, InsufficientBalanceError)
 //   404 an unknown id (NotFound) or route
 //   405 a method the path does not take
 //   409 an action the pod's status does not allow (Aborted)

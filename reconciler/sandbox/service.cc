@@ -66,6 +66,7 @@ absl::StatusOr<std::unique_ptr<SandboxService>> SandboxService::Create(
   store_options.seed = store_seed;
   store_options.clock = options.clock;
   store_options.owner = options.owner;
+  store_options.client_balance = options.client_balance;
   ASSIGN_OR_RETURN(std::unique_ptr<SandboxStore> store,
                    SandboxStore::Open(std::move(store_options)));
   {

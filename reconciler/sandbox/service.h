@@ -37,6 +37,7 @@
 // persistence are serialized by the store's lock.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -81,6 +82,8 @@ struct ServiceOptions {
   // probability (Account::set_provisioning).
   int provision_ms = 0;
   double provision_fail_rate = 0;
+  // --balance (StoreOptions::client_balance).
+  std::optional<double> client_balance;
 };
 
 class SandboxService {

@@ -135,6 +135,18 @@ absl::StatusOr<std::unique_ptr<SandboxStore>> SandboxStore::Open(
                                  std::move(initial)));
   }
   store->account_.TakeChanged();  // loading is not a change
+  if (store->options_.client_balance.has_value() &&
+      *store->options_.client_balance !=
+          store->account_.profile().client_balance) {
+    store->account_.mutable_profile().client_balance =
+        *store->options_.client_balance;
+    if (!store->path().empty()) {
+      // The profile is not journalled: the data file is written whole.
+      std::string text = AccountToJsonText(store->account_);
+      RETURN_IF_ERROR(store->WriteDataFile(text));
+      store->committed_text_ = std::move(text);
+    }
+  }
   store->lock_ = std::move(lock);
   return store;
 }

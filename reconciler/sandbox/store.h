@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,9 @@ struct StoreOptions {
   std::function<void()> before_write;
   // Who owns the data file, for the holder record of its lock (below).
   std::string owner = "podform sandbox";
+  // `sandbox serve --balance`: the account's balance (clientBalance, USD)
+  // from now on, saved in the data file; nullopt keeps the file's.
+  std::optional<double> client_balance;
 };
 
 class SandboxStore {

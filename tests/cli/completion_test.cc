@@ -85,8 +85,10 @@ TEST(CompletionTest, BashScriptListsCommandsAndFlagsFromTheirDefinitions) {
   EXPECT_THAT(run.out,
               HasSubstr("    \"plan\")\n      subs=\"\"\n"
                         "      flags=\"--help -h --allow-destroy --target "
-                        "--out --json --markdown --detailed-exitcode\"\n"
-                        "      valued=\"--allow-destroy --target --out\"\n"
+                        "--min-runway --out --json --markdown "
+                        "--detailed-exitcode\"\n"
+                        "      valued=\"--allow-destroy --target --min-runway "
+                        "--out\"\n"
                         "      addressed=\"--allow-destroy --target\"\n"
                         "      args=\"\" ;;\n"));
   EXPECT_THAT(run.out, HasSubstr("    \"state show\")\n      subs=\"\"\n"

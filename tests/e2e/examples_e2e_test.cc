@@ -43,8 +43,10 @@ TEST_F(ExamplesE2eTest, EveryExampleValidatesAppliesAndThenPlansNothing) {
     std::string name = std::filesystem::path(config).parent_path().filename();
     // A fresh sandbox for each example; the lock file in the temporary
     // directory, never beside the example.
-    std::unique_ptr<Sandbox> server =
-        Sandbox::Start(Path(name + "-sandbox.json"), {}, kApiKey);
+    // A balance the largest example does not run through within a day
+    // (no short-runway warning in the way of "No changes").
+    std::unique_ptr<Sandbox> server = Sandbox::Start(
+        Path(name + "-sandbox.json"), {"--balance", "100000"}, kApiKey);
     ASSERT_NE(server, nullptr);
     const std::string lock = Path(name + ".lock");
     std::vector<std::string> state = {"--state", lock};

@@ -282,7 +282,9 @@ TEST_F(StateSafetyE2eTest, ASandboxDataFileHasOneOwner) {
 // call its creates interrupted.
 TEST_F(StateSafetyE2eTest, PlanDuringAnApplyNamesItAndCallsNothingInterrupted) {
   StartSandbox({"--latency-ms", "400"});
-  WriteConfig(TestConfig().Yaml());
+  // A stopped pod: create, then stop, so that the apply outlasts a plan
+  // (which reads RunPod and the account's balance).
+  WriteConfig(TestConfig().Status("stopped").Yaml());
   std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(apply, nullptr);
   // Wait until its intents are on disk.

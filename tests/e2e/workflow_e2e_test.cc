@@ -172,17 +172,25 @@ TEST_F(WorkflowE2eTest, ShowRendersASavedPlanWithoutContactingRunPod) {
       PodformRaw({"--endpoint", unreachable, "--no-color", "show", plan_file});
   ASSERT_EQ(shown.exit_code, 0) << shown;
   EXPECT_EQ(shown.err, "");
-  // What plan printed before the "Saved the plan" note.
-  EXPECT_EQ(shown.out, text.out.substr(0, text.out.find("\nSaved the plan")));
+  // What plan printed before the "Saved the plan" note, but for the
+  // balance: a plan file keeps no runway (the account is not read).
+  const std::string runway =
+      "Balance $100.00: 8.4 days at today's $11.88/day; 869 days after this "
+      "plan ($0.12/day).\n";
+  EXPECT_EQ(shown.out + runway,
+            text.out.substr(0, text.out.find("\nSaved the plan")));
   EXPECT_THAT(shown.out, HasSubstr("pod.trainer will be stopped"));
   RunResult shown_json =
       PodformRaw({"--endpoint", unreachable, "show", plan_file, "--json"});
   ASSERT_EQ(shown_json.exit_code, 0) << shown_json;
-  EXPECT_EQ(shown_json.out, json_plan.out);
+  nlohmann::json planned = nlohmann::json::parse(json_plan.out);
+  EXPECT_EQ(planned["runway"]["message"], runway.substr(0, runway.size() - 1));
+  planned.erase("runway");
+  EXPECT_EQ(nlohmann::json::parse(shown_json.out), planned);
   RunResult shown_markdown =
       PodformRaw({"--endpoint", unreachable, "show", plan_file, "--markdown"});
   ASSERT_EQ(shown_markdown.exit_code, 0) << shown_markdown;
-  EXPECT_EQ(shown_markdown.out, markdown.out);
+  EXPECT_EQ(shown_markdown.out + "\n" + runway, markdown.out);
 
   // A file that is not a plan is refused, naming it.
   WriteFileOrDie(Path("not.plan"), "{}\n");
@@ -327,7 +335,9 @@ TEST_F(WorkflowE2eTest, MovedIsShownThenRecordedWithoutARequest) {
             "move.\n"
             "\n"
             "Storage: $3.50/month -> $3.50/month\n"
-            "Pods: $0.49/hour -> $0.49/hour\n")
+            "Pods: $0.49/hour -> $0.49/hour\n"
+            "Balance $100.00: 8.4 days at today's $11.88/day; 8.4 days "
+            "after this plan ($11.88/day).\n")
       << plan;
   RunResult plan_json = run({"plan", "--json"});
   ASSERT_EQ(plan_json.exit_code, 0) << plan_json;
