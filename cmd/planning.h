@@ -19,10 +19,15 @@ namespace podform {
 struct PlanFlags {
   std::vector<std::string> allow_destroy;
   std::vector<std::string> targets;
+  bool strict = false;  // --strict (plan, apply)
 };
 
 // Declares --allow-destroy (and, if `with_target`, --target) on `command`.
 void AddPlanFlags(CLI::App* command, PlanFlags* flags, bool with_target);
+
+// Declares --strict on `command` (validate, plan, apply): several
+// read-write mounters of a volume is an error (docs/GUARDS.md).
+void AddStrictFlag(CLI::App* command, bool* strict);
 
 // The flags as PlanOptions; InvalidArgument for an address that does not
 // parse.

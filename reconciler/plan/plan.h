@@ -107,6 +107,10 @@ struct Cost {
   double storage_monthly_after = 0;
   double pods_hourly_before = 0;  // USD per hour, managed running pods
   double pods_hourly_after = 0;
+  // Volumes (before or after) whose tier RunPod publishes no price for
+  // (HIGH_PERFORMANCE), sorted; left out of storage_monthly_*, which are
+  // then lower bounds.
+  std::vector<Address> unpriced_volumes = {};
 
   bool operator==(const Cost&) const = default;
 };

@@ -85,7 +85,8 @@ TEST(CompletionTest, BashScriptListsCommandsAndFlagsFromTheirDefinitions) {
   EXPECT_THAT(run.out,
               HasSubstr("    \"plan\")\n      subs=\"\"\n"
                         "      flags=\"--help -h --allow-destroy --target "
-                        "--out --json --markdown --detailed-exitcode\"\n"
+                        "--strict --out --json --markdown "
+                        "--detailed-exitcode\"\n"
                         "      valued=\"--allow-destroy --target --out\"\n"
                         "      addressed=\"--allow-destroy --target\"\n"
                         "      args=\"\" ;;\n"));
