@@ -130,8 +130,9 @@ struct Finding {
 
 struct Plan {
   // The --json format (docs/PLAN_FORMAT.md); 2 added "ok", "diagnostics"
-  // and "moves".
-  static constexpr int kFormatVersion = 2;
+  // and "moves"; 3 the cost's "unpriced_volumes", "prices_as_of" and
+  // "assumptions".
+  static constexpr int kFormatVersion = 3;
 
   // Every managed or desired address (or, with --target, the targeted ones and
   // what they depend on), no-ops included, ordered by when each change starts

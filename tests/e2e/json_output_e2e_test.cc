@@ -52,7 +52,7 @@ TEST_F(JsonOutputE2eTest, TheConfigsWarningsAreInTheJsonAndMarkdownPlans) {
   const std::string line = machine.err.substr(0, machine.err.size() - 1);
   json plan = json::parse(machine.out, nullptr, false);
   ASSERT_FALSE(plan.is_discarded()) << machine.out;
-  EXPECT_EQ(plan["format_version"], 2);
+  EXPECT_EQ(plan["format_version"], 3);
   EXPECT_EQ(plan["ok"], true);
   EXPECT_EQ(plan["diagnostics"], json::array({Expected(line)}));
   EXPECT_THAT(plan["diagnostics"][0]["message"].get<std::string>(),

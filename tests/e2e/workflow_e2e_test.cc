@@ -327,7 +327,10 @@ TEST_F(WorkflowE2eTest, MovedIsShownThenRecordedWithoutARequest) {
             "move.\n"
             "\n"
             "Storage: $3.50/month -> $3.50/month\n"
-            "Pods: $0.49/hour -> $0.49/hour\n")
+            "Pods: $0.49/hour -> $0.49/hour\n"
+            "Prices as of 2026-12 (RunPod's published list); volumes bill "
+            "hourly whether or not a pod runs; a stopped pod costs no GPU "
+            "time.\n")
       << plan;
   RunResult plan_json = run({"plan", "--json"});
   ASSERT_EQ(plan_json.exit_code, 0) << plan_json;
