@@ -13,14 +13,13 @@
 #include "reconciler/plan/render.h"
 #include "tests/plan/fixtures.h"
 
-namespace podform {
+namespace podform::testing {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using namespace ::podform::testing;  // NOLINT: fixtures
 
 const Change& ChangeAt(const Plan& plan, const Address& address) {
   for (const Change& c : plan.changes) {
@@ -236,4 +235,4 @@ TEST(CostTest, AStoppedPodCostsNoGpuTime) {
 }
 
 }  // namespace
-}  // namespace podform
+}  // namespace podform::testing
