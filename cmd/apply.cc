@@ -122,6 +122,7 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
 }
 
 int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
+  workspace.set_strict(flags.plan.strict);
   absl::StatusOr<std::string> text = ReadFile(flags.plan_file);
   if (!text.ok()) return workspace.Fail(text.status());
   absl::StatusOr<Plan> plan = ParsePlanFile(*text);
@@ -181,6 +182,7 @@ const char* FlagASavedPlanCannotHonour(const ApplyFlags& flags) {
 int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
                  const ExecuteFlags& execute, bool destroy) {
   Workspace workspace(context);
+  workspace.set_strict(plan_flags.strict);
   Config empty;
   const Config* config =
       destroy ? ConfigForDestroy(workspace, &empty) : workspace.LoadConfig();
@@ -222,6 +224,7 @@ CommandRun SetupApply(CLI::App* command, const CommandContext& context) {
   command->add_option("PLANFILE", flags->plan_file,
                       "A plan saved by `podform plan --out`: apply exactly it");
   AddPlanFlags(command, &flags->plan, /*with_target=*/true);
+  AddStrictFlag(command, &flags->plan.strict);
   AddExecuteFlags(command, &flags->execute);
   command->add_flag("--detailed-exitcode", flags->execute.detailed_exitcode,
                     "Exit 0 when there was nothing to do, 2 when changes "

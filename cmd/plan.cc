@@ -23,6 +23,7 @@ struct PlanCommandFlags {
 int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   Workspace workspace(context);
   workspace.set_json_output(flags.json);
+  workspace.set_strict(flags.plan.strict);
   if (!flags.out.empty()) {
     // Before anything is planned: the plan would be lost with the file.
     if (absl::Status out = CheckOwnFiles(workspace.global(), flags.out);
@@ -87,6 +88,7 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
 CommandRun SetupPlan(CLI::App* command, const CommandContext& context) {
   auto flags = std::make_shared<PlanCommandFlags>();
   AddPlanFlags(command, &flags->plan, /*with_target=*/true);
+  AddStrictFlag(command, &flags->plan.strict);
   command->add_option("--out", flags->out,
                       "Save the plan for `podform apply PLANFILE`");
   auto* json = command->add_flag("--json", flags->json,

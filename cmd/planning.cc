@@ -63,10 +63,17 @@ absl::Status CheckRunwayGuard(const Plan& plan, const MinRunway& min) {
                         min.days, min.source);
 }
 
+void AddStrictFlag(CLI::App* command, bool* strict) {
+  command->add_flag("--strict", *strict,
+                    "Make guard warnings errors: several read-write "
+                    "mounters of a volume (as guards.strict: true)");
+}
+
 absl::StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags,
                                           bool destroy) {
   PlanOptions options;
   options.destroy = destroy;
+  options.strict = flags.strict;
   for (const std::string& text : flags.allow_destroy) {
     ASSIGN_OR_RETURN(Address address, Address::Parse(text));
     options.allow_destroy.insert(address);

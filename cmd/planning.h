@@ -16,11 +16,13 @@
 
 namespace podform {
 
-// --allow-destroy, --target and --min-runway as given on the command line.
+// --allow-destroy, --target, --min-runway and --strict as given on the
+// command line.
 struct PlanFlags {
   std::vector<std::string> allow_destroy;
   std::vector<std::string> targets;
   std::optional<double> min_runway;  // days
+  bool strict = false;  // --strict (plan, apply)
 };
 
 // Declares --allow-destroy (and, if `with_target`, --target and
@@ -47,6 +49,10 @@ void AddRunway(Workspace& workspace, const MinRunway& min, Plan* plan);
 // CheckMinRunway of plan.runway against `min` (OK without a guard).
 // REQUIRES: plan.runway is set, or `min` holds no guard.
 absl::Status CheckRunwayGuard(const Plan& plan, const MinRunway& min);
+
+// Declares --strict on `command` (validate, plan, apply): several
+// read-write mounters of a volume is an error (docs/GUARDS.md).
+void AddStrictFlag(CLI::App* command, bool* strict);
 
 // The flags as PlanOptions; InvalidArgument for an address that does not
 // parse.

@@ -178,6 +178,13 @@ int Show(const CommandContext& context, const std::string& text,
                         .dump(2, ' ', false,
                               nlohmann::json::error_handler_t::replace)
                  << "\n";
+    if (address->kind == Kind::kPod && !attributes.volume_key.empty()) {
+      // Podform's record only; RunPod mounts every volume read-write.
+      *context.out << "access: "
+                   << (attributes.read_only ? "read-only" : "read-write")
+                   << " (volume." << attributes.volume_key
+                   << "; recorded by podform, not enforced by RunPod)\n";
+    }
   }
   if (intent != state->intents.end()) {
     *context.out << "pending: " << DescribeIntent(intent->second) << "\n";

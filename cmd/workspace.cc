@@ -103,7 +103,8 @@ const Config* Workspace::LoadConfig() {
       Fail(vars.status());
       return nullptr;
     }
-    LoadResult result = LoadConfigFile(global().file, ProcessEnv(), *vars);
+    LoadResult result =
+        LoadConfigFile(global().file, ProcessEnv(), *vars, strict_);
     for (const Diagnostic& d : result.diagnostics) {
       err() << d.ToString() << "\n";
       const bool error = d.severity == Diagnostic::Severity::kError;

@@ -50,6 +50,8 @@ class Workspace {
   // there were errors (with JSON output, also printed to out() as the
   // --json failure document).
   const Config* LoadConfig();
+  // Before LoadConfig: load it as with --strict (ParseConfig's `strict`).
+  void set_strict(bool strict) { strict_ = strict; }
   // The config's warnings, once LoadConfig ran.
   const std::vector<Finding>& config_warnings() const {
     return config_warnings_;
@@ -129,6 +131,7 @@ class Workspace {
   std::vector<Finding> config_warnings_;
   std::vector<Finding> config_errors_;
   bool json_output_ = false;
+  bool strict_ = false;
   mutable bool json_failure_printed_ = false;
   std::unique_ptr<StateStore> store_;
   bool store_prepared_ = false;

@@ -231,6 +231,8 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     pod.key = draft.key;
     pod.spec = draft.spec;
     pod.volume = draft.volume;
+    pod.volume_location = draft.volume_location;
+    pod.read_only = draft.read_only;
     pod.secret_env = draft.secret_env;
     pod.location = draft.location;
   }
@@ -297,7 +299,8 @@ bool MoreDocumentsThan(const std::string& text, int limit) {
 }
 
 void Validate(const std::string& text, const EnvLookup& env,
-              const EnvLookup& vars, Drafts& drafts, Diagnostics& diagnostics) {
+              const EnvLookup& vars, bool strict, Drafts& drafts,
+              Diagnostics& diagnostics) {
   constexpr int kMaxDocuments = 100;
   CheckUtf8(text, diagnostics);
   std::vector<YAML::Node> documents;
@@ -381,6 +384,7 @@ void Validate(const std::string& text, const EnvLookup& env,
     }
   }
   CheckReferences(drafts, diagnostics);
+  CheckWriters(drafts, strict || drafts.guards.strict, diagnostics);
   if (moved.has_value()) ReadMoved(*moved, drafts, diagnostics);
 }
 
@@ -395,11 +399,12 @@ EnvLookup ProcessEnv() {
 }
 
 LoadResult ParseConfig(const std::string& path, const std::string& text,
-                       const EnvLookup& env, const EnvLookup& vars) {
+                       const EnvLookup& env, const EnvLookup& vars,
+                       bool strict) {
   Diagnostics diagnostics(path);
   Drafts drafts;
   try {
-    Validate(text, env, vars, drafts, diagnostics);
+    Validate(text, env, vars, strict, drafts, diagnostics);
   } catch (const std::exception& e) {
     // yaml-cpp throws on misuse of a node; every access above checks the
     // type first, so this is a defect, reported rather than thrown.
@@ -433,13 +438,14 @@ Resource RecordedResource(const std::string& key, const DesiredPod& pod) {
   r.pod = pod.spec;
   r.pod.network_volume_id.clear();
   r.volume_key = pod.volume;
+  r.read_only = pod.read_only;
   r.secret_env = pod.secret_env;
   for (const std::string& secret : pod.secret_env) r.pod.env.erase(secret);
   return r;
 }
 
 LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
-                          const EnvLookup& vars) {
+                          const EnvLookup& vars, bool strict) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) {
     // ReadFile says "cannot read PATH: REASON"; keep the reason.
@@ -453,7 +459,7 @@ LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
                    absl::StrCat("cannot read: ", reason)});
     return result;
   }
-  return ParseConfig(path, *text, env, vars);
+  return ParseConfig(path, *text, env, vars, strict);
 }
 
 }  // namespace podform

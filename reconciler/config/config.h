@@ -46,6 +46,10 @@ struct DesiredPod {
   // spec.network_volume_id is empty (ids are not known to the config).
   PodSpec spec;
   std::string volume;  // key of the mounted volume; empty: none
+  SourceLocation volume_location;  // of its `volume:` value
+  // `access: read-only` (only with a volume): podform's record of the
+  // mount's intent, which RunPod does not enforce (docs/GUARDS.md).
+  bool read_only = false;
   // Env keys whose value came from ${env:NAME}; never printed or stored.
   std::set<std::string> secret_env;
   SourceLocation location;
@@ -130,13 +134,19 @@ Resource RecordedResource(const std::string& key, const DesiredPod& pod);
 // - `moved:` is a list of {from: ADDRESS, to: ADDRESS}: the same kind, `to`
 //   declared and `from` no longer declared, each address in at most one
 //   item and never both a `from` and a `to` (no chains, no cycles).
+// - A pod's `access` is read-write (default) or read-only, and only with a
+//   `volume`. A volume with more than one read-write mounter (config/
+//   writers.h) is a warning at the `volume:` of its second one, naming
+//   each; an error when `strict` (--strict) or guards.strict is true.
 LoadResult ParseConfig(const std::string& path, const std::string& text,
-                       const EnvLookup& env, const EnvLookup& vars = nullptr);
+                       const EnvLookup& env, const EnvLookup& vars = nullptr,
+                       bool strict = false);
 
 // Reads `path` and calls ParseConfig. A file that cannot be read is one
 // diagnostic "FILE: cannot read: REASON".
 LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
-                          const EnvLookup& vars = nullptr);
+                          const EnvLookup& vars = nullptr,
+                          bool strict = false);
 
 }  // namespace podform
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "reconciler/config/drafts.h"
 #include "reconciler/config/suggest.h"
+#include "reconciler/config/writers.h"
 #include "reconciler/core/catalog.h"
 
 namespace podform {
@@ -153,6 +154,31 @@ void CheckReferences(Drafts& drafts, Diagnostics& diagnostics) {
                             pod.data_center_location, diagnostics);
     }
     WarnUnknownGpuType(pod, diagnostics);
+  }
+}
+
+void CheckWriters(const Drafts& drafts, bool strict, Diagnostics& diagnostics) {
+  std::vector<VolumeMounter> mounters;
+  for (const PodDraft& pod : drafts.pods) {
+    if (pod.volume.empty() || drafts.volume_keys.count(pod.volume) == 0) {
+      continue;
+    }
+    mounters.push_back({pod.volume, absl::StrCat("pod.", pod.key),
+                        !pod.read_only, absl::StrCat(pod.path, ".volume"),
+                        pod.volume_location});
+  }
+  for (const auto& [volume, writers] : SeveralWriters(mounters)) {
+    // At the mount that made it several.
+    SourceLocation at = writers[1].location;
+    std::string message = absl::StrCat(writers[1].path, ": ",
+                                       SeveralWritersMessage(volume, writers));
+    if (strict) {
+      diagnostics.Error(at, absl::StrCat(message,
+                                         " (an error with --strict or "
+                                         "guards.strict)"));
+    } else {
+      diagnostics.Warning(at, std::move(message));
+    }
   }
 }
 

@@ -43,6 +43,9 @@ struct PodDraft {
   SourceLocation data_center_location;
   std::string volume;  // key; "" = none
   SourceLocation volume_location;
+  bool has_access = false;  // `access:` is given
+  SourceLocation access_location;
+  bool read_only = false;
   std::set<std::string> secret_env;
 };
 
@@ -76,6 +79,11 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
 // duplicate RunPod names within a kind, and warnings for data centers and
 // GPU types missing from the catalog.
 void CheckReferences(Drafts& drafts, Diagnostics& diagnostics);
+
+// The several-writers guard (config/writers.h) over the pods of `drafts`
+// that mount a declared volume: a warning per volume with more than one
+// read-write mounter, an error when `strict`.
+void CheckWriters(const Drafts& drafts, bool strict, Diagnostics& diagnostics);
 
 // Reads `moved:` (a list of {from, to}) into drafts.moved and checks each
 // item against the config (see ParseConfig in config.h). Call after the

@@ -15,10 +15,10 @@ namespace {
 constexpr int kDefaultMaxGpuCount = 8;
 constexpr int64_t kMaxPort = 65535;
 
-constexpr std::array<std::string_view, 13> kPodKeys = {
+constexpr std::array<std::string_view, 14> kPodKeys = {
     "name",       "image",  "gpuType",   "gpuCount",        "cloudType",
     "dataCenter", "volume", "mountPath", "containerDiskGb", "ports",
-    "env",        "status", "dockerArgs"};
+    "env",        "status", "dockerArgs", "access"};
 
 // Reads `ports`: a list of "NUMBER/http" or "NUMBER/tcp", NUMBER in
 // 1..65535 without leading zeros, each number at most once.
@@ -259,6 +259,20 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
                            *status, "\""));
         }
       }
+    } else if (key == "access") {
+      draft.has_access = true;
+      draft.access_location = field.value_location;
+      if (auto access = ReadString(field, diagnostics)) {
+        if (*access == "read-write" || *access == "read-only") {
+          draft.read_only = *access == "read-only";
+        } else {
+          diagnostics.Error(
+              field.value_location,
+              absl::StrCat(field.path,
+                           ": must be read-write or read-only, got \"",
+                           *access, "\""));
+        }
+      }
     } else if (key == "dockerArgs") {
       if (auto args = ReadString(field, diagnostics, /*allow_empty=*/true)) {
         draft.spec.docker_args = *args;
@@ -276,6 +290,14 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
     diagnostics.Error(
         entry.key_location,
         absl::StrCat(entry.path, ": missing required key \"image\""));
+  }
+  // volume_location is set when `volume:` is given, even with a bad value.
+  if (draft.has_access && draft.volume_location.line == 0) {
+    diagnostics.Error(
+        draft.access_location,
+        absl::StrCat(entry.path,
+                     ".access: only a pod that mounts a volume has an access "
+                     "(add \"volume\" or remove \"access\")"));
   }
   if (!draft.has_gpu_type) {
     diagnostics.Error(

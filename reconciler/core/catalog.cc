@@ -84,6 +84,10 @@ double VolumeMonthlyCost(int64_t size_gb) {
   return 0.07 * kTier + 0.05 * static_cast<double>(size_gb - kTier);
 }
 
+bool VolumePricePublished(std::string_view type) {
+  return type != "HIGH_PERFORMANCE";
+}
+
 double PodHourlyCost(std::string_view gpu_type, int gpu_count,
                      std::string_view cloud_type) {
   const GpuTypeInfo* gpu = FindGpuType(gpu_type);

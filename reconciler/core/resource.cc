@@ -24,7 +24,7 @@ json ToAttributes(const Resource& r) {
     return attributes;
   }
   const PodSpec& p = r.pod;
-  return json{
+  json attributes{
       {"name", p.name},
       {"image", p.image},
       {"gpuType", p.gpu_type},
@@ -43,6 +43,8 @@ json ToAttributes(const Resource& r) {
       {"dockerArgs", p.docker_args},
       {"status", p.running ? "running" : "stopped"},
   };
+  if (r.read_only) attributes["access"] = "read-only";
+  return attributes;
 }
 
 namespace {
@@ -159,6 +161,17 @@ absl::StatusOr<Resource> FromAttributes(const Address& address,
   } else if (!volume.is_null()) {
     error = "attribute \"volume\" must be volume.NAME or null";
     return fail();
+  }
+  if (attributes.contains("access")) {
+    std::string access;
+    if (!Read(attributes, "access", &access, &error)) return fail();
+    if (access != "read-only" || r.volume_key.empty()) {
+      error =
+          "attribute \"access\" must be \"read-only\", on a pod that mounts "
+          "a volume (a read-write mount records no access)";
+      return fail();
+    }
+    r.read_only = true;
   }
   return r;
 }

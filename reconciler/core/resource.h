@@ -21,6 +21,11 @@ struct Resource {
   // kind == kPod:
   PodSpec pod;              // network_volume_id: the id once known, else ""
   std::string volume_key;   // key of the mounted volume; "" = none
+  // `access: read-only` on the mount (podform.yaml): the pod is declared not
+  // to write to its volume. Recorded for podform's own checks (several
+  // writers of one volume, docs/GUARDS.md); RunPod neither knows nor
+  // enforces it. Only with a volume_key.
+  bool read_only = false;
   // Env keys whose values are secrets (${env:NAME} in podform.yaml). A
   // marker only: pod.env holds no entry for such a key, neither the value
   // nor anything derived from it, so that no file podform writes can be used
@@ -37,12 +42,16 @@ struct Resource {
 //   pod:    {"cloudType", "containerDiskGb", "dataCenter", "dockerArgs",
 //            "env": {K: V}, "gpuCount", "gpuType", "image", "mountPath",
 //            "name", "networkVolumeId", "ports": [...], "secretEnv": [K...],
-//            "status": "running"|"stopped", "volume": "volume.KEY"|null}
+//            "status": "running"|"stopped", "volume": "volume.KEY"|null,
+//            "access": "read-only" (only when read_only, so that lock files
+//            and plans of read-write mounts stay as they were before mounts
+//            had an access)}
 nlohmann::json ToAttributes(const Resource& resource);
 
 // Inverse of ToAttributes. InvalidArgument naming the attribute when a
-// field is missing or has the wrong type, or when "env" holds a value under
-// a key listed in "secretEnv" (a secret's value is never recorded).
+// field is missing or has the wrong type, when "env" holds a value under
+// a key listed in "secretEnv" (a secret's value is never recorded), or when
+// "access" is anything but "read-only" on a pod that mounts a volume.
 absl::StatusOr<Resource> FromAttributes(const Address& address,
                                         const nlohmann::json& attributes);
 

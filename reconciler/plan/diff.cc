@@ -17,6 +17,10 @@ std::string Drifted(std::string_view attribute, std::string_view live_value) {
 
 const char* StatusWord(bool running) { return running ? "running" : "stopped"; }
 
+const char* AccessWord(bool read_only) {
+  return read_only ? "read-only" : "read-write";
+}
+
 }  // namespace
 
 bool SamePorts(const std::vector<std::string>& a,
@@ -284,6 +288,14 @@ Diff DiffPod(const Resource& before, const Resource& after,
     d.action = a.running ? Action::kResume : Action::kStop;
     d.reasons.push_back(absl::StrCat("status ", StatusWord(b.running), " -> ",
                                      StatusWord(a.running)));
+  }
+  if (after.read_only != before.read_only) {
+    // Like a volume's protect: podform's record only, nothing to send.
+    if (d.action == Action::kNoOp) d.action = Action::kUpdate;
+    d.reasons.push_back(absl::StrCat(
+        "access ", AccessWord(before.read_only), " -> ",
+        AccessWord(after.read_only),
+        " (recorded in the lock file only; RunPod does not enforce it)"));
   }
   return d;
 }

@@ -70,7 +70,9 @@ Diff DiffVolume(const Resource& before, const Resource& after,
 // edits (with the status change, if any), stop/resume for a status change
 // alone, no-op when nothing differs. Env differs when the plain values
 // differ, when the secret keys differ, or when `secret_env_changes` (secret
-// keys whose value differs live) is not empty.
+// keys whose value differs live) is not empty. A change of access alone
+// (read-write <-> read-only) is an update that apply only records: it is
+// podform's record, and RunPod has nothing to change.
 Diff DiffPod(const Resource& before, const Resource& after,
              const std::vector<std::string>& secret_env_changes,
              const std::string& volume_replaced_reason);

@@ -108,6 +108,10 @@ struct Cost {
   double storage_monthly_after = 0;
   double pods_hourly_before = 0;  // USD per hour, managed running pods
   double pods_hourly_after = 0;
+  // Volumes (before or after) whose tier RunPod publishes no price for
+  // (HIGH_PERFORMANCE), sorted; left out of storage_monthly_*, which are
+  // then lower bounds.
+  std::vector<Address> unpriced_volumes = {};
 
   bool operator==(const Cost&) const = default;
 };
@@ -127,7 +131,8 @@ struct Finding {
 
 struct Plan {
   // The --json format (docs/PLAN_FORMAT.md); 2 added "ok", "diagnostics"
-  // and "moves"; 3 added "runway".
+  // and "moves"; 3 added "runway" and the cost's "unpriced_volumes",
+  // "prices_as_of" and "assumptions".
   static constexpr int kFormatVersion = 3;
 
   // Every managed or desired address (or, with --target, the targeted ones and

@@ -314,8 +314,22 @@ absl::StatusOr<Plan> Parse(const json& root) {
   }
 
   Reader cost(root.at("cost"), "cost");
-  RETURN_IF_ERROR(cost.Keys({"storage_monthly_before", "storage_monthly_after",
-                             "pods_hourly_before", "pods_hourly_after"}));
+  // "unpriced_volumes" is there only when a volume has no published price.
+  if (root.at("cost").is_object() &&
+      root.at("cost").contains("unpriced_volumes")) {
+    json without = root.at("cost");
+    without.erase("unpriced_volumes");
+    RETURN_IF_ERROR(
+        Reader(without, "cost")
+            .Keys({"storage_monthly_before", "storage_monthly_after",
+                   "pods_hourly_before", "pods_hourly_after"}));
+    RETURN_IF_ERROR(
+        cost.AddressList("unpriced_volumes", &plan.cost.unpriced_volumes));
+  } else {
+    RETURN_IF_ERROR(
+        cost.Keys({"storage_monthly_before", "storage_monthly_after",
+                   "pods_hourly_before", "pods_hourly_after"}));
+  }
   RETURN_IF_ERROR(
       cost.Number("storage_monthly_before", &plan.cost.storage_monthly_before));
   RETURN_IF_ERROR(
@@ -377,6 +391,9 @@ std::string SerializePlanFile(const Plan& plan) {
         {"pods_hourly_before", plan.cost.pods_hourly_before},
         {"pods_hourly_after", plan.cost.pods_hourly_after}}},
   };
+  if (!plan.cost.unpriced_volumes.empty()) {
+    body["cost"]["unpriced_volumes"] = Addresses(plan.cost.unpriced_volumes);
+  }
   if (!plan.moves.empty()) {
     json moves = json::array();
     for (const Move& move : plan.moves) {

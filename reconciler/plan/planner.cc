@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reconciler/config/writers.h"
 #include "reconciler/core/catalog.h"
 #include "reconciler/plan/diff.h"
 #include "reconciler/plan/steps.h"
@@ -42,7 +43,11 @@ class Planner {
  public:
   Planner(const Config& desired, const State& prior, const LiveState& live,
           const PlanOptions& options)
-      : prior_(prior), live_(live), live_index_(live), options_(options) {
+      : desired_(desired),
+        prior_(prior),
+        live_(live),
+        live_index_(live),
+        options_(options) {
     if (!options.destroy) {
       volumes_ = &desired.volumes;
       pods_ = &desired.pods;
@@ -63,7 +68,13 @@ class Planner {
   Cost ComputeCost(const std::set<Address>& kept) const;
   std::vector<UnmanagedResource> Unmanaged() const;
   std::vector<std::string> Warnings(const std::set<Address>& kept) const;
+  // The several-writers check with the unmanaged live mounters of desired
+  // volumes (see MakePlan): a warning or error per volume, by its address.
+  void CheckUnmanagedWriters(
+      std::vector<std::pair<Address, std::string>>* errors,
+      std::vector<std::string>* warnings) const;
 
+  const Config& desired_;
   const State& prior_;
   const LiveState& live_;
   // Looked up once per recorded resource: an index keeps planning linear.
@@ -298,9 +309,14 @@ std::set<Address> Planner::Kept() const {
 
 Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   Cost cost;
-  auto add = [](const Resource& r, double* storage, double* pods) {
+  std::set<Address> unpriced;
+  auto add = [&unpriced](const Resource& r, double* storage, double* pods) {
     if (r.address.kind == Kind::kVolume) {
-      *storage += VolumeMonthlyCost(r.volume.size_gb);
+      if (VolumePricePublished(r.volume.type)) {
+        *storage += VolumeMonthlyCost(r.volume.size_gb);
+      } else {
+        unpriced.insert(r.address);
+      }
     } else if (r.pod.running) {
       *pods += PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count, r.pod.cloud_type);
     }
@@ -322,6 +338,7 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   cost.storage_monthly_after = RoundCost(cost.storage_monthly_after);
   cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
   cost.pods_hourly_after = RoundCost(cost.pods_hourly_after);
+  cost.unpriced_volumes.assign(unpriced.begin(), unpriced.end());
   return cost;
 }
 
@@ -342,6 +359,52 @@ std::vector<UnmanagedResource> Planner::Unmanaged() const {
     return std::tie(a.kind, a.name, a.id) < std::tie(b.kind, b.name, b.id);
   });
   return out;
+}
+
+void Planner::CheckUnmanagedWriters(
+    std::vector<std::pair<Address, std::string>>* errors,
+    std::vector<std::string>* warnings) const {
+  if (options_.destroy) return;
+  std::map<std::string, std::string> volume_by_id;  // recorded id -> key
+  std::set<std::string> known;
+  for (const auto& [address, state] : prior_.resources) {
+    known.insert(state.id);
+    if (address.kind == Kind::kVolume && !state.id.empty() &&
+        volumes_->count(address.name) > 0) {
+      volume_by_id[state.id] = address.name;
+    }
+  }
+  std::vector<VolumeMounter> unmanaged;
+  for (const LivePod& pod : live_.pods) {
+    if (known.count(pod.id) > 0 || plan_internal::IsTerminated(pod)) continue;
+    auto volume = volume_by_id.find(pod.spec.network_volume_id);
+    if (volume == volume_by_id.end()) continue;
+    unmanaged.push_back({volume->second,
+                         absl::StrCat("unmanaged pod ", pod.id, " \"",
+                                      pod.spec.name, "\""),
+                         /*read_write=*/true});
+  }
+  if (unmanaged.empty()) return;
+  std::vector<VolumeMounter> mounters = ConfigMounters(desired_);
+  mounters.insert(mounters.end(), unmanaged.begin(), unmanaged.end());
+  const bool strict = options_.strict || desired_.guards.strict;
+  for (const auto& [volume, writers] : SeveralWriters(mounters)) {
+    const bool any_unmanaged =
+        std::any_of(writers.begin(), writers.end(),
+                    [](const VolumeMounter& w) { return w.path.empty(); });
+    if (!any_unmanaged) continue;  // the config's own warning says it
+    std::string message = absl::StrCat(
+        SeveralWritersMessage(volume, writers),
+        "; a pod podform does not manage counts as read-write (podform "
+        "cannot know its access)");
+    if (strict) {
+      errors->push_back(
+          {Address{Kind::kVolume, volume},
+           absl::StrCat(message, " (an error with --strict or guards.strict)")});
+    } else {
+      warnings->push_back(std::move(message));
+    }
+  }
 }
 
 std::vector<std::string> Planner::Warnings(
@@ -417,6 +480,8 @@ absl::StatusOr<Plan> Planner::Run() {
   for (const Address& a : kept) {
     for (const std::string& e : entries_.at(a).errors) errors.push_back({a, e});
   }
+  std::vector<std::string> writer_warnings;
+  CheckUnmanagedWriters(&errors, &writer_warnings);
   if (!errors.empty()) {
     std::stable_sort(
         errors.begin(), errors.end(),
@@ -437,6 +502,8 @@ absl::StatusOr<Plan> Planner::Run() {
   plan.cost = ComputeCost(kept);
   plan.unmanaged = Unmanaged();
   plan.warnings = Warnings(kept);
+  plan.warnings.insert(plan.warnings.end(), writer_warnings.begin(),
+                       writer_warnings.end());
 
   // Changes are large (two Resources each): moved, never copied, into
   // vectors sized up front.

@@ -21,6 +21,9 @@ struct PlanOptions {
   std::set<Address> allow_destroy;  // --allow-destroy
   std::set<Address> targets;        // --target; empty = everything
   bool destroy = false;             // `podform destroy`: desired = nothing
+  // --strict: several read-write mounters of a volume is an error, as with
+  // guards.strict in the config (either one is enough).
+  bool strict = false;
 };
 
 // Plans the changes that take `live` (as recorded in `prior`) to `desired`,
@@ -52,6 +55,14 @@ struct PlanOptions {
 //  - options.destroy: every recorded resource is deleted, same protection.
 //  - cost: before = managed resources that exist live; after = the result of
 //    the plan (untargeted resources count as unchanged).
+//  - Several writers (config/writers.h): a live pod that the lock file does
+//    not know (unmanaged, not terminated) and that mounts a desired volume
+//    recorded in the lock file is one more read-write mounter of it
+//    (podform cannot know its access). A volume that has more than one
+//    read-write mounter counting these is a warning naming every mounter,
+//    or with options.strict or desired.guards.strict a rule error. Config
+//    pods alone are the config loader's check (ParseConfig), not repeated
+//    here.
 // REQUIRES: prior.lineage is set (a new state gets a fresh lineage before
 // planning): a saved plan names it.
 // Returns the plan (lineage, serial from prior; config_digest from desired),
@@ -61,7 +72,8 @@ struct PlanOptions {
 //                       names an address that is neither desired nor recorded
 //                       (the other errors are listed too);
 //   FailedPrecondition  only rule errors (shrink, protected volume,
-//                       a pod mounting a volume that is not configured).
+//                       a pod mounting a volume that is not configured,
+//                       several writers when strict).
 absl::StatusOr<Plan> MakePlan(const Config& desired, const State& prior,
                               const LiveState& live,
                               const PlanOptions& options);

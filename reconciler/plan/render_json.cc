@@ -1,6 +1,7 @@
 // RenderJson (render.h); the format is documented in docs/PLAN_FORMAT.md.
 
 #include "nlohmann/json.hpp"
+#include "reconciler/core/catalog.h"
 #include "reconciler/plan/render.h"
 #include "reconciler/plan/render_util.h"
 
@@ -110,7 +111,10 @@ json RenderJson(const Plan& plan) {
         {"storage_monthly_before", plan.cost.storage_monthly_before},
         {"storage_monthly_after", plan.cost.storage_monthly_after},
         {"pods_hourly_before", plan.cost.pods_hourly_before},
-        {"pods_hourly_after", plan.cost.pods_hourly_after}}},
+        {"pods_hourly_after", plan.cost.pods_hourly_after},
+        {"unpriced_volumes", Addresses(plan.cost.unpriced_volumes)},
+        {"prices_as_of", kPricesAsOf},
+        {"assumptions", render_internal::CostAssumptions()}}},
       {"unmanaged", unmanaged},
       {"warnings", plan.warnings},
   };

@@ -146,6 +146,11 @@ std::string RenderMarkdown(const Plan& plan) {
                   " |\n", "| Pods (per hour) | ",
                   render_internal::Money(plan.cost.pods_hourly_before), " | ",
                   render_internal::Money(plan.cost.pods_hourly_after), " |\n");
+  if (!plan.cost.unpriced_volumes.empty()) {
+    absl::StrAppend(&out, "\nStorage leaves out ",
+                    render_internal::UnpricedNote(plan.cost), ".\n");
+  }
+  absl::StrAppend(&out, "\n", render_internal::CostAssumptions(), "\n");
   if (plan.runway.has_value()) {
     absl::StrAppend(&out, "\n", Printable(RunwayLine(*plan.runway)), "\n");
   }

@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "reconciler/core/catalog.h"
 #include "reconciler/plan/diff.h"
 
 namespace podform::render_internal {
@@ -196,12 +198,31 @@ std::string ActionSymbol(Action action) {
   return "   ";
 }
 
+std::string CostAssumptions() {
+  return absl::StrCat("Prices as of ", kPricesAsOf,
+                      " (RunPod's published list); volumes bill hourly "
+                      "whether or not a pod runs; a stopped pod costs no GPU "
+                      "time.");
+}
+
+std::string UnpricedNote(const Cost& cost) {
+  if (cost.unpriced_volumes.empty()) return "";
+  std::vector<std::string> names;
+  for (const Address& a : cost.unpriced_volumes) names.push_back(a.ToString());
+  return absl::StrCat(absl::StrJoin(names, ", "), ": price not published");
+}
+
 std::vector<std::string> CostLines(const Cost& cost) {
-  return {
+  std::string storage =
       absl::StrCat("Storage: ", Money(cost.storage_monthly_before),
-                   "/month -> ", Money(cost.storage_monthly_after), "/month"),
-      absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
-                   Money(cost.pods_hourly_after), "/hour")};
+                   "/month -> ", Money(cost.storage_monthly_after), "/month");
+  if (!cost.unpriced_volumes.empty()) {
+    absl::StrAppend(&storage, " (", UnpricedNote(cost), ")");
+  }
+  return {std::move(storage),
+          absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
+                       Money(cost.pods_hourly_after), "/hour"),
+          CostAssumptions()};
 }
 
 }  // namespace podform::render_internal

@@ -55,8 +55,19 @@ std::string ActionWords(Action action);
 // The symbol in the text rendering: "  +", "  ~", "-/+", "  -", "  |", "  >".
 std::string ActionSymbol(Action action);
 
-// "Storage: $7.00/month -> $35.00/month" and "Pods: $0.00/hour -> $1.64/hour".
+// "Storage: $7.00/month -> $35.00/month" (with " (volume.fast: price not
+// published)" when cost.unpriced_volumes names any), "Pods: $0.00/hour ->
+// $1.64/hour" and CostAssumptions().
 std::vector<std::string> CostLines(const Cost& cost);
+
+// The one line that says what the cost lines assume: "Prices as of
+// 2026-12 (RunPod's published list); volumes bill hourly whether or not a
+// pod runs; a stopped pod costs no GPU time."
+std::string CostAssumptions();
+
+// "volume.fast: price not published" for cost.unpriced_volumes (joined by
+// ", " before the colon); "" when there are none.
+std::string UnpricedNote(const Cost& cost);
 
 }  // namespace podform::render_internal
 

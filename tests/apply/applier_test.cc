@@ -332,6 +332,29 @@ TEST_F(ApplierTest, UpdatesInPlaceAndRecordsTheNewAttributes) {
   EXPECT_EQ(state_.Find({Kind::kVolume, "models"})->id, "v1");
 }
 
+// access: is podform's record only: a change of it alone sends nothing to
+// RunPod (no edit, no stop or start) and is recorded.
+TEST_F(ApplierTest, AnAccessChangeAloneSendsNothingAndIsRecorded) {
+  state_.resources[{Kind::kVolume, "models"}] = {"v1", Volume("models", 100)};
+  Resource before = Pod("trainer", "models");
+  before.pod.network_volume_id = "v1";
+  state_.resources[before.address] = {"p1", before};
+  Resource after = before;
+  after.read_only = true;
+  Change change;
+  change.address = before.address;
+  change.action = Action::kUpdate;
+  change.id = "p1";
+  change.before = before;
+  change.after = after;
+  Plan plan;
+  plan.changes = {change};
+  ASSERT_TRUE(Run(plan).ok());
+  EXPECT_THAT(provider_.calls(), ::testing::IsEmpty());
+  EXPECT_TRUE(state_.Find(before.address)->resource.read_only);
+  EXPECT_EQ(state_.Find(before.address)->id, "p1");
+}
+
 }  // namespace
 }  // namespace podform
 

@@ -85,7 +85,7 @@ TEST(CompletionTest, BashScriptListsCommandsAndFlagsFromTheirDefinitions) {
   EXPECT_THAT(run.out,
               HasSubstr("    \"plan\")\n      subs=\"\"\n"
                         "      flags=\"--help -h --allow-destroy --target "
-                        "--min-runway --out --json --markdown "
+                        "--min-runway --strict --out --json --markdown "
                         "--detailed-exitcode\"\n"
                         "      valued=\"--allow-destroy --target --min-runway "
                         "--out\"\n"

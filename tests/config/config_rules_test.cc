@@ -39,6 +39,12 @@ TEST_P(RuleTest, ReportsExactly) {
 
 const std::string k63(63, 'a');
 
+// Two pods that mount volume.data read-write (the default), at lines 5, 6.
+const std::string kTwoWriters =
+    "version: 1\nvolumes:\n  data: {size: 10, dataCenter: EU-RO-1}\npods:\n"
+    "  a: {image: i, gpuType: NVIDIA L4, volume: data}\n"
+    "  b: {image: i, gpuType: NVIDIA L4, volume: data}\n";
+
 INSTANTIATE_TEST_SUITE_P(
     Rules, RuleTest,
     ::testing::Values(
@@ -172,6 +178,50 @@ INSTANTIATE_TEST_SUITE_P(
                   "PORT/tcp (e.g. 8888/http), got \"22/tcp/x\"",
                   "podform.yaml:6:82: pods.p.ports[8]: duplicate port 1 "
                   "(already listed as \"1/tcp\")"}},
+        RuleCase{"TwoReadWriteMountersOfAVolumeWarn",
+                 kTwoWriters,
+                 {"podform.yaml:6:45: warning: pods.b.volume: volume.data has "
+                  "2 read-write mounters: pod.a (line 5), pod.b (line 6); "
+                  "files written by several at once are corrupted (a "
+                  "network volume has no file locking): give each writer "
+                  "its own directory on the volume and mount it read-only "
+                  "everywhere else (access: read-only)"}},
+        RuleCase{"AReadWriteAndAReadOnlyMounterDoNotWarn",
+                 "version: 1\nvolumes:\n  data: {size: 10, dataCenter: "
+                 "EU-RO-1}\npods:\n  a: {image: i, gpuType: NVIDIA L4, "
+                 "volume: data}\n  b: {image: i, gpuType: NVIDIA L4, volume: "
+                 "data, access: read-only}\n",
+                 {}},
+        RuleCase{"ReadWriteWrittenOutIsTheDefault",
+                 "version: 1\nvolumes:\n  data: {size: 10, dataCenter: "
+                 "EU-RO-1}\npods:\n  a: {image: i, gpuType: NVIDIA L4, "
+                 "volume: data, access: read-write}\n  b: {image: i, gpuType: "
+                 "NVIDIA L4, volume: data, access: read-only}\n",
+                 {}},
+        RuleCase{"GuardsStrictMakesSeveralWritersAnError",
+                 "version: 1\nguards: {strict: true}\nvolumes:\n  data: "
+                 "{size: 10, dataCenter: EU-RO-1}\npods:\n  a: {image: i, "
+                 "gpuType: NVIDIA L4, volume: data}\n  b: {image: i, gpuType: "
+                 "NVIDIA L4, volume: data}\n",
+                 {"podform.yaml:7:45: pods.b.volume: volume.data has 2 "
+                  "read-write mounters: pod.a (line 6), pod.b (line 7); files "
+                  "written by several at once are corrupted (a network volume "
+                  "has no file locking): give each writer its own directory "
+                  "on the volume and mount it read-only everywhere else "
+                  "(access: read-only) (an error with --strict or "
+                  "guards.strict)"}},
+        RuleCase{"AccessWithoutAVolumeIsAnError",
+                 "version: 1\npods:\n  b: {image: i, gpuType: NVIDIA L4, "
+                 "access: read-only}\n",
+                 {"podform.yaml:3:45: pods.b.access: only a pod that mounts a "
+                  "volume has an access (add \"volume\" or remove "
+                  "\"access\")"}},
+        RuleCase{"AccessIsReadWriteOrReadOnly",
+                 "version: 1\nvolumes:\n  data: {size: 10, dataCenter: "
+                 "EU-RO-1}\npods:\n  b: {image: i, gpuType: NVIDIA L4, "
+                 "access: bogus, volume: data}\n",
+                 {"podform.yaml:5:45: pods.b.access: must be read-write or "
+                  "read-only, got \"bogus\""}},
         RuleCase{"DiagnosticsAreInFileOrderAcrossChecks",
                  "version: 1\npods:\n  a: {image: i, gpuType: NVIDIA L4, "
                  "volume: nope}\n  b: {image: i}\n",
@@ -182,6 +232,45 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<RuleCase>& info) {
       return info.param.name;
     });
+
+// --strict (ParseConfig's `strict`) does what guards.strict does; without
+// either the same config loads, with the warning.
+TEST(SeveralWritersTest, StrictMakesTheWarningAnError) {
+  LoadResult lax = ParseConfig("podform.yaml", kTwoWriters,
+                                 ::podform::testing::FakeEnv({}));
+  ASSERT_TRUE(lax.config.has_value());
+  ASSERT_EQ(lax.config->warnings.size(), 1u);
+  EXPECT_EQ(lax.config->warnings[0].severity, Diagnostic::Severity::kWarning);
+  EXPECT_EQ(lax.config->warnings[0].location.line, 6);
+
+  LoadResult strict = ParseConfig("podform.yaml", kTwoWriters,
+                                  ::podform::testing::FakeEnv({}), nullptr,
+                                  /*strict=*/true);
+  EXPECT_FALSE(strict.config.has_value());
+  ASSERT_EQ(strict.diagnostics.size(), 1u);
+  EXPECT_EQ(strict.diagnostics[0].severity, Diagnostic::Severity::kError);
+  EXPECT_THAT(strict.diagnostics[0].ToString(),
+              ::testing::StartsWith("podform.yaml:6:45: pods.b.volume: "
+                                    "volume.data has 2 read-write mounters"));
+}
+
+// The config records access as the state does: read-only only when
+// declared so, in the digest too (so a change of access is seen).
+TEST(SeveralWritersTest, AccessIsRecordedAndChangesTheDigest) {
+  LoadResult rw = Parse(kTwoWriters);
+  std::string ro_text = kTwoWriters;
+  ro_text.replace(ro_text.rfind("volume: data}"), 13,
+                  "volume: data, access: read-only}");
+  LoadResult ro = Parse(ro_text);
+  ASSERT_TRUE(rw.config.has_value());
+  ASSERT_TRUE(ro.config.has_value());
+  EXPECT_TRUE(ro.config->warnings.empty());
+  EXPECT_FALSE(rw.config->pods.at("b").read_only);
+  EXPECT_TRUE(ro.config->pods.at("b").read_only);
+  EXPECT_FALSE(ro.config->pods.at("a").read_only);
+  EXPECT_TRUE(RecordedResource("b", ro.config->pods.at("b")).read_only);
+  EXPECT_NE(rw.config->digest, ro.config->digest);
+}
 
 }  // namespace
 }  // namespace podform

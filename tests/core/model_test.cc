@@ -22,6 +22,18 @@ TEST(AddressTest, ParsesAndPrints) {
   EXPECT_FALSE(Address::Parse("pod").ok());
 }
 
+TEST(CatalogTest, StandardVolumesAreTieredAndHighPerformanceIsUnpriced) {
+  EXPECT_DOUBLE_EQ(VolumeMonthlyCost(100), 7.0);
+  EXPECT_DOUBLE_EQ(VolumeMonthlyCost(1000), 70.0);
+  EXPECT_DOUBLE_EQ(VolumeMonthlyCost(1500), 95.0);  // 70 + 500 x 0.05
+  EXPECT_TRUE(VolumePricePublished("STANDARD"));
+  EXPECT_TRUE(VolumePricePublished(""));  // the default tier
+  EXPECT_FALSE(VolumePricePublished("HIGH_PERFORMANCE"));
+  EXPECT_DOUBLE_EQ(PodHourlyCost("NVIDIA A100 80GB PCIe", 2, "SECURE"), 3.28);
+  EXPECT_DOUBLE_EQ(PodHourlyCost("NVIDIA A100 80GB PCIe", 1, "COMMUNITY"),
+                   1.19);
+}
+
 TEST(AddressTest, VolumesSortBeforePods) {
   EXPECT_LT((Address{Kind::kVolume, "z"}), (Address{Kind::kPod, "a"}));
   EXPECT_LT((Address{Kind::kPod, "a"}), (Address{Kind::kPod, "b"}));
@@ -79,6 +91,33 @@ TEST(ResourceTest, PodAttributesRoundTrip) {
   absl::StatusOr<Resource> back = FromAttributes(r.address, attrs);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, r);
+}
+
+TEST(ResourceTest, ReadOnlyAccessIsRecordedOnlyWhenDeclared) {
+  Resource r;
+  r.address = {Kind::kPod, "eval"};
+  r.pod.name = "eval";
+  r.volume_key = "models";
+  EXPECT_FALSE(ToAttributes(r).contains("access"));  // read-write
+  r.read_only = true;
+  nlohmann::json attrs = ToAttributes(r);
+  EXPECT_EQ(attrs["access"], "read-only");
+  absl::StatusOr<Resource> back = FromAttributes(r.address, attrs);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, r);
+
+  const std::string refused =
+      "pod.eval: attribute \"access\" must be \"read-only\", on a pod "
+      "that mounts a volume (a read-write mount records no access)";
+  attrs["access"] = "read-write";
+  EXPECT_EQ(FromAttributes(r.address, attrs).status().message(), refused);
+  attrs["access"] = "read-only";
+  attrs["volume"] = nullptr;
+  EXPECT_EQ(FromAttributes(r.address, attrs).status().message(), refused);
+  attrs["volume"] = "volume.models";
+  attrs["access"] = true;
+  EXPECT_EQ(FromAttributes(r.address, attrs).status().message(),
+            "pod.eval: attribute \"access\" has the wrong type");
 }
 
 TEST(ResourceTest, FromAttributesNamesTheBadField) {

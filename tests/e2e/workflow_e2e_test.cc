@@ -336,6 +336,9 @@ TEST_F(WorkflowE2eTest, MovedIsShownThenRecordedWithoutARequest) {
             "\n"
             "Storage: $3.50/month -> $3.50/month\n"
             "Pods: $0.49/hour -> $0.49/hour\n"
+            "Prices as of 2026-12 (RunPod's published list); volumes bill "
+            "hourly whether or not a pod runs; a stopped pod costs no GPU "
+            "time.\n"
             "Balance $100.00: 8.4 days at today's $11.88/day; 8.4 days "
             "after this plan ($11.88/day).\n")
       << plan;

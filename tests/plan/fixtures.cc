@@ -62,6 +62,7 @@ void World::Exists(const DesiredPod& p, const std::string& id) {
   r.address = PodAt(p.key);
   r.pod = p.spec;
   r.volume_key = p.volume;
+  r.read_only = p.read_only;
   r.secret_env = p.secret_env;
   for (const std::string& key : p.secret_env) r.pod.env.erase(key);
   if (!p.volume.empty()) {

@@ -105,7 +105,10 @@ TEST(MovedPlanRenderTest, TextSaysWhatMovedAndCountsIt) {
             "move.\n"
             "\n"
             "Storage: $7.00/month -> $7.00/month\n"
-            "Pods: $1.64/hour -> $1.64/hour\n");
+            "Pods: $1.64/hour -> $1.64/hour\n"
+            "Prices as of 2026-12 (RunPod's published list); volumes bill "
+            "hourly whether or not a pod runs; a stopped pod costs no GPU "
+            "time.\n");
 }
 
 TEST(MovedPlanRenderTest, MarkdownHasAMoveRow) {
@@ -123,7 +126,11 @@ TEST(MovedPlanRenderTest, MarkdownHasAMoveRow) {
             "| Cost | Before | After |\n"
             "|---|---|---|\n"
             "| Storage (per month) | $7.00 | $7.00 |\n"
-            "| Pods (per hour) | $1.64 | $1.64 |\n");
+            "| Pods (per hour) | $1.64 | $1.64 |\n"
+            "\n"
+            "Prices as of 2026-12 (RunPod's published list); volumes bill "
+            "hourly whether or not a pod runs; a stopped pod costs no GPU "
+            "time.\n");
 }
 
 TEST(MovedPlanRenderTest, JsonListsMovesOnlyWhenThereAreSome) {

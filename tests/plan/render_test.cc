@@ -128,7 +128,10 @@ TEST(RenderTest, NoChanges) {
             "No changes. Your infrastructure matches the configuration.\n"
             "\n"
             "Storage: $7.00/month -> $7.00/month\n"
-            "Pods: $0.00/hour -> $0.00/hour\n");
+            "Pods: $0.00/hour -> $0.00/hour\n"
+            "Prices as of 2026-12 (RunPod's published list); volumes bill "
+            "hourly whether or not a pod runs; a stopped pod costs no GPU "
+            "time.\n");
   EXPECT_EQ(RenderMarkdown(*plan),
             "### podform plan\n"
             "\n"
@@ -137,7 +140,11 @@ TEST(RenderTest, NoChanges) {
             "| Cost | Before | After |\n"
             "|---|---|---|\n"
             "| Storage (per month) | $7.00 | $7.00 |\n"
-            "| Pods (per hour) | $0.00 | $0.00 |\n");
+            "| Pods (per hour) | $0.00 | $0.00 |\n"
+            "\n"
+            "Prices as of 2026-12 (RunPod's published list); volumes bill "
+            "hourly whether or not a pod runs; a stopped pod costs no GPU "
+            "time.\n");
   nlohmann::json json = RenderJson(*plan);
   EXPECT_EQ(json["has_changes"], false);
   EXPECT_EQ(json["changes"][0]["action"], "no-op");

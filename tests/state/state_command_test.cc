@@ -175,6 +175,7 @@ attributes: {
   "status": "running",
   "volume": "volume.models"
 }
+access: read-write (volume.models; recorded by podform, not enforced by RunPod)
 )"));
   EXPECT_EQ(r.out.find("hf_secret"), std::string::npos);
 }
