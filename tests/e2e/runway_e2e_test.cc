@@ -20,6 +20,11 @@
 namespace podform::e2e {
 namespace {
 
+// The line under the cost lines, above the runway.
+const std::string kAssumptions =
+    "Prices as of 2026-12 (RunPod's published list); volumes bill hourly "
+    "whether or not a pod runs; a stopped pod costs no GPU time.\n";
+
 using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -81,7 +86,8 @@ TEST_F(RunwayE2eTest, PlanShowsTheRunwayBelowTheCostLinesInEveryFormat) {
   RunResult text = Podform({"plan"});
   ASSERT_EQ(text.exit_code, 0) << text;
   EXPECT_EQ(text.err, "");
-  EXPECT_THAT(text.out, HasSubstr("Pods: $0.00/hour -> $0.49/hour\n" + line));
+  EXPECT_THAT(text.out, HasSubstr("Pods: $0.00/hour -> $0.49/hour\n" +
+                                  kAssumptions + line));
   EXPECT_THAT(text.out, Not(HasSubstr("Warnings:")));
 
   RunResult markdown = Podform({"plan", "--markdown"});
@@ -213,7 +219,8 @@ TEST_F(RunwayE2eTest, AnUnreachableGraphQLMakesTheBalanceUnknown) {
   EXPECT_EQ(plan.err, "");
   const std::string reason =
       "POST " + graphql + ": Couldn't connect to server; nothing was sent";
-  EXPECT_THAT(plan.out, HasSubstr("/hour\nBalance unknown: " + reason + ".\n"));
+  EXPECT_THAT(plan.out, HasSubstr("/hour\n" + kAssumptions +
+                                  "Balance unknown: " + reason + ".\n"));
 
   RunResult guarded = Podform({"plan", "--min-runway", "1"}, env);
   EXPECT_EQ(guarded.exit_code, 1) << guarded;

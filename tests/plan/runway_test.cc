@@ -169,10 +169,15 @@ TEST(RunwayRenderTest, TextMarkdownAndJsonCarryTheSameFigures) {
       "Balance $42.10: 6.1 days at today's $6.90/day; 4 days after this "
       "plan ($10.50/day).";
   std::string text = RenderText(plan, false);
-  // Below the cost lines, as the last line.
-  EXPECT_THAT(text, HasSubstr("/hour\n" + line + "\n"));
+  // Below the cost lines and what they assume, as the last line.
+  const std::string assumptions =
+      "Prices as of 2026-12 (RunPod's published list); volumes bill hourly "
+      "whether or not a pod runs; a stopped pod costs no GPU time.";
+  EXPECT_THAT(text, HasSubstr("/hour\n" + assumptions + "\n" + line + "\n"));
   EXPECT_TRUE(text.ends_with(line + "\n"));
-  EXPECT_TRUE(RenderMarkdown(plan).ends_with(" |\n\n" + line + "\n"));
+  EXPECT_TRUE(RenderMarkdown(plan).ends_with(" |\n\n" + assumptions + "\n\n" +
+                                             line + "\n"))
+      << RenderMarkdown(plan);
   nlohmann::json json = RenderJson(plan);
   EXPECT_EQ(json["format_version"], 3);
   EXPECT_EQ(json["runway"],
