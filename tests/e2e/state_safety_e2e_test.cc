@@ -281,10 +281,13 @@ TEST_F(StateSafetyE2eTest, ASandboxDataFileHasOneOwner) {
 // Issue 11, item 8: plan while an apply runs names the apply and does not
 // call its creates interrupted.
 TEST_F(StateSafetyE2eTest, PlanDuringAnApplyNamesItAndCallsNothingInterrupted) {
-  StartSandbox({"--latency-ms", "400"});
-  // A stopped pod: create, then stop, so that the apply outlasts a plan
-  // (which reads RunPod and the account's balance).
-  WriteConfig(TestConfig().Status("stopped").Yaml());
+  // The apply must outlast a plan, which reads RunPod, the account's
+  // balance and, over REST, GPU availability. Over REST v2 the apply waits
+  // for its pod to run (4 s here); over GraphQL pods run at once, and a
+  // stopped pod adds the stop request.
+  StartSandbox({"--latency-ms", "400", "--provision-ms", "4000"});
+  WriteConfig(
+      TestConfig().Status(harness::TestingRest() ? "running" : "stopped").Yaml());
   std::unique_ptr<Process> apply = StartPodform({"apply", "--auto-approve"});
   ASSERT_NE(apply, nullptr);
   // Wait until its intents are on disk.
