@@ -16,7 +16,6 @@
 namespace podform::sandbox {
 namespace {
 
-constexpr char kIdAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 constexpr size_t kTemplateIdLength = 10;  // e.g. "30zmvf89kd"
 constexpr size_t kEndpointIdLength = 14;
 
