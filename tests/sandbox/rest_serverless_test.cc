@@ -332,7 +332,7 @@ TEST(RestServerlessTest, DataCentersFollowTheVolumes) {
   EXPECT_EQ(e["dataCenterIds"], json({"US-KS-2", "EU-RO-1"}));
   // Swapping the volumes moves the endpoint with them.
   e = h.Ok("PATCH", path, {{"networkVolumes", {eu}}});
-  EXPECT_EQ(e["networkVolumes"], json({eu}));
+  EXPECT_EQ(e["networkVolumes"], json::array({eu}));
   EXPECT_EQ(e["dataCenterIds"], json({"EU-RO-1"}));
   RestResult r = h.Call("PATCH", path, json{{"dataCenterIds", {"US-KS-2"}}});
   EXPECT_EQ(r.body, BadRequest("dataCenterIds must be the data centers of "
@@ -525,7 +525,7 @@ TEST(RestServerlessTest, DeleteRemovesTheEndpointAndItsBoundTemplateOnly) {
   json templates = h.Ok("GET", "/v2/templates")["templates"];
   ASSERT_EQ(templates.size(), 2u);
   EXPECT_EQ(templates[0], own);
-  EXPECT_EQ(h.Ok("GET", "/v2/serverless")["endpoints"], json({other}));
+  EXPECT_EQ(h.Ok("GET", "/v2/serverless")["endpoints"], json::array({other}));
   EXPECT_EQ(h.Ok("GET", "/v2/network-volumes/" + vol)["id"], vol);
 }
 
@@ -665,7 +665,7 @@ TEST(RestTemplatesTest, BodiesTheSchemaRefuses) {
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.body,
             Invalid({"$.mounts: additional properties 'network' not allowed"}));
-  EXPECT_EQ(h.Ok("GET", "/v2/templates")["templates"], json({t}));
+  EXPECT_EQ(h.Ok("GET", "/v2/templates")["templates"], json::array({t}));
 }
 
 TEST(RestTemplatesTest, APodTakesATemplatesSettingsOnceAndKeepsNoLink) {
@@ -808,7 +808,7 @@ TEST(RestServerlessTest, EndpointsAndTemplatesSurviveARestart) {
               std::string::npos);
   }
   RestHarness h(testing::OnFile(path));
-  EXPECT_EQ(h.Ok("GET", "/v2/serverless")["endpoints"], json({endpoint}));
+  EXPECT_EQ(h.Ok("GET", "/v2/serverless")["endpoints"], json::array({endpoint}));
   EXPECT_EQ(h.Ok("GET", "/v2/templates")["templates"], templates);
   // The rules hold after the restart.
   EXPECT_EQ(h.Call("DELETE", "/v2/network-volumes/" + vol).status, 400);
