@@ -150,6 +150,7 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
     ASSIGN_OR_RETURN(planned.state, workspace.ReadState());
   }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
+  workspace.StartAccountRead();  // for the runway, beside the refresh
   ASSIGN_OR_RETURN(planned.live, provider->Refresh());
   RETURN_IF_ERROR(workspace.AdoptTarget(&planned.state, planned.live));
   // Renamed first: interrupted creates are found by their address.
