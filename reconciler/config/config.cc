@@ -1,7 +1,5 @@
 #include "reconciler/config/config.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstdlib>
 #include <exception>
@@ -15,6 +13,7 @@
 #include "reconciler/config/yaml_events.h"
 #include "reconciler/config/yaml_reader.h"
 #include "reconciler/core/resource.h"
+#include "reconciler/util/digest.h"
 #include "reconciler/util/file.h"
 #include "reconciler/util/utf8.h"
 #include "yaml-cpp/eventhandler.h"
@@ -30,22 +29,6 @@ constexpr std::array<std::string_view, 6> kTopLevelKeys = {
 constexpr std::array<std::string_view, 1> kDefaultsKeys = {"dataCenter"};
 constexpr std::array<std::string_view, 2> kGuardsKeys = {"minRunwayDays",
                                                          "strict"};
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
-                 nullptr) != 1) {
-    return std::string();
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
-}
 
 // The canonical text of what `config` means, for Config::digest: each
 // volume and pod as ToAttributes writes it (a secret env key as a marker,

@@ -1,16 +1,14 @@
 #include "reconciler/plan/plan_file.h"
 
-#include <openssl/evp.h>
-
 #include <cmath>
 #include <limits>
 #include <set>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/plan/steps.h"
+#include "reconciler/util/digest.h"
 #include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
 
@@ -26,13 +24,7 @@ std::string Dump(const json& j, int indent) {
 }
 
 std::string Checksum(const json& body) {
-  std::string text = Dump(body, -1);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::StrCat("sha256:",
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(digest), length)));
+  return absl::StrCat("sha256:", Sha256Hex(Dump(body, -1)));
 }
 
 json Addresses(const std::vector<Address>& addresses) {
