@@ -1294,21 +1294,27 @@ std::string Manufacturer(const GpuTypeInfo& gpu) {
   return "UNKNOWN";
 }
 
+ordered_json OptionalPrice(const std::optional<double>& price) {
+  return price.has_value() ? ordered_json(*price) : ordered_json();
+}
+
 ordered_json GpuJson(const Account& account, const GpuTypeInfo& gpu,
                      bool availability) {
   ordered_json out = {
       {"id", gpu.id},
       {"name", gpu.display_name},
-      {"pool", GpuPool(gpu)},
+      {"pool", gpu.pool.empty() ? ordered_json() : ordered_json(gpu.pool)},
       {"manufacturer", Manufacturer(gpu)},
       {"memory", gpu.memory_gb},
-      {"secure", gpu.secure_price > 0},
-      {"community", gpu.community_price > 0},
+      {"secure", gpu.secure_cloud},
+      {"community", gpu.community_cloud},
+      // A price RunPod publishes none for (catalog.h): null, not 0.
       {"price",
-       {{"secure", gpu.secure_price}, {"community", gpu.community_price}}},
+       {{"secure", OptionalPrice(gpu.secure_price)},
+        {"community", OptionalPrice(gpu.community_price)}}},
       {"maxCount",
-       {{"secure", gpu.secure_price > 0 ? gpu.max_gpu_count : 0},
-        {"community", gpu.community_price > 0 ? gpu.max_gpu_count : 0}}}};
+       {{"secure", gpu.secure_cloud ? gpu.max_gpu_count : 0},
+        {"community", gpu.community_cloud ? gpu.max_gpu_count : 0}}}};
   if (availability) {
     ordered_json dcs = ordered_json::array();
     int total = 0;

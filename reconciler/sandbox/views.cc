@@ -87,8 +87,11 @@ json VolumeView(const NetworkVolume& volume) {
 }
 
 double PodCostPerHr(const Pod& pod) {
+  // A GPU type without a published price is billed nothing here: the
+  // sandbox has no price to charge (docs/SANDBOX.md).
   return RoundPrice(
-      PodHourlyCost(pod.gpu_type_id, pod.gpu_count, pod.cloud_type));
+      PodHourlyCost(pod.gpu_type_id, pod.gpu_count, pod.cloud_type)
+          .value_or(0));
 }
 
 json RuntimeView(const Pod& pod, absl::Time now) {
@@ -163,23 +166,35 @@ json DataCenterView(const DataCenterInfo& dc) {
               {"storageSupport", true}};
 }
 
+namespace {
+
+// A published price, or null (catalog.h: unknown, never 0); `factor`
+// scales it (spot: half).
+json Price(bool offered, const std::optional<double>& price,
+           double factor = 1) {
+  if (!offered || !price.has_value()) return nullptr;
+  return RoundPrice(*price * factor);
+}
+
+}  // namespace
+
 json GpuTypeView(const GpuTypeInfo& gpu) {
-  bool community = gpu.community_price > 0;
   // Spot prices: half the on-demand price (plausible; RunPod's vary).
-  // Savings-plan prices (oneWeek/oneMonth/threeMonth) are unknown: null.
+  // Savings-plan prices (oneWeek/oneMonth/threeMonth) are unknown: null,
+  // as are prices RunPod publishes none for and unknown CUDA core counts.
   return json{
       {"id", std::string(gpu.id)},
       {"displayName", std::string(gpu.display_name)},
       {"manufacturer", std::string(gpu.manufacturer)},
       {"memoryInGb", gpu.memory_gb},
-      {"cudaCores", gpu.cuda_cores},
-      {"secureCloud", true},
-      {"communityCloud", community},
-      {"securePrice", gpu.secure_price},
-      {"communityPrice", community ? json(gpu.community_price) : json()},
-      {"secureSpotPrice", RoundPrice(gpu.secure_price / 2)},
+      {"cudaCores", gpu.cuda_cores > 0 ? json(gpu.cuda_cores) : json()},
+      {"secureCloud", gpu.secure_cloud},
+      {"communityCloud", gpu.community_cloud},
+      {"securePrice", Price(gpu.secure_cloud, gpu.secure_price)},
+      {"communityPrice", Price(gpu.community_cloud, gpu.community_price)},
+      {"secureSpotPrice", Price(gpu.secure_cloud, gpu.secure_price, 0.5)},
       {"communitySpotPrice",
-       community ? json(RoundPrice(gpu.community_price / 2)) : json()},
+       Price(gpu.community_cloud, gpu.community_price, 0.5)},
       {"oneMonthPrice", nullptr},
       {"threeMonthPrice", nullptr},
       {"oneWeekPrice", nullptr},
@@ -193,11 +208,20 @@ json LowestPriceView(const GpuTypeInfo& gpu, std::optional<int> gpu_count) {
     return json{{"minimumBidPrice", nullptr},
                 {"uninterruptablePrice", nullptr}};
   }
-  double lowest = gpu.community_price > 0
-                      ? std::min(gpu.secure_price, gpu.community_price)
-                      : gpu.secure_price;
-  return json{{"minimumBidPrice", RoundPrice(lowest / 2)},
-              {"uninterruptablePrice", lowest}};
+  std::optional<double> lowest;
+  for (const auto& [offered, price] :
+       {std::pair(gpu.secure_cloud, gpu.secure_price),
+        std::pair(gpu.community_cloud, gpu.community_price)}) {
+    if (offered && price.has_value()) {
+      lowest = lowest.has_value() ? std::min(*lowest, *price) : *price;
+    }
+  }
+  if (!lowest.has_value()) {
+    return json{{"minimumBidPrice", nullptr},
+                {"uninterruptablePrice", nullptr}};
+  }
+  return json{{"minimumBidPrice", RoundPrice(*lowest / 2)},
+              {"uninterruptablePrice", *lowest}};
 }
 
 }  // namespace podform::sandbox
