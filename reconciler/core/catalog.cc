@@ -38,8 +38,9 @@ constexpr DataCenterInfo kDataCenters[] = {
 // tables (references/gpu-types.mdx and flash/configuration/gpu-types.mdx;
 // where they disagree, the per-type one: RTX A4500 in AMPERE_24, L4 in
 // ADA_24); "" for a type in no documented pool. Prices: RunPod's published
-// on-demand prices (2026), per GPU-hour, for the types podform's sources
-// price (runpod-api.md); every other type has no known price (nullopt).
+// on-demand prices (2026), per GPU-hour, for the 13 types podform's price
+// list covers (docs/GUARDS.md, "Costs"); every other type has no known
+// price (nullopt).
 // cudaCores are known for the priced types only (0: unknown). Which clouds
 // offer a type is plausible, not published: data-center-only parts
 // (B200, B300, NVL, MIG slices, RTX PRO 6000 Server) Secure Cloud only.
