@@ -95,6 +95,8 @@ class Resolvers {
     Add("Query.dataCenters", &Resolvers::DataCenters);
     Add("Query.gpuTypes", &Resolvers::GpuTypes);
     Add("GpuType.lowestPrice", &Resolvers::LowestPrice);
+    Add("DataCenter.gpuAvailability", &Resolvers::GpuAvailability);
+    Add("Query.serverlessGpuPools", &Resolvers::ServerlessGpuPools);
     Add("Mutation.createNetworkVolume", &Resolvers::CreateVolume);
     Add("Mutation.updateNetworkVolume", &Resolvers::UpdateVolume);
     Add("Mutation.deleteNetworkVolume", &Resolvers::DeleteVolume);
@@ -200,7 +202,24 @@ class Resolvers {
   absl::StatusOr<json> LowestPrice(const ResolveInfo& info) {
     const GpuTypeInfo* gpu = FindGpuType(String(info.parent, "id"));
     if (gpu == nullptr) return json(nullptr);
-    return LowestPriceView(*gpu, OptInt32(Input(info), "gpuCount"));
+    const json* secure = Member(Input(info), "secureCloud");
+    return LowestPriceView(
+        *gpu, OptInt32(Input(info), "gpuCount"),
+        secure != nullptr && secure->is_boolean()
+            ? std::optional<bool>(secure->get<bool>())
+            : std::nullopt);
+  }
+
+  // The parent is a DataCenterView; its id finds the data center.
+  absl::StatusOr<json> GpuAvailability(const ResolveInfo& info) {
+    const DataCenterInfo* dc = FindDataCenter(String(info.parent, "id"));
+    if (dc == nullptr) return json(nullptr);
+    return GpuAvailabilityView(account(), *dc,
+                               OptInt32(Input(info), "gpuCount").value_or(1));
+  }
+
+  absl::StatusOr<json> ServerlessGpuPools(const ResolveInfo&) {
+    return ServerlessGpuPoolsView();
   }
 
   // ------------------------------------------------------------ mutations
@@ -210,7 +229,12 @@ class Resolvers {
     CreateVolumeRequest req;
     req.name = OptString(input, "name");
     req.size = OptInt(input, "size");
-    req.data_center_id = String(input, "dataCenterId");
+    std::optional<std::string> data_center = OptString(input, "dataCenterId");
+    if (!data_center.has_value()) {
+      return ToGraphqlError(
+          absl::InvalidArgumentError("dataCenterId is required."));
+    }
+    req.data_center_id = *data_center;
     return Commit(info, account().CreateVolume(req), VolumeView);
   }
 
@@ -229,14 +253,26 @@ class Resolvers {
 
   // Input fields RunPod accepts that do not change what the sandbox models
   // (startSsh, startJupyter, supportPublicIp, allowedCudaVersions,
-  // countryCode, minDownload, minUpload, stopAfter, terminateAfter) are
-  // accepted and ignored.
+  // countryCode, minDownload, minUpload, minDisk, stopAfter, terminateAfter,
+  // aiApiId, deployCost, instanceId(s), port, volumeKey, savingsPlan,
+  // cudaVersion, minCudaVersion, compliance, globalNetwork) are accepted and
+  // ignored. Without gpuTypeId, the first id of gpuTypeIdList is the type.
   absl::StatusOr<json> Deploy(const ResolveInfo& info) {
     const json& input = Input(info);
     DeployPodRequest req;
     req.name = OptString(input, "name");
     req.image_name = OptString(input, "imageName");
     req.gpu_type_id = OptString(input, "gpuTypeId");
+    const json* candidates = Member(input, "gpuTypeIdList");
+    if ((!req.gpu_type_id.has_value() || req.gpu_type_id->empty()) &&
+        candidates != nullptr && candidates->is_array()) {
+      for (const json& candidate : *candidates) {
+        if (candidate.is_string()) {
+          req.gpu_type_id = candidate.get<std::string>();
+          break;
+        }
+      }
+    }
     req.gpu_count = OptInt32(input, "gpuCount");
     req.cloud_type = OptString(input, "cloudType");
     req.data_center_id = OptString(input, "dataCenterId");

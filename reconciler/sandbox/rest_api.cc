@@ -1281,13 +1281,6 @@ SandboxResponse RestApi::DeleteTemplate(const std::string& id) {
 
 // ---------------------------------------------------------------- catalog
 
-std::string AvailabilityLevel(int free) {
-  if (free <= 0) return "NONE";
-  if (free < 4) return "LOW";
-  if (free < 16) return "MEDIUM";
-  return "HIGH";
-}
-
 std::string Manufacturer(const GpuTypeInfo& gpu) {
   if (gpu.manufacturer == "Nvidia") return "NVIDIA";
   if (gpu.manufacturer == "AMD") return "AMD";

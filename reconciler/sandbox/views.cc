@@ -1,7 +1,12 @@
 #include "reconciler/sandbox/views.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <map>
+#include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -76,6 +81,7 @@ json Runtime(const Pod& pod, int64_t uptime) {  // a running pod's runtime
 }  // namespace
 
 json VolumeView(const NetworkVolume& volume) {
+  const DataCenterInfo* dc = FindDataCenter(volume.data_center_id);
   // storageType and storageClusterId are RunPod internals the sandbox
   // cannot know: null.
   return json{{"id", volume.id},
@@ -83,7 +89,8 @@ json VolumeView(const NetworkVolume& volume) {
               {"size", volume.size_gb},
               {"dataCenterId", volume.data_center_id},
               {"storageType", nullptr},
-              {"storageClusterId", nullptr}};
+              {"storageClusterId", nullptr},
+              {"dataCenter", dc != nullptr ? DataCenterView(*dc) : json()}};
 }
 
 double PodCostPerHr(const Pod& pod) {
@@ -106,6 +113,7 @@ json PodView(const Pod& pod, absl::Time now) {
     env.push_back(absl::StrCat(var.key, "=", var.value));
   }
   const GpuTypeInfo* gpu = FindGpuType(pod.gpu_type_id);
+  const DataCenterInfo* dc = FindDataCenter(pod.data_center_id);
   return json{
       {"id", pod.id},
       {"name", OptionalString(pod.name)},
@@ -134,7 +142,11 @@ json PodView(const Pod& pod, absl::Time now) {
       {"machine",
        {{"gpuDisplayName",
          gpu != nullptr ? json(std::string(gpu->display_name)) : json()},
-        {"podHostId", pod.pod_host_id}}},
+        {"gpuTypeId", pod.gpu_type_id},
+        {"podHostId", pod.pod_host_id},
+        {"location", dc != nullptr ? json(std::string(dc->location)) : json()},
+        {"dataCenterId", pod.data_center_id},
+        {"secureCloud", pod.cloud_type == "SECURE"}}},
   };
 }
 
@@ -158,6 +170,13 @@ double CurrentSpendPerHr(const Account& account) {
   return RoundPrice(total);
 }
 
+std::string AvailabilityLevel(int free) {
+  if (free <= 0) return "NONE";
+  if (free < 4) return "LOW";
+  if (free < 16) return "MEDIUM";
+  return "HIGH";
+}
+
 json DataCenterView(const DataCenterInfo& dc) {
   // Every listed data center offers network storage.
   return json{{"id", std::string(dc.id)},
@@ -177,6 +196,45 @@ json Price(bool offered, const std::optional<double>& price,
 }
 
 }  // namespace
+
+json GpuAvailabilityView(const Account& account, const DataCenterInfo& dc,
+                         int gpu_count) {
+  json out = json::array();
+  const std::string dc_id(dc.id);
+  for (const GpuTypeInfo& gpu : KnownGpuTypes()) {
+    const std::string gpu_id(gpu.id);
+    int free = account.Capacity(dc_id, gpu_id) -
+               account.GpusInUse(dc_id, gpu_id);
+    if (free < std::max(gpu_count, 1)) continue;
+    std::string level = AvailabilityLevel(free);  // "HIGH" -> "High"
+    std::transform(level.begin() + 1, level.end(), level.begin() + 1,
+                   [](unsigned char c) { return std::tolower(c); });
+    out.push_back({{"available", true},
+                   {"stockStatus", level},
+                   {"gpuTypeId", gpu_id},
+                   {"gpuTypeDisplayName", std::string(gpu.display_name)},
+                   {"displayName", std::string(gpu.display_name)},
+                   {"id", gpu_id}});
+  }
+  return out;
+}
+
+json ServerlessGpuPoolsView() {
+  json out = json::array();
+  std::vector<std::string_view> order;
+  std::map<std::string_view, json> pools;
+  for (const GpuTypeInfo& gpu : KnownGpuTypes()) {
+    if (gpu.pool.empty()) continue;
+    auto [it, added] = pools.try_emplace(gpu.pool, json::array());
+    if (added) order.push_back(gpu.pool);
+    it->second.push_back(std::string(gpu.id));
+  }
+  for (std::string_view pool : order) {
+    out.push_back({{"id", std::string(pool)},
+                   {"gpuTypeIds", std::move(pools[pool])}});
+  }
+  return out;
+}
 
 json GpuTypeView(const GpuTypeInfo& gpu) {
   // Spot prices: half the on-demand price (plausible; RunPod's vary).
@@ -202,26 +260,27 @@ json GpuTypeView(const GpuTypeInfo& gpu) {
   };
 }
 
-json LowestPriceView(const GpuTypeInfo& gpu, std::optional<int> gpu_count) {
+json LowestPriceView(const GpuTypeInfo& gpu, std::optional<int> gpu_count,
+                     std::optional<bool> secure_cloud) {
+  json out = {{"gpuName", std::string(gpu.display_name)},
+              {"gpuTypeId", std::string(gpu.id)},
+              {"minimumBidPrice", nullptr},
+              {"uninterruptablePrice", nullptr}};
   int count = gpu_count.value_or(1);
-  if (count < 1 || count > gpu.max_gpu_count) {
-    return json{{"minimumBidPrice", nullptr},
-                {"uninterruptablePrice", nullptr}};
-  }
+  if (count < 1 || count > gpu.max_gpu_count) return out;
   std::optional<double> lowest;
-  for (const auto& [offered, price] :
-       {std::pair(gpu.secure_cloud, gpu.secure_price),
-        std::pair(gpu.community_cloud, gpu.community_price)}) {
+  for (const auto& [secure, offered, price] :
+       {std::tuple(true, gpu.secure_cloud, gpu.secure_price),
+        std::tuple(false, gpu.community_cloud, gpu.community_price)}) {
+    if (secure_cloud.has_value() && *secure_cloud != secure) continue;
     if (offered && price.has_value()) {
       lowest = lowest.has_value() ? std::min(*lowest, *price) : *price;
     }
   }
-  if (!lowest.has_value()) {
-    return json{{"minimumBidPrice", nullptr},
-                {"uninterruptablePrice", nullptr}};
-  }
-  return json{{"minimumBidPrice", RoundPrice(*lowest / 2)},
-              {"uninterruptablePrice", *lowest}};
+  if (!lowest.has_value()) return out;
+  out["minimumBidPrice"] = RoundPrice(*lowest / 2);
+  out["uninterruptablePrice"] = *lowest;
+  return out;
 }
 
 }  // namespace podform::sandbox
