@@ -1,13 +1,18 @@
 #include "reconciler/sandbox/resolvers.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/core/catalog.h"
 #include "reconciler/sandbox/messages.h"
+#include "reconciler/sandbox/serverless.h"
 #include "reconciler/sandbox/views.h"
 #include "reconciler/util/status_macros.h"
 
@@ -66,6 +71,103 @@ std::optional<std::vector<EnvVar>> OptEnv(const json& object) {
   return env;
 }
 
+// A comma-separated list ("EU-RO-1,US-TX-3"); "" is the empty list.
+std::vector<std::string> CommaList(const std::string& text) {
+  std::vector<std::string> out;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (!part.empty()) out.emplace_back(part);
+  }
+  return out;
+}
+
+// GraphQL's EndpointInput as the account's EndpointRequest: what the input
+// sets (non-null), nothing else. gpuIds "ADA_24,AMPERE_24,-NVIDIA L4" is
+// pools ADA_24 and AMPERE_24 without the L4; a non-empty instanceIds or
+// computeType CPU asks for CPU workers. type QB|QUEUE, LB|LOAD_BALANCER.
+// Accepted and ignored: hubReleaseId, modelReferences.
+absl::StatusOr<EndpointRequest> EndpointRequestFromInput(const json& input) {
+  EndpointRequest req;
+  req.name = OptString(input, "name");
+  req.template_id = OptString(input, "templateId");
+  if (std::optional<std::string> gpu_ids = OptString(input, "gpuIds")) {
+    std::vector<std::string> pools, excluded;
+    for (std::string& id : CommaList(*gpu_ids)) {
+      if (id[0] == '-') {
+        excluded.emplace_back(absl::StripAsciiWhitespace(id.substr(1)));
+      } else {
+        pools.push_back(std::move(id));
+      }
+    }
+    if (!pools.empty() || !excluded.empty()) {
+      req.has_gpu = true;
+      req.gpu_pools = std::move(pools);
+      if (!excluded.empty()) req.excluded_types = std::move(excluded);
+    }
+  }
+  const json* instances = Member(input, "instanceIds");
+  if ((instances != nullptr && instances->is_array() && !instances->empty()) ||
+      OptString(input, "computeType") == "CPU") {
+    req.has_cpu = true;
+  }
+  if (std::optional<std::string> type = OptString(input, "type")) {
+    if (*type == "QB" || *type == kEndpointQueue) {
+      req.type = kEndpointQueue;
+    } else if (*type == "LB" || *type == kEndpointLoadBalancer) {
+      req.type = kEndpointLoadBalancer;
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("type must be QB or LB, not ", *type, "."));
+    }
+  }
+  if (std::optional<int64_t> count = OptInt(input, "gpuCount")) {
+    req.gpu_count = count;
+  }
+  req.workers_min = OptInt(input, "workersMin");
+  req.workers_max = OptInt(input, "workersMax");
+  req.idle_timeout = OptInt(input, "idleTimeout");
+  req.scaler_type = OptString(input, "scalerType");
+  if (req.scaler_type.has_value() && *req.scaler_type != kScalerQueueDelay &&
+      *req.scaler_type != kScalerRequestCount) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scalerType must be QUEUE_DELAY or REQUEST_COUNT, not ",
+        *req.scaler_type, "."));
+  }
+  if (std::optional<int64_t> value = OptInt(input, "scalerValue")) {
+    req.scaler_value = static_cast<double>(*value);
+  }
+  req.timeout_ms = OptInt(input, "executionTimeoutMs");
+  req.min_cuda_version = OptString(input, "minCudaVersion");
+  if (req.min_cuda_version == "") req.min_cuda_version.reset();
+  if (std::optional<std::string> cuda = OptString(input, "allowedCudaVersions")) {
+    req.allowed_cuda_versions = CommaList(*cuda);
+  }
+  req.flashboot = OptString(input, "flashBootType");  // the schema's enum
+  if (std::optional<std::string> locations = OptString(input, "locations")) {
+    req.data_center_ids = CommaList(*locations);
+  }
+  // networkVolumeIds [{networkVolumeId}] and the single networkVolumeId
+  // ("" for none, as runpod-python sends it) name the volumes together.
+  std::optional<std::vector<std::string>> volumes;
+  if (const json* list = Member(input, "networkVolumeIds");
+      list != nullptr && list->is_array()) {
+    volumes.emplace();
+    for (const json& item : *list) {
+      std::optional<std::string> id = OptString(item, "networkVolumeId");
+      if (id.has_value() && !id->empty()) volumes->push_back(*id);
+    }
+  }
+  if (std::optional<std::string> id = OptString(input, "networkVolumeId")) {
+    if (!volumes.has_value()) volumes.emplace();
+    if (!id->empty() &&
+        std::find(volumes->begin(), volumes->end(), *id) == volumes->end()) {
+      volumes->insert(volumes->begin(), *id);
+    }
+  }
+  req.network_volumes = std::move(volumes);
+  return req;
+}
+
 absl::Status ToGraphqlError(const absl::Status& status) {
   return graphql::ResolverError(std::string(status.message()),
                                 GraphqlCode(status));
@@ -105,6 +207,9 @@ class Resolvers {
     Add("Mutation.podStop", &Resolvers::Stop);
     Add("Mutation.podResume", &Resolvers::Resume);
     Add("Mutation.podTerminate", &Resolvers::Terminate);
+    Add("User.endpoints", &Resolvers::Endpoints);
+    Add("Mutation.saveEndpoint", &Resolvers::SaveEndpoint);
+    Add("Mutation.deleteEndpoint", &Resolvers::DeleteEndpoint);
   }
 
  private:
@@ -165,6 +270,14 @@ class Resolvers {
     const Pod* pod = account().FindPod(String(info.parent, "id"));
     if (pod == nullptr) return json(nullptr);
     return RuntimeView(*pod, account().Now());
+  }
+
+  absl::StatusOr<json> Endpoints(const ResolveInfo&) {
+    json out = json::array();
+    for (const Endpoint& endpoint : account().endpoints()) {
+      out.push_back(EndpointView(account(), endpoint));
+    }
+    return out;
   }
 
   absl::StatusOr<json> CurrentSpend(const ResolveInfo&) {
@@ -321,6 +434,31 @@ class Resolvers {
 
   absl::StatusOr<json> Terminate(const ResolveInfo& info) {
     return CommitVoid(info, account().TerminatePod(String(Input(info), "podId")));
+  }
+
+  // saveEndpoint: without `id` creates (Account::CreateEndpoint), with it
+  // changes what the input sets (UpdateEndpoint): the same rules as REST
+  // v2's /v2/serverless.
+  absl::StatusOr<json> SaveEndpoint(const ResolveInfo& info) {
+    const json& input = Input(info);
+    absl::StatusOr<EndpointRequest> req = EndpointRequestFromInput(input);
+    if (!req.ok()) return ToGraphqlError(req.status());
+    auto view = [this](const Endpoint& e) {
+      return EndpointView(account(), e);
+    };
+    std::optional<std::string> id = OptString(input, "id");
+    if (id.has_value() && !id->empty()) {
+      return Commit(info, account().UpdateEndpoint(*id, *req), view);
+    }
+    return Commit(info, account().CreateEndpoint(*req), view);
+  }
+
+  absl::StatusOr<json> DeleteEndpoint(const ResolveInfo& info) {
+    auto id = info.args.find("id");
+    return CommitVoid(info, account().DeleteEndpoint(
+                                id != info.args.end() && id->is_string()
+                                    ? id->get<std::string>()
+                                    : ""));
   }
 
   SandboxStore* store_;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
@@ -147,6 +148,62 @@ json PodView(const Pod& pod, absl::Time now) {
         {"location", dc != nullptr ? json(std::string(dc->location)) : json()},
         {"dataCenterId", pod.data_center_id},
         {"secureCloud", pod.cloud_type == "SECURE"}}},
+  };
+}
+
+json EndpointView(const Account& account, const Endpoint& e) {
+  std::vector<std::string> gpu_ids = e.gpu_pools;
+  for (const std::string& type : e.excluded_types) {
+    gpu_ids.push_back(absl::StrCat("-", type));
+  }
+  json volumes = json::array();
+  for (const std::string& id : e.network_volumes) {
+    const NetworkVolume* volume = account.FindVolume(id);
+    volumes.push_back(
+        {{"networkVolumeId", id},
+         {"dataCenterId",
+          volume != nullptr ? json(volume->data_center_id) : json()}});
+  }
+  const NetworkVolume* first = e.network_volumes.empty()
+                                   ? nullptr
+                                   : account.FindVolume(e.network_volumes[0]);
+  json env = json::array();
+  if (const Template* bound = account.FindTemplate(e.template_id)) {
+    for (const auto& [key, value] : bound->container.env) {
+      env.push_back({{"key", key}, {"value", value}});
+    }
+  }
+  return json{
+      {"id", e.id},
+      {"name", e.name},
+      {"templateId", e.template_id},
+      {"gpuIds", absl::StrJoin(gpu_ids, ",")},
+      {"gpuCount", e.gpu_count},
+      {"instanceIds", json::array()},  // CPU instances: the sandbox has none
+      {"computeType", "GPU"},
+      {"type", e.type},
+      {"idleTimeout", e.idle_timeout},
+      {"locations", absl::StrJoin(e.data_center_ids, ",")},
+      {"networkVolumeId",
+       e.network_volumes.empty() ? json() : json(e.network_volumes[0])},
+      {"networkVolumeIds", std::move(volumes)},
+      {"networkVolume", first != nullptr ? VolumeView(*first) : json()},
+      {"scalerType", e.scaler_type},
+      {"scalerValue", static_cast<int64_t>(std::llround(e.scaler_value))},
+      {"workersMin", e.workers_min},
+      {"workersMax", e.workers_max},
+      {"workersStandby", nullptr},
+      {"executionTimeoutMs", e.timeout_ms},
+      {"minCudaVersion", OptionalString(e.min_cuda_version)},
+      {"allowedCudaVersions", absl::StrJoin(e.allowed_cuda_versions, ",")},
+      {"flashBootType", e.flashboot},
+      {"modelReferences", json::array()},
+      {"env", std::move(env)},
+      {"userId", account.profile().id},
+      {"version", nullptr},
+      {"aiKey", nullptr},
+      {"createdAt", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", e.created_at,
+                                     absl::UTCTimeZone())},
   };
 }
 

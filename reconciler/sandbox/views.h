@@ -37,6 +37,13 @@ double PodCostPerHr(const Pod& pod);
 // currentSpendPerHr have resolvers).
 nlohmann::json ProfileView(const Profile& profile);
 
+// Endpoint, as GraphQL's saveEndpoint and myself { endpoints } answer it:
+// gpuIds are the pools, comma-separated, then each excluded type as
+// "-TYPE"; locations the data centers, comma-separated; templateId,
+// env and the rest from the endpoint and its bound template (serverless.h).
+// What the sandbox does not keep (workersStandby, version, aiKey) is null.
+nlohmann::json EndpointView(const Account& account, const Endpoint& endpoint);
+
 // Running pods' costPerHr plus the volumes' storage price per hour.
 double CurrentSpendPerHr(const Account& account);
 
