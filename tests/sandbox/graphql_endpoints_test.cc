@@ -132,6 +132,38 @@ TEST(GraphqlEndpointsTest, MyselfListsEndpointsRestCreated) {
       "env": [{"key": "A", "value": "1"}]}]}})"));
 }
 
+// runpod-python's endpoint list, every field it selects.
+TEST(GraphqlEndpointsTest, RunpodPythonEndpointQuery) {
+  RestHarness h;
+  const std::string volume = NewVolume(h, "US-KS-2");
+  json e = h.Ok("POST", "/v2/serverless",
+                {{"name", "embed"},
+                 {"type", "QUEUE"},
+                 {"image", "img"},
+                 {"gpu", {{"pools", {"AMPERE_80"}}, {"count", 1}}},
+                 {"scaling", {{"type", "QUEUE_DELAY"}, {"queueDelay", 4}}},
+                 {"networkVolumes", {volume}},
+                 {"env", {{"B", "2"}}}});
+  const std::string id = e["id"];
+  const std::string user = GraphqlData(h, "{ myself { id } }")["myself"]["id"];
+  json listed = GraphqlData(h, R"(query Query { myself { endpoints { aiKey
+      gpuIds id idleTimeout name networkVolumeId locations scalerType
+      scalerValue templateId type userId version workersMax workersMin
+      workersStandby gpuCount env { key value } createdAt
+      networkVolume { id dataCenterId } } } })");
+  EXPECT_EQ(listed, json::parse(R"({"myself": {"endpoints": [{"aiKey": null,
+      "gpuIds": "AMPERE_80", "id": ")" + id + R"(", "idleTimeout": 10,
+      "name": "embed", "networkVolumeId": ")" + volume + R"(",
+      "locations": "US-KS-2", "scalerType": "QUEUE_DELAY", "scalerValue": 4,
+      "templateId": ")" + BoundTemplate(h, id) + R"(", "type": "QUEUE",
+      "userId": ")" + user + R"(", "version": null, "workersMax": 3,
+      "workersMin": 0, "workersStandby": null, "gpuCount": 1,
+      "env": [{"key": "B", "value": "2"}], "createdAt": ")" +
+                                    std::string(kCreatedAt) + R"(",
+      "networkVolume": {"id": ")" + volume + R"(",
+                        "dataCenterId": "US-KS-2"}}]}})"));
+}
+
 // The Pulumi provider's create, update (saveEndpoint with id) and
 // deleteEndpoint(id:); deleting removes the bound template only.
 TEST(GraphqlEndpointsTest, PulumiSaveUpdateAndDelete) {

@@ -66,6 +66,15 @@ TEST(RestCatalogTest, GpuAvailabilityFollowsCapacity) {
             "product is required with include=AVAILABILITY and valid only "
             "with it.");
   EXPECT_EQ(h.Call("GET", "/v2/catalog/gpus?product=POD").status, 400);
+  // A Secure-only type has no Community Cloud stock.
+  account.SetCapacity("EU-RO-1", "NVIDIA B200", 20);
+  const std::string b200 =
+      "/v2/catalog/gpus/NVIDIA%20B200?include=AVAILABILITY&product=POD";
+  EXPECT_EQ(h.Ok("GET", b200 + "&cloud=SECURE")["availability"], "HIGH");
+  json community = h.Ok("GET", b200 + "&cloud=COMMUNITY");
+  EXPECT_EQ(community["availability"], "NONE");
+  EXPECT_EQ(community["dataCenters"], json::array());
+  EXPECT_EQ(h.Call("GET", b200 + "&cloud=MOON").status, 422);
   r = h.Call("GET", "/v2/catalog/gpus?include=PRICES&product=POD");
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.body["errors"], json({"include: must be one of AVAILABILITY"}));
