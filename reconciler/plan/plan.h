@@ -112,6 +112,10 @@ struct Cost {
   // (HIGH_PERFORMANCE), sorted; left out of storage_monthly_*, which are
   // then lower bounds.
   std::vector<Address> unpriced_volumes = {};
+  // Running pods (before or after) whose GPU type has no published price
+  // on their cloud (or is not in the catalog), sorted; left out of
+  // pods_hourly_*, which are then lower bounds.
+  std::vector<Address> unpriced_pods = {};
 
   bool operator==(const Cost&) const = default;
 };
@@ -132,8 +136,8 @@ struct Finding {
 struct Plan {
   // The --json format (docs/PLAN_FORMAT.md); 2 added "ok", "diagnostics"
   // and "moves"; 3 added "runway" and the cost's "unpriced_volumes",
-  // "prices_as_of" and "assumptions".
-  static constexpr int kFormatVersion = 3;
+  // "prices_as_of" and "assumptions"; 4 added the cost's "unpriced_pods".
+  static constexpr int kFormatVersion = 4;
 
   // Every managed or desired address (or, with --target, the targeted ones and
   // what they depend on), no-ops included, ordered by when each change starts

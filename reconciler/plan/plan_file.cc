@@ -306,21 +306,23 @@ absl::StatusOr<Plan> Parse(const json& root) {
   }
 
   Reader cost(root.at("cost"), "cost");
-  // "unpriced_volumes" is there only when a volume has no published price.
-  if (root.at("cost").is_object() &&
-      root.at("cost").contains("unpriced_volumes")) {
-    json without = root.at("cost");
-    without.erase("unpriced_volumes");
-    RETURN_IF_ERROR(
-        Reader(without, "cost")
-            .Keys({"storage_monthly_before", "storage_monthly_after",
-                   "pods_hourly_before", "pods_hourly_after"}));
+  // "unpriced_volumes" and "unpriced_pods" are there only when a volume or
+  // a pod has no published price.
+  json priced = root.at("cost");
+  for (const char* key : {"unpriced_volumes", "unpriced_pods"}) {
+    if (priced.is_object()) priced.erase(key);
+  }
+  RETURN_IF_ERROR(
+      Reader(priced, "cost")
+          .Keys({"storage_monthly_before", "storage_monthly_after",
+                 "pods_hourly_before", "pods_hourly_after"}));
+  if (root.at("cost").contains("unpriced_volumes")) {
     RETURN_IF_ERROR(
         cost.AddressList("unpriced_volumes", &plan.cost.unpriced_volumes));
-  } else {
+  }
+  if (root.at("cost").contains("unpriced_pods")) {
     RETURN_IF_ERROR(
-        cost.Keys({"storage_monthly_before", "storage_monthly_after",
-                   "pods_hourly_before", "pods_hourly_after"}));
+        cost.AddressList("unpriced_pods", &plan.cost.unpriced_pods));
   }
   RETURN_IF_ERROR(
       cost.Number("storage_monthly_before", &plan.cost.storage_monthly_before));
@@ -385,6 +387,9 @@ std::string SerializePlanFile(const Plan& plan) {
   };
   if (!plan.cost.unpriced_volumes.empty()) {
     body["cost"]["unpriced_volumes"] = Addresses(plan.cost.unpriced_volumes);
+  }
+  if (!plan.cost.unpriced_pods.empty()) {
+    body["cost"]["unpriced_pods"] = Addresses(plan.cost.unpriced_pods);
   }
   if (!plan.moves.empty()) {
     json moves = json::array();

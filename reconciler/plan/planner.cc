@@ -309,8 +309,9 @@ std::set<Address> Planner::Kept() const {
 
 Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   Cost cost;
-  std::set<Address> unpriced;
-  auto add = [&unpriced](const Resource& r, double* storage, double* pods) {
+  std::set<Address> unpriced, unpriced_pods;
+  auto add = [&unpriced, &unpriced_pods](const Resource& r, double* storage,
+                                         double* pods) {
     if (r.address.kind == Kind::kVolume) {
       if (VolumePricePublished(r.volume.type)) {
         *storage += VolumeMonthlyCost(r.volume.size_gb);
@@ -318,7 +319,13 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
         unpriced.insert(r.address);
       }
     } else if (r.pod.running) {
-      *pods += PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count, r.pod.cloud_type);
+      std::optional<double> hourly =
+          PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count, r.pod.cloud_type);
+      if (hourly.has_value()) {
+        *pods += *hourly;
+      } else {
+        unpriced_pods.insert(r.address);
+      }
     }
   };
   for (const auto& [address, entry] : entries_) {
@@ -339,6 +346,7 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
   cost.pods_hourly_after = RoundCost(cost.pods_hourly_after);
   cost.unpriced_volumes.assign(unpriced.begin(), unpriced.end());
+  cost.unpriced_pods.assign(unpriced_pods.begin(), unpriced_pods.end());
   return cost;
 }
 

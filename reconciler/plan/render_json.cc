@@ -113,6 +113,7 @@ json RenderJson(const Plan& plan) {
         {"pods_hourly_before", plan.cost.pods_hourly_before},
         {"pods_hourly_after", plan.cost.pods_hourly_after},
         {"unpriced_volumes", Addresses(plan.cost.unpriced_volumes)},
+        {"unpriced_pods", Addresses(plan.cost.unpriced_pods)},
         {"prices_as_of", kPricesAsOf},
         {"assumptions", render_internal::CostAssumptions()}}},
       {"unmanaged", unmanaged},

@@ -150,6 +150,10 @@ std::string RenderMarkdown(const Plan& plan) {
     absl::StrAppend(&out, "\nStorage leaves out ",
                     render_internal::UnpricedNote(plan.cost), ".\n");
   }
+  if (!plan.cost.unpriced_pods.empty()) {
+    absl::StrAppend(&out, "\nPods leave out ",
+                    render_internal::UnpricedPodsNote(plan.cost), ".\n");
+  }
   absl::StrAppend(&out, "\n", render_internal::CostAssumptions(), "\n");
   if (plan.runway.has_value()) {
     absl::StrAppend(&out, "\n", Printable(RunwayLine(*plan.runway)), "\n");

@@ -205,11 +205,23 @@ std::string CostAssumptions() {
                       "time.");
 }
 
-std::string UnpricedNote(const Cost& cost) {
-  if (cost.unpriced_volumes.empty()) return "";
+namespace {
+
+std::string NotPublished(const std::vector<Address>& addresses) {
+  if (addresses.empty()) return "";
   std::vector<std::string> names;
-  for (const Address& a : cost.unpriced_volumes) names.push_back(a.ToString());
+  for (const Address& a : addresses) names.push_back(a.ToString());
   return absl::StrCat(absl::StrJoin(names, ", "), ": price not published");
+}
+
+}  // namespace
+
+std::string UnpricedNote(const Cost& cost) {
+  return NotPublished(cost.unpriced_volumes);
+}
+
+std::string UnpricedPodsNote(const Cost& cost) {
+  return NotPublished(cost.unpriced_pods);
 }
 
 std::vector<std::string> CostLines(const Cost& cost) {
@@ -219,10 +231,13 @@ std::vector<std::string> CostLines(const Cost& cost) {
   if (!cost.unpriced_volumes.empty()) {
     absl::StrAppend(&storage, " (", UnpricedNote(cost), ")");
   }
-  return {std::move(storage),
-          absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
-                       Money(cost.pods_hourly_after), "/hour"),
-          CostAssumptions()};
+  std::string pods =
+      absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
+                   Money(cost.pods_hourly_after), "/hour");
+  if (!cost.unpriced_pods.empty()) {
+    absl::StrAppend(&pods, " (", UnpricedPodsNote(cost), ")");
+  }
+  return {std::move(storage), std::move(pods), CostAssumptions()};
 }
 
 }  // namespace podform::render_internal

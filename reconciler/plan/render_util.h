@@ -57,7 +57,8 @@ std::string ActionSymbol(Action action);
 
 // "Storage: $7.00/month -> $35.00/month" (with " (volume.fast: price not
 // published)" when cost.unpriced_volumes names any), "Pods: $0.00/hour ->
-// $1.64/hour" and CostAssumptions().
+// $1.64/hour" (with " (pod.big: price not published)" when
+// cost.unpriced_pods names any) and CostAssumptions().
 std::vector<std::string> CostLines(const Cost& cost);
 
 // The one line that says what the cost lines assume: "Prices as of
@@ -68,6 +69,10 @@ std::string CostAssumptions();
 // "volume.fast: price not published" for cost.unpriced_volumes (joined by
 // ", " before the colon); "" when there are none.
 std::string UnpricedNote(const Cost& cost);
+
+// The same for cost.unpriced_pods: "pod.big: price not published"; "" when
+// there are none.
+std::string UnpricedPodsNote(const Cost& cost);
 
 }  // namespace podform::render_internal
 
