@@ -32,7 +32,8 @@ constexpr std::array<std::string_view, 2> kGuardsKeys = {"minRunwayDays",
 
 // The canonical text of what `config` means, for Config::digest: each
 // volume and pod as ToAttributes writes it (a secret env key as a marker,
-// never its value), the default data center and moved:. Comments,
+// never its value), the default data center, moved: and the pods replaced
+// destroy-first. Comments,
 // whitespace, key order, quoting, anchors and defaults written out or left
 // implicit do not change it.
 std::string DesiredText(const Config& config) {
@@ -43,6 +44,12 @@ std::string DesiredText(const Config& config) {
   for (const auto& [key, desired] : config.pods) {
     resources["pod." + key] = ToAttributes(RecordedResource(key, desired));
   }
+  // Only when set, so that the digests of configs without it stay as they
+  // were: a saved plan carries the replacement order it was made with.
+  nlohmann::json destroy_first = nlohmann::json::array();
+  for (const auto& [key, desired] : config.pods) {
+    if (desired.destroy_first) destroy_first.push_back("pod." + key);
+  }
   nlohmann::json moved = nlohmann::json::array();
   for (const MovedBlock& block : config.moved) {
     moved.push_back({block.from.ToString(), block.to.ToString()});
@@ -51,6 +58,7 @@ std::string DesiredText(const Config& config) {
                             {"defaultDataCenter", config.default_data_center},
                             {"resources", resources},
                             {"moved", moved}};
+  if (!destroy_first.empty()) desired["destroyFirst"] = destroy_first;
   return desired.dump(-1, ' ', /*ensure_ascii=*/true,
                       nlohmann::json::error_handler_t::replace);
 }
@@ -216,6 +224,7 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     pod.volume = draft.volume;
     pod.volume_location = draft.volume_location;
     pod.read_only = draft.read_only;
+    pod.destroy_first = draft.destroy_first;
     pod.secret_env = draft.secret_env;
     pod.location = draft.location;
   }

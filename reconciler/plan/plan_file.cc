@@ -17,7 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kPlanFileVersion = 2;
+// 3 added each change's "replace_order", "replace_order_reason" and
+// "deposed_id".
+constexpr int kPlanFileVersion = 3;
 
 std::string Dump(const json& j, int indent) {
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
@@ -157,7 +159,8 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
       r.Keys({"address", "action", "id", "before", "after", "reasons",
               "replace_attributes", "destroys_data", "depends_on",
               "destroy_depends_on", "live_fingerprint",
-              "secret_env_changes"}));
+              "secret_env_changes", "replace_order", "replace_order_reason",
+              "deposed_id"}));
   RETURN_IF_ERROR(r.String("action", &action_text));
   std::optional<Action> action = ParseAction(action_text);
   if (!action.has_value()) {
@@ -174,6 +177,27 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
   RETURN_IF_ERROR(r.AddressList("destroy_depends_on", &c->destroy_depends_on));
   RETURN_IF_ERROR(r.String("live_fingerprint", &c->live_fingerprint));
   RETURN_IF_ERROR(r.Strings("secret_env_changes", &c->secret_env_changes));
+  std::string order_text;
+  RETURN_IF_ERROR(r.String("replace_order", &order_text));
+  std::optional<ReplaceOrder> order = ParseReplaceOrder(order_text);
+  if (!order.has_value()) {
+    return r.Fail(absl::StrCat("\"", order_text,
+                               "\" is not a replace order (create-first or "
+                               "destroy-first)"));
+  }
+  c->replace_order = *order;
+  if (c->replace_order == ReplaceOrder::kCreateFirst &&
+      (c->action != Action::kReplace || c->address.kind != Kind::kPod)) {
+    return r.Fail("only a pod's replace can be create-first");
+  }
+  RETURN_IF_ERROR(r.String("replace_order_reason", &c->replace_order_reason));
+  RETURN_IF_ERROR(r.String("deposed_id", &c->deposed_id));
+  if (!c->deposed_id.empty() &&
+      (c->action != Action::kDelete || c->address.kind != Kind::kPod ||
+       (!c->id.empty() && c->id != c->deposed_id))) {
+    return r.Fail(
+        "a deposed pod's change must be a delete of that pod's id");
+  }
 
   // What each action needs to be applied.
   bool needs_before = c->action != Action::kCreate;
@@ -361,6 +385,9 @@ std::string SerializePlanFile(const Plan& plan) {
         {"destroy_depends_on", Addresses(c.destroy_depends_on)},
         {"live_fingerprint", c.live_fingerprint},
         {"secret_env_changes", c.secret_env_changes},
+        {"replace_order", std::string(ReplaceOrderName(c.replace_order))},
+        {"replace_order_reason", c.replace_order_reason},
+        {"deposed_id", c.deposed_id},
     });
   }
   json unmanaged = json::array();

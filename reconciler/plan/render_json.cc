@@ -81,6 +81,12 @@ json RenderJson(const Plan& plan) {
         {"depends_on", Addresses(c.depends_on)},
         {"destroy_depends_on", Addresses(c.destroy_depends_on)},
         {"secret_env_changes", c.secret_env_changes},
+        {"replace_order",
+         c.action == Action::kReplace
+             ? json(std::string(ReplaceOrderName(c.replace_order)))
+             : json(nullptr)},
+        {"replace_order_reason", c.replace_order_reason},
+        {"deposed", c.deposed_id.empty() ? json(nullptr) : json(c.deposed_id)},
     });
   }
   std::map<Action, int> counts = plan.Counts();

@@ -198,6 +198,31 @@ std::string ActionSymbol(Action action) {
   return "   ";
 }
 
+std::string ChangeSymbol(const Change& change) {
+  if (change.action == Action::kReplace &&
+      change.replace_order == ReplaceOrder::kCreateFirst) {
+    return "+/-";
+  }
+  return ActionSymbol(change.action);
+}
+
+std::string ChangeTitle(const Change& change) {
+  if (change.deposed_id.empty()) return change.address.ToString();
+  return absl::StrCat(change.address.ToString(), " (deposed pod ",
+                      Printable(change.deposed_id), ")");
+}
+
+std::string ReplaceOrderLine(const Change& change) {
+  if (change.action != Action::kReplace) return "";
+  if (change.replace_order == ReplaceOrder::kCreateFirst) {
+    return "create before destroy: the new pod is created and runs before "
+           "the old one is terminated";
+  }
+  if (change.replace_order_reason.empty()) return "destroy before create";
+  return absl::StrCat("destroy before create: ",
+                      change.replace_order_reason);
+}
+
 std::string CostAssumptions() {
   return absl::StrCat("Prices as of ", kPricesAsOf,
                       " (RunPod's published list); volumes bill hourly "

@@ -133,8 +133,8 @@ TEST_F(MutationOrderE2eTest, AMixedPlanSendsEachMutationOnceInDependencyOrder) {
   // A volume exists before the pod that mounts it is created.
   expect_before("CreateNetworkVolume volume.fresh",
                 "PodFindAndDeployOnDemand pod.newcomer");
-  // A replacement terminates, then creates.
-  expect_before("PodTerminate pod.regpu", "PodFindAndDeployOnDemand pod.regpu");
+  // A pod's replacement creates the new pod, then terminates the old one.
+  expect_before("PodFindAndDeployOnDemand pod.regpu", "PodTerminate pod.regpu");
 
   // Independent steps overlapped: the first wave was in flight together.
   double first_end = 1e300;
