@@ -90,6 +90,7 @@ class Planner {
   std::map<Address, Entry> entries_;
   std::vector<Change> deposed_;  // PlanDeposed
   double deposed_hourly_ = 0;    // what the running deposed pods cost
+  std::set<Address> deposed_unpriced_;  // running deposed pods of no price
 };
 
 void Planner::PlanGone(Entry& entry, const std::optional<Resource>& after) {
@@ -298,9 +299,14 @@ void Planner::PlanDeposed() {
             "deposed: a replacement created its successor but did not "
             "terminate it; it is still on RunPod and billed");
         if (plan_internal::LiveRunning(*live)) {
-          deposed_hourly_ += PodHourlyCost(
+          std::optional<double> hourly = PodHourlyCost(
               c.before->pod.gpu_type, c.before->pod.gpu_count,
               c.before->pod.cloud_type);
+          if (hourly.has_value()) {
+            deposed_hourly_ += *hourly;
+          } else {
+            deposed_unpriced_.insert(address);
+          }
         }
       }
       deposed_.push_back(std::move(c));
@@ -407,6 +413,7 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   }
   // A running deposed pod is billed until its termination.
   cost.pods_hourly_before += deposed_hourly_;
+  unpriced_pods.insert(deposed_unpriced_.begin(), deposed_unpriced_.end());
   cost.storage_monthly_before = RoundCost(cost.storage_monthly_before);
   cost.storage_monthly_after = RoundCost(cost.storage_monthly_after);
   cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
