@@ -51,15 +51,21 @@ json RunwayJson(const Runway& runway) {
   auto days = [](const std::optional<double>& d) {
     return d.has_value() ? json(*d) : json(nullptr);
   };
-  return {{"known", true},
-          {"balance", runway.balance},
-          {"spend_limit_hourly", runway.spend_limit},
-          {"spend_daily_now", runway.per_day_now},
-          {"spend_daily_after", runway.per_day_after},
-          {"spend_hourly_after", runway.per_hour_after},
-          {"days_now", days(runway.days_now)},
-          {"days_after", days(runway.days_after)},
-          {"message", RunwayLine(runway)}};
+  json out = {{"known", true},
+              {"balance", runway.balance},
+              {"spend_limit_hourly", runway.spend_limit},
+              {"spend_daily_now", runway.per_day_now},
+              {"spend_daily_after", runway.per_day_after},
+              {"spend_hourly_after", runway.per_hour_after},
+              {"days_now", days(runway.days_now)},
+              {"days_after", days(runway.days_after)},
+              {"message", RunwayLine(runway)}};
+  // Only when there are any, so that runways of priced plans read as in
+  // format 3.
+  if (!runway.unpriced_changes.empty()) {
+    out["unpriced_changes"] = runway.unpriced_changes;
+  }
+  return out;
 }
 
 }  // namespace
