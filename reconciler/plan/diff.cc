@@ -222,7 +222,8 @@ Diff DiffVolume(const Resource& before, const Resource& after,
 
 Diff DiffPod(const Resource& before, const Resource& after,
              const std::vector<std::string>& secret_env_changes,
-             const std::string& volume_replaced_reason) {
+             const std::string& volume_replaced_reason,
+             bool resume_sets_gpu_count) {
   Diff d;
   const PodSpec& b = before.pod;
   const PodSpec& a = after.pod;
@@ -248,6 +249,22 @@ Diff DiffPod(const Resource& before, const Resource& after,
     force("networkVolumeId", volume_replaced_reason);
   } else if (a.network_volume_id != b.network_volume_id) {
     force_plain("networkVolumeId");
+  }
+  // podResume takes a GPU count: the pod stops, then resumes with it on
+  // the same machine. A pod desired stopped keeps the replacement, since
+  // the count changes only by starting the pod.
+  if (resume_sets_gpu_count && a.running &&
+      d.replace_attributes == std::vector<std::string>{"gpuCount"}) {
+    d.replace_attributes.clear();
+    d.reasons.clear();
+    d.gpu_count_by_resume = true;
+    d.action = Action::kUpdate;
+    d.reasons.push_back(absl::StrCat(
+        "gpuCount ", b.gpu_count, " -> ", a.gpu_count, " in place: ",
+        b.running ? "stop, then resume" : "resume", " with ", a.gpu_count,
+        a.gpu_count == 1 ? " GPU" : " GPUs",
+        " on the same machine (podResume); if it has too few free GPUs, "
+        "the pod is left stopped"));
   }
   if (!d.replace_attributes.empty()) {
     d.action = Action::kReplace;
@@ -283,6 +300,11 @@ Diff DiffPod(const Resource& before, const Resource& after,
       d.reasons.push_back(absl::StrCat(
           "status ", StatusWord(b.running), " -> ", StatusWord(a.running),
           " after the edit (then ", a.running ? "started" : "stopped", ")"));
+    }
+  } else if (d.gpu_count_by_resume) {
+    if (status_changes) {
+      d.reasons.push_back(absl::StrCat("status ", StatusWord(b.running),
+                                       " -> ", StatusWord(a.running)));
     }
   } else if (status_changes) {
     d.action = a.running ? Action::kResume : Action::kStop;

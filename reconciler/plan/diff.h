@@ -54,6 +54,7 @@ struct Diff {
   std::vector<std::string> reasons;
   std::vector<std::string> replace_attributes;
   std::vector<std::string> errors;  // "volume.x: ..." lines; plan is invalid
+  bool gpu_count_by_resume = false;  // Change::gpu_count_by_resume
 };
 
 // Replace when the data center differs; otherwise an update for a grow, a
@@ -73,9 +74,13 @@ Diff DiffVolume(const Resource& before, const Resource& after,
 // keys whose value differs live) is not empty. A change of access alone
 // (read-write <-> read-only) is an update that apply only records: it is
 // podform's record, and RunPod has nothing to change.
+// `resume_sets_gpu_count` (PlanOptions): when gpuCount is the only forcing
+// difference and `after` is running, the action is an update with
+// gpu_count_by_resume (plus any edits), not a replace.
 Diff DiffPod(const Resource& before, const Resource& after,
              const std::vector<std::string>& secret_env_changes,
-             const std::string& volume_replaced_reason);
+             const std::string& volume_replaced_reason,
+             bool resume_sets_gpu_count = false);
 
 // Ports compared as multisets (RunPod may report them in another order).
 bool SamePorts(const std::vector<std::string>& a,

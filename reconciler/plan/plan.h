@@ -85,6 +85,11 @@ struct Change {
   // destroys that wait for the address's pods (destroy_depends_on) and a
   // create-first replace of the same address, which runs after it.
   std::string deposed_id;
+  // True for a pod's update that changes gpuCount in place: apply stops the
+  // pod (when it runs), then resumes it with after->pod.gpu_count (GraphQL
+  // podResume takes a count; PlanOptions::resume_sets_gpu_count). Only set
+  // on a pod's kUpdate whose before and after differ in gpu_count.
+  bool gpu_count_by_resume = false;
   // True when the step deletes or replaces a network volume (its data is lost).
   bool destroys_data = false;
   // Ordering. A change runs in at most two phases: a destroy phase (delete,
@@ -169,8 +174,8 @@ struct Plan {
   // The --json format (docs/PLAN_FORMAT.md); 2 added "ok", "diagnostics"
   // and "moves"; 3 added "runway" and the cost's "unpriced_volumes",
   // "prices_as_of" and "assumptions"; 4 added the cost's "unpriced_pods"
-  // and each change's "replace_order", "replace_order_reason" and
-  // "deposed".
+  // and each change's "replace_order", "replace_order_reason",
+  // "deposed" and "gpu_count_by_resume".
   static constexpr int kFormatVersion = 4;
 
   // Every managed or desired address (or, with --target, the targeted ones and

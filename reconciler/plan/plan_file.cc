@@ -17,8 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-// 3 added each change's "replace_order", "replace_order_reason" and
-// "deposed_id".
+// 3 added each change's "replace_order", "replace_order_reason",
+// "deposed_id" and "gpu_count_by_resume".
 constexpr int kPlanFileVersion = 3;
 
 std::string Dump(const json& j, int indent) {
@@ -160,7 +160,7 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
               "replace_attributes", "destroys_data", "depends_on",
               "destroy_depends_on", "live_fingerprint",
               "secret_env_changes", "replace_order", "replace_order_reason",
-              "deposed_id"}));
+              "deposed_id", "gpu_count_by_resume"}));
   RETURN_IF_ERROR(r.String("action", &action_text));
   std::optional<Action> action = ParseAction(action_text);
   if (!action.has_value()) {
@@ -197,6 +197,16 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
        (!c->id.empty() && c->id != c->deposed_id))) {
     return r.Fail(
         "a deposed pod's change must be a delete of that pod's id");
+  }
+  RETURN_IF_ERROR(r.Bool("gpu_count_by_resume", &c->gpu_count_by_resume));
+  if (c->gpu_count_by_resume &&
+      (c->action != Action::kUpdate || c->address.kind != Kind::kPod ||
+       !c->before.has_value() || !c->after.has_value() ||
+       c->before->pod.gpu_count == c->after->pod.gpu_count ||
+       !c->after->pod.running)) {
+    return r.Fail(
+        "gpu_count_by_resume is only for a pod's update to another "
+        "gpuCount that leaves it running");
   }
 
   // What each action needs to be applied.
@@ -388,6 +398,7 @@ std::string SerializePlanFile(const Plan& plan) {
         {"replace_order", std::string(ReplaceOrderName(c.replace_order))},
         {"replace_order_reason", c.replace_order_reason},
         {"deposed_id", c.deposed_id},
+        {"gpu_count_by_resume", c.gpu_count_by_resume},
     });
   }
   json unmanaged = json::array();

@@ -258,8 +258,10 @@ void Planner::PlanPod(const Address& address) {
   }
   c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
   Diff d = plan_internal::DiffPod(*c.before, *after, c.secret_env_changes,
-                                  volume_replaced_reason);
+                                  volume_replaced_reason,
+                                  options_.resume_sets_gpu_count);
   c.action = d.action;
+  c.gpu_count_by_resume = d.gpu_count_by_resume;
   c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
   c.replace_attributes = d.replace_attributes;
   if (c.action != Action::kReplace) return;

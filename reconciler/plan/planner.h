@@ -24,6 +24,12 @@ struct PlanOptions {
   // --strict: several read-write mounters of a volume is an error, as with
   // guards.strict in the config (either one is enough).
   bool strict = false;
+  // The provider can resume a stopped pod with another GPU count on the
+  // same machine (RunPod's GraphQL podResume takes gpuCount; REST v2's
+  // start does not). Then a running pod whose only forcing change is
+  // gpuCount is updated in place (Change::gpu_count_by_resume) instead of
+  // replaced.
+  bool resume_sets_gpu_count = false;
 };
 
 // Plans the changes that take `live` (as recorded in `prior`) to `desired`,
@@ -48,6 +54,11 @@ struct PlanOptions {
 //    place; name/gpuType/gpuCount/cloudType/dataCenter/volume replace; a pod
 //    whose volume is replaced or re-created is replaced; status alone gives
 //    stop/resume, with edits an update (apply edits, then stops/resumes).
+//    With options.resume_sets_gpu_count, a pod desired running whose only
+//    forcing change is gpuCount is an update with gpu_count_by_resume
+//    (stop, then resume with the new count); desired stopped, it stays a
+//    replacement (podResume is the only way to change the count, and it
+//    starts the pod).
 //  - Live resources with an id the lock file does not know: plan.unmanaged.
 //  - prior.intents: a warning each; the address is planned as usual.
 //  - Targets: only the targeted addresses and what they depend on

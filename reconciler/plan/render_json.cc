@@ -93,6 +93,7 @@ json RenderJson(const Plan& plan) {
              : json(nullptr)},
         {"replace_order_reason", c.replace_order_reason},
         {"deposed", c.deposed_id.empty() ? json(nullptr) : json(c.deposed_id)},
+        {"gpu_count_by_resume", c.gpu_count_by_resume},
     });
   }
   std::map<Action, int> counts = plan.Counts();

@@ -51,7 +51,9 @@ std::string DiffBlock(const Plan& plan) {
     }
     for (const AttributeLine& line : render_internal::AttributeLines(c)) {
       std::string forces =
-          line.forces_replacement ? " # forces replacement" : "";
+          line.forces_replacement ? " # forces replacement"
+          : line.note.empty()     ? ""
+                                  : absl::StrCat(" # ", line.note);
       if (line.op != '+') {
         absl::StrAppend(&out, "-     ", line.name, ": ", line.before,
                         line.op == '-' ? forces : "", "\n");

@@ -88,6 +88,7 @@ void RenderChange(const Change& c, const Palette& p, std::string* out) {
     if (line.forces_replacement) {
       absl::StrAppend(out, " ", p.red, "# forces replacement", p.reset);
     }
+    if (!line.note.empty()) absl::StrAppend(out, " # ", line.note);
     absl::StrAppend(out, "\n");
   }
   absl::StrAppend(out, "\n");

@@ -137,6 +137,14 @@ std::vector<AttributeLine> AttributeLines(const Change& change) {
       line.op = '~';
       line.before = b->second.shown;
       line.after = a->second.shown;
+      if (name == "gpuCount" && change.gpu_count_by_resume &&
+          change.before.has_value() && change.after.has_value()) {
+        const int count = change.after->pod.gpu_count;
+        line.note = absl::StrCat(
+            change.before->pod.running ? "stop, then resume" : "resume",
+            " with ", count, count == 1 ? " GPU" : " GPUs",
+            " (GraphQL podResume)");
+      }
     }
     lines.push_back(std::move(line));
   }

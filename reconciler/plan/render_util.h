@@ -22,6 +22,10 @@ struct AttributeLine {
   std::string before;  // rendered value ('-' and '~')
   std::string after;   // rendered value ('+' and '~')
   bool forces_replacement = false;
+  // How apply changes it, for people; "" for most lines. gpuCount of a
+  // change with gpu_count_by_resume: "stop, then resume with 2 GPUs
+  // (GraphQL podResume)".
+  std::string note;
 };
 
 // The attribute lines of `change`, sorted by name: every set attribute of

@@ -47,6 +47,26 @@ TEST(PlanFileTest, RoundTripsDriftAndCascadePlans) {
   EXPECT_EQ(*back, *plan);
 }
 
+// A GPU count changed by podResume is carried, so that apply PLANFILE can
+// refuse it over REST v2 (cmd/planning.h, CheckApiCanCarryOut).
+TEST(PlanFileTest, RoundTripsAGpuCountChangedByResume) {
+  World w;
+  DesiredPod p = MakePod("notebook", "");
+  w.Exists(p, "pod-1");
+  p.spec.gpu_count = 2;
+  w.Desire(p);
+  PlanOptions options;
+  options.resume_sets_gpu_count = true;
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(plan->changes[0].gpu_count_by_resume);
+  const std::string text = SerializePlanFile(*plan);
+  absl::StatusOr<Plan> back = ParsePlanFile(text);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, *plan);
+  EXPECT_TRUE(back->changes[0].gpu_count_by_resume);
+}
+
 TEST(PlanFileTest, MixedPlanMatchesGolden) {
   ExpectGolden("mixed_plan.podform-plan", SerializePlanFile(MixedPlan()));
 }
@@ -250,6 +270,12 @@ TEST(PlanFileTest, BadChanges) {
             }).message(),
             "plan file: changes[5] (pod.notebook): a deposed pod's change "
             "must be a delete of that pod's id");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][3]["gpu_count_by_resume"] = true;
+            }).message(),
+            "plan file: changes[3] (volume.models): gpu_count_by_resume is "
+            "only for a pod's update to another gpuCount that leaves it "
+            "running");
   EXPECT_EQ(ParseEdited([](json& j) {
               j["changes"][7]["depends_on"] = {"volume.nope"};
             }).message(),

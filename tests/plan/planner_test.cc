@@ -374,6 +374,94 @@ TEST(PlannerTest, PodFieldsThatForceReplacement) {
   }
 }
 
+// podResume takes a GPU count (PlanOptions::resume_sets_gpu_count, set
+// over GraphQL): a running pod's count changes in place.
+TEST(PlannerTest, GpuCountAloneResumesWithTheNewCountWhenTheApiCan) {
+  World w;
+  DesiredPod p = MakePod("notebook", "");
+  w.Exists(p, "pod-1");
+  p.spec.gpu_count = 2;
+  w.Desire(p);
+  PlanOptions options;
+  options.resume_sets_gpu_count = true;
+  Plan plan = MustPlan(w, options);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update pod.notebook id=pod-1",
+                          "  # gpuCount 1 -> 2 in place: stop, then resume "
+                          "with 2 GPUs on the same machine (podResume); if "
+                          "it has too few free GPUs, the pod is left "
+                          "stopped"));
+  EXPECT_TRUE(plan.changes[0].gpu_count_by_resume);
+  EXPECT_THAT(plan.changes[0].replace_attributes, ::testing::IsEmpty());
+  EXPECT_EQ(plan.changes[0].after->pod.gpu_count, 2);
+
+  // Without the capability (REST v2), the same change is a replacement.
+  Plan rest = MustPlan(w);
+  EXPECT_THAT(Describe(rest),
+              ElementsAre("replace pod.notebook id=pod-1 create-first "
+                          "replace=gpuCount",
+                          "  # gpuCount forces replacement"));
+  EXPECT_FALSE(rest.changes[0].gpu_count_by_resume);
+}
+
+TEST(PlannerTest, GpuCountOfAStoppedPodResumesItWithTheNewCount) {
+  World w;
+  DesiredPod p = MakePod("notebook", "");
+  p.spec.running = false;
+  w.Exists(p, "pod-1");  // recorded and live stopped
+  p.spec.running = true;
+  p.spec.gpu_count = 4;
+  p.spec.image = "runpod/pytorch:2.5.0";
+  w.Desire(p);
+  PlanOptions options;
+  options.resume_sets_gpu_count = true;
+  Plan plan = MustPlan(w, options);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("update pod.notebook id=pod-1",
+                          "  # gpuCount 1 -> 4 in place: resume with 4 GPUs "
+                          "on the same machine (podResume); if it has too "
+                          "few free GPUs, the pod is left stopped",
+                          "  # updates image in place (restarts the "
+                          "container; a new image or env may reset it: only "
+                          "what is on a volume is sure to survive)",
+                          "  # status stopped -> running after the edit "
+                          "(then started)"));
+  EXPECT_TRUE(plan.changes[0].gpu_count_by_resume);
+}
+
+TEST(PlannerTest, GpuCountStaysAReplacementWhenStoppedOrWithOtherForcing) {
+  PlanOptions options;
+  options.resume_sets_gpu_count = true;
+  // Desired stopped: podResume would start it.
+  World stopped;
+  DesiredPod p = MakePod("notebook", "");
+  stopped.Exists(p, "pod-1");
+  p.spec.gpu_count = 2;
+  p.spec.running = false;
+  stopped.Desire(p);
+  Plan plan = MustPlan(stopped, options);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("replace pod.notebook id=pod-1 create-first "
+                          "replace=gpuCount",
+                          "  # gpuCount forces replacement"));
+  EXPECT_FALSE(plan.changes[0].gpu_count_by_resume);
+
+  // Another forcing change with it: a new GPU type needs a new pod.
+  World type;
+  DesiredPod q = MakePod("notebook", "");
+  type.Exists(q, "pod-1");
+  q.spec.gpu_count = 2;
+  q.spec.gpu_type = kH100;
+  type.Desire(q);
+  plan = MustPlan(type, options);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("replace pod.notebook id=pod-1 create-first "
+                          "replace=gpuType,gpuCount",
+                          "  # gpuType forces replacement",
+                          "  # gpuCount forces replacement"));
+  EXPECT_FALSE(plan.changes[0].gpu_count_by_resume);
+}
+
 TEST(PlannerTest, AttachingAVolumeReplacesThePod) {
   World w;
   w.Converged(MakeVolume("models", 100), "vol-1");

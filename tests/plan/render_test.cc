@@ -272,3 +272,47 @@ TEST(RenderTest, ReplacementOrderAndDeposedPodsAreShown) {
 
 }  // namespace
 }  // namespace podform::testing
+
+namespace podform::testing {
+namespace {
+
+// A gpuCount changed by podResume: an update, said on the attribute line of
+// the text and markdown, and as gpu_count_by_resume in the JSON.
+TEST(RenderTest, AGpuCountChangedByResumeIsSaid) {
+  World w;
+  DesiredPod p = MakePod("trainer", "");
+  w.Exists(p, "pod-1");
+  p.spec.gpu_count = 2;
+  w.Desire(p);
+  PlanOptions options;
+  options.resume_sets_gpu_count = true;
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+
+  EXPECT_THAT(RenderText(*plan, false),
+              HasSubstr("  ~ pod.trainer will be updated in place\n"
+                        "      # (gpuCount 1 -> 2 in place: stop, then resume "
+                        "with 2 GPUs on the same machine (podResume); if it "
+                        "has too few free GPUs, the pod is left stopped)\n"
+                        "      ~ gpuCount: 1 -> 2 # stop, then resume with 2 "
+                        "GPUs (GraphQL podResume)\n\n"));
+  EXPECT_THAT(RenderMarkdown(*plan),
+              HasSubstr("-     gpuCount: 1\n"
+                        "+     gpuCount: 2 # stop, then resume with 2 GPUs "
+                        "(GraphQL podResume)\n"));
+  const nlohmann::json doc = RenderJson(*plan);
+  ASSERT_EQ(doc["changes"].size(), 1u);
+  EXPECT_EQ(doc["changes"][0]["action"], "update");
+  EXPECT_EQ(doc["changes"][0]["gpu_count_by_resume"], true);
+  EXPECT_EQ(doc["changes"][0]["replace_attributes"], nlohmann::json::array());
+
+  // Without podResume's count: a replacement, and the JSON says false.
+  absl::StatusOr<Plan> rest = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_THAT(RenderText(*rest, false),
+              HasSubstr("      ~ gpuCount: 1 -> 2 # forces replacement\n"));
+  EXPECT_EQ(RenderJson(*rest)["changes"][0]["gpu_count_by_resume"], false);
+}
+
+}  // namespace
+}  // namespace podform::testing
