@@ -43,7 +43,8 @@ bool StartsPod(const Change& change, Phase phase) {
     case Action::kResume:
       return true;
     case Action::kUpdate:
-      return change.before.has_value() && !change.before->pod.running;
+      return change.gpu_count_by_resume ||
+             (change.before.has_value() && !change.before->pod.running);
     default:
       return false;
   }

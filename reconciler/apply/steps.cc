@@ -320,12 +320,16 @@ absl::StatusOr<std::string> StepRunner::Update(const Change& change) {
   recorded.pod.network_volume_id = pod.network_volume_id;
   PodSpec before_edit = before.pod;
   before_edit.running = pod.running;
+  // A new GPU count goes with the resume, not with an edit.
+  if (change.gpu_count_by_resume) before_edit.gpu_count = after.pod.gpu_count;
   // Secrets have no value in either: their change is a separate decision.
   if (!(before_edit == after.pod) || before.secret_env != after.secret_env ||
       !change.secret_env_changes.empty()) {
     RETURN_IF_ERROR(provider_->EditPod(change.id, pod).status());
   }
-  if (before.pod.running != after.pod.running) {
+  if (change.gpu_count_by_resume) {
+    RETURN_IF_ERROR(ResumeWithGpuCount(change, recorded));
+  } else if (before.pod.running != after.pod.running) {
     recorded.pod.running = before.pod.running;
     RETURN_IF_ERROR(Record(change.id, recorded));
     recorded.pod.running = after.pod.running;
@@ -334,6 +338,33 @@ absl::StatusOr<std::string> StepRunner::Update(const Change& change) {
   }
   RETURN_IF_ERROR(Record(change.id, recorded));
   return change.id;
+}
+
+absl::Status StepRunner::ResumeWithGpuCount(const Change& change,
+                                            const Resource& recorded) {
+  const PodSpec& before = change.before->pod;
+  const int count = change.after->pod.gpu_count;
+  // Until it resumes, the pod keeps its old count.
+  Resource stopped = recorded;
+  stopped.pod.gpu_count = before.gpu_count;
+  if (before.running) {
+    stopped.pod.running = true;
+    RETURN_IF_ERROR(Record(change.id, stopped));
+    RETURN_IF_ERROR(Annotate(SetPodRunning(change.id, false, 0), "podStop"));
+  }
+  stopped.pod.running = false;
+  RETURN_IF_ERROR(Record(change.id, stopped));
+  absl::Status resumed = SetPodRunning(change.id, true, count);
+  if (!resumed.ok()) {
+    return Annotate(
+        resumed,
+        absl::StrCat("podResume with ", count, count == 1 ? " GPU" : " GPUs",
+                     " (pod ", change.id, " is stopped, with ",
+                     before.gpu_count, before.gpu_count == 1 ? " GPU" : " GPUs",
+                     ", and stays recorded; the next plan resumes it with ",
+                     count, " again)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> StepRunner::SetRunning(const Change& change,
@@ -355,7 +386,9 @@ absl::Status StepRunner::SetPodRunning(const std::string& id, bool running,
   absl::StatusOr<LiveState> live = provider_->Refresh();
   if (!live.ok()) return status;
   const LivePod* pod = live->FindPod(id);
-  if (pod != nullptr && plan_internal::LiveRunning(*pod) == running) {
+  // A resume with a count is done only with that count.
+  if (pod != nullptr && plan_internal::LiveRunning(*pod) == running &&
+      (!running || gpu_count <= 0 || pod->spec.gpu_count == gpu_count)) {
     return absl::OkStatus();
   }
   return status;

@@ -68,6 +68,13 @@ class StepRunner {
   absl::StatusOr<std::string> Create(const Change& change);
   absl::StatusOr<std::string> Update(const Change& change);
   absl::StatusOr<std::string> SetRunning(const Change& change, bool running);
+  // An update's gpu_count_by_resume half, after its edit: records the pod
+  // stopped with its old count (podStop first when it runs), then resumes
+  // it with change.after's count. On a refused resume (no free GPUs on its
+  // machine, say) the pod stays stopped and recorded so, with the old
+  // count, and the error names the pod and both counts.
+  absl::Status ResumeWithGpuCount(const Change& change,
+                                  const Resource& recorded);
   absl::Status Delete(const Change& change);
   // podStop or podResume of pod `id`. When the answer is lost, the pod is
   // read back: already in the wanted state counts as done (both requests

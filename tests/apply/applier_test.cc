@@ -332,6 +332,74 @@ TEST_F(ApplierTest, UpdatesInPlaceAndRecordsTheNewAttributes) {
   EXPECT_EQ(state_.Find({Kind::kVolume, "models"})->id, "v1");
 }
 
+// gpu_count_by_resume: podStop, then podResume with the new count, in that
+// order; the pod keeps its id.
+TEST_F(ApplierTest, AGpuCountChangeStopsThenResumesWithTheNewCount) {
+  Resource before = Pod("trainer");
+  before.pod.gpu_count = 1;
+  before.pod.running = true;
+  provider_.AddPod(LivePod{"p1", before.pod, "RUNNING", 0, ""});
+  state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
+  Resource after = before;
+  after.pod.gpu_count = 2;
+  Change change;
+  change.address = after.address;
+  change.action = Action::kUpdate;
+  change.id = "p1";
+  change.before = before;
+  change.after = after;
+  change.gpu_count_by_resume = true;
+  Plan plan;
+  plan.changes = {change};
+  ASSERT_TRUE(Run(plan).ok());
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("stopPod p1", "resumePod p1 gpuCount=2"));
+  const ResourceState* recorded = state_.Find({Kind::kPod, "trainer"});
+  ASSERT_NE(recorded, nullptr);
+  EXPECT_EQ(recorded->id, "p1");
+  EXPECT_EQ(recorded->resource.pod.gpu_count, 2);
+  EXPECT_TRUE(recorded->resource.pod.running);
+}
+
+// A refused resume (no free GPUs on the machine) leaves the pod stopped,
+// recorded so with its old count, and the step failed naming it.
+TEST_F(ApplierTest, ARefusedResumeLeavesThePodStoppedWithItsOldCount) {
+  Resource before = Pod("trainer");
+  before.pod.gpu_count = 1;
+  before.pod.running = true;
+  provider_.AddPod(LivePod{"p1", before.pod, "RUNNING", 0, ""});
+  state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
+  Resource after = before;
+  after.pod.gpu_count = 2;
+  Change change;
+  change.address = after.address;
+  change.action = Action::kUpdate;
+  change.id = "p1";
+  change.before = before;
+  change.after = after;
+  change.gpu_count_by_resume = true;
+  Plan plan;
+  plan.changes = {change};
+  provider_.FailNext("resumePod", absl::ResourceExhaustedError(
+                                      "There are not enough free GPUs on the "
+                                      "host machine to start this pod."));
+  ApplyResult result = Run(plan);
+  ASSERT_EQ(result.steps.size(), 1u);
+  EXPECT_EQ(result.steps[0].outcome, StepOutcome::kFailed);
+  EXPECT_EQ(result.steps[0].address.ToString(), "pod.trainer");
+  EXPECT_EQ(result.steps[0].detail,
+            "podResume with 2 GPUs (pod p1 is stopped, with 1 GPU, and stays "
+            "recorded; the next plan resumes it with 2 again): There are not "
+            "enough free GPUs on the host machine to start this pod.");
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("stopPod p1", "resumePod p1 gpuCount=2"));
+  const ResourceState* recorded = state_.Find({Kind::kPod, "trainer"});
+  ASSERT_NE(recorded, nullptr);
+  EXPECT_EQ(recorded->id, "p1");
+  EXPECT_EQ(recorded->resource.pod.gpu_count, 1);
+  EXPECT_FALSE(recorded->resource.pod.running);
+}
+
 // access: is podform's record only: a change of it alone sends nothing to
 // RunPod (no edit, no stop or start) and is recorded.
 TEST_F(ApplierTest, AnAccessChangeAloneSendsNothingAndIsRecorded) {

@@ -131,7 +131,7 @@ class FakeProvider : public Provider {
   }
   absl::StatusOr<LivePod> ResumePod(const std::string& id,
                                     int gpu_count) override {
-    return SetRunning(id, true, "resumePod ");
+    return SetRunning(id, true, "resumePod ", gpu_count);
   }
 
   // Every pod spec sent in a create or edit, in order.
@@ -158,10 +158,12 @@ class FakeProvider : public Provider {
     return false;
   }
 
+  // A resume logs "resumePod ID gpuCount=N" and takes that count.
   absl::StatusOr<LivePod> SetRunning(const std::string& id, bool running,
-                                     const char* verb) {
+                                     const char* verb, int gpu_count = 0) {
     std::lock_guard<std::mutex> lock(mu_);
     std::string line = absl::StrCat(verb, id);
+    if (running) absl::StrAppend(&line, " gpuCount=", gpu_count);
     calls_.push_back(line);
     Failure f;
     bool failing = Failing(line, &f);
@@ -169,6 +171,7 @@ class FakeProvider : public Provider {
     auto it = pods_.find(id);
     if (it == pods_.end()) return absl::NotFoundError("no pod " + id);
     it->second.spec.running = running;
+    if (running && gpu_count > 0) it->second.spec.gpu_count = gpu_count;
     it->second.desired_status = running ? "RUNNING" : "EXITED";
     if (failing) return f.status;  // done, but the answer is lost
     return it->second;
