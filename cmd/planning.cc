@@ -111,9 +111,17 @@ absl::StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags,
 }
 
 absl::Status CheckApiCanCarryOut(const Plan& plan, Api api) {
-  if (api != Api::kGraphQL) return absl::OkStatus();
   std::vector<std::string> lines;
   for (const Change& c : plan.changes) {
+    if (c.gpu_count_by_resume && api != Api::kGraphQL) {
+      lines.push_back(absl::StrCat(
+          c.address.ToString(),
+          ": the plan changes gpuCount by resuming the pod with the new "
+          "count, which only RunPod's GraphQL podResume can do; apply it "
+          "with --api graphql, or plan again (over REST v2 the change is a "
+          "replacement)"));
+    }
+    if (api != Api::kGraphQL) continue;
     if (c.action != Action::kCreate && c.action != Action::kReplace) continue;
     if (!c.after.has_value() || c.address.kind != Kind::kVolume ||
         c.after->volume.type.empty()) {
@@ -196,8 +204,10 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
     ASSIGN_OR_RETURN(planned.intents,
                      ResolveIntents(config, planned.live, &planned.state));
   }
+  PlanOptions with_api = options;
+  with_api.resume_sets_gpu_count = workspace.api() == Api::kGraphQL;
   ASSIGN_OR_RETURN(planned.plan, MakePlan(config, planned.state, planned.live,
-                                          options));
+                                          with_api));
   planned.plan.moves = std::move(moves);
   RETURN_IF_ERROR(CheckApiCanCarryOut(planned.plan, workspace.api()));
   AddCapacityWarnings(*provider, &planned.plan);

@@ -93,8 +93,11 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        LockCheck lock = LockCheck::kHeld);
 
 // FailedPrecondition naming what `plan` asks of RunPod that `api` cannot
-// do (over GraphQL, choose a volume's type), before anything is done: a
-// replacement would otherwise delete the volume and then fail to create it.
+// do (over GraphQL, choose a volume's type; over REST v2, resume a pod
+// with another GPU count: Change::gpu_count_by_resume of a saved plan made
+// over GraphQL), before anything is done: a replacement would otherwise
+// delete the volume and then fail to create it, and a pod would be stopped
+// and then resumed with its old count.
 absl::Status CheckApiCanCarryOut(const Plan& plan, Api api);
 
 // The config for destroy: --file if it exists (it must then be valid), else
