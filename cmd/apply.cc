@@ -44,6 +44,9 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
   RETURN_IF_ERROR(CheckSameTarget(plan.target, workspace.CurrentTarget(live),
                                   absl::StrCat("the saved plan ", plan_file)));
+  // What this API cannot do is said first: planning again here would not
+  // make the same plan.
+  RETURN_IF_ERROR(CheckApiCanCarryOut(plan, workspace.api()));
   if (config.digest != plan.config_digest) {
     return Stale(absl::StrCat(workspace.global().file,
                               " changed since the plan was made"));
@@ -146,8 +149,6 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
         Stale(absl::StrCat("the renames of moved: in ", workspace.global().file,
                            " are not what they were when the plan was made")));
   }
-  absl::Status can = CheckApiCanCarryOut(*plan, workspace.api());
-  if (!can.ok()) return workspace.Fail(can);
   if (!plan->HasChanges()) {
     workspace.out() << "No changes in the saved plan.\n";
     return 0;
