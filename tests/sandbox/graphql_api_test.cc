@@ -230,6 +230,63 @@ TEST(GraphqlApiTest, NoCapacityIsASupplyConstraint) {
                         {"podFindAndDeployOnDemand"}, "SUPPLY_CONSTRAINT"));
 }
 
+// podResume with gpuCount resumes a stopped pod with that many GPUs in its
+// data center (the sandbox's stand-in for its machine), or refuses, leaving
+// it stopped with the count it had.
+TEST(GraphqlApiTest, PodResumeTakesANewGpuCountWhereGpusAreFree) {
+  Harness h;
+  {
+    auto lock = h.service->store().Lock();
+    h.service->store().account().SetCapacity("EU-RO-1", "NVIDIA H200", 3);
+  }
+  const std::string deploy = R"(mutation Deploy($in: PodFindAndDeployOnDemandInput) {
+      podFindAndDeployOnDemand(input: $in) { id } })";
+  json input = {{"in",
+                 {{"name", "p"},
+                  {"imageName", "img"},
+                  {"gpuTypeId", "NVIDIA H200"},
+                  {"gpuCount", 1},
+                  {"cloudType", "SECURE"},
+                  {"dataCenterId", "EU-RO-1"}}}};
+  const std::string id =
+      h.Data(deploy, input)["podFindAndDeployOnDemand"]["id"];
+  const std::string stop = R"(mutation S($in: PodStopInput!) {
+      podStop(input: $in) { desiredStatus } })";
+  const std::string resume = R"(mutation R($in: PodResumeInput!) {
+      podResume(input: $in) { id gpuCount desiredStatus } })";
+  const std::string read = R"(query Q($in: PodFilter) {
+      pod(input: $in) { gpuCount desiredStatus } })";
+  EXPECT_EQ(h.Data(stop, {{"in", {{"podId", id}}}}),
+            json::parse(R"({"podStop": {"desiredStatus": "EXITED"}})"));
+  EXPECT_EQ(h.Data(resume, {{"in", {{"podId", id}, {"gpuCount", 2}}}}),
+            json({{"podResume",
+                   {{"id", id}, {"gpuCount", 2}, {"desiredStatus", "RUNNING"}}}}));
+  {
+    auto lock = h.service->store().Lock();
+    EXPECT_EQ(
+        h.service->store().account().GpusInUse("EU-RO-1", "NVIDIA H200"), 2);
+  }
+
+  // One more pod takes the third GPU: a resume with 3 does not fit.
+  input["in"]["name"] = "q";
+  h.Data(deploy, input);
+  h.Data(stop, {{"in", {{"podId", id}}}});
+  testing::GqlResult r =
+      h.Post(resume, {{"in", {{"podId", id}, {"gpuCount", 3}}}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["data"], json::parse(R"({"podResume": null})"));
+  EXPECT_EQ(OnlyError(r),
+            RunPodError("There are not enough free GPUs on the host machine "
+                        "to start this pod.",
+                        {"podResume"}, "SUPPLY_CONSTRAINT"));
+  EXPECT_EQ(h.Data(read, {{"in", {{"podId", id}}}}),
+            json::parse(R"({"pod": {"gpuCount": 2, "desiredStatus": "EXITED"}})"));
+  // With 2 it fits again.
+  EXPECT_EQ(h.Data(resume, {{"in", {{"podId", id}, {"gpuCount", 2}}}}),
+            json({{"podResume",
+                   {{"id", id}, {"gpuCount", 2}, {"desiredStatus", "RUNNING"}}}}));
+}
+
 TEST(GraphqlApiTest, PodsOfUnpricedTypesRunAndCommunityOnlyWhereOffered) {
   Harness h;
   const std::string deploy = R"(mutation Deploy($in: PodFindAndDeployOnDemandInput) {
