@@ -16,6 +16,9 @@ std::string TestConfig::Yaml() const {
     yaml += "pods:\n  trainer:\n    image: " + image + "\n    gpuType: " + gpu +
             "\n    volume: models\n    ports: [8888/http, 22/tcp]\n" +
             "    env: {HF_HOME: /workspace/hf}\n    status: " + status + "\n";
+    if (gpu_count != 1) {
+      yaml += "    gpuCount: " + std::to_string(gpu_count) + "\n";
+    }
   }
   return yaml;
 }

@@ -39,6 +39,7 @@ struct TestConfig {
   std::string image = kImage;
   std::string gpu = "NVIDIA RTX A6000";
   std::string status = "running";
+  int gpu_count = 1;  // written as gpuCount only when not 1
 
   TestConfig& Size(int v) {
     size = v;
@@ -58,6 +59,10 @@ struct TestConfig {
   }
   TestConfig& Status(std::string v) {
     status = std::move(v);
+    return *this;
+  }
+  TestConfig& GpuCount(int v) {
+    gpu_count = v;
     return *this;
   }
 

@@ -71,6 +71,130 @@ TEST_F(ReplaceE2eTest, AGpuChangeCreatesTheNewPodBeforeTerminatingTheOld) {
   EXPECT_EQ(Podform({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
+// A change of gpuCount alone: over GraphQL the pod is stopped and resumed
+// with the new count (podResume) and keeps its id; over REST v2, whose
+// start takes no count, it is replaced.
+TEST_F(ReplaceE2eTest, AGpuCountChangeResumesWithTheNewCountOverGraphQL) {
+  const std::string old_pod = ApplyFirstPod();
+  ASSERT_FALSE(old_pod.empty());
+  WriteConfig(TestConfig().GpuCount(2).Yaml());
+
+  RunResult plan = Podform({"plan", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  json doc = json::parse(plan.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << plan.out;
+  ASSERT_EQ(doc["changes"].size(), 2u) << doc.dump(2);
+  const json& change = doc["changes"][0];
+  EXPECT_EQ(change["address"], "pod.trainer");
+  RunResult text = Podform({"plan", "--no-color"});
+  ASSERT_EQ(text.exit_code, 0) << text;
+  if (harness::TestingRest()) {
+    EXPECT_EQ(change["action"], "replace");
+    EXPECT_EQ(change["replace_attributes"], json({"gpuCount"}));
+    EXPECT_EQ(change["gpu_count_by_resume"], false);
+    EXPECT_THAT(text.out,
+                HasSubstr("~ gpuCount: 1 -> 2 # forces replacement\n"));
+  } else {
+    EXPECT_EQ(change["action"], "update");
+    EXPECT_EQ(change["replace_attributes"], json::array());
+    EXPECT_EQ(change["gpu_count_by_resume"], true);
+    EXPECT_THAT(text.out,
+                HasSubstr("~ gpuCount: 1 -> 2 # stop, then resume with 2 "
+                          "GPUs (GraphQL podResume)\n"));
+  }
+
+  RunResult apply = Podform({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  const std::string new_pod = LockId("pod.trainer");
+  json live = sandbox().Live();
+  ASSERT_EQ(live["pods"].size(), 1u) << live.dump(2);
+  EXPECT_EQ(live["pods"][0]["id"], new_pod);
+  EXPECT_EQ(live["pods"][0]["gpuCount"], 2);
+  EXPECT_EQ(live["pods"][0]["desiredStatus"], "RUNNING");
+  if (harness::TestingRest()) {
+    EXPECT_NE(new_pod, old_pod);
+  } else {
+    EXPECT_EQ(new_pod, old_pod);
+    EXPECT_EQ(Lock()["resources"]["pod.trainer"]["attributes"]["gpuCount"], 2)
+        << LockText();
+  }
+  EXPECT_EQ(Podform({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+// No free GPUs for the new count on the pod's machine: the pod is left
+// stopped (not lost), the apply fails naming it, and the next plan shows
+// the count change again.
+TEST_F(ReplaceE2eTest, AResumeWithoutFreeGpusLeavesThePodStopped) {
+  if (harness::TestingRest()) GTEST_SKIP() << "GraphQL only";
+  WriteFileOrDie(Path("sandbox.json"),
+                 R"({"version": 1, "capacity": {"EU-RO-1": {"NVIDIA RTX A6000": 1}}})");
+  StartSandbox();
+  const std::string pod = ApplyFirstPod();
+  ASSERT_FALSE(pod.empty());
+  WriteConfig(TestConfig().GpuCount(2).Yaml());
+
+  RunResult apply = Podform({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1) << apply;
+  EXPECT_THAT(apply.out + apply.err, HasSubstr("pod.trainer"));
+  EXPECT_THAT(apply.out + apply.err,
+              HasSubstr("podResume with 2 GPUs (pod " + pod +
+                        " is stopped, with 1 GPU, and stays recorded; the "
+                        "next plan resumes it with 2 again)"))
+      << apply;
+  json live = sandbox().Live();
+  ASSERT_EQ(live["pods"].size(), 1u) << live.dump(2);
+  EXPECT_EQ(live["pods"][0]["id"], pod);
+  EXPECT_EQ(live["pods"][0]["gpuCount"], 1);
+  EXPECT_EQ(live["pods"][0]["desiredStatus"], "EXITED");
+  EXPECT_EQ(LockId("pod.trainer"), pod);
+
+  RunResult plan = Podform({"plan", "--no-color"});
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out,
+              HasSubstr("~ gpuCount: 1 -> 2 # resume with 2 GPUs (GraphQL "
+                        "podResume)\n"))
+      << plan.out;
+}
+
+// A plan saved over GraphQL that resumes a pod with a new count cannot be
+// carried out over REST v2 (its start takes no count): apply PLANFILE
+// refuses it before sending anything. The in-process sandbox serves both
+// APIs from one data file, so the plan's target matches.
+TEST_F(ReplaceE2eTest, AGpuCountResumePlannedOverGraphQLIsRefusedOverRest) {
+  if (harness::TestingRest()) {
+    GTEST_SKIP() << "chooses both APIs itself (--sandbox --api)";
+  }
+  const std::string config = Path("podform.yaml");
+  WriteConfig(TestConfig().Yaml());
+  RunResult apply = PodformRaw(
+      {"--file", config, "--api", "graphql", "--sandbox", "apply",
+       "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  WriteConfig(TestConfig().GpuCount(2).Yaml());
+  const std::string plan_file = Path("count.plan");
+  RunResult plan = PodformRaw({"--file", config, "--api", "graphql",
+                               "--sandbox", "plan", "--out", plan_file});
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out, HasSubstr("# stop, then resume with 2 GPUs"));
+
+  RunResult rest = PodformRaw(
+      {"--file", config, "--api", "rest", "--sandbox", "apply", plan_file});
+  EXPECT_EQ(rest.exit_code, 1) << rest;
+  EXPECT_THAT(rest.err,
+              HasSubstr("pod.trainer: the plan changes gpuCount by resuming "
+                        "the pod with the new count, which only RunPod's "
+                        "GraphQL podResume can do; apply it with --api "
+                        "graphql, or plan again (over REST v2 the change is "
+                        "a replacement)"))
+      << rest;
+  EXPECT_THAT(rest.out, Not(HasSubstr("stopped")));
+
+  RunResult graphql = PodformRaw(
+      {"--file", config, "--api", "graphql", "--sandbox", "apply", plan_file});
+  EXPECT_EQ(graphql.exit_code, 0) << graphql;
+  EXPECT_THAT(graphql.out, HasSubstr("0 added, 1 changed, 0 destroyed"));
+}
+
 TEST_F(ReplaceE2eTest, WithoutCapacityForTheNewPodTheOldOneKeepsRunning) {
   // No A100 left in EU-RO-1, the volume's data center.
   WriteFileOrDie(Path("sandbox.json"),
