@@ -400,6 +400,47 @@ TEST_F(ApplierTest, ARefusedResumeLeavesThePodStoppedWithItsOldCount) {
   EXPECT_FALSE(recorded->resource.pod.running);
 }
 
+// A resume whose answer is lost is settled by reading the pod back: a pod
+// that runs, but with another GPU count than the one asked for, is not
+// done.
+TEST_F(ApplierTest, ALostResumeAnswerCountsAsDoneOnlyWithTheNewCount) {
+  Resource before = Pod("trainer");
+  before.pod.gpu_count = 1;
+  before.pod.running = false;  // as planned; it runs with 1 GPU live
+  PodSpec live = before.pod;
+  live.running = true;
+  provider_.AddPod(LivePod{"p1", live, "RUNNING", 0, ""});
+  state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
+  Resource after = before;
+  after.pod.gpu_count = 2;
+  after.pod.running = true;
+  Change change;
+  change.address = after.address;
+  change.action = Action::kUpdate;
+  change.id = "p1";
+  change.before = before;
+  change.after = after;
+  change.gpu_count_by_resume = true;
+  Plan plan;
+  plan.changes = {change};
+  provider_.FailNext("resumePod", absl::DeadlineExceededError("answer lost"));
+  ApplyResult result = Run(plan);
+  ASSERT_EQ(result.steps.size(), 1u);
+  EXPECT_EQ(result.steps[0].outcome, StepOutcome::kFailed);
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("resumePod p1 gpuCount=2", "refresh"));
+  EXPECT_EQ(state_.Find({Kind::kPod, "trainer"})->resource.pod.gpu_count, 1);
+
+  // Done, with 2 GPUs: settled.
+  provider_.FailNext("resumePod", absl::DeadlineExceededError("answer lost"),
+                     /*commit_first=*/true);
+  result = Run(plan);
+  ASSERT_EQ(result.steps.size(), 1u);
+  EXPECT_EQ(result.steps[0].outcome, StepOutcome::kSucceeded)
+      << result.steps[0].detail;
+  EXPECT_EQ(state_.Find({Kind::kPod, "trainer"})->resource.pod.gpu_count, 2);
+}
+
 // access: is podform's record only: a change of it alone sends nothing to
 // RunPod (no edit, no stop or start) and is recorded.
 TEST_F(ApplierTest, AnAccessChangeAloneSendsNothingAndIsRecorded) {
