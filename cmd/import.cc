@@ -103,15 +103,10 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
         address.ToString(), " is already managed (id ", existing->id,
         "); `podform state rm ", address.ToString(), "` first"));
   }
-  for (const auto& [other, pods] : state.deposed) {
-    for (const ResourceState& pod : pods) {
-      if (pod.id == id) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            id, " is a deposed pod of ", other.ToString(),
-            ", replaced and not yet terminated; the next apply terminates "
-            "it"));
-      }
-    }
+  if (const Address* owner = state.DeposedOwner(id)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        id, " is a deposed pod of ", owner->ToString(),
+        ", replaced and not yet terminated; the next apply terminates it"));
   }
   for (const auto& [other, resource] : state.resources) {
     if (resource.id == id) {

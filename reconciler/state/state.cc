@@ -16,12 +16,16 @@ bool State::Records(const std::string& id) const {
   for (const auto& [address, resource] : resources) {
     if (resource.id == id) return true;
   }
+  return DeposedOwner(id) != nullptr;
+}
+
+const Address* State::DeposedOwner(const std::string& id) const {
   for (const auto& [address, pods] : deposed) {
     for (const ResourceState& pod : pods) {
-      if (pod.id == id) return true;
+      if (pod.id == id) return &address;
     }
   }
-  return false;
+  return nullptr;
 }
 
 void State::Depose(const Address& address) {

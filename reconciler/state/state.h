@@ -66,6 +66,8 @@ struct State {
   const ResourceState* Find(const Address& address) const;
   // Whether `id` is recorded under any address, deposed pods included.
   bool Records(const std::string& id) const;
+  // The address whose deposed pods include `id`; nullptr when none does.
+  const Address* DeposedOwner(const std::string& id) const;
 
   // Moves the resource recorded at `address` (a pod) to the address's
   // deposed pods; nothing when none is recorded or its id is empty.

@@ -274,6 +274,22 @@ TEST(SerializeTest, IsTheTreeDumpOfTheState) {
   EXPECT_EQ(SerializeState(state), TreeDump(state));
 }
 
+TEST(StateTest, DeposedOwnerNamesTheAddressWhoseDeposedPodsHoldTheId) {
+  State state = MixedState();
+  const std::string trainer = state.resources.at({Kind::kPod, "trainer"}).id;
+  EXPECT_EQ(state.DeposedOwner(trainer), nullptr);
+  EXPECT_TRUE(state.Records(trainer));
+  state.Depose({Kind::kPod, "trainer"});
+  const Address* owner = state.DeposedOwner(trainer);
+  ASSERT_NE(owner, nullptr);
+  EXPECT_EQ(*owner, (Address{Kind::kPod, "trainer"}));
+  EXPECT_TRUE(state.Records(trainer));
+  EXPECT_EQ(state.DeposedOwner("p-a"), nullptr);  // recorded, not deposed
+  ASSERT_TRUE(state.RemoveDeposed({Kind::kPod, "trainer"}, trainer));
+  EXPECT_EQ(state.DeposedOwner(trainer), nullptr);
+  EXPECT_FALSE(state.Records(trainer));
+}
+
 TEST(StateSerializerTest, RendersAgainOnlyTheEntriesThatChanged) {
   StateSerializer serializer;
   State state = MixedState();  // 10 resources and 2 intents
