@@ -17,8 +17,11 @@ fuzz_seconds=${FUZZ_SECONDS:-20}
 start=$SECONDS
 
 echo "== build 1/2: g++"
-cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=g++ -DPODFORM_WERROR="${PODFORM_WERROR:-ON}" >/dev/null
+# The release's optimization (RelWithDebInfo: -O2 -DNDEBUG) without its debug
+# info: -g costs about a third of the compile time, and nothing here reads it.
+cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=None \
+  -DCMAKE_CXX_FLAGS="-O2 -DNDEBUG" -DCMAKE_CXX_COMPILER=g++ \
+  -DPODFORM_WERROR="${PODFORM_WERROR:-ON}" >/dev/null
 cmake --build build-ci -j2
 (cd build-ci && ctest -j2 --output-on-failure --timeout 600)
 echo "== package: the .deb from build-ci, unpacked and checked"
