@@ -81,8 +81,17 @@ void Pacer::Admit() {
   for (;;) {
     const absl::Time now = Now();
     absl::Time wait_until = blocked_until_;
+    bool await_answers = false;
     for (auto it = windows_.begin(); it != windows_.end();) {
       Window& w = it->second;
+      if (now >= w.reset_at && w.remaining <= 0 && unanswered_ > 0) {
+        // Spent, and its end not yet confirmed: RunPod's window began when
+        // the first of its requests arrived, and an answer still to come
+        // may say it ends later than assumed.
+        await_answers = true;
+        ++it;
+        continue;
+      }
       if (now >= w.reset_at) {
         if (w.quota < 0 || w.length <= absl::ZeroDuration() ||
             w.reset_at == absl::InfinitePast()) {
@@ -99,6 +108,10 @@ void Pacer::Admit() {
       if (w.remaining <= 0) wait_until = std::max(wait_until, w.reset_at);
       ++it;
     }
+    if (await_answers) {
+      answered_.wait(lock);
+      continue;
+    }
     if (wait_until <= now) break;
     lock.unlock();
     if (options_.sleep) {
@@ -109,6 +122,15 @@ void Pacer::Admit() {
     lock.lock();
   }
   for (auto& [name, w] : windows_) --w.remaining;
+  ++unanswered_;
+}
+
+void Pacer::Finish() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (unanswered_ > 0) --unanswered_;
+  }
+  answered_.notify_all();
 }
 
 void Pacer::Learn(const HttpResponse& response) {
@@ -130,11 +152,11 @@ void Pacer::Learn(const HttpResponse& response) {
     // flight, RunPod's those of other clients), and so does the later reset
     // (t is whole seconds, and RunPod's window may have started after the
     // moment this pacer assumed).
-    // (t is whole seconds, so within a window the reset RunPod reports moves
-    // by up to a second.)
     const absl::Duration slack = std::max(absl::Seconds(1), w.length / 2);
     if (inserted || reset_at > w.reset_at + slack) {
-      w.remaining = r.remaining;
+      // A window new to this pacer: the requests still unanswered besides
+      // this one may be counted in it too.
+      w.remaining = r.remaining - std::max<int64_t>(0, unanswered_ - 1);
       w.reset_at = reset_at;
     } else if (w.length > absl::ZeroDuration() &&
                reset_at < w.reset_at - w.length / 2) {
@@ -166,6 +188,7 @@ absl::StatusOr<HttpResponse> PacedTransport::Send(const HttpRequest& request) {
   pacer_->Admit();
   absl::StatusOr<HttpResponse> response = inner_->Send(request);
   if (response.ok()) pacer_->Learn(*response);
+  pacer_->Finish();
   return response;
 }
 

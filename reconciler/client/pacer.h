@@ -15,6 +15,7 @@
 // request until it has passed. Answers without these headers change
 // nothing: requests then go out at once.
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -60,10 +61,17 @@ class Pacer {
  public:
   explicit Pacer(PacerOptions options = {});
 
-  // Blocks until every window has a request left, then counts one.
+  // Blocks until every window has a request left, then counts one. A
+  // window whose quota is spent ends only once every request admitted
+  // before is answered: RunPod's window starts with the first request it
+  // counts, later than this pacer can see, and only its answers say when
+  // that was.
   void Admit();
   // Learns the windows and a 429's Retry-After from an answer.
   void Learn(const HttpResponse& response);
+  // Once per Admit, when the request's answer (Learn first) or failure is
+  // in.
+  void Finish();
 
  private:
   struct Window {
@@ -77,8 +85,10 @@ class Pacer {
 
   PacerOptions options_;
   std::mutex mutex_;
+  std::condition_variable answered_;
   std::map<std::string, Window> windows_;  // guarded by mutex_
   absl::Time blocked_until_;               // guarded by mutex_ (429)
+  int64_t unanswered_ = 0;                 // guarded by mutex_
 };
 
 // Sends through `inner`, paced as above by `pacer`. Thread-safe if `inner`

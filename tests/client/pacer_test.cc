@@ -3,9 +3,12 @@
 
 #include "reconciler/client/pacer.h"
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -139,6 +142,72 @@ TEST(PacerTest, AWindowThatStartsWithItsFirstRequestIsNotAssumedEarlier) {
   // Until 21 s: t counts whole seconds, so the pacer cannot tell 20.5 s
   // from anything up to 21 s.
   EXPECT_THAT(clock.sleeps(), ElementsAre(absl::Milliseconds(800)));
+}
+
+// RunPod anchors a window at the first request it counts, which may arrive
+// well after the pacer admitted it. Until that request is answered the pacer
+// cannot know when the window ends, so a spent window does not end while
+// requests admitted in it are unanswered.
+TEST(PacerTest, ASpentWindowEndsOnlyOnceItsRequestsAreAnswered) {
+  FakeClock clock;
+  const absl::Time start = clock.Now();
+  PacerOptions options;
+  options.now = [&] { return clock.Now(); };
+  options.sleep = [&](absl::Duration d) { clock.Sleep(d); };
+  Pacer pacer(options);
+  HttpResponse learned;
+  learned.status = 200;
+  learned.rate_limit_policy = R"("window";q=2;w=10)";
+  learned.rate_limit = R"("window";r=2;t=10)";
+  pacer.Learn(learned);  // 2 requests left until 10 s
+  pacer.Admit();
+  pacer.Admit();
+  // Both in flight at 10 s, when the pacer's idea of the window ends.
+  clock.Advance(absl::Seconds(10));
+  std::atomic<bool> admitted = false;
+  absl::Time admitted_at;
+  std::thread third([&] {
+    pacer.Admit();
+    admitted_at = clock.Now();
+    admitted = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(admitted) << "admitted before its window's end was known";
+  // The first arrived at 0.5 s, so RunPod's window ends at 10.5 s: t=1.
+  HttpResponse answer = learned;
+  answer.rate_limit = R"("window";r=1;t=1)";
+  pacer.Learn(answer);
+  answer.rate_limit = R"("window";r=0;t=1)";
+  pacer.Learn(answer);
+  pacer.Finish();
+  pacer.Finish();
+  third.join();
+  EXPECT_TRUE(admitted);
+  EXPECT_EQ(admitted_at, start + absl::Seconds(11));
+  EXPECT_THAT(clock.sleeps(), ElementsAre(absl::Seconds(1)));
+}
+
+// An answer about a window new to the pacer counts the requests still in
+// flight against it: they may land in it too.
+TEST(PacerTest, ANewWindowCountsTheRequestsStillInFlight) {
+  FakeClock clock;
+  PacerOptions options;
+  options.now = [&] { return clock.Now(); };
+  options.sleep = [&](absl::Duration d) { clock.Sleep(d); };
+  Pacer pacer(options);
+  for (int i = 0; i < 4; ++i) pacer.Admit();  // nothing known: all go out
+  HttpResponse answer;
+  answer.status = 200;
+  answer.rate_limit_policy = R"("window";q=5;w=10)";
+  answer.rate_limit = R"("window";r=4;t=10)";  // the first of the four
+  pacer.Learn(answer);
+  pacer.Finish();
+  // 4 left by RunPod's count when it answered, 3 still in flight: 1 left.
+  pacer.Admit();
+  EXPECT_TRUE(clock.sleeps().empty());
+  for (int i = 0; i < 4; ++i) pacer.Finish();
+  pacer.Admit();  // waits for the window's end
+  EXPECT_THAT(clock.sleeps(), ElementsAre(absl::Seconds(10)));
 }
 
 TEST(PacerTest, WithoutHeadersNothingWaits) {
