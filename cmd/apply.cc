@@ -133,6 +133,17 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
   const Config* config = plan->destroy ? ConfigForDestroy(workspace, &empty)
                                        : workspace.LoadConfig();
   if (config == nullptr) return 1;
+  absl::Status endpoints = RefuseEndpoints(*config, workspace);
+  if (!endpoints.ok()) return workspace.Fail(endpoints);
+  for (const Change& change : plan->changes) {
+    // No plan of this podform has them; a plan file that does was made
+    // elsewhere and cannot be carried out here.
+    if (change.address.kind == Kind::kEndpoint) {
+      return workspace.Fail(absl::FailedPreconditionError(absl::StrCat(
+          flags.plan_file, ": ", change.address.ToString(),
+          ": this podform cannot apply changes to serverless endpoints")));
+    }
+  }
   absl::StatusOr<std::unique_ptr<StateLock>> lock =
       TakeLock(workspace, "podform apply");
   if (!lock.ok()) return workspace.Fail(lock.status());
@@ -187,6 +198,9 @@ int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
   const Config* config =
       destroy ? ConfigForDestroy(workspace, &empty) : workspace.LoadConfig();
   if (config == nullptr) return 1;
+  // Before the lock is taken: nothing is touched.
+  absl::Status endpoints = RefuseEndpoints(*config, workspace);
+  if (!endpoints.ok()) return workspace.Fail(endpoints);
   absl::StatusOr<PlanOptions> options = ToPlanOptions(plan_flags, destroy);
   if (!options.ok()) return workspace.Fail(options.status());
   absl::StatusOr<std::unique_ptr<StateLock>> lock =

@@ -83,6 +83,11 @@ namespace {
 absl::Status Import(Workspace& workspace, const std::string& address_text,
                     const std::string& id) {
   ASSIGN_OR_RETURN(Address address, Address::Parse(address_text));
+  if (address.kind == Kind::kEndpoint) {
+    return absl::UnimplementedError(
+        absl::StrCat(address.ToString(),
+                     ": this podform cannot import serverless endpoints yet"));
+  }
   const Config* config = workspace.LoadConfig();
   if (config == nullptr) {
     return absl::InvalidArgumentError("the config has errors");

@@ -104,6 +104,28 @@ absl::Status CheckApiCanCarryOut(const Plan& plan, Api api) {
   return absl::FailedPreconditionError(absl::StrJoin(lines, "\n"));
 }
 
+absl::Status RefuseEndpoints(const Config& config, const Workspace& workspace) {
+  if (config.endpoints.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Api api, workspace.ChosenApi());
+  std::vector<std::string> names;
+  for (const auto& [key, endpoint] : config.endpoints) {
+    names.push_back(absl::StrCat("endpoint.", key));
+  }
+  const std::string list = absl::StrJoin(names, ", ");
+  if (api == Api::kGraphQL) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        list,
+        ": serverless endpoints are managed over RunPod's REST v2 API "
+        "only; use REST v2 (the default, without --api graphql) or "
+        "remove the endpoints: section. Nothing was read or changed."));
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      list,
+      ": this podform validates serverless endpoints but cannot plan "
+      "or apply them yet; remove the endpoints: section to plan the "
+      "rest. Nothing was read or changed."));
+}
+
 // Warns of pods the plan creates where RunPod has no GPUs for them, with
 // one request per cloud type of those pods (none when it creates no pod).
 // Advice, not a condition of the plan: an API that cannot say adds
@@ -129,6 +151,7 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const Config& config,
                                        const PlanOptions& options,
                                        LockCheck lock) {
+  RETURN_IF_ERROR(RefuseEndpoints(config, workspace));
   Planned planned;
   ASSIGN_OR_RETURN(planned.state, workspace.ReadState());
   // Without a lock file there is nothing another run could be doing to it

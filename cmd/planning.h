@@ -96,6 +96,14 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
 // replacement would otherwise delete the volume and then fail to create it.
 absl::Status CheckApiCanCarryOut(const Plan& plan, Api api);
 
+// FailedPrecondition naming every endpoint `config` declares, before
+// anything is read or changed: over GraphQL because RunPod manages
+// endpoints over REST v2 only, over REST v2 because this podform validates
+// endpoints but does not plan them yet. A config with endpoints is never
+// planned as if they were absent. OK when it declares none. The API is
+// the one `workspace` would choose (Workspace::ChosenApi).
+absl::Status RefuseEndpoints(const Config& config, const Workspace& workspace);
+
 // The config for destroy: --file if it exists (it must then be valid), else
 // an empty one. Null after printing errors.
 const Config* ConfigForDestroy(Workspace& workspace, Config* empty);

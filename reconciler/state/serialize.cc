@@ -376,8 +376,8 @@ std::string RenderIntent(const Address& address, const CreateIntent& intent) {
 }
 
 // Appends `"NAME": {...}` of the root object with the members of `cache` in
-// the order of their JSON keys: "pod.*" sorts before "volume.*", while
-// Address sorts volumes first.
+// the order of their JSON keys: "endpoint.*" sorts before "pod.*" before
+// "volume.*", while Address sorts volumes, pods, endpoints.
 template <typename Cache>
 void AppendSection(const char* name, const Cache& cache, std::string* out) {
   absl::StrAppend(out, "  \"", name, "\": ");
@@ -387,6 +387,7 @@ void AppendSection(const char* name, const Cache& cache, std::string* out) {
   }
   out->append("{\n");
   auto pods = cache.lower_bound(Address{Kind::kPod, ""});
+  auto endpoints = cache.lower_bound(Address{Kind::kEndpoint, ""});
   bool first = true;
   auto append = [&](auto begin, auto end) {
     for (auto it = begin; it != end; ++it) {
@@ -395,8 +396,9 @@ void AppendSection(const char* name, const Cache& cache, std::string* out) {
       out->append(it->second.text);
     }
   };
-  append(pods, cache.end());
-  append(cache.begin(), pods);
+  append(endpoints, cache.end());  // "endpoint.*"
+  append(pods, endpoints);         // "pod.*"
+  append(cache.begin(), pods);     // "volume.*"
   out->append("\n  }");
 }
 

@@ -209,7 +209,7 @@ TEST(PlanFileTest, BadChanges) {
               j["changes"][0]["address"] = "disk.x";
             }).message(),
             "plan file: changes[0]: invalid address \"disk.x\": expected "
-            "volume.NAME or pod.NAME");
+            "volume.NAME, pod.NAME or endpoint.NAME");
   EXPECT_EQ(ParseEdited([](json& j) {
               j["changes"][0]["before"].erase("image");
             }).message(),

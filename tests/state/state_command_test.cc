@@ -204,8 +204,8 @@ TEST_F(StateCommandTest, ShowFailures) {
   Result bad = Run({"show", "models"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err,
-            "podform: invalid address \"models\": expected volume.NAME or "
-            "pod.NAME\n");
+            "podform: invalid address \"models\": expected volume.NAME, "
+            "pod.NAME or endpoint.NAME\n");
 }
 
 TEST_F(StateCommandTest, RmForgetsWithoutDeleting) {
@@ -361,8 +361,8 @@ TEST_F(StateCommandTest, MvRefusalsChangeNothing) {
   Result bad = Run({"mv", "volume.models", "weights"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err,
-            "podform: invalid address \"weights\": expected volume.NAME or "
-            "pod.NAME\n");
+            "podform: invalid address \"weights\": expected volume.NAME, "
+            "pod.NAME or endpoint.NAME\n");
   EXPECT_EQ(*ReadFile(path_), before);
 }
 
