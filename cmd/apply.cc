@@ -168,7 +168,7 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
   const MinRunway min_runway =
       plan->destroy ? MinRunway{} : ChooseMinRunway(flags.plan, *config);
   if (min_runway.days.has_value()) {
-    plan->runway = ReadRunway(workspace, plan->cost);
+    plan->runway = ReadRunway(workspace, *plan);
     absl::Status guard = CheckRunwayGuard(*plan, min_runway);
     if (!guard.ok()) {
       workspace.out() << RunwayLine(*plan->runway) << "\n";

@@ -108,6 +108,16 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
         address.ToString(), " is already managed (id ", existing->id,
         "); `podform state rm ", address.ToString(), "` first"));
   }
+  for (const auto& [other, pods] : state.deposed) {
+    for (const ResourceState& pod : pods) {
+      if (pod.id == id) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            id, " is a deposed pod of ", other.ToString(),
+            ", replaced and not yet terminated; the next apply terminates "
+            "it"));
+      }
+    }
+  }
   for (const auto& [other, resource] : state.resources) {
     if (resource.id == id) {
       return absl::FailedPreconditionError(

@@ -52,6 +52,10 @@ Selection Select(const ImportAllFlags& flags,
   for (const auto& [address, resource] : state.resources) {
     managed.emplace(resource.id, address);
   }
+  // A deposed pod is managed too: the next apply terminates it.
+  for (const auto& [address, pods] : state.deposed) {
+    for (const ResourceState& pod : pods) managed.emplace(pod.id, address);
+  }
   std::set<std::string> volume_keys, pod_keys;
   std::map<std::string, std::string> volume_names, pod_names;  // name -> who
   for (const auto& [address, resource] : state.resources) {

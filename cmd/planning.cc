@@ -2,6 +2,9 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -42,15 +45,37 @@ MinRunway ChooseMinRunway(const PlanFlags& flags, const Config& config) {
   return {};
 }
 
-Runway ReadRunway(Workspace& workspace, const Cost& cost) {
+// The addresses of cost.unpriced_* that `plan` creates or changes: what
+// may cost more after it than its figures say. (One it leaves alone costs
+// what it did, which RunPod's spend per hour already holds.)
+std::vector<std::string> UnpricedChanges(const Plan& plan) {
+  std::set<Address> unpriced(plan.cost.unpriced_pods.begin(),
+                             plan.cost.unpriced_pods.end());
+  unpriced.insert(plan.cost.unpriced_volumes.begin(),
+                  plan.cost.unpriced_volumes.end());
+  std::set<std::string> changed;
+  for (const Change& c : plan.changes) {
+    if (c.action != Action::kNoOp && c.action != Action::kDelete &&
+        unpriced.count(c.address) > 0) {
+      changed.insert(c.address.ToString());
+    }
+  }
+  return {changed.begin(), changed.end()};
+}
+
+Runway ReadRunway(Workspace& workspace, const Plan& plan) {
   absl::StatusOr<AccountFigures> account = workspace.ReadAccount();
   if (!account.ok()) return UnknownRunway(std::string(account.status().message()));
-  return ComputeRunway(*account, cost.pods_hourly_after - cost.pods_hourly_before,
-                       cost.storage_monthly_after - cost.storage_monthly_before);
+  const Cost& cost = plan.cost;
+  Runway runway = ComputeRunway(
+      *account, cost.pods_hourly_after - cost.pods_hourly_before,
+      cost.storage_monthly_after - cost.storage_monthly_before);
+  runway.unpriced_changes = UnpricedChanges(plan);
+  return runway;
 }
 
 void AddRunway(Workspace& workspace, const MinRunway& min, Plan* plan) {
-  plan->runway = ReadRunway(workspace, plan->cost);
+  plan->runway = ReadRunway(workspace, *plan);
   for (std::string& warning :
        RunwayWarnings(*plan->runway, min.days.has_value())) {
     plan->warnings.push_back(std::move(warning));
@@ -173,6 +198,7 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
     ASSIGN_OR_RETURN(planned.state, workspace.ReadState());
   }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
+  workspace.StartAccountRead();  // for the runway, beside the refresh
   ASSIGN_OR_RETURN(planned.live, provider->Refresh());
   RETURN_IF_ERROR(workspace.AdoptTarget(&planned.state, planned.live));
   // Renamed first: interrupted creates are found by their address.

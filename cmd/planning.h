@@ -38,9 +38,10 @@ struct MinRunway {
 MinRunway ChooseMinRunway(const PlanFlags& flags, const Config& config);
 
 // Reads the account (Workspace::ReadAccount: one request) and returns its
-// runway before and after a plan of cost `cost`; a failed read gives an
-// unknown runway with the reason, never an error.
-Runway ReadRunway(Workspace& workspace, const Cost& cost);
+// runway before and after `plan` (its cost, and in unpriced_changes what
+// it creates or changes that has no published price); a failed read gives
+// an unknown runway with the reason, never an error.
+Runway ReadRunway(Workspace& workspace, const Plan& plan);
 
 // Sets plan->runway (ReadRunway) and adds its warnings (RunwayWarnings; the
 // short-runway one only when `min` holds no guard) to plan->warnings.

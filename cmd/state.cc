@@ -67,8 +67,9 @@ std::string DescribeIntent(const CreateIntent& intent) {
   return out;
 }
 
-// One line per resource ("ADDRESS  ID") and per pending create, sorted by
-// address; resources before an intent at the same address.
+// One line per resource ("ADDRESS  ID"), per pending create and per deposed
+// pod, sorted by address; at the same address the resource, then the
+// pending create, then the deposed pods.
 int List(const CommandContext& context) {
   std::string name;
   std::unique_ptr<StateStore> store = OpenStateStore(*context.global, &name);
@@ -82,6 +83,13 @@ int List(const CommandContext& context) {
   for (const auto& [address, intent] : state->intents) {
     rows.emplace_back(address.ToString(),
                       absl::StrCat("(", DescribeIntent(intent), ")"));
+  }
+  for (const auto& [address, pods] : state->deposed) {
+    for (const ResourceState& pod : pods) {
+      rows.emplace_back(address.ToString(),
+                        absl::StrCat(pod.id, " (deposed: replaced, not yet "
+                                     "terminated)"));
+    }
   }
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return a.first < b.first;
@@ -165,7 +173,9 @@ int Show(const CommandContext& context, const std::string& text,
   }
   const ResourceState* resource = state->Find(*address);
   auto intent = state->intents.find(*address);
-  if (resource == nullptr && intent == state->intents.end()) {
+  auto deposed = state->deposed.find(*address);
+  if (resource == nullptr && intent == state->intents.end() &&
+      deposed == state->deposed.end()) {
     return Fail(context, absl::StrCat(text, " is not in ", name));
   }
   *context.out << "address: " << address->ToString() << "\n";
@@ -188,6 +198,13 @@ int Show(const CommandContext& context, const std::string& text,
   }
   if (intent != state->intents.end()) {
     *context.out << "pending: " << DescribeIntent(intent->second) << "\n";
+  }
+  if (deposed != state->deposed.end()) {
+    for (const ResourceState& pod : deposed->second) {
+      *context.out << "deposed: " << pod.id
+                   << " (replaced, not yet terminated; the next apply "
+                      "terminates it)\n";
+    }
   }
   return 0;
 }

@@ -185,7 +185,8 @@ absl::StatusOr<Provider*> Workspace::OpenProvider() {
   }
   // Paced by RunPod's RateLimit headers, so that an apply larger than the
   // quota waits for it instead of being refused.
-  transport = std::make_unique<PacedTransport>(std::move(transport));
+  pacer_ = std::make_shared<Pacer>();
+  transport = std::make_unique<PacedTransport>(std::move(transport), pacer_);
   if (api == Api::kRest) {
     RestProviderOptions options;
     options.retry = std::move(retry);
@@ -214,7 +215,19 @@ absl::StatusOr<Api> Workspace::ChosenApi() const {
   return target.api;
 }
 
+void Workspace::StartAccountRead() {
+  if (account_read_.valid()) return;
+  account_read_ = std::async(std::launch::async, [this] {
+    return ReadAccountNow();
+  });
+}
+
 absl::StatusOr<AccountFigures> Workspace::ReadAccount() {
+  if (account_read_.valid()) return account_read_.get();
+  return ReadAccountNow();
+}
+
+absl::StatusOr<AccountFigures> Workspace::ReadAccountNow() const {
   std::unique_ptr<Transport> transport;
   std::vector<std::string> secrets;
   if (sandbox_service_ != nullptr) {
@@ -227,6 +240,11 @@ absl::StatusOr<AccountFigures> Workspace::ReadAccount() {
     if (!api_key_.empty()) secrets.push_back(api_key_);
   } else {
     return absl::FailedPreconditionError("RunPod is not open");
+  }
+  // Counted against the windows the provider's requests see: the sandbox
+  // (and RunPod, as far as is known) counts every request of a key.
+  if (pacer_ != nullptr) {
+    transport = std::make_unique<PacedTransport>(std::move(transport), pacer_);
   }
   return ReadAccountFigures(*transport, secrets);
 }

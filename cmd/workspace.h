@@ -6,6 +6,7 @@
 // `plan` all three; `apply` also takes the lock.
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -25,6 +26,8 @@
 #include "reconciler/state/store.h"
 
 namespace podform {
+
+class Pacer;
 
 namespace sandbox {
 class SandboxService;
@@ -87,8 +90,13 @@ class Workspace {
   // request (client/account_reader.h) to AccountGraphQLUrl, or to the
   // in-process sandbox's /graphql, whichever API the provider speaks.
   // Errors as ReadAccountFigures, and those of choosing the URL.
+  // The answer of the read StartAccountRead began, if it did.
   // REQUIRES: OpenProvider succeeded.
   absl::StatusOr<AccountFigures> ReadAccount();
+  // Begins ReadAccount's request on another thread, so that it goes out
+  // beside the refresh rather than after the plan. REQUIRES: OpenProvider
+  // succeeded.
+  void StartAccountRead();
 
   // The API the provider speaks (once OpenProvider succeeded).
   Api api() const { return api_; }
@@ -128,6 +136,8 @@ class Workspace {
   // Prints the --json failure document with the config's diagnostics and
   // `findings` to out(), unless one was printed already.
   void FailAsJson(std::vector<Finding> findings) const;
+  // ReadAccount's request, on the calling thread.
+  absl::StatusOr<AccountFigures> ReadAccountNow() const;
 
   std::optional<Config> config_;
   bool config_loaded_ = false;
@@ -144,6 +154,10 @@ class Workspace {
   std::shared_ptr<sandbox::SandboxService> sandbox_service_;
   std::optional<ApiTarget> api_target_;
   std::string api_key_;
+  // RunPod's rate-limit windows as the provider's requests have learned
+  // them; the account read counts against them too.
+  std::shared_ptr<Pacer> pacer_;
+  std::future<absl::StatusOr<AccountFigures>> account_read_;
   std::string endpoint_;  // Target::endpoint, once the provider is open
   Api api_ = kDefaultApi;
   std::function<void()> on_rate_limited_;

@@ -250,13 +250,31 @@ ApplyResult Apply(const Plan& plan, const Config& config, State* state,
         // The slot is free again; the step finishes when the pod runs.
         StepResult pending{change->address, change->action, phase,
                            StepOutcome::kSucceeded, *id, absl::ZeroDuration()};
+        const bool create_first =
+            change->action == Action::kReplace &&
+            change->replace_order == ReplaceOrder::kCreateFirst;
         waiter.Add(PodWaiter::Waiting{
             *id,
-            [&scheduler, node, start,
+            [&scheduler, &runner, change, create_first, node, start,
              pending](const absl::Status& status) mutable {
               if (!status.ok()) {
+                const std::string new_id = pending.detail;
                 pending.outcome = StepOutcome::kFailed;
                 pending.detail = std::string(status.message());
+                if (create_first) {
+                  // The old pod, still running, is the address's pod
+                  // again; the new one is deposed for the next apply.
+                  absl::Status restored =
+                      runner.RestoreReplaced(*change, new_id);
+                  absl::StrAppend(
+                      &pending.detail, "; ", change->id,
+                      " keeps running and stays recorded; the new pod ",
+                      new_id, " is deposed: the next apply terminates it");
+                  if (!restored.ok()) {
+                    absl::StrAppend(&pending.detail, " (recording that: ",
+                                    restored.message(), ")");
+                  }
+                }
               }
               pending.elapsed = absl::Now() - start;
               scheduler.Finish(node, std::move(pending));

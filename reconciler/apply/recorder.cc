@@ -87,6 +87,7 @@ void StateRecorder::WriteChanges(std::unique_lock<std::mutex>& lock) {
   for (const Address& address : dirty_) {
     CopyEntry(address, state_->resources, to_write_.resources);
     CopyEntry(address, state_->intents, to_write_.intents);
+    CopyEntry(address, state_->deposed, to_write_.deposed);
   }
   dirty_.clear();
   const auto start = std::chrono::steady_clock::now();

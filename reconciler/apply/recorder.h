@@ -61,8 +61,8 @@ class StateRecorder {
   StateRecorder(const StateRecorder&) = delete;
   StateRecorder& operator=(const StateRecorder&) = delete;
 
-  // Applies `mutate`, which changes nothing but the resources and the
-  // intents of `addresses`, to the state under the lock. With kNow, returns
+  // Applies `mutate`, which changes nothing but the resources, the intents
+  // and the deposed pods of `addresses`, to the state under the lock. With kNow, returns
   // OK or the error of the write that included it; with kLater, OK.
   absl::Status Commit(const std::vector<Address>& addresses,
                       const std::function<void(State&)>& mutate,

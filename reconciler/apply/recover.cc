@@ -79,6 +79,9 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
   for (const auto& [address, resource] : state->resources) {
     managed.insert(resource.id);
   }
+  for (const auto& [address, pods] : state->deposed) {
+    for (const ResourceState& pod : pods) managed.insert(pod.id);
+  }
   std::vector<IntentOutcome> outcomes;
   std::vector<std::string> ambiguous;
   std::vector<std::pair<Address, ResourceState>> adopt;
@@ -136,6 +139,13 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     return absl::FailedPreconditionError(absl::StrJoin(ambiguous, "\n"));
   }
   for (auto& [address, resource] : adopt) {
+    // A pod still recorded there is what a create-first replace replaced
+    // (or, destroy-first, what it terminated): deposed, so that the next
+    // plan terminates it or, if it is gone, forgets it.
+    if (address.kind == Kind::kPod) {
+      const ResourceState* old = state->Find(address);
+      if (old != nullptr && old->id != resource.id) state->Depose(address);
+    }
     state->resources[address] = std::move(resource);
   }
   state->intents.clear();

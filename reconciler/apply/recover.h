@@ -60,7 +60,10 @@ std::vector<std::string> MatchIds(const std::vector<LiveMatch>& matches);
 // when the create was sent, `protect` included) and, for a pod, the volume
 // id seen live. An intent of an older podform carries none: the config's
 // attributes stand in, or those seen live (a volume then protected) when
-// the config no longer declares it. With none the intent is dropped. Modifies
+// the config no longer declares it. A pod adopted at an address that
+// records another pod deposes that one (State::deposed): it is what an
+// interrupted create-first replace replaced. Deposed pods are managed. With
+// none the intent is dropped. Modifies
 // `state` only when every intent could be settled; otherwise returns
 // FailedPrecondition naming each ambiguous intent and the candidate ids.
 absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(

@@ -96,14 +96,40 @@ absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
 }
 
 absl::Status StepRunner::Record(const std::string& id,
-                                const Resource& resource) {
+                                const Resource& resource,
+                                const std::string& deposes) {
   // Not waited for: until the next write, the create's intent (on disk)
-  // is what lets a later run find the resource.
+  // is what lets a later run find the resource (and depose what it
+  // replaced, recover.h).
   return recorder_->Commit(
       resource.address,
       [&](State& state) {
         state.intents.erase(resource.address);
+        const ResourceState* old = state.Find(resource.address);
+        if (!deposes.empty() && old != nullptr && old->id == deposes) {
+          state.Depose(resource.address);
+        }
         state.resources[resource.address] = ResourceState{id, resource};
+      },
+      StateRecorder::Durability::kLater);
+}
+
+absl::Status StepRunner::RestoreReplaced(const Change& change,
+                                         const std::string& new_id) {
+  return recorder_->Commit(
+      change.address,
+      [&](State& state) {
+        auto deposed = state.deposed.find(change.address);
+        if (deposed == state.deposed.end()) return;
+        std::optional<ResourceState> old;
+        for (const ResourceState& pod : deposed->second) {
+          if (pod.id == change.id) old = pod;
+        }
+        const ResourceState* now = state.Find(change.address);
+        if (!old.has_value() || now == nullptr || now->id != new_id) return;
+        state.RemoveDeposed(change.address, change.id);
+        state.Depose(change.address);  // the new pod
+        state.resources[change.address] = *std::move(old);
       },
       StateRecorder::Durability::kLater);
 }
@@ -115,6 +141,9 @@ absl::StatusOr<std::string> StepRunner::FindCreated(const Change& change) {
   recorder_->Read([&](const State& state) {
     for (const auto& [address, resource] : state.resources) {
       managed.insert(resource.id);
+    }
+    for (const auto& [address, pods] : state.deposed) {
+      for (const ResourceState& pod : pods) managed.insert(pod.id);
     }
     auto it = state.intents.find(change.address);
     if (it != state.intents.end()) intent = it->second;
@@ -258,13 +287,20 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
     RETURN_IF_ERROR(ForgetIntents({change.address}));
     return id.status();
   }
+  // A create-first replace: the pod it replaces is deposed in the same
+  // write that records the new one, so the state never lacks either.
+  const std::string deposes =
+      change.action == Action::kReplace &&
+              change.replace_order == ReplaceOrder::kCreateFirst
+          ? change.id
+          : std::string();
   if (!is_volume && !after.pod.running) {
     recorded.pod.running = true;
-    RETURN_IF_ERROR(Record(*id, recorded));
+    RETURN_IF_ERROR(Record(*id, recorded, deposes));
     RETURN_IF_ERROR(Annotate(SetPodRunning(*id, false, 0), "podStop"));
     recorded.pod.running = false;
   }
-  RETURN_IF_ERROR(Record(*id, recorded));
+  RETURN_IF_ERROR(Record(*id, recorded, deposes));
   return *id;
 }
 
@@ -326,6 +362,13 @@ absl::Status StepRunner::SetPodRunning(const std::string& id, bool running,
 }
 
 absl::Status StepRunner::Delete(const Change& change) {
+  // The pod a create-first replace replaced is deposed by now (Create).
+  const std::string deposed_id =
+      !change.deposed_id.empty() ? change.deposed_id
+      : change.action == Action::kReplace &&
+              change.replace_order == ReplaceOrder::kCreateFirst
+          ? change.id
+          : std::string();
   if (!change.id.empty()) {
     absl::Status status = change.address.kind == Kind::kVolume
                               ? provider_->DeleteVolume(change.id)
@@ -334,6 +377,12 @@ absl::Status StepRunner::Delete(const Change& change) {
     if (!status.ok() && status.code() != absl::StatusCode::kNotFound) {
       return status;
     }
+  }
+  if (!deposed_id.empty()) {
+    return recorder_->Commit(
+        change.address,
+        [&](State& state) { state.RemoveDeposed(change.address, deposed_id); },
+        StateRecorder::Durability::kLater);
   }
   return recorder_->Commit(
       change.address,

@@ -36,10 +36,13 @@ class StepRunner {
 
   // Carries out one phase of `change` (see plan/steps.h): the destroy phase
   // deletes or terminates; the create phase creates, updates, stops or
-  // resumes (for a replace: creates). Returns the RunPod id the address has
-  // afterwards
-  // ("" after a delete), or the error that stopped it; the state records
-  // whatever did happen either way.
+  // resumes (for a replace: creates). A create-first replace's create
+  // records the new pod and deposes the old one in one write; its destroy
+  // phase terminates the old pod and removes it from the deposed pods, as
+  // the destroy of a deposed pod's change (Change::deposed_id) does.
+  // Returns the RunPod id the address has afterwards ("" after a delete),
+  // or the error that stopped it; the state records whatever did happen
+  // either way.
   absl::StatusOr<std::string> Run(const Change& change, Phase phase);
 
   // Records, in one write that is on disk when this returns, an intent for
@@ -54,6 +57,12 @@ class StepRunner {
   // (skipped, interrupted, or stopped before sending); they go out with the
   // next write.
   absl::Status WithdrawUnsent();
+
+  // A create-first replace whose new pod `new_id` did not come up (it
+  // reached ERROR, stopped, or the wait timed out): the old pod becomes
+  // the address's pod again and the new one is deposed, so that the next
+  // plan terminates it. Nothing when the state no longer holds the two.
+  absl::Status RestoreReplaced(const Change& change, const std::string& new_id);
 
  private:
   absl::StatusOr<std::string> Create(const Change& change);
@@ -73,8 +82,11 @@ class StepRunner {
   // made, "" if it certainly was not made.
   absl::StatusOr<std::string> FindCreated(const Change& change);
   // Records `resource` under its address with `id`, dropping any intent;
-  // written with the next write (StateRecorder::Durability::kLater).
-  absl::Status Record(const std::string& id, const Resource& resource);
+  // when `deposes` is the id recorded there, that pod is deposed in the
+  // same write. Written with the next write
+  // (StateRecorder::Durability::kLater).
+  absl::Status Record(const std::string& id, const Resource& resource,
+                      const std::string& deposes = "");
 
   // Takes `address` off the declared creates not yet sent; false when it
   // was not declared.

@@ -69,17 +69,14 @@ std::vector<RateLimitPolicy> ParseRateLimitPolicy(std::string_view header) {
   return out;
 }
 
-PacedTransport::PacedTransport(std::unique_ptr<Transport> inner,
-                               PacerOptions options)
-    : inner_(std::move(inner)),
-      options_(std::move(options)),
-      blocked_until_(absl::InfinitePast()) {}
+Pacer::Pacer(PacerOptions options)
+    : options_(std::move(options)), blocked_until_(absl::InfinitePast()) {}
 
-absl::Time PacedTransport::Now() const {
+absl::Time Pacer::Now() const {
   return options_.now ? options_.now() : absl::Now();
 }
 
-void PacedTransport::Admit() {
+void Pacer::Admit() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     const absl::Time now = Now();
@@ -114,7 +111,7 @@ void PacedTransport::Admit() {
   for (auto& [name, w] : windows_) --w.remaining;
 }
 
-void PacedTransport::Learn(const HttpResponse& response) {
+void Pacer::Learn(const HttpResponse& response) {
   const absl::Time now = Now();
   std::lock_guard<std::mutex> lock(mutex_);
   for (const RateLimitPolicy& p : ParseRateLimitPolicy(response.rate_limit_policy)) {
@@ -156,10 +153,19 @@ void PacedTransport::Learn(const HttpResponse& response) {
   }
 }
 
+PacedTransport::PacedTransport(std::unique_ptr<Transport> inner,
+                               std::shared_ptr<Pacer> pacer)
+    : inner_(std::move(inner)), pacer_(std::move(pacer)) {}
+
+PacedTransport::PacedTransport(std::unique_ptr<Transport> inner,
+                               PacerOptions options)
+    : PacedTransport(std::move(inner),
+                     std::make_shared<Pacer>(std::move(options))) {}
+
 absl::StatusOr<HttpResponse> PacedTransport::Send(const HttpRequest& request) {
-  Admit();
+  pacer_->Admit();
   absl::StatusOr<HttpResponse> response = inner_->Send(request);
-  if (response.ok()) Learn(*response);
+  if (response.ok()) pacer_->Learn(*response);
   return response;
 }
 

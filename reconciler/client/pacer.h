@@ -53,12 +53,17 @@ struct PacerOptions {
   std::function<void(absl::Duration)> sleep;
 };
 
-// Sends through `inner`, paced as above. Thread-safe if `inner` is.
-class PacedTransport : public Transport {
+// The pacing state above, shared by every transport that sends with one
+// API key, so that requests sent by one (the account read) count against
+// the windows the others see. Thread-safe.
+class Pacer {
  public:
-  PacedTransport(std::unique_ptr<Transport> inner, PacerOptions options = {});
+  explicit Pacer(PacerOptions options = {});
 
-  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override;
+  // Blocks until every window has a request left, then counts one.
+  void Admit();
+  // Learns the windows and a 429's Retry-After from an answer.
+  void Learn(const HttpResponse& response);
 
  private:
   struct Window {
@@ -69,15 +74,28 @@ class PacedTransport : public Transport {
   };
 
   absl::Time Now() const;
-  // Blocks until every window has a request left, then counts one.
-  void Admit();
-  void Learn(const HttpResponse& response);
 
-  std::unique_ptr<Transport> inner_;
   PacerOptions options_;
   std::mutex mutex_;
   std::map<std::string, Window> windows_;  // guarded by mutex_
   absl::Time blocked_until_;               // guarded by mutex_ (429)
+};
+
+// Sends through `inner`, paced as above by `pacer`. Thread-safe if `inner`
+// is.
+class PacedTransport : public Transport {
+ public:
+  PacedTransport(std::unique_ptr<Transport> inner,
+                 std::shared_ptr<Pacer> pacer);
+  // With a pacer of its own.
+  explicit PacedTransport(std::unique_ptr<Transport> inner,
+                          PacerOptions options = {});
+
+  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override;
+
+ private:
+  std::unique_ptr<Transport> inner_;
+  std::shared_ptr<Pacer> pacer_;
 };
 
 }  // namespace podform

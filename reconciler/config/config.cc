@@ -1,7 +1,5 @@
 #include "reconciler/config/config.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstdlib>
 #include <exception>
@@ -15,6 +13,7 @@
 #include "reconciler/config/yaml_events.h"
 #include "reconciler/config/yaml_reader.h"
 #include "reconciler/core/resource.h"
+#include "reconciler/util/digest.h"
 #include "reconciler/util/file.h"
 #include "reconciler/util/utf8.h"
 #include "yaml-cpp/eventhandler.h"
@@ -31,25 +30,10 @@ constexpr std::array<std::string_view, 1> kDefaultsKeys = {"dataCenter"};
 constexpr std::array<std::string_view, 2> kGuardsKeys = {"minRunwayDays",
                                                          "strict"};
 
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
-                 nullptr) != 1) {
-    return std::string();
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
-}
-
 // The canonical text of what `config` means, for Config::digest: each
 // volume, pod and endpoint as ToAttributes writes it (a secret env key as a
-// marker, never its value), the default data center and moved:. Comments,
+// marker, never its value), the default data center, moved: and the pods
+// replaced destroy-first. Comments,
 // whitespace, key order, quoting, anchors and defaults written out or left
 // implicit do not change it.
 std::string DesiredText(const Config& config) {
@@ -65,6 +49,12 @@ std::string DesiredText(const Config& config) {
   for (const auto& [key, desired] : config.endpoints) {
     resources["endpoint." + key] = ToAttributes(RecordedResource(key, desired));
   }
+  // Only when set, so that the digests of configs without it stay as they
+  // were: a saved plan carries the replacement order it was made with.
+  nlohmann::json destroy_first = nlohmann::json::array();
+  for (const auto& [key, desired] : config.pods) {
+    if (desired.destroy_first) destroy_first.push_back("pod." + key);
+  }
   nlohmann::json moved = nlohmann::json::array();
   for (const MovedBlock& block : config.moved) {
     moved.push_back({block.from.ToString(), block.to.ToString()});
@@ -73,6 +63,7 @@ std::string DesiredText(const Config& config) {
                             {"defaultDataCenter", config.default_data_center},
                             {"resources", resources},
                             {"moved", moved}};
+  if (!destroy_first.empty()) desired["destroyFirst"] = destroy_first;
   return desired.dump(-1, ' ', /*ensure_ascii=*/true,
                       nlohmann::json::error_handler_t::replace);
 }
@@ -239,6 +230,7 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     pod.volume = draft.volume;
     pod.volume_location = draft.volume_location;
     pod.read_only = draft.read_only;
+    pod.destroy_first = draft.destroy_first;
     pod.secret_env = draft.secret_env;
     pod.location = draft.location;
   }

@@ -52,6 +52,11 @@ struct DesiredPod {
   bool read_only = false;
   // Env keys whose value came from ${env:NAME}; never printed or stored.
   std::set<std::string> secret_env;
+  // `replace: destroy-first`: a replacement terminates the old pod before
+  // creating the new one, instead of the default create-before-destroy
+  // (docs/PLAN_FORMAT.md, "Replacement order"). Planning only; not sent to
+  // RunPod nor recorded in the state.
+  bool destroy_first = false;
   SourceLocation location;
 };
 

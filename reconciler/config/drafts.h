@@ -47,6 +47,7 @@ struct PodDraft {
   bool has_access = false;  // `access:` is given
   SourceLocation access_location;
   bool read_only = false;
+  bool destroy_first = false;  // `replace: destroy-first`
   std::set<std::string> secret_env;
 };
 

@@ -12,7 +12,7 @@
 #include "reconciler/config/drafts.h"
 #include "reconciler/config/env_reference.h"
 #include "reconciler/config/suggest.h"
-#include "reconciler/core/serverless_pools.h"
+#include "reconciler/core/catalog.h"
 
 namespace podform {
 namespace {
@@ -275,9 +275,8 @@ EndpointDraft ReadEndpoint(const Entry& entry, const EnvLookup& env,
   }
   for (size_t i = 0; i < draft.spec.gpu_pools.size(); ++i) {
     const std::string& pool = draft.spec.gpu_pools[i];
-    if (IsServerlessGpuPool(pool)) continue;
-    std::vector<std::string_view> known(KnownServerlessGpuPools().begin(),
-                                        KnownServerlessGpuPools().end());
+    if (IsKnownGpuPool(pool)) continue;
+    const std::vector<std::string_view>& known = KnownGpuPools();
     std::vector<std::string> names(known.begin(), known.end());
     diagnostics.Error(
         draft.pool_locations[i],

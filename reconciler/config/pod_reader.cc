@@ -15,10 +15,10 @@ namespace {
 constexpr int kDefaultMaxGpuCount = 8;
 constexpr int64_t kMaxPort = 65535;
 
-constexpr std::array<std::string_view, 14> kPodKeys = {
-    "name",       "image",  "gpuType",   "gpuCount",        "cloudType",
-    "dataCenter", "volume", "mountPath", "containerDiskGb", "ports",
-    "env",        "status", "dockerArgs", "access"};
+constexpr std::array<std::string_view, 15> kPodKeys = {
+    "name",       "image",  "gpuType",    "gpuCount",        "cloudType",
+    "dataCenter", "volume", "mountPath",  "containerDiskGb", "ports",
+    "env",        "status", "dockerArgs", "access",          "replace"};
 
 // Reads `ports`: a list of "NUMBER/http" or "NUMBER/tcp", NUMBER in
 // 1..65535 without leading zeros, each number at most once.
@@ -267,6 +267,18 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
               absl::StrCat(field.path,
                            ": must be read-write or read-only, got \"",
                            *access, "\""));
+        }
+      }
+    } else if (key == "replace") {
+      if (auto order = ReadString(field, diagnostics)) {
+        if (*order == "create-first" || *order == "destroy-first") {
+          draft.destroy_first = *order == "destroy-first";
+        } else {
+          diagnostics.Error(
+              field.value_location,
+              absl::StrCat(field.path,
+                           ": must be create-first or destroy-first, got \"",
+                           *order, "\""));
         }
       }
     } else if (key == "dockerArgs") {

@@ -7,8 +7,10 @@
 // planner prices plans with them.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace podform {
 
@@ -18,14 +20,22 @@ struct DataCenterInfo {
   std::string_view location;  // "Romania"
 };
 
+// One GPU type of RunPod's catalog (references/gpu-types.mdx of RunPod's
+// docs: every type RunPod lists, with its id, display name and memory).
 struct GpuTypeInfo {
   std::string_view id;            // "NVIDIA A100 80GB PCIe"
   std::string_view display_name;  // "A100 PCIe"
-  std::string_view manufacturer;  // "Nvidia"
+  std::string_view manufacturer;  // "Nvidia" | "AMD"
   int memory_gb;
-  int cuda_cores;
-  double secure_price;      // USD per GPU-hour, on-demand Secure Cloud
-  double community_price;   // USD per GPU-hour, on-demand Community Cloud
+  int cuda_cores;         // 0 when podform does not know it
+  std::string_view pool;  // serverless GPU pool ("AMPERE_80"); "" when the
+                          // type is in no pool RunPod documents
+  bool secure_cloud;      // offered on Secure Cloud
+  bool community_cloud;   // offered on Community Cloud
+  // USD per GPU-hour, on-demand; nullopt when podform has no published
+  // price for the type on that cloud (an unknown price, never $0).
+  std::optional<double> secure_price;
+  std::optional<double> community_price;
   int max_gpu_count;
 };
 
@@ -53,10 +63,20 @@ double VolumeMonthlyCost(int64_t size_gb);
 bool VolumePricePublished(std::string_view type);
 
 // Hourly price in USD of a pod with `gpu_count` GPUs of `gpu_type` on
-// `cloud_type` ("SECURE" | "COMMUNITY"); 0 for an unknown GPU type. GPU
-// time only: a stopped pod costs none (the caller leaves it out).
-double PodHourlyCost(std::string_view gpu_type, int gpu_count,
-                     std::string_view cloud_type);
+// `cloud_type` ("SECURE" | "COMMUNITY"; anything else reads as SECURE);
+// nullopt when the price is not known: a GPU type not in the catalog, or
+// one without a published price on that cloud. GPU time only: a stopped
+// pod costs none (the caller leaves it out).
+std::optional<double> PodHourlyCost(std::string_view gpu_type, int gpu_count,
+                                    std::string_view cloud_type);
+
+// Whether the serverless GPU pool `pool` ("ADA_24") is one the catalog's
+// types belong to.
+bool IsKnownGpuPool(std::string_view pool);
+
+// Every serverless GPU pool the catalog's types belong to, by the memory
+// of their smallest GPU, then by name: AMPERE_16, ADA_24, AMPERE_24, ...
+const std::vector<std::string_view>& KnownGpuPools();
 
 }  // namespace podform
 

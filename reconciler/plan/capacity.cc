@@ -52,10 +52,13 @@ std::vector<std::string> CapacityWarnings(
         change.address.ToString(), ": RunPod reports no ", pod->gpu_type,
         " available for ", CloudName(pod->cloud_type), " pods ", where,
         " right now; ",
-        change.action == Action::kReplace
-            ? "the replacement terminates the old pod first and may then "
-              "fail for lack of capacity"
-            : "the create may fail for lack of capacity"));
+        change.action != Action::kReplace
+            ? "the create may fail for lack of capacity"
+        : change.replace_order == ReplaceOrder::kCreateFirst
+            ? "the replacement creates the new pod first and may fail for "
+              "lack of capacity; the old pod then keeps running"
+            : "the replacement terminates the old pod first and may then "
+              "fail for lack of capacity"));
   }
   return warnings;
 }

@@ -3,7 +3,8 @@
 
 // Warnings, before apply, that RunPod has no GPUs for a pod the plan
 // creates: without them the first sign is a failed create, and for a
-// replacement the old pod may already be gone.
+// destroy-first replacement the old pod is already gone by then (a
+// create-first one keeps it running). Each warning says which.
 
 #include <map>
 #include <set>

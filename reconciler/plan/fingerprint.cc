@@ -1,11 +1,9 @@
 // Fingerprints of live objects and the comparison of secrets with live
 // (declared in planner.h).
 
-#include <openssl/evp.h>
-
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "reconciler/plan/planner.h"
+#include "reconciler/util/digest.h"
 
 namespace podform {
 namespace {
@@ -21,14 +19,7 @@ class Encoder {
   void Add(std::string_view field, int64_t value) {
     Add(field, absl::StrCat(value));
   }
-  std::string Digest() const {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(text_.data(), text_.size(), digest, &length, EVP_sha256(),
-               nullptr);
-    return absl::BytesToHexString(
-        absl::string_view(reinterpret_cast<const char*>(digest), length));
-  }
+  std::string Digest() const { return Sha256Hex(text_); }
 
  private:
   std::string text_;

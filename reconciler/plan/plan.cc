@@ -31,6 +31,17 @@ std::optional<Action> ParseAction(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view ReplaceOrderName(ReplaceOrder order) {
+  return order == ReplaceOrder::kCreateFirst ? "create-first"
+                                             : "destroy-first";
+}
+
+std::optional<ReplaceOrder> ParseReplaceOrder(std::string_view name) {
+  if (name == "create-first") return ReplaceOrder::kCreateFirst;
+  if (name == "destroy-first") return ReplaceOrder::kDestroyFirst;
+  return std::nullopt;
+}
+
 bool Plan::HasChanges() const { return !moves.empty() || HasActions(); }
 
 bool Plan::HasActions() const {

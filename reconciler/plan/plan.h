@@ -22,7 +22,7 @@ enum class Action {
   kNoOp,
   kCreate,
   kUpdate,   // in place: update the volume / edit the pod (+ stop/start)
-  kReplace,  // delete/terminate, then create
+  kReplace,  // delete/terminate and create, in Change::replace_order
   kDelete,
   kStop,    // podStop only
   kResume,  // podResume only
@@ -32,6 +32,25 @@ enum class Action {
 std::string_view ActionName(Action action);
 // Inverse of ActionName; nullopt for anything else.
 std::optional<Action> ParseAction(std::string_view name);
+
+// The order of a replacement's two phases.
+enum class ReplaceOrder {
+  // Delete/terminate the old resource, then create the new one (volumes;
+  // pods that cannot or must not exist twice at once; `replace:
+  // destroy-first`).
+  kDestroyFirst,
+  // Pods by default: create the new pod and wait until it runs, then
+  // terminate the old one. In between the state records the new pod at the
+  // address and the old one as deposed (State::deposed), so that a failed
+  // create leaves the old pod running and recorded, and an interrupted
+  // apply leaves nothing untracked.
+  kCreateFirst,
+};
+
+// "destroy-first" or "create-first" (as `replace:` in podform.yaml).
+std::string_view ReplaceOrderName(ReplaceOrder order);
+// Inverse of ReplaceOrderName; nullopt for anything else.
+std::optional<ReplaceOrder> ParseReplaceOrder(std::string_view name);
 
 struct Change {
   Address address;
@@ -53,6 +72,19 @@ struct Change {
   std::vector<std::string> reasons;
   // Attribute names (as in ToAttributes) whose change forces replacement.
   std::vector<std::string> replace_attributes;
+  // A replace's order (kDestroyFirst for every other action).
+  ReplaceOrder replace_order = ReplaceOrder::kDestroyFirst;
+  // Why a pod's replace is destroy-first, for people; "" otherwise.
+  std::string replace_order_reason;
+  // Non-empty: the change terminates the deposed pod with this id, left at
+  // `address` by a create-before-destroy replacement that did not finish
+  // (State::deposed); action is kDelete, `before` its recorded attributes,
+  // `id` the same id while the pod is on RunPod and "" when it is gone (then
+  // only its entry is removed). Such a change shares its address with the
+  // address's own change; nothing depends on it by address except the
+  // destroys that wait for the address's pods (destroy_depends_on) and a
+  // create-first replace of the same address, which runs after it.
+  std::string deposed_id;
   // True when the step deletes or replaces a network volume (its data is lost).
   bool destroys_data = false;
   // Ordering. A change runs in at most two phases: a destroy phase (delete,
@@ -112,6 +144,10 @@ struct Cost {
   // (HIGH_PERFORMANCE), sorted; left out of storage_monthly_*, which are
   // then lower bounds.
   std::vector<Address> unpriced_volumes = {};
+  // Running pods (before or after) whose GPU type has no published price
+  // on their cloud (or is not in the catalog), sorted; left out of
+  // pods_hourly_*, which are then lower bounds.
+  std::vector<Address> unpriced_pods = {};
 
   bool operator==(const Cost&) const = default;
 };
@@ -132,13 +168,18 @@ struct Finding {
 struct Plan {
   // The --json format (docs/PLAN_FORMAT.md); 2 added "ok", "diagnostics"
   // and "moves"; 3 added "runway" and the cost's "unpriced_volumes",
-  // "prices_as_of" and "assumptions".
-  static constexpr int kFormatVersion = 3;
+  // "prices_as_of" and "assumptions"; 4 added the cost's "unpriced_pods"
+  // and each change's "replace_order", "replace_order_reason" and
+  // "deposed".
+  static constexpr int kFormatVersion = 4;
 
   // Every managed or desired address (or, with --target, the targeted ones and
   // what they depend on), no-ops included, ordered by when each change starts
   // in ExecutionSteps (steps.h): destroy phases first (pods before volumes),
-  // then create phases (volumes before pods). Outside a volume-replace
+  // then create phases (volumes before pods); a create-first replace
+  // starts with its create phase. Deposed pods' terminations
+  // (Change::deposed_id) share their address with its change. Outside a
+  // volume-replace
   // cascade this is a topological order of depends_on and
   // destroy_depends_on.
   std::vector<Change> changes;

@@ -1,16 +1,14 @@
 #include "reconciler/plan/plan_file.h"
 
-#include <openssl/evp.h>
-
 #include <cmath>
 #include <limits>
 #include <set>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/plan/steps.h"
+#include "reconciler/util/digest.h"
 #include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
 
@@ -19,20 +17,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kPlanFileVersion = 2;
+// 3 added each change's "replace_order", "replace_order_reason" and
+// "deposed_id".
+constexpr int kPlanFileVersion = 3;
 
 std::string Dump(const json& j, int indent) {
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 std::string Checksum(const json& body) {
-  std::string text = Dump(body, -1);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::StrCat("sha256:",
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(digest), length)));
+  return absl::StrCat("sha256:", Sha256Hex(Dump(body, -1)));
 }
 
 json Addresses(const std::vector<Address>& addresses) {
@@ -165,7 +159,8 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
       r.Keys({"address", "action", "id", "before", "after", "reasons",
               "replace_attributes", "destroys_data", "depends_on",
               "destroy_depends_on", "live_fingerprint",
-              "secret_env_changes"}));
+              "secret_env_changes", "replace_order", "replace_order_reason",
+              "deposed_id"}));
   RETURN_IF_ERROR(r.String("action", &action_text));
   std::optional<Action> action = ParseAction(action_text);
   if (!action.has_value()) {
@@ -182,6 +177,27 @@ absl::Status ReadChange(const json& j, size_t index, Change* c) {
   RETURN_IF_ERROR(r.AddressList("destroy_depends_on", &c->destroy_depends_on));
   RETURN_IF_ERROR(r.String("live_fingerprint", &c->live_fingerprint));
   RETURN_IF_ERROR(r.Strings("secret_env_changes", &c->secret_env_changes));
+  std::string order_text;
+  RETURN_IF_ERROR(r.String("replace_order", &order_text));
+  std::optional<ReplaceOrder> order = ParseReplaceOrder(order_text);
+  if (!order.has_value()) {
+    return r.Fail(absl::StrCat("\"", order_text,
+                               "\" is not a replace order (create-first or "
+                               "destroy-first)"));
+  }
+  c->replace_order = *order;
+  if (c->replace_order == ReplaceOrder::kCreateFirst &&
+      (c->action != Action::kReplace || c->address.kind != Kind::kPod)) {
+    return r.Fail("only a pod's replace can be create-first");
+  }
+  RETURN_IF_ERROR(r.String("replace_order_reason", &c->replace_order_reason));
+  RETURN_IF_ERROR(r.String("deposed_id", &c->deposed_id));
+  if (!c->deposed_id.empty() &&
+      (c->action != Action::kDelete || c->address.kind != Kind::kPod ||
+       (!c->id.empty() && c->id != c->deposed_id))) {
+    return r.Fail(
+        "a deposed pod's change must be a delete of that pod's id");
+  }
 
   // What each action needs to be applied.
   bool needs_before = c->action != Action::kCreate;
@@ -314,21 +330,23 @@ absl::StatusOr<Plan> Parse(const json& root) {
   }
 
   Reader cost(root.at("cost"), "cost");
-  // "unpriced_volumes" is there only when a volume has no published price.
-  if (root.at("cost").is_object() &&
-      root.at("cost").contains("unpriced_volumes")) {
-    json without = root.at("cost");
-    without.erase("unpriced_volumes");
-    RETURN_IF_ERROR(
-        Reader(without, "cost")
-            .Keys({"storage_monthly_before", "storage_monthly_after",
-                   "pods_hourly_before", "pods_hourly_after"}));
+  // "unpriced_volumes" and "unpriced_pods" are there only when a volume or
+  // a pod has no published price.
+  json priced = root.at("cost");
+  for (const char* key : {"unpriced_volumes", "unpriced_pods"}) {
+    if (priced.is_object()) priced.erase(key);
+  }
+  RETURN_IF_ERROR(
+      Reader(priced, "cost")
+          .Keys({"storage_monthly_before", "storage_monthly_after",
+                 "pods_hourly_before", "pods_hourly_after"}));
+  if (root.at("cost").contains("unpriced_volumes")) {
     RETURN_IF_ERROR(
         cost.AddressList("unpriced_volumes", &plan.cost.unpriced_volumes));
-  } else {
+  }
+  if (root.at("cost").contains("unpriced_pods")) {
     RETURN_IF_ERROR(
-        cost.Keys({"storage_monthly_before", "storage_monthly_after",
-                   "pods_hourly_before", "pods_hourly_after"}));
+        cost.AddressList("unpriced_pods", &plan.cost.unpriced_pods));
   }
   RETURN_IF_ERROR(
       cost.Number("storage_monthly_before", &plan.cost.storage_monthly_before));
@@ -367,6 +385,9 @@ std::string SerializePlanFile(const Plan& plan) {
         {"destroy_depends_on", Addresses(c.destroy_depends_on)},
         {"live_fingerprint", c.live_fingerprint},
         {"secret_env_changes", c.secret_env_changes},
+        {"replace_order", std::string(ReplaceOrderName(c.replace_order))},
+        {"replace_order_reason", c.replace_order_reason},
+        {"deposed_id", c.deposed_id},
     });
   }
   json unmanaged = json::array();
@@ -393,6 +414,9 @@ std::string SerializePlanFile(const Plan& plan) {
   };
   if (!plan.cost.unpriced_volumes.empty()) {
     body["cost"]["unpriced_volumes"] = Addresses(plan.cost.unpriced_volumes);
+  }
+  if (!plan.cost.unpriced_pods.empty()) {
+    body["cost"]["unpriced_pods"] = Addresses(plan.cost.unpriced_pods);
   }
   if (!plan.moves.empty()) {
     json moves = json::array();

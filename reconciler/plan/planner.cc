@@ -60,6 +60,8 @@ class Planner {
  private:
   void PlanVolume(const Address& address);
   void PlanPod(const Address& address);
+  // The terminations of the deposed pods of prior_ (Change::deposed_id).
+  void PlanDeposed();
   // Fills in a change for a recorded resource that RunPod no longer has.
   void PlanGone(Entry& entry, const std::optional<Resource>& after);
   void CheckProtection(Entry& entry, const std::string& what) const;
@@ -86,6 +88,9 @@ class Planner {
   const std::map<std::string, DesiredPod>* pods_ = &empty_pods_;
   std::string config_digest_;
   std::map<Address, Entry> entries_;
+  std::vector<Change> deposed_;  // PlanDeposed
+  double deposed_hourly_ = 0;    // what the running deposed pods cost
+  std::set<Address> deposed_unpriced_;  // running deposed pods of no price
 };
 
 void Planner::PlanGone(Entry& entry, const std::optional<Resource>& after) {
@@ -185,6 +190,7 @@ void Planner::PlanPod(const Address& address) {
   std::set<std::string> desired_env_keys;
   const DesiredPod* desired = nullptr;
   std::string volume_replaced_reason;
+  bool volume_destroyed_first = false;  // its volume is replaced
   if (auto it = pods_->find(address.name); it != pods_->end()) {
     const DesiredPod& d = it->second;
     desired = &d;
@@ -199,6 +205,8 @@ void Planner::PlanPod(const Address& address) {
             absl::StrCat(address.ToString(), ": mounts ", volume.ToString(),
                          ", which is not in the configuration"));
       } else if (v->second.new_identity) {
+        volume_destroyed_first =
+            v->second.change.action == Action::kReplace;
         volume_replaced_reason = absl::StrCat(
             volume.ToString(), " is ",
             v->second.change.action == Action::kReplace ? "replaced"
@@ -254,6 +262,56 @@ void Planner::PlanPod(const Address& address) {
   c.action = d.action;
   c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
   c.replace_attributes = d.replace_attributes;
+  if (c.action != Action::kReplace) return;
+  if (desired->destroy_first) {
+    c.replace_order_reason = "replace: destroy-first in podform.yaml";
+  } else if (volume_destroyed_first) {
+    c.replace_order_reason = absl::StrCat(
+        "volume.", desired->volume,
+        " is replaced: its old volume goes only after the old pod, and the "
+        "new pod needs the new volume");
+  } else {
+    c.replace_order = ReplaceOrder::kCreateFirst;
+  }
+}
+
+void Planner::PlanDeposed() {
+  for (const auto& [address, pods] : prior_.deposed) {
+    for (const ResourceState& pod : pods) {
+      Change c;
+      c.address = address;
+      c.action = Action::kDelete;
+      c.deposed_id = pod.id;
+      c.before = pod.resource;
+      c.before->address = address;
+      const LivePod* live = live_index_.FindPod(pod.id);
+      if (live != nullptr && plan_internal::IsTerminated(*live)) {
+        live = nullptr;
+      }
+      if (live == nullptr) {
+        c.reasons.push_back(
+            "deposed pod already gone from RunPod; only its lock file entry "
+            "is removed");
+      } else {
+        c.id = pod.id;
+        c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
+        c.reasons.push_back(
+            "deposed: a replacement created its successor but did not "
+            "terminate it; it is still on RunPod and billed");
+        if (plan_internal::LiveRunning(*live)) {
+          std::optional<double> hourly = PodHourlyCost(
+              c.before->pod.gpu_type, c.before->pod.gpu_count,
+              c.before->pod.cloud_type);
+          if (hourly.has_value()) {
+            deposed_hourly_ += *hourly;
+          } else {
+            deposed_unpriced_.insert(address);
+          }
+        }
+      }
+      deposed_.push_back(std::move(c));
+    }
+  }
 }
 
 void Planner::AddDependencies() {
@@ -283,6 +341,18 @@ void Planner::AddDependencies() {
           c.destroy_depends_on.push_back(pod);
         }
       }
+      // Deposed pods that mount it are terminated before it goes too.
+      for (const Change& deposed : deposed_) {
+        if (deposed.id.empty() ||
+            deposed.before->volume_key != address.name) {
+          continue;
+        }
+        if (std::find(c.destroy_depends_on.begin(), c.destroy_depends_on.end(),
+                      deposed.address) == c.destroy_depends_on.end()) {
+          c.destroy_depends_on.push_back(deposed.address);
+        }
+      }
+      std::sort(c.destroy_depends_on.begin(), c.destroy_depends_on.end());
     }
   }
 }
@@ -309,8 +379,9 @@ std::set<Address> Planner::Kept() const {
 
 Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   Cost cost;
-  std::set<Address> unpriced;
-  auto add = [&unpriced](const Resource& r, double* storage, double* pods) {
+  std::set<Address> unpriced, unpriced_pods;
+  auto add = [&unpriced, &unpriced_pods](const Resource& r, double* storage,
+                                         double* pods) {
     if (r.address.kind == Kind::kVolume) {
       if (VolumePricePublished(r.volume.type)) {
         *storage += VolumeMonthlyCost(r.volume.size_gb);
@@ -318,7 +389,13 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
         unpriced.insert(r.address);
       }
     } else if (r.pod.running) {
-      *pods += PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count, r.pod.cloud_type);
+      std::optional<double> hourly =
+          PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count, r.pod.cloud_type);
+      if (hourly.has_value()) {
+        *pods += *hourly;
+      } else {
+        unpriced_pods.insert(r.address);
+      }
     }
   };
   for (const auto& [address, entry] : entries_) {
@@ -334,17 +411,22 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
       add(*c.after, &cost.storage_monthly_after, &cost.pods_hourly_after);
     }
   }
+  // A running deposed pod is billed until its termination.
+  cost.pods_hourly_before += deposed_hourly_;
+  unpriced_pods.insert(deposed_unpriced_.begin(), deposed_unpriced_.end());
   cost.storage_monthly_before = RoundCost(cost.storage_monthly_before);
   cost.storage_monthly_after = RoundCost(cost.storage_monthly_after);
   cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
   cost.pods_hourly_after = RoundCost(cost.pods_hourly_after);
   cost.unpriced_volumes.assign(unpriced.begin(), unpriced.end());
+  cost.unpriced_pods.assign(unpriced_pods.begin(), unpriced_pods.end());
   return cost;
 }
 
 std::vector<UnmanagedResource> Planner::Unmanaged() const {
   std::set<std::string> known;
   for (const auto& [address, state] : prior_.resources) known.insert(state.id);
+  for (const Change& deposed : deposed_) known.insert(deposed.deposed_id);
   std::vector<UnmanagedResource> out;
   for (const LiveVolume& v : live_.volumes) {
     if (known.count(v.id) == 0)
@@ -374,6 +456,7 @@ void Planner::CheckUnmanagedWriters(
       volume_by_id[state.id] = address.name;
     }
   }
+  for (const Change& deposed : deposed_) known.insert(deposed.deposed_id);
   std::vector<VolumeMounter> unmanaged;
   for (const LivePod& pod : live_.pods) {
     if (known.count(pod.id) > 0 || plan_internal::IsTerminated(pod)) continue;
@@ -457,6 +540,7 @@ absl::StatusOr<Plan> Planner::Run() {
   }
   for (const Address& a : volumes) PlanVolume(a);
   for (const Address& a : pods) PlanPod(a);
+  PlanDeposed();
   AddDependencies();
 
   std::vector<std::pair<Address, std::string>> errors;
@@ -508,9 +592,21 @@ absl::StatusOr<Plan> Planner::Run() {
   // Changes are large (two Resources each): moved, never copied, into
   // vectors sized up front.
   std::vector<Change> changes;
-  changes.reserve(kept.size());
+  changes.reserve(kept.size() + deposed_.size());
   for (const Address& a : kept) {
     changes.push_back(std::move(entries_.at(a).change));
+  }
+  // Deposed pods are always terminated (a --target plan only those of the
+  // addresses it keeps): they are billed and nothing else ends them.
+  std::set<Address> with_deposed = kept;
+  for (const Change& c : changes) {
+    with_deposed.insert(c.destroy_depends_on.begin(),
+                        c.destroy_depends_on.end());
+  }
+  for (Change& deposed : deposed_) {
+    if (options_.targets.empty() || with_deposed.count(deposed.address) > 0) {
+      changes.push_back(std::move(deposed));
+    }
   }
   absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(changes);
   if (!steps.ok()) {

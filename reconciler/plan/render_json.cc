@@ -51,15 +51,21 @@ json RunwayJson(const Runway& runway) {
   auto days = [](const std::optional<double>& d) {
     return d.has_value() ? json(*d) : json(nullptr);
   };
-  return {{"known", true},
-          {"balance", runway.balance},
-          {"spend_limit_hourly", runway.spend_limit},
-          {"spend_daily_now", runway.per_day_now},
-          {"spend_daily_after", runway.per_day_after},
-          {"spend_hourly_after", runway.per_hour_after},
-          {"days_now", days(runway.days_now)},
-          {"days_after", days(runway.days_after)},
-          {"message", RunwayLine(runway)}};
+  json out = {{"known", true},
+              {"balance", runway.balance},
+              {"spend_limit_hourly", runway.spend_limit},
+              {"spend_daily_now", runway.per_day_now},
+              {"spend_daily_after", runway.per_day_after},
+              {"spend_hourly_after", runway.per_hour_after},
+              {"days_now", days(runway.days_now)},
+              {"days_after", days(runway.days_after)},
+              {"message", RunwayLine(runway)}};
+  // Only when there are any, so that runways of priced plans read as in
+  // format 3.
+  if (!runway.unpriced_changes.empty()) {
+    out["unpriced_changes"] = runway.unpriced_changes;
+  }
+  return out;
 }
 
 }  // namespace
@@ -81,6 +87,12 @@ json RenderJson(const Plan& plan) {
         {"depends_on", Addresses(c.depends_on)},
         {"destroy_depends_on", Addresses(c.destroy_depends_on)},
         {"secret_env_changes", c.secret_env_changes},
+        {"replace_order",
+         c.action == Action::kReplace
+             ? json(std::string(ReplaceOrderName(c.replace_order)))
+             : json(nullptr)},
+        {"replace_order_reason", c.replace_order_reason},
+        {"deposed", c.deposed_id.empty() ? json(nullptr) : json(c.deposed_id)},
     });
   }
   std::map<Action, int> counts = plan.Counts();
@@ -113,6 +125,7 @@ json RenderJson(const Plan& plan) {
         {"pods_hourly_before", plan.cost.pods_hourly_before},
         {"pods_hourly_after", plan.cost.pods_hourly_after},
         {"unpriced_volumes", Addresses(plan.cost.unpriced_volumes)},
+        {"unpriced_pods", Addresses(plan.cost.unpriced_pods)},
         {"prices_as_of", kPricesAsOf},
         {"assumptions", render_internal::CostAssumptions()}}},
       {"unmanaged", unmanaged},

@@ -37,10 +37,17 @@ std::string DiffBlock(const Plan& plan) {
   for (const Change& c : plan.changes) {
     if (c.action == Action::kNoOp) continue;
     if (!out.empty()) absl::StrAppend(&out, "\n");
-    absl::StrAppend(&out, DiffSymbol(c.action), " ", c.address.ToString(), " ",
+    absl::StrAppend(&out, render_internal::ChangeSymbol(c) == "+/-"
+                              ? "+/-"
+                              : DiffSymbol(c.action),
+                    " ", render_internal::ChangeTitle(c), " ",
                     render_internal::ActionWords(c.action), "\n");
     for (const std::string& reason : c.reasons) {
       absl::StrAppend(&out, "#     (", Printable(reason), ")\n");
+    }
+    if (std::string order = render_internal::ReplaceOrderLine(c);
+        !order.empty()) {
+      absl::StrAppend(&out, "#     (", order, ")\n");
     }
     for (const AttributeLine& line : render_internal::AttributeLines(c)) {
       std::string forces =
@@ -99,8 +106,14 @@ std::string RenderMarkdown(const Plan& plan) {
       for (const std::string& reason : c.reasons) {
         absl::StrAppend(&why, why.empty() ? "" : "; ", reason);
       }
+      if (std::string order = render_internal::ReplaceOrderLine(c);
+          !order.empty()) {
+        absl::StrAppend(&why, why.empty() ? "" : "; ", order);
+      }
+      std::string address = c.address.ToString();
+      if (!c.deposed_id.empty()) absl::StrAppend(&address, " (deposed)");
       absl::StrAppend(&out, "| ", std::string(ActionName(c.action)), " | `",
-                      c.address.ToString(), "` | ",
+                      address, "` | ",
                       c.id.empty() ? "" : absl::StrCat("`", Cell(c.id), "`"),
                       " | ", Cell(why), " |\n");
     }
@@ -149,6 +162,10 @@ std::string RenderMarkdown(const Plan& plan) {
   if (!plan.cost.unpriced_volumes.empty()) {
     absl::StrAppend(&out, "\nStorage leaves out ",
                     render_internal::UnpricedNote(plan.cost), ".\n");
+  }
+  if (!plan.cost.unpriced_pods.empty()) {
+    absl::StrAppend(&out, "\nPods leave out ",
+                    render_internal::UnpricedPodsNote(plan.cost), ".\n");
   }
   absl::StrAppend(&out, "\n", render_internal::CostAssumptions(), "\n");
   if (plan.runway.has_value()) {

@@ -10,6 +10,8 @@ namespace {
 
 using render_internal::ActionSymbol;
 using render_internal::ActionWords;
+using render_internal::ChangeSymbol;
+using render_internal::ChangeTitle;
 using render_internal::AttributeLine;
 
 struct Palette {
@@ -55,7 +57,7 @@ struct LegendEntry {
 constexpr LegendEntry kLegend[] = {
     {Action::kCreate, "create"},
     {Action::kUpdate, "update in place"},
-    {Action::kReplace, "replace (delete, then create)"},
+    {Action::kReplace, "replace (delete, then create)"},  // or "+/-" below
     {Action::kDelete, "destroy"},
     {Action::kStop, "stop the pod"},
     {Action::kResume, "start the pod again"},
@@ -63,12 +65,15 @@ constexpr LegendEntry kLegend[] = {
 
 void RenderChange(const Change& c, const Palette& p, std::string* out) {
   const std::string& color = p.ForAction(c.action);
-  absl::StrAppend(out, color, ActionSymbol(c.action), p.reset, " ", p.bold,
-                  c.address.ToString(), p.reset, " ", ActionWords(c.action),
-                  "\n");
+  absl::StrAppend(out, color, ChangeSymbol(c), p.reset, " ", p.bold,
+                  ChangeTitle(c), p.reset, " ", ActionWords(c.action), "\n");
   for (const std::string& reason : c.reasons) {
     absl::StrAppend(out, "      # (", render_internal::Printable(reason),
                     ")\n");
+  }
+  if (std::string order = render_internal::ReplaceOrderLine(c);
+      !order.empty()) {
+    absl::StrAppend(out, "      # (", order, ")\n");
   }
   for (const AttributeLine& line : render_internal::AttributeLines(c)) {
     absl::StrAppend(out, "      ", p.ForOp(line.op), std::string(1, line.op),
@@ -142,8 +147,26 @@ std::string RenderText(const Plan& plan, bool color) {
       absl::StrAppend(&out,
                       "Resource actions are indicated with the following "
                       "symbols:\n");
+      // Replaces show the symbol of each order the plan uses.
+      bool create_first = false, destroy_first = false;
+      for (const Change& c : plan.changes) {
+        if (c.action != Action::kReplace) continue;
+        (c.replace_order == ReplaceOrder::kCreateFirst ? create_first
+                                                       : destroy_first) = true;
+      }
       for (const LegendEntry& entry : kLegend) {
         if (counts[entry.action] == 0) continue;
+        if (entry.action == Action::kReplace) {
+          if (destroy_first) {
+            absl::StrAppend(&out, p.red, "-/+", p.reset, " ", entry.text,
+                            "\n");
+          }
+          if (create_first) {
+            absl::StrAppend(&out, p.red, "+/-", p.reset,
+                            " replace (create, then delete)\n");
+          }
+          continue;
+        }
         absl::StrAppend(&out, p.ForAction(entry.action),
                         ActionSymbol(entry.action), p.reset, " ", entry.text,
                         "\n");

@@ -198,6 +198,31 @@ std::string ActionSymbol(Action action) {
   return "   ";
 }
 
+std::string ChangeSymbol(const Change& change) {
+  if (change.action == Action::kReplace &&
+      change.replace_order == ReplaceOrder::kCreateFirst) {
+    return "+/-";
+  }
+  return ActionSymbol(change.action);
+}
+
+std::string ChangeTitle(const Change& change) {
+  if (change.deposed_id.empty()) return change.address.ToString();
+  return absl::StrCat(change.address.ToString(), " (deposed pod ",
+                      Printable(change.deposed_id), ")");
+}
+
+std::string ReplaceOrderLine(const Change& change) {
+  if (change.action != Action::kReplace) return "";
+  if (change.replace_order == ReplaceOrder::kCreateFirst) {
+    return "create before destroy: the new pod is created and runs before "
+           "the old one is terminated";
+  }
+  if (change.replace_order_reason.empty()) return "destroy before create";
+  return absl::StrCat("destroy before create: ",
+                      change.replace_order_reason);
+}
+
 std::string CostAssumptions() {
   return absl::StrCat("Prices as of ", kPricesAsOf,
                       " (RunPod's published list); volumes bill hourly "
@@ -205,11 +230,23 @@ std::string CostAssumptions() {
                       "time.");
 }
 
-std::string UnpricedNote(const Cost& cost) {
-  if (cost.unpriced_volumes.empty()) return "";
+namespace {
+
+std::string NotPublished(const std::vector<Address>& addresses) {
+  if (addresses.empty()) return "";
   std::vector<std::string> names;
-  for (const Address& a : cost.unpriced_volumes) names.push_back(a.ToString());
+  for (const Address& a : addresses) names.push_back(a.ToString());
   return absl::StrCat(absl::StrJoin(names, ", "), ": price not published");
+}
+
+}  // namespace
+
+std::string UnpricedNote(const Cost& cost) {
+  return NotPublished(cost.unpriced_volumes);
+}
+
+std::string UnpricedPodsNote(const Cost& cost) {
+  return NotPublished(cost.unpriced_pods);
 }
 
 std::vector<std::string> CostLines(const Cost& cost) {
@@ -219,10 +256,13 @@ std::vector<std::string> CostLines(const Cost& cost) {
   if (!cost.unpriced_volumes.empty()) {
     absl::StrAppend(&storage, " (", UnpricedNote(cost), ")");
   }
-  return {std::move(storage),
-          absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
-                       Money(cost.pods_hourly_after), "/hour"),
-          CostAssumptions()};
+  std::string pods =
+      absl::StrCat("Pods: ", Money(cost.pods_hourly_before), "/hour -> ",
+                   Money(cost.pods_hourly_after), "/hour");
+  if (!cost.unpriced_pods.empty()) {
+    absl::StrAppend(&pods, " (", UnpricedPodsNote(cost), ")");
+  }
+  return {std::move(storage), std::move(pods), CostAssumptions()};
 }
 
 }  // namespace podform::render_internal

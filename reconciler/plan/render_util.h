@@ -55,9 +55,24 @@ std::string ActionWords(Action action);
 // The symbol in the text rendering: "  +", "  ~", "-/+", "  -", "  |", "  >".
 std::string ActionSymbol(Action action);
 
+// The symbol of `change`: ActionSymbol(change.action), except "+/-" for a
+// create-first replace (Terraform's symbol for create-before-destroy).
+std::string ChangeSymbol(const Change& change);
+
+// "pod.trainer", or for a deposed pod's termination "pod.trainer (deposed
+// pod ID)".
+std::string ChangeTitle(const Change& change);
+
+// For a replace, the order it uses, for people: "create before destroy:
+// the new pod is created and runs before the old one is terminated" or
+// "destroy before create" (with ": REASON" when the plan gives one); ""
+// for any other action.
+std::string ReplaceOrderLine(const Change& change);
+
 // "Storage: $7.00/month -> $35.00/month" (with " (volume.fast: price not
 // published)" when cost.unpriced_volumes names any), "Pods: $0.00/hour ->
-// $1.64/hour" and CostAssumptions().
+// $1.64/hour" (with " (pod.big: price not published)" when
+// cost.unpriced_pods names any) and CostAssumptions().
 std::vector<std::string> CostLines(const Cost& cost);
 
 // The one line that says what the cost lines assume: "Prices as of
@@ -68,6 +83,10 @@ std::string CostAssumptions();
 // "volume.fast: price not published" for cost.unpriced_volumes (joined by
 // ", " before the colon); "" when there are none.
 std::string UnpricedNote(const Cost& cost);
+
+// The same for cost.unpriced_pods: "pod.big: price not published"; "" when
+// there are none.
+std::string UnpricedPodsNote(const Cost& cost);
 
 }  // namespace podform::render_internal
 

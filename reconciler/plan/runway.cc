@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/match.h"
@@ -62,11 +63,20 @@ std::string RunwayLine(const Runway& runway) {
   if (!runway.known()) {
     return absl::StrCat("Balance unknown: ", runway.unknown_reason, ".");
   }
-  return absl::StrCat("Balance ", Usd(runway.balance), ": ",
-                      Lasts(runway.days_now), " at today's ",
-                      Usd(runway.per_day_now), "/day; ",
-                      Lasts(runway.days_after), " after this plan (",
-                      Usd(runway.per_day_after), "/day).");
+  const bool bound = !runway.unpriced_changes.empty();
+  std::string after = Lasts(runway.days_after);
+  if (bound) {
+    after = runway.days_after.has_value() ? "at most " + after : "unknown";
+  }
+  return absl::StrCat(
+      "Balance ", Usd(runway.balance), ": ", Lasts(runway.days_now),
+      " at today's ", Usd(runway.per_day_now), "/day; ", after,
+      " after this plan (", Usd(runway.per_day_after), "/day",
+      bound ? absl::StrCat(" without ",
+                           absl::StrJoin(runway.unpriced_changes, ", "),
+                           ", whose price RunPod does not publish")
+            : "",
+      ").");
 }
 
 std::vector<std::string> RunwayWarnings(const Runway& runway, bool guarded) {
@@ -105,7 +115,17 @@ absl::Status CheckMinRunway(const Runway& runway,
         wanted));
   }
   if (!runway.days_after.has_value() || *runway.days_after >= *min_days) {
-    return absl::OkStatus();
+    if (runway.unpriced_changes.empty()) return absl::OkStatus();
+    // Long enough without what has no price; with it, perhaps not.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot check ", wanted, ": RunPod publishes no price for ",
+        absl::StrJoin(runway.unpriced_changes, ", "),
+        ", which this plan creates or changes; the balance (",
+        Usd(runway.balance), ") lasts ",
+        runway.days_after.has_value()
+            ? absl::StrCat("at most ", DaysText(*runway.days_after),
+                           " after it")
+            : "indefinitely only without them"));
   }
   const double short_days = *min_days - *runway.days_after;
   const double needed =

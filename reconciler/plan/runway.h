@@ -36,6 +36,10 @@ struct Runway {
   // is spent: it lasts indefinitely.
   std::optional<double> days_now;
   std::optional<double> days_after;
+  // What the plan creates or changes whose price RunPod does not publish
+  // (cost.unpriced_*), as addresses: left out of per_day_after, which is
+  // then a lower bound, and days_after an upper one.
+  std::vector<std::string> unpriced_changes;
 
   bool known() const { return unknown_reason.empty(); }
   bool operator==(const Runway&) const = default;
@@ -58,7 +62,10 @@ Runway UnknownRunway(const std::string& reason);
 //   "Balance $42.10: 6.1 days at today's $6.90/day; 3.9 days after this
 //    plan ($10.70/day)."
 // "lasts indefinitely" in place of "N days" where nothing is spent;
-// unknown: "Balance unknown: REASON."
+// unknown: "Balance unknown: REASON." With unpriced_changes, the part
+// after the plan is "at most 3.9 days after this plan ($10.70/day
+// without pod.big, whose price RunPod does not publish)", or "unknown
+// after this plan (...)" where nothing else is spent.
 std::string RunwayLine(const Runway& runway);
 
 // Warnings for the plan's `warnings`, in this order:
@@ -78,6 +85,11 @@ std::vector<std::string> RunwayWarnings(const Runway& runway, bool guarded);
 //            of credit, or plan less"
 //   unknown: "balance unknown (REASON): cannot check the 6 days
 //            --min-runway asks for"
+//   unpriced (the upper bound is long enough, but the runway may be
+//            shorter): "cannot check the 6 days --min-runway asks for:
+//            RunPod publishes no price for pod.big, which this plan
+//            creates or changes; the balance ($42.10) lasts at most 9.9
+//            days after it"
 absl::Status CheckMinRunway(const Runway& runway,
                             std::optional<double> min_days,
                             const std::string& source);

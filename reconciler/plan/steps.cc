@@ -5,8 +5,10 @@
 #include <optional>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "reconciler/util/status_macros.h"
 
 namespace podform {
 namespace {
@@ -37,11 +39,29 @@ Priority PriorityOf(const Change& change, size_t index, Phase phase) {
 
 absl::StatusOr<std::vector<Step>> ExecutionSteps(
     const std::vector<Change>& changes) {
+  // The address's own change, and the terminations of its deposed pods.
   std::map<Address, size_t> index_of;
+  std::map<Address, std::vector<size_t>> deposed_of;
+  std::set<std::pair<Address, std::string>> deposed_seen;
   for (size_t i = 0; i < changes.size(); ++i) {
-    if (!index_of.emplace(changes[i].address, i).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          changes[i].address.ToString(), ": appears twice in the plan"));
+    const Change& c = changes[i];
+    if (!c.deposed_id.empty()) {
+      if (c.action != Action::kDelete) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(c.address.ToString(), ": deposed pod ", c.deposed_id,
+                         " can only be deleted"));
+      }
+      if (!deposed_seen.emplace(c.address, c.deposed_id).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(c.address.ToString(), ": deposed pod ", c.deposed_id,
+                         " appears twice in the plan"));
+      }
+      deposed_of[c.address].push_back(i);
+      continue;
+    }
+    if (!index_of.emplace(c.address, i).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(c.address.ToString(), ": appears twice in the plan"));
     }
   }
   // Nodes: (change index, phase); node id = 2 * index + (phase == create).
@@ -54,35 +74,53 @@ absl::StatusOr<std::vector<Step>> ExecutionSteps(
     if (HasDestroyPhase(c.action)) preds[node(i, Phase::kDestroy)];
     if (HasCreatePhase(c.action)) preds[node(i, Phase::kCreate)];
     if (c.action == Action::kReplace) {
-      preds[node(i, Phase::kCreate)].insert(node(i, Phase::kDestroy));
+      if (c.replace_order == ReplaceOrder::kCreateFirst) {
+        preds[node(i, Phase::kDestroy)].insert(node(i, Phase::kCreate));
+        // The address's deposed pods go first: one at a time is left.
+        if (auto d = deposed_of.find(c.address); d != deposed_of.end()) {
+          for (size_t j : d->second) {
+            preds[node(i, Phase::kCreate)].insert(node(j, Phase::kDestroy));
+          }
+        }
+      } else {
+        preds[node(i, Phase::kCreate)].insert(node(i, Phase::kDestroy));
+      }
     }
-    auto lookup = [&](const Address& dep) -> absl::StatusOr<size_t> {
-      auto it = index_of.find(dep);
-      if (it == index_of.end()) {
+    auto lookup = [&](const Address& dep) -> absl::Status {
+      if (index_of.count(dep) == 0 && deposed_of.count(dep) == 0) {
         return absl::InvalidArgumentError(
             absl::StrCat(c.address.ToString(), ": depends on ", dep.ToString(),
                          ", which has no change in the plan"));
       }
-      return it->second;
+      return absl::OkStatus();
     };
     for (const Address& dep : c.depends_on) {
-      absl::StatusOr<size_t> j = lookup(dep);
-      if (!j.ok()) return j.status();
+      RETURN_IF_ERROR(lookup(dep));
       if (!HasCreatePhase(c.action)) continue;
-      Action dep_action = changes[*j].action;
+      auto it = index_of.find(dep);
+      if (it == index_of.end()) continue;
+      const size_t j = it->second;
+      Action dep_action = changes[j].action;
       if (HasCreatePhase(dep_action)) {
-        preds[node(i, Phase::kCreate)].insert(node(*j, Phase::kCreate));
+        preds[node(i, Phase::kCreate)].insert(node(j, Phase::kCreate));
       } else if (HasDestroyPhase(dep_action)) {
-        preds[node(i, Phase::kCreate)].insert(node(*j, Phase::kDestroy));
+        preds[node(i, Phase::kCreate)].insert(node(j, Phase::kDestroy));
       }
     }
     for (const Address& dep : c.destroy_depends_on) {
-      absl::StatusOr<size_t> j = lookup(dep);
-      if (!j.ok()) return j.status();
-      if (!HasDestroyPhase(c.action) || !HasDestroyPhase(changes[*j].action)) {
-        continue;
+      RETURN_IF_ERROR(lookup(dep));
+      if (!HasDestroyPhase(c.action)) continue;
+      auto after_destroy_of = [&](size_t j) {
+        if (HasDestroyPhase(changes[j].action)) {
+          preds[node(i, Phase::kDestroy)].insert(node(j, Phase::kDestroy));
+        }
+      };
+      if (auto it = index_of.find(dep); it != index_of.end()) {
+        after_destroy_of(it->second);
       }
-      preds[node(i, Phase::kDestroy)].insert(node(*j, Phase::kDestroy));
+      if (auto d = deposed_of.find(dep); d != deposed_of.end()) {
+        for (size_t j : d->second) after_destroy_of(j);
+      }
     }
   }
 

@@ -29,14 +29,18 @@ struct Step {
 // deterministic topological order: whenever several steps are ready, destroy
 // phases come first (pods before volumes), then create phases (volumes
 // before pods), then by address. Edges: a replace's create phase after its
-// destroy phase; a change's create phase after every step of each change in
-// its depends_on; its destroy phase after the destroy phase of each change
-// in its destroy_depends_on. Dependencies on no-ops, or on a phase a change
+// destroy phase, or for a create-first replace its destroy phase after its
+// create phase and its create phase after the termination of each deposed
+// pod of its address; a change's create phase after every step of the
+// change of each address in its depends_on; its destroy phase after the
+// destroy phase of the change, and of the deposed pods' terminations, of
+// each address in its destroy_depends_on. Dependencies on no-ops, or on a phase a change
 // does not have, impose nothing. Running the steps one by one in the
 // returned order is a valid sequential apply; steps whose `after` are done
 // may run in parallel.
 // InvalidArgument when a dependency names an address that has no change, an
-// address appears twice, or the dependencies form a cycle (only a damaged or
+// address appears twice (deposed pods' terminations aside, each of which
+// must be a delete, once per id), or the dependencies form a cycle (only a damaged or
 // hand-made plan does that; MakePlan never does).
 absl::StatusOr<std::vector<Step>> ExecutionSteps(
     const std::vector<Change>& changes);

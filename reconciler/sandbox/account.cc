@@ -232,12 +232,20 @@ absl::StatusOr<Pod> Account::DeployPod(const DeployPodRequest& req) {
   if (cloud_type == "ALL") {
     // RunPod places an ALL pod wherever it is cheapest: Community Cloud when
     // the GPU type is offered there.
-    cloud_type = gpu->community_price > 0 ? "COMMUNITY" : "SECURE";
+    cloud_type = gpu->community_cloud ? "COMMUNITY" : "SECURE";
+  }
+  // A type the asked-for cloud does not offer has no instances there.
+  if ((cloud_type == "COMMUNITY" && !gpu->community_cloud) ||
+      (cloud_type == "SECURE" && !gpu->secure_cloud)) {
+    return NoInstancesAvailableError();
   }
   // RunPod's rule: a pod needs at least one hour of its cost in credit to
-  // be created (runpod-api.md; REST v2 answers 402).
+  // be created (runpod-api.md; REST v2 answers 402). A GPU type without a
+  // published price costs nothing here (docs/SANDBOX.md).
   const double hourly =
-      std::round(PodHourlyCost(gpu->id, gpu_count, cloud_type) * 1e6) / 1e6;
+      std::round(
+          PodHourlyCost(gpu->id, gpu_count, cloud_type).value_or(0) * 1e6) /
+      1e6;
   if (profile_.client_balance < hourly) {
     return InsufficientBalanceError(hourly, profile_.client_balance);
   }

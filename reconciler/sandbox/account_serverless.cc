@@ -65,29 +65,6 @@ absl::Status ApplyEndpointContainer(const TemplateRequest& body,
 
 }  // namespace
 
-std::string GpuPool(const GpuTypeInfo& gpu) {
-  const std::string id(gpu.id);
-  if (gpu.memory_gb >= 141) return "HOPPER_141";
-  if (absl::StrContains(id, "H100")) return "ADA_80_PRO";
-  if (gpu.memory_gb >= 80) return "AMPERE_80";
-  if (absl::StrContains(id, "L40") || absl::StrContains(id, "6000 Ada")) {
-    return "ADA_48_PRO";
-  }
-  if (gpu.memory_gb >= 48) return "AMPERE_48";
-  if (absl::StrContains(id, "4090") || absl::StrContains(id, "L4")) {
-    return "ADA_24";
-  }
-  if (gpu.memory_gb >= 24) return "AMPERE_24";
-  return "AMPERE_16";
-}
-
-bool IsGpuPool(const std::string& pool) {
-  for (const GpuTypeInfo& gpu : KnownGpuTypes()) {
-    if (GpuPool(gpu) == pool) return true;
-  }
-  return false;
-}
-
 // -------------------------------------------------------------- templates
 
 absl::StatusOr<Template> Account::CreateTemplate(const TemplateRequest& req) {
@@ -156,9 +133,9 @@ absl::Status Account::CheckEndpoint(Endpoint& endpoint) const {
   // GPU selection: known pools, exclusions inside them, something left.
   std::set<std::string> types_in_pools;
   for (const std::string& pool : endpoint.gpu_pools) {
-    if (!IsGpuPool(pool)) return UnknownGpuPoolError(pool);
+    if (!IsKnownGpuPool(pool)) return UnknownGpuPoolError(pool);
     for (const GpuTypeInfo& gpu : KnownGpuTypes()) {
-      if (GpuPool(gpu) == pool) types_in_pools.insert(std::string(gpu.id));
+      if (gpu.pool == pool) types_in_pools.insert(std::string(gpu.id));
     }
   }
   const std::set<std::string> excluded(endpoint.excluded_types.begin(),

@@ -1,13 +1,18 @@
 #include "reconciler/sandbox/resolvers.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/core/catalog.h"
 #include "reconciler/sandbox/messages.h"
+#include "reconciler/sandbox/serverless.h"
 #include "reconciler/sandbox/views.h"
 #include "reconciler/util/status_macros.h"
 
@@ -66,6 +71,103 @@ std::optional<std::vector<EnvVar>> OptEnv(const json& object) {
   return env;
 }
 
+// A comma-separated list ("EU-RO-1,US-TX-3"); "" is the empty list.
+std::vector<std::string> CommaList(const std::string& text) {
+  std::vector<std::string> out;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (!part.empty()) out.emplace_back(part);
+  }
+  return out;
+}
+
+// GraphQL's EndpointInput as the account's EndpointRequest: what the input
+// sets (non-null), nothing else. gpuIds "ADA_24,AMPERE_24,-NVIDIA L4" is
+// pools ADA_24 and AMPERE_24 without the L4; a non-empty instanceIds or
+// computeType CPU asks for CPU workers. type QB|QUEUE, LB|LOAD_BALANCER.
+// Accepted and ignored: hubReleaseId, modelReferences.
+absl::StatusOr<EndpointRequest> EndpointRequestFromInput(const json& input) {
+  EndpointRequest req;
+  req.name = OptString(input, "name");
+  req.template_id = OptString(input, "templateId");
+  if (std::optional<std::string> gpu_ids = OptString(input, "gpuIds")) {
+    std::vector<std::string> pools, excluded;
+    for (std::string& id : CommaList(*gpu_ids)) {
+      if (id[0] == '-') {
+        excluded.emplace_back(absl::StripAsciiWhitespace(id.substr(1)));
+      } else {
+        pools.push_back(std::move(id));
+      }
+    }
+    if (!pools.empty() || !excluded.empty()) {
+      req.has_gpu = true;
+      req.gpu_pools = std::move(pools);
+      if (!excluded.empty()) req.excluded_types = std::move(excluded);
+    }
+  }
+  const json* instances = Member(input, "instanceIds");
+  if ((instances != nullptr && instances->is_array() && !instances->empty()) ||
+      OptString(input, "computeType") == "CPU") {
+    req.has_cpu = true;
+  }
+  if (std::optional<std::string> type = OptString(input, "type")) {
+    if (*type == "QB" || *type == kEndpointQueue) {
+      req.type = kEndpointQueue;
+    } else if (*type == "LB" || *type == kEndpointLoadBalancer) {
+      req.type = kEndpointLoadBalancer;
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("type must be QB or LB, not ", *type, "."));
+    }
+  }
+  if (std::optional<int64_t> count = OptInt(input, "gpuCount")) {
+    req.gpu_count = count;
+  }
+  req.workers_min = OptInt(input, "workersMin");
+  req.workers_max = OptInt(input, "workersMax");
+  req.idle_timeout = OptInt(input, "idleTimeout");
+  req.scaler_type = OptString(input, "scalerType");
+  if (req.scaler_type.has_value() && *req.scaler_type != kScalerQueueDelay &&
+      *req.scaler_type != kScalerRequestCount) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scalerType must be QUEUE_DELAY or REQUEST_COUNT, not ",
+        *req.scaler_type, "."));
+  }
+  if (std::optional<int64_t> value = OptInt(input, "scalerValue")) {
+    req.scaler_value = static_cast<double>(*value);
+  }
+  req.timeout_ms = OptInt(input, "executionTimeoutMs");
+  req.min_cuda_version = OptString(input, "minCudaVersion");
+  if (req.min_cuda_version == "") req.min_cuda_version.reset();
+  if (std::optional<std::string> cuda = OptString(input, "allowedCudaVersions")) {
+    req.allowed_cuda_versions = CommaList(*cuda);
+  }
+  req.flashboot = OptString(input, "flashBootType");  // the schema's enum
+  if (std::optional<std::string> locations = OptString(input, "locations")) {
+    req.data_center_ids = CommaList(*locations);
+  }
+  // networkVolumeIds [{networkVolumeId}] and the single networkVolumeId
+  // ("" for none, as runpod-python sends it) name the volumes together.
+  std::optional<std::vector<std::string>> volumes;
+  if (const json* list = Member(input, "networkVolumeIds");
+      list != nullptr && list->is_array()) {
+    volumes.emplace();
+    for (const json& item : *list) {
+      std::optional<std::string> id = OptString(item, "networkVolumeId");
+      if (id.has_value() && !id->empty()) volumes->push_back(*id);
+    }
+  }
+  if (std::optional<std::string> id = OptString(input, "networkVolumeId")) {
+    if (!volumes.has_value()) volumes.emplace();
+    if (!id->empty() &&
+        std::find(volumes->begin(), volumes->end(), *id) == volumes->end()) {
+      volumes->insert(volumes->begin(), *id);
+    }
+  }
+  req.network_volumes = std::move(volumes);
+  return req;
+}
+
 absl::Status ToGraphqlError(const absl::Status& status) {
   return graphql::ResolverError(std::string(status.message()),
                                 GraphqlCode(status));
@@ -95,6 +197,8 @@ class Resolvers {
     Add("Query.dataCenters", &Resolvers::DataCenters);
     Add("Query.gpuTypes", &Resolvers::GpuTypes);
     Add("GpuType.lowestPrice", &Resolvers::LowestPrice);
+    Add("DataCenter.gpuAvailability", &Resolvers::GpuAvailability);
+    Add("Query.serverlessGpuPools", &Resolvers::ServerlessGpuPools);
     Add("Mutation.createNetworkVolume", &Resolvers::CreateVolume);
     Add("Mutation.updateNetworkVolume", &Resolvers::UpdateVolume);
     Add("Mutation.deleteNetworkVolume", &Resolvers::DeleteVolume);
@@ -103,6 +207,9 @@ class Resolvers {
     Add("Mutation.podStop", &Resolvers::Stop);
     Add("Mutation.podResume", &Resolvers::Resume);
     Add("Mutation.podTerminate", &Resolvers::Terminate);
+    Add("User.endpoints", &Resolvers::Endpoints);
+    Add("Mutation.saveEndpoint", &Resolvers::SaveEndpoint);
+    Add("Mutation.deleteEndpoint", &Resolvers::DeleteEndpoint);
   }
 
  private:
@@ -165,6 +272,14 @@ class Resolvers {
     return RuntimeView(*pod, account().Now());
   }
 
+  absl::StatusOr<json> Endpoints(const ResolveInfo&) {
+    json out = json::array();
+    for (const Endpoint& endpoint : account().endpoints()) {
+      out.push_back(EndpointView(account(), endpoint));
+    }
+    return out;
+  }
+
   absl::StatusOr<json> CurrentSpend(const ResolveInfo&) {
     return json(CurrentSpendPerHr(account()));
   }
@@ -200,7 +315,24 @@ class Resolvers {
   absl::StatusOr<json> LowestPrice(const ResolveInfo& info) {
     const GpuTypeInfo* gpu = FindGpuType(String(info.parent, "id"));
     if (gpu == nullptr) return json(nullptr);
-    return LowestPriceView(*gpu, OptInt32(Input(info), "gpuCount"));
+    const json* secure = Member(Input(info), "secureCloud");
+    return LowestPriceView(
+        *gpu, OptInt32(Input(info), "gpuCount"),
+        secure != nullptr && secure->is_boolean()
+            ? std::optional<bool>(secure->get<bool>())
+            : std::nullopt);
+  }
+
+  // The parent is a DataCenterView; its id finds the data center.
+  absl::StatusOr<json> GpuAvailability(const ResolveInfo& info) {
+    const DataCenterInfo* dc = FindDataCenter(String(info.parent, "id"));
+    if (dc == nullptr) return json(nullptr);
+    return GpuAvailabilityView(account(), *dc,
+                               OptInt32(Input(info), "gpuCount").value_or(1));
+  }
+
+  absl::StatusOr<json> ServerlessGpuPools(const ResolveInfo&) {
+    return ServerlessGpuPoolsView();
   }
 
   // ------------------------------------------------------------ mutations
@@ -210,7 +342,12 @@ class Resolvers {
     CreateVolumeRequest req;
     req.name = OptString(input, "name");
     req.size = OptInt(input, "size");
-    req.data_center_id = String(input, "dataCenterId");
+    std::optional<std::string> data_center = OptString(input, "dataCenterId");
+    if (!data_center.has_value()) {
+      return ToGraphqlError(
+          absl::InvalidArgumentError("dataCenterId is required."));
+    }
+    req.data_center_id = *data_center;
     return Commit(info, account().CreateVolume(req), VolumeView);
   }
 
@@ -229,14 +366,26 @@ class Resolvers {
 
   // Input fields RunPod accepts that do not change what the sandbox models
   // (startSsh, startJupyter, supportPublicIp, allowedCudaVersions,
-  // countryCode, minDownload, minUpload, stopAfter, terminateAfter) are
-  // accepted and ignored.
+  // countryCode, minDownload, minUpload, minDisk, stopAfter, terminateAfter,
+  // aiApiId, deployCost, instanceId(s), port, volumeKey, savingsPlan,
+  // cudaVersion, minCudaVersion, compliance, globalNetwork) are accepted and
+  // ignored. Without gpuTypeId, the first id of gpuTypeIdList is the type.
   absl::StatusOr<json> Deploy(const ResolveInfo& info) {
     const json& input = Input(info);
     DeployPodRequest req;
     req.name = OptString(input, "name");
     req.image_name = OptString(input, "imageName");
     req.gpu_type_id = OptString(input, "gpuTypeId");
+    const json* candidates = Member(input, "gpuTypeIdList");
+    if ((!req.gpu_type_id.has_value() || req.gpu_type_id->empty()) &&
+        candidates != nullptr && candidates->is_array()) {
+      for (const json& candidate : *candidates) {
+        if (candidate.is_string()) {
+          req.gpu_type_id = candidate.get<std::string>();
+          break;
+        }
+      }
+    }
     req.gpu_count = OptInt32(input, "gpuCount");
     req.cloud_type = OptString(input, "cloudType");
     req.data_center_id = OptString(input, "dataCenterId");
@@ -285,6 +434,31 @@ class Resolvers {
 
   absl::StatusOr<json> Terminate(const ResolveInfo& info) {
     return CommitVoid(info, account().TerminatePod(String(Input(info), "podId")));
+  }
+
+  // saveEndpoint: without `id` creates (Account::CreateEndpoint), with it
+  // changes what the input sets (UpdateEndpoint): the same rules as REST
+  // v2's /v2/serverless.
+  absl::StatusOr<json> SaveEndpoint(const ResolveInfo& info) {
+    const json& input = Input(info);
+    absl::StatusOr<EndpointRequest> req = EndpointRequestFromInput(input);
+    if (!req.ok()) return ToGraphqlError(req.status());
+    auto view = [this](const Endpoint& e) {
+      return EndpointView(account(), e);
+    };
+    std::optional<std::string> id = OptString(input, "id");
+    if (id.has_value() && !id->empty()) {
+      return Commit(info, account().UpdateEndpoint(*id, *req), view);
+    }
+    return Commit(info, account().CreateEndpoint(*req), view);
+  }
+
+  absl::StatusOr<json> DeleteEndpoint(const ResolveInfo& info) {
+    auto id = info.args.find("id");
+    return CommitVoid(info, account().DeleteEndpoint(
+                                id != info.args.end() && id->is_string()
+                                    ? id->get<std::string>()
+                                    : ""));
   }
 
   SandboxStore* store_;

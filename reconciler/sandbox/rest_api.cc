@@ -1281,38 +1281,42 @@ SandboxResponse RestApi::DeleteTemplate(const std::string& id) {
 
 // ---------------------------------------------------------------- catalog
 
-std::string AvailabilityLevel(int free) {
-  if (free <= 0) return "NONE";
-  if (free < 4) return "LOW";
-  if (free < 16) return "MEDIUM";
-  return "HIGH";
-}
-
 std::string Manufacturer(const GpuTypeInfo& gpu) {
   if (gpu.manufacturer == "Nvidia") return "NVIDIA";
   if (gpu.manufacturer == "AMD") return "AMD";
   return "UNKNOWN";
 }
 
+ordered_json OptionalPrice(const std::optional<double>& price) {
+  return price.has_value() ? ordered_json(*price) : ordered_json();
+}
+
+// `cloud` (SECURE | COMMUNITY): availability counts only a cloud that
+// offers the type.
 ordered_json GpuJson(const Account& account, const GpuTypeInfo& gpu,
-                     bool availability) {
+                     bool availability, const std::string& cloud) {
   ordered_json out = {
       {"id", gpu.id},
       {"name", gpu.display_name},
-      {"pool", GpuPool(gpu)},
+      {"pool", gpu.pool.empty() ? ordered_json() : ordered_json(gpu.pool)},
       {"manufacturer", Manufacturer(gpu)},
       {"memory", gpu.memory_gb},
-      {"secure", gpu.secure_price > 0},
-      {"community", gpu.community_price > 0},
+      {"secure", gpu.secure_cloud},
+      {"community", gpu.community_cloud},
+      // A price RunPod publishes none for (catalog.h): null, not 0.
       {"price",
-       {{"secure", gpu.secure_price}, {"community", gpu.community_price}}},
+       {{"secure", OptionalPrice(gpu.secure_price)},
+        {"community", OptionalPrice(gpu.community_price)}}},
       {"maxCount",
-       {{"secure", gpu.secure_price > 0 ? gpu.max_gpu_count : 0},
-        {"community", gpu.community_price > 0 ? gpu.max_gpu_count : 0}}}};
+       {{"secure", gpu.secure_cloud ? gpu.max_gpu_count : 0},
+        {"community", gpu.community_cloud ? gpu.max_gpu_count : 0}}}};
   if (availability) {
     ordered_json dcs = ordered_json::array();
     int total = 0;
+    const bool offered =
+        cloud == "COMMUNITY" ? gpu.community_cloud : gpu.secure_cloud;
     for (const DataCenterInfo& dc : KnownDataCenters()) {
+      if (!offered) break;
       std::string dc_id(dc.id), gpu_id(gpu.id);
       int free = account.Capacity(dc_id, gpu_id) -
                  account.GpusInUse(dc_id, gpu_id);
@@ -1331,7 +1335,8 @@ ordered_json GpuJson(const Account& account, const GpuTypeInfo& gpu,
 // include=AVAILABILITY with product=POD|CLUSTER|SERVERLESS (both or
 // neither: 400).
 std::optional<SandboxResponse> GpuQuery(const Target& target,
-                                        bool* availability) {
+                                        bool* availability,
+                                        std::string* cloud) {
   auto include = target.query.find("include");
   auto product = target.query.find("product");
   *availability = include != target.query.end();
@@ -1345,6 +1350,14 @@ std::optional<SandboxResponse> GpuQuery(const Target& target,
       }
     }
   }
+  auto cloud_param = target.query.find("cloud");
+  *cloud = "SECURE";  // RunPod's default
+  if (cloud_param != target.query.end()) {
+    if (cloud_param->second != "SECURE" && cloud_param->second != "COMMUNITY") {
+      return Invalid({"cloud: must be one of SECURE, COMMUNITY"});
+    }
+    *cloud = cloud_param->second;
+  }
   if (*availability != (product != target.query.end())) {
     return Problem(400, "product is required with include=AVAILABILITY and "
                         "valid only with it.");
@@ -1354,22 +1367,24 @@ std::optional<SandboxResponse> GpuQuery(const Target& target,
 
 SandboxResponse RestApi::ListGpus(const Target& target) {
   bool availability = false;
-  if (auto refused = GpuQuery(target, &availability)) return *refused;
+  std::string cloud;
+  if (auto refused = GpuQuery(target, &availability, &cloud)) return *refused;
   ordered_json gpus = ordered_json::array();
   for (const GpuTypeInfo& gpu : KnownGpuTypes()) {
-    gpus.push_back(GpuJson(account(), gpu, availability));
+    gpus.push_back(GpuJson(account(), gpu, availability, cloud));
   }
   return JsonAnswer(200, {{"gpus", std::move(gpus)}});
 }
 
 SandboxResponse RestApi::GetGpu(const std::string& id, const Target& target) {
   bool availability = false;
-  if (auto refused = GpuQuery(target, &availability)) return *refused;
+  std::string cloud;
+  if (auto refused = GpuQuery(target, &availability, &cloud)) return *refused;
   const GpuTypeInfo* gpu = FindGpuType(id);
   if (gpu == nullptr) {
     return Problem(404, absl::StrCat("GPU type ", id, " not found."));
   }
-  return JsonAnswer(200, GpuJson(account(), *gpu, availability));
+  return JsonAnswer(200, GpuJson(account(), *gpu, availability, cloud));
 }
 
 std::string Region(const DataCenterInfo& dc) {

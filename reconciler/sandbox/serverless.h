@@ -137,12 +137,6 @@ struct EndpointRequest {
   std::optional<std::string> flashboot;
 };
 
-// RunPod's serverless pool of a GPU type (plausible: by generation and
-// memory), as /v2/catalog/gpus reports it in `pool`.
-std::string GpuPool(const GpuTypeInfo& gpu);
-// Whether some GPU type of the catalog is in pool `pool`.
-bool IsGpuPool(const std::string& pool);
-
 }  // namespace podform::sandbox
 
 #endif  // PODFORM_RECONCILER_SANDBOX_SERVERLESS_H_

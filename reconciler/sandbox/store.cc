@@ -24,11 +24,6 @@ namespace {
 // large as the data file, whichever is more.
 constexpr size_t kMinJournalToFold = 64 * 1024;
 
-absl::Status ErrnoError(const std::string& what, const std::string& path) {
-  return absl::InternalError(
-      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
-
 absl::StatusOr<Account> Parse(const StoreOptions& options,
                               const std::string& text) {
   absl::StatusOr<Account> account =
@@ -190,14 +185,16 @@ absl::Status SandboxStore::Append(const std::string& line) {
   if (journal_fd_ < 0) {
     journal_fd_ = ::open(journal_path().c_str(),
                          O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (journal_fd_ < 0) return ErrnoError("cannot open", journal_path());
+    if (journal_fd_ < 0) {
+      return ErrnoError("cannot open", journal_path(), errno);
+    }
   }
   size_t done = 0;
   while (done < line.size()) {
     ssize_t n = ::write(journal_fd_, line.data() + done, line.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      absl::Status error = ErrnoError("cannot write", journal_path());
+      absl::Status error = ErrnoError("cannot write", journal_path(), errno);
       // Take back what was written of the line, so that the journal holds
       // whole lines only.
       if (done > 0 &&

@@ -17,7 +17,8 @@
 
 namespace podform::sandbox {
 
-// NetworkVolume { id name size dataCenterId storageType storageClusterId }.
+// NetworkVolume { id name size dataCenterId storageType storageClusterId
+// dataCenter } (dataCenter: DataCenterView of its data center).
 nlohmann::json VolumeView(const NetworkVolume& volume);
 
 // Pod with every field of the schema's Pod type at time `now`, except
@@ -36,20 +37,48 @@ double PodCostPerHr(const Pod& pod);
 // currentSpendPerHr have resolvers).
 nlohmann::json ProfileView(const Profile& profile);
 
+// Endpoint, as GraphQL's saveEndpoint and myself { endpoints } answer it:
+// gpuIds are the pools, comma-separated, then each excluded type as
+// "-TYPE"; locations the data centers, comma-separated; templateId,
+// env and the rest from the endpoint and its bound template (serverless.h).
+// What the sandbox does not keep (workersStandby, version, aiKey) is null.
+nlohmann::json EndpointView(const Account& account, const Endpoint& endpoint);
+
 // Running pods' costPerHr plus the volumes' storage price per hour.
 double CurrentSpendPerHr(const Account& account);
 
-// DataCenter { id name location storageSupport }.
+// "NONE" (no free GPU), "LOW" (1..3), "MEDIUM" (4..15) or "HIGH" (16 and
+// more): how REST v2's catalog words `free` GPUs; GraphQL's stockStatus
+// says the same as "Low" | "Medium" | "High" (null for none).
+std::string AvailabilityLevel(int free);
+
+// DataCenter { id name location storageSupport } (gpuAvailability is a
+// resolver: GpuAvailabilityView).
 nlohmann::json DataCenterView(const DataCenterInfo& dc);
+
+// DataCenter.gpuAvailability: for each catalog GPU type with at least
+// `gpu_count` free GPUs in `dc`, { available stockStatus gpuTypeId
+// gpuTypeDisplayName displayName id }, in catalog order.
+nlohmann::json GpuAvailabilityView(const Account& account,
+                                   const DataCenterInfo& dc, int gpu_count);
+
+// serverlessGpuPools: { id gpuTypeIds } per pool of the catalog, in the
+// order pools first appear in it.
+nlohmann::json ServerlessGpuPoolsView();
+
 
 // GpuType without lowestPrice (a resolver, LowestPriceView).
 nlohmann::json GpuTypeView(const GpuTypeInfo& gpu);
 
-// LowestPrice { minimumBidPrice uninterruptablePrice } per GPU for a pod of
-// `gpu_count` GPUs (nullopt: 1); null prices when more GPUs than a machine
-// has are asked for.
+// LowestPrice { gpuName gpuTypeId minimumBidPrice uninterruptablePrice }
+// per GPU for a pod of `gpu_count` GPUs (nullopt: 1) on Secure Cloud
+// (`secure_cloud` true), Community Cloud (false) or the cheaper of the two
+// (nullopt); null prices when more GPUs than a machine has are asked for,
+// or when no price is published for the clouds asked for. minMemory,
+// minVcpu, stockStatus and countryCode are not known: null.
 nlohmann::json LowestPriceView(const GpuTypeInfo& gpu,
-                               std::optional<int> gpu_count);
+                               std::optional<int> gpu_count,
+                               std::optional<bool> secure_cloud);
 
 }  // namespace podform::sandbox
 

@@ -44,6 +44,14 @@ absl::StatusOr<std::vector<Address>> MoveAddress(const Address& from,
     state->intents.erase(intent);
     state->intents.emplace(to, std::move(moved));
   }
+  // Deposed pods go with their address (the plan names them by it).
+  if (auto deposed = state->deposed.find(from);
+      deposed != state->deposed.end() && state->deposed.count(to) == 0) {
+    std::vector<ResourceState> pods = std::move(deposed->second);
+    for (ResourceState& pod : pods) pod.resource.address = to;
+    state->deposed.erase(deposed);
+    state->deposed.emplace(to, std::move(pods));
+  }
   std::vector<Address> followed;
   if (from.kind != Kind::kVolume) return followed;
   for (auto& [address, recorded] : state->resources) {

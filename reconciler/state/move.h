@@ -14,7 +14,8 @@
 namespace podform {
 
 // Moves what `state` records at `from` (the resource, its pending create, or
-// both) to `to`. A pod that mounts a moved volume records the volume by its
+// both) to `to`, with the pods deposed at `from` (State::deposed) unless
+// `to` has deposed pods of its own. A pod that mounts a moved volume records the volume by its
 // key, so every recorded pod and pending create of a pod that mounts
 // volume.FROM is made to mount volume.TO; their addresses are returned,
 // sorted. On failure `*state` is unchanged:

@@ -90,6 +90,7 @@ struct Delta {
   State changed;
   std::vector<Address> removed_resources;
   std::vector<Address> removed_intents;
+  std::vector<Address> removed_deposed;
 };
 
 Delta MakeDelta(const State& before, const State& after, int64_t serial) {
@@ -101,6 +102,8 @@ Delta MakeDelta(const State& before, const State& after, int64_t serial) {
        &delta.removed_resources);
   Diff(before.intents, after.intents, &delta.changed.intents,
        &delta.removed_intents);
+  Diff(before.deposed, after.deposed, &delta.changed.deposed,
+       &delta.removed_deposed);
   return delta;
 }
 
@@ -115,6 +118,14 @@ std::string RemovedJson(const Delta& delta) {
   for (const Address& a : delta.removed_intents) {
     removed["intents"].push_back(a.ToString());
   }
+  // Only when something was: rows written before pods could be deposed
+  // have no "deposed".
+  if (!delta.removed_deposed.empty()) {
+    removed["deposed"] = nlohmann::json::array();
+    for (const Address& a : delta.removed_deposed) {
+      removed["deposed"].push_back(a.ToString());
+    }
+  }
   return removed.dump();
 }
 
@@ -127,13 +138,14 @@ absl::Status ApplyDelta(const std::string& body, const std::string& removed,
     return absl::InvalidArgumentError(absl::StrCat(
         name, ": version ", changed.serial, " lists what it removed as ",
         removed, ", not {\"intents\": [ADDRESS...], \"resources\": "
-        "[ADDRESS...]}"));
+        "[ADDRESS...]} (and optionally \"deposed\": [ADDRESS...])"));
   };
   if (!gone.is_object()) return bad();
-  std::vector<Address> removed_of[2];
-  const char* const kFields[2] = {"resources", "intents"};
-  for (int i = 0; i < 2; ++i) {
+  std::vector<Address> removed_of[3];
+  const char* const kFields[3] = {"resources", "intents", "deposed"};
+  for (int i = 0; i < 3; ++i) {
     auto it = gone.find(kFields[i]);
+    if (i == 2 && it == gone.end()) continue;  // optional, see RemovedJson
     if (it == gone.end() || !it->is_array()) return bad();
     for (const nlohmann::json& item : *it) {
       if (!item.is_string()) return bad();
@@ -153,7 +165,11 @@ absl::Status ApplyDelta(const std::string& body, const std::string& removed,
     state->intents.insert_or_assign(address, std::move(intent));
   }
   for (const Address& a : removed_of[0]) state->resources.erase(a);
+  for (auto& [address, pods] : changed.deposed) {
+    state->deposed.insert_or_assign(address, std::move(pods));
+  }
   for (const Address& a : removed_of[1]) state->intents.erase(a);
+  for (const Address& a : removed_of[2]) state->deposed.erase(a);
   return absl::OkStatus();
 }
 

@@ -288,8 +288,9 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
                                      "; this podform reads version ",
                                      State::kVersion));
   }
-  RETURN_IF_ERROR(reader.OnlyKnown(root, {"intents", "lineage", "resources",
-                                          "serial", "target", "version"}));
+  RETURN_IF_ERROR(reader.OnlyKnown(root, {"deposed", "intents", "lineage",
+                                          "resources", "serial", "target",
+                                          "version"}));
 
   State state;
   ASSIGN_OR_RETURN(state.lineage,
@@ -321,6 +322,32 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
       ASSIGN_OR_RETURN(Address address, ParseAddress(intents_reader, key));
       ASSIGN_OR_RETURN(CreateIntent intent, ParseIntent(path, address, entry));
       state.intents.emplace(address, std::move(intent));
+    }
+  }
+  if (root.contains("deposed")) {
+    ASSIGN_OR_RETURN(
+        const json* deposed,
+        reader.Field(root, "deposed", json::value_t::object, "an object"));
+    Reader deposed_reader(path, "deposed");
+    for (const auto& [key, entry] : deposed->items()) {
+      ASSIGN_OR_RETURN(Address address, ParseAddress(deposed_reader, key));
+      Reader pods_reader(path, absl::StrCat("deposed: ", key));
+      if (address.kind != Kind::kPod) {
+        return pods_reader.Error("only pods are deposed");
+      }
+      if (!entry.is_array() || entry.empty()) {
+        return pods_reader.Error("must be a non-empty list");
+      }
+      std::vector<ResourceState> pods;
+      for (const json& pod : entry) {
+        ASSIGN_OR_RETURN(ResourceState recorded,
+                         ParseResource(path, address, pod));
+        if (!pods.empty() && !(pods.back().id < recorded.id)) {
+          return pods_reader.Error("must be sorted by id, each id once");
+        }
+        pods.push_back(std::move(recorded));
+      }
+      state.deposed.emplace(address, std::move(pods));
     }
   }
   return state;
@@ -373,6 +400,17 @@ std::string RenderIntent(const Address& address, const CreateIntent& intent) {
     entry["attributes"] = ToAttributes(resource);
   }
   return RenderMember(address.ToString(), entry);
+}
+
+std::string RenderDeposed(const Address& address,
+                          const std::vector<ResourceState>& pods) {
+  json entries = json::array();
+  for (const ResourceState& pod : pods) {
+    Resource resource = pod.resource;
+    resource.address = address;
+    entries.push_back({{"attributes", ToAttributes(resource)}, {"id", pod.id}});
+  }
+  return RenderMember(address.ToString(), entries);
 }
 
 // Appends `"NAME": {...}` of the root object with the members of `cache` in
@@ -429,13 +467,19 @@ void StateSerializer::Sync(const std::map<Address, Value>& values,
 std::string StateSerializer::Serialize(const State& state, int64_t serial) {
   Sync(state.resources, &resources_, RenderResource);
   Sync(state.intents, &intents_, RenderIntent);
+  Sync(state.deposed, &deposed_, RenderDeposed);
   size_t size = 256 + state.lineage.size();
+  for (const auto& [address, entry] : deposed_) size += entry.text.size() + 2;
   for (const auto& [address, entry] : resources_) size += entry.text.size() + 2;
   for (const auto& [address, entry] : intents_) size += entry.text.size() + 2;
   std::string out;
   out.reserve(size);
   // The root's keys in sorted order, as json::dump writes them.
   out.append("{\n");
+  if (!deposed_.empty()) {
+    AppendSection("deposed", deposed_, &out);
+    out.append(",\n");
+  }
   if (!intents_.empty()) {
     AppendSection("intents", intents_, &out);
     out.append(",\n");

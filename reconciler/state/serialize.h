@@ -4,6 +4,9 @@
 // The podform.lock format (DESIGN.md "Lock file"), version 1:
 //
 //   {
+//     "deposed": {                       <- only while a replaced pod is left
+//       "pod.x": [{"attributes": {...}, "id": "..."}]  (sorted by id)
+//     },
 //     "intents": {                       <- only while a create is unfinished
 //       "pod.x": {"attributes": {...}, "dataCenter": "...", "name": "...",
 //                 "startedAt": "..."}
@@ -23,6 +26,10 @@
 // files of older podforms, which still load: the target is recorded on the
 // next write; an intent without attributes is settled from the config.
 // "target" is omitted while it is empty, and "account" while it is unknown.
+// "deposed" (State::deposed) is omitted while there is none, so that lock
+// files without one are byte for byte what older podforms wrote; an older
+// podform refuses a lock file that has one (an unknown field) rather than
+// lose track of a pod that is still billed.
 //
 // JSON with keys sorted, 2-space indent and a trailing newline, so that a git
 // diff shows exactly what changed. "attributes" is ToAttributes() of the
@@ -34,6 +41,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "reconciler/state/state.h"
@@ -75,6 +83,7 @@ class StateSerializer {
 
   Cache<ResourceState> resources_;
   Cache<CreateIntent> intents_;
+  Cache<std::vector<ResourceState>> deposed_;
   size_t renders_ = 0;
 };
 

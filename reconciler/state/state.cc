@@ -1,5 +1,6 @@
 #include "reconciler/state/state.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -9,6 +10,47 @@ namespace podform {
 const ResourceState* State::Find(const Address& address) const {
   auto it = resources.find(address);
   return it == resources.end() ? nullptr : &it->second;
+}
+
+bool State::Records(const std::string& id) const {
+  for (const auto& [address, resource] : resources) {
+    if (resource.id == id) return true;
+  }
+  for (const auto& [address, pods] : deposed) {
+    for (const ResourceState& pod : pods) {
+      if (pod.id == id) return true;
+    }
+  }
+  return false;
+}
+
+void State::Depose(const Address& address) {
+  auto it = resources.find(address);
+  if (it == resources.end()) return;
+  ResourceState old = std::move(it->second);
+  resources.erase(it);
+  if (old.id.empty()) return;
+  std::vector<ResourceState>& pods = deposed[address];
+  auto at = std::lower_bound(
+      pods.begin(), pods.end(), old.id,
+      [](const ResourceState& r, const std::string& id) { return r.id < id; });
+  if (at != pods.end() && at->id == old.id) {
+    *at = std::move(old);
+  } else {
+    pods.insert(at, std::move(old));
+  }
+}
+
+bool State::RemoveDeposed(const Address& address, const std::string& id) {
+  auto it = deposed.find(address);
+  if (it == deposed.end()) return false;
+  std::vector<ResourceState>& pods = it->second;
+  auto at = std::find_if(pods.begin(), pods.end(),
+                         [&](const ResourceState& r) { return r.id == id; });
+  if (at == pods.end()) return false;
+  pods.erase(at);
+  if (pods.empty()) deposed.erase(it);
+  return true;
 }
 
 std::string NewLineage() {

@@ -55,8 +55,23 @@ struct State {
   Target target;
   std::map<Address, ResourceState> resources;
   std::map<Address, CreateIntent> intents;
+  // Pods that a create-before-destroy replacement replaced and has not yet
+  // terminated (Terraform calls them "deposed"): still on RunPod and still
+  // billed, no longer what the address stands for. Recorded in the same
+  // write as the new pod, removed once terminated; the next plan
+  // terminates each one left behind. Per address, sorted by id, each id
+  // once; an address with none has no entry. Only pods.
+  std::map<Address, std::vector<ResourceState>> deposed;
 
   const ResourceState* Find(const Address& address) const;
+  // Whether `id` is recorded under any address, deposed pods included.
+  bool Records(const std::string& id) const;
+
+  // Moves the resource recorded at `address` (a pod) to the address's
+  // deposed pods; nothing when none is recorded or its id is empty.
+  void Depose(const Address& address);
+  // Removes the deposed pod `id` of `address`; false when there is none.
+  bool RemoveDeposed(const Address& address, const std::string& id);
 
   bool operator==(const State&) const = default;
 };

@@ -14,14 +14,6 @@
 namespace podform {
 namespace {
 
-absl::Status ErrnoError(const std::string& what, const std::string& path,
-                        int error) {
-  std::string message =
-      absl::StrCat(what, " ", path, ": ", std::strerror(error));
-  if (error == ENOENT) return absl::NotFoundError(message);
-  return absl::InternalError(message);
-}
-
 // Writes all of `data` to `fd`, retrying short writes and EINTR.
 bool WriteAll(int fd, const std::string& data) {
   size_t done = 0;
@@ -47,6 +39,14 @@ FileIdentity ToIdentity(const struct stat& st) {
 }
 
 }  // namespace
+
+absl::Status ErrnoError(const std::string& what, const std::string& path,
+                        int error) {
+  std::string message =
+      absl::StrCat(what, " ", path, ": ", std::strerror(error));
+  if (error == ENOENT) return absl::NotFoundError(message);
+  return absl::InternalError(message);
+}
 
 std::optional<FileIdentity> IdentifyFile(const std::string& path) {
   struct stat st;

@@ -10,6 +10,11 @@
 
 namespace podform {
 
+// "WHAT PATH: strerror(error)": NotFound when `error` is ENOENT, Internal
+// otherwise. The one way podform reports a failed system call on a file.
+absl::Status ErrnoError(const std::string& what, const std::string& path,
+                        int error);
+
 // The whole contents of `path`. NotFound if it does not exist; Internal
 // (with errno's text) on any other failure.
 absl::StatusOr<std::string> ReadFile(const std::string& path);

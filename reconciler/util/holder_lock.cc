@@ -49,12 +49,6 @@ std::optional<LockInfo> ReadLockInfo(const std::string& path) {
   return info;
 }
 
-absl::Status ErrnoError(const std::string& what, const std::string& path,
-                        int error) {
-  return absl::InternalError(
-      absl::StrCat(what, " ", path, ": ", std::strerror(error)));
-}
-
 bool WriteAllAt(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {

@@ -605,3 +605,149 @@ TEST(ApplierWaitTest, APodThatNeverRunsFailsItsStepAfterTheTimeout) {
 
 }  // namespace
 }  // namespace podform
+
+namespace podform {
+namespace {
+
+// --- create-before-destroy replacement and deposed pods ---------------------
+
+class ReplaceTest : public ::testing::Test {
+ protected:
+  ReplaceTest() {
+    state_.lineage = "lineage-1";
+    provider_.AddPod({"p-old", Pod("web").pod, "RUNNING", 0, ""});
+    state_.resources[kWeb] = {"p-old", Pod("web")};
+  }
+
+  static Plan ReplacePlan(ReplaceOrder order) {
+    Change replace;
+    replace.address = kWeb;
+    replace.action = Action::kReplace;
+    replace.replace_order = order;
+    replace.id = "p-old";
+    replace.before = Pod("web");
+    replace.after = Pod("web");
+    replace.after->pod.gpu_type = "NVIDIA L40S";
+    Plan plan;
+    plan.changes = {replace};
+    return plan;
+  }
+
+  ApplyResult Run(const Plan& plan, Provider* provider = nullptr) {
+    return Apply(plan, config_, &state_, nullptr,
+                 provider != nullptr ? provider : &provider_, options_);
+  }
+
+  inline static const Address kWeb{Kind::kPod, "web"};
+  Config config_;
+  State state_;
+  FakeProvider provider_;
+  ApplyOptions options_;
+};
+
+TEST_F(ReplaceTest, CreateFirstCreatesTheNewPodThenTerminatesTheOld) {
+  ApplyResult result = Run(ReplacePlan(ReplaceOrder::kCreateFirst));
+  ASSERT_TRUE(result.ok());
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("createPod web", "terminatePod p-old"));
+  EXPECT_EQ(state_.Find(kWeb)->id, "pod1");
+  EXPECT_EQ(state_.Find(kWeb)->resource.pod.gpu_type, "NVIDIA L40S");
+  EXPECT_TRUE(state_.deposed.empty());
+}
+
+TEST_F(ReplaceTest, DestroyFirstTerminatesTheOldPodFirst) {
+  ApplyResult result = Run(ReplacePlan(ReplaceOrder::kDestroyFirst));
+  ASSERT_TRUE(result.ok());
+  EXPECT_THAT(provider_.calls(),
+              ElementsAre("terminatePod p-old", "createPod web"));
+  EXPECT_EQ(state_.Find(kWeb)->id, "pod1");
+  EXPECT_TRUE(state_.deposed.empty());
+}
+
+// Between the create and the terminate the state holds both pods.
+TEST_F(ReplaceTest, AFailedTerminateLeavesTheOldPodDeposed) {
+  provider_.FailNext("terminatePod p-old", absl::UnavailableError("503"));
+  ApplyResult result = Run(ReplacePlan(ReplaceOrder::kCreateFirst));
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(state_.Find(kWeb)->id, "pod1");
+  ASSERT_EQ(state_.deposed.count(kWeb), 1u);
+  ASSERT_EQ(state_.deposed.at(kWeb).size(), 1u);
+  EXPECT_EQ(state_.deposed.at(kWeb)[0].id, "p-old");
+  EXPECT_EQ(state_.deposed.at(kWeb)[0].resource.pod.gpu_type,
+            "NVIDIA RTX A6000");
+  // Written to the lock file as such.
+  EXPECT_THAT(SerializeState(state_),
+              ::testing::HasSubstr("\"deposed\": {\n    \"pod.web\": [\n"));
+}
+
+TEST_F(ReplaceTest, NoCapacityForTheNewPodLeavesTheOldOneRecorded) {
+  provider_.FailNext("createPod web",
+                     absl::ResourceExhaustedError("no instances available"));
+  ApplyResult result = Run(ReplacePlan(ReplaceOrder::kCreateFirst));
+  EXPECT_FALSE(result.ok());
+  EXPECT_THAT(provider_.calls(), ElementsAre("createPod web"));
+  ASSERT_EQ(result.steps.size(), 2u);
+  EXPECT_EQ(result.steps[0].outcome, StepOutcome::kFailed);
+  EXPECT_EQ(result.steps[0].detail, "no instances available");
+  EXPECT_EQ(result.steps[1].outcome, StepOutcome::kSkipped);
+  EXPECT_EQ(state_.Find(kWeb)->id, "p-old");
+  EXPECT_EQ(state_.Find(kWeb)->resource.pod.gpu_type, "NVIDIA RTX A6000");
+  EXPECT_TRUE(state_.deposed.empty());
+  EXPECT_TRUE(state_.intents.empty());
+}
+
+// New pods report ERROR: they never run.
+class FailingStartProvider : public FakeProvider {
+ public:
+  absl::StatusOr<LiveState> Refresh() override {
+    absl::StatusOr<LiveState> live = FakeProvider::Refresh();
+    if (!live.ok()) return live;
+    for (LivePod& pod : live->pods) {
+      pod.phase = pod.id == "p-old" ? "RUNNING" : "ERROR";
+    }
+    return live;
+  }
+};
+
+TEST_F(ReplaceTest, ANewPodThatNeverRunsIsDeposedAndTheOldOneRestored) {
+  FailingStartProvider provider;
+  provider.AddPod({"p-old", Pod("web").pod, "RUNNING", 0, ""});
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  options_.wait.enabled = true;
+  options_.wait.now = [&] { return now; };
+  options_.wait.sleep = [&](absl::Duration d) { now += d; };
+  ApplyResult result = Run(ReplacePlan(ReplaceOrder::kCreateFirst), &provider);
+  EXPECT_FALSE(result.ok());
+  ASSERT_EQ(result.steps.size(), 2u);
+  EXPECT_EQ(result.steps[0].outcome, StepOutcome::kFailed);
+  EXPECT_THAT(result.steps[0].detail,
+              ::testing::EndsWith(
+                  "; p-old keeps running and stays recorded; the new pod "
+                  "pod1 is deposed: the next apply terminates it"));
+  EXPECT_EQ(result.steps[1].outcome, StepOutcome::kSkipped);
+  EXPECT_EQ(IndexOf(provider.calls(), "terminatePod p-old"),
+            provider.calls().size());
+  EXPECT_EQ(state_.Find(kWeb)->id, "p-old");
+  EXPECT_EQ(state_.Find(kWeb)->resource.pod.gpu_type, "NVIDIA RTX A6000");
+  ASSERT_EQ(state_.deposed.count(kWeb), 1u);
+  EXPECT_EQ(state_.deposed.at(kWeb)[0].id, "pod1");
+  EXPECT_EQ(state_.deposed.at(kWeb)[0].resource.pod.gpu_type, "NVIDIA L40S");
+}
+
+TEST_F(ReplaceTest, DeposedPodsAreTerminatedOrForgotten) {
+  provider_.AddPod({"p-dep", Pod("web").pod, "RUNNING", 0, ""});
+  state_.deposed[kWeb] = {{"p-dep", Pod("web")}, {"p-gone", Pod("web")}};
+  Change live = Delete("p-dep", Pod("web"));
+  live.deposed_id = "p-dep";
+  Change gone = Delete("", Pod("web"));
+  gone.deposed_id = "p-gone";
+  Plan plan;
+  plan.changes = {live, gone};
+  ASSERT_TRUE(Run(plan).ok());
+  EXPECT_THAT(provider_.calls(), ElementsAre("terminatePod p-dep"));
+  EXPECT_TRUE(state_.deposed.empty());
+  EXPECT_EQ(state_.Find(kWeb)->id, "p-old");  // the address's pod stays
+}
+
+}  // namespace
+}  // namespace podform

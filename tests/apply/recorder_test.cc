@@ -320,3 +320,43 @@ TEST(StateRecorderTest, WithoutAStoreNothingIsWritten) {
 
 }  // namespace
 }  // namespace podform
+
+namespace podform {
+namespace {
+
+// A pod deposed and its successor recorded in one commit reach the store in
+// one write, and the deposed pod's removal in the next.
+TEST(StateRecorderTest, DeposedPodsAreWrittenWithTheirAddress) {
+  State state = NewState();
+  MemoryStateStore store;
+  StateRecorder recorder(&state, &store, kForeground);
+  const Address web{Kind::kPod, "web"};
+  ResourceState pod;
+  pod.resource.address = web;
+  pod.resource.pod.name = "web";
+  pod.id = "p-old";
+  ASSERT_TRUE(
+      recorder.Commit(web, [&](State& s) { s.resources[web] = pod; }).ok());
+  ASSERT_TRUE(recorder
+                  .Commit(web,
+                          [&](State& s) {
+                            s.Depose(web);
+                            ResourceState successor = pod;
+                            successor.id = "p-new";
+                            s.resources[web] = successor;
+                          })
+                  .ok());
+  ExpectStoredIs(store, state);
+  State stored = Stored(store);
+  ASSERT_EQ(stored.deposed.count(web), 1u);
+  EXPECT_EQ(stored.deposed.at(web)[0].id, "p-old");
+  EXPECT_EQ(stored.Find(web)->id, "p-new");
+  ASSERT_TRUE(
+      recorder.Commit(web, [&](State& s) { s.RemoveDeposed(web, "p-old"); })
+          .ok());
+  ExpectStoredIs(store, state);
+  EXPECT_TRUE(Stored(store).deposed.empty());
+}
+
+}  // namespace
+}  // namespace podform

@@ -127,3 +127,62 @@ TEST(ResolveIntentsTest, AnOldIntentFallsBackToTheConfig) {
 
 }  // namespace
 }  // namespace podform
+
+namespace podform {
+namespace {
+
+// A create-first replace killed after its create was sent: the new pod is
+// adopted and the old one, still recorded, is deposed (never forgotten).
+TEST(ResolveIntentsTest, AdoptingAReplacementDeposesThePodItReplaced) {
+  const Address web{Kind::kPod, "web"};
+  State state = WithIntent(web, "web", {"pod-old"});
+  Resource old_pod;
+  old_pod.address = web;
+  old_pod.pod.name = "web";
+  old_pod.pod.gpu_type = "NVIDIA RTX A6000";
+  state.resources[web] = {"pod-old", old_pod};
+  Resource new_pod = old_pod;
+  new_pod.pod.gpu_type = "NVIDIA L40S";
+  state.intents[web].resource = new_pod;
+  LiveState live;
+  live.pods.resize(2);
+  live.pods[0].id = "pod-old";
+  live.pods[0].spec = old_pod.pod;
+  live.pods[1].id = "pod-new";
+  live.pods[1].spec = new_pod.pod;
+  absl::StatusOr<std::vector<IntentOutcome>> outcomes =
+      ResolveIntents(Config(), live, &state);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  ASSERT_EQ(outcomes->size(), 1u);
+  EXPECT_EQ((*outcomes)[0].adopted_id, "pod-new");
+  EXPECT_EQ(state.Find(web)->id, "pod-new");
+  EXPECT_EQ(state.Find(web)->resource.pod.gpu_type, "NVIDIA L40S");
+  ASSERT_EQ(state.deposed.count(web), 1u);
+  ASSERT_EQ(state.deposed.at(web).size(), 1u);
+  EXPECT_EQ(state.deposed.at(web)[0].id, "pod-old");
+  EXPECT_EQ(state.deposed.at(web)[0].resource.pod.gpu_type,
+            "NVIDIA RTX A6000");
+}
+
+// A deposed pod is managed: a same-named live pod is never adopted for it.
+TEST(ResolveIntentsTest, NeverAdoptsADeposedPod) {
+  const Address web{Kind::kPod, "web"};
+  State state = WithIntent(web, "web");
+  Resource pod;
+  pod.address = web;
+  pod.pod.name = "web";
+  state.deposed[web] = {{"pod-deposed", pod}};
+  LiveState live;
+  live.pods.resize(1);
+  live.pods[0].id = "pod-deposed";
+  live.pods[0].spec = pod.pod;
+  absl::StatusOr<std::vector<IntentOutcome>> outcomes =
+      ResolveIntents(Config(), live, &state);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  EXPECT_EQ((*outcomes)[0].adopted_id, "");
+  EXPECT_THAT(state.resources, IsEmpty());
+  EXPECT_EQ(state.deposed.at(web)[0].id, "pod-deposed");
+}
+
+}  // namespace
+}  // namespace podform

@@ -169,5 +169,50 @@ TEST(PacerTest, A429HoldsBackEveryRequestForItsRetryAfter) {
   EXPECT_THAT(clock.sleeps(), ElementsAre(absl::Seconds(7)));
 }
 
+// Sends to a QuotaServer it does not own: two clients of one RunPod key.
+class ToServer : public Transport {
+ public:
+  explicit ToServer(QuotaServer* server) : server_(server) {}
+  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override {
+    return server_->Send(request);
+  }
+
+ private:
+  QuotaServer* server_;
+};
+
+// Alternates 12 requests, one a second, between two transports to one
+// RunPod with 5 requests a minute; returns how many it refused.
+int RefusedOfTwoClients(bool share_the_pacer) {
+  FakeClock clock;
+  QuotaServer server(&clock, 5, absl::Seconds(60));
+  PacerOptions options;
+  options.now = [&] { return clock.Now(); };
+  options.sleep = [&](absl::Duration d) { clock.Sleep(d); };
+  auto shared = std::make_shared<Pacer>(options);
+  PacedTransport provider(std::make_unique<ToServer>(&server),
+                          share_the_pacer ? shared
+                                          : std::make_shared<Pacer>(options));
+  PacedTransport account(std::make_unique<ToServer>(&server),
+                         share_the_pacer ? shared
+                                         : std::make_shared<Pacer>(options));
+  for (int i = 0; i < 12; ++i) {
+    clock.Advance(absl::Seconds(1));
+    EXPECT_TRUE((i % 2 == 0 ? provider : account).Send(HttpRequest()).ok());
+  }
+  if (share_the_pacer) {
+    // As one client would: waits at 6 s and at 65 s.
+    EXPECT_THAT(clock.sleeps(),
+                ElementsAre(absl::Seconds(54), absl::Seconds(55)));
+  }
+  return server.refused();
+}
+
+TEST(PacerTest, TransportsSharingAPacerCountEachOthersRequests) {
+  EXPECT_EQ(RefusedOfTwoClients(/*share_the_pacer=*/true), 0);
+  // Each on its own pacer thinks it has requests left that the other used.
+  EXPECT_GT(RefusedOfTwoClients(/*share_the_pacer=*/false), 0);
+}
+
 }  // namespace
 }  // namespace podform

@@ -222,6 +222,13 @@ INSTANTIATE_TEST_SUITE_P(
                  "access: bogus, volume: data}\n",
                  {"podform.yaml:5:45: pods.b.access: must be read-write or "
                   "read-only, got \"bogus\""}},
+        RuleCase{"ReplaceIsCreateFirstOrDestroyFirst",
+                 "version: 1\npods:\n  a: {image: i, gpuType: NVIDIA L4, "
+                 "replace: destroy-first}\n  b: {image: i, gpuType: NVIDIA "
+                 "L4, replace: create-first}\n  c: {image: i, gpuType: "
+                 "NVIDIA L4, replace: later}\n",
+                 {"podform.yaml:5:46: pods.c.replace: must be create-first "
+                  "or destroy-first, got \"later\""}},
         RuleCase{"DiagnosticsAreInFileOrderAcrossChecks",
                  "version: 1\npods:\n  a: {image: i, gpuType: NVIDIA L4, "
                  "volume: nope}\n  b: {image: i}\n",
@@ -252,6 +259,29 @@ TEST(SeveralWritersTest, StrictMakesTheWarningAnError) {
   EXPECT_THAT(strict.diagnostics[0].ToString(),
               ::testing::StartsWith("podform.yaml:6:45: pods.b.volume: "
                                     "volume.data has 2 read-write mounters"));
+}
+
+// `replace: destroy-first` reaches the desired pod and the digest (a saved
+// plan carries its replacement order); create-first is the default, and a
+// config without `replace:` has the digest it had before.
+TEST(ReplaceOrderTest, DestroyFirstIsReadAndChangesTheDigest) {
+  auto parse = [](const std::string& replace) {
+    return ParseConfig("podform.yaml",
+                       "version: 1\npods:\n  a: {image: i, gpuType: NVIDIA "
+                       "L4" + replace + "}\n",
+                       ::podform::testing::FakeEnv({}));
+  };
+  LoadResult plain = parse("");
+  LoadResult create_first = parse(", replace: create-first");
+  LoadResult destroy_first = parse(", replace: destroy-first");
+  ASSERT_TRUE(plain.config.has_value());
+  ASSERT_TRUE(create_first.config.has_value());
+  ASSERT_TRUE(destroy_first.config.has_value());
+  EXPECT_FALSE(plain.config->pods.at("a").destroy_first);
+  EXPECT_FALSE(create_first.config->pods.at("a").destroy_first);
+  EXPECT_TRUE(destroy_first.config->pods.at("a").destroy_first);
+  EXPECT_EQ(plain.config->digest, create_first.config->digest);
+  EXPECT_NE(plain.config->digest, destroy_first.config->digest);
 }
 
 // The config records access as the state does: read-only only when

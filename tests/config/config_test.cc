@@ -460,6 +460,25 @@ volumes:
   EXPECT_EQ(other_secret.config->digest, result.config->digest);
 }
 
+TEST(ConfigWarningsTest, EveryGpuTypeRunPodListsIsKnown) {
+  // Types podform did not know before the whole catalog: no warning; a
+  // display name still suggests the id.
+  LoadResult result = Parse(R"(version: 1
+pods:
+  a: {image: i, gpuType: NVIDIA B300 SXM6 AC}
+  b: {image: i, gpuType: NVIDIA RTX PRO 6000 Blackwell Server Edition MIG 1g.24gb}
+  c: {image: i, gpuType: Tesla V100-SXM2-32GB}
+  d: {image: i, gpuType: NVIDIA GeForce RTX 5090}
+  e: {image: i, gpuType: RTX PRO 4500}
+)");
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_THAT(Messages(result),
+              ::testing::ElementsAre(
+                  "podform.yaml:7:26: warning: pods.e.gpuType: unknown GPU "
+                  "type \"RTX PRO 4500\" (did you mean \"NVIDIA RTX PRO 4500 "
+                  "Blackwell\"?)"));
+}
+
 TEST(ConfigWarningsTest, UnknownCatalogIdsWarnButLoad) {
   LoadResult result = Parse(R"(version: 1
 defaults:

@@ -259,15 +259,16 @@ INSTANTIATE_TEST_SUITE_P(
                        "ADA24_PRO]}\n",
             {"podform.yaml:9:27: endpoints.e.gpu.pools: unknown serverless "
              "GPU pool \"ADA24_PRO\"; pools are AMPERE_16, AMPERE_24, "
-             "ADA_24, AMPERE_48, ADA_48_PRO, AMPERE_80, ADA_80_PRO, "
-             "HOPPER_141"}},
+             "ADA_24, ADA_32_PRO, ADA_48_PRO, AMPERE_48, ADA_80_PRO, "
+             "AMPERE_80, BLACKWELL_96, HOPPER_141, BLACKWELL_180"}},
         EndpointRule{
             "UnknownPoolWithASuggestion",
             kVolumes + "  e:\n    image: i\n    gpu: {pools: [ada_24]}\n",
             {"podform.yaml:9:19: endpoints.e.gpu.pools: unknown serverless "
              "GPU pool \"ada_24\" (did you mean \"ADA_24\"?); pools are "
-             "AMPERE_16, AMPERE_24, ADA_24, AMPERE_48, ADA_48_PRO, "
-             "AMPERE_80, ADA_80_PRO, HOPPER_141"}},
+             "AMPERE_16, AMPERE_24, ADA_24, ADA_32_PRO, ADA_48_PRO, "
+             "AMPERE_48, ADA_80_PRO, AMPERE_80, BLACKWELL_96, HOPPER_141, "
+             "BLACKWELL_180"}},
         EndpointRule{
             "WorkersMinAboveMax",
             kVolumes + "  e:\n    image: i\n    gpu: {pools: [ADA_24]}\n"

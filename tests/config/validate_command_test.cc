@@ -215,15 +215,15 @@ TEST_F(ValidateCommandTest, WarningsDoNotFail) {
   std::string file = dir + "/podform.yaml";
   ASSERT_TRUE(WriteFileAtomically(file,
                                   "version: 1\npods:\n  p: {image: i, "
-                                  "gpuType: NVIDIA B300, dataCenter: "
+                                  "gpuType: NVIDIA B300 Quantum, dataCenter: "
                                   "EU-RO-1}\n")
                   .ok());
   ProcessResult run = Validate(file);
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(run.err, file +
                          ":3:26: warning: pods.p.gpuType: unknown GPU type "
-                         "\"NVIDIA B300\" (not in podform's catalog; RunPod "
-                         "may have added it)\n");
+                         "\"NVIDIA B300 Quantum\" (not in podform's catalog; "
+                         "RunPod may have added it)\n");
   EXPECT_EQ(run.out, file + ": valid (0 volumes, 1 pods)\n");
   std::filesystem::remove_all(dir);
 }

@@ -1,7 +1,10 @@
 #include "reconciler/core/model.h"
 
 #include <functional>
+#include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "gtest/gtest.h"
@@ -33,8 +36,8 @@ TEST(CatalogTest, StandardVolumesAreTieredAndHighPerformanceIsUnpriced) {
   EXPECT_TRUE(VolumePricePublished("STANDARD"));
   EXPECT_TRUE(VolumePricePublished(""));  // the default tier
   EXPECT_FALSE(VolumePricePublished("HIGH_PERFORMANCE"));
-  EXPECT_DOUBLE_EQ(PodHourlyCost("NVIDIA A100 80GB PCIe", 2, "SECURE"), 3.28);
-  EXPECT_DOUBLE_EQ(PodHourlyCost("NVIDIA A100 80GB PCIe", 1, "COMMUNITY"),
+  EXPECT_DOUBLE_EQ(*PodHourlyCost("NVIDIA A100 80GB PCIe", 2, "SECURE"), 3.28);
+  EXPECT_DOUBLE_EQ(*PodHourlyCost("NVIDIA A100 80GB PCIe", 1, "COMMUNITY"),
                    1.19);
 }
 
@@ -224,8 +227,61 @@ TEST(CatalogTest, PricesFollowRunPodsTiers) {
   EXPECT_DOUBLE_EQ(VolumeMonthlyCost(2000), 120.0);
   EXPECT_NE(FindDataCenter("EU-RO-1"), nullptr);
   EXPECT_EQ(FindDataCenter("MARS-1"), nullptr);
-  EXPECT_DOUBLE_EQ(PodHourlyCost("NVIDIA A100 80GB PCIe", 2, "SECURE"), 3.28);
-  EXPECT_DOUBLE_EQ(PodHourlyCost("nope", 2, "SECURE"), 0.0);
+  EXPECT_DOUBLE_EQ(*PodHourlyCost("NVIDIA A100 80GB PCIe", 2, "SECURE"), 3.28);
+  // Not in the catalog: no price, not $0.
+  EXPECT_EQ(PodHourlyCost("nope", 2, "SECURE"), std::nullopt);
+}
+
+TEST(CatalogTest, HoldsEveryGpuTypeRunPodLists) {
+  // references/gpu-types.mdx of RunPod's docs lists 45 types.
+  ASSERT_EQ(KnownGpuTypes().size(), 45u);
+  std::set<std::string_view> ids, names;
+  for (const GpuTypeInfo& gpu : KnownGpuTypes()) {
+    EXPECT_TRUE(ids.insert(gpu.id).second) << gpu.id;
+    EXPECT_TRUE(names.insert(gpu.display_name).second) << gpu.display_name;
+    EXPECT_GT(gpu.memory_gb, 0) << gpu.id;
+    EXPECT_TRUE(gpu.secure_cloud || gpu.community_cloud) << gpu.id;
+  }
+  const GpuTypeInfo* b300 = FindGpuType("NVIDIA B300 SXM6 AC");
+  ASSERT_NE(b300, nullptr);
+  EXPECT_EQ(b300->display_name, "B300");
+  EXPECT_EQ(b300->memory_gb, 288);
+  EXPECT_EQ(b300->pool, "");
+  EXPECT_EQ(FindGpuTypeByDisplayName("RTX PRO 6000 MaxQ")->id,
+            "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition");
+  EXPECT_EQ(FindGpuType("Tesla V100-SXM2-32GB")->memory_gb, 32);
+  EXPECT_EQ(FindGpuType("NVIDIA GeForce RTX 5090")->pool, "ADA_32_PRO");
+  EXPECT_EQ(FindGpuType("NVIDIA B200")->pool, "BLACKWELL_180");
+  EXPECT_EQ(FindGpuType("NVIDIA L4")->pool, "ADA_24");
+  EXPECT_EQ(FindGpuType("NVIDIA RTX A4500")->pool, "AMPERE_24");
+}
+
+TEST(CatalogTest, TypesWithoutAPublishedPriceHaveNoPrice) {
+  // 13 types carry RunPod's published price; the others none.
+  int priced = 0;
+  for (const GpuTypeInfo& gpu : KnownGpuTypes()) {
+    EXPECT_EQ(gpu.secure_price.has_value(), gpu.community_price.has_value())
+        << gpu.id;
+    if (gpu.secure_price.has_value()) ++priced;
+  }
+  EXPECT_EQ(priced, 13);
+  EXPECT_EQ(PodHourlyCost("NVIDIA B200", 1, "SECURE"), std::nullopt);
+  EXPECT_EQ(PodHourlyCost("NVIDIA GeForce RTX 5090", 2, "COMMUNITY"),
+            std::nullopt);
+  EXPECT_DOUBLE_EQ(*PodHourlyCost("NVIDIA L4", 3, "COMMUNITY"), 0.84);
+  // Any cloud but COMMUNITY reads as SECURE (a pod that declares none).
+  EXPECT_DOUBLE_EQ(*PodHourlyCost("NVIDIA L4", 1, ""), 0.43);
+}
+
+TEST(CatalogTest, KnowsRunPodsServerlessPools) {
+  for (const char* pool :
+       {"AMPERE_16", "AMPERE_24", "ADA_24", "ADA_32_PRO", "AMPERE_48",
+        "ADA_48_PRO", "AMPERE_80", "ADA_80_PRO", "BLACKWELL_96", "HOPPER_141",
+        "BLACKWELL_180"}) {
+    EXPECT_TRUE(IsKnownGpuPool(pool)) << pool;
+  }
+  EXPECT_FALSE(IsKnownGpuPool(""));
+  EXPECT_FALSE(IsKnownGpuPool("ADA_80"));
 }
 
 TEST(AddressTest, EndpointsParseAndSortAfterPods) {

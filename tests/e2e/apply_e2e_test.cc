@@ -189,8 +189,10 @@ TEST_F(ApplyE2eTest, ChangingAPodsGpuTypeReplacesIt) {
   // Replacing a pod destroys no volume data: 2, not 3.
   EXPECT_EQ(plan.exit_code, 2) << plan;
   EXPECT_THAT(plan.out,
-              HasSubstr("-/+ pod.trainer must be replaced\n"
+              HasSubstr("+/- pod.trainer must be replaced\n"
                         "      # (gpuType forces replacement)\n"
+                        "      # (create before destroy: the new pod is "
+                        "created and runs before the old one is terminated)\n"
                         "      ~ gpuType: \"NVIDIA RTX A6000\" -> \"NVIDIA "
                         "A100 80GB PCIe\" # forces replacement\n"));
   EXPECT_THAT(plan.out,

@@ -123,6 +123,34 @@ TEST_F(RunwayE2eTest, PlanShowsTheRunwayBelowTheCostLinesInEveryFormat) {
                                   "($0.12/day).\n"));
 }
 
+// A pod of a GPU type RunPod publishes no price for: the runway after the
+// plan is an upper bound, and a guard cannot trust it.
+TEST_F(RunwayE2eTest, APodWithoutAPublishedPriceMakesTheGuardFailClosed) {
+  StartSandbox({"--balance", "42.10"});
+  WriteConfig(TestConfig().Gpu("NVIDIA B200").Yaml());
+  RunResult text = Podform({"plan"});
+  ASSERT_EQ(text.exit_code, 0) << text;
+  EXPECT_THAT(text.out,
+              HasSubstr("Balance $42.10: lasts indefinitely at today's "
+                        "$0.00/day; at most 365.9 days after this plan "
+                        "($0.12/day without pod.trainer, whose price RunPod "
+                        "does not publish).\n"));
+  RunResult machine = Podform({"plan", "--json"});
+  ASSERT_EQ(machine.exit_code, 0) << machine;
+  EXPECT_EQ(json::parse(machine.out)["runway"]["unpriced_changes"],
+            json::array({"pod.trainer"}));
+
+  RunResult guarded = Podform({"apply", "--auto-approve", "--min-runway", "1"});
+  EXPECT_EQ(guarded.exit_code, 1) << guarded;
+  EXPECT_EQ(guarded.err,
+            "podform: cannot check the 1 day --min-runway asks for: RunPod "
+            "publishes no price for pod.trainer, which this plan creates or "
+            "changes; the balance ($42.10) lasts at most 365.9 days after "
+            "it\n");
+  EXPECT_EQ(sandbox().Live()["pods"].size(), 0u);
+  EXPECT_EQ(sandbox().Live()["networkVolumes"].size(), 0u);
+}
+
 TEST_F(RunwayE2eTest, AShortRunwayWithoutTheGuardIsAWarning) {
   StartSandbox({"--balance", "10"});
   WriteConfig(TestConfig().Yaml());

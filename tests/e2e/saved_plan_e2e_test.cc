@@ -160,7 +160,7 @@ TEST_F(SavedPlanSecretE2eTest, ASecretPlannedUnchangedButDifferentAtApply) {
   ASSERT_EQ(plan.exit_code, 0) << plan;
   EXPECT_THAT(plan.out, Not(HasSubstr("env.HF_TOKEN")));
   json saved = json::parse(ReadFileOrDie(plan_file));
-  EXPECT_EQ(saved["podform_plan"], 2);
+  EXPECT_EQ(saved["podform_plan"], 3);
 
   RunResult apply = Podform({"apply", plan_file}, Secret(kOther));
   EXPECT_EQ(apply.exit_code, 1) << apply;

@@ -21,8 +21,10 @@ namespace {
 
 using nlohmann::json;
 
-// Every object type of runpod-api.md with every field it names, and the
-// field's type as the schema declares it.
+// Every object type of runpod-api.md with every field it names, and those
+// RunPod's own clients select (runpodctl, runpod-python, the Pulumi
+// provider; docs/SANDBOX.md), with the field's type as the schema declares
+// it.
 const std::map<std::string, std::map<std::string, std::string>>& OutputTypes() {
   static const auto* const types =
       new std::map<std::string, std::map<std::string, std::string>>{
@@ -30,7 +32,8 @@ const std::map<std::string, std::map<std::string, std::string>>& OutputTypes() {
            {{"myself", "User"},
             {"pod", "Pod"},
             {"dataCenters", "[DataCenter]"},
-            {"gpuTypes", "[GpuType]"}}},
+            {"gpuTypes", "[GpuType]"},
+            {"serverlessGpuPools", "[ServerlessGpuPool]"}}},
           {"Mutation",
            {{"createNetworkVolume", "NetworkVolume"},
             {"updateNetworkVolume", "NetworkVolume"},
@@ -39,7 +42,9 @@ const std::map<std::string, std::map<std::string, std::string>>& OutputTypes() {
             {"podEditJob", "Pod"},
             {"podStop", "Pod"},
             {"podResume", "Pod"},
-            {"podTerminate", "Void"}}},
+            {"podTerminate", "Void"},
+            {"saveEndpoint", "Endpoint"},
+            {"deleteEndpoint", "Void"}}},
           {"User",
            {{"id", "String"},
             {"pubKey", "String"},
@@ -47,15 +52,20 @@ const std::map<std::string, std::map<std::string, std::string>>& OutputTypes() {
             {"clientBalance", "Float"},
             {"currentSpendPerHr", "Float"},
             {"spendLimit", "Int"},
+            {"notifyPodsStale", "Boolean"},
+            {"notifyPodsGeneral", "Boolean"},
+            {"notifyLowBalance", "Boolean"},
             {"networkVolumes", "[NetworkVolume]"},
-            {"pods", "[Pod]"}}},
+            {"pods", "[Pod]"},
+            {"endpoints", "[Endpoint]"}}},
           {"NetworkVolume",
            {{"id", "String"},
             {"name", "String"},
             {"size", "Int"},
             {"dataCenterId", "String"},
             {"storageType", "String"},
-            {"storageClusterId", "String"}}},
+            {"storageClusterId", "String"},
+            {"dataCenter", "DataCenter"}}},
           {"Pod",
            {{"id", "String"},
             {"name", "String"},
@@ -100,12 +110,59 @@ const std::map<std::string, std::map<std::string, std::string>>& OutputTypes() {
           {"PodRuntimeContainer",
            {{"cpuPercent", "Float"}, {"memoryPercent", "Float"}}},
           {"PodMachine",
-           {{"gpuDisplayName", "String"}, {"podHostId", "String"}}},
+           {{"gpuDisplayName", "String"},
+            {"gpuTypeId", "String"},
+            {"podHostId", "String"},
+            {"location", "String"},
+            {"dataCenterId", "String"},
+            {"secureCloud", "Boolean"}}},
           {"DataCenter",
            {{"id", "String"},
             {"name", "String"},
             {"location", "String"},
-            {"storageSupport", "Boolean"}}},
+            {"storageSupport", "Boolean"},
+            {"gpuAvailability", "[GpuAvailability]"}}},
+          {"GpuAvailability",
+           {{"available", "Boolean"},
+            {"stockStatus", "String"},
+            {"gpuTypeId", "String"},
+            {"gpuTypeDisplayName", "String"},
+            {"displayName", "String"},
+            {"id", "String"}}},
+          {"ServerlessGpuPool",
+           {{"id", "String"}, {"gpuTypeIds", "[String]"}}},
+          {"Endpoint",
+           {{"id", "String"},
+            {"name", "String"},
+            {"templateId", "String"},
+            {"gpuIds", "String"},
+            {"gpuCount", "Int"},
+            {"instanceIds", "[String]"},
+            {"computeType", "String"},
+            {"type", "String"},
+            {"idleTimeout", "Int"},
+            {"locations", "String"},
+            {"networkVolumeId", "String"},
+            {"networkVolumeIds", "[EndpointNetworkVolume]"},
+            {"networkVolume", "NetworkVolume"},
+            {"scalerType", "String"},
+            {"scalerValue", "Int"},
+            {"workersMin", "Int"},
+            {"workersMax", "Int"},
+            {"workersStandby", "Int"},
+            {"executionTimeoutMs", "Int"},
+            {"minCudaVersion", "String"},
+            {"allowedCudaVersions", "String"},
+            {"flashBootType", "FlashBootType"},
+            {"modelReferences", "[String]"},
+            {"env", "[EnvironmentVariable]"},
+            {"userId", "String"},
+            {"version", "Int"},
+            {"aiKey", "String"},
+            {"createdAt", "String"}}},
+          {"EndpointNetworkVolume",
+           {{"networkVolumeId", "String"}, {"dataCenterId", "String"}}},
+          {"EnvironmentVariable", {{"key", "String"}, {"value", "String"}}},
           {"GpuType",
            {{"id", "String"},
             {"displayName", "String"},
@@ -124,7 +181,14 @@ const std::map<std::string, std::map<std::string, std::string>>& OutputTypes() {
             {"maxGpuCount", "Int"},
             {"lowestPrice", "LowestPrice"}}},
           {"LowestPrice",
-           {{"minimumBidPrice", "Float"}, {"uninterruptablePrice", "Float"}}},
+           {{"gpuName", "String"},
+            {"gpuTypeId", "String"},
+            {"minimumBidPrice", "Float"},
+            {"uninterruptablePrice", "Float"},
+            {"minMemory", "Int"},
+            {"minVcpu", "Int"},
+            {"stockStatus", "String"},
+            {"countryCode", "String"}}},
       };
   return *types;
 }
@@ -137,7 +201,7 @@ const std::map<std::string, std::map<std::string, std::string>>& InputTypes() {
           {"GpuTypeFilter", {{"id", "String"}}},
           {"GpuLowestPriceInput", {{"gpuCount", "Int"}}},
           {"CreateNetworkVolumeInput",
-           {{"name", "String"}, {"size", "Int"}, {"dataCenterId", "String!"}}},
+           {{"name", "String"}, {"size", "Int"}, {"dataCenterId", "String"}}},
           {"UpdateNetworkVolumeInput",
            {{"id", "String!"}, {"name", "String"}, {"size", "Int"}}},
           {"DeleteNetworkVolumeInput", {{"id", "String!"}}},
@@ -219,7 +283,7 @@ TEST(RunPodSchemaTest, DeclaresEveryTypeAndFieldOfTheApi) {
     }
   }
   // Inputs may carry a few more nullable fields RunPod accepts.
-  EXPECT_EQ(s.FindType("PodEditJobInput")->input_fields.size(), 8u);
+  EXPECT_EQ(s.FindType("PodEditJobInput")->input_fields.size(), 10u);
   EXPECT_EQ(
       s.FindType("PodStatus")->enum_values,
       (std::vector<std::string>{"CREATED", "RUNNING", "RESTARTING", "EXITED",
@@ -421,21 +485,23 @@ TEST(RunPodClientsTest, PulumiNamedOperationWithVariables) {
       seen.dump(),
       R"({"input":{"dataCenterId":"EU-RO-1","name":"models","size":50}})");
 
-  // A missing required input field is the client's error, before anything runs.
+  // A missing required input field is the client's error, before anything
+  // runs (dataCenterId is nullable, as the Pulumi provider declares it; the
+  // sandbox's resolver requires it).
   seen = nullptr;
   r = exec.ExecuteBody(
-      R"({"query": "mutation CreateNetworkVolume($input: CreateNetworkVolumeInput!) { createNetworkVolume(input: $input) { id } }",)"
+      R"({"query": "mutation UpdateNetworkVolume($input: UpdateNetworkVolumeInput!) { updateNetworkVolume(input: $input) { id } }",)"
       R"( "variables": {"input": {"name": "models", "size": "50"}}})",
       nullptr);
   EXPECT_EQ(r.http_status, 400);
   EXPECT_EQ(
       r.body.dump(),
-      R"({"errors":[{"message":"Variable \"$input\" got invalid value \"50\" at \"input.size\"; )"
+      R"({"errors":[{"message":"Variable \"$input\" got invalid value { name: \"models\", size: \"50\" }; )"
+      R"(Field \"id\" of required type \"String!\" was not provided.",)"
+      R"("locations":[{"line":1,"column":30}],"extensions":{"code":"BAD_USER_INPUT"}},)"
+      R"({"message":"Variable \"$input\" got invalid value \"50\" at \"input.size\"; )"
       R"(Int cannot represent non-integer value: \"50\"","locations":[{"line":1,"column":30}],)"
-      R"("extensions":{"code":"BAD_USER_INPUT"}},)"
-      R"({"message":"Variable \"$input\" got invalid value { name: \"models\", size: \"50\" }; )"
-      R"(Field \"dataCenterId\" of required type \"String!\" was not provided.",)"
-      R"("locations":[{"line":1,"column":30}],"extensions":{"code":"BAD_USER_INPUT"}}]})");
+      R"("extensions":{"code":"BAD_USER_INPUT"}}]})");
   EXPECT_TRUE(seen.is_null());
 }
 

@@ -73,16 +73,25 @@ TEST(CapacityTest, CreatesAndReplacesOfEachCloudTypeAreChecked) {
   EXPECT_THAT(CapacityWarnings(plan, some), IsEmpty());
 }
 
-TEST(CapacityTest, AReplacementSaysTheOldPodGoesFirst) {
+TEST(CapacityTest, AReplacementSaysWhichPodGoesFirst) {
   World w;
   w.Converged(MakeVolume("data", 100), "vol-1");
   w.Converged(MakePod("train", "data"), "pod-1");
   DesiredPod h100 = MakePod("train", "data");
   h100.spec.gpu_type = kH100;
   w.Desire(h100);
-  Plan plan = PlanOf(w);
+  // Create-first, the default: the old pod stays when the create fails.
   EXPECT_THAT(
-      CapacityWarnings(plan, {{"SECURE", Available(kH100, {"US-TX-3"})}}),
+      CapacityWarnings(PlanOf(w), {{"SECURE", Available(kH100, {"US-TX-3"})}}),
+      ElementsAre("pod.train: RunPod reports no NVIDIA H100 80GB HBM3 "
+                  "available for Secure Cloud pods in EU-RO-1 right now; the "
+                  "replacement creates the new pod first and may fail for "
+                  "lack of capacity; the old pod then keeps running"));
+  // `replace: destroy-first`: the old pod is gone by then.
+  h100.destroy_first = true;
+  w.Desire(h100);
+  EXPECT_THAT(
+      CapacityWarnings(PlanOf(w), {{"SECURE", Available(kH100, {"US-TX-3"})}}),
       ElementsAre("pod.train: RunPod reports no NVIDIA H100 80GB HBM3 "
                   "available for Secure Cloud pods in EU-RO-1 right now; the "
                   "replacement terminates the old pod first and may then fail "

@@ -123,6 +123,12 @@ std::vector<std::string> Describe(const Plan& plan) {
     std::string line = absl::StrCat(std::string(ActionName(c.action)), " ",
                                     c.address.ToString());
     if (!c.id.empty()) absl::StrAppend(&line, " id=", c.id);
+    if (!c.deposed_id.empty()) {
+      absl::StrAppend(&line, " deposed=", c.deposed_id);
+    }
+    if (c.replace_order == ReplaceOrder::kCreateFirst) {
+      absl::StrAppend(&line, " create-first");
+    }
     if (c.destroys_data) absl::StrAppend(&line, " data");
     if (!c.replace_attributes.empty()) {
       absl::StrAppend(&line,
@@ -137,6 +143,10 @@ std::vector<std::string> Describe(const Plan& plan) {
     lines.push_back(line);
     for (const std::string& reason : c.reasons) {
       lines.push_back(absl::StrCat("  # ", reason));
+    }
+    if (!c.replace_order_reason.empty()) {
+      lines.push_back(
+          absl::StrCat("  # destroy-first: ", c.replace_order_reason));
     }
   }
   return lines;

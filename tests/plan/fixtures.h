@@ -60,8 +60,9 @@ struct World {
 };
 
 // One line per change, for exact comparisons:
-// "ACTION ADDRESS [id=ID] [data] [replace=a,b] [deps=x,y] [destroy-deps=x]"
-// followed by "  # reason" lines.
+// "ACTION ADDRESS [id=ID] [deposed=ID] [create-first] [data] [replace=a,b]
+// [deps=x,y] [destroy-deps=x]" followed by "  # reason" lines and, for a
+// pod's destroy-first replace, "  # destroy-first: WHY".
 std::vector<std::string> Describe(const Plan& plan);
 
 // The mixed plan used for the golden renderings: creates, an in-place grow,

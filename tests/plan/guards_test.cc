@@ -214,6 +214,53 @@ TEST(CostTest, HighPerformanceVolumesHaveNoPublishedPrice) {
   EXPECT_EQ(read->cost, plan->cost);
 }
 
+TEST(CostTest, PodsOfGpuTypesWithoutAPublishedPriceAreNamedNotPricedAtZero) {
+  // A B200 is in RunPod's catalog with no published price; "NVIDIA X9" is
+  // in no catalog. Neither counts $0: both are named, the A100 is priced.
+  World w = Converged();
+  DesiredPod big = MakePod("big", "");
+  big.spec.gpu_type = "NVIDIA B200";
+  big.spec.gpu_count = 2;
+  w.Desire(big);
+  DesiredPod odd = MakePod("odd", "");
+  odd.spec.gpu_type = "NVIDIA X9";
+  w.Desire(odd);
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_DOUBLE_EQ(plan->cost.pods_hourly_before, 1.64);
+  EXPECT_DOUBLE_EQ(plan->cost.pods_hourly_after, 1.64);
+  EXPECT_THAT(plan->cost.unpriced_pods, ElementsAre(PodAt("big"), PodAt("odd")));
+  EXPECT_THAT(plan->cost.unpriced_volumes, IsEmpty());
+
+  EXPECT_THAT(RenderText(*plan, false),
+              HasSubstr("Pods: $1.64/hour -> $1.64/hour (pod.big, pod.odd: "
+                        "price not published)\n"));
+  nlohmann::json json = RenderJson(*plan);
+  EXPECT_EQ(json["format_version"], 4);
+  EXPECT_EQ(json["cost"]["unpriced_pods"],
+            nlohmann::json({"pod.big", "pod.odd"}));
+  EXPECT_EQ(json["cost"]["unpriced_volumes"], nlohmann::json::array());
+  EXPECT_EQ(json["cost"]["pods_hourly_after"], 1.64);
+  EXPECT_THAT(RenderMarkdown(*plan),
+              HasSubstr("\nPods leave out pod.big, pod.odd: price not "
+                        "published.\n"));
+
+  // A plan file keeps which pods are unpriced.
+  absl::StatusOr<Plan> read = ParsePlanFile(SerializePlanFile(*plan));
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->cost, plan->cost);
+
+  // Stopped, an unpriced pod costs no GPU time and is not named.
+  w.config.pods["big"].spec.running = false;
+  w.config.pods["odd"].spec.running = false;
+  plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(plan->cost.unpriced_pods, IsEmpty());
+  nlohmann::json priced = RenderJson(*plan)["cost"];
+  EXPECT_EQ(priced["unpriced_pods"], nlohmann::json::array());
+  EXPECT_THAT(RenderText(*plan, false), Not(HasSubstr("price not published")));
+}
+
 TEST(CostTest, AStoppedPodCostsNoGpuTime) {
   // Declared running, EXITED live: nothing now, the A100 once resumed.
   World w = Converged();

@@ -105,15 +105,20 @@ TEST(PlanFileTest, FormatIsStable) {
   // Where the plan may be applied (issue 11, item 3).
   EXPECT_EQ(j["target"], json({{"account", "user_2x8Kq"},
                                {"endpoint", "https://api.runpod.io/graphql"}}));
-  EXPECT_EQ(j["podform_plan"], 2);
+  EXPECT_EQ(j["podform_plan"], 3);
   EXPECT_EQ(j["lineage"], kLineage);
   EXPECT_EQ(j["serial"], 7);
-  const json& first = j["changes"][0];
-  EXPECT_EQ(first["address"], "pod.notebook");
-  EXPECT_EQ(first["action"], "replace");
-  EXPECT_EQ(first["id"], "pod-notebook");
-  EXPECT_EQ(first["replace_attributes"], json({"gpuType"}));
-  EXPECT_EQ(first["live_fingerprint"].get<std::string>().size(), 64u);
+  // A create-first replace starts with its create: after the destroys.
+  const json& replace = j["changes"][5];
+  EXPECT_EQ(replace["address"], "pod.notebook");
+  EXPECT_EQ(replace["action"], "replace");
+  EXPECT_EQ(replace["id"], "pod-notebook");
+  EXPECT_EQ(replace["replace_attributes"], json({"gpuType"}));
+  EXPECT_EQ(replace["replace_order"], "create-first");
+  EXPECT_EQ(replace["replace_order_reason"], "");
+  EXPECT_EQ(replace["deposed_id"], "");
+  EXPECT_EQ(replace["live_fingerprint"].get<std::string>().size(), 64u);
+  EXPECT_EQ(j["changes"][0]["replace_order"], "destroy-first");
 }
 
 // Serializes MixedPlan, applies `edit` to the JSON, and parses the result.
@@ -162,10 +167,14 @@ TEST(PlanFileTest, WrongVersion) {
   // Format 1 held digests of secrets: refused.
   EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = 1; }).message(),
             "plan file format 1 is not supported; this podform reads format "
-            "2 (make a new plan with this version)");
-  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = 3; }).message(),
-            "plan file format 3 is not supported; this podform reads format "
-            "2 (make a new plan with this version)");
+            "3 (make a new plan with this version)");
+  // Format 2 did not say in which order a replacement runs.
+  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = 2; }).message(),
+            "plan file format 2 is not supported; this podform reads format "
+            "3 (make a new plan with this version)");
+  EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = 4; }).message(),
+            "plan file format 4 is not supported; this podform reads format "
+            "3 (make a new plan with this version)");
   EXPECT_EQ(ParseEdited([](json& j) { j["podform_plan"] = "2"; }).message(),
             "plan file: \"podform_plan\" must be an integer");
 }
@@ -189,9 +198,9 @@ TEST(PlanFileTest, UnknownMissingAndMistypedFields) {
             }).message(),
             "plan file: cost: missing \"pods_hourly_after\"");
   EXPECT_EQ(ParseEdited([](json& j) {
-              j["changes"][1]["destroys_data"] = 1;
+              j["changes"][0]["destroys_data"] = 1;
             }).message(),
-            "plan file: changes[1] (pod.scratch): \"destroys_data\" must be "
+            "plan file: changes[0] (pod.scratch): \"destroys_data\" must be "
             "true or false");
   EXPECT_EQ(ParseEdited([](json& j) {
               j["unmanaged"][0]["kind"] = "disk";
@@ -201,9 +210,9 @@ TEST(PlanFileTest, UnknownMissingAndMistypedFields) {
 
 TEST(PlanFileTest, BadChanges) {
   EXPECT_EQ(ParseEdited([](json& j) {
-              j["changes"][0]["action"] = "explode";
+              j["changes"][5]["action"] = "explode";
             }).message(),
-            "plan file: changes[0] (pod.notebook): \"explode\" is not an "
+            "plan file: changes[5] (pod.notebook): \"explode\" is not an "
             "action");
   EXPECT_EQ(ParseEdited([](json& j) {
               j["changes"][0]["address"] = "disk.x";
@@ -211,28 +220,43 @@ TEST(PlanFileTest, BadChanges) {
             "plan file: changes[0]: invalid address \"disk.x\": expected "
             "volume.NAME, pod.NAME or endpoint.NAME");
   EXPECT_EQ(ParseEdited([](json& j) {
-              j["changes"][0]["before"].erase("image");
+              j["changes"][5]["before"].erase("image");
             }).message(),
-            "plan file: changes[0] (pod.notebook): \"before\": pod.notebook: "
+            "plan file: changes[5] (pod.notebook): \"before\": pod.notebook: "
             "missing attribute \"image\"");
   EXPECT_EQ(ParseEdited([](json& j) {
-              j["changes"][1]["after"] = j["changes"][1]["before"];
+              j["changes"][0]["after"] = j["changes"][0]["before"];
             }).message(),
-            "plan file: changes[1] (pod.scratch): a delete must not have "
+            "plan file: changes[0] (pod.scratch): a delete must not have "
             "\"after\" attributes");
-  EXPECT_EQ(ParseEdited([](json& j) { j["changes"][0]["id"] = ""; }).message(),
-            "plan file: changes[0] (pod.notebook): a replace needs an \"id\"");
+  EXPECT_EQ(ParseEdited([](json& j) { j["changes"][5]["id"] = ""; }).message(),
+            "plan file: changes[5] (pod.notebook): a replace needs an \"id\"");
   EXPECT_EQ(
-      ParseEdited([](json& j) { j["changes"][3]["id"] = "vol-x"; }).message(),
-      "plan file: changes[3] (volume.datasets): a create must have an "
+      ParseEdited([](json& j) { j["changes"][2]["id"] = "vol-x"; }).message(),
+      "plan file: changes[2] (volume.datasets): a create must have an "
       "empty \"id\"");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][5]["replace_order"] = "sideways";
+            }).message(),
+            "plan file: changes[5] (pod.notebook): \"sideways\" is not a "
+            "replace order (create-first or destroy-first)");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][3]["replace_order"] = "create-first";
+            }).message(),
+            "plan file: changes[3] (volume.models): only a pod's replace can "
+            "be create-first");
+  EXPECT_EQ(ParseEdited([](json& j) {
+              j["changes"][5]["deposed_id"] = "pod-notebook";
+            }).message(),
+            "plan file: changes[5] (pod.notebook): a deposed pod's change "
+            "must be a delete of that pod's id");
   EXPECT_EQ(ParseEdited([](json& j) {
               j["changes"][7]["depends_on"] = {"volume.nope"};
             }).message(),
             "plan file: pod.worker: depends on volume.nope, which has no "
             "change in the plan");
   EXPECT_EQ(ParseEdited([](json& j) {
-              j["changes"].push_back(j["changes"][0]);
+              j["changes"].push_back(j["changes"][5]);
             }).message(),
             "plan file: pod.notebook: appears twice in the plan");
 }

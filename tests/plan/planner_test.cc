@@ -367,7 +367,7 @@ TEST(PlannerTest, PodFieldsThatForceReplacement) {
     Plan plan = MustPlan(w);
     EXPECT_THAT(Describe(plan),
                 ElementsAre(std::string("replace pod.notebook id=pod-1 "
-                                        "replace=") +
+                                        "create-first replace=") +
                                 e.name,
                             e.reason));
     EXPECT_FALSE(plan.DestroysData());
@@ -381,7 +381,7 @@ TEST(PlannerTest, AttachingAVolumeReplacesThePod) {
   w.Desire(MakePod("notebook", "models"));  // also takes the volume's DC
   Plan plan = MustPlan(w);
   EXPECT_THAT(Describe(plan),
-              ElementsAre("replace pod.notebook id=pod-1 "
+              ElementsAre("replace pod.notebook id=pod-1 create-first "
                           "replace=dataCenter,volume",
                           "  # dataCenter forces replacement",
                           "  # volume forces replacement (a network volume "
@@ -408,6 +408,9 @@ TEST(PlannerTest, ReplacedVolumeCascadesToThePodsThatMountIt) {
                   "  # dataCenter forces replacement",
                   "  # volume.models is replaced: a network volume is "
                   "attached only when a pod is created",
+                  "  # destroy-first: volume.models is replaced: its old "
+                  "volume goes only after the old pod, and the new pod needs "
+                  "the new volume",
                   "replace volume.models id=vol-1 data replace=dataCenter "
                   "destroy-deps=pod.trainer",
                   "  # dataCenter forces replacement"));
@@ -516,11 +519,11 @@ TEST(PlannerTest, PodOnARecreatedVolumeIsReplaced) {
   w.RemoveLive("vol-1");
   EXPECT_THAT(
       Describe(MustPlan(w)),
-      ElementsAre("replace pod.trainer id=pod-1 "
+      ElementsAre("create volume.models", "  # deleted outside podform",
+                  "replace pod.trainer id=pod-1 create-first "
                   "replace=networkVolumeId deps=volume.models",
                   "  # volume.models is re-created: a network volume "
-                  "is attached only when a pod is created",
-                  "create volume.models", "  # deleted outside podform"));
+                  "is attached only when a pod is created"));
 }
 
 TEST(PlannerTest, RecordedButGoneAndNoLongerDesiredIsOnlyForgotten) {
@@ -574,7 +577,7 @@ TEST(PlannerTest, DataCenterAndCloudReportedLiveAreCompared) {
   moved.LivePodWithId("pod-1").spec.cloud_type = "COMMUNITY";
   std::vector<std::string> lines = Describe(MustPlan(moved));
   EXPECT_THAT(lines, ::testing::Contains(
-                         "replace pod.trainer id=pod-1 "
+                         "replace pod.trainer id=pod-1 create-first "
                          "replace=cloudType,dataCenter"));
   EXPECT_THAT(lines, ::testing::Contains(
                          "  # cloudType changed outside podform (was "
@@ -937,6 +940,126 @@ TEST(PlannerTest, FingerprintsAreStableHexAndSeeEveryAttribute) {
   b.spec.env = {{"A=B", "C"}};
   EXPECT_NE(Fingerprint(a, {"A", "A=B"}), Fingerprint(b, {"A", "A=B"}));
   EXPECT_NE(Fingerprint(a, {}), Fingerprint(b, {}));
+}
+
+}  // namespace
+}  // namespace podform::testing
+
+namespace podform::testing {
+namespace {
+
+// --- replacement order and deposed pods ------------------------------------
+
+TEST(PlannerTest, ReplaceDestroyFirstInTheConfigKeepsTheOldOrder) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-1");
+  DesiredPod h100 = MakePod("trainer", "models");
+  h100.spec.gpu_type = "NVIDIA H100 80GB HBM3";
+  w.Desire(h100);
+  // The default: a pod that mounts a volume is replaced create-first too.
+  EXPECT_THAT(Describe(MustPlan(w)),
+              ElementsAre("replace pod.trainer id=pod-1 create-first "
+                          "replace=gpuType",
+                          "  # gpuType forces replacement",
+                          "no-op volume.models id=vol-1"));
+  h100.destroy_first = true;
+  w.Desire(h100);
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("replace pod.trainer id=pod-1 replace=gpuType",
+                          "  # gpuType forces replacement",
+                          "  # destroy-first: replace: destroy-first in "
+                          "podform.yaml",
+                          "no-op volume.models id=vol-1"));
+  absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(plan.changes);
+  ASSERT_TRUE(steps.ok()) << steps.status();
+  ASSERT_EQ(steps->size(), 2u);
+  EXPECT_EQ((*steps)[0].phase, Phase::kDestroy);
+  EXPECT_EQ((*steps)[1].phase, Phase::kCreate);
+}
+
+TEST(PlannerTest, DeposedPodsAreTerminatedAndNotListedAsUnmanaged) {
+  World w;
+  w.Converged(MakeVolume("models", 100), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-old");
+  w.state.Depose(PodAt("trainer"));  // as a killed replacement leaves it
+  w.Converged(MakePod("trainer", "models"), "pod-new");
+  // A second deposed pod that is already gone from RunPod.
+  ResourceState gone = w.state.deposed.at(PodAt("trainer")).front();
+  gone.id = "pod-gone";
+  std::vector<ResourceState>& deposed_pods = w.state.deposed.at(PodAt("trainer"));
+  deposed_pods.insert(deposed_pods.begin(), gone);  // sorted by id
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(
+      Describe(plan),
+      ElementsAre("delete pod.trainer deposed=pod-gone",
+                  "  # deposed pod already gone from RunPod; only its lock "
+                  "file entry is removed",
+                  "delete pod.trainer id=pod-old deposed=pod-old",
+                  "  # deposed: a replacement created its successor but did "
+                  "not terminate it; it is still on RunPod and billed",
+                  "no-op volume.models id=vol-1",
+                  "no-op pod.trainer id=pod-new"));
+  EXPECT_TRUE(plan.unmanaged.empty());
+  EXPECT_TRUE(plan.HasChanges());
+  // Both running pods are billed now; only the new one after.
+  EXPECT_GT(plan.cost.pods_hourly_before, 0);
+  EXPECT_DOUBLE_EQ(plan.cost.pods_hourly_before,
+                   2 * plan.cost.pods_hourly_after);
+  const Change& deposed = plan.changes[1];
+  EXPECT_EQ(deposed.before->pod.network_volume_id, "vol-1");
+  EXPECT_EQ(deposed.live_fingerprint.size(), 64u);
+}
+
+TEST(PlannerTest, AReplaceWaitsForTheDeposedPodOfItsAddress) {
+  World w;
+  w.Converged(MakePod("notebook", ""), "pod-old");
+  w.state.Depose(PodAt("notebook"));
+  w.Converged(MakePod("notebook", ""), "pod-new");
+  DesiredPod h100 = MakePod("notebook", "");
+  h100.spec.gpu_type = "NVIDIA H100 80GB HBM3";
+  w.Desire(h100);
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("delete pod.notebook id=pod-old deposed=pod-old",
+                          "  # deposed: a replacement created its successor "
+                          "but did not terminate it; it is still on RunPod "
+                          "and billed",
+                          "replace pod.notebook id=pod-new create-first "
+                          "replace=gpuType",
+                          "  # gpuType forces replacement"));
+  absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(plan.changes);
+  ASSERT_TRUE(steps.ok()) << steps.status();
+  ASSERT_EQ(steps->size(), 3u);
+  EXPECT_EQ((*steps)[0].change, 0u);
+  EXPECT_THAT((*steps)[1].after, ElementsAre(0u));  // create after it
+  EXPECT_EQ((*steps)[2].phase, Phase::kDestroy);    // then the old pod
+}
+
+TEST(PlannerTest, AVolumeGoesOnlyAfterItsDeposedMounters) {
+  World w;
+  w.Converged(MakeVolume("models", 100, "EU-RO-1", false), "vol-1");
+  w.Converged(MakePod("trainer", "models"), "pod-old");
+  w.state.Depose(PodAt("trainer"));
+  w.Exists(MakePod("trainer", "models"), "pod-new");
+  w.config.volumes.clear();
+  w.config.pods.clear();
+  Plan plan = MustPlan(w);
+  EXPECT_THAT(Describe(plan),
+              ElementsAre("delete pod.trainer id=pod-new",
+                          "  # no longer in the configuration",
+                          "delete pod.trainer id=pod-old deposed=pod-old",
+                          "  # deposed: a replacement created its successor "
+                          "but did not terminate it; it is still on RunPod "
+                          "and billed",
+                          "delete volume.models id=vol-1 data "
+                          "destroy-deps=pod.trainer",
+                          "  # no longer in the configuration"));
+  absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(plan.changes);
+  ASSERT_TRUE(steps.ok()) << steps.status();
+  ASSERT_EQ(steps->size(), 3u);
+  EXPECT_THAT((*steps)[2].after, ElementsAre(0u, 1u));
 }
 
 }  // namespace

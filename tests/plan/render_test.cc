@@ -206,3 +206,69 @@ TEST(RenderTest, DataLossWarningsNameSizeAndReplacement) {
 
 }  // namespace
 }  // namespace podform::testing
+
+namespace podform::testing {
+namespace {
+
+// Every rendering says which order a replacement uses, and names a deposed
+// pod with its id.
+TEST(RenderTest, ReplacementOrderAndDeposedPodsAreShown) {
+  World w;
+  w.Converged(MakePod("web", ""), "pod-old");
+  w.state.Depose(PodAt("web"));
+  w.Converged(MakePod("web", ""), "pod-mid");
+  DesiredPod h100 = MakePod("web", "");
+  h100.spec.gpu_type = "NVIDIA H100 80GB HBM3";
+  w.Desire(h100);
+  DesiredPod other = MakePod("batch", "");
+  w.Converged(other, "pod-batch");
+  other.spec.gpu_type = "NVIDIA H100 80GB HBM3";
+  other.destroy_first = true;
+  w.Desire(other);
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+
+  const std::string text = RenderText(*plan, false);
+  EXPECT_THAT(text, HasSubstr("-/+ replace (delete, then create)\n"
+                              "+/- replace (create, then delete)\n"));
+  EXPECT_THAT(text, HasSubstr("  - pod.web (deposed pod pod-old) will be "
+                              "destroyed\n      # (deposed: a replacement "
+                              "created its successor but did not terminate "
+                              "it; it is still on RunPod and billed)\n"));
+  EXPECT_THAT(text, HasSubstr("+/- pod.web must be replaced\n"
+                              "      # (gpuType forces replacement)\n"
+                              "      # (create before destroy: the new pod is "
+                              "created and runs before the old one is "
+                              "terminated)\n"));
+  EXPECT_THAT(text, HasSubstr("-/+ pod.batch must be replaced\n"
+                              "      # (gpuType forces replacement)\n"
+                              "      # (destroy before create: replace: "
+                              "destroy-first in podform.yaml)\n"));
+  EXPECT_THAT(text, HasSubstr("Plan: 0 to add, 0 to change, 2 to replace, 1 "
+                              "to destroy."));
+
+  const nlohmann::json doc = RenderJson(*plan);
+  std::vector<std::string> seen;
+  for (const nlohmann::json& c : doc["changes"]) {
+    seen.push_back(c["address"].get<std::string>() + " " +
+                   c["action"].get<std::string>() + " " +
+                   c["replace_order"].dump() + " " + c["deposed"].dump() +
+                   " " + c["replace_order_reason"].get<std::string>());
+  }
+  EXPECT_THAT(seen,
+              ::testing::ElementsAre(
+                  "pod.batch replace \"destroy-first\" null replace: "
+                  "destroy-first in podform.yaml",
+                  "pod.web delete null \"pod-old\" ",
+                  "pod.web replace \"create-first\" null "));
+
+  const std::string markdown = RenderMarkdown(*plan);
+  EXPECT_THAT(markdown, HasSubstr("| delete | `pod.web (deposed)` | `pod-old` "
+                                  "|"));
+  EXPECT_THAT(markdown, HasSubstr("+/- pod.web must be replaced\n"));
+  EXPECT_THAT(markdown, HasSubstr("- pod.web (deposed pod pod-old) will be "
+                                  "destroyed\n"));
+}
+
+}  // namespace
+}  // namespace podform::testing

@@ -162,6 +162,41 @@ TEST(RunwayGuardTest, UnknownBalanceFailsClosedWithTheReason) {
             "refused): cannot check the 3 days --min-runway asks for");
 }
 
+// What has no published price is left out of the figures after the plan:
+// its runway is an upper bound, which the line says and the guard cannot
+// trust.
+TEST(RunwayGuardTest, WhatHasNoPriceMakesTheRunwayAfterAnUpperBound) {
+  Runway r = ComputeRunway({42.10, 0.2875, 80}, 0.15, 0);
+  r.unpriced_changes = {"pod.big", "volume.fast"};
+  EXPECT_EQ(RunwayLine(r),
+            "Balance $42.10: 6.1 days at today's $6.90/day; at most 4 days "
+            "after this plan ($10.50/day without pod.big, volume.fast, whose "
+            "price RunPod does not publish).");
+  // Long enough on the bound: cannot tell, so it fails closed.
+  absl::Status s = CheckMinRunway(r, 3, "--min-runway");
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "cannot check the 3 days --min-runway asks for: RunPod publishes "
+            "no price for pod.big, volume.fast, which this plan creates or "
+            "changes; the balance ($42.10) lasts at most 4 days after it");
+  // Short even on the bound: short, as without them.
+  EXPECT_THAT(CheckMinRunway(r, 6, "--min-runway").message(),
+              HasSubstr("lasts 4 days after this plan, 2 days short"));
+  EXPECT_TRUE(CheckMinRunway(r, std::nullopt, "--min-runway").ok());
+  // Nothing spent otherwise: still not known to last.
+  Runway idle = ComputeRunway({10, 0, 80}, 0, 0);
+  idle.unpriced_changes = {"pod.big"};
+  EXPECT_EQ(CheckMinRunway(idle, 1, "guards.minRunwayDays").message(),
+            "cannot check the 1 day guards.minRunwayDays asks for: RunPod "
+            "publishes no price for pod.big, which this plan creates or "
+            "changes; the balance ($10.00) lasts indefinitely only without "
+            "them");
+  EXPECT_EQ(RunwayLine(idle),
+            "Balance $10.00: lasts indefinitely at today's $0.00/day; unknown "
+            "after this plan ($0.00/day without pod.big, whose price RunPod "
+            "does not publish).");
+}
+
 TEST(RunwayRenderTest, TextMarkdownAndJsonCarryTheSameFigures) {
   Plan plan = MixedPlan();
   plan.runway = ComputeRunway({42.10, 0.2875, 80}, 0.15, 0);
@@ -179,7 +214,7 @@ TEST(RunwayRenderTest, TextMarkdownAndJsonCarryTheSameFigures) {
                                              line + "\n"))
       << RenderMarkdown(plan);
   nlohmann::json json = RenderJson(plan);
-  EXPECT_EQ(json["format_version"], 3);
+  EXPECT_EQ(json["format_version"], 4);
   EXPECT_EQ(json["runway"],
             (nlohmann::json{{"known", true},
                             {"balance", 42.10},

@@ -59,6 +59,56 @@ TEST(ExecutionStepsTest, DependenciesOnNoOpsImposeNothing) {
   EXPECT_THAT((*steps)[0].after, ElementsAre());
 }
 
+TEST(ExecutionStepsTest, CreateFirstReplaceTerminatesTheOldPodLast) {
+  Change replace = Make(Action::kReplace, PodAt("a"), {Vol("models")});
+  replace.replace_order = ReplaceOrder::kCreateFirst;
+  Change deposed = Make(Action::kDelete, PodAt("a"));
+  deposed.deposed_id = "pod-0";
+  std::vector<Change> changes = {
+      Make(Action::kUpdate, Vol("models")),
+      replace,
+      deposed,
+      // The volume goes after every pod of pod.b, the deposed one included.
+      Make(Action::kDelete, Vol("old"), {}, {PodAt("b")}),
+      Make(Action::kDelete, PodAt("b")),
+  };
+  changes.push_back(changes[2]);
+  changes.back().address = PodAt("b");
+  changes.back().deposed_id = "pod-9";
+  absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(changes);
+  ASSERT_TRUE(steps.ok()) << steps.status();
+  EXPECT_THAT(Names(changes, *steps),
+              ElementsAre("destroy pod.a", "destroy pod.b", "destroy pod.b",
+                          "destroy volume.old", "create volume.models",
+                          "create pod.a", "destroy pod.a"));
+  EXPECT_EQ((*steps)[0].change, 2u);  // the deposed pod of pod.a
+  EXPECT_THAT((*steps)[3].after, ElementsAre(1u, 2u));
+  // The new pod after the volume and the deposed pod; the old pod after it.
+  EXPECT_THAT((*steps)[5].after, ElementsAre(0u, 4u));
+  EXPECT_EQ((*steps)[6].change, 1u);
+  EXPECT_THAT((*steps)[6].after, ElementsAre(5u));
+
+  // Destroy-first (the default of a Change): terminate, then create.
+  replace.replace_order = ReplaceOrder::kDestroyFirst;
+  absl::StatusOr<std::vector<Step>> first =
+      ExecutionSteps({Make(Action::kUpdate, Vol("models")), replace});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(Names({Make(Action::kUpdate, Vol("models")), replace}, *first),
+              ElementsAre("destroy pod.a", "create volume.models",
+                          "create pod.a"));
+}
+
+TEST(ExecutionStepsTest, RejectsBadDeposedChanges) {
+  Change deposed = Make(Action::kDelete, PodAt("a"));
+  deposed.deposed_id = "pod-0";
+  absl::StatusOr<std::vector<Step>> twice = ExecutionSteps({deposed, deposed});
+  EXPECT_EQ(twice.status().message(),
+            "pod.a: deposed pod pod-0 appears twice in the plan");
+  deposed.action = Action::kStop;
+  EXPECT_EQ(ExecutionSteps({deposed}).status().message(),
+            "pod.a: deposed pod pod-0 can only be deleted");
+}
+
 TEST(ExecutionStepsTest, RejectsDanglingDuplicateAndCyclicDependencies) {
   absl::StatusOr<std::vector<Step>> dangling =
       ExecutionSteps({Make(Action::kCreate, PodAt("a"), {Vol("ghost")})});

@@ -122,7 +122,7 @@ TEST_F(BadInputTest, DamagedPlanFileIsRefusedClearlyAndChangesNothing) {
   const std::string truncated = good.substr(0, good.size() / 2);
   const std::string edited = Replace(good, "\"size\": 10", "\"size\": 20");
   const std::string newer =
-      Replace(good, "\"podform_plan\": 2", "\"podform_plan\": 3");
+      Replace(good, "\"podform_plan\": 3", "\"podform_plan\": 4");
   const std::vector<Damage> damages = {
       {"truncated", truncated,
        plan_path + ": plan file is not valid JSON (truncated or damaged?): " +
@@ -131,8 +131,8 @@ TEST_F(BadInputTest, DamagedPlanFileIsRefusedClearlyAndChangesNothing) {
        plan_path + ": plan file was modified after podform wrote it "
                    "(checksum mismatch); make a new plan"},
       {"wrong-version", newer,
-       plan_path + ": plan file format 3 is not supported; this podform "
-                   "reads format 2 (make a new plan with this version)"},
+       plan_path + ": plan file format 4 is not supported; this podform "
+                   "reads format 3 (make a new plan with this version)"},
   };
   const json live_before = sandbox().Live();
   for (const Damage& damage : damages) {

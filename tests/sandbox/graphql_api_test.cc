@@ -159,7 +159,7 @@ TEST(GraphqlApiTest, PodformOperationsLifecycle) {
                         "dataCenterId": "EU-RO-1"}], "pods": [)" +
                         pod.dump() + "]}"));
   EXPECT_EQ(refreshed["gpuTypes"].size(), KnownGpuTypes().size());
-  EXPECT_EQ(refreshed["gpuTypes"][0],
+  EXPECT_EQ(refreshed["gpuTypes"][1],
             json::parse(R"({"id": "NVIDIA A100 80GB PCIe",
                             "displayName": "A100 PCIe"})"));
 
@@ -228,6 +228,37 @@ TEST(GraphqlApiTest, NoCapacityIsASupplyConstraint) {
                         "the requested specifications. Please refresh and "
                         "try again.",
                         {"podFindAndDeployOnDemand"}, "SUPPLY_CONSTRAINT"));
+}
+
+TEST(GraphqlApiTest, PodsOfUnpricedTypesRunAndCommunityOnlyWhereOffered) {
+  Harness h;
+  const std::string deploy = R"(mutation Deploy($in: PodFindAndDeployOnDemandInput) {
+      podFindAndDeployOnDemand(input: $in) { desiredStatus costPerHr
+      machine { gpuDisplayName } } })";
+  json input = {{"in",
+                 {{"name", "p"},
+                  {"imageName", "img"},
+                  {"gpuTypeId", "NVIDIA B200"},
+                  {"gpuCount", 2},
+                  {"cloudType", "SECURE"}}}};
+  // No published price: the sandbox bills it nothing (docs/SANDBOX.md).
+  EXPECT_EQ(h.Data(deploy, input), json::parse(R"({"podFindAndDeployOnDemand":
+      {"desiredStatus": "RUNNING", "costPerHr": 0.0,
+       "machine": {"gpuDisplayName": "B200"}}})"));
+  // A B200 is a Secure Cloud part: Community Cloud has none.
+  input["in"]["cloudType"] = "COMMUNITY";
+  testing::GqlResult r = h.Post(deploy, input);
+  EXPECT_EQ(r.body["data"],
+            json::parse(R"({"podFindAndDeployOnDemand": null})"));
+  EXPECT_EQ(OnlyError(r),
+            RunPodError("There are no longer any instances available with "
+                        "the requested specifications. Please refresh and "
+                        "try again.",
+                        {"podFindAndDeployOnDemand"}, "SUPPLY_CONSTRAINT"));
+  // ALL goes to Secure Cloud for it.
+  input["in"]["cloudType"] = "ALL";
+  EXPECT_EQ(h.Data(deploy, input)["podFindAndDeployOnDemand"]["desiredStatus"],
+            "RUNNING");
 }
 
 // Each refusal: the document, the field's path and RunPod's message/code.
@@ -465,8 +496,24 @@ TEST(GraphqlApiTest, MyselfDataCentersAndGpuTypes) {
       "many": {"uninterruptablePrice": null}}]})"));
   EXPECT_EQ(h.Data(R"({ gpuTypes(input: {id: "nope"}) { id } })"),
             json::parse(R"({"gpuTypes": []})"));
-  EXPECT_EQ(h.Data("{ gpuTypes { id } }")["gpuTypes"].size(),
-            KnownGpuTypes().size());
+  EXPECT_EQ(h.Data("{ gpuTypes { id } }")["gpuTypes"].size(), 45u);
+}
+
+TEST(GraphqlApiTest, GpuTypesWithoutAPublishedPriceAnswerNullPrices) {
+  Harness h;
+  json gpus = h.Data(R"({ gpuTypes(input: {id: "NVIDIA B200"}) {
+      id displayName manufacturer memoryInGb cudaCores secureCloud
+      communityCloud securePrice communityPrice secureSpotPrice
+      communitySpotPrice maxGpuCount
+      lowestPrice(input: {gpuCount: 1}) { minimumBidPrice uninterruptablePrice }
+      } })");
+  EXPECT_EQ(gpus, json::parse(R"({"gpuTypes": [{
+      "id": "NVIDIA B200", "displayName": "B200", "manufacturer": "Nvidia",
+      "memoryInGb": 180, "cudaCores": null, "secureCloud": true,
+      "communityCloud": false, "securePrice": null, "communityPrice": null,
+      "secureSpotPrice": null, "communitySpotPrice": null, "maxGpuCount": 8,
+      "lowestPrice": {"minimumBidPrice": null,
+                      "uninterruptablePrice": null}}]})"));
 }
 
 TEST(GraphqlApiTest, AliasesAndFragmentsSelectFromTheSameObjects) {

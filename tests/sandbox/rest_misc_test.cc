@@ -21,8 +21,11 @@ using testing::RestResult;
 TEST(RestCatalogTest, GpusListTheWholeCatalog) {
   RestHarness h;
   json gpus = h.Ok("GET", "/v2/catalog/gpus")["gpus"];
-  ASSERT_EQ(gpus.size(), KnownGpuTypes().size());
-  EXPECT_EQ(gpus[0], json::parse(R"({
+  // Every type RunPod lists, sorted by id as RunPod's table is.
+  ASSERT_EQ(gpus.size(), 45u);
+  EXPECT_EQ(gpus[0]["id"], "AMD Instinct MI300X OAM");
+  EXPECT_EQ(gpus[44]["id"], "Tesla V100-SXM2-32GB");
+  EXPECT_EQ(gpus[1], json::parse(R"({
       "id": "NVIDIA A100 80GB PCIe", "name": "A100 PCIe", "pool": "AMPERE_80",
       "manufacturer": "NVIDIA", "memory": 80, "secure": true,
       "community": true, "price": {"secure": 1.64, "community": 1.19},
@@ -30,6 +33,15 @@ TEST(RestCatalogTest, GpusListTheWholeCatalog) {
   json h100 = h.Ok("GET", "/v2/catalog/gpus/NVIDIA%20H100%2080GB%20HBM3");
   EXPECT_EQ(h100["name"], "H100 SXM");
   EXPECT_EQ(h100["pool"], "ADA_80_PRO");
+  // No published price: null, not 0; in no documented pool: null.
+  EXPECT_EQ(h.Ok("GET", "/v2/catalog/gpus/NVIDIA%20B300%20SXM6%20AC"),
+            json::parse(R"({
+      "id": "NVIDIA B300 SXM6 AC", "name": "B300", "pool": null,
+      "manufacturer": "NVIDIA", "memory": 288, "secure": true,
+      "community": false, "price": {"secure": null, "community": null},
+      "maxCount": {"secure": 8, "community": 0}})"));
+  EXPECT_EQ(h.Ok("GET", "/v2/catalog/gpus/NVIDIA%20GeForce%20RTX%205090")["pool"],
+            "ADA_32_PRO");
   RestResult r = h.Call("GET", "/v2/catalog/gpus/NVIDIA%20Z1");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body,
@@ -54,6 +66,15 @@ TEST(RestCatalogTest, GpuAvailabilityFollowsCapacity) {
             "product is required with include=AVAILABILITY and valid only "
             "with it.");
   EXPECT_EQ(h.Call("GET", "/v2/catalog/gpus?product=POD").status, 400);
+  // A Secure-only type has no Community Cloud stock.
+  account.SetCapacity("EU-RO-1", "NVIDIA B200", 20);
+  const std::string b200 =
+      "/v2/catalog/gpus/NVIDIA%20B200?include=AVAILABILITY&product=POD";
+  EXPECT_EQ(h.Ok("GET", b200 + "&cloud=SECURE")["availability"], "HIGH");
+  json community = h.Ok("GET", b200 + "&cloud=COMMUNITY");
+  EXPECT_EQ(community["availability"], "NONE");
+  EXPECT_EQ(community["dataCenters"], json::array());
+  EXPECT_EQ(h.Call("GET", b200 + "&cloud=MOON").status, 422);
   r = h.Call("GET", "/v2/catalog/gpus?include=PRICES&product=POD");
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.body["errors"], json({"include: must be one of AVAILABILITY"}));

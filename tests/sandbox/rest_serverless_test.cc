@@ -8,7 +8,6 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "reconciler/core/serverless_pools.h"
 #include "reconciler/sandbox/account_json.h"
 #include "reconciler/sandbox/serverless.h"
 #include "reconciler/util/file.h"
@@ -892,25 +891,6 @@ TEST(RestServerlessTest, FaultsApplyToServerlessRoutes) {
   EXPECT_TRUE(r.response.dropped);
   // The mutation took effect although its answer was lost.
   EXPECT_EQ(h.Ok("GET", "/v2/serverless")["endpoints"].size(), 1u);
-}
-
-// Every pool the sandbox derives from the catalog is one the config
-// accepts (core/serverless_pools.h), so a catalog change that adds one
-// shows here. The config also knows RunPod's AMPERE_16, for which the
-// sandbox's catalog has no GPU type (yet).
-TEST(ServerlessPoolsTest, TheConfigKnowsEveryPoolOfTheSandbox) {
-  std::set<std::string> derived;
-  for (const GpuTypeInfo& gpu : KnownGpuTypes()) derived.insert(GpuPool(gpu));
-  std::set<std::string> known(KnownServerlessGpuPools().begin(),
-                              KnownServerlessGpuPools().end());
-  for (const std::string& pool : derived) {
-    EXPECT_TRUE(IsServerlessGpuPool(pool)) << pool;
-  }
-  for (const std::string& pool : known) {
-    EXPECT_EQ(IsGpuPool(pool), derived.count(pool) > 0) << pool;
-  }
-  EXPECT_EQ(known.size(), 8u);
-  EXPECT_FALSE(IsServerlessGpuPool("ADA_24_PRO"));
 }
 
 }  // namespace

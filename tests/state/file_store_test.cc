@@ -180,7 +180,8 @@ TEST(FileStateStoreTest, WhatADeadHolderLeftDoesNotBlock) {
 TEST(FileStateStoreTest, LockInAMissingDirectoryFails) {
   std::string path = MakeTempDir() + "/missing/podform.lock";
   absl::Status status = FileStateStore(path).Lock("podform apply").status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  // ENOENT: NotFound, as of every failed system call on a file (ErrnoError).
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(status.message(),
             absl::StrCat("cannot open lock file ", path,
                          ".flock: No such file or directory"));

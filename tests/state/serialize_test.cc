@@ -208,6 +208,16 @@ std::string TreeDump(const State& state) {
     }
     root["intents"][address.ToString()] = entry;
   }
+  for (const auto& [address, pods] : state.deposed) {
+    json entries = json::array();
+    for (const ResourceState& pod : pods) {
+      Resource resource = pod.resource;
+      resource.address = address;
+      entries.push_back(
+          {{"id", pod.id}, {"attributes", ToAttributes(resource)}});
+    }
+    root["deposed"][address.ToString()] = entries;
+  }
   if (!state.target.empty()) {
     root["target"] = {{"endpoint", state.target.endpoint}};
     if (!state.target.account.empty()) {
@@ -254,6 +264,12 @@ TEST(SerializeTest, IsTheTreeDumpOfTheState) {
   EXPECT_EQ(SerializeState(state), TreeDump(state));
   state.intents.clear();
   EXPECT_EQ(SerializeState(state), TreeDump(state));
+  state.Depose({Kind::kPod, "trainer"});
+  ResourceState second = state.deposed.at({Kind::kPod, "trainer"})[0];
+  second.id = "zz-second";
+  state.deposed.at({Kind::kPod, "trainer"}).push_back(second);
+  EXPECT_EQ(SerializeState(state), TreeDump(state));
+  state.deposed.clear();
   state.resources.clear();
   EXPECT_EQ(SerializeState(state), TreeDump(state));
 }
@@ -560,6 +576,37 @@ TEST(ParseStateTest, Intents) {
   }
   EXPECT_EQ(ParseError(Edited([](json& doc) { doc["intents"] = 3; })),
             "podform.lock: \"intents\" must be an object, not number");
+}
+
+TEST(ParseStateTest, Deposed) {
+  // An entry as the resources section writes it, in a list per address.
+  json pod = json::parse(SampleLockFile())["resources"]["pod.trainer"];
+  auto with = [](json deposed) {
+    return Edited([&](json& doc) { doc["deposed"] = deposed; });
+  };
+  json second = pod;
+  second["id"] = "zz-second";
+  absl::StatusOr<State> state =
+      ParseState(with({{"pod.trainer", {pod, second}}}), "podform.lock");
+  ASSERT_TRUE(state.ok()) << state.status();
+  const std::vector<ResourceState>& pods =
+      state->deposed.at({Kind::kPod, "trainer"});
+  ASSERT_EQ(pods.size(), 2u);
+  EXPECT_EQ(pods[0], SampleState().resources.at({Kind::kPod, "trainer"}));
+  EXPECT_EQ(pods[1].id, "zz-second");
+  EXPECT_EQ(ParseState(SerializeState(*state), "x").value(), *state);
+  EXPECT_EQ(ParseError(with({{"pod.trainer", {second, pod}}})),
+            "podform.lock: deposed: pod.trainer: must be sorted by id, each "
+            "id once");
+  EXPECT_EQ(ParseError(with({{"pod.trainer", {pod, pod}}})),
+            "podform.lock: deposed: pod.trainer: must be sorted by id, each "
+            "id once");
+  EXPECT_EQ(ParseError(with({{"pod.trainer", json::array()}})),
+            "podform.lock: deposed: pod.trainer: must be a non-empty list");
+  EXPECT_EQ(ParseError(with({{"volume.models", {pod}}})),
+            "podform.lock: deposed: volume.models: only pods are deposed");
+  EXPECT_EQ(ParseError(with(3)),
+            "podform.lock: \"deposed\" must be an object, not number");
 }
 
 TEST(ParseStateTest, InvalidUtf8IsNotJson) {

@@ -93,6 +93,35 @@ TEST_P(StoreSuite, WriteIncrementsSerialAndStoresTheSerializedState) {
   EXPECT_EQ(*read, state);
 }
 
+// A pod replaced create-first but not yet terminated is recorded beside
+// its successor, read back as such, and forgotten once terminated.
+TEST_P(StoreSuite, RecordsDeposedPodsUntilTheyAreTerminated) {
+  auto h = Make(GetParam());
+  State state = NewState();
+  state.resources = SampleState().resources;
+  ASSERT_TRUE(h->store().Write(&state).ok());
+  const Address trainer{Kind::kPod, "trainer"};
+  state.Depose(trainer);
+  ResourceState successor = SampleState().resources.at(trainer);
+  successor.id = "n3w9pod001";
+  successor.resource.pod.gpu_type = "NVIDIA H100 80GB HBM3";
+  state.resources[trainer] = successor;
+  ASSERT_TRUE(h->store().Write(&state).ok());
+  absl::StatusOr<State> read = h->store().Read();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, state);
+  ASSERT_EQ(read->deposed.at(trainer).size(), 1u);
+  EXPECT_EQ(read->deposed.at(trainer)[0].id, "x7k2m9p4q1");
+  EXPECT_EQ(read->Find(trainer)->id, "n3w9pod001");
+  ASSERT_TRUE(state.RemoveDeposed(trainer, "x7k2m9p4q1"));
+  ASSERT_TRUE(h->store().Write(&state).ok());
+  read = h->store().Read();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, state);
+  EXPECT_TRUE(read->deposed.empty());
+  EXPECT_EQ(h->contents().value_or("").find("deposed"), std::string::npos);
+}
+
 TEST_P(StoreSuite, ContinuesAnExistingLockFile) {
   auto h = Make(GetParam());
   h->set_contents(SampleLockFile());
