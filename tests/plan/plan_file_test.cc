@@ -205,7 +205,8 @@ TEST(PlanFileTest, UnknownMissingAndMistypedFields) {
   EXPECT_EQ(ParseEdited([](json& j) {
               j["unmanaged"][0]["kind"] = "disk";
             }).message(),
-            "plan file: unmanaged[0]: \"kind\" must be \"volume\" or \"pod\"");
+            "plan file: unmanaged[0]: \"kind\" must be \"volume\", \"pod\" or "
+            "\"endpoint\"");
 }
 
 TEST(PlanFileTest, BadChanges) {
