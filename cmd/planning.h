@@ -93,16 +93,16 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        LockCheck lock = LockCheck::kHeld);
 
 // FailedPrecondition naming what `plan` asks of RunPod that `api` cannot
-// do (over GraphQL, choose a volume's type), before anything is done: a
-// replacement would otherwise delete the volume and then fail to create it.
+// do (over GraphQL: choose a volume's type; change a serverless endpoint),
+// before anything is done: a replacement would otherwise delete the volume
+// and then fail to create it.
 absl::Status CheckApiCanCarryOut(const Plan& plan, Api api);
 
-// FailedPrecondition naming every endpoint `config` declares, before
-// anything is read or changed: over GraphQL because RunPod manages
-// endpoints over REST v2 only, over REST v2 because this podform validates
-// endpoints but does not plan them yet. A config with endpoints is never
-// planned as if they were absent. OK when it declares none. The API is
-// the one `workspace` would choose (Workspace::ChosenApi).
+// Over GraphQL, FailedPrecondition naming every endpoint `config`
+// declares, before anything is read or changed (RunPod manages endpoints
+// over REST v2 only; a config with endpoints is never planned as if they
+// were absent). OK over REST v2, or when it declares none. The API is the
+// one `workspace` would choose (Workspace::ChosenApi).
 absl::Status RefuseEndpoints(const Config& config, const Workspace& workspace);
 
 // The config for destroy: --file if it exists (it must then be valid), else
