@@ -1,5 +1,6 @@
 #include "reconciler/client/rest_wire.h"
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -128,6 +129,19 @@ absl::Status CheckEndpointSpec(const EndpointSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("scaler \"", spec.scaler_type,
                      "\" is not QUEUE_DELAY or REQUEST_COUNT"));
+  }
+  // Checked before the value is converted or written (a NaN would be sent
+  // as null, an out-of-range count converted with undefined behaviour).
+  const double value = spec.scaler_value;
+  if (spec.scaler_type == kScalerRequestCount
+          ? !(value >= 1 && value <= std::numeric_limits<int32_t>::max() &&
+              value == std::floor(value))
+          : !std::isfinite(value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(spec.scaler_type, " scaling value ", value,
+                     spec.scaler_type == kScalerRequestCount
+                         ? " is not a whole number of requests from 1"
+                         : " is not a number of seconds"));
   }
   return absl::OkStatus();
 }

@@ -61,8 +61,10 @@ nlohmann::json RestUpdateVolumeBody(const VolumeSpec& spec);
 // InvalidArgument if spec.cloud_type is not SECURE or COMMUNITY.
 absl::StatusOr<nlohmann::json> RestCreatePodBody(const PodSpec& spec);
 nlohmann::json RestEditPodBody(const PodSpec& spec);
-// InvalidArgument if spec.type is not QUEUE or LOAD_BALANCER, or
-// spec.scaler_type not QUEUE_DELAY or REQUEST_COUNT.
+// InvalidArgument if spec.type is not QUEUE or LOAD_BALANCER,
+// spec.scaler_type not QUEUE_DELAY or REQUEST_COUNT, or spec.scaler_value
+// not a finite number (QUEUE_DELAY) or a whole number from 1 to 2^31-1
+// (REQUEST_COUNT).
 absl::StatusOr<nlohmann::json> RestCreateEndpointBody(
     const EndpointSpec& spec);
 // InvalidArgument as RestCreateEndpointBody.

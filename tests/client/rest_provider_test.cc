@@ -4,6 +4,7 @@
 #include "reconciler/client/rest_provider.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -742,6 +743,27 @@ TEST(RestProviderTest, EndpointBodiesLeaveOutWhatRunPodWouldRefuse) {
             absl::InvalidArgumentError(
                 "updateEndpoint: endpoint type \"queue\" is not QUEUE or "
                 "LOAD_BALANCER"));
+  bad = Embed();
+  bad.scaler_type = "REQUEST_COUNT";
+  bad.scaler_value = 2.5;
+  EXPECT_EQ(f.provider->CreateEndpoint(bad).status(),
+            absl::InvalidArgumentError(
+                "createEndpoint: REQUEST_COUNT scaling value 2.5 is not a "
+                "whole number of requests from 1"));
+  bad.scaler_value = 1e300;
+  EXPECT_EQ(f.provider->UpdateEndpoint("ep1", bad).status(),
+            absl::InvalidArgumentError(
+                "updateEndpoint: REQUEST_COUNT scaling value 1e+300 is not a "
+                "whole number of requests from 1"));
+  bad.scaler_value = 0;
+  EXPECT_EQ(f.provider->UpdateEndpoint("ep1", bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bad.scaler_type = "QUEUE_DELAY";
+  bad.scaler_value = std::nan("");
+  EXPECT_EQ(f.provider->CreateEndpoint(bad).status(),
+            absl::InvalidArgumentError(
+                "createEndpoint: QUEUE_DELAY scaling value nan is not a "
+                "number of seconds"));
   EXPECT_EQ(f.transport->requests().size(), 4u);
 }
 
