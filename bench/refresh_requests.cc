@@ -2,8 +2,8 @@
 // the server side by a counting proxy in front of `sandbox serve`, for
 // configs of 10 and of 10,000 resources, with the sandbox holding all of
 // them and none, for each API (REST v2 lists network volumes in one
-// request and pods in pages of up to 1,000, following
-// pagination.nextCursor; GraphQL asks one Refresh query).
+// request, and pods and serverless endpoints in pages of up to 1,000,
+// following pagination.nextCursor; GraphQL asks one Refresh query).
 //
 //   bench_refresh_requests --podform=PATH [--work=DIR] [--sizes=10,10000]
 //                          [--apis=rest,graphql]

@@ -89,26 +89,42 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
     if (change.action == Action::kNoOp || change.id.empty()) continue;
     std::string now;
     const LivePod* pod = nullptr;
+    const std::map<std::string, std::string>* live_env = nullptr;
     if (change.address.kind == Kind::kVolume) {
       if (const LiveVolume* v = index.FindVolume(change.id)) {
         now = Fingerprint(*v);
       }
+    } else if (change.address.kind == Kind::kEndpoint) {
+      if (const LiveEndpoint* e = index.FindEndpoint(change.id)) {
+        now = Fingerprint(*e, FingerprintedEnvKeys(change));
+        live_env = &e->spec.env;
+      }
     } else {
       pod = index.FindPod(change.id);
-      if (pod != nullptr) now = Fingerprint(*pod, FingerprintedEnvKeys(change));
+      if (pod != nullptr) {
+        now = Fingerprint(*pod, FingerprintedEnvKeys(change));
+        live_env = &pod->spec.env;
+      }
     }
     if (now != change.live_fingerprint) {
       return Stale(absl::StrCat(change.address.ToString(), " (", change.id,
                                 ") changed on RunPod since the plan was made"));
     }
     // The fingerprint covers no secret value: decide again, from the
-    // environment and the live pod, which secrets change, and refuse a
-    // plan whose decision no longer holds.
-    if (pod == nullptr || !change.after.has_value()) continue;
-    auto desired = config.pods.find(change.address.name);
-    if (desired == config.pods.end()) continue;  // refused above
+    // environment and the live pod or endpoint, which secrets change, and
+    // refuse a plan whose decision no longer holds.
+    if (live_env == nullptr || !change.after.has_value()) continue;
+    const std::map<std::string, std::string>* desired_env = nullptr;
+    if (change.address.kind == Kind::kEndpoint) {
+      auto e = config.endpoints.find(change.address.name);
+      if (e != config.endpoints.end()) desired_env = &e->second.spec.env;
+    } else if (auto d = config.pods.find(change.address.name);
+               d != config.pods.end()) {
+      desired_env = &d->second.spec.env;
+    }
+    if (desired_env == nullptr) continue;  // refused above
     const std::vector<std::string> changes = ChangedSecretEnv(
-        change.after->secret_env, desired->second.spec.env, *pod);
+        change.after->secret_env, *desired_env, *live_env);
     if (changes != change.secret_env_changes) {
       std::vector<std::string> differ;
       std::set_symmetric_difference(
@@ -136,6 +152,8 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
   const Config* config = plan->destroy ? ConfigForDestroy(workspace, &empty)
                                        : workspace.LoadConfig();
   if (config == nullptr) return 1;
+  absl::Status endpoints = RefuseEndpoints(*config, workspace);
+  if (!endpoints.ok()) return workspace.Fail(endpoints);
   absl::StatusOr<std::unique_ptr<StateLock>> lock =
       TakeLock(workspace, "podform apply");
   if (!lock.ok()) return workspace.Fail(lock.status());
@@ -188,6 +206,9 @@ int PlanAndApply(const CommandContext& context, const PlanFlags& plan_flags,
   const Config* config =
       destroy ? ConfigForDestroy(workspace, &empty) : workspace.LoadConfig();
   if (config == nullptr) return 1;
+  // Before the lock is taken: nothing is touched.
+  absl::Status endpoints = RefuseEndpoints(*config, workspace);
+  if (!endpoints.ok()) return workspace.Fail(endpoints);
   absl::StatusOr<PlanOptions> options = ToPlanOptions(plan_flags, destroy);
   if (!options.ok()) return workspace.Fail(options.status());
   absl::StatusOr<std::unique_ptr<StateLock>> lock =

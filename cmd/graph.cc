@@ -9,7 +9,8 @@ namespace podform {
 namespace {
 
 // The dependency graph of the config and the lock file as Graphviz DOT: an
-// edge pod -> volume for each mount. Resources only in the lock file (to be
+// edge pod -> volume or endpoint -> volume for each mount; endpoints are
+// hexagons. Resources only in the lock file (to be
 // deleted) are dashed.
 int Graph(Workspace& workspace) {
   const Config* config = workspace.LoadConfig();
@@ -27,11 +28,17 @@ int Graph(Workspace& workspace) {
     declared.insert("pod." + key);
     out << "  \"pod." << key << "\" [shape=box];\n";
   }
+  for (const auto& [key, endpoint] : config->endpoints) {
+    declared.insert("endpoint." + key);
+    out << "  \"endpoint." << key << "\" [shape=hexagon];\n";
+  }
   for (const auto& [address, resource] : state->resources) {
     std::string name = address.ToString();
     if (declared.count(name)) continue;
     out << "  \"" << name << "\" [shape="
-        << (address.kind == Kind::kVolume ? "cylinder" : "box")
+        << (address.kind == Kind::kVolume ? "cylinder"
+            : address.kind == Kind::kEndpoint ? "hexagon"
+                                               : "box")
         << ", style=dashed];\n";
   }
   for (const auto& [key, pod] : config->pods) {
@@ -39,7 +46,18 @@ int Graph(Workspace& workspace) {
       out << "  \"pod." << key << "\" -> \"volume." << pod.volume << "\";\n";
     }
   }
+  for (const auto& [key, endpoint] : config->endpoints) {
+    for (const std::string& volume : endpoint.volumes) {
+      out << "  \"endpoint." << key << "\" -> \"volume." << volume << "\";\n";
+    }
+  }
   for (const auto& [address, resource] : state->resources) {
+    if (address.kind == Kind::kEndpoint && !declared.count(address.ToString())) {
+      for (const std::string& volume : resource.resource.volume_keys) {
+        out << "  \"" << address.ToString() << "\" -> \"volume." << volume
+            << "\" [style=dashed];\n";
+      }
+    }
     if (address.kind != Kind::kPod || declared.count(address.ToString()) ||
         resource.resource.volume_key.empty()) {
       continue;

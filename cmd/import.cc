@@ -5,13 +5,30 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cmd/command.h"
 #include "cmd/execute.h"
+#include "cmd/planning.h"
 #include "cmd/workspace.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
 namespace {
+
+// The keys of the volumes `state` records with the ids in `ids`, in that
+// order; ids it does not record are left out.
+std::vector<std::string> VolumeKeysOf(const State& state,
+                                      const std::vector<std::string>& ids) {
+  std::vector<std::string> keys;
+  for (const std::string& id : ids) {
+    for (const auto& [other, resource] : state.resources) {
+      if (other.kind == Kind::kVolume && !id.empty() && resource.id == id) {
+        keys.push_back(other.name);
+      }
+    }
+  }
+  return keys;
+}
 
 // The recorded form of the live resource `id` at `address`: what RunPod
 // reports, completed from the config where RunPod reports nothing (a pod's
@@ -33,6 +50,21 @@ absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
     // As apply records it: the tier only when the config declares one.
     if (desired.spec.type.empty()) r.volume.type.clear();
     r.protect = desired.protect;
+    return r;
+  }
+  if (address.kind == Kind::kEndpoint) {
+    const LiveEndpoint* endpoint = live.FindEndpoint(id);
+    if (endpoint == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("RunPod has no serverless endpoint with id ", id));
+    }
+    const DesiredEndpoint& desired = config.endpoints.at(address.name);
+    r.endpoint = endpoint->spec;
+    r.volume_keys = VolumeKeysOf(state, endpoint->spec.network_volume_ids);
+    r.read_only = desired.read_only && !r.volume_keys.empty();
+    for (const std::string& key : desired.secret_env) {
+      if (r.endpoint.env.erase(key) > 0) r.secret_env.insert(key);
+    }
     return r;
   }
   const LivePod* pod = live.FindPod(id);
@@ -75,6 +107,15 @@ absl::Status RecordImport(const Config& config, const LiveState& live,
     }
   }
   state->resources[address] = ResourceState{id, resource};
+  if (address.kind == Kind::kVolume) {
+    // The same for endpoints, whose volume keys follow their ids' order.
+    for (auto& [other, recorded] : state->resources) {
+      if (other.kind != Kind::kEndpoint) continue;
+      Resource& e = recorded.resource;
+      e.volume_keys = VolumeKeysOf(*state, e.endpoint.network_volume_ids);
+      if (e.volume_keys.empty()) e.read_only = false;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -87,8 +128,11 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
   if (config == nullptr) {
     return absl::InvalidArgumentError("the config has errors");
   }
+  RETURN_IF_ERROR(RefuseEndpoints(*config, workspace));
   bool declared = address.kind == Kind::kVolume
                       ? config->volumes.count(address.name) > 0
+                  : address.kind == Kind::kEndpoint
+                      ? config->endpoints.count(address.name) > 0
                       : config->pods.count(address.name) > 0;
   if (!declared) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -133,6 +177,17 @@ absl::Status Import(Workspace& workspace, const std::string& address_text,
                     << (key.empty() ? "NAME" : key) << " "
                     << resource.pod.network_volume_id << ").\n";
   }
+  if (address.kind == Kind::kEndpoint &&
+      resource.volume_keys.size() <
+          resource.endpoint.network_volume_ids.size()) {
+    workspace.out() << address.ToString()
+                    << " mounts network volumes that are not in the state "
+                       "yet: import them too before the next plan (podform "
+                       "import volume.NAME ID for each of "
+                    << absl::StrJoin(resource.endpoint.network_volume_ids,
+                                     ", ")
+                    << " not managed yet).\n";
+  }
   return absl::OkStatus();
 }
 
@@ -143,7 +198,8 @@ CommandRun SetupImport(CLI::App* command, const CommandContext& context) {
   auto id = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   auto flags = std::make_shared<ImportAllFlags>();
-  command->add_option("ADDR", *address, "volume.NAME or pod.NAME");
+  command->add_option("ADDR", *address,
+                      "volume.NAME, pod.NAME or endpoint.NAME");
   command->add_option("ID", *id, "The RunPod id to adopt");
   command->add_flag("--all", *all,
                     "Declare and adopt every volume and pod the state does "

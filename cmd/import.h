@@ -19,7 +19,9 @@ namespace podform {
 // where RunPod reports nothing (a pod's data center and cloud type, a mount
 // path where no volume is mounted, a volume's protection); a secret env
 // key is only marked. Pods recorded earlier that mount volume `id` learn
-// its address. NotFound when `live` has no such resource.
+// its address; endpoints learn the keys of those of their volumes the state
+// records, in the order of their volume ids. NotFound when `live` has no
+// such resource.
 // REQUIRES: `config` declares `address`.
 absl::Status RecordImport(const Config& config, const LiveState& live,
                           const Address& address, const std::string& id,

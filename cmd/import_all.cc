@@ -59,6 +59,7 @@ Selection Select(const ImportAllFlags& flags,
   std::set<std::string> volume_keys, pod_keys;
   std::map<std::string, std::string> volume_names, pod_names;  // name -> who
   for (const auto& [address, resource] : state.resources) {
+    if (address.kind == Kind::kEndpoint) continue;  // --all adopts none
     (address.kind == Kind::kVolume ? volume_keys : pod_keys)
         .insert(address.name);
   }

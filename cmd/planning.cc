@@ -53,6 +53,10 @@ std::vector<std::string> UnpricedChanges(const Plan& plan) {
                              plan.cost.unpriced_pods.end());
   unpriced.insert(plan.cost.unpriced_volumes.begin(),
                   plan.cost.unpriced_volumes.end());
+  // An endpoint with active workers bills without use, at a price the
+  // catalog does not have.
+  unpriced.insert(plan.cost.unpriced_active_endpoints.begin(),
+                  plan.cost.unpriced_active_endpoints.end());
   std::set<std::string> changed;
   for (const Change& c : plan.changes) {
     if (c.action != Action::kNoOp && c.action != Action::kDelete &&
@@ -122,6 +126,16 @@ absl::Status CheckApiCanCarryOut(const Plan& plan, Api api) {
           "replacement)"));
     }
     if (api != Api::kGraphQL) continue;
+    // A lock file that records endpoints (made over REST v2), planned over
+    // GraphQL: nothing about them can be done.
+    if (c.address.kind == Kind::kEndpoint && c.action != Action::kNoOp) {
+      lines.push_back(absl::StrCat(
+          c.address.ToString(), ": ", std::string(ActionName(c.action)),
+          " of a serverless endpoint cannot be done over RunPod's GraphQL "
+          "API (REST v2 only); use REST v2 (the default, without --api "
+          "graphql)"));
+      continue;
+    }
     if (c.action != Action::kCreate && c.action != Action::kReplace) continue;
     if (!c.after.has_value() || c.address.kind != Kind::kVolume ||
         c.after->volume.type.empty()) {
@@ -135,6 +149,21 @@ absl::Status CheckApiCanCarryOut(const Plan& plan, Api api) {
   }
   if (lines.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrJoin(lines, "\n"));
+}
+
+absl::Status RefuseEndpoints(const Config& config, const Workspace& workspace) {
+  if (config.endpoints.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Api api, workspace.ChosenApi());
+  std::vector<std::string> names;
+  for (const auto& [key, endpoint] : config.endpoints) {
+    names.push_back(absl::StrCat("endpoint.", key));
+  }
+  if (api != Api::kGraphQL) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      absl::StrJoin(names, ", "),
+      ": serverless endpoints are managed over RunPod's REST v2 API "
+      "only; use REST v2 (the default, without --api graphql) or "
+      "remove the endpoints: section. Nothing was read or changed."));
 }
 
 // Warns of pods the plan creates where RunPod has no GPUs for them, with
@@ -162,6 +191,7 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        const Config& config,
                                        const PlanOptions& options,
                                        LockCheck lock) {
+  RETURN_IF_ERROR(RefuseEndpoints(config, workspace));
   Planned planned;
   ASSIGN_OR_RETURN(planned.state, workspace.ReadState());
   // Without a lock file there is nothing another run could be doing to it

@@ -93,12 +93,19 @@ absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
                                        LockCheck lock = LockCheck::kHeld);
 
 // FailedPrecondition naming what `plan` asks of RunPod that `api` cannot
-// do (over GraphQL, choose a volume's type; over REST v2, resume a pod
-// with another GPU count: Change::gpu_count_by_resume of a saved plan made
-// over GraphQL), before anything is done: a replacement would otherwise
-// delete the volume and then fail to create it, and a pod would be stopped
-// and then resumed with its old count.
+// do (over GraphQL: choose a volume's type, change a serverless endpoint;
+// over REST v2: resume a pod with another GPU count, Change::
+// gpu_count_by_resume of a saved plan made over GraphQL), before anything is
+// done: a replacement would otherwise delete the volume and then fail to
+// create it, and a pod would be stopped and then resumed with its old count.
 absl::Status CheckApiCanCarryOut(const Plan& plan, Api api);
+
+// Over GraphQL, FailedPrecondition naming every endpoint `config`
+// declares, before anything is read or changed (RunPod manages endpoints
+// over REST v2 only; a config with endpoints is never planned as if they
+// were absent). OK over REST v2, or when it declares none. The API is the
+// one `workspace` would choose (Workspace::ChosenApi).
+absl::Status RefuseEndpoints(const Config& config, const Workspace& workspace);
 
 // The config for destroy: --file if it exists (it must then be valid), else
 // an empty one. Null after printing errors.

@@ -195,6 +195,13 @@ int Show(const CommandContext& context, const std::string& text,
                    << " (volume." << attributes.volume_key
                    << "; recorded by podform, not enforced by RunPod)\n";
     }
+    if (address->kind == Kind::kEndpoint && !attributes.volume_keys.empty()) {
+      *context.out << "access: "
+                   << (attributes.read_only ? "read-only" : "read-write")
+                   << " (volume."
+                   << absl::StrJoin(attributes.volume_keys, ", volume.")
+                   << "; recorded by podform, not enforced by RunPod)\n";
+    }
   }
   if (intent != state->intents.end()) {
     *context.out << "pending: " << DescribeIntent(intent->second) << "\n";
@@ -245,25 +252,45 @@ int Remove(const CommandContext& context,
   for (const Address& address : addresses) {
     const ResourceState* volume = state->Find(address);
     if (address.kind != Kind::kVolume || volume == nullptr) continue;
-    std::vector<std::string> pods;
-    for (const auto& [pod, recorded] : state->resources) {
-      if (pod.kind == Kind::kPod &&
-          recorded.resource.volume_key == address.name &&
-          std::find(addresses.begin(), addresses.end(), pod) ==
-              addresses.end()) {
-        pods.push_back(pod.ToString());
+    std::vector<std::string> pods, endpoints;
+    for (const auto& [other, recorded] : state->resources) {
+      const Resource& r = recorded.resource;
+      if (std::find(addresses.begin(), addresses.end(), other) !=
+          addresses.end()) {
+        continue;
+      }
+      if (other.kind == Kind::kPod && r.volume_key == address.name) {
+        pods.push_back(other.ToString());
+      }
+      if (other.kind == Kind::kEndpoint &&
+          std::find(r.volume_keys.begin(), r.volume_keys.end(),
+                    address.name) != r.volume_keys.end()) {
+        endpoints.push_back(other.ToString());
       }
     }
-    if (pods.empty()) continue;
-    const char* them = pods.size() == 1 ? "that pod" : "those pods";
-    warnings.push_back(absl::StrCat(
-        "warning: ", address.ToString(), " is still mounted by ",
-        absl::StrJoin(pods, ", "), ", which ", from,
-        " still manages: the next plan would create a second volume and "
-        "replace ",
-        them, " to mount it; import the volume again (podform import ",
-        address.ToString(), " ", volume->id, ") or forget ", them,
-        " too (podform state rm ", absl::StrJoin(pods, " "), ")"));
+    if (!pods.empty()) {
+      const char* them = pods.size() == 1 ? "that pod" : "those pods";
+      warnings.push_back(absl::StrCat(
+          "warning: ", address.ToString(), " is still mounted by ",
+          absl::StrJoin(pods, ", "), ", which ", from,
+          " still manages: the next plan would create a second volume and "
+          "replace ",
+          them, " to mount it; import the volume again (podform import ",
+          address.ToString(), " ", volume->id, ") or forget ", them,
+          " too (podform state rm ", absl::StrJoin(pods, " "), ")"));
+    }
+    if (!endpoints.empty()) {
+      const char* them =
+          endpoints.size() == 1 ? "that endpoint" : "those endpoints";
+      warnings.push_back(absl::StrCat(
+          "warning: ", address.ToString(), " is still mounted by ",
+          absl::StrJoin(endpoints, ", "), ", which ", from,
+          " still manages: the next plan would create a second volume and "
+          "mount it on ",
+          them, " instead; import the volume again (podform import ",
+          address.ToString(), " ", volume->id, ") or forget ", them,
+          " too (podform state rm ", absl::StrJoin(endpoints, " "), ")"));
+    }
   }
   std::vector<std::string> messages;
   for (const Address& address : addresses) {

@@ -39,9 +39,14 @@ CommandRun SetupValidate(CLI::App* command, const CommandContext& context) {
       *context.err << diagnostic.ToString() << "\n";
     }
     if (!result.config.has_value()) return 1;
-    *context.out << absl::StrCat(path, ": valid (",
-                                 result.config->volumes.size(), " volumes, ",
-                                 result.config->pods.size(), " pods)\n");
+    // Endpoints are counted only when declared: the line of configs
+    // without them is as it was.
+    const size_t endpoints = result.config->endpoints.size();
+    *context.out << absl::StrCat(
+        path, ": valid (", result.config->volumes.size(), " volumes, ",
+        result.config->pods.size(), " pods",
+        endpoints > 0 ? absl::StrCat(", ", endpoints, " endpoints") : "",
+        ")\n");
     return 0;
   };
 }

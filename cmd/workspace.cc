@@ -205,6 +205,16 @@ absl::StatusOr<Provider*> Workspace::OpenProvider() {
   return provider_.get();
 }
 
+absl::StatusOr<Api> Workspace::ChosenApi() const {
+  if (global().sandbox.has_value()) {
+    ASSIGN_OR_RETURN(std::optional<Api> chosen, ParseApi(global().api));
+    return chosen.value_or(kSandboxDefaultApi);
+  }
+  ASSIGN_OR_RETURN(ApiTarget target,
+                   ResolveApi(global().api, global().endpoint, ProcessEnv()));
+  return target.api;
+}
+
 void Workspace::StartAccountRead() {
   if (account_read_.valid()) return;
   account_read_ = std::async(std::launch::async, [this] {

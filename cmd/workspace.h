@@ -100,6 +100,9 @@ class Workspace {
 
   // The API the provider speaks (once OpenProvider succeeded).
   Api api() const { return api_; }
+  // The API OpenProvider would choose, without opening anything. Errors
+  // as ResolveApi (a bad --api or endpoint).
+  absl::StatusOr<Api> ChosenApi() const;
 
   // Where this run acts: the normalized endpoint (or the sandbox's data
   // file) and the account `live` reports. REQUIRES: OpenProvider succeeded.

@@ -19,6 +19,12 @@ Resource Desired(const Config& config, const Address& address, bool* found) {
       *found = true;
       return RecordedResource(address.name, it->second);
     }
+  } else if (address.kind == Kind::kEndpoint) {
+    if (auto it = config.endpoints.find(address.name);
+        it != config.endpoints.end()) {
+      *found = true;
+      return RecordedResource(address.name, it->second);
+    }
   } else if (auto it = config.pods.find(address.name);
              it != config.pods.end()) {
     *found = true;
@@ -34,6 +40,9 @@ Resource Desired(const Config& config, const Address& address, bool* found) {
 LiveByName::LiveByName(const LiveState& live) {
   for (const LiveVolume& v : live.volumes) volumes_[v.spec.name].push_back(&v);
   for (const LivePod& p : live.pods) pods_[p.spec.name].push_back(&p);
+  for (const LiveEndpoint& e : live.endpoints) {
+    endpoints_[e.spec.name].push_back(&e);
+  }
 }
 
 std::vector<LiveMatch> LiveByName::MayHaveMade(
@@ -50,8 +59,16 @@ std::vector<LiveMatch> LiveByName::MayHaveMade(
     if (named == volumes_.end()) return matches;
     for (const LiveVolume* v : named->second) {
       if (v->spec.data_center == intent.data_center && adoptable(v->id)) {
-        matches.push_back({v->id, v, nullptr});
+        matches.push_back({v->id, v, nullptr, nullptr});
       }
+    }
+    return matches;
+  }
+  if (intent.address.kind == Kind::kEndpoint) {
+    auto named = endpoints_.find(intent.name);
+    if (named == endpoints_.end()) return matches;
+    for (const LiveEndpoint* e : named->second) {
+      if (adoptable(e->id)) matches.push_back({e->id, nullptr, nullptr, e});
     }
     return matches;
   }
@@ -60,7 +77,7 @@ std::vector<LiveMatch> LiveByName::MayHaveMade(
   for (const LivePod* p : named->second) {
     // A terminated pod is on its way out, never what a create made.
     if (adoptable(p->id) && !plan_internal::IsTerminated(*p)) {
-      matches.push_back({p->id, nullptr, p});
+      matches.push_back({p->id, nullptr, p, nullptr});
     }
   }
   return matches;
@@ -118,6 +135,10 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
       if (found.volume != nullptr) {
         resource.volume = found.volume->spec;
         resource.protect = true;
+      } else if (found.endpoint != nullptr) {
+        resource.endpoint = found.endpoint->spec;
+        // As a pod's: only going to be deleted, it needs no env recorded.
+        resource.endpoint.env.clear();
       } else {
         resource.pod = found.pod->spec;
         resource.pod.data_center = intent.data_center;
@@ -128,6 +149,11 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     }
     if (found.pod != nullptr) {
       resource.pod.network_volume_id = found.pod->spec.network_volume_id;
+    }
+    if (found.endpoint != nullptr) {
+      resource.endpoint.network_volume_ids =
+          found.endpoint->spec.network_volume_ids;
+      resource.endpoint.data_centers = found.endpoint->spec.data_centers;
     }
     adopt.push_back({address, ResourceState{ids.front(), resource}});
     outcomes.push_back(

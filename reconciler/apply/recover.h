@@ -28,9 +28,10 @@ struct LiveMatch {
   std::string id;
   const LiveVolume* volume = nullptr;  // set for a volume
   const LivePod* pod = nullptr;        // set for a pod
+  const LiveEndpoint* endpoint = nullptr;  // set for an endpoint
 };
 
-// The live volumes and pods of a LiveState by RunPod name, to find what
+// The live volumes, pods and endpoints of a LiveState by RunPod name, to find what
 // interrupted creates made without scanning everything for each of them.
 // `live` must outlive it.
 class LiveByName {
@@ -47,6 +48,8 @@ class LiveByName {
  private:
   std::unordered_map<std::string, std::vector<const LiveVolume*>> volumes_;
   std::unordered_map<std::string, std::vector<const LivePod*>> pods_;
+  std::unordered_map<std::string, std::vector<const LiveEndpoint*>>
+      endpoints_;
 };
 
 // The ids of `matches`.

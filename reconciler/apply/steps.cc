@@ -75,16 +75,67 @@ absl::StatusOr<PodSpec> StepRunner::PodToSend(const Change& change) const {
   return spec;
 }
 
+absl::StatusOr<EndpointSpec> StepRunner::EndpointToSend(
+    const Change& change) const {
+  const Resource& after = *change.after;
+  EndpointSpec spec = after.endpoint;
+  if (!after.volume_keys.empty()) {
+    // The ids and data centers the volumes have now: a volume this apply
+    // created has its id only once its step is done.
+    std::vector<std::string> ids, data_centers;
+    std::string missing;
+    recorder_->Read([&](const State& state) {
+      for (const std::string& key : after.volume_keys) {
+        const ResourceState* r = state.Find(Address{Kind::kVolume, key});
+        if (r == nullptr || r->id.empty()) {
+          if (missing.empty()) missing = absl::StrCat("volume.", key);
+          continue;
+        }
+        ids.push_back(r->id);
+        data_centers.push_back(r->resource.volume.data_center);
+      }
+    });
+    if (!missing.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(missing, " has no RunPod id in the lock file"));
+    }
+    spec.network_volume_ids = std::move(ids);
+    spec.data_centers = std::move(data_centers);
+  }
+  if (after.secret_env.empty()) return spec;
+  absl::StatusOr<std::map<std::string, std::string>> secrets =
+      SecretValuesToSend(config_, change);
+  if (!secrets.ok()) {
+    return absl::AbortedError(
+        absl::StrCat(secrets.status().message(), "; plan again"));
+  }
+  for (auto& [key, value] : *secrets) spec.env[key] = std::move(value);
+  return spec;
+}
+
 absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
     const Config& config, const Change& change) {
   std::map<std::string, std::string> values;
   if (!change.after) return values;
-  auto pod = config.pods.find(change.address.name);
+  // The declared secrets and resolved env of the change's pod or endpoint.
+  const std::set<std::string>* declared = nullptr;
+  const std::map<std::string, std::string>* env = nullptr;
+  if (change.address.kind == Kind::kEndpoint) {
+    if (auto e = config.endpoints.find(change.address.name);
+        e != config.endpoints.end()) {
+      declared = &e->second.secret_env;
+      env = &e->second.spec.env;
+    }
+  } else if (auto pod = config.pods.find(change.address.name);
+             pod != config.pods.end()) {
+    declared = &pod->second.secret_env;
+    env = &pod->second.spec.env;
+  }
   for (const std::string& key : change.after->secret_env) {
     const std::string* raw = nullptr;
-    if (pod != config.pods.end() && pod->second.secret_env.count(key) > 0) {
-      auto it = pod->second.spec.env.find(key);
-      if (it != pod->second.spec.env.end()) raw = &it->second;
+    if (declared != nullptr && declared->count(key) > 0) {
+      auto it = env->find(key);
+      if (it != env->end()) raw = &it->second;
     }
     if (raw == nullptr) {
       return absl::AbortedError(absl::StrCat(
@@ -177,11 +228,15 @@ absl::Status StepRunner::DeclareCreates(const Plan& plan,
       continue;
     }
     const Resource& after = *change.after;
-    const bool is_volume = change.address.kind == Kind::kVolume;
+    const Kind kind = change.address.kind;
     CreateIntent intent{
         change.address,
-        is_volume ? after.volume.name : after.pod.name,
-        is_volume ? after.volume.data_center : after.pod.data_center,
+        kind == Kind::kVolume     ? after.volume.name
+        : kind == Kind::kEndpoint ? after.endpoint.name
+                                  : after.pod.name,
+        kind == Kind::kVolume ? after.volume.data_center
+        : kind == Kind::kPod  ? after.pod.data_center
+                              : std::string(),
         now,
         {},
         // What a later run records if it adopts what this create made.
@@ -244,9 +299,17 @@ absl::Status StepRunner::ForgetIntents(const std::vector<Address>& addresses) {
 absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
   const Resource& after = *change.after;
   const bool is_volume = change.address.kind == Kind::kVolume;
+  const bool is_endpoint = change.address.kind == Kind::kEndpoint;
   Resource recorded = after;
   PodSpec pod;
-  if (!is_volume) {
+  EndpointSpec endpoint;
+  if (is_endpoint) {
+    absl::StatusOr<EndpointSpec> to_send = EndpointToSend(change);
+    if (!to_send.ok()) return to_send.status();  // nothing was sent
+    endpoint = *std::move(to_send);
+    recorded.endpoint.network_volume_ids = endpoint.network_volume_ids;
+    recorded.endpoint.data_centers = endpoint.data_centers;
+  } else if (!is_volume) {
     absl::StatusOr<PodSpec> to_send = PodToSend(change);
     if (!to_send.ok()) {
       // Nothing was sent; the intent goes when apply ends (WithdrawUnsent).
@@ -265,6 +328,9 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (is_volume) {
       absl::StatusOr<LiveVolume> made = provider_->CreateVolume(after.volume);
+      id = made.ok() ? absl::StatusOr<std::string>(made->id) : made.status();
+    } else if (is_endpoint) {
+      absl::StatusOr<LiveEndpoint> made = provider_->CreateEndpoint(endpoint);
       id = made.ok() ? absl::StatusOr<std::string>(made->id) : made.status();
     } else {
       absl::StatusOr<LivePod> made = provider_->CreatePod(pod);
@@ -294,7 +360,7 @@ absl::StatusOr<std::string> StepRunner::Create(const Change& change) {
               change.replace_order == ReplaceOrder::kCreateFirst
           ? change.id
           : std::string();
-  if (!is_volume && !after.pod.running) {
+  if (!is_volume && !is_endpoint && !after.pod.running) {
     recorded.pod.running = true;
     RETURN_IF_ERROR(Record(*id, recorded, deposes));
     RETURN_IF_ERROR(Annotate(SetPodRunning(*id, false, 0), "podStop"));
@@ -312,6 +378,21 @@ absl::StatusOr<std::string> StepRunner::Update(const Change& change) {
     if (!(before.volume == after.volume)) {
       RETURN_IF_ERROR(
           provider_->UpdateVolume(change.id, after.volume).status());
+    }
+    RETURN_IF_ERROR(Record(change.id, recorded));
+    return change.id;
+  }
+  if (change.address.kind == Kind::kEndpoint) {
+    ASSIGN_OR_RETURN(EndpointSpec endpoint, EndpointToSend(change));
+    recorded.endpoint.network_volume_ids = endpoint.network_volume_ids;
+    recorded.endpoint.data_centers = endpoint.data_centers;
+    // Secrets have no value in either: their change is a separate decision.
+    // An access change alone is podform's record only.
+    if (!(before.endpoint == recorded.endpoint) ||
+        before.secret_env != after.secret_env ||
+        !change.secret_env_changes.empty()) {
+      RETURN_IF_ERROR(
+          provider_->UpdateEndpoint(change.id, endpoint).status());
     }
     RETURN_IF_ERROR(Record(change.id, recorded));
     return change.id;
@@ -403,9 +484,11 @@ absl::Status StepRunner::Delete(const Change& change) {
           ? change.id
           : std::string();
   if (!change.id.empty()) {
-    absl::Status status = change.address.kind == Kind::kVolume
-                              ? provider_->DeleteVolume(change.id)
-                              : provider_->TerminatePod(change.id);
+    absl::Status status =
+        change.address.kind == Kind::kVolume ? provider_->DeleteVolume(change.id)
+        : change.address.kind == Kind::kEndpoint
+            ? provider_->DeleteEndpoint(change.id)
+            : provider_->TerminatePod(change.id);
     // Already gone is what we wanted.
     if (!status.ok() && status.code() != absl::StatusCode::kNotFound) {
       return status;

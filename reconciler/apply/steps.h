@@ -19,7 +19,8 @@
 
 namespace podform {
 
-// The raw value of each secret env of `change`'s pod (change.after's
+// The raw value of each secret env of `change`'s pod or endpoint
+// (change.after's
 // secret_env), taken from `config`, where ${env:...} was resolved from the
 // environment. Aborted, naming the variable, when the config does not
 // declare that key as a secret of the pod. Whether a value differs from
@@ -85,6 +86,11 @@ class StepRunner {
   // change.after's pod with the mounted volume's id and the raw secret
   // values filled in.
   absl::StatusOr<PodSpec> PodToSend(const Change& change) const;
+  // change.after's endpoint with its volumes' ids and data centers (in
+  // the order of its volume keys, from their records in the state) and the
+  // raw secret values filled in; FailedPrecondition when a volume has no
+  // id yet.
+  absl::StatusOr<EndpointSpec> EndpointToSend(const Change& change) const;
   // After an unknown outcome: the id of the live resource that the create
   // made, "" if it certainly was not made.
   absl::StatusOr<std::string> FindCreated(const Change& change);

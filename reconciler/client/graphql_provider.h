@@ -43,6 +43,10 @@
 // itself when RunPod lists no such type (or that read fails: a mutation that
 // succeeded never reports an error because of it).
 //
+// Serverless endpoints are managed over REST v2 only: Refresh reads none
+// (LiveState::endpoints stays empty), and CreateEndpoint, UpdateEndpoint
+// and DeleteEndpoint answer Provider's Unimplemented without a request.
+//
 // Thread-safe if the transport is.
 
 #include <memory>

@@ -158,14 +158,23 @@ class RestProviderImpl : public RestProvider {
 
   absl::StatusOr<LiveState> Refresh() override {
     absl::StatusOr<std::vector<LiveVolume>> volumes;
+    absl::StatusOr<std::vector<LiveEndpoint>> endpoints;
     std::thread volume_thread([&] { volumes = ListVolumes(); });
-    absl::StatusOr<std::vector<LivePod>> pods = ListPods();
+    std::thread endpoint_thread([&] {
+      endpoints = List<LiveEndpoint>("listEndpoints", "/serverless",
+                                     "endpoints", ParseRestEndpoint);
+    });
+    absl::StatusOr<std::vector<LivePod>> pods =
+        List<LivePod>("listPods", "/pods", "pods", ParseRestPod);
     volume_thread.join();
+    endpoint_thread.join();
     if (!volumes.ok()) return volumes.status();
     if (!pods.ok()) return pods.status();
+    if (!endpoints.ok()) return endpoints.status();
     LiveState live;
     live.volumes = std::move(*volumes);
     live.pods = std::move(*pods);
+    live.endpoints = std::move(*endpoints);
     return live;
   }
 
@@ -212,6 +221,29 @@ class RestProviderImpl : public RestProvider {
   absl::StatusOr<LivePod> ResumePod(const std::string& id,
                                     int /*gpu_count*/) override {
     return Action(id, "start");
+  }
+
+  absl::StatusOr<LiveEndpoint> CreateEndpoint(
+      const EndpointSpec& spec) override {
+    const std::string op = "createEndpoint";
+    absl::StatusOr<json> body = RestCreateEndpointBody(spec);
+    if (!body.ok()) return Fail(op, body.status());
+    return EndpointCall(op, "POST", "/serverless", std::move(*body), 201);
+  }
+
+  absl::StatusOr<LiveEndpoint> UpdateEndpoint(
+      const std::string& id, const EndpointSpec& spec) override {
+    const std::string op = "updateEndpoint";
+    absl::StatusOr<json> body = RestUpdateEndpointBody(spec);
+    if (!body.ok()) return Fail(op, body.status());
+    return EndpointCall(op, "PATCH", "/serverless/" + Escape(id),
+                        std::move(*body), 200);
+  }
+
+  absl::Status DeleteEndpoint(const std::string& id) override {
+    return Call("deleteEndpoint", "DELETE", "/serverless/" + Escape(id),
+                std::nullopt, 204)
+        .status();
   }
 
   absl::StatusOr<LivePod> GetPod(const std::string& id) override {
@@ -299,6 +331,15 @@ class RestProviderImpl : public RestProvider {
     return Fail(op, ParseRestPod(answer, "body"));
   }
 
+  absl::StatusOr<LiveEndpoint> EndpointCall(const std::string& op,
+                                            const std::string& method,
+                                            const std::string& path,
+                                            json body, int expected) {
+    ASSIGN_OR_RETURN(json answer,
+                     Call(op, method, path, std::move(body), expected));
+    return Fail(op, ParseRestEndpoint(answer, "body"));
+  }
+
   absl::StatusOr<LivePod> Action(const std::string& id,
                                  const std::string& action) {
     const std::string op = absl::StrCat("podAction ", action);
@@ -340,45 +381,32 @@ class RestProviderImpl : public RestProvider {
     return out;
   }
 
-  absl::StatusOr<std::vector<LivePod>> ListPods() {
-    const std::string op = "listPods";
-    std::vector<LivePod> out;
+  // Every item of the cursor-paginated list at `path` (`key` in each
+  // page), asking for the largest pages, each item read by `parse`.
+  template <typename T>
+  absl::StatusOr<std::vector<T>> List(
+      const std::string& op, const std::string& path, const char* key,
+      absl::StatusOr<T> (*parse)(const json&, const std::string&)) {
+    std::vector<T> out;
     std::string cursor;
     for (;;) {
-      std::string path = absl::StrCat("/pods?limit=", kPageLimit);
-      if (!cursor.empty()) absl::StrAppend(&path, "&cursor=", Escape(cursor));
+      std::string page_path = absl::StrCat(path, "?limit=", kPageLimit);
+      if (!cursor.empty()) {
+        absl::StrAppend(&page_path, "&cursor=", Escape(cursor));
+      }
       ASSIGN_OR_RETURN(json answer,
-                       Call(op, "GET", path, std::nullopt, 200));
-      if (!answer.is_object() || !answer.contains("pods") ||
-          !answer["pods"].is_array()) {
-        return Fail(op, Malformed("body.pods is not a list"));
-      }
-      const json& list = answer["pods"];
+                       Call(op, "GET", page_path, std::nullopt, 200));
+      absl::StatusOr<RestPage> page = ParseRestPage(answer, key, cursor);
+      if (!page.ok()) return Fail(op, page.status());
+      const json& list = *page->items;
       for (size_t i = 0; i < list.size(); ++i) {
-        absl::StatusOr<LivePod> pod =
-            ParseRestPod(list[i], absl::StrCat("body.pods[", i, "]"));
-        if (!pod.ok()) return Fail(op, pod.status());
-        out.push_back(std::move(*pod));
+        absl::StatusOr<T> item =
+            parse(list[i], absl::StrCat("body.", key, "[", i, "]"));
+        if (!item.ok()) return Fail(op, item.status());
+        out.push_back(std::move(*item));
       }
-      auto pagination = answer.find("pagination");
-      if (pagination == answer.end() || !pagination->is_object()) {
-        return Fail(op, Malformed("body.pagination is not an object"));
-      }
-      auto has_next = pagination->find("hasNextPage");
-      if (has_next == pagination->end() || !has_next->is_boolean()) {
-        return Fail(op,
-                    Malformed("body.pagination.hasNextPage is not a boolean"));
-      }
-      if (!has_next->get<bool>()) return out;
-      auto next = pagination->find("nextCursor");
-      if (next == pagination->end() || !next->is_string() ||
-          next->get_ref<const std::string&>().empty() ||
-          next->get_ref<const std::string&>() == cursor) {
-        return Fail(op, Malformed(
-                            "body.pagination.nextCursor is not a new cursor "
-                            "although hasNextPage is true"));
-      }
-      cursor = next->get<std::string>();
+      if (page->next_cursor.empty()) return out;
+      cursor = std::move(page->next_cursor);
     }
   }
 

@@ -8,7 +8,9 @@
 //
 //   Refresh       GET /network-volumes and, at the same time, GET
 //                 /pods?limit=1000 then /pods?limit=1000&cursor=C for each
-//                 pagination.nextCursor until hasNextPage is false
+//                 pagination.nextCursor until hasNextPage is false, and the
+//                 same for /serverless?limit=1000 (three requests for an
+//                 account of at most 1,000 pods and 1,000 endpoints)
 //   CreateVolume  POST /network-volumes            (201 NetworkVolume)
 //   UpdateVolume  PATCH /network-volumes/{id}      (200 NetworkVolume)
 //   DeleteVolume  DELETE /network-volumes/{id}     (204)
@@ -19,6 +21,10 @@
 //   ResumePod     POST /pods/{id}/action {"action": "start"}  (200 Pod); the
 //                 GPU count cannot change on start and is not sent.
 //   GetPod        GET /pods/{id}                   (200 Pod)
+//   CreateEndpoint  POST /serverless               (201 Endpoint)
+//   UpdateEndpoint  PATCH /serverless/{id}         (200 Endpoint)
+//   DeleteEndpoint  DELETE /serverless/{id}        (204; RunPod deletes the
+//                 endpoint's bound template with it)
 //   PodGpuAvailability  GET /catalog/gpus?include=AVAILABILITY&product=POD
 //                 &cloud=SECURE|COMMUNITY           (200 {gpus: [GpuType]})
 // A 409 on stop or start (the pod's status does not allow the action) is

@@ -74,6 +74,11 @@ class Checker {
       CheckObject(value, *s, at);
     } else if (type == "array") {
       if (!value.is_array()) return Problem(at, "expected an array");
+      if (s->contains("minItems") &&
+          value.size() < s->at("minItems").get<size_t>()) {
+        Problem(at, absl::StrCat("fewer than ", s->at("minItems").dump(),
+                                 " items"));
+      }
       if (s->contains("maxItems") &&
           value.size() > s->at("maxItems").get<size_t>()) {
         Problem(at, absl::StrCat("more than ", s->at("maxItems").dump(),
@@ -97,6 +102,18 @@ class Checker {
       }
       if (s->contains("maximum") && n > s->at("maximum").get<int64_t>()) {
         Problem(at, absl::StrCat(n, " is above ", s->at("maximum").dump()));
+      }
+    } else if (type == "number") {
+      // Any JSON number, integer or not (RunPod's number(float)).
+      if (!value.is_number()) return Problem(at, "expected a number");
+      double n = value.get<double>();
+      if (s->contains("minimum") && n < s->at("minimum").get<double>()) {
+        Problem(at, absl::StrCat(value.dump(), " is below ",
+                                 s->at("minimum").dump()));
+      }
+      if (s->contains("maximum") && n > s->at("maximum").get<double>()) {
+        Problem(at, absl::StrCat(value.dump(), " is above ",
+                                 s->at("maximum").dump()));
       }
     } else if (type == "boolean") {
       if (!value.is_boolean()) Problem(at, "expected a boolean");

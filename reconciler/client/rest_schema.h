@@ -8,9 +8,10 @@
 // or body member is refused, as RunPod answers 422 for unknown members.
 //
 // The schema language is a small subset of JSON Schema: type (object,
-// string, integer, boolean, array), enum, properties, required,
-// additionalProperties (a schema: a map of such values; absent: no other
-// members), minProperties, items, maxItems, minimum, maximum, minLength and
+// string, integer, number (any JSON number), boolean, array), enum,
+// properties, required, additionalProperties (a schema: a map of such
+// values; absent: no other members), minProperties, items, minItems,
+// maxItems, minimum, maximum (of an integer or a number), minLength and
 // {"$ref": "NAME"} to a schema under "schemas".
 
 #include "absl/status/status.h"

@@ -24,16 +24,16 @@ namespace {
 
 constexpr int kVersion = 1;
 
-constexpr std::array<std::string_view, 6> kTopLevelKeys = {
-    "version", "defaults", "guards", "volumes", "pods", "moved"};
+constexpr std::array<std::string_view, 7> kTopLevelKeys = {
+    "version", "defaults", "guards", "volumes", "pods", "endpoints", "moved"};
 constexpr std::array<std::string_view, 1> kDefaultsKeys = {"dataCenter"};
 constexpr std::array<std::string_view, 2> kGuardsKeys = {"minRunwayDays",
                                                          "strict"};
 
 // The canonical text of what `config` means, for Config::digest: each
-// volume and pod as ToAttributes writes it (a secret env key as a marker,
-// never its value), the default data center, moved: and the pods replaced
-// destroy-first. Comments,
+// volume, pod and endpoint as ToAttributes writes it (a secret env key as a
+// marker, never its value), the default data center, moved: and the pods
+// replaced destroy-first. Comments,
 // whitespace, key order, quoting, anchors and defaults written out or left
 // implicit do not change it.
 std::string DesiredText(const Config& config) {
@@ -43,6 +43,11 @@ std::string DesiredText(const Config& config) {
   }
   for (const auto& [key, desired] : config.pods) {
     resources["pod." + key] = ToAttributes(RecordedResource(key, desired));
+  }
+  // Only present when declared, so the digests of configs without
+  // endpoints stay as they were.
+  for (const auto& [key, desired] : config.endpoints) {
+    resources["endpoint." + key] = ToAttributes(RecordedResource(key, desired));
   }
   // Only when set, so that the digests of configs without it stay as they
   // were: a saved plan carries the replacement order it was made with.
@@ -186,7 +191,8 @@ void ReadGuards(const Entry& entry, Drafts& drafts, Diagnostics& diagnostics) {
   }
 }
 
-// The entries of a section (volumes or pods) whose keys are addresses.
+// The entries of a section (volumes, pods or endpoints) whose keys are
+// addresses.
 std::vector<Entry> ReadSection(const Entry& entry, Diagnostics& diagnostics) {
   if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return {};
   std::vector<Entry> entries =
@@ -227,6 +233,16 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     pod.destroy_first = draft.destroy_first;
     pod.secret_env = draft.secret_env;
     pod.location = draft.location;
+  }
+  for (const EndpointDraft& draft : drafts.endpoints) {
+    DesiredEndpoint& endpoint = config.endpoints[draft.key];
+    endpoint.key = draft.key;
+    endpoint.spec = draft.spec;
+    endpoint.volumes = draft.volumes;
+    endpoint.volumes_location = draft.volumes_location;
+    endpoint.read_only = draft.read_only;
+    endpoint.secret_env = draft.secret_env;
+    endpoint.location = draft.location;
   }
   config.moved = drafts.moved;
   config.digest = Sha256Hex(DesiredText(config));
@@ -352,13 +368,15 @@ void Validate(const std::string& text, const EnvLookup& env,
     return;
   }
 
-  std::optional<Entry> version, defaults, guards, volumes, pods, moved;
+  std::optional<Entry> version, defaults, guards, volumes, pods, endpoints,
+      moved;
   for (Entry& entry : ReadMapping(root, "", kTopLevelKeys, diagnostics)) {
     if (entry.key == "version") version = std::move(entry);
     if (entry.key == "defaults") defaults = std::move(entry);
     if (entry.key == "guards") guards = std::move(entry);
     if (entry.key == "volumes") volumes = std::move(entry);
     if (entry.key == "pods") pods = std::move(entry);
+    if (entry.key == "endpoints") endpoints = std::move(entry);
     if (entry.key == "moved") moved = std::move(entry);
   }
   ReadVersion(version, root_location, diagnostics);
@@ -375,7 +393,13 @@ void Validate(const std::string& text, const EnvLookup& env,
       drafts.pods.push_back(ReadPod(entry, env, vars, diagnostics));
     }
   }
+  if (endpoints.has_value()) {
+    for (const Entry& entry : ReadSection(*endpoints, diagnostics)) {
+      drafts.endpoints.push_back(ReadEndpoint(entry, env, vars, diagnostics));
+    }
+  }
   CheckReferences(drafts, diagnostics);
+  CheckEndpoints(drafts, diagnostics);
   CheckWriters(drafts, strict || drafts.guards.strict, diagnostics);
   if (moved.has_value()) ReadMoved(*moved, drafts, diagnostics);
 }
@@ -433,6 +457,21 @@ Resource RecordedResource(const std::string& key, const DesiredPod& pod) {
   r.read_only = pod.read_only;
   r.secret_env = pod.secret_env;
   for (const std::string& secret : pod.secret_env) r.pod.env.erase(secret);
+  return r;
+}
+
+Resource RecordedResource(const std::string& key,
+                          const DesiredEndpoint& endpoint) {
+  Resource r;
+  r.address = {Kind::kEndpoint, key};
+  r.endpoint = endpoint.spec;
+  r.endpoint.network_volume_ids.clear();
+  r.volume_keys = endpoint.volumes;
+  r.read_only = endpoint.read_only;
+  r.secret_env = endpoint.secret_env;
+  for (const std::string& secret : endpoint.secret_env) {
+    r.endpoint.env.erase(secret);
+  }
   return r;
 }
 

@@ -60,6 +60,20 @@ struct DesiredPod {
   SourceLocation location;
 };
 
+struct DesiredEndpoint {
+  std::string key;  // address endpoint.KEY
+  // Defaults applied, in RunPod's units (timeout in ms); spec.env holds
+  // resolved values including secrets; spec.network_volume_ids is empty;
+  // spec.data_centers are its volumes' data centers (or as declared).
+  EndpointSpec spec;
+  std::vector<std::string> volumes;  // keys of the mounted volumes, in order
+  SourceLocation volumes_location;   // of its `volumes:` value
+  // `access: read-only` (only with volumes), as DesiredPod::read_only.
+  bool read_only = false;
+  std::set<std::string> secret_env;  // as DesiredPod::secret_env
+  SourceLocation location;
+};
+
 // One item of `moved:`: the resource recorded at `from` is now declared at
 // `to` (same kind). Checked against the config when loaded, and against the
 // state when planning (reconciler/plan/moves.h).
@@ -90,9 +104,10 @@ struct Config {
   Guards guards;
   std::map<std::string, DesiredVolume> volumes;  // by key
   std::map<std::string, DesiredPod> pods;        // by key
+  std::map<std::string, DesiredEndpoint> endpoints;  // by key
   std::vector<MovedBlock> moved;                 // in document order
-  // Hex SHA-256 of what the config means (every volume and pod as the
-  // state records them, secret env keys as markers only, default data
+  // Hex SHA-256 of what the config means (every volume, pod and endpoint
+  // as the state records them, secret env keys as markers only, default data
   // center, moved:), not of its bytes: a comment or whitespace edit keeps
   // it; a saved plan is refused when it moves.
   std::string digest;
@@ -117,6 +132,8 @@ struct LoadResult {
 // interrupted creates and Config::digest share.
 Resource RecordedResource(const std::string& key, const DesiredVolume& volume);
 Resource RecordedResource(const std::string& key, const DesiredPod& pod);
+Resource RecordedResource(const std::string& key,
+                          const DesiredEndpoint& endpoint);
 
 // Parses and validates `text` as the contents of `path`. Reports every
 // problem in one pass, sorted by position; never throws. See DESIGN.md
@@ -142,7 +159,16 @@ Resource RecordedResource(const std::string& key, const DesiredPod& pod);
 // - A pod's `access` is read-write (default) or read-only, and only with a
 //   `volume`. A volume with more than one read-write mounter (config/
 //   writers.h) is a warning at the `volume:` of its second one, naming
-//   each; an error when `strict` (--strict) or guards.strict is true.
+//   each; an error when `strict` (--strict) or guards.strict is true. An
+//   endpoint whose workers.max exceeds 1 is several writers by itself
+//   unless its access is read-only.
+// - `endpoints:` (REST v2 names and rules; README "Endpoints"): type queue |
+//   load-balancer, gpu {pools (serverless pool ids), count}, workers {min,
+//   max, idleTimeout}, scaling {queueDelay} | {requestCount}, volumes (at
+//   most one per data center; the endpoint runs in their data centers) or
+//   dataCenters (only without volumes), timeout (seconds), flashboot, env
+//   (as a pod's), access. Volumes of one endpoint that differ in size are
+//   a warning.
 LoadResult ParseConfig(const std::string& path, const std::string& text,
                        const EnvLookup& env, const EnvLookup& vars = nullptr,
                        bool strict = false);

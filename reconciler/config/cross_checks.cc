@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -167,10 +168,22 @@ void CheckWriters(const Drafts& drafts, bool strict, Diagnostics& diagnostics) {
                         !pod.read_only, absl::StrCat(pod.path, ".volume"),
                         pod.volume_location});
   }
+  for (const EndpointDraft& endpoint : drafts.endpoints) {
+    for (const std::string& volume : endpoint.volumes) {
+      if (drafts.volume_keys.count(volume) == 0) continue;
+      mounters.push_back(
+          {volume, absl::StrCat("endpoint.", endpoint.key), !endpoint.read_only,
+           absl::StrCat(endpoint.path, ".volumes"), endpoint.volumes_location,
+           std::max(1, endpoint.spec.workers_max)});
+    }
+  }
   for (const auto& [volume, writers] : SeveralWriters(mounters)) {
-    // At the mount that made it several.
-    SourceLocation at = writers[1].location;
-    std::string message = absl::StrCat(writers[1].path, ": ",
+    // At the mount that made it several (an endpoint with several workers
+    // is several by itself).
+    const VolumeMounter& several =
+        writers[0].writers > 1 || writers.size() < 2 ? writers[0] : writers[1];
+    SourceLocation at = several.location;
+    std::string message = absl::StrCat(several.path, ": ",
                                        SeveralWritersMessage(volume, writers));
     if (strict) {
       diagnostics.Error(at, absl::StrCat(message,

@@ -5,6 +5,7 @@
 // with defaults applied and the position of every field that a later check
 // may point at. ParseConfig turns drafts into a Config when nothing is wrong.
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -50,6 +51,29 @@ struct PodDraft {
   std::set<std::string> secret_env;
 };
 
+struct EndpointDraft {
+  std::string key;
+  std::string path;  // "endpoints.KEY"
+  SourceLocation location;
+  EndpointSpec spec;  // defaults applied; data_centers as declared
+  bool has_name = false;
+  SourceLocation name_location;
+  SourceLocation pools_location;  // of `gpu.pools`
+  // The value of each pool id, in order (parallel to spec.gpu_pools).
+  std::vector<SourceLocation> pool_locations;
+  bool has_scaling = false;
+  SourceLocation scaling_location;               // of `scaling`'s value
+  std::vector<std::string> volumes;              // keys, in order
+  std::vector<SourceLocation> volume_locations;  // parallel to volumes
+  SourceLocation volumes_location;               // of `volumes`'s value
+  bool has_data_centers = false;
+  SourceLocation data_centers_location;
+  bool has_access = false;
+  SourceLocation access_location;
+  bool read_only = false;
+  std::set<std::string> secret_env;
+};
+
 struct Drafts {
   bool has_default_data_center = false;  // defaults.dataCenter is present
   std::string default_data_center;       // its value; "" if unusable
@@ -57,6 +81,7 @@ struct Drafts {
   Guards guards;
   std::vector<VolumeDraft> volumes;  // in document order
   std::vector<PodDraft> pods;
+  std::vector<EndpointDraft> endpoints;
   std::set<std::string> volume_keys;  // every key under volumes, even bad ones
   std::vector<MovedBlock> moved;      // the items of `moved:` that parse
 };
@@ -75,15 +100,39 @@ VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,
 PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
                  const EnvLookup& vars, Diagnostics& diagnostics);
 
+// Reads the body of endpoints.KEY (config/endpoint_reader.cc), resolving
+// env values as ReadPod does.
+EndpointDraft ReadEndpoint(const Entry& entry, const EnvLookup& env,
+                           const EnvLookup& vars, Diagnostics& diagnostics);
+
+// Reads `env` (a mapping of variable names to values) into `values`:
+// ${env:NAME} references are resolved via `env` and make the variable a
+// secret (its name goes into `secret_env`), ${var:NAME} via `vars`. No
+// value ever appears in a message.
+void ReadEnv(const Entry& entry, const EnvLookup& env, const EnvLookup& vars,
+             std::map<std::string, std::string>& values,
+             std::set<std::string>& secret_env, Diagnostics& diagnostics);
+
+// Resolves the ${var:NAME} references of `image`, the value of `entry`.
+void ReadImageVars(const Entry& entry, const EnvLookup& vars,
+                   std::string& image, Diagnostics& diagnostics);
+
+// The checks of endpoints against the volumes (config/endpoint_reader.cc):
+// each volume key declared, at most one volume per data center, no
+// `dataCenters` beside volumes, unique RunPod names; sets each endpoint's
+// data centers to its volumes'; warns when the volumes of one endpoint
+// differ in size.
+void CheckEndpoints(Drafts& drafts, Diagnostics& diagnostics);
+
 // The checks that span entries: volume references, a pod's data center
 // against its volume's (and inheriting it), COMMUNITY with a volume,
 // duplicate RunPod names within a kind, and warnings for data centers and
 // GPU types missing from the catalog.
 void CheckReferences(Drafts& drafts, Diagnostics& diagnostics);
 
-// The several-writers guard (config/writers.h) over the pods of `drafts`
-// that mount a declared volume: a warning per volume with more than one
-// read-write mounter, an error when `strict`.
+// The several-writers guard (config/writers.h) over the pods and endpoints
+// of `drafts` that mount a declared volume: a warning per volume with more than
+// one read-write mounter, an error when `strict`.
 void CheckWriters(const Drafts& drafts, bool strict, Diagnostics& diagnostics);
 
 // Reads `moved:` (a list of {from, to}) into drafts.moved and checks each

@@ -44,9 +44,18 @@ std::optional<Address> ReadAddress(const Entry& entry,
   return *address;
 }
 
-// "volumes" or "pods": where an address of `kind` is declared.
+// "volumes", "pods" or "endpoints": where an address of `kind` is
+// declared.
 const char* Section(Kind kind) {
-  return kind == Kind::kVolume ? "volumes" : "pods";
+  switch (kind) {
+    case Kind::kVolume:
+      return "volumes";
+    case Kind::kPod:
+      return "pods";
+    case Kind::kEndpoint:
+      return "endpoints";
+  }
+  return "volumes";
 }
 
 }  // namespace
@@ -147,12 +156,19 @@ void ReadMoved(const Entry& entry, Drafts& drafts, Diagnostics& diagnostics) {
     }
   }
 
-  std::set<std::string> pod_keys;
+  std::set<std::string> pod_keys, endpoint_keys;
   for (const PodDraft& pod : drafts.pods) pod_keys.insert(pod.key);
+  for (const EndpointDraft& e : drafts.endpoints) endpoint_keys.insert(e.key);
   auto declared = [&](const Address& address) {
-    return address.kind == Kind::kVolume
-               ? drafts.volume_keys.count(address.name) > 0
-               : pod_keys.count(address.name) > 0;
+    switch (address.kind) {
+      case Kind::kVolume:
+        return drafts.volume_keys.count(address.name) > 0;
+      case Kind::kPod:
+        return pod_keys.count(address.name) > 0;
+      case Kind::kEndpoint:
+        return endpoint_keys.count(address.name) > 0;
+    }
+    return false;
   };
   for (const Item& item : items) {
     if (refused.count(&item) > 0) continue;

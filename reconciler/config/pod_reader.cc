@@ -93,11 +93,11 @@ void ReportUndefinedVars(const Entry& entry, const EnvExpansion& expansion,
   }
 }
 
-// Resolves the ${var:NAME} references of `image` (already in draft.spec).
-void ReadImageVars(const Entry& entry, const EnvLookup& vars, PodDraft& draft,
-                   Diagnostics& diagnostics) {
-  EnvExpansion expansion =
-      ExpandEnvReferences(draft.spec.image, /*env=*/nullptr, vars);
+}  // namespace
+
+void ReadImageVars(const Entry& entry, const EnvLookup& vars,
+                   std::string& image, Diagnostics& diagnostics) {
+  EnvExpansion expansion = ExpandEnvReferences(image, /*env=*/nullptr, vars);
   for (const std::string& malformed : expansion.malformed) {
     diagnostics.Error(
         entry.value_location,
@@ -106,14 +106,12 @@ void ReadImageVars(const Entry& entry, const EnvLookup& vars, PodDraft& draft,
                      "a literal ${)"));
   }
   ReportUndefinedVars(entry, expansion, diagnostics);
-  draft.spec.image = std::move(expansion.value);
+  image = std::move(expansion.value);
 }
 
-// Reads `env`: variable names to plain values or values with ${env:NAME}
-// references, which are resolved and make the variable a secret. No value
-// ever appears in a message.
 void ReadEnv(const Entry& entry, const EnvLookup& env, const EnvLookup& vars,
-             PodDraft& draft, Diagnostics& diagnostics) {
+             std::map<std::string, std::string>& values,
+             std::set<std::string>& secret_env, Diagnostics& diagnostics) {
   if (!ExpectMapping(entry, /*allow_null=*/false, diagnostics)) return;
   for (const Entry& variable :
        ReadMapping(entry.value, entry.path, {}, diagnostics)) {
@@ -127,7 +125,7 @@ void ReadEnv(const Entry& entry, const EnvLookup& env, const EnvLookup& vars,
     YamlType type = TypeOf(variable.value);
     if (type == YamlType::kBoolean || type == YamlType::kInteger ||
         type == YamlType::kFloat) {
-      draft.spec.env[variable.key] = variable.value.Scalar();
+      values[variable.key] = variable.value.Scalar();
       continue;
     }
     if (type != YamlType::kString) {
@@ -165,12 +163,10 @@ void ReadEnv(const Entry& entry, const EnvLookup& env, const EnvLookup& vars,
                                      "references is not valid UTF-8"));
       continue;
     }
-    draft.spec.env[variable.key] = std::move(expansion.value);
-    if (expansion.secret) draft.secret_env.insert(variable.key);
+    values[variable.key] = std::move(expansion.value);
+    if (expansion.secret) secret_env.insert(variable.key);
   }
 }
-
-}  // namespace
 
 PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
                  const EnvLookup& vars, Diagnostics& diagnostics) {
@@ -199,7 +195,7 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
       if (auto image = ReadString(field, diagnostics)) {
         draft.spec.image = *image;
         if (ContainsVarReference(*image))
-          ReadImageVars(field, vars, draft, diagnostics);
+          ReadImageVars(field, vars, draft.spec.image, diagnostics);
       }
     } else if (key == "gpuType") {
       draft.has_gpu_type = true;
@@ -247,7 +243,7 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
     } else if (key == "ports") {
       ReadPorts(field, draft.spec, diagnostics);
     } else if (key == "env") {
-      ReadEnv(field, env, vars, draft, diagnostics);
+      ReadEnv(field, env, vars, draft.spec.env, draft.secret_env, diagnostics);
     } else if (key == "status") {
       if (auto status = ReadString(field, diagnostics)) {
         if (*status == "running" || *status == "stopped") {

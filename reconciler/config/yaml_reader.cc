@@ -196,14 +196,17 @@ std::optional<std::string> ReadString(const Entry& entry,
                      "${env:NAME} references are only resolved in env values"));
     return std::nullopt;
   }
-  // A pod's image resolves ${var:NAME} itself (pod_reader.cc).
-  const bool image =
-      entry.path.starts_with("pods.") && entry.path.ends_with(".image");
+  // A pod's or endpoint's image resolves ${var:NAME} itself
+  // (ReadImageVars).
+  const bool image = (entry.path.starts_with("pods.") ||
+                      entry.path.starts_with("endpoints.")) &&
+                     entry.path.ends_with(".image");
   if (ContainsVarReference(text) && !image) {
     diagnostics.Error(entry.value_location,
                       absl::StrCat(Where(entry.path),
                                    "${var:NAME} references are only resolved "
-                                   "in env values and a pod's image"));
+                                   "in env values and the image of a pod or "
+                                   "endpoint"));
     return std::nullopt;
   }
   return text;

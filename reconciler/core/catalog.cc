@@ -1,5 +1,9 @@
 #include "reconciler/core/catalog.h"
 
+#include <algorithm>
+#include <map>
+#include <utility>
+
 namespace podform {
 namespace {
 
@@ -195,6 +199,24 @@ bool IsKnownGpuPool(std::string_view pool) {
     if (gpu.pool == pool) return true;
   }
   return false;
+}
+
+const std::vector<std::string_view>& KnownGpuPools() {
+  static const std::vector<std::string_view>* const pools = [] {
+    std::map<std::string_view, int> smallest;  // pool -> GB
+    for (const GpuTypeInfo& gpu : kGpuTypes) {
+      if (gpu.pool.empty()) continue;
+      auto [it, inserted] = smallest.try_emplace(gpu.pool, gpu.memory_gb);
+      if (!inserted) it->second = std::min(it->second, gpu.memory_gb);
+    }
+    std::vector<std::pair<int, std::string_view>> order;
+    for (const auto& [pool, gb] : smallest) order.emplace_back(gb, pool);
+    std::sort(order.begin(), order.end());
+    auto* out = new std::vector<std::string_view>();
+    for (const auto& [gb, pool] : order) out->push_back(pool);
+    return out;
+  }();
+  return *pools;
 }
 
 }  // namespace podform

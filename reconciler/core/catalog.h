@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace podform {
 
@@ -72,6 +73,10 @@ std::optional<double> PodHourlyCost(std::string_view gpu_type, int gpu_count,
 // Whether the serverless GPU pool `pool` ("ADA_24") is one the catalog's
 // types belong to.
 bool IsKnownGpuPool(std::string_view pool);
+
+// Every serverless GPU pool the catalog's types belong to, by the memory
+// of their smallest GPU, then by name: AMPERE_16, ADA_24, AMPERE_24, ...
+const std::vector<std::string_view>& KnownGpuPools();
 
 }  // namespace podform
 

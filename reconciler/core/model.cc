@@ -6,7 +6,15 @@
 namespace podform {
 
 const char* KindName(Kind kind) {
-  return kind == Kind::kVolume ? "volume" : "pod";
+  switch (kind) {
+    case Kind::kVolume:
+      return "volume";
+    case Kind::kPod:
+      return "pod";
+    case Kind::kEndpoint:
+      return "endpoint";
+  }
+  return "volume";
 }
 
 std::string Address::ToString() const {
@@ -20,10 +28,11 @@ absl::StatusOr<Address> Address::Parse(std::string_view text) {
     std::string name(text.substr(dot + 1));
     if (kind == "volume") return Address{Kind::kVolume, name};
     if (kind == "pod") return Address{Kind::kPod, name};
+    if (kind == "endpoint") return Address{Kind::kEndpoint, name};
   }
   return absl::InvalidArgumentError(
       absl::StrCat("invalid address \"", std::string(text),
-                   "\": expected volume.NAME or pod.NAME"));
+                   "\": expected volume.NAME, pod.NAME or endpoint.NAME"));
 }
 
 bool IsVolumeType(std::string_view type) {
@@ -44,11 +53,20 @@ const LivePod* LiveState::FindPod(std::string_view id) const {
   return nullptr;
 }
 
+const LiveEndpoint* LiveState::FindEndpoint(std::string_view id) const {
+  for (const LiveEndpoint& e : endpoints) {
+    if (e.id == id) return &e;
+  }
+  return nullptr;
+}
+
 LiveIndex::LiveIndex(const LiveState& live) {
   volumes_.reserve(live.volumes.size());
   for (const LiveVolume& v : live.volumes) volumes_.emplace(v.id, &v);
   pods_.reserve(live.pods.size());
   for (const LivePod& p : live.pods) pods_.emplace(p.id, &p);
+  endpoints_.reserve(live.endpoints.size());
+  for (const LiveEndpoint& e : live.endpoints) endpoints_.emplace(e.id, &e);
 }
 
 const LiveVolume* LiveIndex::FindVolume(std::string_view id) const {
@@ -59,6 +77,11 @@ const LiveVolume* LiveIndex::FindVolume(std::string_view id) const {
 const LivePod* LiveIndex::FindPod(std::string_view id) const {
   auto it = pods_.find(id);
   return it == pods_.end() ? nullptr : it->second;
+}
+
+const LiveEndpoint* LiveIndex::FindEndpoint(std::string_view id) const {
+  auto it = endpoints_.find(id);
+  return it == endpoints_.end() ? nullptr : it->second;
 }
 
 }  // namespace podform

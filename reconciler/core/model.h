@@ -2,8 +2,8 @@
 #define PODFORM_RECONCILER_CORE_MODEL_H_
 
 // The vocabulary shared by config, state, plan, apply and the providers:
-// resource addresses, the attributes podform manages on a volume or a pod, and
-// what RunPod reports live.
+// resource addresses, the attributes podform manages on a volume, a pod or a
+// serverless endpoint, and what RunPod reports live.
 
 #include <compare>
 #include <cstdint>
@@ -19,9 +19,9 @@
 
 namespace podform {
 
-enum class Kind { kVolume, kPod };
+enum class Kind { kVolume, kPod, kEndpoint };
 
-// "volume" or "pod".
+// "volume", "pod" or "endpoint".
 const char* KindName(Kind kind);
 
 // The stable name of a managed resource: "volume.models", "pod.trainer".
@@ -30,10 +30,11 @@ struct Address {
   std::string name;  // the key in podform.yaml
 
   std::string ToString() const;
-  // Parses "volume.NAME" / "pod.NAME". InvalidArgument otherwise.
+  // Parses "volume.NAME" / "pod.NAME" / "endpoint.NAME". InvalidArgument
+  // otherwise.
   static absl::StatusOr<Address> Parse(std::string_view text);
 
-  // Volumes sort before pods, then by name.
+  // Volumes sort before pods, pods before endpoints, then by name.
   auto operator<=>(const Address&) const = default;
 };
 
@@ -74,6 +75,46 @@ struct PodSpec {
   bool operator==(const PodSpec&) const = default;
 };
 
+// RunPod's names for an endpoint's type, scaler and FlashBoot mode (REST v2
+// /v2/serverless, runpod-rest-v2.md §Endpoint).
+inline constexpr char kEndpointTypeQueue[] = "QUEUE";
+inline constexpr char kEndpointTypeLoadBalancer[] = "LOAD_BALANCER";
+inline constexpr char kScalerQueueDelay[] = "QUEUE_DELAY";
+inline constexpr char kScalerRequestCount[] = "REQUEST_COUNT";
+inline constexpr char kFlashbootOn[] = "FLASHBOOT";
+inline constexpr char kFlashbootOff[] = "OFF";
+
+// What podform manages on a RunPod serverless endpoint, in RunPod REST v2's
+// terms and units (the config's are translated by config/endpoint_reader.cc).
+struct EndpointSpec {
+  std::string name;
+  std::string image;                      // of its bound template
+  std::string type = kEndpointTypeQueue;  // QUEUE | LOAD_BALANCER; fixed
+  std::vector<std::string> gpu_pools;     // serverless pool ids, e.g. ADA_24
+  int gpu_count = 1;                      // GPUs per worker
+  int workers_min = 0;
+  int workers_max = 3;
+  // Seconds before an idle worker scales down; 0 where RunPod has none (a
+  // queue endpoint that scales on REQUEST_COUNT).
+  int idle_timeout = 10;
+  // QUEUE_DELAY (value: seconds a request may wait, at least 0.5) or
+  // REQUEST_COUNT (value: in-flight requests per worker, an integer >= 1).
+  std::string scaler_type = kScalerQueueDelay;
+  double scaler_value = 4;
+  // RunPod ids of the mounted network volumes (networkVolumes), in the
+  // config's order; in a desired spec empty (the config knows no ids).
+  std::vector<std::string> network_volume_ids;
+  // dataCenterIds: the mounted volumes' data centers, or those declared.
+  std::vector<std::string> data_centers;
+  int64_t timeout_ms = 300000;            // per-request execution timeout
+  std::string flashboot = kFlashbootOff;  // OFF | FLASHBOOT (live: also
+                                          // PRIORITY_FLASHBOOT)
+  // As PodSpec::env (secrets included in a desired spec).
+  std::map<std::string, std::string> env;
+
+  bool operator==(const EndpointSpec&) const = default;
+};
+
 // A network volume as RunPod reports it.
 struct LiveVolume {
   std::string id;
@@ -98,15 +139,27 @@ struct LivePod {
   bool operator==(const LivePod&) const = default;
 };
 
+// A serverless endpoint as RunPod reports it (REST v2 only: over GraphQL
+// podform reads no endpoints).
+struct LiveEndpoint {
+  std::string id;
+  // network_volume_ids and data_centers in RunPod's order. RunPod deletes
+  // the endpoint's bound template with it.
+  EndpointSpec spec;
+  bool operator==(const LiveEndpoint&) const = default;
+};
+
 // Everything in the account, read in one request.
 struct LiveState {
   // The account's id as RunPod reports it; "" when the API does not say.
   std::string account_id;
   std::vector<LiveVolume> volumes;
   std::vector<LivePod> pods;
+  std::vector<LiveEndpoint> endpoints;
 
   const LiveVolume* FindVolume(std::string_view id) const;
   const LivePod* FindPod(std::string_view id) const;
+  const LiveEndpoint* FindEndpoint(std::string_view id) const;
 };
 
 // Where RunPod can place pods of each GPU type right now, for one cloud
@@ -128,10 +181,12 @@ class LiveIndex {
 
   const LiveVolume* FindVolume(std::string_view id) const;
   const LivePod* FindPod(std::string_view id) const;
+  const LiveEndpoint* FindEndpoint(std::string_view id) const;
 
  private:
   std::unordered_map<std::string_view, const LiveVolume*> volumes_;
   std::unordered_map<std::string_view, const LivePod*> pods_;
+  std::unordered_map<std::string_view, const LiveEndpoint*> endpoints_;
 };
 
 }  // namespace podform

@@ -30,7 +30,9 @@ class Provider {
  public:
   virtual ~Provider() = default;
 
-  // Every network volume and pod of the account, in one request.
+  // Every network volume, pod and serverless endpoint of the account, in a
+  // constant number of requests (REST v2: one per list, more for lists
+  // longer than a page; GraphQL: one, and no endpoints).
   virtual absl::StatusOr<LiveState> Refresh() = 0;
 
   virtual absl::StatusOr<LiveVolume> CreateVolume(const VolumeSpec& spec) = 0;
@@ -52,6 +54,13 @@ class Provider {
   virtual absl::StatusOr<LivePod> ResumePod(const std::string& id,
                                             int gpu_count) = 0;
 
+  // Serverless endpoints (REST v2 only). spec.network_volume_ids and spec.data_centers are RunPod ids, resolved by the caller.
+  virtual absl::StatusOr<LiveEndpoint> CreateEndpoint(const EndpointSpec& spec);
+  // PATCH /v2/serverless/{id}: everything but spec.type, which RunPod cannot change.
+  virtual absl::StatusOr<LiveEndpoint> UpdateEndpoint(const std::string& id, const EndpointSpec& spec);
+  // Deletes the endpoint and the template RunPod bound to it.
+  virtual absl::Status DeleteEndpoint(const std::string& id);
+
   // Where pods of `cloud_type` (SECURE or COMMUNITY) can be placed now, in
   // one request. Unimplemented where the API cannot say in one request
   // (GraphQL asks per GPU type and data center).
@@ -62,6 +71,27 @@ class Provider {
         "this API does not report GPU availability per data center");
   }
 };
+
+inline absl::StatusOr<LiveEndpoint> Provider::CreateEndpoint(
+    const EndpointSpec& spec) {
+  (void)spec;
+  return absl::UnimplementedError(
+      "serverless endpoints are managed over REST API v2 only");
+}
+
+inline absl::StatusOr<LiveEndpoint> Provider::UpdateEndpoint(
+    const std::string& id, const EndpointSpec& spec) {
+  (void)id;
+  (void)spec;
+  return absl::UnimplementedError(
+      "serverless endpoints are managed over REST API v2 only");
+}
+
+inline absl::Status Provider::DeleteEndpoint(const std::string& id) {
+  (void)id;
+  return absl::UnimplementedError(
+      "serverless endpoints are managed over REST API v2 only");
+}
 
 }  // namespace podform
 

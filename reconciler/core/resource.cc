@@ -2,7 +2,11 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <set>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -12,7 +16,46 @@ namespace podform {
 
 using nlohmann::json;
 
+namespace {
+
+json EndpointAttributes(const Resource& r) {
+  const EndpointSpec& e = r.endpoint;
+  std::vector<std::string> volumes;
+  for (const std::string& key : r.volume_keys) {
+    volumes.push_back(absl::StrCat("volume.", key));
+  }
+  json scaling = json::object();
+  if (e.scaler_type == kScalerRequestCount) {
+    scaling["requestCount"] = static_cast<int64_t>(e.scaler_value);
+  } else {
+    scaling["queueDelay"] = e.scaler_value;
+  }
+  json attributes{
+      {"name", e.name},
+      {"image", e.image},
+      {"type", e.type},
+      {"gpuPools", e.gpu_pools},
+      {"gpuCount", e.gpu_count},
+      {"workersMin", e.workers_min},
+      {"workersMax", e.workers_max},
+      {"idleTimeout", e.idle_timeout},
+      {"scaling", scaling},
+      {"volumes", volumes},
+      {"networkVolumeIds", e.network_volume_ids},
+      {"dataCenters", e.data_centers},
+      {"timeoutMs", e.timeout_ms},
+      {"flashboot", e.flashboot},
+      {"env", e.env},
+      {"secretEnv", r.secret_env},
+  };
+  if (r.read_only) attributes["access"] = "read-only";
+  return attributes;
+}
+
+}  // namespace
+
 json ToAttributes(const Resource& r) {
+  if (r.address.kind == Kind::kEndpoint) return EndpointAttributes(r);
   if (r.address.kind == Kind::kVolume) {
     json attributes{{"name", r.volume.name},
                     {"size", r.volume.size_gb},
@@ -85,6 +128,103 @@ bool Read(const json& attributes, const char* key, T* out,
   return true;
 }
 
+// Checks that no key of `secret_env` has a value in `env`.
+bool NoSecretValues(const std::map<std::string, std::string>& env,
+                    const std::set<std::string>& secret_env,
+                    std::string* error) {
+  for (const std::string& key : secret_env) {
+    if (env.count(key) > 0) {
+      *error = absl::StrCat("attribute \"env\" holds a value for ", key,
+                            ", which \"secretEnv\" lists as a secret (a "
+                            "secret's value is never recorded)");
+      return false;
+    }
+  }
+  return true;
+}
+
+// Reads "access" of a resource that mounts volumes (`mounts`).
+bool ReadAccess(const json& attributes, bool mounts, const char* what,
+                bool* read_only, std::string* error) {
+  if (!attributes.contains("access")) return true;
+  std::string access;
+  if (!Read(attributes, "access", &access, error)) return false;
+  if (access != "read-only" || !mounts) {
+    *error = absl::StrCat(
+        "attribute \"access\" must be \"read-only\", on ", what,
+        " that mounts a volume (a read-write mount records no access)");
+    return false;
+  }
+  *read_only = true;
+  return true;
+}
+
+// The endpoint half of FromAttributes.
+bool ReadEndpoint(const json& attributes, Resource* r, std::string* error) {
+  EndpointSpec& e = r->endpoint;
+  json scaling;
+  std::vector<std::string> volumes;
+  if (!Read(attributes, "name", &e.name, error) ||
+      !Read(attributes, "image", &e.image, error) ||
+      !Read(attributes, "type", &e.type, error) ||
+      !Read(attributes, "gpuPools", &e.gpu_pools, error) ||
+      !Read(attributes, "gpuCount", &e.gpu_count, error) ||
+      !Read(attributes, "workersMin", &e.workers_min, error) ||
+      !Read(attributes, "workersMax", &e.workers_max, error) ||
+      !Read(attributes, "idleTimeout", &e.idle_timeout, error) ||
+      !Read(attributes, "scaling", &scaling, error) ||
+      !Read(attributes, "volumes", &volumes, error) ||
+      !Read(attributes, "networkVolumeIds", &e.network_volume_ids, error) ||
+      !Read(attributes, "dataCenters", &e.data_centers, error) ||
+      !Read(attributes, "timeoutMs", &e.timeout_ms, error) ||
+      !Read(attributes, "flashboot", &e.flashboot, error) ||
+      !Read(attributes, "env", &e.env, error) ||
+      !Read(attributes, "secretEnv", &r->secret_env, error)) {
+    return false;
+  }
+  if (e.type != kEndpointTypeQueue && e.type != kEndpointTypeLoadBalancer) {
+    *error = "attribute \"type\" must be QUEUE or LOAD_BALANCER";
+    return false;
+  }
+  if (e.flashboot != kFlashbootOff && e.flashboot != kFlashbootOn &&
+      e.flashboot != "PRIORITY_FLASHBOOT") {
+    *error =
+        "attribute \"flashboot\" must be OFF, FLASHBOOT or "
+        "PRIORITY_FLASHBOOT";
+    return false;
+  }
+  const bool queue_delay = scaling.is_object() && scaling.size() == 1 &&
+                           scaling.contains("queueDelay") &&
+                           scaling["queueDelay"].is_number();
+  const bool request_count = scaling.is_object() && scaling.size() == 1 &&
+                             scaling.contains("requestCount") &&
+                             scaling["requestCount"].is_number_integer();
+  if (queue_delay) {
+    e.scaler_type = kScalerQueueDelay;
+    e.scaler_value = scaling["queueDelay"].get<double>();
+  } else if (request_count) {
+    e.scaler_type = kScalerRequestCount;
+    e.scaler_value =
+        static_cast<double>(scaling["requestCount"].get<int64_t>());
+  } else {
+    *error =
+        "attribute \"scaling\" must be {\"queueDelay\": NUMBER} or "
+        "{\"requestCount\": INTEGER}";
+    return false;
+  }
+  for (const std::string& volume : volumes) {
+    absl::StatusOr<Address> address = Address::Parse(volume);
+    if (!address.ok() || address->kind != Kind::kVolume) {
+      *error = "attribute \"volumes\" must list volume.NAME addresses";
+      return false;
+    }
+    r->volume_keys.push_back(address->name);
+  }
+  return NoSecretValues(e.env, r->secret_env, error) &&
+         ReadAccess(attributes, !r->volume_keys.empty(), "an endpoint",
+                    &r->read_only, error);
+}
+
 }  // namespace
 
 absl::StatusOr<Resource> FromAttributes(const Address& address,
@@ -117,6 +257,10 @@ absl::StatusOr<Resource> FromAttributes(const Address& address,
     }
     return r;
   }
+  if (address.kind == Kind::kEndpoint) {
+    if (!ReadEndpoint(attributes, &r, &error)) return fail();
+    return r;
+  }
   PodSpec& p = r.pod;
   std::string status;
   json volume;
@@ -137,14 +281,7 @@ absl::StatusOr<Resource> FromAttributes(const Address& address,
       !Read(attributes, "status", &status, &error)) {
     return fail();
   }
-  for (const std::string& key : r.secret_env) {
-    if (p.env.count(key) > 0) {
-      error = absl::StrCat("attribute \"env\" holds a value for ", key,
-                           ", which \"secretEnv\" lists as a secret (a "
-                           "secret's value is never recorded)");
-      return fail();
-    }
-  }
+  if (!NoSecretValues(p.env, r.secret_env, &error)) return fail();
   if (status != "running" && status != "stopped") {
     error = "attribute \"status\" must be \"running\" or \"stopped\"";
     return fail();
@@ -162,16 +299,9 @@ absl::StatusOr<Resource> FromAttributes(const Address& address,
     error = "attribute \"volume\" must be volume.NAME or null";
     return fail();
   }
-  if (attributes.contains("access")) {
-    std::string access;
-    if (!Read(attributes, "access", &access, &error)) return fail();
-    if (access != "read-only" || r.volume_key.empty()) {
-      error =
-          "attribute \"access\" must be \"read-only\", on a pod that mounts "
-          "a volume (a read-write mount records no access)";
-      return fail();
-    }
-    r.read_only = true;
+  if (!ReadAccess(attributes, !r.volume_key.empty(), "a pod", &r.read_only,
+                  &error)) {
+    return fail();
   }
   return r;
 }

@@ -66,6 +66,52 @@ Corrected CorrectVolume(const Resource& recorded, const LiveVolume& live) {
   return out;
 }
 
+void CorrectEnv(const std::map<std::string, std::string>& recorded_env,
+                const std::set<std::string>& recorded_secret_env,
+                const std::map<std::string, std::string>& live_env,
+                const std::set<std::string>& desired_env_keys,
+                const std::set<std::string>& desired_secret_env,
+                std::map<std::string, std::string>* env,
+                std::set<std::string>* secret_env,
+                std::vector<std::string>* drift) {
+  // The recorded and desired keys, as live has them; secrets marked.
+  std::set<std::string> keys = desired_env_keys;
+  for (const auto& [key, value] : recorded_env) keys.insert(key);
+  keys.insert(recorded_secret_env.begin(), recorded_secret_env.end());
+  std::set<std::string> secret = recorded_secret_env;
+  secret.insert(desired_secret_env.begin(), desired_secret_env.end());
+  env->clear();
+  secret_env->clear();
+  for (const std::string& key : keys) {
+    auto live_it = live_env.find(key);
+    const bool was_recorded = recorded_env.count(key) > 0 ||
+                              recorded_secret_env.count(key) > 0;
+    if (live_it == live_env.end()) {
+      if (was_recorded) {
+        drift->push_back(absl::StrCat("env.", key, " removed outside podform"));
+      }
+      continue;
+    }
+    const std::string& live_value = live_it->second;
+    auto rec_it = recorded_env.find(key);
+    if (!was_recorded) {
+      drift->push_back(absl::StrCat("env.", key, " set outside podform"));
+    } else if (rec_it != recorded_env.end() && live_value != rec_it->second) {
+      // A key recorded plain that is now declared secret: its live value
+      // may already be the secret.
+      drift->push_back(
+          secret.count(key) > 0
+              ? absl::StrCat("env.", key, " changed outside podform (sensitive)")
+              : Drifted(absl::StrCat("env.", key), live_value));
+    }
+    if (secret.count(key) > 0) {
+      secret_env->insert(key);
+    } else {
+      (*env)[key] = live_value;
+    }
+  }
+}
+
 Corrected CorrectPod(const Resource& recorded, const LivePod& live,
                      const std::set<std::string>& desired_env_keys,
                      const std::set<std::string>& desired_secret_env) {
@@ -126,44 +172,8 @@ Corrected CorrectPod(const Resource& recorded, const LivePod& live,
     p.running = running;
   }
 
-  // Env: the recorded and desired keys, as live has them; secrets marked.
-  std::set<std::string> keys = desired_env_keys;
-  for (const auto& [key, value] : recorded.pod.env) keys.insert(key);
-  keys.insert(recorded.secret_env.begin(), recorded.secret_env.end());
-  std::set<std::string> secret = recorded.secret_env;
-  secret.insert(desired_secret_env.begin(), desired_secret_env.end());
-  p.env.clear();
-  out.before.secret_env.clear();
-  for (const std::string& key : keys) {
-    auto live_it = l.env.find(key);
-    const bool was_recorded = recorded.pod.env.count(key) > 0 ||
-                              recorded.secret_env.count(key) > 0;
-    if (live_it == l.env.end()) {
-      if (was_recorded) {
-        out.drift.push_back(
-            absl::StrCat("env.", key, " removed outside podform"));
-      }
-      continue;
-    }
-    const std::string& live_value = live_it->second;
-    auto rec_it = recorded.pod.env.find(key);
-    if (!was_recorded) {
-      out.drift.push_back(absl::StrCat("env.", key, " set outside podform"));
-    } else if (rec_it != recorded.pod.env.end() &&
-               live_value != rec_it->second) {
-      // A key recorded plain that is now declared secret: its live value
-      // may already be the secret.
-      out.drift.push_back(
-          secret.count(key) > 0
-              ? absl::StrCat("env.", key, " changed outside podform (sensitive)")
-              : Drifted(absl::StrCat("env.", key), live_value));
-    }
-    if (secret.count(key) > 0) {
-      out.before.secret_env.insert(key);
-    } else {
-      p.env[key] = live_value;
-    }
-  }
+  CorrectEnv(recorded.pod.env, recorded.secret_env, l.env, desired_env_keys,
+             desired_secret_env, &p.env, &out.before.secret_env, &out.drift);
   return out;
 }
 

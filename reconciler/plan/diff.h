@@ -41,6 +41,30 @@ Corrected CorrectPod(const Resource& recorded, const LivePod& live,
                      const std::set<std::string>& desired_env_keys,
                      const std::set<std::string>& desired_secret_env);
 
+// The env of a recorded pod or endpoint as live has it: only keys that are
+// recorded or desired are considered (RunPod may add its own); a key that
+// is secret in `recorded_secret_env` or `desired_secret_env` is only marked
+// (in *secret_env) when live has it, with no value. Each key that differs
+// from the record is one line of *drift. Replaces *env and *secret_env.
+void CorrectEnv(const std::map<std::string, std::string>& recorded_env,
+                const std::set<std::string>& recorded_secret_env,
+                const std::map<std::string, std::string>& live_env,
+                const std::set<std::string>& desired_env_keys,
+                const std::set<std::string>& desired_secret_env,
+                std::map<std::string, std::string>* env,
+                std::set<std::string>* secret_env,
+                std::vector<std::string>* drift);
+
+// A recorded endpoint with what RunPod reports live (endpoint_diff.cc):
+// name, image, type, GPU pools and count, timeout, flashboot, scaler and
+// data centers when live reports them (non-empty / non-zero); workers and
+// idle timeout always; network volume ids when live reports a different
+// set (the volume keys stay as recorded); env as CorrectEnv. Pools, data
+// centers and volume ids are compared as sets (RunPod may reorder them).
+Corrected CorrectEndpoint(const Resource& recorded, const LiveEndpoint& live,
+                          const std::set<std::string>& desired_env_keys,
+                          const std::set<std::string>& desired_secret_env);
+
 // Whether a live pod counts as running: from desired_status when set
 // (RUNNING, CREATED, RESTARTING), else spec.running.
 bool LiveRunning(const LivePod& pod);
@@ -81,6 +105,25 @@ Diff DiffPod(const Resource& before, const Resource& after,
              const std::vector<std::string>& secret_env_changes,
              const std::string& volume_replaced_reason,
              bool resume_sets_gpu_count = false);
+
+// The change of an endpoint (endpoint_diff.cc): replace when `type`
+// differs (RunPod cannot change it) or when `volume_replaced_reason` is
+// non-empty (a mounted volume is replaced: RunPod refuses to delete a
+// volume an endpoint mounts, so the endpoint goes before it and comes back
+// after the new one). Otherwise an update (one PATCH) for name, image, env
+// (as DiffPod), gpuPools, gpuCount, workersMin, workersMax, idleTimeout,
+// scaling, volumes (keys; ids where after's are known; or
+// `volume_recreated_reason` non-empty), dataCenters, timeoutMs, flashboot,
+// whose reason says that an image or env change rolls out a new release
+// as workers cycle; access alone is an update apply only records.
+Diff DiffEndpoint(const Resource& before, const Resource& after,
+                  const std::vector<std::string>& secret_env_changes,
+                  const std::string& volume_replaced_reason,
+                  const std::string& volume_recreated_reason);
+
+// Whether two lists hold the same strings, in any order.
+bool SameSet(const std::vector<std::string>& a,
+             const std::vector<std::string>& b);
 
 // Ports compared as multisets (RunPod may report them in another order).
 bool SamePorts(const std::vector<std::string>& a,

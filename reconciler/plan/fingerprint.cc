@@ -65,11 +65,45 @@ std::string Fingerprint(const LivePod& pod,
   return e.Digest();
 }
 
+std::string Fingerprint(const LiveEndpoint& endpoint,
+                        const std::set<std::string>& env_value_keys) {
+  const EndpointSpec& p = endpoint.spec;
+  Encoder e;
+  e.Add("kind", "endpoint");
+  e.Add("id", endpoint.id);
+  e.Add("name", p.name);
+  e.Add("image", p.image);
+  e.Add("type", p.type);
+  e.Add("gpuPools", static_cast<int64_t>(p.gpu_pools.size()));
+  for (const std::string& pool : p.gpu_pools) e.Add("pool", pool);
+  e.Add("gpuCount", p.gpu_count);
+  e.Add("workersMin", p.workers_min);
+  e.Add("workersMax", p.workers_max);
+  e.Add("idleTimeout", p.idle_timeout);
+  e.Add("scalerType", p.scaler_type);
+  e.Add("scalerValue", absl::StrCat(p.scaler_value));
+  e.Add("networkVolumeIds", static_cast<int64_t>(p.network_volume_ids.size()));
+  for (const std::string& id : p.network_volume_ids) e.Add("volume", id);
+  e.Add("dataCenters", static_cast<int64_t>(p.data_centers.size()));
+  for (const std::string& dc : p.data_centers) e.Add("dataCenter", dc);
+  e.Add("timeoutMs", p.timeout_ms);
+  e.Add("flashboot", p.flashboot);
+  e.Add("env", static_cast<int64_t>(p.env.size()));
+  for (const auto& [key, value] : p.env) {
+    e.Add("key", key);
+    if (env_value_keys.count(key) > 0) e.Add("value", value);
+  }
+  return e.Digest();
+}
+
 std::set<std::string> FingerprintedEnvKeys(const Change& change) {
   std::set<std::string> keys;
   for (const std::optional<Resource>* r : {&change.before, &change.after}) {
     if (!r->has_value()) continue;
-    for (const auto& [key, value] : (*r)->pod.env) keys.insert(key);
+    const std::map<std::string, std::string>& env =
+        (*r)->address.kind == Kind::kEndpoint ? (*r)->endpoint.env
+                                               : (*r)->pod.env;
+    for (const auto& [key, value] : env) keys.insert(key);
   }
   for (const std::optional<Resource>* r : {&change.before, &change.after}) {
     if (!r->has_value()) continue;
@@ -82,11 +116,18 @@ std::vector<std::string> ChangedSecretEnv(
     const std::set<std::string>& secret_keys,
     const std::map<std::string, std::string>& desired_env,
     const LivePod& live) {
+  return ChangedSecretEnv(secret_keys, desired_env, live.spec.env);
+}
+
+std::vector<std::string> ChangedSecretEnv(
+    const std::set<std::string>& secret_keys,
+    const std::map<std::string, std::string>& desired_env,
+    const std::map<std::string, std::string>& live_env) {
   std::vector<std::string> changed;
   for (const std::string& key : secret_keys) {
     auto desired = desired_env.find(key);
-    auto now = live.spec.env.find(key);
-    if (desired == desired_env.end() || now == live.spec.env.end() ||
+    auto now = live_env.find(key);
+    if (desired == desired_env.end() || now == live_env.end() ||
         desired->second != now->second) {
       changed.push_back(key);
     }

@@ -153,6 +153,14 @@ struct Cost {
   // on their cloud (or is not in the catalog), sorted; left out of
   // pods_hourly_*, which are then lower bounds.
   std::vector<Address> unpriced_pods = {};
+  // Serverless endpoints (before or after), sorted: RunPod bills their
+  // workers by the second while they run, which no plan can foresee, so
+  // no sum includes them.
+  std::vector<Address> usage_based_endpoints = {};
+  // Of those, the ones that keep workers active (workers.min > 0, before
+  // or after): billed whether or not requests come, at a serverless price
+  // podform's catalog does not have; sorted.
+  std::vector<Address> unpriced_active_endpoints = {};
 
   bool operator==(const Cost&) const = default;
 };
@@ -174,9 +182,11 @@ struct Plan {
   // The --json format (docs/PLAN_FORMAT.md); 2 added "ok", "diagnostics"
   // and "moves"; 3 added "runway" and the cost's "unpriced_volumes",
   // "prices_as_of" and "assumptions"; 4 added the cost's "unpriced_pods"
-  // and each change's "replace_order", "replace_order_reason",
-  // "deposed" and "gpu_count_by_resume".
-  static constexpr int kFormatVersion = 4;
+  // and each change's "replace_order", "replace_order_reason" and
+  // "deposed"; 5 added the cost's "usage_based_endpoints" and
+  // "unpriced_active_endpoints" (and endpoint.NAME addresses), and each
+  // change's "gpu_count_by_resume".
+  static constexpr int kFormatVersion = 5;
 
   // Every managed or desired address (or, with --target, the targeted ones and
   // what they depend on), no-ops included, ordered by when each change starts

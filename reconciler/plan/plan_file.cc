@@ -310,10 +310,13 @@ absl::StatusOr<Plan> Parse(const json& root) {
     UnmanagedResource resource;
     std::string kind;
     RETURN_IF_ERROR(u.String("kind", &kind));
-    if (kind != "volume" && kind != "pod") {
-      return u.Fail("\"kind\" must be \"volume\" or \"pod\"");
+    if (kind != "volume" && kind != "pod" && kind != "endpoint") {
+      return u.Fail(
+          "\"kind\" must be \"volume\", \"pod\" or \"endpoint\"");
     }
-    resource.kind = kind == "volume" ? Kind::kVolume : Kind::kPod;
+    resource.kind = kind == "volume" ? Kind::kVolume
+                    : kind == "pod"  ? Kind::kPod
+                                     : Kind::kEndpoint;
     RETURN_IF_ERROR(u.String("id", &resource.id));
     RETURN_IF_ERROR(u.String("name", &resource.name));
     plan.unmanaged.push_back(std::move(resource));
@@ -343,7 +346,9 @@ absl::StatusOr<Plan> Parse(const json& root) {
   // "unpriced_volumes" and "unpriced_pods" are there only when a volume or
   // a pod has no published price.
   json priced = root.at("cost");
-  for (const char* key : {"unpriced_volumes", "unpriced_pods"}) {
+  for (const char* key :
+       {"unpriced_volumes", "unpriced_pods", "usage_based_endpoints",
+        "unpriced_active_endpoints"}) {
     if (priced.is_object()) priced.erase(key);
   }
   RETURN_IF_ERROR(
@@ -357,6 +362,14 @@ absl::StatusOr<Plan> Parse(const json& root) {
   if (root.at("cost").contains("unpriced_pods")) {
     RETURN_IF_ERROR(
         cost.AddressList("unpriced_pods", &plan.cost.unpriced_pods));
+  }
+  if (root.at("cost").contains("usage_based_endpoints")) {
+    RETURN_IF_ERROR(cost.AddressList("usage_based_endpoints",
+                                     &plan.cost.usage_based_endpoints));
+  }
+  if (root.at("cost").contains("unpriced_active_endpoints")) {
+    RETURN_IF_ERROR(cost.AddressList("unpriced_active_endpoints",
+                                     &plan.cost.unpriced_active_endpoints));
   }
   RETURN_IF_ERROR(
       cost.Number("storage_monthly_before", &plan.cost.storage_monthly_before));
@@ -428,6 +441,14 @@ std::string SerializePlanFile(const Plan& plan) {
   }
   if (!plan.cost.unpriced_pods.empty()) {
     body["cost"]["unpriced_pods"] = Addresses(plan.cost.unpriced_pods);
+  }
+  if (!plan.cost.usage_based_endpoints.empty()) {
+    body["cost"]["usage_based_endpoints"] =
+        Addresses(plan.cost.usage_based_endpoints);
+  }
+  if (!plan.cost.unpriced_active_endpoints.empty()) {
+    body["cost"]["unpriced_active_endpoints"] =
+        Addresses(plan.cost.unpriced_active_endpoints);
   }
   if (!plan.moves.empty()) {
     json moves = json::array();

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -51,6 +52,7 @@ class Planner {
     if (!options.destroy) {
       volumes_ = &desired.volumes;
       pods_ = &desired.pods;
+      endpoints_ = &desired.endpoints;
     }
     config_digest_ = desired.digest;
   }
@@ -60,6 +62,15 @@ class Planner {
  private:
   void PlanVolume(const Address& address);
   void PlanPod(const Address& address);
+  void PlanEndpoint(const Address& address);
+  // An endpoint mounts volume.KEY: its address (recorded or desired).
+  std::vector<Address> EndpointsMounting(const std::string& volume_key) const;
+  // What endpoints add to AddDependencies: their creates, updates and
+  // replaces wait for the volumes they will mount; a volume's delete or
+  // replace waits for every endpoint that stops mounting it (deleted,
+  // replaced, or updated to mount other volumes); a volume that loses its
+  // data names the endpoints that mount it.
+  void AddEndpointDependencies();
   // The terminations of the deposed pods of prior_ (Change::deposed_id).
   void PlanDeposed();
   // Fills in a change for a recorded resource that RunPod no longer has.
@@ -86,6 +97,8 @@ class Planner {
   const std::map<std::string, DesiredPod> empty_pods_;
   const std::map<std::string, DesiredVolume>* volumes_ = &empty_volumes_;
   const std::map<std::string, DesiredPod>* pods_ = &empty_pods_;
+  const std::map<std::string, DesiredEndpoint> empty_endpoints_;
+  const std::map<std::string, DesiredEndpoint>* endpoints_ = &empty_endpoints_;
   std::string config_digest_;
   std::map<Address, Entry> entries_;
   std::vector<Change> deposed_;  // PlanDeposed
@@ -277,6 +290,189 @@ void Planner::PlanPod(const Address& address) {
   }
 }
 
+void Planner::PlanEndpoint(const Address& address) {
+  Entry& entry = entries_[address];
+  Change& c = entry.change;
+  c.address = address;
+  std::optional<Resource> after;
+  std::set<std::string> desired_env_keys;
+  const DesiredEndpoint* desired = nullptr;
+  // Its volumes that this plan replaces (addresses) or creates (keys).
+  std::vector<std::string> replaced, created;
+  if (auto it = endpoints_->find(address.name); it != endpoints_->end()) {
+    desired = &it->second;
+    Resource r = RecordedResource(address.name, *desired);
+    for (const auto& [key, value] : desired->spec.env) {
+      desired_env_keys.insert(key);
+    }
+    // The volumes' ids when all of them have one before the plan runs;
+    // otherwise apply fills them in.
+    std::vector<std::string> ids;
+    for (const std::string& key : desired->volumes) {
+      Address volume{Kind::kVolume, key};
+      auto v = entries_.find(volume);
+      if (v == entries_.end() || volumes_->count(key) == 0) {
+        entry.errors.push_back(
+            absl::StrCat(address.ToString(), ": mounts ", volume.ToString(),
+                         ", which is not in the configuration"));
+      } else if (v->second.change.action == Action::kReplace) {
+        replaced.push_back(volume.ToString());
+      } else if (v->second.change.action == Action::kCreate) {
+        created.push_back(key);
+      } else if (v->second.recorded != nullptr) {
+        ids.push_back(v->second.recorded->id);
+      }
+    }
+    if (ids.size() == desired->volumes.size()) {
+      r.endpoint.network_volume_ids = ids;
+    }
+    after = r;
+  }
+  entry.recorded = prior_.Find(address);
+  if (entry.recorded == nullptr) {
+    c.action = Action::kCreate;
+    c.after = after;
+    return;
+  }
+  const LiveEndpoint* live =
+      entry.recorded->id.empty()
+          ? nullptr
+          : live_index_.FindEndpoint(entry.recorded->id);
+  if (live == nullptr) {
+    PlanGone(entry, after);
+    return;
+  }
+  entry.exists_live = true;
+  c.id = entry.recorded->id;
+  Corrected corrected = plan_internal::CorrectEndpoint(
+      entry.recorded->resource, *live, desired_env_keys,
+      desired == nullptr ? std::set<std::string>() : desired->secret_env);
+  c.before = corrected.before;
+  c.reasons = corrected.drift;
+  if (!after.has_value()) {
+    c.action = Action::kDelete;
+    c.reasons.push_back(absl::StrCat(
+        options_.destroy ? "podform destroy" : "no longer in the configuration",
+        " (RunPod deletes its bound template with it)"));
+    c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
+    return;
+  }
+  c.after = after;
+  c.secret_env_changes =
+      ChangedSecretEnv(desired->secret_env, desired->spec.env, live->spec.env);
+  for (const std::string& key : c.secret_env_changes) {
+    if (c.before->secret_env.count(key) > 0) {
+      c.reasons.push_back(absl::StrCat(
+          "env.", key, " differs from the value RunPod holds (sensitive)"));
+    }
+  }
+  c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
+  std::string replaced_reason, recreated_reason;
+  if (!replaced.empty()) {
+    replaced_reason = absl::StrCat(
+        absl::StrJoin(replaced, ", "),
+        replaced.size() == 1 ? " is" : " are",
+        " replaced: RunPod does not delete a volume an endpoint mounts, so "
+        "the endpoint is deleted before it and created again after the new "
+        "one (new id and URL)");
+  }
+  // A volume created by this plan under a key the endpoint mounted already
+  // (deleted outside podform, or forgotten with state rm): a new volume
+  // to mount, though the keys stay the same.
+  std::vector<std::string> recreated;
+  for (const std::string& key : created) {
+    if (absl::c_linear_search(c.before->volume_keys, key)) {
+      recreated.push_back(absl::StrCat("volume.", key));
+    }
+  }
+  if (!recreated.empty()) {
+    recreated_reason = absl::StrCat(
+        absl::StrJoin(recreated, ", "),
+        recreated.size() == 1 ? " is" : " are",
+        " created anew: the endpoint mounts the new, empty volume");
+  }
+  plan_internal::Diff d = plan_internal::DiffEndpoint(
+      *c.before, *after, c.secret_env_changes, replaced_reason,
+      recreated_reason);
+  c.action = d.action;
+  c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
+  c.replace_attributes = d.replace_attributes;
+  // RunPod cannot hold two endpoints of one name: always destroy-first.
+  if (c.action == Action::kReplace) {
+    c.replace_order_reason =
+        replaced.empty()
+            ? "an endpoint is deleted before its replacement is created"
+            : "its volume goes only after the old endpoint, and the new "
+              "endpoint needs the new volume";
+  }
+}
+
+std::vector<Address> Planner::EndpointsMounting(
+    const std::string& volume_key) const {
+  std::set<Address> out;
+  for (const auto& [key, e] : *endpoints_) {
+    if (absl::c_linear_search(e.volumes, volume_key)) {
+      out.insert({Kind::kEndpoint, key});
+    }
+  }
+  for (const auto& [address, state] : prior_.resources) {
+    if (address.kind == Kind::kEndpoint &&
+        absl::c_linear_search(state.resource.volume_keys, volume_key)) {
+      out.insert(address);
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
+void Planner::AddEndpointDependencies() {
+  for (auto& [address, entry] : entries_) {
+    Change& c = entry.change;
+    if (address.kind == Kind::kEndpoint &&
+        IsAny(c.action, {Action::kCreate, Action::kReplace, Action::kUpdate}) &&
+        c.after.has_value()) {
+      for (const std::string& key : c.after->volume_keys) {
+        Address volume{Kind::kVolume, key};
+        auto v = entries_.find(volume);
+        if (v != entries_.end() &&
+            IsAny(v->second.change.action,
+                  {Action::kCreate, Action::kReplace, Action::kUpdate})) {
+          c.depends_on.push_back(volume);
+        }
+      }
+    }
+    if (address.kind != Kind::kVolume ||
+        !IsAny(c.action, {Action::kDelete, Action::kReplace})) {
+      continue;
+    }
+    std::vector<std::string> losers;
+    for (const Address& endpoint : EndpointsMounting(address.name)) {
+      auto e = entries_.find(endpoint);
+      if (e == entries_.end()) continue;
+      const Change& ec = e->second.change;
+      // Whether the endpoint mounts it after the plan (then it loses the
+      // data), and whether it stops mounting the volume that goes.
+      const bool mounts_after =
+          ec.action != Action::kDelete && ec.after.has_value() &&
+          absl::c_linear_search(ec.after->volume_keys, address.name);
+      const bool mounted_before =
+          ec.before.has_value() &&
+          absl::c_linear_search(ec.before->volume_keys, address.name);
+      if (mounts_after) losers.push_back(endpoint.ToString());
+      if (mounted_before &&
+          IsAny(ec.action,
+                {Action::kDelete, Action::kReplace, Action::kUpdate})) {
+        c.destroy_depends_on.push_back(endpoint);
+      }
+    }
+    std::sort(c.destroy_depends_on.begin(), c.destroy_depends_on.end());
+    if (!losers.empty()) {
+      c.reasons.push_back(absl::StrCat(
+          "mounted by ", absl::StrJoin(losers, ", "),
+          ": its workers lose what is on the volume and read an empty one"));
+    }
+  }
+}
+
 void Planner::PlanDeposed() {
   for (const auto& [address, pods] : prior_.deposed) {
     for (const ResourceState& pod : pods) {
@@ -381,10 +577,12 @@ std::set<Address> Planner::Kept() const {
 
 Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   Cost cost;
-  std::set<Address> unpriced, unpriced_pods;
-  auto add = [&unpriced, &unpriced_pods](const Resource& r, double* storage,
-                                         double* pods) {
-    if (r.address.kind == Kind::kVolume) {
+  std::set<Address> unpriced, unpriced_pods, endpoints, active_endpoints;
+  auto add = [&](const Resource& r, double* storage, double* pods) {
+    if (r.address.kind == Kind::kEndpoint) {
+      endpoints.insert(r.address);
+      if (r.endpoint.workers_min > 0) active_endpoints.insert(r.address);
+    } else if (r.address.kind == Kind::kVolume) {
       if (VolumePricePublished(r.volume.type)) {
         *storage += VolumeMonthlyCost(r.volume.size_gb);
       } else {
@@ -422,6 +620,9 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   cost.pods_hourly_after = RoundCost(cost.pods_hourly_after);
   cost.unpriced_volumes.assign(unpriced.begin(), unpriced.end());
   cost.unpriced_pods.assign(unpriced_pods.begin(), unpriced_pods.end());
+  cost.usage_based_endpoints.assign(endpoints.begin(), endpoints.end());
+  cost.unpriced_active_endpoints.assign(active_endpoints.begin(),
+                                        active_endpoints.end());
   return cost;
 }
 
@@ -437,6 +638,11 @@ std::vector<UnmanagedResource> Planner::Unmanaged() const {
   for (const LivePod& p : live_.pods) {
     if (known.count(p.id) == 0 && !plan_internal::IsTerminated(p)) {
       out.push_back({Kind::kPod, p.id, p.spec.name});
+    }
+  }
+  for (const LiveEndpoint& e : live_.endpoints) {
+    if (known.count(e.id) == 0) {
+      out.push_back({Kind::kEndpoint, e.id, e.spec.name});
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -511,7 +717,8 @@ std::vector<std::string> Planner::Warnings(
             : absl::StrCat(address.ToString(),
                            ": an earlier apply was interrupted before "
                            "recording whether it had created it, and it is no "
-                           "longer in the configuration; a ",
+                           "longer in the configuration; ",
+                           address.kind == Kind::kEndpoint ? "an " : "a ",
                            KindName(address.kind), " named \"", intent.name,
                            "\" on RunPod is listed as unmanaged");
     by_address[address].insert(by_address[address].begin(), std::move(text));
@@ -534,16 +741,27 @@ absl::StatusOr<Plan> Planner::Run() {
         "the prior state has no lineage; a new lock file needs one before "
         "planning (a saved plan names it)");
   }
-  std::set<Address> volumes, pods;
-  for (const auto& [key, v] : *volumes_) volumes.insert({Kind::kVolume, key});
-  for (const auto& [key, p] : *pods_) pods.insert({Kind::kPod, key});
-  for (const auto& [address, state] : prior_.resources) {
-    (address.kind == Kind::kVolume ? volumes : pods).insert(address);
+  // By kind, volumes first: pods and endpoints look up their volumes'
+  // entries.
+  std::map<Kind, std::set<Address>> addresses;
+  for (const auto& [key, v] : *volumes_) {
+    addresses[Kind::kVolume].insert({Kind::kVolume, key});
   }
-  for (const Address& a : volumes) PlanVolume(a);
-  for (const Address& a : pods) PlanPod(a);
+  for (const auto& [key, p] : *pods_) {
+    addresses[Kind::kPod].insert({Kind::kPod, key});
+  }
+  for (const auto& [key, e] : *endpoints_) {
+    addresses[Kind::kEndpoint].insert({Kind::kEndpoint, key});
+  }
+  for (const auto& [address, state] : prior_.resources) {
+    addresses[address.kind].insert(address);
+  }
+  for (const Address& a : addresses[Kind::kVolume]) PlanVolume(a);
+  for (const Address& a : addresses[Kind::kPod]) PlanPod(a);
+  for (const Address& a : addresses[Kind::kEndpoint]) PlanEndpoint(a);
   PlanDeposed();
   AddDependencies();
+  AddEndpointDependencies();
 
   std::vector<std::pair<Address, std::string>> errors;
   bool flag_error = false;

@@ -99,6 +99,9 @@ absl::StatusOr<Plan> MakePlan(const Config& desired, const State& prior,
 std::string Fingerprint(const LiveVolume& volume);
 std::string Fingerprint(const LivePod& pod,
                         const std::set<std::string>& env_value_keys);
+// The same for an endpoint (every attribute of LiveEndpoint).
+std::string Fingerprint(const LiveEndpoint& endpoint,
+                        const std::set<std::string>& env_value_keys);
 
 // The env keys whose live values the fingerprint of `change`'s pod covers:
 // the plain env keys of its before and after, minus every key either of them
@@ -114,6 +117,11 @@ std::vector<std::string> ChangedSecretEnv(
     const std::set<std::string>& secret_keys,
     const std::map<std::string, std::string>& desired_env,
     const LivePod& live);
+// The same against a live endpoint's (or any) env.
+std::vector<std::string> ChangedSecretEnv(
+    const std::set<std::string>& secret_keys,
+    const std::map<std::string, std::string>& desired_env,
+    const std::map<std::string, std::string>& live_env);
 
 }  // namespace podform
 

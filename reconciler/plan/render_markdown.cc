@@ -169,6 +169,10 @@ std::string RenderMarkdown(const Plan& plan) {
     absl::StrAppend(&out, "\nPods leave out ",
                     render_internal::UnpricedPodsNote(plan.cost), ".\n");
   }
+  if (!plan.cost.usage_based_endpoints.empty()) {
+    absl::StrAppend(&out, "\nEndpoints: ",
+                    render_internal::EndpointsNote(plan.cost), ".\n");
+  }
   absl::StrAppend(&out, "\n", render_internal::CostAssumptions(), "\n");
   if (plan.runway.has_value()) {
     absl::StrAppend(&out, "\n", Printable(RunwayLine(*plan.runway)), "\n");

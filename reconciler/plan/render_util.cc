@@ -51,6 +51,10 @@ std::map<std::string, Value> Flatten(const Resource& resource,
       if (!resource.volume_key.empty()) out[key] = {value, kKnownAfterApply};
       continue;
     }
+    if (key == "networkVolumeIds" && IsEmpty(value)) {
+      if (!resource.volume_keys.empty()) out[key] = {value, kKnownAfterApply};
+      continue;
+    }
     out[key] = {value, Show(value)};
   }
   return out;
@@ -64,7 +68,7 @@ std::string Show(const nlohmann::json& value) {
 
 nlohmann::json RedactedAttributes(const Resource& resource) {
   nlohmann::json attributes = ToAttributes(resource);
-  if (resource.address.kind == Kind::kPod) {
+  if (resource.address.kind != Kind::kVolume) {
     for (const std::string& key : resource.secret_env) {
       attributes["env"][key] = kSensitive;
     }
@@ -257,6 +261,28 @@ std::string UnpricedPodsNote(const Cost& cost) {
   return NotPublished(cost.unpriced_pods);
 }
 
+std::string EndpointsNote(const Cost& cost) {
+  if (cost.usage_based_endpoints.empty()) return "";
+  std::vector<std::string> names;
+  for (const Address& a : cost.usage_based_endpoints) {
+    names.push_back(a.ToString());
+  }
+  std::string note = absl::StrCat(
+      "billed by the second of use, not included (",
+      absl::StrJoin(names, ", "), ")");
+  if (!cost.unpriced_active_endpoints.empty()) {
+    std::vector<std::string> active;
+    for (const Address& a : cost.unpriced_active_endpoints) {
+      active.push_back(a.ToString());
+    }
+    absl::StrAppend(&note, "; ", absl::StrJoin(active, ", "),
+                    active.size() == 1 ? " keeps" : " keep",
+                    " workers active, billed even when idle: serverless "
+                    "price not known to podform");
+  }
+  return note;
+}
+
 std::vector<std::string> CostLines(const Cost& cost) {
   std::string storage =
       absl::StrCat("Storage: ", Money(cost.storage_monthly_before),
@@ -270,7 +296,12 @@ std::vector<std::string> CostLines(const Cost& cost) {
   if (!cost.unpriced_pods.empty()) {
     absl::StrAppend(&pods, " (", UnpricedPodsNote(cost), ")");
   }
-  return {std::move(storage), std::move(pods), CostAssumptions()};
+  std::vector<std::string> lines{std::move(storage), std::move(pods)};
+  if (!cost.usage_based_endpoints.empty()) {
+    lines.push_back(absl::StrCat("Endpoints: ", EndpointsNote(cost)));
+  }
+  lines.push_back(CostAssumptions());
+  return lines;
 }
 
 }  // namespace podform::render_internal

@@ -23,16 +23,19 @@ bool HasCreatePhase(Action action) {
          action == Action::kResume;
 }
 
-// Tie-break among ready steps: destroys (pods, then volumes), then creates
-// (volumes, then pods), then by name and position.
-using Priority = std::tuple<int, int, std::string, size_t, int>;
+// Tie-break among ready steps: destroys (what mounts volumes, then
+// volumes), then creates (volumes, then what mounts them), then by kind,
+// name and position.
+using Priority = std::tuple<int, int, Kind, std::string, size_t, int>;
 
 Priority PriorityOf(const Change& change, size_t index, Phase phase) {
-  bool is_pod = change.address.kind == Kind::kPod;
+  bool mounter = change.address.kind != Kind::kVolume;
   if (phase == Phase::kDestroy) {
-    return {0, is_pod ? 0 : 1, change.address.name, index, 0};
+    return {0, mounter ? 0 : 1, change.address.kind, change.address.name,
+            index, 0};
   }
-  return {1, is_pod ? 1 : 0, change.address.name, index, 1};
+  return {1, mounter ? 1 : 0, change.address.kind, change.address.name, index,
+          1};
 }
 
 }  // namespace
@@ -113,6 +116,10 @@ absl::StatusOr<std::vector<Step>> ExecutionSteps(
       auto after_destroy_of = [&](size_t j) {
         if (HasDestroyPhase(changes[j].action)) {
           preds[node(i, Phase::kDestroy)].insert(node(j, Phase::kDestroy));
+        } else if (changes[j].action == Action::kUpdate) {
+          // An update that stops using what this change destroys (an
+          // endpoint that no longer mounts the volume).
+          preds[node(i, Phase::kDestroy)].insert(node(j, Phase::kCreate));
         }
       };
       if (auto it = index_of.find(dep); it != index_of.end()) {

@@ -27,14 +27,16 @@ struct Step {
 
 // The steps of `changes` (no-ops have none; replace has two) in a
 // deterministic topological order: whenever several steps are ready, destroy
-// phases come first (pods before volumes), then create phases (volumes
-// before pods), then by address. Edges: a replace's create phase after its
+// phases come first (pods and endpoints before volumes), then create phases
+// (volumes before pods and endpoints), then by address. Edges: a replace's create phase after its
 // destroy phase, or for a create-first replace its destroy phase after its
 // create phase and its create phase after the termination of each deposed
 // pod of its address; a change's create phase after every step of the
 // change of each address in its depends_on; its destroy phase after the
 // destroy phase of the change, and of the deposed pods' terminations, of
-// each address in its destroy_depends_on. Dependencies on no-ops, or on a phase a change
+// each address in its destroy_depends_on, or after the create phase of an
+// update there (an endpoint updated to stop mounting the volume that
+// goes). Dependencies on no-ops, or on a phase a change
 // does not have, impose nothing. Running the steps one by one in the
 // returned order is a valid sequential apply; steps whose `after` are done
 // may run in parallel.

@@ -414,8 +414,8 @@ std::string RenderDeposed(const Address& address,
 }
 
 // Appends `"NAME": {...}` of the root object with the members of `cache` in
-// the order of their JSON keys: "pod.*" sorts before "volume.*", while
-// Address sorts volumes first.
+// the order of their JSON keys: "endpoint.*" sorts before "pod.*" before
+// "volume.*", while Address sorts volumes, pods, endpoints.
 template <typename Cache>
 void AppendSection(const char* name, const Cache& cache, std::string* out) {
   absl::StrAppend(out, "  \"", name, "\": ");
@@ -425,6 +425,7 @@ void AppendSection(const char* name, const Cache& cache, std::string* out) {
   }
   out->append("{\n");
   auto pods = cache.lower_bound(Address{Kind::kPod, ""});
+  auto endpoints = cache.lower_bound(Address{Kind::kEndpoint, ""});
   bool first = true;
   auto append = [&](auto begin, auto end) {
     for (auto it = begin; it != end; ++it) {
@@ -433,8 +434,9 @@ void AppendSection(const char* name, const Cache& cache, std::string* out) {
       out->append(it->second.text);
     }
   };
-  append(pods, cache.end());
-  append(cache.begin(), pods);
+  append(endpoints, cache.end());  // "endpoint.*"
+  append(pods, endpoints);         // "pod.*"
+  append(cache.begin(), pods);     // "volume.*"
   out->append("\n  }");
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "reconciler/core/provider.h"
 
 namespace podform {
@@ -34,7 +35,12 @@ class FakeProvider : public Provider {
     LiveState state;
     for (const auto& [id, v] : volumes_) state.volumes.push_back(v);
     for (const auto& [id, p] : pods_) state.pods.push_back(p);
+    for (const auto& [id, e] : endpoints_) state.endpoints.push_back(e);
     return state;
+  }
+  void AddEndpoint(const LiveEndpoint& e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    endpoints_[e.id] = e;
   }
   void AddVolume(const LiveVolume& v) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -134,6 +140,58 @@ class FakeProvider : public Provider {
     return SetRunning(id, true, "resumePod ", gpu_count);
   }
 
+  // "createEndpoint NAME [on VOL,VOL in DC,DC]".
+  absl::StatusOr<LiveEndpoint> CreateEndpoint(
+      const EndpointSpec& spec) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string line = absl::StrCat("createEndpoint ", spec.name);
+    AppendMounts(spec, &line);
+    calls_.push_back(line);
+    sent_endpoints_.push_back(spec);
+    Failure f;
+    if (Failing(line, &f) && !f.commit_first) return f.status;
+    LiveEndpoint e{absl::StrCat("ep", ++next_id_), spec};
+    endpoints_[e.id] = e;
+    if (!f.status.ok()) return f.status;
+    return e;
+  }
+  // "updateEndpoint ID IMAGE workers MIN..MAX [on VOL,VOL in DC,DC]".
+  absl::StatusOr<LiveEndpoint> UpdateEndpoint(
+      const std::string& id, const EndpointSpec& spec) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string line = absl::StrCat("updateEndpoint ", id, " ", spec.image,
+                                    " workers ", spec.workers_min, "..",
+                                    spec.workers_max);
+    AppendMounts(spec, &line);
+    calls_.push_back(line);
+    sent_endpoints_.push_back(spec);
+    Failure f;
+    if (Failing(line, &f)) return f.status;
+    auto it = endpoints_.find(id);
+    if (it == endpoints_.end()) return absl::NotFoundError("no endpoint " + id);
+    const std::string type = it->second.spec.type;
+    it->second.spec = spec;
+    it->second.spec.type = type;  // PATCH changes all but the type
+    return it->second;
+  }
+  absl::Status DeleteEndpoint(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string line = absl::StrCat("deleteEndpoint ", id);
+    calls_.push_back(line);
+    Failure f;
+    if (Failing(line, &f)) return f.status;
+    if (endpoints_.erase(id) == 0) {
+      return absl::NotFoundError("no endpoint " + id);
+    }
+    return absl::OkStatus();
+  }
+
+  // Every endpoint spec sent in a create or update, in order.
+  std::vector<EndpointSpec> sent_endpoints() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sent_endpoints_;
+  }
+
   // Every pod spec sent in a create or edit, in order.
   std::vector<PodSpec> sent_pods() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -156,6 +214,12 @@ class FakeProvider : public Provider {
       }
     }
     return false;
+  }
+
+  static void AppendMounts(const EndpointSpec& spec, std::string* line) {
+    if (spec.network_volume_ids.empty()) return;
+    absl::StrAppend(line, " on ", absl::StrJoin(spec.network_volume_ids, ","),
+                    " in ", absl::StrJoin(spec.data_centers, ","));
   }
 
   // A resume logs "resumePod ID gpuCount=N" and takes that count.
@@ -183,6 +247,8 @@ class FakeProvider : public Provider {
   std::vector<Failure> failures_;
   std::map<std::string, LiveVolume> volumes_;
   std::map<std::string, LivePod> pods_;
+  std::map<std::string, LiveEndpoint> endpoints_;
+  std::vector<EndpointSpec> sent_endpoints_;
   int next_id_ = 0;
 };
 

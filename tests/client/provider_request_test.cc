@@ -197,6 +197,22 @@ TEST(ProviderRequestTest, InvalidInputIsRefusedBeforeSending) {
   EXPECT_TRUE(f.transport->bodies().empty());
 }
 
+// The legacy API has no serverless endpoints: Provider's defaults answer,
+// and nothing is sent.
+TEST(ProviderRequestTest, EndpointsAreManagedOverRestOnly) {
+  ProviderFixture f;
+  const absl::Status rest_only = absl::UnimplementedError(
+      "serverless endpoints are managed over REST API v2 only");
+  EndpointSpec spec;
+  spec.name = "embed";
+  spec.image = "img:1";
+  spec.gpu_pools = {"ADA_24"};
+  EXPECT_EQ(f.provider->CreateEndpoint(spec).status(), rest_only);
+  EXPECT_EQ(f.provider->UpdateEndpoint("ep1", spec).status(), rest_only);
+  EXPECT_EQ(f.provider->DeleteEndpoint("ep1"), rest_only);
+  EXPECT_TRUE(f.transport->bodies().empty());
+}
+
 TEST(ProviderRequestTest, MakeGraphQLProviderNeedsATransport) {
   EXPECT_EQ(MakeGraphQLProvider(nullptr).status(),
             absl::InvalidArgumentError("MakeGraphQLProvider: no transport"));

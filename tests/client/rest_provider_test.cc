@@ -4,6 +4,8 @@
 #include "reconciler/client/rest_provider.h"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -134,6 +136,65 @@ json Page(std::vector<json> pods, const std::string& next) {
             {"hasNextPage", !next.empty()}}}};
 }
 
+// An Endpoint as RunPod's REST API v2 returns it: its bound template's
+// container settings inline, every required member, and members podform
+// does not manage (args, ports, requestUrls, excludedTypes, ...).
+json EndpointJson(const std::string& id, const std::string& name) {
+  return {{"id", id},
+          {"name", name},
+          {"type", "QUEUE"},
+          {"image", "ghcr.io/acme/embed:1.4"},
+          {"args", ""},
+          {"disk", 20},
+          {"env", {{"MODEL_DIR", "/runpod-volume/models"}, {"TOKEN", "t0k"}}},
+          {"ports", json::array()},
+          {"registry", nullptr},
+          {"requestUrls",
+           {{"run", "https://api.runpod.ai/v2/" + id + "/run"},
+            {"health", "https://api.runpod.ai/v2/" + id + "/health"}}},
+          {"gpu",
+           {{"pools", {"ADA_24", "AMPERE_48"}},
+            {"excludedTypes", json::array()},
+            {"count", 2},
+            {"allowedCudaVersions", json::array()},
+            {"minCudaVersion", nullptr}}},
+          {"workers", {{"min", 1}, {"max", 3}, {"idleTimeout", 10}}},
+          {"scaling", {{"type", "QUEUE_DELAY"}, {"queueDelay", 0.5}}},
+          {"dataCenterIds", {"US-KS-2", "EU-RO-1"}},
+          {"networkVolumes", {"vol2", "vol1"}},
+          {"timeout", 600000},
+          {"flashboot", "FLASHBOOT"},
+          {"createdAt", "2026-12-05T10:00:00Z"}};
+}
+
+// What EndpointJson describes, in podform's model.
+EndpointSpec Embed() {
+  EndpointSpec spec;
+  spec.name = "embed";
+  spec.image = "ghcr.io/acme/embed:1.4";
+  spec.type = "QUEUE";
+  spec.gpu_pools = {"ADA_24", "AMPERE_48"};
+  spec.gpu_count = 2;
+  spec.workers_min = 1;
+  spec.workers_max = 3;
+  spec.idle_timeout = 10;
+  spec.scaler_type = "QUEUE_DELAY";
+  spec.scaler_value = 0.5;
+  spec.network_volume_ids = {"vol2", "vol1"};
+  spec.data_centers = {"US-KS-2", "EU-RO-1"};
+  spec.timeout_ms = 600000;
+  spec.flashboot = "FLASHBOOT";
+  spec.env = {{"MODEL_DIR", "/runpod-volume/models"}, {"TOKEN", "t0k"}};
+  return spec;
+}
+
+json EndpointPage(std::vector<json> endpoints, const std::string& next) {
+  return {{"endpoints", endpoints},
+          {"pagination",
+           {{"nextCursor", next.empty() ? json(nullptr) : json(next)},
+            {"hasNextPage", !next.empty()}}}};
+}
+
 PodSpec Trainer() {
   PodSpec spec;
   spec.name = "trainer";
@@ -168,6 +229,8 @@ TEST(RestProviderTest, RefreshListsVolumesAndFollowsPodPages) {
     } else if (r.path == "/pods?limit=1000&cursor=c%2F2%2B") {
       response.body =
           Page({PodJson("p2", "idle", "EXITED", "")}, "").dump();
+    } else if (r.path == "/serverless?limit=1000") {
+      response.body = EndpointPage({EndpointJson("ep1", "embed")}, "").dump();
     } else {
       response.status = 404;
     }
@@ -178,7 +241,8 @@ TEST(RestProviderTest, RefreshListsVolumesAndFollowsPodPages) {
   std::vector<std::string> sent = f.Sent();
   std::sort(sent.begin(), sent.end());
   EXPECT_THAT(sent, ElementsAre("GET /network-volumes", "GET /pods?limit=1000",
-                                "GET /pods?limit=1000&cursor=c%2F2%2B"));
+                                "GET /pods?limit=1000&cursor=c%2F2%2B",
+                                "GET /serverless?limit=1000"));
   for (const HttpRequest& r : f.transport->requests()) {
     EXPECT_EQ(r.replay, Replay::kHarmless) << r.path;
     EXPECT_TRUE(CheckRestRequest(r).ok()) << CheckRestRequest(r);
@@ -198,6 +262,8 @@ TEST(RestProviderTest, RefreshListsVolumesAndFollowsPodPages) {
   EXPECT_FALSE(p2.spec.running);
   EXPECT_EQ(p2.spec.network_volume_id, "");
   EXPECT_EQ(p2.spec.mount_path, "");
+  ASSERT_EQ(live->endpoints.size(), 1u);
+  EXPECT_EQ(live->endpoints[0], (LiveEndpoint{"ep1", Embed()}));
 }
 
 TEST(RestProviderTest, PodStatusesInPodformWords) {
@@ -433,15 +499,24 @@ TEST(RestProviderTest, PaginationThatDoesNotAdvanceIsRefused) {
   f.transport->AnswerBy([](const HttpRequest& r) {
     HttpResponse response;
     response.status = 200;
-    response.body = r.path == "/network-volumes"
-                        ? json{{"networkVolumes", json::array()}}.dump()
-                        : Page({}, "same").dump();
+    if (r.path == "/network-volumes") {
+      response.body = json{{"networkVolumes", json::array()}}.dump();
+    } else if (r.path.rfind("/serverless?", 0) == 0) {
+      response.body = EndpointPage({}, "").dump();
+    } else {
+      response.body = Page({}, "same").dump();
+    }
     return response;
   });
   absl::Status status = f.provider->Refresh().status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
-  // The first page and the one its cursor named, never an endless loop.
-  EXPECT_EQ(f.transport->requests().size(), 3u);
+  EXPECT_EQ(status,
+            absl::InternalError(
+                "listPods: malformed response from RunPod: "
+                "body.pagination.nextCursor is not a new cursor although "
+                "hasNextPage is true"));
+  // The volumes, the endpoints, and the first pod page and the one its
+  // cursor named, never an endless loop.
+  EXPECT_EQ(f.transport->requests().size(), 4u);
 }
 
 TEST(RestSchemaTest, RefusesWhatRunPodWouldRefuse) {
@@ -502,6 +577,15 @@ TEST(RestSchemaTest, EveryRequestThePodformClientSendsIsDeclared) {
                                    ? "next"
                                    : "")
                           .dump();
+    } else if (r.path.rfind("/serverless?", 0) == 0) {
+      response.body =
+          EndpointPage({}, r.path.find("cursor") == std::string::npos ? "n2"
+                                                                      : "")
+              .dump();
+    } else if (r.path.rfind("/serverless", 0) == 0) {
+      response.body = EndpointJson("ep1", "embed").dump();
+      if (r.method == "POST") response.status = 201;
+      if (r.method == "DELETE") response.status = 204;
     } else {
       response.body = PodJson("p1", "trainer").dump();
       if (r.method == "DELETE") response.status = 204;
@@ -526,8 +610,20 @@ TEST(RestSchemaTest, EveryRequestThePodformClientSendsIsDeclared) {
   ASSERT_TRUE(f.provider->TerminatePod("p1").ok());
   ASSERT_TRUE(f.provider->PodGpuAvailability("SECURE").ok());
   ASSERT_TRUE(f.provider->PodGpuAvailability("COMMUNITY").ok());
+  EndpointSpec balancer = Embed();
+  balancer.type = "LOAD_BALANCER";
+  balancer.scaler_type = "REQUEST_COUNT";
+  balancer.scaler_value = 3;
+  balancer.network_volume_ids.clear();
+  balancer.data_centers.clear();
+  for (const EndpointSpec& spec : {Embed(), balancer}) {
+    ASSERT_TRUE(f.provider->CreateEndpoint(spec).ok());
+    ASSERT_TRUE(f.provider->UpdateEndpoint("ep1", spec).ok());
+  }
+  ASSERT_TRUE(f.provider->DeleteEndpoint("ep1").ok());
   std::vector<HttpRequest> sent = f.transport->requests();
-  EXPECT_EQ(sent.size(), 16u);
+  // Refresh: 1 volume list, 2 pod pages, 2 endpoint pages.
+  EXPECT_EQ(sent.size(), 23u);
   for (const HttpRequest& r : sent) {
     EXPECT_EQ(CheckRestRequest(r), absl::OkStatus());
   }
@@ -564,6 +660,399 @@ TEST(RestProviderTest, GpuAvailabilityKeepsTheDataCentersThatHaveSome) {
             absl::InternalError("listGpuTypes: malformed response from "
                                 "RunPod: body.gpus[0].dataCenters[0] lacks id "
                                 "or availability"));
+}
+
+TEST(RestProviderTest, EndpointRequests) {
+  RestFixture f;
+  f.Json(201, EndpointJson("ep1", "embed"));
+  f.Json(200, EndpointJson("ep1", "embed"));
+  f.NoContent();
+  absl::StatusOr<LiveEndpoint> made = f.provider->CreateEndpoint(Embed());
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(*made, (LiveEndpoint{"ep1", Embed()}));
+  EndpointSpec changed = Embed();
+  changed.image = "ghcr.io/acme/embed:1.5";
+  changed.env = {{"A", "1"}};
+  changed.workers_max = 6;
+  changed.gpu_pools = {"ADA_24"};
+  changed.gpu_count = 1;
+  changed.scaler_value = 4;
+  changed.network_volume_ids = {"vol1"};
+  changed.data_centers = {"EU-RO-1"};
+  changed.timeout_ms = 1000;
+  changed.flashboot = "OFF";
+  absl::StatusOr<LiveEndpoint> updated =
+      f.provider->UpdateEndpoint("ep1", changed);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_TRUE(f.provider->DeleteEndpoint("ep1").ok());
+  EXPECT_THAT(
+      f.Sent(),
+      ElementsAre(
+          R"(POST /serverless {"dataCenterIds":["US-KS-2","EU-RO-1"],"env":{"MODEL_DIR":"/runpod-volume/models","TOKEN":"t0k"},"flashboot":"FLASHBOOT","gpu":{"count":2,"pools":["ADA_24","AMPERE_48"]},"image":"ghcr.io/acme/embed:1.4","name":"embed","networkVolumes":["vol2","vol1"],"scaling":{"queueDelay":0.5,"type":"QUEUE_DELAY"},"timeout":600000,"type":"QUEUE","workers":{"idleTimeout":10,"max":3,"min":1}})",
+          R"(PATCH /serverless/ep1 {"dataCenterIds":["EU-RO-1"],"env":{"A":"1"},"flashboot":"OFF","gpu":{"count":1,"pools":["ADA_24"]},"image":"ghcr.io/acme/embed:1.5","name":"embed","networkVolumes":["vol1"],"scaling":{"queueDelay":4.0,"type":"QUEUE_DELAY"},"timeout":1000,"workers":{"idleTimeout":10,"max":6,"min":1}})",
+          "DELETE /serverless/ep1"));
+  EXPECT_THAT(f.transport->replays(),
+              ElementsAre(Replay::kForbidden, Replay::kForbidden,
+                          Replay::kForbidden));
+  for (const HttpRequest& r : f.transport->requests()) {
+    EXPECT_EQ(CheckRestRequest(r), absl::OkStatus());
+  }
+}
+
+TEST(RestProviderTest, EndpointBodiesLeaveOutWhatRunPodWouldRefuse) {
+  RestFixture f;
+  // A load balancer scaling on request count, without volumes or data
+  // centers: created without networkVolumes and dataCenterIds (RunPod
+  // places it anywhere); an update clears both with empty lists.
+  EndpointSpec balancer = Embed();
+  balancer.type = "LOAD_BALANCER";
+  balancer.scaler_type = "REQUEST_COUNT";
+  balancer.scaler_value = 3;
+  balancer.network_volume_ids.clear();
+  balancer.data_centers.clear();
+  balancer.env.clear();
+  // A queue scaling on request count has no idle timeout.
+  EndpointSpec queue = balancer;
+  queue.type = "QUEUE";
+  queue.idle_timeout = 0;
+  for (int i = 0; i < 4; ++i) f.Json(200, EndpointJson("ep1", "embed"));
+  ASSERT_TRUE(f.provider->CreateEndpoint(balancer).ok());
+  ASSERT_TRUE(f.provider->UpdateEndpoint("ep1", balancer).ok());
+  ASSERT_TRUE(f.provider->CreateEndpoint(queue).ok());
+  ASSERT_TRUE(f.provider->UpdateEndpoint("e/1", queue).ok());
+  EXPECT_THAT(
+      f.Sent(),
+      ElementsAre(
+          R"(POST /serverless {"env":{},"flashboot":"FLASHBOOT","gpu":{"count":2,"pools":["ADA_24","AMPERE_48"]},"image":"ghcr.io/acme/embed:1.4","name":"embed","scaling":{"requestCount":3,"type":"REQUEST_COUNT"},"timeout":600000,"type":"LOAD_BALANCER","workers":{"idleTimeout":10,"max":3,"min":1}})",
+          R"(PATCH /serverless/ep1 {"dataCenterIds":[],"env":{},"flashboot":"FLASHBOOT","gpu":{"count":2,"pools":["ADA_24","AMPERE_48"]},"image":"ghcr.io/acme/embed:1.4","name":"embed","networkVolumes":[],"scaling":{"requestCount":3,"type":"REQUEST_COUNT"},"timeout":600000,"workers":{"idleTimeout":10,"max":3,"min":1}})",
+          R"(POST /serverless {"env":{},"flashboot":"FLASHBOOT","gpu":{"count":2,"pools":["ADA_24","AMPERE_48"]},"image":"ghcr.io/acme/embed:1.4","name":"embed","scaling":{"requestCount":3,"type":"REQUEST_COUNT"},"timeout":600000,"type":"QUEUE","workers":{"max":3,"min":1}})",
+          R"(PATCH /serverless/e%2F1 {"dataCenterIds":[],"env":{},"flashboot":"FLASHBOOT","gpu":{"count":2,"pools":["ADA_24","AMPERE_48"]},"image":"ghcr.io/acme/embed:1.4","name":"embed","networkVolumes":[],"scaling":{"requestCount":3,"type":"REQUEST_COUNT"},"timeout":600000,"workers":{"max":3,"min":1}})"));
+  for (const HttpRequest& r : f.transport->requests()) {
+    EXPECT_EQ(CheckRestRequest(r), absl::OkStatus());
+  }
+  // What podform cannot say in RunPod's words is refused before sending.
+  EndpointSpec bad = Embed();
+  bad.scaler_type = "CPU";
+  EXPECT_EQ(f.provider->CreateEndpoint(bad).status(),
+            absl::InvalidArgumentError(
+                "createEndpoint: scaler \"CPU\" is not QUEUE_DELAY or "
+                "REQUEST_COUNT"));
+  bad = Embed();
+  bad.type = "queue";
+  EXPECT_EQ(f.provider->UpdateEndpoint("ep1", bad).status(),
+            absl::InvalidArgumentError(
+                "updateEndpoint: endpoint type \"queue\" is not QUEUE or "
+                "LOAD_BALANCER"));
+  bad = Embed();
+  bad.scaler_type = "REQUEST_COUNT";
+  bad.scaler_value = 2.5;
+  EXPECT_EQ(f.provider->CreateEndpoint(bad).status(),
+            absl::InvalidArgumentError(
+                "createEndpoint: REQUEST_COUNT scaling value 2.5 is not a "
+                "whole number of requests from 1"));
+  bad.scaler_value = 1e300;
+  EXPECT_EQ(f.provider->UpdateEndpoint("ep1", bad).status(),
+            absl::InvalidArgumentError(
+                "updateEndpoint: REQUEST_COUNT scaling value 1e+300 is not a "
+                "whole number of requests from 1"));
+  bad.scaler_value = 0;
+  EXPECT_EQ(f.provider->UpdateEndpoint("ep1", bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bad.scaler_type = "QUEUE_DELAY";
+  bad.scaler_value = std::nan("");
+  EXPECT_EQ(f.provider->CreateEndpoint(bad).status(),
+            absl::InvalidArgumentError(
+                "createEndpoint: QUEUE_DELAY scaling value nan is not a "
+                "number of seconds"));
+  EXPECT_EQ(f.transport->requests().size(), 4u);
+}
+
+TEST(RestProviderTest, EndpointsInPodformWords) {
+  RestFixture f;
+  // A load balancer scaling on request count, as RunPod reports one.
+  json balancer = EndpointJson("ep2", "lb");
+  balancer["type"] = "LOAD_BALANCER";
+  balancer["scaling"] = {{"type", "REQUEST_COUNT"}, {"requestCount", 3}};
+  balancer["networkVolumes"] = json::array();
+  balancer["dataCenterIds"] = json::array();
+  balancer["flashboot"] = "PRIORITY_FLASHBOOT";
+  f.Json(200, balancer);
+  absl::StatusOr<LiveEndpoint> got = f.provider->UpdateEndpoint("ep2", Embed());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EndpointSpec want = Embed();
+  want.name = "lb";
+  want.type = "LOAD_BALANCER";
+  want.scaler_type = "REQUEST_COUNT";
+  want.scaler_value = 3;
+  want.network_volume_ids = {};
+  want.data_centers = {};
+  want.flashboot = "PRIORITY_FLASHBOOT";
+  EXPECT_EQ(*got, (LiveEndpoint{"ep2", want}));
+
+  // Only the required members: no type (an endpoint older than types), no
+  // container settings, no gpu (a CPU endpoint), no idle timeout (a queue
+  // scaling on request count).
+  json bare = {{"id", "ep3"},
+               {"name", "old"},
+               {"workers", {{"min", 0}, {"max", 2}}},
+               {"scaling", {{"type", "REQUEST_COUNT"}, {"requestCount", 1}}},
+               {"dataCenterIds", json::array()},
+               {"networkVolumes", json::array()},
+               {"timeout", 300000},
+               {"flashboot", "OFF"},
+               {"createdAt", "2026-12-05T10:00:00Z"}};
+  f.Json(201, bare);
+  got = f.provider->CreateEndpoint(Embed());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EndpointSpec old;
+  old.name = "old";
+  old.image = "";
+  old.type = "QUEUE";
+  old.gpu_pools = {};
+  old.gpu_count = 0;
+  old.workers_min = 0;
+  old.workers_max = 2;
+  old.idle_timeout = 0;
+  old.scaler_type = "REQUEST_COUNT";
+  old.scaler_value = 1;
+  old.timeout_ms = 300000;
+  old.flashboot = "OFF";
+  EXPECT_EQ(*got, (LiveEndpoint{"ep3", old}));
+  bare["gpu"] = nullptr;
+  f.Json(201, bare);
+  got = f.provider->CreateEndpoint(Embed());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, (LiveEndpoint{"ep3", old}));
+  json counted = bare;
+  counted["gpu"] = {{"pools", {"ADA_24"}}};
+  f.Json(201, counted);
+  got = f.provider->CreateEndpoint(Embed());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->spec.gpu_pools, std::vector<std::string>{"ADA_24"});
+  EXPECT_EQ(got->spec.gpu_count, 1);
+}
+
+TEST(RestProviderTest, MalformedEndpointsNameWhereTheyAre) {
+  struct Case {
+    std::function<void(json&)> edit;
+    const char* message;
+  };
+  const Case cases[] = {
+      {[](json& e) { e.erase("workers"); },
+       "body.endpoints[1].workers is missing"},
+      {[](json& e) { e["scaling"] = {{"type", "CPU_UTILIZATION"}}; },
+       "body.endpoints[1].scaling.type is \"CPU_UTILIZATION\", not a "
+       "scaler podform knows"},
+      {[](json& e) { e["scaling"]["queueDelay"] = "4"; },
+       "body.endpoints[1].scaling.queueDelay is string, expected a number"},
+      {[](json& e) { e["networkVolumes"] = {"vol1", 7}; },
+       "body.endpoints[1].networkVolumes[1] is number, expected a string"},
+      {[](json& e) { e["timeout"] = 1.5; },
+       "body.endpoints[1].timeout is number, expected an integer"},
+      {[](json& e) { e["env"]["A"] = 1; },
+       "body.endpoints[1].env.A is number, expected a string"},
+      {[](json& e) { e["gpu"]["pools"] = "ADA_24"; },
+       "body.endpoints[1].gpu.pools is string, expected a list"},
+  };
+  for (const Case& c : cases) {
+    RestFixture f;
+    json broken = EndpointJson("ep2", "b");
+    c.edit(broken);
+    f.transport->AnswerBy([&](const HttpRequest& r) {
+      HttpResponse response;
+      response.status = 200;
+      if (r.path == "/network-volumes") {
+        response.body = json{{"networkVolumes", json::array()}}.dump();
+      } else if (r.path.rfind("/pods?", 0) == 0) {
+        response.body = Page({}, "").dump();
+      } else {
+        response.body =
+            EndpointPage({EndpointJson("ep1", "a"), broken}, "").dump();
+      }
+      return response;
+    });
+    EXPECT_EQ(f.provider->Refresh().status(),
+              absl::InternalError(absl::StrCat(
+                  "listEndpoints: malformed response from RunPod: ",
+                  c.message)));
+  }
+}
+
+TEST(RestProviderTest, RefreshFollowsEndpointPages) {
+  RestFixture f;
+  f.transport->AnswerBy([](const HttpRequest& r) -> HttpResponse {
+    HttpResponse response;
+    response.status = 200;
+    if (r.path == "/network-volumes") {
+      response.body = json{{"networkVolumes", json::array()}}.dump();
+    } else if (r.path == "/pods?limit=1000") {
+      response.body = Page({}, "").dump();
+    } else if (r.path == "/serverless?limit=1000") {
+      response.body = EndpointPage({EndpointJson("ep3", "c"),
+                                    EndpointJson("ep2", "b")},
+                                   "ZW5kcG9pbnRzOjI=")
+                          .dump();
+    } else if (r.path == "/serverless?limit=1000&cursor=ZW5kcG9pbnRzOjI%3D") {
+      response.body =
+          EndpointPage({EndpointJson("ep1", "a")}, "ZW5kcG9pbnRzOjE=").dump();
+    } else if (r.path == "/serverless?limit=1000&cursor=ZW5kcG9pbnRzOjE%3D") {
+      response.body = EndpointPage({}, "").dump();
+    } else {
+      response.status = 404;
+    }
+    return response;
+  });
+  absl::StatusOr<LiveState> live = f.provider->Refresh();
+  ASSERT_TRUE(live.ok()) << live.status();
+  std::vector<std::string> ids;
+  for (const LiveEndpoint& e : live->endpoints) ids.push_back(e.id);
+  EXPECT_THAT(ids, ElementsAre("ep3", "ep2", "ep1"));
+  std::vector<std::string> sent = f.Sent();
+  std::sort(sent.begin(), sent.end());
+  EXPECT_THAT(
+      sent,
+      ElementsAre("GET /network-volumes", "GET /pods?limit=1000",
+                  "GET /serverless?limit=1000",
+                  "GET /serverless?limit=1000&cursor=ZW5kcG9pbnRzOjE%3D",
+                  "GET /serverless?limit=1000&cursor=ZW5kcG9pbnRzOjI%3D"));
+  for (const HttpRequest& r : f.transport->requests()) {
+    EXPECT_EQ(CheckRestRequest(r), absl::OkStatus());
+  }
+}
+
+TEST(RestProviderTest, EndpointErrorsMapAsPodErrorsDo) {
+  RestFixture f;
+  f.ProblemAnswer(404, "Not Found", "Endpoint nosuch not found.");
+  EXPECT_EQ(f.provider->DeleteEndpoint("nosuch"),
+            absl::NotFoundError("deleteEndpoint: not found (HTTP 404): "
+                                "Endpoint nosuch not found."));
+  f.ProblemAnswer(404, "Not Found", "Endpoint nosuch not found.");
+  EXPECT_EQ(f.provider->UpdateEndpoint("nosuch", Embed()).status(),
+            absl::NotFoundError("updateEndpoint: not found (HTTP 404): "
+                                "Endpoint nosuch not found."));
+  f.ProblemAnswer(422, "Unprocessable Entity", "Request validation failed.",
+                  {"$.scaling.queueDelay: must be >= 0.5"});
+  EXPECT_EQ(f.provider->CreateEndpoint(Embed()).status(),
+            absl::InvalidArgumentError(
+                "createEndpoint: RunPod found the request invalid (HTTP "
+                "422): Request validation failed.; $.scaling.queueDelay: "
+                "must be >= 0.5"));
+  f.ProblemAnswer(400, "Bad Request",
+                  "An endpoint takes at most one network volume per data "
+                  "center: vol1 and vol3 are both in EU-RO-1.");
+  EXPECT_EQ(f.provider->CreateEndpoint(Embed()).status(),
+            absl::FailedPreconditionError(
+                "createEndpoint: RunPod refused the request (HTTP 400): An "
+                "endpoint takes at most one network volume per data center: "
+                "vol1 and vol3 are both in EU-RO-1."));
+  f.ProblemAnswer(401, "Unauthorized", "invalid key " + std::string(kSecret));
+  EXPECT_EQ(f.provider->DeleteEndpoint("ep1"),
+            absl::UnauthenticatedError(
+                "deleteEndpoint: RunPod rejected the API key (HTTP 401): "
+                "check RUNPOD_API_KEY"));
+  // 4xx answers are final: none was sent twice.
+  EXPECT_EQ(f.transport->requests().size(), 5u);
+  EXPECT_EQ(f.transport->unanswered(), 0u);
+}
+
+TEST(RestProviderTest, EndpointRateLimitedIsResentAndUnknownOutcomeIsNot) {
+  RestFixture f;
+  // 429: certainly not processed, sent again after Retry-After.
+  f.ProblemAnswer(429, "Too Many Requests",
+                  "rate limit exceeded for the minute window", {}, "7");
+  f.Json(201, EndpointJson("ep1", "embed"));
+  absl::StatusOr<LiveEndpoint> made = f.provider->CreateEndpoint(Embed());
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_THAT(f.clock.sleeps(), ElementsAre(absl::Seconds(7)));
+  EXPECT_EQ(f.transport->requests().size(), 2u);
+  EXPECT_EQ(f.transport->requests()[0].body, f.transport->requests()[1].body);
+  // A lost answer or a 500 leaves the outcome unknown: never resent.
+  f.transport->Answer(absl::DeadlineExceededError("connection reset"));
+  EXPECT_EQ(f.provider->CreateEndpoint(Embed()).status(),
+            absl::DeadlineExceededError("createEndpoint: connection reset"));
+  f.ProblemAnswer(500, "Internal Server Error", "boom");
+  EXPECT_EQ(f.provider->UpdateEndpoint("ep1", Embed()).status(),
+            absl::DeadlineExceededError(
+                "updateEndpoint: HTTP 500 from RunPod: the outcome is "
+                "unknown"));
+  f.ProblemAnswer(500, "Internal Server Error", "boom");
+  EXPECT_EQ(f.provider->DeleteEndpoint("ep1"),
+            absl::DeadlineExceededError(
+                "deleteEndpoint: HTTP 500 from RunPod: the outcome is "
+                "unknown"));
+  EXPECT_EQ(f.transport->requests().size(), 5u);
+}
+
+// As for pods, no message holds what was sent: a secret env value never
+// leaves the provider in an error, and the API key is redacted wherever
+// RunPod quotes it.
+TEST(RestProviderTest, EndpointErrorsHoldNoSecret) {
+  RestFixture f;
+  EndpointSpec spec = Embed();
+  spec.env["HF_TOKEN"] = "hf_ENV_SECRET_9";
+  f.ProblemAnswer(422, "Unprocessable Entity", "Request validation failed.",
+                  {"$.gpu.pools: must have at least 1 items"});
+  f.ProblemAnswer(400, "Bad Request", "bad key " + std::string(kSecret));
+  f.transport->Answer(absl::DeadlineExceededError("timed out"));
+  f.ProblemAnswer(500, "Internal Server Error", "boom");
+  std::vector<absl::Status> errors = {
+      f.provider->CreateEndpoint(spec).status(),
+      f.provider->UpdateEndpoint("ep1", spec).status(),
+      f.provider->CreateEndpoint(spec).status(),
+      f.provider->UpdateEndpoint("ep1", spec).status()};
+  EXPECT_EQ(errors[1], absl::FailedPreconditionError(
+                           "updateEndpoint: RunPod refused the request (HTTP "
+                           "400): bad key [REDACTED]"));
+  for (const absl::Status& error : errors) {
+    EXPECT_FALSE(error.ok());
+    EXPECT_THAT(std::string(error.message()),
+                ::testing::Not(::testing::HasSubstr("hf_ENV_SECRET_9")));
+    EXPECT_THAT(std::string(error.message()),
+                ::testing::Not(::testing::HasSubstr(kSecret)));
+  }
+  // The secret was sent, where it belongs.
+  EXPECT_THAT(f.transport->requests()[0].body,
+              ::testing::HasSubstr(R"("HF_TOKEN":"hf_ENV_SECRET_9")"));
+}
+
+TEST(RestSchemaTest, ScalerValuesAreNumbers) {
+  auto patch = [](const std::string& scaling) {
+    HttpRequest r;
+    r.method = "PATCH";
+    r.path = "/serverless/ep1";
+    r.body = R"({"scaling":)" + scaling + "}";
+    return r;
+  };
+  EXPECT_EQ(CheckRestRequest(patch(R"({"type":"QUEUE_DELAY","queueDelay":0.5})")),
+            absl::OkStatus());
+  EXPECT_EQ(CheckRestRequest(patch(R"({"type":"QUEUE_DELAY","queueDelay":4})")),
+            absl::OkStatus());
+  EXPECT_EQ(
+      CheckRestRequest(patch(R"({"type":"QUEUE_DELAY","queueDelay":0.25})")),
+      absl::InvalidArgumentError(
+          "PATCH /serverless/ep1: $.scaling.queueDelay: 0.25 is below 0.5"));
+  EXPECT_EQ(
+      CheckRestRequest(patch(R"({"type":"QUEUE_DELAY","queueDelay":"4"})")),
+      absl::InvalidArgumentError(
+          "PATCH /serverless/ep1: $.scaling.queueDelay: expected a number"));
+  EXPECT_EQ(
+      CheckRestRequest(
+          patch(R"({"type":"REQUEST_COUNT","requestCount":2.5})")),
+      absl::InvalidArgumentError("PATCH /serverless/ep1: "
+                                 "$.scaling.requestCount: expected an "
+                                 "integer"));
+  HttpRequest create;
+  create.method = "POST";
+  create.path = "/serverless";
+  create.body =
+      R"({"name":"e","type":"QUEUE","image":"i","gpu":{"pools":[]},"scaling":{"type":"QUEUE_DELAY","queueDelay":1}})";
+  EXPECT_EQ(CheckRestRequest(create),
+            absl::InvalidArgumentError(
+                "POST /serverless: $.gpu.pools: fewer than 1 items"));
+  create.body = R"({"name":"e","image":"i","scaling":{"type":"QUEUE_DELAY","queueDelay":1}})";
+  EXPECT_EQ(CheckRestRequest(create),
+            absl::InvalidArgumentError(
+                "POST /serverless: $: missing member \"type\""));
 }
 
 TEST(RestProviderTest, MakeRestProviderNeedsATransport) {

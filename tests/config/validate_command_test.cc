@@ -184,7 +184,9 @@ TEST_F(ValidateCommandTest, CountsVolumesAndPods) {
   };
   for (const Example& example : {Example{"quickstart", "1 volumes, 1 pods"},
                                  Example{"training", "3 volumes, 4 pods"},
-                                 Example{"inference", "0 volumes, 3 pods"}}) {
+                                 Example{"inference", "0 volumes, 3 pods"},
+                                 Example{"serverless",
+                                         "2 volumes, 1 pods, 1 endpoints"}}) {
     std::string file = kSource + "/examples/" + example.dir + "/podform.yaml";
     ProcessResult run = Validate(file);
     EXPECT_EQ(run.exit_code, 0) << run.err;

@@ -1,7 +1,9 @@
 #include "reconciler/core/model.h"
 
+#include <functional>
 #include <optional>
 #include <set>
+#include <string>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
@@ -21,7 +23,8 @@ TEST(AddressTest, ParsesAndPrints) {
   EXPECT_EQ(a->ToString(), "volume.models");
   EXPECT_EQ(Address::Parse("pod.trainer")->kind, Kind::kPod);
   EXPECT_EQ(Address::Parse("disk.x").status().message(),
-            "invalid address \"disk.x\": expected volume.NAME or pod.NAME");
+            "invalid address \"disk.x\": expected volume.NAME, pod.NAME or "
+            "endpoint.NAME");
   EXPECT_FALSE(Address::Parse("pod.").ok());
   EXPECT_FALSE(Address::Parse("pod").ok());
 }
@@ -49,8 +52,9 @@ TEST(ResourceTest, VolumeAttributesRoundTrip) {
   r.volume = {"ml-models", 500, "EU-RO-1"};
   r.protect = true;
   nlohmann::json attrs = ToAttributes(r);
-  EXPECT_EQ(attrs.dump(),
-            R"({"dataCenter":"EU-RO-1","name":"ml-models","protect":true,"size":500})");
+  EXPECT_EQ(
+      attrs.dump(),
+      R"({"dataCenter":"EU-RO-1","name":"ml-models","protect":true,"size":500})");
   absl::StatusOr<Resource> back = FromAttributes(r.address, attrs);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, r);
@@ -61,8 +65,9 @@ TEST(ResourceTest, AVolumeTypeIsRecordedOnlyWhenDeclared) {
   r.address = {Kind::kVolume, "models"};
   r.volume = {"ml-models", 500, "EU-RO-1", "HIGH_PERFORMANCE"};
   nlohmann::json attrs = ToAttributes(r);
-  EXPECT_EQ(attrs.dump(),
-            R"({"dataCenter":"EU-RO-1","name":"ml-models","protect":false,"size":500,"type":"HIGH_PERFORMANCE"})");
+  EXPECT_EQ(
+      attrs.dump(),
+      R"({"dataCenter":"EU-RO-1","name":"ml-models","protect":false,"size":500,"type":"HIGH_PERFORMANCE"})");
   absl::StatusOr<Resource> back = FromAttributes(r.address, attrs);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, r);
@@ -125,8 +130,10 @@ TEST(ResourceTest, ReadOnlyAccessIsRecordedOnlyWhenDeclared) {
 }
 
 TEST(ResourceTest, FromAttributesNamesTheBadField) {
-  nlohmann::json attrs = {{"name", "x"}, {"size", "big"},
-                          {"dataCenter", "EU-RO-1"}, {"protect", true}};
+  nlohmann::json attrs = {{"name", "x"},
+                          {"size", "big"},
+                          {"dataCenter", "EU-RO-1"},
+                          {"protect", true}};
   EXPECT_EQ(FromAttributes({Kind::kVolume, "v"}, attrs).status().message(),
             "volume.v: attribute \"size\" has the wrong type");
   attrs.erase("size");
@@ -137,8 +144,10 @@ TEST(ResourceTest, FromAttributesNamesTheBadField) {
 // Found by plan_file_fuzz: a float far beyond int's range was converted to
 // int (undefined behaviour); a wide integer would have wrapped.
 TEST(ResourceTest, FromAttributesRefusesFloatsAndNumbersOutOfRange) {
-  nlohmann::json volume = {{"name", "x"}, {"size", 10.5},
-                           {"dataCenter", "EU-RO-1"}, {"protect", true}};
+  nlohmann::json volume = {{"name", "x"},
+                           {"size", 10.5},
+                           {"dataCenter", "EU-RO-1"},
+                           {"protect", true}};
   EXPECT_EQ(FromAttributes({Kind::kVolume, "v"}, volume).status().message(),
             "volume.v: attribute \"size\" has the wrong type");
   Resource pod;
@@ -147,7 +156,8 @@ TEST(ResourceTest, FromAttributesRefusesFloatsAndNumbersOutOfRange) {
   nlohmann::json attrs = ToAttributes(pod);
   for (const nlohmann::json& bad :
        {nlohmann::json(2.3e300), nlohmann::json(int64_t{1} << 40),
-        nlohmann::json(uint64_t{1} << 63), nlohmann::json(-(int64_t{1} << 40))}) {
+        nlohmann::json(uint64_t{1} << 63),
+        nlohmann::json(-(int64_t{1} << 40))}) {
     attrs["containerDiskGb"] = bad;
     EXPECT_EQ(FromAttributes(pod.address, attrs).status().message(),
               bad.is_number_float()
@@ -193,8 +203,8 @@ TEST(ResourceTest, DropLegacySecretDigestsDropsOnlyDigestsUnderSecretKeys) {
   attrs["env"]["TOKEN"] = kLegacyDigest;
   attrs["env"]["PLAIN_LOOKALIKE"] = kLegacyDigest;  // not a secret: kept
   EXPECT_EQ(DropLegacySecretDigests(&attrs), 1);
-  EXPECT_EQ(attrs["env"], nlohmann::json({{"A", "b"},
-                                          {"PLAIN_LOOKALIKE", kLegacyDigest}}));
+  EXPECT_EQ(attrs["env"],
+            nlohmann::json({{"A", "b"}, {"PLAIN_LOOKALIKE", kLegacyDigest}}));
   EXPECT_EQ(DropLegacySecretDigests(&attrs), 0);
   // A raw value under a secret key is not a digest: left for FromAttributes
   // to refuse. So is a digest with upper-case or missing hex digits.
@@ -272,6 +282,122 @@ TEST(CatalogTest, KnowsRunPodsServerlessPools) {
   }
   EXPECT_FALSE(IsKnownGpuPool(""));
   EXPECT_FALSE(IsKnownGpuPool("ADA_80"));
+}
+
+TEST(AddressTest, EndpointsParseAndSortAfterPods) {
+  absl::StatusOr<Address> e = Address::Parse("endpoint.embed");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->kind, Kind::kEndpoint);
+  EXPECT_EQ(e->name, "embed");
+  EXPECT_EQ(e->ToString(), "endpoint.embed");
+  EXPECT_STREQ(KindName(Kind::kEndpoint), "endpoint");
+  EXPECT_LT((Address{Kind::kPod, "z"}), (Address{Kind::kEndpoint, "a"}));
+  EXPECT_LT((Address{Kind::kVolume, "z"}), (Address{Kind::kEndpoint, "a"}));
+}
+
+TEST(LiveStateTest, FindsEndpointsById) {
+  LiveState live;
+  EndpointSpec a, b, c;
+  a.name = "a";
+  b.name = "b";
+  c.name = "c";
+  live.endpoints.push_back({"ep1", a});
+  live.endpoints.push_back({"ep2", b});
+  live.endpoints.push_back({"ep1", c});
+  ASSERT_NE(live.FindEndpoint("ep2"), nullptr);
+  EXPECT_EQ(live.FindEndpoint("ep2")->spec.name, "b");
+  EXPECT_EQ(live.FindEndpoint("ep1")->spec.name, "a");  // the first
+  EXPECT_EQ(live.FindEndpoint("nope"), nullptr);
+  LiveIndex index(live);
+  EXPECT_EQ(index.FindEndpoint("ep2"), live.FindEndpoint("ep2"));
+  EXPECT_EQ(index.FindEndpoint("ep1"), live.FindEndpoint("ep1"));
+  EXPECT_EQ(index.FindEndpoint("nope"), nullptr);
+}
+
+Resource SampleEndpointResource() {
+  Resource r;
+  r.address = {Kind::kEndpoint, "embed"};
+  r.endpoint.name = "embed-api";
+  r.endpoint.image = "img:1";
+  r.endpoint.type = "LOAD_BALANCER";
+  r.endpoint.gpu_pools = {"ADA_24"};
+  r.endpoint.scaler_type = "REQUEST_COUNT";
+  r.endpoint.scaler_value = 2;
+  r.endpoint.network_volume_ids = {"vol1"};
+  r.endpoint.data_centers = {"EU-RO-1"};
+  r.volume_keys = {"models"};
+  r.secret_env = {"TOKEN"};
+  return r;
+}
+
+TEST(ResourceTest, EndpointAttributesRoundTrip) {
+  Resource r = SampleEndpointResource();
+  nlohmann::json attributes = ToAttributes(r);
+  EXPECT_EQ(attributes["scaling"],
+            nlohmann::json::object({{"requestCount", 2}}));
+  EXPECT_TRUE(attributes["scaling"]["requestCount"].is_number_integer());
+  EXPECT_EQ(attributes["volumes"],
+            nlohmann::json::parse(R"(["volume.models"])"));
+  EXPECT_FALSE(attributes.contains("access"));
+  absl::StatusOr<Resource> back = FromAttributes(r.address, attributes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, r);
+
+  r.read_only = true;
+  attributes = ToAttributes(r);
+  EXPECT_EQ(attributes["access"], "read-only");
+  back = FromAttributes(r.address, attributes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, r);
+}
+
+TEST(ResourceTest, FromAttributesNamesTheBadEndpointField) {
+  const Resource r = SampleEndpointResource();
+  auto error = [&](const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json attributes = ToAttributes(r);
+    edit(attributes);
+    absl::StatusOr<Resource> back = FromAttributes(r.address, attributes);
+    EXPECT_FALSE(back.ok());
+    return back.ok() ? std::string() : std::string(back.status().message());
+  };
+  EXPECT_EQ(error([](nlohmann::json& a) { a.erase("gpuPools"); }),
+            "endpoint.embed: missing attribute \"gpuPools\"");
+  EXPECT_EQ(error([](nlohmann::json& a) { a["type"] = "queue"; }),
+            "endpoint.embed: attribute \"type\" must be QUEUE or "
+            "LOAD_BALANCER");
+  EXPECT_EQ(error([](nlohmann::json& a) { a["flashboot"] = true; }),
+            "endpoint.embed: attribute \"flashboot\" has the wrong type");
+  EXPECT_EQ(error([](nlohmann::json& a) { a["flashboot"] = "ON"; }),
+            "endpoint.embed: attribute \"flashboot\" must be OFF, FLASHBOOT "
+            "or PRIORITY_FLASHBOOT");
+  const std::string bad_scaling =
+      "endpoint.embed: attribute \"scaling\" must be {\"queueDelay\": "
+      "NUMBER} or {\"requestCount\": INTEGER}";
+  EXPECT_EQ(error([](nlohmann::json& a) {
+              a["scaling"] = nlohmann::json::object(
+                  {{"queueDelay", 1}, {"requestCount", 2}});
+            }),
+            bad_scaling);
+  EXPECT_EQ(error([](nlohmann::json& a) {
+              a["scaling"] = nlohmann::json::object({{"requestCount", 2.5}});
+            }),
+            bad_scaling);
+  EXPECT_EQ(error([](nlohmann::json& a) {
+              a["volumes"] = nlohmann::json::array({"pod.x"});
+            }),
+            "endpoint.embed: attribute \"volumes\" must list volume.NAME "
+            "addresses");
+  EXPECT_EQ(error([](nlohmann::json& a) { a["env"]["TOKEN"] = "x"; }),
+            "endpoint.embed: attribute \"env\" holds a value for TOKEN, "
+            "which \"secretEnv\" lists as a secret (a secret's value is "
+            "never recorded)");
+  EXPECT_EQ(error([](nlohmann::json& a) {
+              a["volumes"] = nlohmann::json::array();
+              a["access"] = "read-only";
+            }),
+            "endpoint.embed: attribute \"access\" must be \"read-only\", on "
+            "an endpoint that mounts a volume (a read-write mount records no "
+            "access)");
 }
 
 }  // namespace

@@ -404,5 +404,31 @@ TEST_F(LockE2eTest, GraphPrintsTheDependencyGraphAsDot) {
             "}\n");
 }
 
+TEST_F(LockE2eTest, GraphShowsEndpointsAndTheVolumesTheyMount) {
+  WriteConfig(
+      "version: 1\n"
+      "volumes:\n"
+      "  models-eu: {size: 50, dataCenter: EU-RO-1}\n"
+      "  models-us: {size: 50, dataCenter: US-TX-3}\n"
+      "endpoints:\n"
+      "  embed:\n"
+      "    image: ghcr.io/acme/embed-worker:1.4\n"
+      "    gpu: {pools: [ADA_24]}\n"
+      "    volumes: [models-eu, models-us]\n"
+      "    access: read-only\n");
+  RunResult graph = Podform({"graph"});
+  EXPECT_EQ(graph.exit_code, 0) << graph;
+  EXPECT_EQ(graph.err, "");
+  EXPECT_EQ(graph.out,
+            "digraph podform {\n"
+            "  rankdir=LR;\n"
+            "  \"volume.models-eu\" [shape=cylinder];\n"
+            "  \"volume.models-us\" [shape=cylinder];\n"
+            "  \"endpoint.embed\" [shape=hexagon];\n"
+            "  \"endpoint.embed\" -> \"volume.models-eu\";\n"
+            "  \"endpoint.embed\" -> \"volume.models-us\";\n"
+            "}\n");
+}
+
 }  // namespace
 }  // namespace podform::e2e

@@ -39,6 +39,31 @@ DesiredPod MakePod(const std::string& key, const std::string& volume) {
   return p;
 }
 
+DesiredEndpoint MakeEndpoint(const std::string& key,
+                             const std::vector<std::string>& volumes) {
+  DesiredEndpoint e;
+  e.key = key;
+  e.spec.name = key;
+  e.spec.image = "ghcr.io/acme/embed:1.4";
+  e.spec.type = kEndpointTypeQueue;
+  e.spec.gpu_pools = {"ADA_24"};
+  e.spec.gpu_count = 1;
+  e.spec.workers_min = 0;
+  e.spec.workers_max = 3;
+  e.spec.idle_timeout = 10;
+  e.spec.scaler_type = kScalerQueueDelay;
+  e.spec.scaler_value = 4;
+  e.spec.timeout_ms = 600000;
+  e.spec.flashboot = kFlashbootOff;
+  e.spec.env = {{"MODEL_DIR", "/runpod-volume/models"}, {"HF_TOKEN", kSecret}};
+  for (size_t i = 0; i < volumes.size(); ++i) {
+    e.spec.data_centers.push_back("EU-RO-1");
+  }
+  e.volumes = volumes;
+  e.secret_env = {"HF_TOKEN"};
+  return e;
+}
+
 World::World() {
   config.path = "podform.yaml";
   config.default_data_center = "EU-RO-1";
@@ -83,6 +108,25 @@ void World::Exists(const DesiredPod& p, const std::string& id) {
   live.pods.push_back(live_pod);
 }
 
+void World::Exists(const DesiredEndpoint& e, const std::string& id) {
+  Resource r = RecordedResource(e.key, e);
+  for (const std::string& key : e.volumes) {
+    const ResourceState* volume = state.Find(Vol(key));
+    if (volume != nullptr) r.endpoint.network_volume_ids.push_back(volume->id);
+  }
+  state.resources[r.address] = {id, r};
+  LiveEndpoint live_endpoint;
+  live_endpoint.id = id;
+  live_endpoint.spec = e.spec;
+  live_endpoint.spec.network_volume_ids = r.endpoint.network_volume_ids;
+  live.endpoints.push_back(live_endpoint);
+}
+
+void World::Converged(const DesiredEndpoint& e, const std::string& id) {
+  Desire(e);
+  Exists(e, id);
+}
+
 void World::Converged(const DesiredVolume& v, const std::string& id) {
   Desire(v);
   Exists(v, id);
@@ -107,7 +151,16 @@ LivePod& World::LivePodWithId(const std::string& id) {
   abort();
 }
 
+LiveEndpoint& World::LiveEndpointWithId(const std::string& id) {
+  for (LiveEndpoint& e : live.endpoints) {
+    if (e.id == id) return e;
+  }
+  abort();
+}
+
 void World::RemoveLive(const std::string& id) {
+  std::erase_if(live.endpoints,
+                [&](const LiveEndpoint& e) { return e.id == id; });
   std::erase_if(live.volumes, [&](const LiveVolume& v) { return v.id == id; });
   std::erase_if(live.pods, [&](const LivePod& p) { return p.id == id; });
 }
@@ -196,6 +249,37 @@ Plan MixedPlan() {
   PlanOptions options;
   options.allow_destroy = {Vol("old")};
   absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  if (!plan.ok()) abort();
+  return *plan;
+}
+
+Plan EndpointPlan() {
+  World w;
+  w.Converged(MakeVolume("models-eu", 100), "vol-eu");
+  w.Desire(MakeVolume("models-us", 100, "US-TX-3"));
+
+  w.Exists(MakeEndpoint("embed", {"models-eu"}), "ep-embed");
+  DesiredEndpoint embed = MakeEndpoint("embed", {"models-eu", "models-us"});
+  embed.spec.data_centers = {"EU-RO-1", "US-TX-3"};
+  embed.spec.image = "ghcr.io/acme/embed:1.5";
+  embed.spec.workers_min = 1;
+  w.Desire(embed);
+
+  w.Exists(MakeEndpoint("router", {}), "ep-router");
+  DesiredEndpoint router = MakeEndpoint("router", {});
+  router.spec.type = kEndpointTypeLoadBalancer;
+  router.spec.scaler_type = kScalerRequestCount;
+  router.spec.scaler_value = 2;
+  w.Desire(router);
+
+  w.Exists(MakeEndpoint("legacy", {}), "ep-legacy");
+
+  LiveEndpoint manual;
+  manual.id = "ep-manual";
+  manual.spec.name = "console-made";
+  w.live.endpoints.push_back(manual);
+
+  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
   if (!plan.ok()) abort();
   return *plan;
 }

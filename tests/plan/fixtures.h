@@ -22,6 +22,9 @@ inline constexpr char kSecret[] = "hf_s3cr3t_token";
 
 inline Address Vol(const std::string& name) { return {Kind::kVolume, name}; }
 inline Address PodAt(const std::string& name) { return {Kind::kPod, name}; }
+inline Address EndpointAt(const std::string& name) {
+  return {Kind::kEndpoint, name};
+}
 
 // A volume as the config loader gives it (defaults applied).
 DesiredVolume MakeVolume(const std::string& key, int64_t size_gb,
@@ -34,6 +37,14 @@ DesiredVolume MakeVolume(const std::string& key, int64_t size_gb,
 // mounts a volume.
 DesiredPod MakePod(const std::string& key, const std::string& volume);
 
+// An endpoint as the config loader gives it: queue, image
+// ghcr.io/acme/embed:1.4, pool ADA_24 x1, workers 0..3 (idle 10 s), queue
+// delay 4 s, timeout 600 s, flashboot off, env MODEL_DIR (plain) and
+// HF_TOKEN (secret, kSecret), mounting `volumes` (data centers: EU-RO-1
+// per volume; none without).
+DesiredEndpoint MakeEndpoint(const std::string& key,
+                             const std::vector<std::string>& volumes);
+
 // The three inputs of MakePlan, kept consistent by the helpers below.
 struct World {
   Config config;
@@ -44,18 +55,24 @@ struct World {
 
   void Desire(const DesiredVolume& v) { config.volumes[v.key] = v; }
   void Desire(const DesiredPod& p) { config.pods[p.key] = p; }
+  void Desire(const DesiredEndpoint& e) { config.endpoints[e.key] = e; }
   // Records `v` in the lock file with `id` and puts it live, as an apply
   // would have left it.
   void Exists(const DesiredVolume& v, const std::string& id);
   // Same for a pod; its network volume id is the recorded id of its volume
   // (record the volume first).
   void Exists(const DesiredPod& p, const std::string& id);
+  // Same for an endpoint; its network volume ids are the recorded ids of
+  // its volumes (record them first).
+  void Exists(const DesiredEndpoint& e, const std::string& id);
   // Desire + Exists.
   void Converged(const DesiredVolume& v, const std::string& id);
   void Converged(const DesiredPod& p, const std::string& id);
+  void Converged(const DesiredEndpoint& e, const std::string& id);
 
   LiveVolume& LiveVolumeWithId(const std::string& id);
   LivePod& LivePodWithId(const std::string& id);
+  LiveEndpoint& LiveEndpointWithId(const std::string& id);
   void RemoveLive(const std::string& id);
 };
 
@@ -69,6 +86,11 @@ std::vector<std::string> Describe(const Plan& plan);
 // a pod update with a secret change, a replaced pod, a stop, a protected
 // volume deleted with --allow-destroy, unmanaged resources and a warning.
 Plan MixedPlan();
+
+// A plan of serverless endpoints for the golden renderings: an endpoint
+// that gains active workers, a new image and a second volume (created), one
+// replaced for its type, one deleted, and an unmanaged endpoint.
+Plan EndpointPlan();
 
 }  // namespace podform::testing
 

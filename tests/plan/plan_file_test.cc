@@ -225,7 +225,8 @@ TEST(PlanFileTest, UnknownMissingAndMistypedFields) {
   EXPECT_EQ(ParseEdited([](json& j) {
               j["unmanaged"][0]["kind"] = "disk";
             }).message(),
-            "plan file: unmanaged[0]: \"kind\" must be \"volume\" or \"pod\"");
+            "plan file: unmanaged[0]: \"kind\" must be \"volume\", \"pod\" or "
+            "\"endpoint\"");
 }
 
 TEST(PlanFileTest, BadChanges) {
@@ -238,7 +239,7 @@ TEST(PlanFileTest, BadChanges) {
               j["changes"][0]["address"] = "disk.x";
             }).message(),
             "plan file: changes[0]: invalid address \"disk.x\": expected "
-            "volume.NAME or pod.NAME");
+            "volume.NAME, pod.NAME or endpoint.NAME");
   EXPECT_EQ(ParseEdited([](json& j) {
               j["changes"][5]["before"].erase("image");
             }).message(),

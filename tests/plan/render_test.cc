@@ -36,6 +36,27 @@ TEST(RenderTest, JsonTextIsTheGoldenJson) {
   ExpectGolden("mixed_plan.json", RenderJsonText(MixedPlan()));
 }
 
+TEST(RenderTest, EndpointPlanTextMatchesGolden) {
+  ExpectGolden("endpoint_plan.txt", RenderText(EndpointPlan(), false));
+}
+
+TEST(RenderTest, EndpointPlanJsonMatchesGolden) {
+  ExpectGolden("endpoint_plan.json", RenderJsonText(EndpointPlan()));
+}
+
+TEST(RenderTest, EndpointPlanMarkdownMatchesGolden) {
+  ExpectGolden("endpoint_plan.md", RenderMarkdown(EndpointPlan()));
+}
+
+TEST(RenderTest, EndpointPlanSurvivesAPlanFile) {
+  Plan plan = EndpointPlan();
+  absl::StatusOr<Plan> read = ParsePlanFile(SerializePlanFile(plan));
+  ASSERT_TRUE(read.ok()) << read.status();
+  plan.config_warnings.clear();  // not kept in plan files
+  plan.runway.reset();
+  EXPECT_EQ(*read, plan);
+}
+
 // `plan --json` once aborted podform (an uncaught nlohmann type_error) on a
 // byte that is not UTF-8. No renderer throws, whatever a plan holds.
 TEST(RenderTest, NoRendererThrowsOnTextThatIsNotUtf8) {

@@ -3,11 +3,13 @@
 
 #include <filesystem>
 #include <regex>
+#include <set>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/sandbox/account_json.h"
+#include "reconciler/sandbox/serverless.h"
 #include "reconciler/util/file.h"
 #include "tests/sandbox/rest_test_util.h"
 

@@ -445,11 +445,11 @@ TEST(ParseStateTest, BadAddress) {
               doc["resources"]["disk.x"] = doc["resources"]["volume.models"];
             })),
             "podform.lock: resources: invalid address \"disk.x\": expected "
-            "volume.NAME or pod.NAME");
+            "volume.NAME, pod.NAME or endpoint.NAME");
   EXPECT_EQ(ParseError(Edited(
                 [](json& doc) { doc["intents"]["volume"] = json::object(); })),
             "podform.lock: intents: invalid address \"volume\": expected "
-            "volume.NAME or pod.NAME");
+            "volume.NAME, pod.NAME or endpoint.NAME");
 }
 
 TEST(ParseStateTest, ResourceFields) {
@@ -636,6 +636,68 @@ TEST(ParseStateTest, NamesTheGivenPath) {
   EXPECT_EQ(state.status().message(),
             "/srv/infra/podform.lock: not valid JSON at line 1, column 2: "
             "unexpected end of input");
+}
+
+}  // namespace
+}  // namespace podform
+
+namespace podform {
+namespace {
+
+// An endpoint as the config records it (config/config.h RecordedResource).
+Resource SampleEndpoint() {
+  Resource e;
+  e.address = {Kind::kEndpoint, "embed"};
+  e.endpoint.name = "embed-api";
+  e.endpoint.image = "ghcr.io/acme/embed-worker:1.4";
+  e.endpoint.gpu_pools = {"ADA_24", "AMPERE_48"};
+  e.endpoint.workers_max = 2;
+  e.endpoint.scaler_value = 2.5;
+  e.endpoint.network_volume_ids = {"vol-eu", "vol-us"};
+  e.endpoint.data_centers = {"EU-RO-1", "US-TX-3"};
+  e.endpoint.timeout_ms = 600000;
+  e.endpoint.flashboot = "FLASHBOOT";
+  e.endpoint.env = {{"MODEL_DIR", "/runpod-volume/models"}};
+  e.volume_keys = {"models-eu", "models-us"};
+  e.read_only = true;
+  e.secret_env = {"HF_TOKEN"};
+  return e;
+}
+
+// Endpoints sort after pods as addresses but first as JSON keys
+// ("endpoint.*" < "pod.*" < "volume.*"): the file is still json::dump's,
+// and reads back as it was.
+TEST(SerializeTest, EndpointsAreRecordedAndReadBack) {
+  State state = SampleState();
+  Resource endpoint = SampleEndpoint();
+  state.resources[endpoint.address] = {"ep1234abcd5678", endpoint};
+  Resource queue = endpoint;
+  queue.address = {Kind::kEndpoint, "a"};
+  queue.endpoint.scaler_type = kScalerRequestCount;
+  queue.endpoint.scaler_value = 3;
+  queue.endpoint.idle_timeout = 0;
+  queue.volume_keys.clear();
+  queue.endpoint.network_volume_ids.clear();
+  queue.read_only = false;
+  state.resources[queue.address] = {"ep0000abcd5678", queue};
+  const std::string text = SerializeState(state);
+  EXPECT_EQ(text, TreeDump(state));
+  const size_t resources = text.find("\"resources\"");
+  EXPECT_LT(resources, text.find("\"endpoint.a\""));
+  EXPECT_LT(text.find("\"endpoint.a\""), text.find("\"endpoint.embed\""));
+  EXPECT_LT(text.find("\"endpoint.embed\""), text.find("\"pod.", resources));
+  EXPECT_NE(text.find("\"scaling\": {\n          \"requestCount\": 3\n"),
+            std::string::npos);
+  absl::StatusOr<State> back = ParseState(text, "podform.lock");
+  ASSERT_TRUE(back.ok()) << back.status();
+  for (const auto& [address, recorded] : state.resources) {
+    ASSERT_EQ(back->resources.count(address), 1u) << address.ToString();
+    EXPECT_EQ(back->resources.at(address), recorded) << address.ToString();
+  }
+  EXPECT_EQ(back->intents, state.intents);
+  EXPECT_EQ(*back, state);
+  StateSerializer serializer;
+  EXPECT_EQ(serializer.Serialize(state, state.serial), text);
 }
 
 }  // namespace

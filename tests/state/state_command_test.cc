@@ -204,8 +204,8 @@ TEST_F(StateCommandTest, ShowFailures) {
   Result bad = Run({"show", "models"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err,
-            "podform: invalid address \"models\": expected volume.NAME or "
-            "pod.NAME\n");
+            "podform: invalid address \"models\": expected volume.NAME, "
+            "pod.NAME or endpoint.NAME\n");
 }
 
 TEST_F(StateCommandTest, RmForgetsWithoutDeleting) {
@@ -257,6 +257,57 @@ TEST_F(StateCommandTest, RmOfAVolumeWithItsPodsWarnsOfNothing) {
             "it; import the volume again (podform import volume.models "
             "agv6w2qcg7) or forget those pods too (podform state rm pod.eval "
             "pod.trainer)\n");
+}
+
+State WithEndpoint(State state) {
+  Resource e;
+  e.address = {Kind::kEndpoint, "embed"};
+  e.endpoint.name = "embed-api";
+  e.endpoint.image = "ghcr.io/acme/embed:1.4";
+  e.endpoint.gpu_pools = {"ADA_24"};
+  e.endpoint.network_volume_ids = {"agv6w2qcg7"};
+  e.endpoint.data_centers = {"EU-RO-1"};
+  e.endpoint.env = {{"MODEL_DIR", "/runpod-volume"}};
+  e.volume_keys = {"models"};
+  e.read_only = true;
+  e.secret_env = {"HF_TOKEN"};
+  state.resources[e.address] = {"ep7q2w4e6r", e};
+  return state;
+}
+
+TEST_F(StateCommandTest, EndpointsAreListedShownAndNamedWhenTheirVolumeGoes) {
+  WriteLockFile(WithEndpoint(SampleState()));
+  Result list = Run({"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, ::testing::HasSubstr("endpoint.embed"));
+  EXPECT_THAT(list.out, ::testing::HasSubstr("ep7q2w4e6r"));
+
+  Result show = Run({"show", "endpoint.embed"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, ::testing::StartsWith("address: endpoint.embed\n"
+                                              "id: ep7q2w4e6r\n"
+                                              "attributes: {\n"));
+  EXPECT_THAT(show.out, ::testing::HasSubstr("\"secretEnv\": [\n"
+                                             "    \"HF_TOKEN\"\n"
+                                             "  ],"));
+  EXPECT_THAT(show.out,
+              ::testing::EndsWith("access: read-only (volume.models; recorded "
+                                  "by podform, not enforced by RunPod)\n"));
+
+  Result rm = Run({"rm", "volume.models", "pod.trainer"});
+  EXPECT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_EQ(rm.err,
+            "podform: warning: volume.models is still mounted by "
+            "endpoint.embed, which the lock file still manages: the next "
+            "plan would create a second volume and mount it on that endpoint "
+            "instead; import the volume again (podform import volume.models "
+            "agv6w2qcg7) or forget that endpoint too (podform state rm "
+            "endpoint.embed)\n");
+  Result gone = Run({"rm", "endpoint.embed"});
+  EXPECT_EQ(gone.exit_code, 0) << gone.err;
+  EXPECT_THAT(gone.out, ::testing::HasSubstr(
+                            "Removed endpoint.embed (id ep7q2w4e6r) from the "
+                            "lock file; it still exists on RunPod."));
 }
 
 TEST_F(StateCommandTest, RmSeveralAndAPendingCreate) {
@@ -361,8 +412,8 @@ TEST_F(StateCommandTest, MvRefusalsChangeNothing) {
   Result bad = Run({"mv", "volume.models", "weights"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err,
-            "podform: invalid address \"weights\": expected volume.NAME or "
-            "pod.NAME\n");
+            "podform: invalid address \"weights\": expected volume.NAME, "
+            "pod.NAME or endpoint.NAME\n");
   EXPECT_EQ(*ReadFile(path_), before);
 }
 
