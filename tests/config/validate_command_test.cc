@@ -22,6 +22,8 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/core/catalog.h"
 #include "reconciler/util/embedded.h"
 #include "reconciler/util/file.h"
 #include "tests/config/subprocess.h"
@@ -268,6 +270,22 @@ TEST(EmbeddedSchemaTest, IsTheFileUnderSchema) {
       ReadFile(kSource + "/schema/podform.schema.json");
   ASSERT_TRUE(schema.ok());
   EXPECT_EQ(EmbeddedFile("schema/podform.schema.json"), *schema);
+}
+
+// The schema's enum of serverless pools is the catalog's, in its order, so
+// that an editor accepts exactly what validate accepts.
+TEST(SchemaTest, ServerlessPoolsAreTheCatalogs) {
+  absl::StatusOr<std::string> text =
+      ReadFile(kSource + "/schema/podform.schema.json");
+  ASSERT_TRUE(text.ok());
+  const nlohmann::json schema = nlohmann::json::parse(*text);
+  const nlohmann::json& pools =
+      schema.at(nlohmann::json::json_pointer(
+          "/definitions/endpoint/properties/gpu/"
+          "properties/pools/items/enum"));
+  std::vector<std::string> catalog(KnownGpuPools().begin(),
+                                   KnownGpuPools().end());
+  EXPECT_EQ(pools.get<std::vector<std::string>>(), catalog);
 }
 
 }  // namespace
