@@ -200,18 +200,10 @@ EndpointDraft ReadEndpoint(const Entry& entry, const EnvLookup& env,
         }
       }
     } else if (key == "type") {
-      if (auto type = ReadString(field, diagnostics)) {
-        if (*type == "queue") {
-          draft.spec.type = kEndpointTypeQueue;
-        } else if (*type == "load-balancer") {
-          draft.spec.type = kEndpointTypeLoadBalancer;
-        } else {
-          diagnostics.Error(
-              field.value_location,
-              absl::StrCat(field.path,
-                           ": must be queue or load-balancer, got \"", *type,
-                           "\""));
-        }
+      if (auto type =
+              ReadOneOf(field, {"queue", "load-balancer"}, diagnostics)) {
+        draft.spec.type =
+            *type == "queue" ? kEndpointTypeQueue : kEndpointTypeLoadBalancer;
       }
     } else if (key == "gpu") {
       has_gpu = true;
@@ -248,16 +240,9 @@ EndpointDraft ReadEndpoint(const Entry& entry, const EnvLookup& env,
     } else if (key == "access") {
       draft.has_access = true;
       draft.access_location = field.value_location;
-      if (auto access = ReadString(field, diagnostics)) {
-        if (*access == "read-write" || *access == "read-only") {
-          draft.read_only = *access == "read-only";
-        } else {
-          diagnostics.Error(
-              field.value_location,
-              absl::StrCat(field.path,
-                           ": must be read-write or read-only, got \"", *access,
-                           "\""));
-        }
+      if (auto access =
+              ReadOneOf(field, {"read-write", "read-only"}, diagnostics)) {
+        draft.read_only = *access == "read-only";
       }
     }
   }

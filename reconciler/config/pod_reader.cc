@@ -206,15 +206,8 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
     } else if (key == "cloudType") {
       draft.has_cloud_type = true;
       draft.cloud_type_location = field.value_location;
-      if (auto cloud = ReadString(field, diagnostics)) {
-        if (*cloud == "SECURE" || *cloud == "COMMUNITY") {
-          draft.spec.cloud_type = *cloud;
-        } else {
-          diagnostics.Error(
-              field.value_location,
-              absl::StrCat(field.path, ": must be SECURE or COMMUNITY, got \"",
-                           *cloud, "\""));
-        }
+      if (auto cloud = ReadOneOf(field, {"SECURE", "COMMUNITY"}, diagnostics)) {
+        draft.spec.cloud_type = *cloud;
       }
     } else if (key == "dataCenter") {
       draft.has_data_center = true;
@@ -245,41 +238,21 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
     } else if (key == "env") {
       ReadEnv(field, env, vars, draft.spec.env, draft.secret_env, diagnostics);
     } else if (key == "status") {
-      if (auto status = ReadString(field, diagnostics)) {
-        if (*status == "running" || *status == "stopped") {
-          draft.spec.running = *status == "running";
-        } else {
-          diagnostics.Error(
-              field.value_location,
-              absl::StrCat(field.path, ": must be running or stopped, got \"",
-                           *status, "\""));
-        }
+      if (auto status =
+              ReadOneOf(field, {"running", "stopped"}, diagnostics)) {
+        draft.spec.running = *status == "running";
       }
     } else if (key == "access") {
       draft.has_access = true;
       draft.access_location = field.value_location;
-      if (auto access = ReadString(field, diagnostics)) {
-        if (*access == "read-write" || *access == "read-only") {
-          draft.read_only = *access == "read-only";
-        } else {
-          diagnostics.Error(
-              field.value_location,
-              absl::StrCat(field.path,
-                           ": must be read-write or read-only, got \"",
-                           *access, "\""));
-        }
+      if (auto access =
+              ReadOneOf(field, {"read-write", "read-only"}, diagnostics)) {
+        draft.read_only = *access == "read-only";
       }
     } else if (key == "replace") {
-      if (auto order = ReadString(field, diagnostics)) {
-        if (*order == "create-first" || *order == "destroy-first") {
-          draft.destroy_first = *order == "destroy-first";
-        } else {
-          diagnostics.Error(
-              field.value_location,
-              absl::StrCat(field.path,
-                           ": must be create-first or destroy-first, got \"",
-                           *order, "\""));
-        }
+      if (auto order = ReadOneOf(field, {"create-first", "destroy-first"},
+                                 diagnostics)) {
+        draft.destroy_first = *order == "destroy-first";
       }
     } else if (key == "dockerArgs") {
       if (auto args = ReadString(field, diagnostics, /*allow_empty=*/true)) {

@@ -212,6 +212,27 @@ std::optional<std::string> ReadString(const Entry& entry,
   return text;
 }
 
+std::optional<std::string> ReadOneOf(
+    const Entry& entry, std::initializer_list<std::string_view> allowed,
+    Diagnostics& diagnostics) {
+  std::optional<std::string> text = ReadString(entry, diagnostics);
+  if (!text.has_value()) return std::nullopt;
+  for (std::string_view value : allowed) {
+    if (*text == value) return text;
+  }
+  std::string choices;
+  size_t i = 0;
+  for (std::string_view value : allowed) {
+    if (i > 0) choices += i + 1 == allowed.size() ? " or " : ", ";
+    choices.append(value);
+    ++i;
+  }
+  diagnostics.Error(entry.value_location,
+                    absl::StrCat(entry.path, ": must be ", choices, ", got \"",
+                                 *text, "\""));
+  return std::nullopt;
+}
+
 std::optional<Integer> ReadInteger(const Entry& entry,
                                    Diagnostics& diagnostics) {
   if (TypeOf(entry.value) != YamlType::kInteger) {

@@ -12,6 +12,7 @@
 // is a string, and `size: "500"` is not an integer.
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -77,6 +78,12 @@ bool ExpectMapping(const Entry& entry, bool allow_null,
 std::optional<std::string> ReadString(const Entry& entry,
                                       Diagnostics& diagnostics,
                                       bool allow_empty = false);
+
+// A string value (as ReadString) that is one of `allowed`; otherwise
+// reports "PATH: must be A or B, got \"TEXT\"" (A, B or C for three).
+std::optional<std::string> ReadOneOf(
+    const Entry& entry, std::initializer_list<std::string_view> allowed,
+    Diagnostics& diagnostics);
 
 // An integer value, saturated to int64 (the text is kept for messages).
 struct Integer {
