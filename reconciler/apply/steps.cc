@@ -64,15 +64,21 @@ absl::StatusOr<PodSpec> StepRunner::PodToSend(const Change& change) const {
     }
     spec.network_volume_id = id;
   }
-  if (after.secret_env.empty()) return spec;
+  RETURN_IF_ERROR(AddSecretValues(change, &spec.env));
+  return spec;
+}
+
+absl::Status StepRunner::AddSecretValues(
+    const Change& change, std::map<std::string, std::string>* env) const {
+  if (change.after->secret_env.empty()) return absl::OkStatus();
   absl::StatusOr<std::map<std::string, std::string>> secrets =
       SecretValuesToSend(config_, change);
   if (!secrets.ok()) {
     return absl::AbortedError(
         absl::StrCat(secrets.status().message(), "; plan again"));
   }
-  for (auto& [key, value] : *secrets) spec.env[key] = std::move(value);
-  return spec;
+  for (auto& [key, value] : *secrets) (*env)[key] = std::move(value);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<EndpointSpec> StepRunner::EndpointToSend(
@@ -102,14 +108,7 @@ absl::StatusOr<EndpointSpec> StepRunner::EndpointToSend(
     spec.network_volume_ids = std::move(ids);
     spec.data_centers = std::move(data_centers);
   }
-  if (after.secret_env.empty()) return spec;
-  absl::StatusOr<std::map<std::string, std::string>> secrets =
-      SecretValuesToSend(config_, change);
-  if (!secrets.ok()) {
-    return absl::AbortedError(
-        absl::StrCat(secrets.status().message(), "; plan again"));
-  }
-  for (auto& [key, value] : *secrets) spec.env[key] = std::move(value);
+  RETURN_IF_ERROR(AddSecretValues(change, &spec.env));
   return spec;
 }
 

@@ -91,6 +91,10 @@ class StepRunner {
   // raw secret values filled in; FailedPrecondition when a volume has no
   // id yet.
   absl::StatusOr<EndpointSpec> EndpointToSend(const Change& change) const;
+  // Puts the raw values of change.after's secret env into `env`; Aborted
+  // ("...; plan again") when the config no longer declares one.
+  absl::Status AddSecretValues(const Change& change,
+                               std::map<std::string, std::string>* env) const;
   // After an unknown outcome: the id of the live resource that the create
   // made, "" if it certainly was not made.
   absl::StatusOr<std::string> FindCreated(const Change& change);
