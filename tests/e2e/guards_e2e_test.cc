@@ -137,5 +137,58 @@ TEST_F(GuardsE2eTest, OneWriterAndOneReaderPassStrictAndAccessIsRecordedOnly) {
   EXPECT_THAT(run({"plan"}).out, Not(HasSubstr("will be updated")));
 }
 
+// An endpoint whose workers write: each worker is a writer of each volume
+// it mounts, so a read-write endpoint with up to 3 workers warns alone, and
+// --strict refuses the apply before anything is sent. Read-only, it passes.
+TEST_F(GuardsE2eTest, AReadWriteEndpointWithSeveralWorkersIsSeveralWriters) {
+  if (!harness::TestingRest()) GTEST_SKIP() << "endpoints: REST v2 only";
+  auto config = [](const std::string& access) {
+    return "version: 1\n"
+           "volumes:\n"
+           "  models: {size: 50, dataCenter: EU-RO-1}\n"
+           "endpoints:\n"
+           "  embed:\n"
+           "    image: ghcr.io/acme/embed-worker:1.4\n"
+           "    gpu: {pools: [ADA_24]}\n"
+           "    workers: {max: 3}\n"
+           "    volumes: [models]\n" +
+           access;
+  };
+  constexpr char kEndpointWarning[] =
+      "endpoints.embed.volumes: volume.models has 1 read-write mounter with "
+      "several writers: endpoint.embed (line 9, up to 3 workers); files "
+      "written by several at once are corrupted (a network volume has no "
+      "file locking): give each writer its own directory on the volume and "
+      "mount it read-only everywhere else (access: read-only)";
+  WriteConfig(config(""));
+
+  RunResult plan = Podform({"plan", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan;
+  json document = json::parse(plan.out);
+  ASSERT_EQ(document["diagnostics"].size(), 1u) << plan.out;
+  EXPECT_EQ(document["diagnostics"][0]["severity"], "warning");
+  EXPECT_EQ(document["diagnostics"][0]["message"], kEndpointWarning);
+  EXPECT_EQ(document["diagnostics"][0]["line"], 9);
+
+  RunResult strict_apply = Podform({"apply", "--auto-approve", "--strict"});
+  EXPECT_EQ(strict_apply.exit_code, 1) << strict_apply;
+  EXPECT_THAT(strict_apply.err,
+              HasSubstr(std::string(kEndpointWarning) +
+                        " (an error with --strict or guards.strict)\n"));
+  json live = sandbox().Live();
+  EXPECT_TRUE(live["networkVolumes"].empty()) << live.dump(2);
+  EXPECT_FALSE(LockExists());
+
+  WriteConfig(config("    access: read-only\n"));
+  RunResult apply = Podform({"apply", "--auto-approve", "--strict"});
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  EXPECT_THAT(apply.err, Not(HasSubstr("writer")));
+  EXPECT_EQ(Lock()["resources"]["endpoint.embed"]["attributes"]["access"],
+            "read-only")
+      << LockText();
+  EXPECT_EQ(Podform({"plan", "--detailed-exitcode", "--strict"}).exit_code,
+            0);
+}
+
 }  // namespace
 }  // namespace podform::e2e
