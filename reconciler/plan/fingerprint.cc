@@ -1,6 +1,11 @@
 // Fingerprints of live objects and the comparison of secrets with live
 // (declared in planner.h).
 
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "reconciler/plan/planner.h"
 #include "reconciler/util/digest.h"
@@ -18,6 +23,21 @@ class Encoder {
   }
   void Add(std::string_view field, int64_t value) {
     Add(field, absl::StrCat(value));
+  }
+  // The count under `count_field`, then each item under `item_field`.
+  void AddList(std::string_view count_field, std::string_view item_field,
+               const std::vector<std::string>& items) {
+    Add(count_field, static_cast<int64_t>(items.size()));
+    for (const std::string& item : items) Add(item_field, item);
+  }
+  // Every env key, and the value of those in `value_keys`.
+  void AddEnv(const std::map<std::string, std::string>& env,
+              const std::set<std::string>& value_keys) {
+    Add("env", static_cast<int64_t>(env.size()));
+    for (const auto& [key, value] : env) {
+      Add("key", key);
+      if (value_keys.count(key) > 0) Add("value", value);
+    }
   }
   std::string Digest() const { return Sha256Hex(text_); }
 
@@ -52,13 +72,8 @@ std::string Fingerprint(const LivePod& pod,
   e.Add("networkVolumeId", p.network_volume_id);
   e.Add("mountPath", p.mount_path);
   e.Add("containerDiskGb", p.container_disk_gb);
-  e.Add("ports", static_cast<int64_t>(p.ports.size()));
-  for (const std::string& port : p.ports) e.Add("port", port);
-  e.Add("env", static_cast<int64_t>(p.env.size()));
-  for (const auto& [key, value] : p.env) {
-    e.Add("key", key);
-    if (env_value_keys.count(key) > 0) e.Add("value", value);
-  }
+  e.AddList("ports", "port", p.ports);
+  e.AddEnv(p.env, env_value_keys);
   e.Add("dockerArgs", p.docker_args);
   e.Add("running", p.running ? 1 : 0);
   e.Add("desiredStatus", pod.desired_status);
@@ -74,25 +89,18 @@ std::string Fingerprint(const LiveEndpoint& endpoint,
   e.Add("name", p.name);
   e.Add("image", p.image);
   e.Add("type", p.type);
-  e.Add("gpuPools", static_cast<int64_t>(p.gpu_pools.size()));
-  for (const std::string& pool : p.gpu_pools) e.Add("pool", pool);
+  e.AddList("gpuPools", "pool", p.gpu_pools);
   e.Add("gpuCount", p.gpu_count);
   e.Add("workersMin", p.workers_min);
   e.Add("workersMax", p.workers_max);
   e.Add("idleTimeout", p.idle_timeout);
   e.Add("scalerType", p.scaler_type);
   e.Add("scalerValue", absl::StrCat(p.scaler_value));
-  e.Add("networkVolumeIds", static_cast<int64_t>(p.network_volume_ids.size()));
-  for (const std::string& id : p.network_volume_ids) e.Add("volume", id);
-  e.Add("dataCenters", static_cast<int64_t>(p.data_centers.size()));
-  for (const std::string& dc : p.data_centers) e.Add("dataCenter", dc);
+  e.AddList("networkVolumeIds", "volume", p.network_volume_ids);
+  e.AddList("dataCenters", "dataCenter", p.data_centers);
   e.Add("timeoutMs", p.timeout_ms);
   e.Add("flashboot", p.flashboot);
-  e.Add("env", static_cast<int64_t>(p.env.size()));
-  for (const auto& [key, value] : p.env) {
-    e.Add("key", key);
-    if (env_value_keys.count(key) > 0) e.Add("value", value);
-  }
+  e.AddEnv(p.env, env_value_keys);
   return e.Digest();
 }
 
