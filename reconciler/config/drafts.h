@@ -113,9 +113,11 @@ void ReadEnv(const Entry& entry, const EnvLookup& env, const EnvLookup& vars,
              std::map<std::string, std::string>& values,
              std::set<std::string>& secret_env, Diagnostics& diagnostics);
 
-// Resolves the ${var:NAME} references of `image`, the value of `entry`.
-void ReadImageVars(const Entry& entry, const EnvLookup& vars,
-                   std::string& image, Diagnostics& diagnostics);
+// A pod's or endpoint's image, the string at `entry`, with its ${var:NAME}
+// references resolved via `vars`; `image` is left as it is when the value
+// is not a string.
+void ReadImage(const Entry& entry, const EnvLookup& vars, std::string& image,
+               Diagnostics& diagnostics);
 
 // The checks of endpoints against the volumes (config/endpoint_reader.cc):
 // each volume key declared, at most one volume per data center, no

@@ -193,12 +193,7 @@ EndpointDraft ReadEndpoint(const Entry& entry, const EnvLookup& env,
       }
     } else if (key == "image") {
       has_image = true;
-      if (auto image = ReadString(field, diagnostics)) {
-        draft.spec.image = *image;
-        if (ContainsVarReference(*image)) {
-          ReadImageVars(field, vars, draft.spec.image, diagnostics);
-        }
-      }
+      ReadImage(field, vars, draft.spec.image, diagnostics);
     } else if (key == "type") {
       if (auto type =
               ReadOneOf(field, {"queue", "load-balancer"}, diagnostics)) {

@@ -95,8 +95,12 @@ void ReportUndefinedVars(const Entry& entry, const EnvExpansion& expansion,
 
 }  // namespace
 
-void ReadImageVars(const Entry& entry, const EnvLookup& vars,
-                   std::string& image, Diagnostics& diagnostics) {
+void ReadImage(const Entry& entry, const EnvLookup& vars, std::string& image,
+               Diagnostics& diagnostics) {
+  std::optional<std::string> text = ReadString(entry, diagnostics);
+  if (!text.has_value()) return;
+  image = *std::move(text);
+  if (!ContainsVarReference(image)) return;
   EnvExpansion expansion = ExpandEnvReferences(image, /*env=*/nullptr, vars);
   for (const std::string& malformed : expansion.malformed) {
     diagnostics.Error(
@@ -192,11 +196,7 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
       }
     } else if (key == "image") {
       has_image = true;
-      if (auto image = ReadString(field, diagnostics)) {
-        draft.spec.image = *image;
-        if (ContainsVarReference(*image))
-          ReadImageVars(field, vars, draft.spec.image, diagnostics);
-      }
+      ReadImage(field, vars, draft.spec.image, diagnostics);
     } else if (key == "gpuType") {
       draft.has_gpu_type = true;
       draft.gpu_type_location = field.value_location;

@@ -197,7 +197,7 @@ std::optional<std::string> ReadString(const Entry& entry,
     return std::nullopt;
   }
   // A pod's or endpoint's image resolves ${var:NAME} itself
-  // (ReadImageVars).
+  // (ReadImage).
   const bool image = (entry.path.starts_with("pods.") ||
                       entry.path.starts_with("endpoints.")) &&
                      entry.path.ends_with(".image");
