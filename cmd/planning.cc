@@ -53,8 +53,8 @@ std::vector<std::string> UnpricedChanges(const Plan& plan) {
                              plan.cost.unpriced_pods.end());
   unpriced.insert(plan.cost.unpriced_volumes.begin(),
                   plan.cost.unpriced_volumes.end());
-  // An endpoint with active workers bills without use, at a price the
-  // catalog does not have.
+  // An endpoint with active workers bills without use, here at a price
+  // the catalog does not have.
   unpriced.insert(plan.cost.unpriced_active_endpoints.begin(),
                   plan.cost.unpriced_active_endpoints.end());
   std::set<std::string> changed;
@@ -72,7 +72,9 @@ Runway ReadRunway(Workspace& workspace, const Plan& plan) {
   if (!account.ok()) return UnknownRunway(std::string(account.status().message()));
   const Cost& cost = plan.cost;
   Runway runway = ComputeRunway(
-      *account, cost.pods_hourly_after - cost.pods_hourly_before,
+      *account,
+      cost.pods_hourly_after - cost.pods_hourly_before +
+          cost.endpoints_hourly_after - cost.endpoints_hourly_before,
       cost.storage_monthly_after - cost.storage_monthly_before);
   runway.unpriced_changes = UnpricedChanges(plan);
   return runway;

@@ -146,6 +146,22 @@ constexpr GpuTypeInfo kGpuTypes[] = {
      kUnpriced, kUnpriced, 8},
 };
 
+// RunPod's serverless price list (serverless/pricing.mdx of its docs, its
+// GPU pricing table): USD per GPU per second, flex workers, by pool. The
+// table names GPUs, not pools; each row is the pool of its GPUs here. The
+// table has no row for ADA_32_PRO (RTX 5090), which stays unpriced.
+struct ServerlessPrice {
+  std::string_view pool;
+  double per_second;
+};
+constexpr ServerlessPrice kServerlessPrices[] = {
+    {"AMPERE_16", 0.00016},     {"AMPERE_24", 0.00019},
+    {"ADA_24", 0.00031},        {"AMPERE_48", 0.00034},
+    {"ADA_48_PRO", 0.00053},    {"AMPERE_80", 0.00076},
+    {"ADA_80_PRO", 0.00116},    {"BLACKWELL_96", 0.00111},
+    {"HOPPER_141", 0.00155},    {"BLACKWELL_180", 0.00240},
+};
+
 }  // namespace
 
 std::span<const DataCenterInfo> KnownDataCenters() { return kDataCenters; }
@@ -191,6 +207,25 @@ std::optional<double> PodHourlyCost(std::string_view gpu_type, int gpu_count,
       cloud_type == "COMMUNITY" ? gpu->community_price : gpu->secure_price;
   if (!per_gpu.has_value()) return std::nullopt;
   return *per_gpu * gpu_count;
+}
+
+std::optional<double> ServerlessGpuHourlyPrice(std::string_view pool) {
+  for (const ServerlessPrice& price : kServerlessPrices) {
+    if (price.pool == pool) return price.per_second * 3600;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> ServerlessWorkersHourlyCost(
+    std::span<const std::string> pools, int gpu_count, int workers) {
+  if (pools.empty()) return std::nullopt;
+  double dearest = 0;
+  for (const std::string& pool : pools) {
+    std::optional<double> per_gpu = ServerlessGpuHourlyPrice(pool);
+    if (!per_gpu.has_value()) return std::nullopt;
+    dearest = std::max(dearest, *per_gpu);
+  }
+  return dearest * gpu_count * workers;
 }
 
 bool IsKnownGpuPool(std::string_view pool) {

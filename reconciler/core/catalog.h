@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -69,6 +70,20 @@ bool VolumePricePublished(std::string_view type);
 // pod costs none (the caller leaves it out).
 std::optional<double> PodHourlyCost(std::string_view gpu_type, int gpu_count,
                                     std::string_view cloud_type);
+
+// USD per GPU-hour of a serverless worker in GPU pool `pool` ("ADA_24"):
+// RunPod's published per-second list price for the pool, times 3600 (the
+// same for flex and active workers; a discount negotiated for active
+// workers is not known to podform). nullopt for a pool RunPod publishes no
+// price for (ADA_32_PRO) or one the catalog does not know.
+std::optional<double> ServerlessGpuHourlyPrice(std::string_view pool);
+
+// Hourly price in USD of `workers` serverless workers of `gpu_count` GPUs
+// each, which RunPod may place in any of `pools`: priced at the dearest of
+// them, so an upper bound when they differ. nullopt when `pools` is empty
+// or one of them has no known price. Zero workers cost 0.
+std::optional<double> ServerlessWorkersHourlyCost(
+    std::span<const std::string> pools, int gpu_count, int workers);
 
 // Whether the serverless GPU pool `pool` ("ADA_24") is one the catalog's
 // types belong to.

@@ -145,6 +145,12 @@ struct Cost {
   double storage_monthly_after = 0;
   double pods_hourly_before = 0;  // USD per hour, managed running pods
   double pods_hourly_after = 0;
+  // USD per hour of managed serverless endpoints' active workers
+  // (workers.min, billed whether or not requests come), each endpoint
+  // priced at the dearest of its GPU pools (ServerlessWorkersHourlyCost):
+  // upper bounds of what they cost idle. Use beyond them is not included.
+  double endpoints_hourly_before = 0;
+  double endpoints_hourly_after = 0;
   // Volumes (before or after) whose tier RunPod publishes no price for
   // (HIGH_PERFORMANCE), sorted; left out of storage_monthly_*, which are
   // then lower bounds.
@@ -155,11 +161,12 @@ struct Cost {
   std::vector<Address> unpriced_pods = {};
   // Serverless endpoints (before or after), sorted: RunPod bills their
   // workers by the second while they run, which no plan can foresee, so
-  // no sum includes them.
+  // no sum includes that use (only their active workers are in
+  // endpoints_hourly_*).
   std::vector<Address> usage_based_endpoints = {};
   // Of those, the ones that keep workers active (workers.min > 0, before
-  // or after): billed whether or not requests come, at a serverless price
-  // podform's catalog does not have; sorted.
+  // or after) in a pool without a published serverless price: left out of
+  // endpoints_hourly_*, which are then lower bounds; sorted.
   std::vector<Address> unpriced_active_endpoints = {};
 
   bool operator==(const Cost&) const = default;
@@ -185,8 +192,9 @@ struct Plan {
   // and each change's "replace_order", "replace_order_reason" and
   // "deposed"; 5 added the cost's "usage_based_endpoints" and
   // "unpriced_active_endpoints" (and endpoint.NAME addresses), and each
-  // change's "gpu_count_by_resume".
-  static constexpr int kFormatVersion = 5;
+  // change's "gpu_count_by_resume"; 6 added the cost's
+  // "endpoints_hourly_before" and "endpoints_hourly_after".
+  static constexpr int kFormatVersion = 6;
 
   // Every managed or desired address (or, with --target, the targeted ones and
   // what they depend on), no-ops included, ordered by when each change starts

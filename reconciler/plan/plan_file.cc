@@ -348,7 +348,8 @@ absl::StatusOr<Plan> Parse(const json& root) {
   json priced = root.at("cost");
   for (const char* key :
        {"unpriced_volumes", "unpriced_pods", "usage_based_endpoints",
-        "unpriced_active_endpoints"}) {
+        "unpriced_active_endpoints", "endpoints_hourly_before",
+        "endpoints_hourly_after"}) {
     if (priced.is_object()) priced.erase(key);
   }
   RETURN_IF_ERROR(
@@ -370,6 +371,13 @@ absl::StatusOr<Plan> Parse(const json& root) {
   if (root.at("cost").contains("unpriced_active_endpoints")) {
     RETURN_IF_ERROR(cost.AddressList("unpriced_active_endpoints",
                                      &plan.cost.unpriced_active_endpoints));
+  }
+  // The endpoints' figures are there only when the plan has endpoints.
+  if (root.at("cost").contains("usage_based_endpoints")) {
+    RETURN_IF_ERROR(cost.Number("endpoints_hourly_before",
+                                &plan.cost.endpoints_hourly_before));
+    RETURN_IF_ERROR(cost.Number("endpoints_hourly_after",
+                                &plan.cost.endpoints_hourly_after));
   }
   RETURN_IF_ERROR(
       cost.Number("storage_monthly_before", &plan.cost.storage_monthly_before));
@@ -445,6 +453,9 @@ std::string SerializePlanFile(const Plan& plan) {
   if (!plan.cost.usage_based_endpoints.empty()) {
     body["cost"]["usage_based_endpoints"] =
         Addresses(plan.cost.usage_based_endpoints);
+    body["cost"]["endpoints_hourly_before"] =
+        plan.cost.endpoints_hourly_before;
+    body["cost"]["endpoints_hourly_after"] = plan.cost.endpoints_hourly_after;
   }
   if (!plan.cost.unpriced_active_endpoints.empty()) {
     body["cost"]["unpriced_active_endpoints"] =

@@ -578,10 +578,22 @@ std::set<Address> Planner::Kept() const {
 Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   Cost cost;
   std::set<Address> unpriced, unpriced_pods, endpoints, active_endpoints;
-  auto add = [&](const Resource& r, double* storage, double* pods) {
+  // `after`: whether r is what exists once the plan is applied.
+  auto add = [&](const Resource& r, bool after) {
+    double* storage =
+        after ? &cost.storage_monthly_after : &cost.storage_monthly_before;
+    double* pods = after ? &cost.pods_hourly_after : &cost.pods_hourly_before;
     if (r.address.kind == Kind::kEndpoint) {
       endpoints.insert(r.address);
-      if (r.endpoint.workers_min > 0) active_endpoints.insert(r.address);
+      if (r.endpoint.workers_min == 0) return;
+      std::optional<double> hourly = ServerlessWorkersHourlyCost(
+          r.endpoint.gpu_pools, r.endpoint.gpu_count, r.endpoint.workers_min);
+      if (hourly.has_value()) {
+        (after ? cost.endpoints_hourly_after : cost.endpoints_hourly_before) +=
+            *hourly;
+      } else {
+        active_endpoints.insert(r.address);
+      }
     } else if (r.address.kind == Kind::kVolume) {
       if (VolumePricePublished(r.volume.type)) {
         *storage += VolumeMonthlyCost(r.volume.size_gb);
@@ -600,15 +612,11 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   };
   for (const auto& [address, entry] : entries_) {
     const Change& c = entry.change;
-    if (entry.exists_live && c.before.has_value()) {
-      add(*c.before, &cost.storage_monthly_before, &cost.pods_hourly_before);
-    }
+    if (entry.exists_live && c.before.has_value()) add(*c.before, false);
     if (kept.count(address) == 0) {
-      if (entry.exists_live && c.before.has_value()) {
-        add(*c.before, &cost.storage_monthly_after, &cost.pods_hourly_after);
-      }
+      if (entry.exists_live && c.before.has_value()) add(*c.before, true);
     } else if (c.action != Action::kDelete && c.after.has_value()) {
-      add(*c.after, &cost.storage_monthly_after, &cost.pods_hourly_after);
+      add(*c.after, true);
     }
   }
   // A running deposed pod is billed until its termination.
@@ -618,6 +626,8 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   cost.storage_monthly_after = RoundCost(cost.storage_monthly_after);
   cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
   cost.pods_hourly_after = RoundCost(cost.pods_hourly_after);
+  cost.endpoints_hourly_before = RoundCost(cost.endpoints_hourly_before);
+  cost.endpoints_hourly_after = RoundCost(cost.endpoints_hourly_after);
   cost.unpriced_volumes.assign(unpriced.begin(), unpriced.end());
   cost.unpriced_pods.assign(unpriced_pods.begin(), unpriced_pods.end());
   cost.usage_based_endpoints.assign(endpoints.begin(), endpoints.end());

@@ -49,7 +49,8 @@ std::string MovedLine(const Move& move);
 
 // One line per change with destroys_data: "volume.models will be DESTROYED
 // with all its data (500 GB)" (replace adds " and replaced by an empty
-// volume"). Without the "WARNING: " prefix.
+// volume", and ", which endpoint.a, endpoint.b then read" when endpoints
+// mount it after the plan). Without the "WARNING: " prefix.
 std::vector<std::string> DataLossWarnings(const Plan& plan);
 
 }  // namespace podform

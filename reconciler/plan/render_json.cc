@@ -125,6 +125,8 @@ json RenderJson(const Plan& plan) {
         {"storage_monthly_after", plan.cost.storage_monthly_after},
         {"pods_hourly_before", plan.cost.pods_hourly_before},
         {"pods_hourly_after", plan.cost.pods_hourly_after},
+        {"endpoints_hourly_before", plan.cost.endpoints_hourly_before},
+        {"endpoints_hourly_after", plan.cost.endpoints_hourly_after},
         {"unpriced_volumes", Addresses(plan.cost.unpriced_volumes)},
         {"unpriced_pods", Addresses(plan.cost.unpriced_pods)},
         {"usage_based_endpoints",

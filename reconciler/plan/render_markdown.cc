@@ -161,6 +161,12 @@ std::string RenderMarkdown(const Plan& plan) {
                   " |\n", "| Pods (per hour) | ",
                   render_internal::Money(plan.cost.pods_hourly_before), " | ",
                   render_internal::Money(plan.cost.pods_hourly_after), " |\n");
+  if (!plan.cost.usage_based_endpoints.empty()) {
+    absl::StrAppend(
+        &out, "| Endpoints' active workers (per hour) | ",
+        render_internal::Money(plan.cost.endpoints_hourly_before), " | ",
+        render_internal::Money(plan.cost.endpoints_hourly_after), " |\n");
+  }
   if (!plan.cost.unpriced_volumes.empty()) {
     absl::StrAppend(&out, "\nStorage leaves out ",
                     render_internal::UnpricedNote(plan.cost), ".\n");

@@ -1,5 +1,6 @@
 // RenderText, SummaryLine and DataLossWarnings (render.h).
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "reconciler/plan/render.h"
@@ -133,6 +134,19 @@ std::vector<std::string> DataLossWarnings(const Plan& plan) {
     }
     if (c.action == Action::kReplace) {
       absl::StrAppend(&line, " and replaced by an empty volume");
+      // The endpoints that go on mounting it read the empty one.
+      std::vector<std::string> readers;
+      for (const Change& e : plan.changes) {
+        if (e.address.kind == Kind::kEndpoint &&
+            e.action != Action::kDelete && e.after.has_value() &&
+            absl::c_linear_search(e.after->volume_keys, c.address.name)) {
+          readers.push_back(e.address.ToString());
+        }
+      }
+      if (!readers.empty()) {
+        absl::StrAppend(&line, ", which ", absl::StrJoin(readers, ", "),
+                        " then ", readers.size() == 1 ? "reads" : "read");
+      }
     }
     out.push_back(std::move(line));
   }

@@ -268,17 +268,12 @@ std::string EndpointsNote(const Cost& cost) {
     names.push_back(a.ToString());
   }
   std::string note = absl::StrCat(
-      "billed by the second of use, not included (",
-      absl::StrJoin(names, ", "), ")");
+      "active workers, each endpoint at its dearest pool; use beyond them "
+      "billed by the second, not included: ",
+      absl::StrJoin(names, ", "));
   if (!cost.unpriced_active_endpoints.empty()) {
-    std::vector<std::string> active;
-    for (const Address& a : cost.unpriced_active_endpoints) {
-      active.push_back(a.ToString());
-    }
-    absl::StrAppend(&note, "; ", absl::StrJoin(active, ", "),
-                    active.size() == 1 ? " keeps" : " keep",
-                    " workers active, billed even when idle: serverless "
-                    "price not known to podform");
+    absl::StrAppend(&note, "; ",
+                    NotPublished(cost.unpriced_active_endpoints));
   }
   return note;
 }
@@ -298,7 +293,10 @@ std::vector<std::string> CostLines(const Cost& cost) {
   }
   std::vector<std::string> lines{std::move(storage), std::move(pods)};
   if (!cost.usage_based_endpoints.empty()) {
-    lines.push_back(absl::StrCat("Endpoints: ", EndpointsNote(cost)));
+    lines.push_back(absl::StrCat(
+        "Endpoints: ", Money(cost.endpoints_hourly_before), "/hour -> ",
+        Money(cost.endpoints_hourly_after), "/hour (", EndpointsNote(cost),
+        ")"));
   }
   lines.push_back(CostAssumptions());
   return lines;

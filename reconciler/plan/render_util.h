@@ -76,13 +76,16 @@ std::string ReplaceOrderLine(const Change& change);
 // "Storage: $7.00/month -> $35.00/month" (with " (volume.fast: price not
 // published)" when cost.unpriced_volumes names any), "Pods: $0.00/hour ->
 // $1.64/hour" (with " (pod.big: price not published)" when
-// cost.unpriced_pods names any), "Endpoints: " EndpointsNote(cost) when
-// the plan has endpoints, and CostAssumptions().
+// cost.unpriced_pods names any), "Endpoints: $0.00/hour -> $1.12/hour ("
+// EndpointsNote(cost) ")" when the plan has endpoints, and
+// CostAssumptions().
 std::vector<std::string> CostLines(const Cost& cost);
 
-// What the plan's endpoints cost: "billed by the second of use, not
-// included (endpoint.a, endpoint.b)", and which keep workers active
-// (cost.unpriced_active_endpoints); "" when there is no endpoint.
+// What the endpoints' figures hold and leave out: "active workers, each
+// endpoint at its dearest pool; use beyond them billed by the second, not
+// included: endpoint.a, endpoint.b", then "; endpoint.x: price not
+// published" for cost.unpriced_active_endpoints; "" when there is no
+// endpoint.
 std::string EndpointsNote(const Cost& cost);
 
 // The one line that says what the cost lines assume: "Prices as of

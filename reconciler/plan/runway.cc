@@ -34,14 +34,14 @@ std::string DaysText(double days) {
   return absl::StrCat(text, text == "1" ? " day" : " days");
 }
 
-Runway ComputeRunway(const AccountFigures& account, double pods_hourly_change,
+Runway ComputeRunway(const AccountFigures& account, double hourly_change,
                      double storage_monthly_change) {
   Runway runway;
   runway.balance = account.balance;
   runway.spend_limit = account.spend_limit;
   runway.per_day_now = std::max(0.0, account.spend_per_hour) * kHoursPerDay;
   const double change_per_day =
-      pods_hourly_change * kHoursPerDay +
+      hourly_change * kHoursPerDay +
       storage_monthly_change * kHoursPerDay / kHoursPerMonth;
   runway.per_day_after = std::max(0.0, runway.per_day_now + change_per_day);
   runway.per_hour_after = runway.per_day_after / kHoursPerDay;

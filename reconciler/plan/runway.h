@@ -45,13 +45,14 @@ struct Runway {
   bool operator==(const Runway&) const = default;
 };
 
-// The runway of `account` before and after a plan that changes the pods'
-// hourly cost by `pods_hourly_change` and the storage's monthly cost by
+// The runway of `account` before and after a plan that changes the hourly
+// cost of GPU time (pods, and endpoints' active workers) by
+// `hourly_change` and the storage's monthly cost by
 // `storage_monthly_change` (USD; either may be negative). Per day:
-// currentSpendPerHr x 24, plus pods_hourly_change x 24, plus
+// currentSpendPerHr x 24, plus hourly_change x 24, plus
 // storage_monthly_change x 24 / kHoursPerMonth. A spend per day after the
 // plan below 0 counts as 0.
-Runway ComputeRunway(const AccountFigures& account, double pods_hourly_change,
+Runway ComputeRunway(const AccountFigures& account, double hourly_change,
                      double storage_monthly_change);
 
 // A runway that could not be read; `reason` is made one line (line breaks

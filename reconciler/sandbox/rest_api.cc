@@ -1310,6 +1310,11 @@ ordered_json GpuJson(const Account& account, const GpuTypeInfo& gpu,
       {"maxCount",
        {{"secure", gpu.secure_cloud ? gpu.max_gpu_count : 0},
         {"community", gpu.community_cloud ? gpu.max_gpu_count : 0}}}};
+  // Optional in RunPod's schema: only for a type in a priced pool.
+  if (std::optional<double> serverless = ServerlessGpuHourlyPrice(gpu.pool);
+      serverless.has_value()) {
+    out["price"]["serverless"] = *serverless;
+  }
   if (availability) {
     ordered_json dcs = ordered_json::array();
     int total = 0;

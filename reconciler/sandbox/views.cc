@@ -220,6 +220,18 @@ double CurrentSpendPerHr(const Account& account) {
   for (const Pod& pod : account.pods()) {
     if (pod.desired_status == "RUNNING") total += PodCostPerHr(pod);
   }
+  // An endpoint's active workers run whether or not requests come; each
+  // is placed in the first of its pools (RunPod's order of preference). A
+  // pool without a published price bills nothing, as a pod of such a type.
+  for (const Endpoint& endpoint : account.endpoints()) {
+    if (endpoint.workers_min <= 0 || endpoint.gpu_pools.empty()) continue;
+    if (std::optional<double> per_gpu =
+            ServerlessGpuHourlyPrice(endpoint.gpu_pools.front());
+        per_gpu.has_value()) {
+      total += *per_gpu * static_cast<double>(endpoint.gpu_count *
+                                              endpoint.workers_min);
+    }
+  }
   constexpr double kHoursPerMonth = 730;
   for (const NetworkVolume& volume : account.volumes()) {
     total += VolumeMonthlyCost(volume.size_gb) / kHoursPerMonth;

@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "gtest/gtest.h"
@@ -282,6 +284,33 @@ TEST(CatalogTest, KnowsRunPodsServerlessPools) {
   }
   EXPECT_FALSE(IsKnownGpuPool(""));
   EXPECT_FALSE(IsKnownGpuPool("ADA_80"));
+}
+
+// RunPod's serverless price list, per GPU-second, times 3600: every pool
+// it lists, and none for the one it does not (ADA_32_PRO) or an unknown one.
+TEST(CatalogTest, ServerlessPoolsArePricedPerGpuHourFromRunPodsList) {
+  const std::vector<std::pair<const char*, double>> listed = {
+      {"AMPERE_16", 0.576},  {"AMPERE_24", 0.684},    {"ADA_24", 1.116},
+      {"AMPERE_48", 1.224},  {"ADA_48_PRO", 1.908},   {"AMPERE_80", 2.736},
+      {"ADA_80_PRO", 4.176}, {"BLACKWELL_96", 3.996}, {"HOPPER_141", 5.58},
+      {"BLACKWELL_180", 8.64}};
+  for (const auto& [pool, hourly] : listed) {
+    ASSERT_TRUE(ServerlessGpuHourlyPrice(pool).has_value()) << pool;
+    EXPECT_NEAR(*ServerlessGpuHourlyPrice(pool), hourly, 1e-9) << pool;
+    EXPECT_TRUE(IsKnownGpuPool(pool)) << pool;
+  }
+  EXPECT_EQ(ServerlessGpuHourlyPrice("ADA_32_PRO"), std::nullopt);
+  EXPECT_EQ(ServerlessGpuHourlyPrice("ADA_80"), std::nullopt);
+}
+
+// Workers RunPod may place in any of the pools are priced at the dearest.
+TEST(CatalogTest, ServerlessWorkersArePricedAtTheirDearestPool) {
+  const std::vector<std::string> two = {"ADA_24", "AMPERE_48"};
+  EXPECT_NEAR(*ServerlessWorkersHourlyCost(two, 2, 3), 1.224 * 2 * 3, 1e-9);
+  EXPECT_NEAR(*ServerlessWorkersHourlyCost(two, 1, 0), 0, 1e-12);
+  const std::vector<std::string> with_unpriced = {"ADA_24", "ADA_32_PRO"};
+  EXPECT_EQ(ServerlessWorkersHourlyCost(with_unpriced, 1, 1), std::nullopt);
+  EXPECT_EQ(ServerlessWorkersHourlyCost({}, 1, 1), std::nullopt);
 }
 
 TEST(AddressTest, EndpointsParseAndSortAfterPods) {

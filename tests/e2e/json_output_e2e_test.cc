@@ -52,7 +52,7 @@ TEST_F(JsonOutputE2eTest, TheConfigsWarningsAreInTheJsonAndMarkdownPlans) {
   const std::string line = machine.err.substr(0, machine.err.size() - 1);
   json plan = json::parse(machine.out, nullptr, false);
   ASSERT_FALSE(plan.is_discarded()) << machine.out;
-  EXPECT_EQ(plan["format_version"], 5);
+  EXPECT_EQ(plan["format_version"], 6);
   EXPECT_EQ(plan["ok"], true);
   EXPECT_EQ(plan["diagnostics"], json::array({Expected(line)}));
   EXPECT_THAT(plan["diagnostics"][0]["message"].get<std::string>(),
@@ -97,7 +97,7 @@ TEST_F(JsonOutputE2eTest, AConfigWithErrorsFailsAsJsonOnStdout) {
       expected.push_back(Expected(line));
     }
   }
-  EXPECT_EQ(failure, (json{{"format_version", 5},
+  EXPECT_EQ(failure, (json{{"format_version", 6},
                            {"ok", false},
                            {"diagnostics", expected}}));
   EXPECT_EQ(failure["diagnostics"][0]["severity"], "error");
@@ -123,7 +123,7 @@ TEST_F(JsonOutputE2eTest, AFailureAfterTheConfigIsJsonOnStdoutWithItsWarnings) {
   json failure = json::parse(run.out, nullptr, false);
   ASSERT_FALSE(failure.is_discarded()) << run.out;
   EXPECT_EQ(failure,
-            (json{{"format_version", 5},
+            (json{{"format_version", 6},
                   {"ok", false},
                   {"diagnostics",
                    {Expected(lines[0]),
@@ -135,7 +135,7 @@ TEST_F(JsonOutputE2eTest, AFailureAfterTheConfigIsJsonOnStdoutWithItsWarnings) {
   EXPECT_EQ(show.exit_code, 1) << show;
   ASSERT_EQ(show.err.rfind("podform: ", 0), 0u) << show.err;
   EXPECT_EQ(json::parse(show.out, nullptr, false),
-            (json{{"format_version", 5},
+            (json{{"format_version", 6},
                   {"ok", false},
                   {"diagnostics",
                    {{{"severity", "error"},

@@ -55,7 +55,7 @@ TEST_F(PlanE2eTest, FreshConfigPlansCreatesVolumeBeforeThePodMountingIt) {
   ASSERT_EQ(machine.exit_code, 0) << machine;
   json plan = json::parse(machine.out, nullptr, false);
   ASSERT_FALSE(plan.is_discarded()) << machine.out;
-  EXPECT_EQ(plan["format_version"], 5);
+  EXPECT_EQ(plan["format_version"], 6);
   EXPECT_EQ(plan["serial"], 0);
   EXPECT_EQ(plan["destroy"], false);
   ASSERT_EQ(plan["changes"].size(), 2u) << plan.dump(2);

@@ -46,7 +46,7 @@ TEST_F(ReplaceE2eTest, AGpuChangeCreatesTheNewPodBeforeTerminatingTheOld) {
   ASSERT_EQ(plan.exit_code, 0) << plan;
   json doc = json::parse(plan.out, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << plan.out;
-  EXPECT_EQ(doc["format_version"], 5);
+  EXPECT_EQ(doc["format_version"], 6);
   ASSERT_EQ(doc["changes"].size(), 2u) << doc.dump(2);
   const json& replace = doc["changes"][0];
   EXPECT_EQ(replace["address"], "pod.trainer");

@@ -123,6 +123,66 @@ TEST_F(RunwayE2eTest, PlanShowsTheRunwayBelowTheCostLinesInEveryFormat) {
                                   "($0.12/day).\n"));
 }
 
+// An endpoint's active workers bill whether or not requests come: the plan
+// prices them at the dearest of its pools, the runway counts them, and once
+// applied they are in the account's spend (the sandbox places them in the
+// first pool). REST v2 only, as endpoints are.
+TEST_F(RunwayE2eTest, AnEndpointsActiveWorkersCountInTheRunway) {
+  if (!harness::TestingRest()) {
+    GTEST_SKIP() << "endpoints are managed over REST v2 only";
+  }
+  StartSandbox({"--balance", "42.10"});
+  // 2 workers x 1 GPU; ADA_24 $1.116/GPU-hour, AMPERE_48 $1.224.
+  const auto config = [](const std::string& pools) {
+    return "version: 1\n"
+           "endpoints:\n"
+           "  embed:\n"
+           "    image: ghcr.io/acme/embed-worker:1.4\n"
+           "    gpu: {pools: [" + pools + "]}\n"
+           "    workers: {min: 2, max: 3}\n"
+           "    dataCenters: [EU-RO-1]\n";
+  };
+  WriteConfig(config("ADA_24, AMPERE_48"));
+  RunResult text = Podform({"plan"});
+  ASSERT_EQ(text.exit_code, 0) << text;
+  EXPECT_THAT(text.out,
+              HasSubstr("Pods: $0.00/hour -> $0.00/hour\n"
+                        "Endpoints: $0.00/hour -> $2.45/hour (active "
+                        "workers, each endpoint at its dearest pool; use "
+                        "beyond them billed by the second, not included: "
+                        "endpoint.embed)\n" +
+                        kAssumptions +
+                        "Balance $42.10: lasts indefinitely at today's "
+                        "$0.00/day; 0.7 days after this plan ($58.75/day).\n"));
+  RunResult machine = Podform({"plan", "--json"});
+  ASSERT_EQ(machine.exit_code, 0) << machine;
+  json doc = json::parse(machine.out);
+  EXPECT_EQ(doc["cost"]["endpoints_hourly_before"], 0.0);
+  EXPECT_EQ(doc["cost"]["endpoints_hourly_after"], 2.448);
+  EXPECT_EQ(doc["cost"]["unpriced_active_endpoints"], json::array());
+  EXPECT_NEAR(doc["runway"]["spend_daily_after"].get<double>(), 2.448 * 24,
+              1e-9);
+  EXPECT_FALSE(doc["runway"].contains("unpriced_changes"));
+
+  // A guard counts them as it counts pods.
+  RunResult guarded = Podform({"apply", "--auto-approve", "--min-runway", "1"});
+  EXPECT_EQ(guarded.exit_code, 1) << guarded;
+  EXPECT_THAT(guarded.err, HasSubstr("0.7 days"));
+  RunResult still = Podform({"plan"});
+  ASSERT_EQ(still.exit_code, 0) << still;
+  EXPECT_THAT(still.out, HasSubstr("Plan: 1 to add, 0 to change"));
+  EXPECT_THAT(still.out, Not(HasSubstr("Unmanaged")));
+
+  // Applied with its preferred pool first, the account spends 2 x $1.116.
+  WriteConfig(config("ADA_24"));
+  ASSERT_EQ(Podform({"apply", "--auto-approve"}).exit_code, 0);
+  RunResult after = Podform({"plan", "--json"});
+  ASSERT_EQ(after.exit_code, 0) << after;
+  json runway = json::parse(after.out)["runway"];
+  EXPECT_NEAR(runway["spend_daily_now"].get<double>(), 2.232 * 24, 1e-9);
+  EXPECT_NEAR(runway["spend_daily_after"].get<double>(), 2.232 * 24, 1e-9);
+}
+
 // A pod of a GPU type RunPod publishes no price for: the runway after the
 // plan is an upper bound, and a guard cannot trust it.
 TEST_F(RunwayE2eTest, APodWithoutAPublishedPriceMakesTheGuardFailClosed) {

@@ -9,12 +9,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reconciler/plan/planner.h"
+#include "reconciler/plan/render.h"
+#include "reconciler/plan/render_util.h"
 #include "reconciler/plan/steps.h"
 #include "tests/plan/fixtures.h"
 
 namespace podform::testing {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -266,6 +269,48 @@ TEST(EndpointPlannerTest, ReplacedVolumeReplacesItsEndpointAndNamesIt) {
   EXPECT_THAT(StepOrder(plan),
               ElementsAre("destroy endpoint.embed", "destroy volume.models",
                           "create volume.models", "create endpoint.embed"));
+  // The data-loss warning names the endpoint that reads the empty volume.
+  EXPECT_THAT(DataLossWarnings(plan),
+              ElementsAre("volume.models will be DESTROYED with all its data "
+                          "(100 GB) and replaced by an empty volume, which "
+                          "endpoint.embed then reads"));
+}
+
+// Active workers (workers.min) are priced at the dearest of the
+// endpoint's pools, before and after; an endpoint that scales to zero costs
+// nothing idle, and one in a pool without a published price is named.
+TEST(EndpointPlannerTest, ActiveWorkersArePricedAtTheDearestPool) {
+  World w;
+  DesiredEndpoint idle = MakeEndpoint("idle", {});
+  DesiredEndpoint warm = MakeEndpoint("warm", {});
+  warm.spec.workers_min = 1;
+  w.Converged(idle, "ep-1");
+  w.Converged(warm, "ep-2");
+  // After: 2 workers of 2 GPUs, in ADA_24 ($1.116) or AMPERE_48 ($1.224).
+  warm.spec.workers_min = 2;
+  warm.spec.gpu_count = 2;
+  warm.spec.gpu_pools = {"ADA_24", "AMPERE_48"};
+  w.Desire(warm);
+  DesiredEndpoint unpriced = MakeEndpoint("unpriced", {});
+  unpriced.spec.workers_min = 1;
+  unpriced.spec.gpu_pools = {"ADA_32_PRO"};
+  w.Desire(unpriced);
+
+  Plan plan = MustPlan(w);
+  EXPECT_DOUBLE_EQ(plan.cost.endpoints_hourly_before, 1.116);
+  EXPECT_DOUBLE_EQ(plan.cost.endpoints_hourly_after, 4.896);
+  EXPECT_EQ(plan.cost.pods_hourly_after, 0);
+  EXPECT_THAT(plan.cost.usage_based_endpoints,
+              ElementsAre(EndpointAt("idle"), EndpointAt("unpriced"),
+                          EndpointAt("warm")));
+  EXPECT_THAT(plan.cost.unpriced_active_endpoints,
+              ElementsAre(EndpointAt("unpriced")));
+  EXPECT_THAT(render_internal::CostLines(plan.cost),
+              Contains("Endpoints: $1.12/hour -> $4.90/hour (active workers, "
+                       "each endpoint at its dearest pool; use beyond them "
+                       "billed by the second, not included: endpoint.idle, "
+                       "endpoint.unpriced, endpoint.warm; endpoint.unpriced: "
+                       "price not published)"));
 }
 
 TEST(EndpointPlannerTest, RecreatedVolumeIsMountedAgainInPlace) {

@@ -236,7 +236,7 @@ TEST(CostTest, PodsOfGpuTypesWithoutAPublishedPriceAreNamedNotPricedAtZero) {
               HasSubstr("Pods: $1.64/hour -> $1.64/hour (pod.big, pod.odd: "
                         "price not published)\n"));
   nlohmann::json json = RenderJson(*plan);
-  EXPECT_EQ(json["format_version"], 5);
+  EXPECT_EQ(json["format_version"], 6);
   EXPECT_EQ(json["cost"]["unpriced_pods"],
             nlohmann::json({"pod.big", "pod.odd"}));
   EXPECT_EQ(json["cost"]["unpriced_volumes"], nlohmann::json::array());

@@ -67,6 +67,20 @@ TEST(PlanFileTest, RoundTripsAGpuCountChangedByResume) {
   EXPECT_TRUE(back->changes[0].gpu_count_by_resume);
 }
 
+// A plan with endpoints carries their cost: the active workers' figures
+// and which endpoints are billed by use.
+TEST(PlanFileTest, RoundTripsAnEndpointPlanWithItsCost) {
+  Plan plan = EndpointPlan();
+  ASSERT_EQ(plan.cost.endpoints_hourly_after, 1.116);
+  plan.cost.endpoints_hourly_before = 0.558;
+  plan.cost.unpriced_active_endpoints = {plan.cost.usage_based_endpoints[0]};
+  const std::string text = SerializePlanFile(plan);
+  absl::StatusOr<Plan> back = ParsePlanFile(text);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, plan);
+  EXPECT_EQ(json::parse(text)["cost"]["endpoints_hourly_before"], 0.558);
+}
+
 TEST(PlanFileTest, MixedPlanMatchesGolden) {
   ExpectGolden("mixed_plan.podform-plan", SerializePlanFile(MixedPlan()));
 }

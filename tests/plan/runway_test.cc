@@ -214,7 +214,7 @@ TEST(RunwayRenderTest, TextMarkdownAndJsonCarryTheSameFigures) {
                                              line + "\n"))
       << RenderMarkdown(plan);
   nlohmann::json json = RenderJson(plan);
-  EXPECT_EQ(json["format_version"], 5);
+  EXPECT_EQ(json["format_version"], 6);
   EXPECT_EQ(json["runway"],
             (nlohmann::json{{"known", true},
                             {"balance", 42.10},

@@ -28,7 +28,8 @@ TEST(RestCatalogTest, GpusListTheWholeCatalog) {
   EXPECT_EQ(gpus[1], json::parse(R"({
       "id": "NVIDIA A100 80GB PCIe", "name": "A100 PCIe", "pool": "AMPERE_80",
       "manufacturer": "NVIDIA", "memory": 80, "secure": true,
-      "community": true, "price": {"secure": 1.64, "community": 1.19},
+      "community": true,
+      "price": {"secure": 1.64, "community": 1.19, "serverless": 2.736},
       "maxCount": {"secure": 8, "community": 8}})"));
   json h100 = h.Ok("GET", "/v2/catalog/gpus/NVIDIA%20H100%2080GB%20HBM3");
   EXPECT_EQ(h100["name"], "H100 SXM");
@@ -40,8 +41,12 @@ TEST(RestCatalogTest, GpusListTheWholeCatalog) {
       "manufacturer": "NVIDIA", "memory": 288, "secure": true,
       "community": false, "price": {"secure": null, "community": null},
       "maxCount": {"secure": 8, "community": 0}})"));
-  EXPECT_EQ(h.Ok("GET", "/v2/catalog/gpus/NVIDIA%20GeForce%20RTX%205090")["pool"],
-            "ADA_32_PRO");
+  // A pool RunPod lists no serverless price for: no "serverless" key (it
+  // is optional in RunPod's schema).
+  json rtx5090 = h.Ok("GET", "/v2/catalog/gpus/NVIDIA%20GeForce%20RTX%205090");
+  EXPECT_EQ(rtx5090["pool"], "ADA_32_PRO");
+  EXPECT_EQ(rtx5090["price"],
+            json::parse(R"({"secure": null, "community": null})"));
   RestResult r = h.Call("GET", "/v2/catalog/gpus/NVIDIA%20Z1");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body,
