@@ -202,7 +202,7 @@ class Scheduler {
 
 }  // namespace
 
-ApplyResult Apply(const Plan& plan, const Config& config, State* state,
+ApplyResult Apply(const Plan& plan, const Desired& config, State* state,
                   StateStore* store, Provider* provider,
                   const ApplyOptions& options) {
   StateRecorder recorder(state, store);

@@ -13,7 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "reconciler/apply/pod_wait.h"
-#include "reconciler/config/config.h"
+#include "reconciler/core/desired.h"
 #include "reconciler/core/provider.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/plan/steps.h"
@@ -101,7 +101,7 @@ struct ApplyResult {
 // applier re-reads live state and adopts the resource if it was created.
 //
 // REQUIRES: plan.changes is in dependency order; state->lineage is set.
-ApplyResult Apply(const Plan& plan, const Config& config, State* state,
+ApplyResult Apply(const Plan& plan, const Desired& config, State* state,
                   StateStore* store, Provider* provider,
                   const ApplyOptions& options);
 

@@ -1,6 +1,7 @@
 #include "reconciler/apply/recover.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -8,34 +9,6 @@
 #include "reconciler/plan/diff.h"
 
 namespace podform {
-namespace {
-
-// The recorded form of a desired volume or pod (RecordedResource).
-Resource Desired(const Config& config, const Address& address, bool* found) {
-  *found = false;
-  if (address.kind == Kind::kVolume) {
-    if (auto it = config.volumes.find(address.name);
-        it != config.volumes.end()) {
-      *found = true;
-      return RecordedResource(address.name, it->second);
-    }
-  } else if (address.kind == Kind::kEndpoint) {
-    if (auto it = config.endpoints.find(address.name);
-        it != config.endpoints.end()) {
-      *found = true;
-      return RecordedResource(address.name, it->second);
-    }
-  } else if (auto it = config.pods.find(address.name);
-             it != config.pods.end()) {
-    *found = true;
-    return RecordedResource(address.name, it->second);
-  }
-  Resource none;
-  none.address = address;
-  return none;
-}
-
-}  // namespace
 
 LiveByName::LiveByName(const LiveState& live) {
   for (const LiveVolume& v : live.volumes) volumes_[v.spec.name].push_back(&v);
@@ -91,7 +64,7 @@ std::vector<std::string> MatchIds(const std::vector<LiveMatch>& matches) {
 }
 
 absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
-    const Config& config, const LiveState& live, State* state) {
+    const Desired& config, const LiveState& live, State* state) {
   std::set<std::string> managed;
   for (const auto& [address, resource] : state->resources) {
     managed.insert(resource.id);
@@ -125,10 +98,11 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     const LiveMatch& found = matches.front();
     // What the config declared when the create was sent; an intent of an
     // older podform does not say, and the config of now stands in for it.
-    bool desired = intent.resource.has_value();
-    Resource resource =
-        desired ? *intent.resource
-                : Desired(config, address, &desired);
+    const std::optional<Resource> declared =
+        intent.resource.has_value() ? intent.resource
+                                    : config.RecordedAt(address);
+    const bool desired = declared.has_value();
+    Resource resource = desired ? *declared : Resource{};
     resource.address = address;
     if (!desired) {
       // No longer declared: record what is live so that a plan deletes it.

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "reconciler/config/config.h"
+#include "reconciler/core/desired.h"
 #include "reconciler/core/model.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/state/state.h"
@@ -70,7 +70,7 @@ std::vector<std::string> MatchIds(const std::vector<LiveMatch>& matches);
 // `state` only when every intent could be settled; otherwise returns
 // FailedPrecondition naming each ambiguous intent and the candidate ids.
 absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
-    const Config& config, const LiveState& live, State* state);
+    const Desired& config, const LiveState& live, State* state);
 
 // Brings the record of each resource the plan leaves alone (no-op) up to
 // date: a step whose answer was lost, or a `protect` changed in the config,

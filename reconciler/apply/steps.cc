@@ -113,7 +113,7 @@ absl::StatusOr<EndpointSpec> StepRunner::EndpointToSend(
 }
 
 absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
-    const Config& config, const Change& change) {
+    const Desired& config, const Change& change) {
   std::map<std::string, std::string> values;
   if (!change.after) return values;
   // The declared secrets and resolved env of the change's pod or endpoint.

@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "reconciler/apply/recorder.h"
-#include "reconciler/config/config.h"
+#include "reconciler/core/desired.h"
 #include "reconciler/core/provider.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/plan/steps.h"
@@ -28,11 +28,11 @@ namespace podform {
 // starts (ChangedSecretEnv in planner.h); nothing podform writes holds a
 // value to check it against.
 absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
-    const Config& config, const Change& change);
+    const Desired& config, const Change& change);
 
 class StepRunner {
  public:
-  StepRunner(const Config& config, Provider* provider, StateRecorder* recorder)
+  StepRunner(const Desired& config, Provider* provider, StateRecorder* recorder)
       : config_(config), provider_(provider), recorder_(recorder) {}
 
   // Carries out one phase of `change` (see plan/steps.h): the destroy phase
@@ -112,7 +112,7 @@ class StepRunner {
   // happen, or were never sent); they go out with the next write.
   absl::Status ForgetIntents(const std::vector<Address>& addresses);
 
-  const Config& config_;
+  const Desired& config_;
   Provider* const provider_;
   StateRecorder* const recorder_;
   std::mutex mu_;

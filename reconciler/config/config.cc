@@ -440,41 +440,6 @@ LoadResult ParseConfig(const std::string& path, const std::string& text,
   return result;
 }
 
-Resource RecordedResource(const std::string& key, const DesiredVolume& volume) {
-  Resource r;
-  r.address = {Kind::kVolume, key};
-  r.volume = volume.spec;
-  r.protect = volume.protect;
-  return r;
-}
-
-Resource RecordedResource(const std::string& key, const DesiredPod& pod) {
-  Resource r;
-  r.address = {Kind::kPod, key};
-  r.pod = pod.spec;
-  r.pod.network_volume_id.clear();
-  r.volume_key = pod.volume;
-  r.read_only = pod.read_only;
-  r.secret_env = pod.secret_env;
-  for (const std::string& secret : pod.secret_env) r.pod.env.erase(secret);
-  return r;
-}
-
-Resource RecordedResource(const std::string& key,
-                          const DesiredEndpoint& endpoint) {
-  Resource r;
-  r.address = {Kind::kEndpoint, key};
-  r.endpoint = endpoint.spec;
-  r.endpoint.network_volume_ids.clear();
-  r.volume_keys = endpoint.volumes;
-  r.read_only = endpoint.read_only;
-  r.secret_env = endpoint.secret_env;
-  for (const std::string& secret : endpoint.secret_env) {
-    r.endpoint.env.erase(secret);
-  }
-  return r;
-}
-
 LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
                           const EnvLookup& vars, bool strict) {
   absl::StatusOr<std::string> text = ReadFile(path);

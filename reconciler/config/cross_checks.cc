@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "reconciler/config/drafts.h"
 #include "reconciler/config/suggest.h"
-#include "reconciler/config/writers.h"
+#include "reconciler/core/writers.h"
 #include "reconciler/core/catalog.h"
 
 namespace podform {

@@ -132,7 +132,7 @@ void CheckEndpoints(Drafts& drafts, Diagnostics& diagnostics);
 // GPU types missing from the catalog.
 void CheckReferences(Drafts& drafts, Diagnostics& diagnostics);
 
-// The several-writers guard (config/writers.h) over the pods and endpoints
+// The several-writers guard (core/writers.h) over the pods and endpoints
 // of `drafts` that mount a declared volume: a warning per volume with more than
 // one read-write mounter, an error when `strict`.
 void CheckWriters(const Drafts& drafts, bool strict, Diagnostics& diagnostics);

@@ -19,7 +19,7 @@ bool Records(const State& state, const Address& address) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Move>> ApplyMoves(const Config& config,
+absl::StatusOr<std::vector<Move>> ApplyMoves(const Desired& config,
                                              State* state) {
   State moved = *state;
   std::vector<Move> moves;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "reconciler/config/config.h"
+#include "reconciler/core/desired.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/state/state.h"
 
@@ -20,7 +20,7 @@ namespace podform {
 // made, in the order of config.moved. FailedPrecondition
 // "FILE:LINE:COL: ..." (the item's position) when the state records both
 // an item's `from` and its `to`; `*state` is then unchanged.
-absl::StatusOr<std::vector<Move>> ApplyMoves(const Config& config,
+absl::StatusOr<std::vector<Move>> ApplyMoves(const Desired& config,
                                              State* state);
 
 }  // namespace podform

@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "reconciler/config/writers.h"
+#include "reconciler/core/writers.h"
 #include "reconciler/core/catalog.h"
 #include "reconciler/plan/diff.h"
 #include "reconciler/plan/steps.h"
@@ -42,7 +42,7 @@ struct Entry {
 
 class Planner {
  public:
-  Planner(const Config& desired, const State& prior, const LiveState& live,
+  Planner(const Desired& desired, const State& prior, const LiveState& live,
           const PlanOptions& options)
       : desired_(desired),
         prior_(prior),
@@ -87,7 +87,7 @@ class Planner {
       std::vector<std::pair<Address, std::string>>* errors,
       std::vector<std::string>* warnings) const;
 
-  const Config& desired_;
+  const Desired& desired_;
   const State& prior_;
   const LiveState& live_;
   // Looked up once per recorded resource: an index keeps planning linear.
@@ -876,7 +876,7 @@ absl::StatusOr<Plan> Planner::Run() {
 
 }  // namespace
 
-absl::StatusOr<Plan> MakePlan(const Config& desired, const State& prior,
+absl::StatusOr<Plan> MakePlan(const Desired& desired, const State& prior,
                               const LiveState& live,
                               const PlanOptions& options) {
   Planner planner(desired, prior, live, options);

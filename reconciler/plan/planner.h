@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "reconciler/config/config.h"
+#include "reconciler/core/desired.h"
 #include "reconciler/core/model.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/state/state.h"
@@ -66,7 +66,7 @@ struct PlanOptions {
 //  - options.destroy: every recorded resource is deleted, same protection.
 //  - cost: before = managed resources that exist live; after = the result of
 //    the plan (untargeted resources count as unchanged).
-//  - Several writers (config/writers.h): a live pod that the lock file does
+//  - Several writers (core/writers.h): a live pod that the lock file does
 //    not know (unmanaged, not terminated) and that mounts a desired volume
 //    recorded in the lock file is one more read-write mounter of it
 //    (podform cannot know its access). A volume that has more than one
@@ -85,7 +85,7 @@ struct PlanOptions {
 //   FailedPrecondition  only rule errors (shrink, protected volume,
 //                       a pod mounting a volume that is not configured,
 //                       several writers when strict).
-absl::StatusOr<Plan> MakePlan(const Config& desired, const State& prior,
+absl::StatusOr<Plan> MakePlan(const Desired& desired, const State& prior,
                               const LiveState& live,
                               const PlanOptions& options);
 

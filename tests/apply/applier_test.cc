@@ -11,6 +11,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reconciler/config/config.h"
 #include "reconciler/state/memory_store.h"
 #include "reconciler/state/serialize.h"
 #include "tests/apply/changes.h"

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "reconciler/apply/applier.h"
 #include "reconciler/apply/recover.h"
+#include "reconciler/config/config.h"
 #include "reconciler/state/memory_store.h"
 #include "reconciler/state/serialize.h"
 #include "tests/apply/changes.h"

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "reconciler/apply/applier.h"
 #include "reconciler/apply/recover.h"
+#include "reconciler/config/config.h"
 #include "reconciler/plan/planner.h"
 #include "tests/apply/changes.h"
 #include "tests/apply/fake_provider.h"

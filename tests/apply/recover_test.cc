@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reconciler/config/config.h"
 
 namespace podform {
 namespace {

@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/config/config.h"
-#include "reconciler/config/writers.h"
+#include "reconciler/core/writers.h"
 #include "reconciler/core/resource.h"
 #include "tests/config/test_util.h"
 

@@ -1,4 +1,4 @@
-#include "reconciler/config/writers.h"
+#include "reconciler/core/writers.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 
 namespace podform {
 
-std::vector<VolumeMounter> ConfigMounters(const Config& config) {
+std::vector<VolumeMounter> ConfigMounters(const Desired& config) {
   std::vector<VolumeMounter> out;
   for (const auto& [key, pod] : config.pods) {
     if (pod.volume.empty()) continue;

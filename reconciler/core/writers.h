@@ -1,5 +1,5 @@
-#ifndef PODFORM_RECONCILER_CONFIG_WRITERS_H_
-#define PODFORM_RECONCILER_CONFIG_WRITERS_H_
+#ifndef PODFORM_RECONCILER_CORE_WRITERS_H_
+#define PODFORM_RECONCILER_CORE_WRITERS_H_
 
 // The several-writers guard (docs/GUARDS.md): a network volume has no file
 // locking, so two mounters writing the same files corrupt them. Every kind
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "reconciler/config/config.h"
+#include "reconciler/core/desired.h"
 
 namespace podform {
 
@@ -33,7 +33,7 @@ struct VolumeMounter {
 
 // The config's mounters: each pod with a volume, then each endpoint once
 // per volume it mounts, in address order.
-std::vector<VolumeMounter> ConfigMounters(const Config& config);
+std::vector<VolumeMounter> ConfigMounters(const Desired& config);
 
 // The read-write mounters of each volume written by more than one writer
 // (counting VolumeMounter::writers), in the order given, by volume key.
@@ -54,4 +54,4 @@ std::string SeveralWritersMessage(const std::string& volume,
 
 }  // namespace podform
 
-#endif  // PODFORM_RECONCILER_CONFIG_WRITERS_H_
+#endif  // PODFORM_RECONCILER_CORE_WRITERS_H_
