@@ -630,6 +630,13 @@ TEST_F(ImportAllEndpointsE2eTest, AdoptsHandMadeEndpointsAndTheNextPlanIsEmpty) 
                          "file; podform leaves them alone):\n  endpoint " +
                          priority_ + " \"priority\"\n\n" + kNoChanges));
 
+  // The secret is in no file podform wrote (the sandbox's are RunPod's).
+  for (const auto& [path, contents] : FilesUnder(dir_)) {
+    if (path.rfind(sandbox().data_path(), 0) == 0) continue;
+    EXPECT_EQ(contents.find(kSecret), std::string::npos) << path;
+  }
+  EXPECT_EQ(transcript().find(kSecret), std::string::npos);
+
   // A second run finds nothing more and changes nothing.
   const std::string before = ReadFileOrDie(Path("podform.yaml"));
   RunResult again =
