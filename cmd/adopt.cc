@@ -4,6 +4,7 @@
 #include <cmath>
 #include <regex>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -320,6 +321,31 @@ std::string WhyNotDeclarable(const LiveEndpoint& endpoint) {
     }
   }
   return "";
+}
+
+std::string WhyVolumesNotDeclarable(
+    const LiveEndpoint& endpoint,
+    const std::vector<std::string>& volume_data_centers) {
+  if (endpoint.spec.network_volume_ids.empty()) return "";
+  std::vector<std::string> volume_set = volume_data_centers;
+  absl::c_sort(volume_set);
+  auto twice = std::adjacent_find(volume_set.begin(), volume_set.end());
+  if (twice != volume_set.end()) {
+    return absl::StrCat("two of its volumes are in data center ", *twice,
+                        "; podform.yaml mounts at most one per data center");
+  }
+  std::vector<std::string> placed = endpoint.spec.data_centers;
+  absl::c_sort(placed);
+  if (placed == volume_set) return "";
+  return absl::StrCat(
+      "RunPod places it ",
+      placed.empty()
+          ? std::string("in any data center")
+          : absl::StrCat("in ", absl::StrJoin(endpoint.spec.data_centers,
+                                              ", ")),
+      ", not in its volumes' data centers (",
+      absl::StrJoin(volume_data_centers, ", "),
+      ") where podform.yaml would place it");
 }
 
 std::string EndpointEntries(const std::vector<AdoptedEndpoint>& endpoints,

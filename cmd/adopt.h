@@ -77,6 +77,16 @@ struct AdoptedEndpoint {
 // [A-Za-z_][A-Za-z0-9_]*.
 std::string WhyNotDeclarable(const LiveEndpoint& endpoint);
 
+// Why podform.yaml cannot declare `endpoint` with the volumes it mounts,
+// whose data centers RunPod reports as `volume_data_centers` (one per id of
+// endpoint.spec.network_volume_ids, in that order): two of them in one
+// data center, or RunPod placing it elsewhere than exactly there (the
+// config gives such an endpoint its volumes' data centers). "" when it can,
+// and for an endpoint without volumes.
+std::string WhyVolumesNotDeclarable(
+    const LiveEndpoint& endpoint,
+    const std::vector<std::string>& volume_data_centers);
+
 // The text of the entries: each volume or pod as "KEY:" at `indent` spaces
 // and its fields two spaces deeper, one line per field, fields equal to the
 // config's defaults left out (name when it equals the key, dataCenter when

@@ -15,7 +15,6 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/types/span.h"
 #include "cmd/adopt.h"
 #include "cmd/execute.h"
@@ -45,11 +44,6 @@ std::string Quoted(const std::string& name) {
   return absl::StrCat("\"", name, "\"");
 }
 
-bool SameSet(std::vector<std::string> a, std::vector<std::string> b) {
-  absl::c_sort(a);
-  absl::c_sort(b);
-  return a == b;
-}
 
 // The unmanaged live resources the flags select, keyed, with the volumes
 // the selected pods and endpoints mount.
@@ -287,7 +281,8 @@ Selection Select(const ImportAllFlags& flags,
       continue;
     }
     // Its volumes, each managed or adoptable, at most one per data center
-    // and in the data centers RunPod reports: what the config can say.
+    // and in the data centers RunPod reports (unless one is gone: the plan
+    // creates it again): what the config can say.
     std::string refusal;
     std::vector<const LiveVolume*> to_adopt;
     std::vector<std::string> volume_data_centers;
@@ -301,13 +296,6 @@ Selection Select(const ImportAllFlags& flags,
         break;
       }
       if (volume == nullptr) continue;  // managed, deleted outside podform
-      if (absl::c_linear_search(volume_data_centers, volume->spec.data_center)) {
-        refusal = absl::StrCat("two of its volumes are in data center ",
-                               volume->spec.data_center,
-                               "; podform.yaml mounts at most one per data "
-                               "center");
-        break;
-      }
       volume_data_centers.push_back(volume->spec.data_center);
       if (recorded != managed.end()) continue;
       if (std::string volume_refused = volume_refusal(*volume);
@@ -318,14 +306,9 @@ Selection Select(const ImportAllFlags& flags,
       }
       to_adopt.push_back(volume);
     }
-    if (refusal.empty() && !spec.network_volume_ids.empty() &&
-        volume_data_centers.size() == spec.network_volume_ids.size() &&
-        !SameSet(volume_data_centers, spec.data_centers)) {
-      refusal = absl::StrCat(
-          "RunPod places it in ", absl::StrJoin(spec.data_centers, ", "),
-          ", not in its volumes' data centers (",
-          absl::StrJoin(volume_data_centers, ", "),
-          "), where podform.yaml would place it");
+    if (refusal.empty() &&
+        volume_data_centers.size() == spec.network_volume_ids.size()) {
+      refusal = WhyVolumesNotDeclarable(live_endpoint, volume_data_centers);
     }
     if (!refusal.empty()) {
       selection.notes.push_back(absl::StrCat("skipped ", what, ": ", refusal));

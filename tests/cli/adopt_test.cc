@@ -531,6 +531,24 @@ TEST(WhyNotDeclarableTest, NamesWhatTheConfigCannotHold) {
             "([A-Za-z_][A-Za-z0-9_]*)");
 }
 
+TEST(WhyVolumesNotDeclarableTest, OnePerDataCenterAndPlacedThere) {
+  AdoptedEndpoint e = Endpoint("e");
+  EXPECT_EQ(WhyVolumesNotDeclarable(e.live, {}), "");  // no volumes
+  e.live.spec.network_volume_ids = {"vol-eu", "vol-us"};
+  e.live.spec.data_centers = {"US-TX-3", "EU-RO-1"};
+  EXPECT_EQ(WhyVolumesNotDeclarable(e.live, {"EU-RO-1", "US-TX-3"}), "");
+  EXPECT_EQ(WhyVolumesNotDeclarable(e.live, {"EU-RO-1", "EU-RO-1"}),
+            "two of its volumes are in data center EU-RO-1; podform.yaml "
+            "mounts at most one per data center");
+  EXPECT_EQ(WhyVolumesNotDeclarable(e.live, {"EU-RO-1", "EU-SE-1"}),
+            "RunPod places it in US-TX-3, EU-RO-1, not in its volumes' data "
+            "centers (EU-RO-1, EU-SE-1) where podform.yaml would place it");
+  e.live.spec.data_centers.clear();
+  EXPECT_EQ(WhyVolumesNotDeclarable(e.live, {"EU-RO-1", "US-TX-3"}),
+            "RunPod places it in any data center, not in its volumes' data "
+            "centers (EU-RO-1, US-TX-3) where podform.yaml would place it");
+}
+
 TEST(AppendEntriesTest, EndpointsGoUnderTheirSectionOrANewOneAtTheEnd) {
   const std::string before =
       "version: 1\n"
