@@ -286,8 +286,8 @@ std::string WhyNotDeclarable(const LiveEndpoint& endpoint) {
   if (spec.scaler_type == kScalerQueueDelay) {
     if (!queue) return "it is a load balancer that scales on QUEUE_DELAY";
     if (!(spec.scaler_value >= kMinQueueDelay)) {
-      return absl::StrCat("its queue delay ", spec.scaler_value,
-                          " s is below ", kMinQueueDelay);
+      return absl::StrCat("its queue delay ", spec.scaler_value, " s is below ",
+                          kMinQueueDelay);
     }
   } else if (request_count) {
     if (spec.scaler_value < 1 ||
@@ -301,9 +301,9 @@ std::string WhyNotDeclarable(const LiveEndpoint& endpoint) {
   }
   if (spec.timeout_ms % 1000 != 0 || spec.timeout_ms < 1000 ||
       spec.timeout_ms > kMaxTimeoutSeconds * 1000) {
-    return absl::StrCat(
-        "its timeout ", spec.timeout_ms,
-        " ms is not a whole number of seconds in 1..", kMaxTimeoutSeconds);
+    return absl::StrCat("its timeout ", spec.timeout_ms,
+                        " ms is not a whole number of seconds in 1..",
+                        kMaxTimeoutSeconds);
   }
   if (spec.flashboot != kFlashbootOff && spec.flashboot != kFlashbootOn) {
     return absl::StrCat("its flashboot is ", spec.flashboot,
@@ -341,8 +341,8 @@ std::string WhyVolumesNotDeclarable(
       "RunPod places it ",
       placed.empty()
           ? std::string("in any data center")
-          : absl::StrCat("in ", absl::StrJoin(endpoint.spec.data_centers,
-                                              ", ")),
+          : absl::StrCat("in ",
+                         absl::StrJoin(endpoint.spec.data_centers, ", ")),
       ", not in its volumes' data centers (",
       absl::StrJoin(volume_data_centers, ", "),
       ") where podform.yaml would place it");
@@ -393,11 +393,11 @@ std::string EndpointEntries(const std::vector<AdoptedEndpoint>& endpoints,
                       "}\n");
     }
     if (!endpoint.volume_keys.empty()) {
-      absl::StrAppend(&out, field, "volumes: ",
-                      FlowList(endpoint.volume_keys), "\n");
+      absl::StrAppend(&out, field, "volumes: ", FlowList(endpoint.volume_keys),
+                      "\n");
     } else if (!spec.data_centers.empty()) {
-      absl::StrAppend(&out, field, "dataCenters: ",
-                      FlowList(spec.data_centers), "\n");
+      absl::StrAppend(&out, field, "dataCenters: ", FlowList(spec.data_centers),
+                      "\n");
     }
     if (spec.timeout_ms != defaults.timeout_ms) {
       absl::StrAppend(&out, field, "timeout: ", spec.timeout_ms / 1000, "\n");
@@ -491,8 +491,7 @@ absl::StatusOr<Insertion> FindInsertion(const std::string& text,
 
 absl::StatusOr<std::string> AppendEntries(
     const std::string& text, const std::vector<AdoptedVolume>& volumes,
-    const std::string& default_data_center,
-    const std::vector<AdoptedPod>& pods,
+    const std::string& default_data_center, const std::vector<AdoptedPod>& pods,
     const std::vector<AdoptedEndpoint>& endpoints) {
   const std::string original =
       absl::StripAsciiWhitespace(text).empty() ? "version: 1\n" : text;

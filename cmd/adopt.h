@@ -141,8 +141,7 @@ absl::StatusOr<Insertion> FindInsertion(const std::string& text,
 // EndpointEntries with the indent found; any may be empty.
 absl::StatusOr<std::string> AppendEntries(
     const std::string& text, const std::vector<AdoptedVolume>& volumes,
-    const std::string& default_data_center,
-    const std::vector<AdoptedPod>& pods,
+    const std::string& default_data_center, const std::vector<AdoptedPod>& pods,
     const std::vector<AdoptedEndpoint>& endpoints = {});
 
 }  // namespace podform

@@ -204,8 +204,8 @@ CommandRun SetupImport(CLI::App* command, const CommandContext& context) {
   command->add_flag("--all", *all,
                     "Declare and adopt every volume, pod and endpoint the "
                     "state does not manage");
-  command->add_option("--only", flags->only,
-                      "With --all: volume, pod or endpoint")
+  command
+      ->add_option("--only", flags->only, "With --all: volume, pod or endpoint")
       ->check(CLI::IsMember({"volume", "pod", "endpoint"}));
   command->add_option("--data-center", flags->data_center,
                       "With --all: only resources in this data center");

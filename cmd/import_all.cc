@@ -44,7 +44,6 @@ std::string Quoted(const std::string& name) {
   return absl::StrCat("\"", name, "\"");
 }
 
-
 // The unmanaged live resources the flags select, keyed, with the volumes
 // the selected pods and endpoints mount.
 Selection Select(const ImportAllFlags& flags,
@@ -180,9 +179,8 @@ Selection Select(const ImportAllFlags& flags,
   auto wanted = [&](const char* kind) {
     return flags.only.empty() || flags.only == kind;
   };
-  for (const LivePod& live_pod :
-       wanted("pod") ? absl::MakeConstSpan(live.pods)
-                     : absl::Span<const LivePod>()) {
+  for (const LivePod& live_pod : wanted("pod") ? absl::MakeConstSpan(live.pods)
+                                               : absl::Span<const LivePod>()) {
     if (managed.count(live_pod.id) > 0 ||
         live_pod.desired_status == "TERMINATED") {
       continue;
@@ -264,10 +262,10 @@ Selection Select(const ImportAllFlags& flags,
       continue;
     }
     if (!name_matches(spec.name)) continue;
-    std::string what =
-        spec.name.empty()
-            ? absl::StrCat("endpoint ", live_endpoint.id)
-            : absl::StrCat("endpoint ", live_endpoint.id, " ", Quoted(spec.name));
+    std::string what = spec.name.empty()
+                           ? absl::StrCat("endpoint ", live_endpoint.id)
+                           : absl::StrCat("endpoint ", live_endpoint.id, " ",
+                                          Quoted(spec.name));
     if (std::string why = WhyNotDeclarable(live_endpoint); !why.empty()) {
       selection.notes.push_back(absl::StrCat("skipped ", what, ": ", why));
       continue;
@@ -289,8 +287,8 @@ Selection Select(const ImportAllFlags& flags,
     for (const std::string& id : spec.network_volume_ids) {
       const LiveVolume* volume = live.FindVolume(id);
       auto recorded = managed.find(id);
-      if (volume == nullptr &&
-          (recorded == managed.end() || recorded->second.kind != Kind::kVolume)) {
+      if (volume == nullptr && (recorded == managed.end() ||
+                                recorded->second.kind != Kind::kVolume)) {
         refusal = absl::StrCat("it mounts network volume ", id,
                                ", which RunPod does not list");
         break;
@@ -325,8 +323,7 @@ Selection Select(const ImportAllFlags& flags,
                                          ? recorded->second.name
                                          : volume_key_of.at(id));
     }
-    endpoint.key =
-        UniqueKey(KeyFromName(spec.name, "endpoint"), endpoint_keys);
+    endpoint.key = UniqueKey(KeyFromName(spec.name, "endpoint"), endpoint_keys);
     endpoint_keys.insert(endpoint.key);
     endpoint_names.emplace(spec.name, "endpoints." + endpoint.key);
     endpoint.secret_refs = secret_refs("endpoint", endpoint.key, spec.env);
@@ -421,7 +418,7 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
   if (selection.volumes.empty() && selection.pods.empty() &&
       selection.endpoints.empty()) {
     workspace.out() << "Nothing to import: every "
-                    << (!flags.only.empty()    ? flags.only
+                    << (!flags.only.empty()  ? flags.only
                         : endpoints_readable ? "volume, pod and endpoint"
                                              : "volume and pod")
                     << " selected is already managed.\n";
@@ -483,9 +480,9 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
             now->second.volumes != endpoint.volumes ||
             now->second.read_only != endpoint.read_only ||
             now->second.secret_env != endpoint.secret_env) {
-          return absl::InternalError(absl::StrCat(
-              "adding the entries as text would change endpoints.", key,
-              "; nothing was written (use --out FILE)"));
+          return absl::InternalError(
+              absl::StrCat("adding the entries as text would change endpoints.",
+                           key, "; nothing was written (use --out FILE)"));
         }
       }
     }

@@ -406,22 +406,22 @@ TEST(EndpointEntriesTest, EntriesReadBackAsTheLiveEndpoint) {
   std::vector<AdoptedEndpoint> endpoints;
   endpoints.push_back(Endpoint("plain"));
   AdoptedEndpoint full = Endpoint("full");
-  full.live.spec = {.name = "Full One",
-                    .image = "ghcr.io/acme/worker:2",
-                    .type = kEndpointTypeQueue,
-                    .gpu_pools = {"AMPERE_80", "ADA_24"},
-                    .gpu_count = 4,
-                    .workers_min = 3,
-                    .workers_max = 9,
-                    .idle_timeout = 3600,
-                    .scaler_type = kScalerQueueDelay,
-                    .scaler_value = 0.5,
-                    .network_volume_ids = {"vol-us", "vol-eu"},
-                    .data_centers = {"US-TX-3", "EU-RO-1"},
-                    .timeout_ms = 2147483000,
-                    .flashboot = kFlashbootOn,
-                    .env = {{"API_KEY", "sk-abcdefghijklmnop"},
-                            {"PLAIN", "a: b #c"}}};
+  full.live.spec = {
+      .name = "Full One",
+      .image = "ghcr.io/acme/worker:2",
+      .type = kEndpointTypeQueue,
+      .gpu_pools = {"AMPERE_80", "ADA_24"},
+      .gpu_count = 4,
+      .workers_min = 3,
+      .workers_max = 9,
+      .idle_timeout = 3600,
+      .scaler_type = kScalerQueueDelay,
+      .scaler_value = 0.5,
+      .network_volume_ids = {"vol-us", "vol-eu"},
+      .data_centers = {"US-TX-3", "EU-RO-1"},
+      .timeout_ms = 2147483000,
+      .flashboot = kFlashbootOn,
+      .env = {{"API_KEY", "sk-abcdefghijklmnop"}, {"PLAIN", "a: b #c"}}};
   full.volume_keys = {"models-us", "models-eu"};
   full.secret_refs = {{"API_KEY", "FULL_API_KEY"}};
   endpoints.push_back(full);
@@ -449,12 +449,11 @@ TEST(EndpointEntriesTest, EntriesReadBackAsTheLiveEndpoint) {
       "  models-us: {size: 50, dataCenter: US-TX-3}\n"
       "endpoints:\n" +
       EndpointEntries(endpoints, 2);
-  LoadResult loaded =
-      ParseConfig("p.yaml", text, [](const std::string& name) {
-        return name == "FULL_API_KEY"
-                   ? std::optional<std::string>("sk-abcdefghijklmnop")
-                   : std::nullopt;
-      });
+  LoadResult loaded = ParseConfig("p.yaml", text, [](const std::string& name) {
+    return name == "FULL_API_KEY"
+               ? std::optional<std::string>("sk-abcdefghijklmnop")
+               : std::nullopt;
+  });
   ASSERT_TRUE(loaded.config.has_value()) << text;
   for (const AdoptedEndpoint& e : endpoints) {
     const DesiredEndpoint& desired = loaded.config->endpoints.at(e.key);
@@ -484,9 +483,13 @@ TEST(WhyNotDeclarableTest, NamesWhatTheConfigCannotHold) {
   EXPECT_EQ(why([](EndpointSpec& s) { s.gpu_pools.clear(); }),
             "it has no GPU pools (a CPU endpoint?); podform.yaml declares GPU "
             "endpoints only");
-  EXPECT_EQ(why([](EndpointSpec& s) { s.gpu_pools = {"ADA_24", "TPU_9"}; }),
+  EXPECT_EQ(why([](EndpointSpec& s) {
+              s.gpu_pools = {"ADA_24", "TPU_9"};
+            }),
             "its GPU pool TPU_9 is not one podform's catalog knows");
-  EXPECT_EQ(why([](EndpointSpec& s) { s.gpu_pools = {"ADA_24", "ADA_24"}; }),
+  EXPECT_EQ(why([](EndpointSpec& s) {
+              s.gpu_pools = {"ADA_24", "ADA_24"};
+            }),
             "it lists a GPU pool twice");
   EXPECT_EQ(why([](EndpointSpec& s) { s.gpu_count = 0; }),
             "its GPU count 0 is below 1");
@@ -526,7 +529,9 @@ TEST(WhyNotDeclarableTest, NamesWhatTheConfigCannotHold) {
               s.data_centers = {"EU-RO-1", "EU-RO-1"};
             }),
             "it lists a data center twice");
-  EXPECT_EQ(why([](EndpointSpec& s) { s.env = {{"1BAD", "x"}}; }),
+  EXPECT_EQ(why([](EndpointSpec& s) {
+              s.env = {{"1BAD", "x"}};
+            }),
             "its env variable \"1BAD\" is not a name podform.yaml accepts "
             "([A-Za-z_][A-Za-z0-9_]*)");
 }
@@ -579,9 +584,9 @@ TEST(AppendEntriesTest, EndpointsGoUnderTheirSectionOrANewOneAtTheEnd) {
             "    gpuType: y\n");
 
   // No sections at all: volumes, pods, endpoints, in that order.
-  auto fresh = AppendEntries("version: 1\n",
-                             {Volume("models", "models", "EU-RO-1")}, "",
-                             {Pod("web", "")}, {Endpoint("embed")});
+  auto fresh =
+      AppendEntries("version: 1\n", {Volume("models", "models", "EU-RO-1")}, "",
+                    {Pod("web", "")}, {Endpoint("embed")});
   ASSERT_TRUE(fresh.ok()) << fresh.status();
   EXPECT_EQ(*fresh,
             "version: 1\n"

@@ -161,8 +161,8 @@ TEST(UsageTest, ImportTakesAnAddressAndIdOrAll) {
     EXPECT_EQ(run.out, "");
   }
   // volume, pod or endpoint, nothing else.
-  CliRun kind = RunPodform(project.Args({"import", "--all", "--only",
-                                         "template"}));
+  CliRun kind =
+      RunPodform(project.Args({"import", "--all", "--only", "template"}));
   EXPECT_NE(kind.code, 0);
   EXPECT_NE(kind.err.find("--only"), std::string::npos) << kind.err;
   EXPECT_EQ(*ReadFile(project.config()), before);

@@ -88,8 +88,10 @@ class ImportAllE2eTest : public E2eTest {
         MakeCurlTransport(base, kApiKey);
     EXPECT_TRUE(transport.ok()) << transport.status();
     if (!transport.ok()) return "";
-    absl::StatusOr<HttpResponse> response = (*transport)->Send(
-        HttpRequest{.method = "POST", .path = path, .body = body.dump()});
+    absl::StatusOr<HttpResponse> response =
+        (*transport)
+            ->Send(HttpRequest{
+                .method = "POST", .path = path, .body = body.dump()});
     EXPECT_TRUE(response.ok()) << response.status();
     if (!response.ok()) return "";
     EXPECT_EQ(response->status, 201) << response->body;
@@ -130,8 +132,8 @@ class ImportAllE2eTest : public E2eTest {
          {"flashboot", "FLASHBOOT"},
          {"env",
           {{"MODEL_DIR", "/runpod-volume/models"}, {"HF_TOKEN", kSecret}}}});
-    batch_ = CreateEndpoint("batch", {{"dataCenterIds", {"EU-SE-1"}},
-                                      {"workers", {{"max", 1}}}});
+    batch_ = CreateEndpoint(
+        "batch", {{"dataCenterIds", {"EU-SE-1"}}, {"workers", {{"max", 1}}}});
     gateway_ = CreateEndpoint(
         "gateway",
         {{"workers", {{"min", 1}, {"max", 2}}},
@@ -242,11 +244,10 @@ TEST_F(ImportAllE2eTest, AdoptsAHandMadeAccountAndTheNextPlanIsEmpty) {
   RunResult again =
       Podform({"import", "--all"}, {std::string("HF_TOKEN=") + kSecret});
   EXPECT_EQ(again.exit_code, 0) << again;
-  EXPECT_EQ(again.out,
-            std::string("Nothing to import: every ") +
-                (harness::TestingRest() ? "volume, pod and endpoint"
-                                        : "volume and pod") +
-                " selected is already managed.\n");
+  EXPECT_EQ(again.out, std::string("Nothing to import: every ") +
+                           (harness::TestingRest() ? "volume, pod and endpoint"
+                                                   : "volume and pod") +
+                           " selected is already managed.\n");
   EXPECT_EQ(ReadFileOrDie(Path("podform.yaml")), before);
   EXPECT_EQ(Lock()["resources"], lock_before);
 
@@ -563,7 +564,8 @@ TEST_F(ImportAllE2eTest, AFlowSectionIsRefusedAndATakenNameSkipped) {
   EXPECT_NE(web, "");
 }
 
-TEST_F(ImportAllEndpointsE2eTest, AdoptsHandMadeEndpointsAndTheNextPlanIsEmpty) {
+TEST_F(ImportAllEndpointsE2eTest,
+       AdoptsHandMadeEndpointsAndTheNextPlanIsEmpty) {
   MakeEndpointsByHand();
 
   RunResult imported = Podform({"import", "--all"});
@@ -573,8 +575,8 @@ TEST_F(ImportAllEndpointsE2eTest, AdoptsHandMadeEndpointsAndTheNextPlanIsEmpty) 
                 " \"priority\": its flashboot is PRIORITY_FLASHBOOT; "
                 "podform.yaml declares only OFF (flashboot: false) and "
                 "FLASHBOOT (flashboot: true)\n");
-  EXPECT_THAT(imported.out, HasSubstr("Imported endpoint.embed-api (id " +
-                                      embed_ + ")\n"));
+  EXPECT_THAT(imported.out,
+              HasSubstr("Imported endpoint.embed-api (id " + embed_ + ")\n"));
   EXPECT_THAT(imported.out,
               HasSubstr("  export HF_TOKEN=...  # env HF_TOKEN of "
                         "endpoint.embed-api\n"));
@@ -675,10 +677,10 @@ TEST_F(ImportAllEndpointsE2eTest, FiltersSelectEndpointsAndBringTheirVolumes) {
   EXPECT_EQ(imported({"--name-regex", "^gate"}), (Ids{gateway_}));
   RunResult also =
       Podform({"import", "--all", "--dry-run", "--name-regex", "^Embed API"});
-  EXPECT_THAT(also.err, HasSubstr("podform: also importing volume " +
-                                  eu_volume_ +
-                                  " as volume.embed-models-eu: endpoint " +
-                                  embed_ + " \"Embed API\" mounts it\n"));
+  EXPECT_THAT(also.err,
+              HasSubstr("podform: also importing volume " + eu_volume_ +
+                        " as volume.embed-models-eu: endpoint " + embed_ +
+                        " \"Embed API\" mounts it\n"));
   EXPECT_THAT(also.out, StartsWith("volumes:\n"));
   EXPECT_THAT(also.out, HasSubstr("\nendpoints:\n  embed-api:\n"));
 
@@ -691,9 +693,8 @@ TEST_F(ImportAllEndpointsE2eTest, FiltersSelectEndpointsAndBringTheirVolumes) {
       "    name: embed-models-us\n"
       "    size: 10\n"
       "    dataCenter: US-TX-3\n");
-  RunResult skipped =
-      Podform({"import", "--all", "--dry-run", "--only", "endpoint",
-               "--name-regex", "^Embed API$"});
+  RunResult skipped = Podform({"import", "--all", "--dry-run", "--only",
+                               "endpoint", "--name-regex", "^Embed API$"});
   EXPECT_EQ(skipped.exit_code, 0) << skipped;
   EXPECT_THAT(skipped.err,
               HasSubstr("podform: skipped endpoint " + embed_ +
@@ -714,7 +715,8 @@ TEST_F(ImportAllEndpointsE2eTest, FiltersSelectEndpointsAndBringTheirVolumes) {
 
 // A config that manages endpoints already: the new one goes under them,
 // mounting the managed volume by its key.
-TEST_F(ImportAllEndpointsE2eTest, AppendsUnderAnEndpointsSectionWithItsVolumes) {
+TEST_F(ImportAllEndpointsE2eTest,
+       AppendsUnderAnEndpointsSectionWithItsVolumes) {
   const std::string original =
       "version: 1\n"
       "volumes:\n"
