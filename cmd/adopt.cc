@@ -4,12 +4,15 @@
 #include <cmath>
 #include <regex>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/config/env_reference.h"
+#include "reconciler/core/catalog.h"
 #include "yaml-cpp/yaml.h"
 
 namespace podform {
@@ -34,6 +37,52 @@ double EntropyPerChar(std::string_view value) {
 }
 
 std::string Spaces(int n) { return std::string(static_cast<size_t>(n), ' '); }
+
+// The bounds config/endpoint_reader.cc reads an endpoint's fields within
+// (RunPod's, runpod-rest-v2.md §2.3).
+constexpr int kMaxIdleTimeout = 3600;
+constexpr double kMinQueueDelay = 0.5;
+constexpr int64_t kMaxTimeoutSeconds = 2147483;
+
+// "[a, b]": a flow sequence of YamlString scalars (which never hold the
+// flow indicators , [ ] { }).
+std::string FlowList(const std::vector<std::string>& items) {
+  std::vector<std::string> texts;
+  for (const std::string& item : items) texts.push_back(YamlString(item));
+  return absl::StrCat("[", absl::StrJoin(texts, ", "), "]");
+}
+
+// A number as YAML that reads back as the same double: a whole number
+// without a fraction, else the shortest text that round-trips.
+std::string NumberText(double value) {
+  if (std::isfinite(value) && value == std::floor(value) &&
+      std::fabs(value) < 1e15) {
+    return absl::StrCat(static_cast<int64_t>(value));
+  }
+  return nlohmann::json(value).dump();
+}
+
+bool HasDuplicates(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  return std::adjacent_find(items.begin(), items.end()) != items.end();
+}
+
+// An env block ("env:" and one line per variable), values that
+// `secret_refs` names written as ${env:NAME}.
+std::string EnvLines(const std::map<std::string, std::string>& env,
+                     const std::map<std::string, std::string>& secret_refs,
+                     const std::string& field) {
+  if (env.empty()) return "";
+  std::string out = absl::StrCat(field, "env:\n");
+  for (const auto& [name, value] : env) {
+    auto secret = secret_refs.find(name);
+    std::string text = secret != secret_refs.end()
+                           ? absl::StrCat("\"${env:", secret->second, "}\"")
+                           : YamlString(value, /*env_value=*/true);
+    absl::StrAppend(&out, field, "  ", name, ": ", text, "\n");
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -181,21 +230,182 @@ std::string PodEntries(const std::vector<AdoptedPod>& pods, int indent) {
       absl::StrAppend(&out, field, "ports: [", absl::StrJoin(ports, ", "),
                       "]\n");
     }
-    if (!spec.env.empty()) {
-      absl::StrAppend(&out, field, "env:\n");
-      for (const auto& [name, value] : spec.env) {
-        auto secret = pod.secret_refs.find(name);
-        std::string text = secret != pod.secret_refs.end()
-                               ? absl::StrCat("\"${env:", secret->second, "}\"")
-                               : YamlString(value, /*env_value=*/true);
-        absl::StrAppend(&out, field, "  ", name, ": ", text, "\n");
-      }
-    }
+    absl::StrAppend(&out, EnvLines(spec.env, pod.secret_refs, field));
     if (!spec.running) absl::StrAppend(&out, field, "status: stopped\n");
     if (!spec.docker_args.empty()) {
       absl::StrAppend(&out, field, "dockerArgs: ", YamlString(spec.docker_args),
                       "\n");
     }
+  }
+  return out;
+}
+
+std::string WhyNotDeclarable(const LiveEndpoint& endpoint) {
+  const EndpointSpec& spec = endpoint.spec;
+  const bool queue = spec.type == kEndpointTypeQueue;
+  const bool request_count = spec.scaler_type == kScalerRequestCount;
+  if (spec.name.empty()) {
+    return "it has no name, and podform.yaml gives every endpoint one";
+  }
+  if (spec.image.empty()) {
+    return "RunPod reports no image for it, and podform.yaml requires one";
+  }
+  if (!queue && spec.type != kEndpointTypeLoadBalancer) {
+    return absl::StrCat("its type ", spec.type,
+                        " is neither QUEUE nor LOAD_BALANCER");
+  }
+  if (spec.gpu_pools.empty()) {
+    return "it has no GPU pools (a CPU endpoint?); podform.yaml declares GPU "
+           "endpoints only";
+  }
+  for (const std::string& pool : spec.gpu_pools) {
+    if (!IsKnownGpuPool(pool)) {
+      return absl::StrCat("its GPU pool ", pool,
+                          " is not one podform's catalog knows");
+    }
+  }
+  if (HasDuplicates(spec.gpu_pools)) return "it lists a GPU pool twice";
+  if (spec.gpu_count < 1) {
+    return absl::StrCat("its GPU count ", spec.gpu_count, " is below 1");
+  }
+  if (spec.workers_min < 0 || spec.workers_min > spec.workers_max) {
+    return absl::StrCat("its workers (min ", spec.workers_min, ", max ",
+                        spec.workers_max, ") are not 0 <= min <= max");
+  }
+  if (queue && request_count) {
+    if (spec.idle_timeout != 0) {
+      return absl::StrCat(
+          "it has an idle timeout (", spec.idle_timeout,
+          " s) on a queue that scales on REQUEST_COUNT, which podform.yaml "
+          "cannot declare");
+    }
+  } else if (spec.idle_timeout < 1 || spec.idle_timeout > kMaxIdleTimeout) {
+    return absl::StrCat("its idle timeout ", spec.idle_timeout,
+                        " s is not in 1..", kMaxIdleTimeout);
+  }
+  if (spec.scaler_type == kScalerQueueDelay) {
+    if (!queue) return "it is a load balancer that scales on QUEUE_DELAY";
+    if (!(spec.scaler_value >= kMinQueueDelay)) {
+      return absl::StrCat("its queue delay ", spec.scaler_value, " s is below ",
+                          kMinQueueDelay);
+    }
+  } else if (request_count) {
+    if (spec.scaler_value < 1 ||
+        spec.scaler_value != std::floor(spec.scaler_value)) {
+      return absl::StrCat("its request count ", spec.scaler_value,
+                          " is not a whole number from 1");
+    }
+  } else {
+    return absl::StrCat("its scaler ", spec.scaler_type,
+                        " is neither QUEUE_DELAY nor REQUEST_COUNT");
+  }
+  if (spec.timeout_ms % 1000 != 0 || spec.timeout_ms < 1000 ||
+      spec.timeout_ms > kMaxTimeoutSeconds * 1000) {
+    return absl::StrCat("its timeout ", spec.timeout_ms,
+                        " ms is not a whole number of seconds in 1..",
+                        kMaxTimeoutSeconds);
+  }
+  if (spec.flashboot != kFlashbootOff && spec.flashboot != kFlashbootOn) {
+    return absl::StrCat("its flashboot is ", spec.flashboot,
+                        "; podform.yaml declares only OFF (flashboot: false) "
+                        "and FLASHBOOT (flashboot: true)");
+  }
+  if (spec.network_volume_ids.empty() && HasDuplicates(spec.data_centers)) {
+    return "it lists a data center twice";
+  }
+  for (const auto& [name, value] : spec.env) {
+    if (!IsEnvVariableName(name)) {
+      return absl::StrCat("its env variable \"", name,
+                          "\" is not a name podform.yaml accepts "
+                          "([A-Za-z_][A-Za-z0-9_]*)");
+    }
+  }
+  return "";
+}
+
+std::string WhyVolumesNotDeclarable(
+    const LiveEndpoint& endpoint,
+    const std::vector<std::string>& volume_data_centers) {
+  if (endpoint.spec.network_volume_ids.empty()) return "";
+  std::vector<std::string> volume_set = volume_data_centers;
+  absl::c_sort(volume_set);
+  auto twice = std::adjacent_find(volume_set.begin(), volume_set.end());
+  if (twice != volume_set.end()) {
+    return absl::StrCat("two of its volumes are in data center ", *twice,
+                        "; podform.yaml mounts at most one per data center");
+  }
+  std::vector<std::string> placed = endpoint.spec.data_centers;
+  absl::c_sort(placed);
+  if (placed == volume_set) return "";
+  return absl::StrCat(
+      "RunPod places it ",
+      placed.empty()
+          ? std::string("in any data center")
+          : absl::StrCat("in ",
+                         absl::StrJoin(endpoint.spec.data_centers, ", ")),
+      ", not in its volumes' data centers (",
+      absl::StrJoin(volume_data_centers, ", "),
+      ") where podform.yaml would place it");
+}
+
+std::string EndpointEntries(const std::vector<AdoptedEndpoint>& endpoints,
+                            int indent) {
+  const EndpointSpec defaults;
+  std::string out;
+  std::string field = Spaces(indent + 2);
+  for (const AdoptedEndpoint& endpoint : endpoints) {
+    const EndpointSpec& spec = endpoint.live.spec;
+    const bool queue = spec.type == kEndpointTypeQueue;
+    const bool request_count = spec.scaler_type == kScalerRequestCount;
+    absl::StrAppend(&out, Spaces(indent), endpoint.key, ":\n");
+    if (spec.name != endpoint.key) {
+      absl::StrAppend(&out, field, "name: ", YamlString(spec.name), "\n");
+    }
+    absl::StrAppend(&out, field, "image: ", YamlString(spec.image), "\n");
+    if (!queue) absl::StrAppend(&out, field, "type: load-balancer\n");
+    absl::StrAppend(&out, field, "gpu: {pools: ", FlowList(spec.gpu_pools),
+                    spec.gpu_count != defaults.gpu_count
+                        ? absl::StrCat(", count: ", spec.gpu_count)
+                        : "",
+                    "}\n");
+    std::vector<std::string> workers;
+    if (spec.workers_min != defaults.workers_min) {
+      workers.push_back(absl::StrCat("min: ", spec.workers_min));
+    }
+    if (spec.workers_max != defaults.workers_max) {
+      workers.push_back(absl::StrCat("max: ", spec.workers_max));
+    }
+    if (!(queue && request_count) &&
+        spec.idle_timeout != defaults.idle_timeout) {
+      workers.push_back(absl::StrCat("idleTimeout: ", spec.idle_timeout));
+    }
+    if (!workers.empty()) {
+      absl::StrAppend(&out, field, "workers: {", absl::StrJoin(workers, ", "),
+                      "}\n");
+    }
+    if (request_count) {
+      absl::StrAppend(&out, field,
+                      "scaling: {requestCount: ", NumberText(spec.scaler_value),
+                      "}\n");
+    } else if (spec.scaler_value != defaults.scaler_value) {
+      absl::StrAppend(&out, field,
+                      "scaling: {queueDelay: ", NumberText(spec.scaler_value),
+                      "}\n");
+    }
+    if (!endpoint.volume_keys.empty()) {
+      absl::StrAppend(&out, field, "volumes: ", FlowList(endpoint.volume_keys),
+                      "\n");
+    } else if (!spec.data_centers.empty()) {
+      absl::StrAppend(&out, field, "dataCenters: ", FlowList(spec.data_centers),
+                      "\n");
+    }
+    if (spec.timeout_ms != defaults.timeout_ms) {
+      absl::StrAppend(&out, field, "timeout: ", spec.timeout_ms / 1000, "\n");
+    }
+    if (spec.flashboot == kFlashbootOn) {
+      absl::StrAppend(&out, field, "flashboot: true\n");
+    }
+    absl::StrAppend(&out, EnvLines(spec.env, endpoint.secret_refs, field));
   }
   return out;
 }
@@ -281,11 +491,11 @@ absl::StatusOr<Insertion> FindInsertion(const std::string& text,
 
 absl::StatusOr<std::string> AppendEntries(
     const std::string& text, const std::vector<AdoptedVolume>& volumes,
-    const std::string& default_data_center,
-    const std::vector<AdoptedPod>& pods) {
+    const std::string& default_data_center, const std::vector<AdoptedPod>& pods,
+    const std::vector<AdoptedEndpoint>& endpoints) {
   const std::string original =
       absl::StripAsciiWhitespace(text).empty() ? "version: 1\n" : text;
-  // Both places are found in the original text (so that messages name its
+  // The places are found in the original text (so that messages name its
   // lines), then filled from the end backwards; new sections go last.
   struct Pending {
     Insertion at;
@@ -305,8 +515,15 @@ absl::StatusOr<std::string> AppendEntries(
     if (!at.ok()) return at.status();
     pending.push_back({*at, "pods", PodEntries(pods, at->indent)});
   }
+  if (!endpoints.empty()) {
+    absl::StatusOr<Insertion> at = FindInsertion(original, "endpoints");
+    if (!at.ok()) return at.status();
+    pending.push_back(
+        {*at, "endpoints", EndpointEntries(endpoints, at->indent)});
+  }
   std::string out = original;
-  std::sort(
+  // Stable: new sections are appended in the order above.
+  std::stable_sort(
       pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
         return a.at.offset != std::string::npos &&
                (b.at.offset == std::string::npos || a.at.offset > b.at.offset);

@@ -53,6 +53,39 @@ struct AdoptedPod {
   // Env variables written as ${env:NAME}: variable -> NAME.
   std::map<std::string, std::string> secret_refs;
 };
+struct AdoptedEndpoint {
+  std::string key;
+  LiveEndpoint live;
+  // The keys of its volumes, in the order of live.spec.network_volume_ids
+  // (one each).
+  std::vector<std::string> volume_keys;
+  // As AdoptedPod::secret_refs.
+  std::map<std::string, std::string> secret_refs;
+};
+
+// Why podform.yaml cannot declare `endpoint` as RunPod reports it (its
+// volumes aside), as the end of "skipped endpoint ID "NAME": ..."; "" when
+// it can. What the config cannot hold: an empty name or image, a type
+// other than QUEUE and LOAD_BALANCER, no GPU pools (a CPU endpoint) or a
+// pool the catalog does not know, fewer than 1 GPU, workers min above max
+// or below 0, an idle timeout outside 1..3600 s (or any on a queue that
+// scales on REQUEST_COUNT, which has none), a scaler other than
+// QUEUE_DELAY (at least 0.5 s; not on a load balancer) and REQUEST_COUNT
+// (from 1), a timeout that is not a whole number of seconds in
+// 1..2147483, flashboot other than OFF and FLASHBOOT (PRIORITY_FLASHBOOT),
+// a data center listed twice and an env name that is not
+// [A-Za-z_][A-Za-z0-9_]*.
+std::string WhyNotDeclarable(const LiveEndpoint& endpoint);
+
+// Why podform.yaml cannot declare `endpoint` with the volumes it mounts,
+// whose data centers RunPod reports as `volume_data_centers` (one per id of
+// endpoint.spec.network_volume_ids, in that order): two of them in one
+// data center, or RunPod placing it elsewhere than exactly there (the
+// config gives such an endpoint its volumes' data centers). "" when it can,
+// and for an endpoint without volumes.
+std::string WhyVolumesNotDeclarable(
+    const LiveEndpoint& endpoint,
+    const std::vector<std::string>& volume_data_centers);
 
 // The text of the entries: each volume or pod as "KEY:" at `indent` spaces
 // and its fields two spaces deeper, one line per field, fields equal to the
@@ -66,6 +99,21 @@ std::string VolumeEntries(const std::vector<AdoptedVolume>& volumes,
                           const std::string& default_data_center, int indent);
 std::string PodEntries(const std::vector<AdoptedPod>& pods, int indent);
 
+// The same for endpoints (config field order, defaults as
+// config/endpoint_reader.cc applies them left out): name when it equals the
+// key, type queue, gpu.count 1, workers min 0, max 3 and idleTimeout 10
+// (never an idleTimeout on a queue that scales on requestCount), scaling
+// queueDelay 4 on a queue (a load balancer's requestCount is always
+// written: the config requires it), timeout 300, flashboot false, no env.
+// gpu, workers, scaling, volumes and dataCenters are flow-style one-liners
+// (`gpu: {pools: [ADA_24], count: 2}`); `volumes:` lists volume_keys,
+// `dataCenters:` is written only when there are no volumes and RunPod
+// reports some. `access` is podform's own record, which RunPod does not
+// report: never written (read-write).
+// REQUIRES: WhyNotDeclarable(e.live) is "" for each.
+std::string EndpointEntries(const std::vector<AdoptedEndpoint>& endpoints,
+                            int indent);
+
 // Where import --all puts new entries in an existing config (`text`, which
 // loaded without errors).
 struct Insertion {
@@ -75,7 +123,8 @@ struct Insertion {
   int indent = 2;  // of the entries' keys
 };
 
-// Where new entries of top-level `section` ("volumes" or "pods") go in
+// Where new entries of top-level `section` ("volumes", "pods" or
+// "endpoints") go in
 // `text`: after the last non-blank line of the section's last entry (the
 // lines indented deeper than the entries' keys; comments and blank lines
 // that follow it at the entries' level or left of it stay after the new
@@ -86,13 +135,14 @@ struct Insertion {
 absl::StatusOr<Insertion> FindInsertion(const std::string& text,
                                         const std::string& section);
 
-// `text` with the volume and pod entries added (as FindInsertion says);
-// an empty text gets "version: 1" first. Entries' text comes from
-// VolumeEntries/PodEntries with the indent found; either may be empty.
+// `text` with the volume, pod and endpoint entries added (as FindInsertion
+// says; missing sections are appended in that order); an empty text gets
+// "version: 1" first. Entries' text comes from VolumeEntries/PodEntries/
+// EndpointEntries with the indent found; any may be empty.
 absl::StatusOr<std::string> AppendEntries(
     const std::string& text, const std::vector<AdoptedVolume>& volumes,
-    const std::string& default_data_center,
-    const std::vector<AdoptedPod>& pods);
+    const std::string& default_data_center, const std::vector<AdoptedPod>& pods,
+    const std::vector<AdoptedEndpoint>& endpoints = {});
 
 }  // namespace podform
 

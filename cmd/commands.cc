@@ -25,8 +25,8 @@ std::span<const CommandSpec> Commands() {
        SetupApply},
       {"destroy", "Delete every resource in the lock file", SetupDestroy},
       {"import",
-       "Adopt an existing volume or pod: import ADDR ID; every one podform "
-       "does not manage: import --all",
+       "Adopt an existing volume, pod or endpoint: import ADDR ID; every one "
+       "podform does not manage: import --all",
        SetupImport},
       {"show",
        "Print a saved plan again (text, --json, --markdown) without "

@@ -202,10 +202,11 @@ CommandRun SetupImport(CLI::App* command, const CommandContext& context) {
                       "volume.NAME, pod.NAME or endpoint.NAME");
   command->add_option("ID", *id, "The RunPod id to adopt");
   command->add_flag("--all", *all,
-                    "Declare and adopt every volume and pod the state does "
-                    "not manage");
-  command->add_option("--only", flags->only, "With --all: volume or pod")
-      ->check(CLI::IsMember({"volume", "pod"}));
+                    "Declare and adopt every volume, pod and endpoint the "
+                    "state does not manage");
+  command
+      ->add_option("--only", flags->only, "With --all: volume, pod or endpoint")
+      ->check(CLI::IsMember({"volume", "pod", "endpoint"}));
   command->add_option("--data-center", flags->data_center,
                       "With --all: only resources in this data center");
   command->add_option("--name-regex", flags->name_regex,

@@ -29,18 +29,21 @@ absl::Status RecordImport(const Config& config, const LiveState& live,
 
 // What `import --all` is asked to select.
 struct ImportAllFlags {
-  std::string only;  // "", "volume" or "pod"
+  std::string only;  // "", "volume", "pod" or "endpoint"
+  // An endpoint is in it when one of its data centers is (none: not in
+  // any); a pod's is its volume's.
   std::string data_center;
   std::string name_regex;
   std::string out;  // --out FILE; "" = into --file
   bool dry_run = false;
 };
 
-// `podform import --all` (README: import --all): every volume and pod the
-// state does not manage, selected by `flags`, declared in --file (or --out)
-// and recorded in the state. Errors: a config with errors, a state with
-// unsettled creates, a section that cannot take entries as text, and those
-// of the state store and the provider.
+// `podform import --all` (README: import --all): every volume, pod and
+// endpoint (REST v2 only: over GraphQL none is read) the state does not
+// manage, selected by `flags`, declared in --file (or --out) and recorded in
+// the state. Errors: a config with errors, a state with unsettled creates,
+// --only endpoint over GraphQL, a section that cannot take entries as text,
+// and those of the state store and the provider.
 absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags);
 
 }  // namespace podform

@@ -12,11 +12,14 @@
 #include <set>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "cmd/adopt.h"
 #include "cmd/execute.h"
 #include "cmd/import.h"
+#include "reconciler/client/endpoint.h"
 #include "reconciler/config/env_reference.h"
 #include "reconciler/util/file.h"
 #include "reconciler/util/status_macros.h"
@@ -29,6 +32,7 @@ namespace {
 struct Selection {
   std::vector<AdoptedVolume> volumes;
   std::vector<AdoptedPod> pods;
+  std::vector<AdoptedEndpoint> endpoints;
   std::vector<std::string> notes;  // one line each, for err()
   // ${env:NAME} references made: NAME -> where its value is on RunPod.
   std::map<std::string, std::string> exports;
@@ -41,7 +45,7 @@ std::string Quoted(const std::string& name) {
 }
 
 // The unmanaged live resources the flags select, keyed, with the volumes
-// the selected pods mount.
+// the selected pods and endpoints mount.
 Selection Select(const ImportAllFlags& flags,
                  const std::optional<std::regex>& pattern, const Config* config,
                  const State& state, const LiveState& live) {
@@ -56,11 +60,13 @@ Selection Select(const ImportAllFlags& flags,
   for (const auto& [address, pods] : state.deposed) {
     for (const ResourceState& pod : pods) managed.emplace(pod.id, address);
   }
-  std::set<std::string> volume_keys, pod_keys;
-  std::map<std::string, std::string> volume_names, pod_names;  // name -> who
+  std::set<std::string> volume_keys, pod_keys, endpoint_keys;
+  // name -> who
+  std::map<std::string, std::string> volume_names, pod_names, endpoint_names;
   for (const auto& [address, resource] : state.resources) {
-    if (address.kind == Kind::kEndpoint) continue;  // --all adopts none
-    (address.kind == Kind::kVolume ? volume_keys : pod_keys)
+    (address.kind == Kind::kVolume ? volume_keys
+     : address.kind == Kind::kPod  ? pod_keys
+                                   : endpoint_keys)
         .insert(address.name);
   }
   if (config != nullptr) {
@@ -72,27 +78,38 @@ Selection Select(const ImportAllFlags& flags,
       pod_keys.insert(key);
       pod_names.emplace(pod.spec.name, "pods." + key);
     }
+    for (const auto& [key, endpoint] : config->endpoints) {
+      endpoint_keys.insert(key);
+      endpoint_names.emplace(endpoint.spec.name, "endpoints." + key);
+    }
   }
 
   Selection selection;
   // Volumes: those selected, then those selected pods mount.
   std::map<std::string, std::string> volume_key_of;  // id -> new key
-  auto adopt_volume = [&](const LiveVolume& volume,
-                          const std::string& why) -> bool {
-    if (volume_key_of.count(volume.id) > 0) return true;
+  // Why `volume` cannot be adopted; "" when it can (or already is).
+  auto volume_refusal = [&](const LiveVolume& volume) -> std::string {
+    if (volume_key_of.count(volume.id) > 0) return "";
     if (volume.spec.name.empty()) {
-      selection.notes.push_back(absl::StrCat(
+      return absl::StrCat(
           "skipped volume ", volume.id,
-          ": it has no name, and podform.yaml gives every volume one"));
-      return false;
+          ": it has no name, and podform.yaml gives every volume one");
     }
     auto used = volume_names.find(volume.spec.name);
     if (used != volume_names.end()) {
-      selection.notes.push_back(absl::StrCat(
+      return absl::StrCat(
           "skipped volume ", volume.id, " ", Quoted(volume.spec.name),
           ": its name is already used by ", used->second,
           " (RunPod names are unique in podform.yaml); rename one, or import "
-          "it by hand"));
+          "it by hand");
+    }
+    return "";
+  };
+  auto adopt_volume = [&](const LiveVolume& volume,
+                          const std::string& why) -> bool {
+    if (volume_key_of.count(volume.id) > 0) return true;
+    if (std::string refusal = volume_refusal(volume); !refusal.empty()) {
+      selection.notes.push_back(std::move(refusal));
       return false;
     }
     std::string key =
@@ -107,7 +124,7 @@ Selection Select(const ImportAllFlags& flags,
     }
     return true;
   };
-  if (flags.only != "pod") {
+  if (flags.only.empty() || flags.only == "volume") {
     for (const LiveVolume& volume : live.volumes) {
       if (managed.count(volume.id) > 0) continue;
       if (!flags.data_center.empty() &&
@@ -118,8 +135,6 @@ Selection Select(const ImportAllFlags& flags,
       adopt_volume(volume, "");
     }
   }
-  if (flags.only == "volume") return selection;
-
   // NAME -> the value ${env:NAME} stands for: those made here, else what
   // the environment holds (the file may already reference it).
   std::map<std::string, std::string> secret_owner;
@@ -129,7 +144,43 @@ Selection Select(const ImportAllFlags& flags,
     if (it != secret_owner.end()) return it->second;
     return process_env(name);
   };
-  for (const LivePod& live_pod : live.pods) {
+  // The ${env:NAME} references for the secret-looking values of `env`,
+  // declared at KIND.KEY: variable -> NAME.
+  auto secret_refs = [&](const std::string& kind, const std::string& key,
+                         const std::map<std::string, std::string>& env) {
+    std::map<std::string, std::string> refs;
+    for (const auto& [name, value] : env) {
+      if (!LooksSecret(name, value)) continue;
+      std::string reference = name;
+      std::optional<std::string> owner = owner_of(reference);
+      if (owner.has_value() && *owner != value) {
+        // KEY_NAME, then KEY_NAME_2, ...: a name of its own.
+        std::string prefix = absl::AsciiStrToUpper(key);
+        std::replace(prefix.begin(), prefix.end(), '-', '_');
+        if (absl::ascii_isdigit(static_cast<unsigned char>(prefix[0]))) {
+          prefix = "_" + prefix;
+        }
+        std::string base = absl::StrCat(prefix, "_", name);
+        reference = base;
+        for (int n = 2;; ++n) {
+          owner = owner_of(reference);
+          if (!owner.has_value() || *owner == value) break;
+          reference = absl::StrCat(base, "_", n);
+        }
+      }
+      secret_owner[reference] = value;
+      refs[name] = reference;
+      selection.secret_values[reference] = value;
+      selection.exports.emplace(
+          reference, absl::StrCat("env ", name, " of ", kind, ".", key));
+    }
+    return refs;
+  };
+  auto wanted = [&](const char* kind) {
+    return flags.only.empty() || flags.only == kind;
+  };
+  for (const LivePod& live_pod : wanted("pod") ? absl::MakeConstSpan(live.pods)
+                                               : absl::Span<const LivePod>()) {
     if (managed.count(live_pod.id) > 0 ||
         live_pod.desired_status == "TERMINATED") {
       continue;
@@ -195,32 +246,88 @@ Selection Select(const ImportAllFlags& flags,
     pod.key = UniqueKey(KeyFromName(spec.name, "pod"), pod_keys);
     pod_keys.insert(pod.key);
     pod_names.emplace(spec.name, "pods." + pod.key);
-    for (const auto& [name, value] : spec.env) {
-      if (!LooksSecret(name, value)) continue;
-      std::string reference = name;
-      std::optional<std::string> owner = owner_of(reference);
-      if (owner.has_value() && *owner != value) {
-        // POD_NAME, then POD_NAME_2, ...: a name of its own.
-        std::string prefix = absl::AsciiStrToUpper(pod.key);
-        std::replace(prefix.begin(), prefix.end(), '-', '_');
-        if (absl::ascii_isdigit(static_cast<unsigned char>(prefix[0]))) {
-          prefix = "_" + prefix;
-        }
-        std::string base = absl::StrCat(prefix, "_", name);
-        reference = base;
-        for (int n = 2;; ++n) {
-          owner = owner_of(reference);
-          if (!owner.has_value() || *owner == value) break;
-          reference = absl::StrCat(base, "_", n);
-        }
-      }
-      secret_owner[reference] = value;
-      pod.secret_refs[name] = reference;
-      selection.secret_values[reference] = value;
-      selection.exports.emplace(
-          reference, absl::StrCat("env ", name, " of pod.", pod.key));
-    }
+    pod.secret_refs = secret_refs("pod", pod.key, spec.env);
     selection.pods.push_back(std::move(pod));
+  }
+
+  for (const LiveEndpoint& live_endpoint :
+       wanted("endpoint") ? absl::MakeConstSpan(live.endpoints)
+                          : absl::Span<const LiveEndpoint>()) {
+    if (managed.count(live_endpoint.id) > 0) continue;
+    const EndpointSpec& spec = live_endpoint.spec;
+    // Its data centers: its volumes' (as RunPod reports them), or those it
+    // was given, or none (anywhere).
+    if (!flags.data_center.empty() &&
+        !absl::c_linear_search(spec.data_centers, flags.data_center)) {
+      continue;
+    }
+    if (!name_matches(spec.name)) continue;
+    std::string what = spec.name.empty()
+                           ? absl::StrCat("endpoint ", live_endpoint.id)
+                           : absl::StrCat("endpoint ", live_endpoint.id, " ",
+                                          Quoted(spec.name));
+    if (std::string why = WhyNotDeclarable(live_endpoint); !why.empty()) {
+      selection.notes.push_back(absl::StrCat("skipped ", what, ": ", why));
+      continue;
+    }
+    auto used = endpoint_names.find(spec.name);
+    if (used != endpoint_names.end()) {
+      selection.notes.push_back(absl::StrCat(
+          "skipped ", what, ": its name is already used by ", used->second,
+          " (RunPod names are unique in podform.yaml); rename one, or import "
+          "it by hand"));
+      continue;
+    }
+    // Its volumes, each managed or adoptable, at most one per data center
+    // and in the data centers RunPod reports (unless one is gone: the plan
+    // creates it again): what the config can say.
+    std::string refusal;
+    std::vector<const LiveVolume*> to_adopt;
+    std::vector<std::string> volume_data_centers;
+    for (const std::string& id : spec.network_volume_ids) {
+      const LiveVolume* volume = live.FindVolume(id);
+      auto recorded = managed.find(id);
+      if (volume == nullptr && (recorded == managed.end() ||
+                                recorded->second.kind != Kind::kVolume)) {
+        refusal = absl::StrCat("it mounts network volume ", id,
+                               ", which RunPod does not list");
+        break;
+      }
+      if (volume == nullptr) continue;  // managed, deleted outside podform
+      volume_data_centers.push_back(volume->spec.data_center);
+      if (recorded != managed.end()) continue;
+      if (std::string volume_refused = volume_refusal(*volume);
+          !volume_refused.empty()) {
+        selection.notes.push_back(std::move(volume_refused));
+        refusal = "a volume it mounts is not imported";
+        break;
+      }
+      to_adopt.push_back(volume);
+    }
+    if (refusal.empty() &&
+        volume_data_centers.size() == spec.network_volume_ids.size()) {
+      refusal = WhyVolumesNotDeclarable(live_endpoint, volume_data_centers);
+    }
+    if (!refusal.empty()) {
+      selection.notes.push_back(absl::StrCat("skipped ", what, ": ", refusal));
+      continue;
+    }
+    AdoptedEndpoint endpoint;
+    endpoint.live = live_endpoint;
+    for (const LiveVolume* volume : to_adopt) {
+      adopt_volume(*volume, absl::StrCat(what, " mounts it"));
+    }
+    for (const std::string& id : spec.network_volume_ids) {
+      auto recorded = managed.find(id);
+      endpoint.volume_keys.push_back(recorded != managed.end()
+                                         ? recorded->second.name
+                                         : volume_key_of.at(id));
+    }
+    endpoint.key = UniqueKey(KeyFromName(spec.name, "endpoint"), endpoint_keys);
+    endpoint_keys.insert(endpoint.key);
+    endpoint_names.emplace(spec.name, "endpoints." + endpoint.key);
+    endpoint.secret_refs = secret_refs("endpoint", endpoint.key, spec.env);
+    selection.endpoints.push_back(std::move(endpoint));
   }
   return selection;
 }
@@ -235,6 +342,10 @@ std::string Blocks(const Selection& selection,
   }
   if (!selection.pods.empty()) {
     absl::StrAppend(&out, "pods:\n", PodEntries(selection.pods, 2));
+  }
+  if (!selection.endpoints.empty()) {
+    absl::StrAppend(&out, "endpoints:\n",
+                    EndpointEntries(selection.endpoints, 2));
   }
   return out;
 }
@@ -290,15 +401,26 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
         "imported twice"));
   }
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
+  // Over GraphQL podform reads no endpoints: --all adopts volumes and pods
+  // there, and --only endpoint has nothing it could read.
+  const bool endpoints_readable = workspace.api() != Api::kGraphQL;
+  if (flags.only == "endpoint" && !endpoints_readable) {
+    return absl::FailedPreconditionError(
+        "--only endpoint: serverless endpoints are read over RunPod's REST "
+        "v2 API only; use REST v2 (the default, without --api graphql)");
+  }
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
   RETURN_IF_ERROR(workspace.AdoptTarget(&state, live));
   Selection selection = Select(flags, pattern, config, state, live);
   for (const std::string& note : selection.notes) {
     workspace.err() << "podform: " << note << "\n";
   }
-  if (selection.volumes.empty() && selection.pods.empty()) {
+  if (selection.volumes.empty() && selection.pods.empty() &&
+      selection.endpoints.empty()) {
     workspace.out() << "Nothing to import: every "
-                    << (flags.only.empty() ? "volume and pod" : flags.only)
+                    << (!flags.only.empty()  ? flags.only
+                        : endpoints_readable ? "volume, pod and endpoint"
+                                             : "volume and pod")
                     << " selected is already managed.\n";
     return absl::OkStatus();
   }
@@ -309,8 +431,9 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
   // entries, read back as plan will read it (secrets from memory).
   std::string text;
   if (flags.out.empty()) {
-    ASSIGN_OR_RETURN(text, AppendEntries(existing, selection.volumes,
-                                         default_dc, selection.pods));
+    ASSIGN_OR_RETURN(text,
+                     AppendEntries(existing, selection.volumes, default_dc,
+                                   selection.pods, selection.endpoints));
     EnvLookup process_env = ProcessEnv();
     EnvLookup env = [&](const std::string& name) -> std::optional<std::string> {
       auto it = selection.secret_values.find(name);
@@ -350,6 +473,18 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
                            "; nothing was written (use --out FILE)"));
         }
       }
+      for (const auto& [key, endpoint] : config->endpoints) {
+        auto now = loaded.config->endpoints.find(key);
+        if (now == loaded.config->endpoints.end() ||
+            now->second.spec != endpoint.spec ||
+            now->second.volumes != endpoint.volumes ||
+            now->second.read_only != endpoint.read_only ||
+            now->second.secret_env != endpoint.secret_env) {
+          return absl::InternalError(
+              absl::StrCat("adding the entries as text would change endpoints.",
+                           key, "; nothing was written (use --out FILE)"));
+        }
+      }
     }
     for (const AdoptedVolume& volume : selection.volumes) {
       RETURN_IF_ERROR(RecordImport(*loaded.config, live,
@@ -361,9 +496,14 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
                                    Address{Kind::kPod, pod.key}, pod.live.id,
                                    &state));
     }
+    for (const AdoptedEndpoint& endpoint : selection.endpoints) {
+      RETURN_IF_ERROR(RecordImport(*loaded.config, live,
+                                   Address{Kind::kEndpoint, endpoint.key},
+                                   endpoint.live.id, &state));
+    }
   } else {
-    ASSIGN_OR_RETURN(text,
-                     AppendEntries("", selection.volumes, "", selection.pods));
+    ASSIGN_OR_RETURN(text, AppendEntries("", selection.volumes, "",
+                                         selection.pods, selection.endpoints));
   }
 
   std::ostream& out = workspace.out();
@@ -387,6 +527,10 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
           absl::StrAppend(&commands, "\n  podform import pod.", pod.key, " ",
                           pod.live.id);
         }
+        for (const AdoptedEndpoint& endpoint : selection.endpoints) {
+          absl::StrAppend(&commands, "\n  podform import endpoint.",
+                          endpoint.key, " ", endpoint.live.id);
+        }
         return absl::Status(
             written.code(),
             absl::StrCat(written.message(), "; ", path,
@@ -404,12 +548,15 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
   for (const AdoptedPod& pod : selection.pods) {
     out << verb << " pod." << pod.key << " (id " << pod.live.id << ")\n";
   }
+  for (const AdoptedEndpoint& endpoint : selection.endpoints) {
+    out << verb << " endpoint." << endpoint.key << " (id " << endpoint.live.id
+        << ")\n";
+  }
   if (flags.dry_run) {
     out << "Dry run: nothing was written.\n";
   } else if (!flags.out.empty()) {
     out << "Wrote " << flags.out
-        << "; nothing was recorded in the state. Merge its volumes and pods "
-           "into "
+        << "; nothing was recorded in the state. Merge its entries into "
         << path << ", then record each with podform import ADDR ID:\n";
     for (const AdoptedVolume& volume : selection.volumes) {
       out << "  podform import volume." << volume.key << " " << volume.live.id
@@ -418,14 +565,18 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
     for (const AdoptedPod& pod : selection.pods) {
       out << "  podform import pod." << pod.key << " " << pod.live.id << "\n";
     }
+    for (const AdoptedEndpoint& endpoint : selection.endpoints) {
+      out << "  podform import endpoint." << endpoint.key << " "
+          << endpoint.live.id << "\n";
+    }
   } else {
     out << (exists ? "Added them to " : "Wrote ") << path << " and recorded "
         << "them in " << workspace.state_path() << ".\n";
   }
   if (!selection.exports.empty()) {
     out << "Some env values look secret and were written as ${env:NAME}; "
-           "before the next plan, export each with the value the pod has "
-           "on RunPod:\n";
+           "before the next plan, export each with the value it has on "
+           "RunPod:\n";
     for (const auto& [name, where] : selection.exports) {
       out << "  export " << name << "=...  # " << where << "\n";
     }

@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reconciler/client/curl_transport.h"
 #include "tests/e2e/harness.h"
 
 namespace podform::e2e {
@@ -78,6 +79,70 @@ class ImportAllE2eTest : public E2eTest {
     return deployed["data"]["podFindAndDeployOnDemand"]["id"];
   }
 
+  // POST /v2/PATH with `body` to the sandbox's REST API, which it serves
+  // whichever API podform speaks: the created object's id ("" on failure).
+  std::string RestCreate(const std::string& path, const json& body) {
+    std::string base = sandbox().url();
+    base = base.substr(0, base.rfind("/graphql")) + "/v2";
+    absl::StatusOr<std::unique_ptr<Transport>> transport =
+        MakeCurlTransport(base, kApiKey);
+    EXPECT_TRUE(transport.ok()) << transport.status();
+    if (!transport.ok()) return "";
+    absl::StatusOr<HttpResponse> response =
+        (*transport)
+            ->Send(HttpRequest{
+                .method = "POST", .path = path, .body = body.dump()});
+    EXPECT_TRUE(response.ok()) << response.status();
+    if (!response.ok()) return "";
+    EXPECT_EQ(response->status, 201) << response->body;
+    json created = json::parse(response->body, nullptr, false);
+    return created.is_object() && created["id"].is_string()
+               ? created["id"].get<std::string>()
+               : "";
+  }
+
+  // A serverless endpoint made by hand: RunPod's required members, then
+  // `extra`.
+  std::string CreateEndpoint(const std::string& name, const json& extra,
+                             const std::string& type = "QUEUE") {
+    json body = {{"name", name},
+                 {"type", type},
+                 {"image", "ghcr.io/acme/embed-worker:1.4"},
+                 {"gpu", {{"pools", {"ADA_24"}}}},
+                 {"scaling", {{"type", "QUEUE_DELAY"}, {"queueDelay", 4}}}};
+    body.update(extra);
+    return RestCreate("/serverless", body);
+  }
+
+  // The endpoints account: volumes "Embed Models EU" (EU-RO-1) and
+  // "embed-models-us" (US-TX-3); endpoint "Embed API" mounting both with
+  // every field away from its default and a secret-looking HF_TOKEN;
+  // "batch" without volumes in EU-SE-1; load balancer "gateway"; and
+  // "priority" with PRIORITY_FLASHBOOT, which podform.yaml cannot declare.
+  void MakeEndpointsByHand() {
+    eu_volume_ = CreateVolume("Embed Models EU", 50, "EU-RO-1");
+    us_volume_ = CreateVolume("embed-models-us", 50, "US-TX-3");
+    embed_ = CreateEndpoint(
+        "Embed API",
+        {{"gpu", {{"pools", {"ADA_24", "AMPERE_48"}}, {"count", 2}}},
+         {"workers", {{"min", 0}, {"max", 3}, {"idleTimeout", 30}}},
+         {"scaling", {{"type", "QUEUE_DELAY"}, {"queueDelay", 2.5}}},
+         {"networkVolumes", {eu_volume_, us_volume_}},
+         {"timeout", 600000},
+         {"flashboot", "FLASHBOOT"},
+         {"env",
+          {{"MODEL_DIR", "/runpod-volume/models"}, {"HF_TOKEN", kSecret}}}});
+    batch_ = CreateEndpoint(
+        "batch", {{"dataCenterIds", {"EU-SE-1"}}, {"workers", {{"max", 1}}}});
+    gateway_ = CreateEndpoint(
+        "gateway",
+        {{"workers", {{"min", 1}, {"max", 2}}},
+         {"scaling", {{"type", "REQUEST_COUNT"}, {"requestCount", 2}}}},
+        "LOAD_BALANCER");
+    priority_ =
+        CreateEndpoint("priority", {{"flashboot", "PRIORITY_FLASHBOOT"}});
+  }
+
   // `plan --detailed-exitcode` with the secret exported, as the import told.
   RunResult PlanWithSecret() {
     return Podform({"plan", "--detailed-exitcode"},
@@ -97,6 +162,18 @@ class ImportAllE2eTest : public E2eTest {
   }
 
   std::string eu_volume_, us_volume_, trainer_, sweeper_, web_;
+  std::string embed_, batch_, gateway_, priority_;
+};
+
+// Endpoints are read over REST v2 only.
+class ImportAllEndpointsE2eTest : public ImportAllE2eTest {
+ protected:
+  void SetUp() override {
+    if (!harness::TestingRest()) {
+      GTEST_SKIP() << "endpoints are read over REST v2 only";
+    }
+    ImportAllE2eTest::SetUp();
+  }
 };
 
 TEST_F(ImportAllE2eTest, AdoptsAHandMadeAccountAndTheNextPlanIsEmpty) {
@@ -167,9 +244,10 @@ TEST_F(ImportAllE2eTest, AdoptsAHandMadeAccountAndTheNextPlanIsEmpty) {
   RunResult again =
       Podform({"import", "--all"}, {std::string("HF_TOKEN=") + kSecret});
   EXPECT_EQ(again.exit_code, 0) << again;
-  EXPECT_EQ(again.out,
-            "Nothing to import: every volume and pod selected is already "
-            "managed.\n");
+  EXPECT_EQ(again.out, std::string("Nothing to import: every ") +
+                           (harness::TestingRest() ? "volume, pod and endpoint"
+                                                   : "volume and pod") +
+                           " selected is already managed.\n");
   EXPECT_EQ(ReadFileOrDie(Path("podform.yaml")), before);
   EXPECT_EQ(Lock()["resources"], lock_before);
 
@@ -327,8 +405,22 @@ TEST_F(ImportAllE2eTest, FiltersSelectExactlyWhatTheySay) {
                         " as volume.llama-weights: pod " + trainer_ +
                         " \"Trainer\" mounts it\n"));
 
+  // No endpoint here; over GraphQL none could be read.
   RunResult endpoint = Podform({"import", "--all", "--only", "endpoint"});
-  EXPECT_NE(endpoint.exit_code, 0);
+  if (harness::TestingRest()) {
+    EXPECT_EQ(endpoint.exit_code, 0) << endpoint;
+    EXPECT_EQ(endpoint.out,
+              "Nothing to import: every endpoint selected is already "
+              "managed.\n");
+  } else {
+    EXPECT_EQ(endpoint.exit_code, 1) << endpoint;
+    EXPECT_EQ(endpoint.err,
+              "podform: --only endpoint: serverless endpoints are read over "
+              "RunPod's REST v2 API only; use REST v2 (the default, without "
+              "--api graphql)\n");
+  }
+  RunResult kind = Podform({"import", "--all", "--only", "template"});
+  EXPECT_NE(kind.exit_code, 0);
   RunResult regex = Podform({"import", "--all", "--name-regex", "("});
   EXPECT_EQ(regex.exit_code, 1) << regex;
   EXPECT_THAT(regex.err, StartsWith("podform: --name-regex: not a regular "
@@ -470,6 +562,241 @@ TEST_F(ImportAllE2eTest, AFlowSectionIsRefusedAndATakenNameSkipped) {
   EXPECT_EQ(LockId("volume.other"), other);
   EXPECT_EQ(LockId("volume.models"), "");
   EXPECT_NE(web, "");
+}
+
+TEST_F(ImportAllEndpointsE2eTest,
+       AdoptsHandMadeEndpointsAndTheNextPlanIsEmpty) {
+  MakeEndpointsByHand();
+
+  RunResult imported = Podform({"import", "--all"});
+  ASSERT_EQ(imported.exit_code, 0) << imported;
+  EXPECT_EQ(imported.err,
+            "podform: skipped endpoint " + priority_ +
+                " \"priority\": its flashboot is PRIORITY_FLASHBOOT; "
+                "podform.yaml declares only OFF (flashboot: false) and "
+                "FLASHBOOT (flashboot: true)\n");
+  EXPECT_THAT(imported.out,
+              HasSubstr("Imported endpoint.embed-api (id " + embed_ + ")\n"));
+  EXPECT_THAT(imported.out,
+              HasSubstr("  export HF_TOKEN=...  # env HF_TOKEN of "
+                        "endpoint.embed-api\n"));
+  EXPECT_EQ(LockId("volume.embed-models-eu"), eu_volume_);
+  EXPECT_EQ(LockId("volume.embed-models-us"), us_volume_);
+  EXPECT_EQ(LockId("endpoint.embed-api"), embed_);
+  EXPECT_EQ(LockId("endpoint.batch"), batch_);
+  EXPECT_EQ(LockId("endpoint.gateway"), gateway_);
+  EXPECT_EQ(LockId("endpoint.priority"), "");
+
+  std::string yaml = ReadFileOrDie(Path("podform.yaml"));
+  EXPECT_THAT(yaml, HasSubstr("\nendpoints:\n"));
+  EXPECT_THAT(yaml, HasSubstr("  embed-api:\n"
+                              "    name: Embed API\n"
+                              "    image: ghcr.io/acme/embed-worker:1.4\n"
+                              "    gpu: {pools: [ADA_24, AMPERE_48], count: "
+                              "2}\n"
+                              "    workers: {idleTimeout: 30}\n"
+                              "    scaling: {queueDelay: 2.5}\n"
+                              "    volumes: [embed-models-eu, "
+                              "embed-models-us]\n"
+                              "    timeout: 600\n"
+                              "    flashboot: true\n"
+                              "    env:\n"
+                              "      HF_TOKEN: \"${env:HF_TOKEN}\"\n"
+                              "      MODEL_DIR: /runpod-volume/models\n"));
+  EXPECT_THAT(yaml, HasSubstr("  batch:\n"
+                              "    image: ghcr.io/acme/embed-worker:1.4\n"
+                              "    gpu: {pools: [ADA_24]}\n"
+                              "    workers: {max: 1}\n"
+                              "    dataCenters: [EU-SE-1]\n"));
+  EXPECT_THAT(yaml, HasSubstr("  gateway:\n"
+                              "    image: ghcr.io/acme/embed-worker:1.4\n"
+                              "    type: load-balancer\n"
+                              "    gpu: {pools: [ADA_24]}\n"
+                              "    workers: {min: 1, max: 2}\n"
+                              "    scaling: {requestCount: 2}\n"));
+  EXPECT_EQ(yaml.find("priority"), std::string::npos);
+  EXPECT_EQ(yaml.find(kSecret), std::string::npos);
+  ExpectValidAgainstSchema(Path("podform.yaml"));
+
+  // The state records them as apply would have: the secret only marked.
+  json embed = Lock()["resources"]["endpoint.embed-api"]["attributes"];
+  EXPECT_EQ(embed["secretEnv"], json::array({"HF_TOKEN"}));
+  EXPECT_EQ(LockText().find(kSecret), std::string::npos);
+  EXPECT_EQ(transcript().find(kSecret), std::string::npos);
+
+  RunResult plan = PlanWithSecret();
+  EXPECT_EQ(plan.exit_code, 0) << plan;
+  // The one it skipped is still there, unmanaged; nothing else is.
+  EXPECT_THAT(plan.out,
+              StartsWith("Unmanaged resources (on RunPod but not in the lock "
+                         "file; podform leaves them alone):\n  endpoint " +
+                         priority_ + " \"priority\"\n\n" + kNoChanges));
+
+  // The secret is in no file podform wrote (the sandbox's are RunPod's).
+  for (const auto& [path, contents] : FilesUnder(dir_)) {
+    if (path.rfind(sandbox().data_path(), 0) == 0) continue;
+    EXPECT_EQ(contents.find(kSecret), std::string::npos) << path;
+  }
+  EXPECT_EQ(transcript().find(kSecret), std::string::npos);
+
+  // A second run finds nothing more and changes nothing.
+  const std::string before = ReadFileOrDie(Path("podform.yaml"));
+  RunResult again =
+      Podform({"import", "--all"}, {std::string("HF_TOKEN=") + kSecret});
+  EXPECT_EQ(again.exit_code, 0) << again;
+  EXPECT_EQ(again.out,
+            "Nothing to import: every volume, pod and endpoint selected is "
+            "already managed.\n");
+  EXPECT_EQ(ReadFileOrDie(Path("podform.yaml")), before);
+}
+
+TEST_F(ImportAllEndpointsE2eTest, FiltersSelectEndpointsAndBringTheirVolumes) {
+  MakeEndpointsByHand();
+  auto imported = [&](const std::vector<std::string>& filters) {
+    std::vector<std::string> args = {"import", "--all", "--dry-run"};
+    args.insert(args.end(), filters.begin(), filters.end());
+    RunResult r = Podform(args);
+    EXPECT_EQ(r.exit_code, 0) << r;
+    std::set<std::string> ids;
+    for (const std::string& id :
+         {eu_volume_, us_volume_, embed_, batch_, gateway_, priority_}) {
+      if (r.out.find("(id " + id + ")") != std::string::npos) ids.insert(id);
+    }
+    return ids;
+  };
+  using Ids = std::set<std::string>;
+  EXPECT_EQ(imported({"--only", "volume"}), (Ids{eu_volume_, us_volume_}));
+  EXPECT_EQ(imported({"--only", "pod"}), Ids{});
+  // An endpoint brings the volumes it mounts.
+  EXPECT_EQ(imported({"--only", "endpoint"}),
+            (Ids{eu_volume_, us_volume_, embed_, batch_, gateway_}));
+  // One of its data centers is enough; "gateway" has none (anywhere).
+  EXPECT_EQ(imported({"--only", "endpoint", "--data-center", "US-TX-3"}),
+            (Ids{eu_volume_, us_volume_, embed_}));
+  EXPECT_EQ(imported({"--data-center", "EU-SE-1"}), (Ids{batch_}));
+  EXPECT_EQ(imported({"--name-regex", "^gate"}), (Ids{gateway_}));
+  RunResult also =
+      Podform({"import", "--all", "--dry-run", "--name-regex", "^Embed API"});
+  EXPECT_THAT(also.err,
+              HasSubstr("podform: also importing volume " + eu_volume_ +
+                        " as volume.embed-models-eu: endpoint " + embed_ +
+                        " \"Embed API\" mounts it\n"));
+  EXPECT_THAT(also.out, StartsWith("volumes:\n"));
+  EXPECT_THAT(also.out, HasSubstr("\nendpoints:\n  embed-api:\n"));
+
+  // An endpoint whose volume cannot be imported is skipped, and its other
+  // volume is not brought along.
+  WriteConfig(
+      "version: 1\n"
+      "volumes:\n"
+      "  taken:\n"
+      "    name: embed-models-us\n"
+      "    size: 10\n"
+      "    dataCenter: US-TX-3\n");
+  RunResult skipped = Podform({"import", "--all", "--dry-run", "--only",
+                               "endpoint", "--name-regex", "^Embed API$"});
+  EXPECT_EQ(skipped.exit_code, 0) << skipped;
+  EXPECT_THAT(skipped.err,
+              HasSubstr("podform: skipped endpoint " + embed_ +
+                        " \"Embed API\": a volume it mounts is not "
+                        "imported\n"));
+  EXPECT_THAT(skipped.out, Not(HasSubstr(eu_volume_)));
+
+  // A filtered import adopts exactly that, and plans clean.
+  std::filesystem::remove(Path("podform.yaml"));
+  RunResult only =
+      Podform({"import", "--all", "--only", "endpoint", "--name-regex", "^b"});
+  ASSERT_EQ(only.exit_code, 0) << only;
+  EXPECT_EQ(Lock()["resources"].size(), 1u);
+  EXPECT_EQ(LockId("endpoint.batch"), batch_);
+  RunResult plan = Podform({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << plan;
+}
+
+// A config that manages endpoints already: the new one goes under them,
+// mounting the managed volume by its key.
+TEST_F(ImportAllEndpointsE2eTest,
+       AppendsUnderAnEndpointsSectionWithItsVolumes) {
+  const std::string original =
+      "version: 1\n"
+      "volumes:\n"
+      "  models:\n"
+      "    size: 50\n"
+      "    dataCenter: EU-RO-1\n"
+      "    protect: false\n"
+      "endpoints:\n"
+      "  # The public one.\n"
+      "  embed:\n"
+      "    image: ghcr.io/acme/embed-worker:1.4\n"
+      "    gpu: {pools: [ADA_24]}\n"
+      "    volumes: [models]\n"
+      "    access: read-only\n"
+      "\n"
+      "# end of file\n";
+  WriteConfig(original);
+  RunResult apply = Podform({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  const std::string models = LockId("volume.models");
+  std::string rerank = CreateEndpoint(
+      "Rerank", {{"networkVolumes", {models}}, {"workers", {{"max", 1}}}});
+
+  RunResult imported = Podform({"import", "--all"});
+  ASSERT_EQ(imported.exit_code, 0) << imported;
+  EXPECT_EQ(imported.out, "Imported endpoint.rerank (id " + rerank +
+                              ")\nAdded them to " + Path("podform.yaml") +
+                              " and recorded them in " + LockPath() + ".\n");
+  EXPECT_EQ(ReadFileOrDie(Path("podform.yaml")),
+            "version: 1\n"
+            "volumes:\n"
+            "  models:\n"
+            "    size: 50\n"
+            "    dataCenter: EU-RO-1\n"
+            "    protect: false\n"
+            "endpoints:\n"
+            "  # The public one.\n"
+            "  embed:\n"
+            "    image: ghcr.io/acme/embed-worker:1.4\n"
+            "    gpu: {pools: [ADA_24]}\n"
+            "    volumes: [models]\n"
+            "    access: read-only\n"
+            "  rerank:\n"
+            "    name: Rerank\n"
+            "    image: ghcr.io/acme/embed-worker:1.4\n"
+            "    gpu: {pools: [ADA_24]}\n"
+            "    workers: {max: 1}\n"
+            "    volumes: [models]\n"
+            "\n"
+            "# end of file\n");
+  EXPECT_EQ(LockId("endpoint.rerank"), rerank);
+  EXPECT_EQ(Lock()["resources"]["endpoint.rerank"]["attributes"]["volumes"],
+            json::array({"volume.models"}));
+  RunResult plan = Podform({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out, StartsWith(kNoChanges));
+}
+
+// Over GraphQL podform reads no endpoints: import --all adopts the volumes
+// and pods and leaves the endpoints, which it never sees.
+TEST_F(ImportAllE2eTest, OverGraphQLVolumesAndPodsAreAdoptedAndEndpointsLeft) {
+  if (harness::TestingRest()) {
+    GTEST_SKIP() << "what import --all does over GraphQL";
+  }
+  MakeAccountByHand();
+  MakeEndpointsByHand();
+  RunResult imported = Podform({"import", "--all"});
+  ASSERT_EQ(imported.exit_code, 0) << imported;
+  EXPECT_EQ(imported.err, "");
+  EXPECT_THAT(imported.out, Not(HasSubstr("endpoint")));
+  EXPECT_EQ(LockId("pod.trainer"), trainer_);
+  EXPECT_EQ(LockId("volume.embed-models-eu"), eu_volume_);
+  for (const auto& [address, resource] : Lock()["resources"].items()) {
+    EXPECT_THAT(address, Not(StartsWith("endpoint."))) << address;
+  }
+  EXPECT_EQ(ReadFileOrDie(Path("podform.yaml")).find("endpoints:"),
+            std::string::npos);
+  RunResult plan = PlanWithSecret();
+  EXPECT_EQ(plan.exit_code, 0) << plan;
+  EXPECT_THAT(plan.out, StartsWith(kNoChanges));
 }
 
 }  // namespace
