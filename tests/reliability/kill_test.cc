@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -60,9 +61,11 @@ Landed Classify(const std::string& lock_path, int declared) {
              : Landed::kComplete;
 }
 
-// Each run: a fresh sandbox (--latency-ms 30) and a fresh directory with a
+// Each run: a fresh sandbox (--latency-ms 100) and a fresh directory with a
 // config of 3 volumes and 5 pods (2 mounting a volume, 1 declared stopped:
-// created, then stopped). apply is killed with SIGKILL after a delay drawn
+// created, then stopped) and, over REST v2 (endpoints are managed there
+// only), 2 serverless endpoints that mount volumes (created once their
+// volumes are, beside the pods). apply is killed with SIGKILL after a delay drawn
 // uniformly from [0, D], D being how long a whole apply takes on this
 // machine (measured first), so kills land before, during and at the end of
 // the apply. Then apply again, without a kill: it must exit 0, and the
@@ -78,6 +81,7 @@ TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
   const std::vector<std::string> killed_apply = {"apply", "--auto-approve",
                                                  "--no-wait"};
   Fleet fleet = Fleet::Of("kill-", 3, 5, 2, 1);
+  if (TestingRest()) fleet.endpoints = 2;
 
   // Calibration: how long one uninterrupted apply of this config takes, the
   // fastest of three (a first run can be slowed by a cold start, and a D
@@ -197,6 +201,69 @@ TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
     EXPECT_THAT(again.out, ::testing::Not(HasSubstr(
                                "volume.v" + std::to_string(i) + ": creating")))
         << again;
+  }
+  ExpectExactly(fleet);
+}
+
+// The same moment for serverless endpoints (REST v2 only): two endpoints
+// that mount one volume are created once it is, and apply is killed while
+// both creates are in flight. RunPod makes each endpoint and the template
+// bound to it; the next apply must adopt both endpoints, create neither
+// again, and leave no template behind.
+TEST_F(KillTest, EndpointCreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
+  if (!TestingRest()) {
+    GTEST_SKIP() << "endpoints are managed over REST v2 only";
+  }
+  Fleet fleet = Fleet::Of("inflight-ep-", 1, 0, 0);
+  fleet.endpoints = 2;
+  // The volume's create, answered after 600 ms, then the two endpoints'
+  // (their requests go out at once); 150 ms later those are at the sandbox.
+  std::unique_ptr<Process> apply = ApplyUntilCreatesStarted(fleet, 600, 3);
+  ASSERT_NE(apply, nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  apply->Signal(SIGKILL);
+  RunResult killed = apply->Wait();
+  ASSERT_EQ(killed.signal, SIGKILL) << killed;
+  EXPECT_THAT(killed.out, HasSubstr("volume.v0: created (id")) << killed;
+  EXPECT_THAT(killed.out, HasSubstr("endpoint.e0: creating...\n")) << killed;
+  EXPECT_THAT(killed.out, HasSubstr("endpoint.e1: creating...\n")) << killed;
+  EXPECT_THAT(killed.out, ::testing::Not(HasSubstr("endpoint.e0: created")));
+  EXPECT_THAT(killed.out, ::testing::Not(HasSubstr("endpoint.e1: created")));
+
+  // The volume recorded, the two endpoint creates announced, not recorded.
+  json lock = json::parse(ReadFileOrEmpty(Path("podform.lock")));
+  ASSERT_TRUE(lock.contains("intents")) << lock.dump(2);
+  EXPECT_EQ(lock["intents"].size(), 2u) << lock.dump(2);
+  EXPECT_TRUE(lock["intents"].contains("endpoint.e0")) << lock.dump(2);
+  EXPECT_TRUE(lock["intents"].contains("endpoint.e1")) << lock.dump(2);
+  EXPECT_EQ(lock["resources"].size(), 1u) << lock.dump(2);
+  EXPECT_TRUE(lock["resources"].contains("volume.v0")) << lock.dump(2);
+
+  // The sandbox finishes both creates, each with its bound template.
+  json endpoints;
+  for (const double until = Now() + 30; Now() < until;) {
+    endpoints = LiveEndpoints(sandbox());
+    if (endpoints.size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(endpoints.size(), 2u) << endpoints.dump();
+  EXPECT_EQ(LiveTemplates(sandbox()).size(), 2u);
+  std::map<std::string, std::string> made;  // RunPod name -> id
+  for (const json& e : endpoints) made[e["name"]] = e["id"];
+  ASSERT_EQ(made.size(), 2u) << endpoints.dump();
+
+  RunResult again = Podform({"apply", "--auto-approve"});
+  ASSERT_EQ(again.exit_code, 0) << again;
+  lock = json::parse(ReadFileOrEmpty(Path("podform.lock")));
+  for (int i = 0; i < 2; ++i) {
+    const std::string address = "endpoint.e" + std::to_string(i);
+    const std::string id = made["inflight-ep-ep-" + std::to_string(i)];
+    EXPECT_THAT(again.out, HasSubstr(address + ": adopted " + id +
+                                     ", created by an interrupted run\n"))
+        << again;
+    EXPECT_THAT(again.out, ::testing::Not(HasSubstr(address + ": creating")))
+        << again;
+    EXPECT_EQ(lock["resources"][address]["id"], id) << lock.dump(2);
   }
   ExpectExactly(fleet);
 }
