@@ -41,8 +41,7 @@ struct LiveCounts {
   std::map<std::string, int> endpoints;
   bool operator==(const LiveCounts&) const = default;
 };
-// Counts the lists of `live` (Sandbox::Live(), with the "endpoints" of
-// LiveEndpoints() when there are any).
+// Counts the lists of `live` (Sandbox::Live() or LiveNames()).
 LiveCounts CountNames(const nlohmann::json& live);
 std::ostream& operator<<(std::ostream& os, const LiveCounts& c);
 
@@ -73,10 +72,11 @@ struct Fleet {
   int Resources() const { return volumes + pods + endpoints; }
 };
 
-// The serverless endpoints `sandbox` holds, as GraphQL's myself { endpoints
-// { id name templateId } } lists them (Sandbox::Live() does not ask for
-// them); an empty array, with a test failure, when the query fails.
-nlohmann::json LiveEndpoints(const Sandbox& sandbox);
+// What `sandbox` holds, by id and name, in one GraphQL query:
+// {"networkVolumes": [{id name}], "pods": [{id name}], "endpoints": [{id
+// name templateId}]} (Sandbox::Live() does not ask for endpoints); empty
+// lists, with a test failure, when the query fails.
+nlohmann::json LiveNames(const Sandbox& sandbox);
 
 // The templates `sandbox` holds, as REST v2's GET /v2/templates lists them
 // (every endpoint's bound template among them: the sandbox makes one with

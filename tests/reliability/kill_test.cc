@@ -64,13 +64,14 @@ Landed Classify(const std::string& lock_path, int declared) {
 // Each run: a fresh sandbox (--latency-ms 100) and a fresh directory with a
 // config of 3 volumes and 5 pods (2 mounting a volume, 1 declared stopped:
 // created, then stopped) and, over REST v2 (endpoints are managed there
-// only), 2 serverless endpoints that mount volumes (created once their
-// volumes are, beside the pods). apply is killed with SIGKILL after a delay drawn
+// only), 2 serverless endpoints mounting volumes (created once their volumes
+// are, beside the pods). apply is killed with SIGKILL after a delay drawn
 // uniformly from [0, D], D being how long a whole apply takes on this
 // machine (measured first), so kills land before, during and at the end of
 // the apply. Then apply again, without a kill: it must exit 0, and the
-// sandbox must hold exactly the declared names once each, the lock file one
-// live id per address and no intent, and plan --detailed-exitcode exit 0.
+// sandbox must hold exactly the declared names once each (and one template
+// per endpoint, its own), the lock file one live id per address and no
+// intent, and plan --detailed-exitcode exit 0.
 TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
   const std::vector<std::string> flags = {"--latency-ms",
                                           std::to_string(kLatencyMs)};
@@ -154,6 +155,97 @@ TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
   // nothing: at least a fifth of them left creates pending or half done.
   EXPECT_GE(landed[Landed::kIntentsPending] + landed[Landed::kPartial],
             kRuns / 5);
+}
+
+// Kills during an apply that changes endpoints instead of creating them
+// (REST v2 only): from 2 volumes and 3 endpoints (e0 and e2 mounting v0, e1
+// mounting v1) to 1 volume and 2 endpoints: e1 moves to v0 in place, e2 is
+// deleted, and v1 is deleted once e1 has let go of it. Each run applies the
+// first config on a fresh sandbox (--latency-ms 100), kills the apply of
+// the second after a delay drawn uniformly from [0, D] (D: how long that
+// apply takes uninterrupted), applies it again and must end with exactly
+// the second config, its templates included.
+TEST_F(KillTest,
+       SigkillWhileEndpointsChangeThenApplyEndsWithExactlyTheDeclared) {
+  if (!TestingRest()) {
+    GTEST_SKIP() << "endpoints are managed over REST v2 only";
+  }
+  constexpr int kChangeRuns = 10;
+  const std::vector<std::string> flags = {"--latency-ms",
+                                          std::to_string(kLatencyMs)};
+  Fleet before = Fleet::Of("change-", 2, 0, 0);
+  before.endpoints = 3;
+  Fleet after = Fleet::Of("change-", 1, 0, 0);
+  after.endpoints = 2;
+
+  // A fresh sandbox and directory holding `before`, applied; the config.
+  auto start = [&](const std::string& dir,
+                   const std::vector<std::string>& sandbox_flags) {
+    std::filesystem::create_directories(Path(dir));
+    StartSandbox(sandbox_flags, dir + "/sandbox.json");
+    const std::string config = Path(dir + "/podform.yaml");
+    WriteFileOrDie(config, before.Yaml());
+    RunResult first = Podform({"apply", "--auto-approve"}, {}, config);
+    EXPECT_EQ(first.exit_code, 0) << first;
+    ExpectExactly(before, config);
+    WriteFileOrDie(config, after.Yaml());
+    return config;
+  };
+
+  double duration = 0;
+  for (int c = 0; c < 2; ++c) {
+    const std::string config = start("calibrate" + std::to_string(c), flags);
+    ASSERT_FALSE(HasFailure());
+    RunResult full = Podform({"apply", "--auto-approve"}, {}, config);
+    ASSERT_EQ(full.exit_code, 0) << full;
+    ExpectExactly(after, config);
+    duration = c == 0 ? full.seconds : std::min(duration, full.seconds);
+  }
+  std::cout << "[ kill ] an uninterrupted change takes " << duration << " s\n";
+
+  std::mt19937 rng(kSeed);
+  std::uniform_real_distribution<double> delay(0, duration);
+  std::map<int, int> recorded_after_kill;  // resources in the lock -> runs
+  for (int run = 0; run < kChangeRuns; ++run) {
+    SCOPED_TRACE("run " + std::to_string(run) + " (seed " +
+                 std::to_string(kSeed) + ")");
+    std::vector<std::string> seeded = flags;
+    seeded.insert(seeded.end(), {"--seed", std::to_string(run + 1)});
+    const std::string dir = "run" + std::to_string(run);
+    const std::string config = start(dir, seeded);
+    ASSERT_FALSE(HasFailure());
+
+    const double wait = delay(rng);
+    std::unique_ptr<Process> apply =
+        StartPodform({"apply", "--auto-approve"}, {}, config);
+    ASSERT_NE(apply, nullptr);
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    apply->Signal(SIGKILL);
+    RunResult killed = apply->Wait();
+    ASSERT_TRUE(killed.signal == SIGKILL || killed.exit_code == 0) << killed;
+    json lock = json::parse(ReadFileOrEmpty(Path(dir + "/podform.lock")),
+                            nullptr, false);
+    ASSERT_FALSE(lock.is_discarded()) << "the lock file is not JSON";
+    recorded_after_kill[static_cast<int>(lock["resources"].size())]++;
+
+    RunResult again = Podform({"apply", "--auto-approve"}, {}, config);
+    ASSERT_EQ(again.exit_code, 0) << "killed after " << wait << " s\n"
+                                  << killed << "\nthen:\n"
+                                  << again;
+    ExpectExactly(after, config);
+    if (HasFailure()) {
+      std::cout << "killed after " << wait << " s:\n"
+                << killed << "\nthen:\n"
+                << again << "\n";
+      return;
+    }
+  }
+  std::cout << "[ kill ] " << kChangeRuns
+            << " runs; resources the lock file recorded after the kill:";
+  for (const auto& [n, runs] : recorded_after_kill) {
+    std::cout << " " << n << " in " << runs << " runs;";
+  }
+  std::cout << "\n";
 }
 
 // The sharpest moment: RunPod has made the resources but the killed apply
@@ -242,7 +334,7 @@ TEST_F(KillTest, EndpointCreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
   // The sandbox finishes both creates, each with its bound template.
   json endpoints;
   for (const double until = Now() + 30; Now() < until;) {
-    endpoints = LiveEndpoints(sandbox());
+    endpoints = LiveNames(sandbox())["endpoints"];
     if (endpoints.size() == 2) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
