@@ -75,7 +75,10 @@ std::string Fleet::Yaml() const {
   for (int i = 0; i < endpoints; ++i) {
     yaml += "  e" + std::to_string(i) + ":\n    name: " + prefix + "ep-" +
             std::to_string(i) +
-            "\n    image: ghcr.io/acme/embed-worker:1.4\n    type: queue\n"
+            "\n    image: ghcr.io/acme/embed-worker:1.4\n" +
+            (load_balancer
+                 ? "    type: load-balancer\n    scaling: {requestCount: 2}\n"
+                 : "    type: queue\n") +
             "    gpu: {pools: [ADA_24]}\n    workers: {min: 0, max: 2}\n";
     if (volumes > 0) {
       yaml += "    volumes: [v" + std::to_string(i % volumes) +

@@ -52,7 +52,9 @@ std::ostream& operator<<(std::ostream& os, const LiveCounts& c);
 // mounting volume i % volumes read-only (so that several endpoints share a
 // volume when there are more endpoints than volumes; without volumes it
 // runs in EU-RO-1). Endpoints are managed over REST v2 only: a fleet with
-// endpoints is for TestingRest(). Every RunPod name starts with `prefix`.
+// endpoints is for TestingRest(); they are `type: queue`, or with
+// `load_balancer` `type: load-balancer` scaling on request count. Every
+// RunPod name starts with `prefix`.
 // `pod_extra` is appended under every pod ("    key: value\n").
 struct Fleet {
   std::string prefix = "rel-";
@@ -61,6 +63,7 @@ struct Fleet {
   int mounted = 2;
   int stopped = 0;
   int endpoints = 0;
+  bool load_balancer = false;
   std::string pod_extra;
 
   static Fleet Of(std::string prefix, int volumes, int pods, int mounted,
