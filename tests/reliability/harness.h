@@ -54,8 +54,8 @@ std::ostream& operator<<(std::ostream& os, const LiveCounts& c);
 // runs in EU-RO-1). Endpoints are managed over REST v2 only: a fleet with
 // endpoints is for TestingRest(); they are `type: queue`, or with
 // `load_balancer` `type: load-balancer` scaling on request count. Every
-// RunPod name starts with `prefix`.
-// `pod_extra` is appended under every pod ("    key: value\n").
+// RunPod name starts with `prefix`. `pod_extra` is appended under every pod
+// ("    key: value\n").
 struct Fleet {
   std::string prefix = "rel-";
   int volumes = 3;
