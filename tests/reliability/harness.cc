@@ -1,9 +1,13 @@
 #include "tests/reliability/harness.h"
 
+#include <chrono>
 #include <filesystem>
+#include <set>
+#include <thread>
 #include <utility>
 
 #include "gtest/gtest.h"
+#include "reconciler/client/curl_transport.h"
 
 namespace podform::reliability {
 
@@ -19,6 +23,9 @@ LiveCounts CountNames(const json& live) {
   for (const json& p : live.value("pods", json::array())) {
     ++counts.pods[p.value("name", "")];
   }
+  for (const json& e : live.value("endpoints", json::array())) {
+    ++counts.endpoints[e.value("name", "")];
+  }
   return counts;
 }
 
@@ -27,6 +34,8 @@ std::ostream& operator<<(std::ostream& os, const LiveCounts& c) {
   for (const auto& [name, n] : c.volumes) os << " " << name << "x" << n;
   os << " } pods {";
   for (const auto& [name, n] : c.pods) os << " " << name << "x" << n;
+  os << " } endpoints {";
+  for (const auto& [name, n] : c.endpoints) os << " " << name << "x" << n;
   return os << " }";
 }
 
@@ -62,6 +71,22 @@ std::string Fleet::Yaml() const {
     if (i >= pods - stopped) yaml += "    status: stopped\n";
     yaml += pod_extra;
   }
+  if (endpoints > 0) yaml += "endpoints:\n";
+  for (int i = 0; i < endpoints; ++i) {
+    yaml += "  e" + std::to_string(i) + ":\n    name: " + prefix + "ep-" +
+            std::to_string(i) +
+            "\n    image: ghcr.io/acme/embed-worker:1.4\n" +
+            (load_balancer
+                 ? "    type: load-balancer\n    scaling: {requestCount: 2}\n"
+                 : "    type: queue\n") +
+            "    gpu: {pools: [ADA_24]}\n    workers: {min: 0, max: 2}\n";
+    if (volumes > 0) {
+      yaml += "    volumes: [v" + std::to_string(i % volumes) +
+              "]\n    access: read-only\n";
+    } else {
+      yaml += "    dataCenters: [EU-RO-1]\n";
+    }
+  }
   return yaml;
 }
 
@@ -73,7 +98,64 @@ LiveCounts Fleet::Declared() const {
   for (int i = 0; i < pods; ++i) {
     counts.pods[prefix + "pod-" + std::to_string(i)] = 1;
   }
+  for (int i = 0; i < endpoints; ++i) {
+    counts.endpoints[prefix + "ep-" + std::to_string(i)] = 1;
+  }
   return counts;
+}
+
+json LiveNames(const Sandbox& sandbox) {
+  json r = sandbox.GraphQL(
+      "query { myself { networkVolumes { id name } pods { id name } "
+      "endpoints { id name templateId } } }");
+  if (r.is_null() || r.contains("errors") || !r.contains("data")) {
+    ADD_FAILURE() << "live names query failed: " << r.dump();
+    return json{{"networkVolumes", json::array()},
+                {"pods", json::array()},
+                {"endpoints", json::array()}};
+  }
+  return r["data"]["myself"];
+}
+
+json LiveTemplates(const Sandbox& sandbox) {
+  // The REST v2 base beside the GraphQL URL (".../graphql" -> ".../v2").
+  std::string base = sandbox.url();
+  base = base.substr(0, base.rfind('/')) + "/v2";
+  absl::StatusOr<std::unique_ptr<Transport>> transport =
+      MakeCurlTransport(base, kApiKey);
+  if (!transport.ok()) {
+    ADD_FAILURE() << transport.status();
+    return json::array();
+  }
+  HttpRequest request;
+  request.method = "GET";
+  // More than the tests' fleets hold: one page.
+  request.path = "/templates?limit=500";
+  request.replay = Replay::kHarmless;
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<HttpResponse> response = (*transport)->Send(request);
+    if (!response.ok()) {
+      ADD_FAILURE() << "GET " << base << request.path << ": "
+                    << response.status();
+      return json::array();
+    }
+    // Fault flags (--fail-rate, --rate-limit): nothing was done; again.
+    if ((response->status == 429 || response->status == 502 ||
+         response->status == 503) &&
+        attempt < 200) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    json page = json::parse(response->body, nullptr, false);
+    if (response->status != 200 || page.is_discarded() ||
+        !page.contains("templates") || !page["templates"].is_array() ||
+        page.value("/pagination/hasNextPage"_json_pointer, false)) {
+      ADD_FAILURE() << "GET " << base << request.path << ": HTTP "
+                    << response->status << " " << response->body;
+      return json::array();
+    }
+    return page["templates"];
+  }
 }
 
 int PendingIntents(const std::string& path) {
@@ -117,8 +199,19 @@ void ReliabilityTest::ExpectExactly(const Fleet& fleet,
                                     const std::string& config) {
   const std::string config_path =
       config.empty() ? Path("podform.yaml") : config;
-  json live = sandbox().Live();
+  json live = LiveNames(sandbox());
   EXPECT_EQ(CountNames(live), fleet.Declared()) << "live: " << live.dump();
+
+  // Every endpoint has its bound template, and no template is left without
+  // its endpoint (an interrupted create adopted, not made twice).
+  std::multiset<std::string> bound, templates;
+  for (const json& e : live["endpoints"]) {
+    bound.insert(e.value("templateId", ""));
+  }
+  const json live_templates = LiveTemplates(sandbox());
+  for (const json& t : live_templates) templates.insert(t.value("id", ""));
+  EXPECT_EQ(templates, bound) << "templates: " << live_templates.dump()
+                              << "\nendpoints: " << live["endpoints"].dump();
 
   const std::string lock_path =
       (std::filesystem::path(config_path).parent_path() / "podform.lock")
@@ -134,6 +227,7 @@ void ReliabilityTest::ExpectExactly(const Fleet& fleet,
     live_id_names[v["id"]] = v["name"];
   }
   for (const json& p : live["pods"]) live_id_names[p["id"]] = p["name"];
+  for (const json& e : live["endpoints"]) live_id_names[e["id"]] = e["name"];
   for (int i = 0; i < fleet.volumes; ++i) {
     const std::string address = "volume.v" + std::to_string(i);
     ASSERT_TRUE(resources.contains(address)) << lock.dump(2);
@@ -146,6 +240,13 @@ void ReliabilityTest::ExpectExactly(const Fleet& fleet,
     ASSERT_TRUE(resources.contains(address)) << lock.dump(2);
     EXPECT_EQ(live_id_names[resources[address]["id"]],
               fleet.prefix + "pod-" + std::to_string(i))
+        << address;
+  }
+  for (int i = 0; i < fleet.endpoints; ++i) {
+    const std::string address = "endpoint.e" + std::to_string(i);
+    ASSERT_TRUE(resources.contains(address)) << lock.dump(2);
+    EXPECT_EQ(live_id_names[resources[address]["id"]],
+              fleet.prefix + "ep-" + std::to_string(i))
         << address;
   }
   RunResult plan = Podform({"plan", "--detailed-exitcode"}, {}, config_path);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -60,14 +61,17 @@ Landed Classify(const std::string& lock_path, int declared) {
              : Landed::kComplete;
 }
 
-// Each run: a fresh sandbox (--latency-ms 30) and a fresh directory with a
+// Each run: a fresh sandbox (--latency-ms 100) and a fresh directory with a
 // config of 3 volumes and 5 pods (2 mounting a volume, 1 declared stopped:
-// created, then stopped). apply is killed with SIGKILL after a delay drawn
+// created, then stopped) and, over REST v2 (endpoints are managed there
+// only), 2 serverless endpoints mounting volumes (created once their volumes
+// are, beside the pods). apply is killed with SIGKILL after a delay drawn
 // uniformly from [0, D], D being how long a whole apply takes on this
 // machine (measured first), so kills land before, during and at the end of
 // the apply. Then apply again, without a kill: it must exit 0, and the
-// sandbox must hold exactly the declared names once each, the lock file one
-// live id per address and no intent, and plan --detailed-exitcode exit 0.
+// sandbox must hold exactly the declared names once each (and one template
+// per endpoint, its own), the lock file one live id per address and no
+// intent, and plan --detailed-exitcode exit 0.
 TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
   const std::vector<std::string> flags = {"--latency-ms",
                                           std::to_string(kLatencyMs)};
@@ -78,6 +82,7 @@ TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
   const std::vector<std::string> killed_apply = {"apply", "--auto-approve",
                                                  "--no-wait"};
   Fleet fleet = Fleet::Of("kill-", 3, 5, 2, 1);
+  if (TestingRest()) fleet.endpoints = 2;
 
   // Calibration: how long one uninterrupted apply of this config takes, the
   // fastest of three (a first run can be slowed by a cold start, and a D
@@ -152,6 +157,117 @@ TEST_F(KillTest, SigkillAtRandomMomentsThenApplyEndsWithExactlyTheDeclared) {
             kRuns / 5);
 }
 
+// Kills during an apply that changes endpoints instead of creating them
+// (REST v2 only): from 2 volumes and 3 queue endpoints (e0 and e2 mounting
+// v0, e1 mounting v1) to 1 volume and 2 load-balancer endpoints: e0 and e1
+// are replaced (RunPod cannot change an endpoint's type: each is deleted,
+// then created anew), e1's new endpoint mounting v0, e2 is deleted, and v1
+// is deleted once e1's old endpoint has let go of it. Each run applies the
+// first config on a fresh sandbox (--latency-ms 100), starts the apply of
+// the second, and kills it after a delay drawn uniformly from [0, S] from
+// the moment its lock file announces the creates (planning is over, the
+// steps begin), S being how long the steps take uninterrupted (measured
+// first); then applies again, which must end with exactly the second
+// config, its templates included.
+TEST_F(KillTest,
+       SigkillWhileEndpointsChangeThenApplyEndsWithExactlyTheDeclared) {
+  if (!TestingRest()) {
+    GTEST_SKIP() << "endpoints are managed over REST v2 only";
+  }
+  constexpr int kChangeRuns = 10;
+  const std::vector<std::string> flags = {"--latency-ms",
+                                          std::to_string(kLatencyMs)};
+  Fleet before = Fleet::Of("change-", 2, 0, 0);
+  before.endpoints = 3;
+  Fleet after = Fleet::Of("change-", 1, 0, 0);
+  after.endpoints = 2;
+  after.load_balancer = true;
+
+  // A fresh sandbox and directory holding `before`, applied; then apply of
+  // `after` started and returned once its lock file announces the creates
+  // (null, with a test failure, if not within 60 s).
+  auto start = [&](const std::string& dir,
+                   const std::vector<std::string>& sandbox_flags)
+      -> std::unique_ptr<Process> {
+    std::filesystem::create_directories(Path(dir));
+    StartSandbox(sandbox_flags, dir + "/sandbox.json");
+    const std::string config = Path(dir + "/podform.yaml");
+    WriteFileOrDie(config, before.Yaml());
+    RunResult first = Podform({"apply", "--auto-approve"}, {}, config);
+    EXPECT_EQ(first.exit_code, 0) << first;
+    ExpectExactly(before, config);
+    WriteFileOrDie(config, after.Yaml());
+    std::unique_ptr<Process> apply =
+        StartPodform({"apply", "--auto-approve"}, {}, config);
+    if (apply == nullptr) return nullptr;
+    if (!WaitFor(
+            [&] { return PendingIntents(Path(dir + "/podform.lock")) > 0; },
+            60)) {
+      ADD_FAILURE() << "the creates were never announced:\n"
+                    << apply->StdoutSoFar();
+      return nullptr;
+    }
+    return apply;
+  };
+
+  double steps = 0;
+  for (int c = 0; c < 2; ++c) {
+    const std::string dir = "calibrate" + std::to_string(c);
+    std::unique_ptr<Process> apply = start(dir, flags);
+    ASSERT_NE(apply, nullptr);
+    const double announced = Now();
+    RunResult full = apply->Wait();
+    const double took = Now() - announced;
+    ASSERT_EQ(full.exit_code, 0) << full;
+    ExpectExactly(after, Path(dir + "/podform.yaml"));
+    steps = c == 0 ? took : std::min(steps, took);
+  }
+  std::cout << "[ kill ] the steps of an uninterrupted change take " << steps
+            << " s\n";
+
+  std::mt19937 rng(kSeed);
+  std::uniform_real_distribution<double> delay(0, steps);
+  int pending = 0;  // kills that left creates announced and not recorded
+  int adopted = 0;  // next applies that adopted an interrupted create
+  for (int run = 0; run < kChangeRuns; ++run) {
+    SCOPED_TRACE("run " + std::to_string(run) + " (seed " +
+                 std::to_string(kSeed) + ")");
+    std::vector<std::string> seeded = flags;
+    seeded.insert(seeded.end(), {"--seed", std::to_string(run + 1)});
+    const std::string dir = "run" + std::to_string(run);
+    const double wait = delay(rng);
+    std::unique_ptr<Process> apply = start(dir, seeded);
+    ASSERT_NE(apply, nullptr);
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    apply->Signal(SIGKILL);
+    RunResult killed = apply->Wait();
+    ASSERT_TRUE(killed.signal == SIGKILL || killed.exit_code == 0) << killed;
+    if (PendingIntents(Path(dir + "/podform.lock")) > 0) ++pending;
+
+    const std::string config = Path(dir + "/podform.yaml");
+    RunResult again = Podform({"apply", "--auto-approve"}, {}, config);
+    ASSERT_EQ(again.exit_code, 0) << "killed after " << wait << " s\n"
+                                  << killed << "\nthen:\n"
+                                  << again;
+    if (again.out.find("created by an interrupted run") != std::string::npos) {
+      ++adopted;
+    }
+    ExpectExactly(after, config);
+    if (HasFailure()) {
+      std::cout << "killed after " << wait << " s:\n"
+                << killed << "\nthen:\n"
+                << again << "\n";
+      return;
+    }
+  }
+  std::cout << "[ kill ] " << kChangeRuns << " runs: " << pending
+            << " killed with creates pending; the next apply adopted an "
+            << "interrupted create in " << adopted << " runs\n";
+  // The kills must have landed in the steps: at least half of them while
+  // the replacements' creates were announced and not yet recorded.
+  EXPECT_GE(pending, kChangeRuns / 2);
+}
+
 // The sharpest moment: RunPod has made the resources but the killed apply
 // never saw the answers, so only the intents in the lock file know of them.
 // With a 600 ms latency, apply is killed once it has announced all three
@@ -197,6 +313,69 @@ TEST_F(KillTest, CreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
     EXPECT_THAT(again.out, ::testing::Not(HasSubstr(
                                "volume.v" + std::to_string(i) + ": creating")))
         << again;
+  }
+  ExpectExactly(fleet);
+}
+
+// The same moment for serverless endpoints (REST v2 only): two endpoints
+// that mount one volume are created once it is, and apply is killed while
+// both creates are in flight. RunPod makes each endpoint and the template
+// bound to it; the next apply must adopt both endpoints, create neither
+// again, and leave no template behind.
+TEST_F(KillTest, EndpointCreatesInFlightAtTheKillAreAdoptedNotDuplicated) {
+  if (!TestingRest()) {
+    GTEST_SKIP() << "endpoints are managed over REST v2 only";
+  }
+  Fleet fleet = Fleet::Of("inflight-ep-", 1, 0, 0);
+  fleet.endpoints = 2;
+  // The volume's create, answered after 600 ms, then the two endpoints'
+  // (their requests go out at once); 150 ms later those are at the sandbox.
+  std::unique_ptr<Process> apply = ApplyUntilCreatesStarted(fleet, 600, 3);
+  ASSERT_NE(apply, nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  apply->Signal(SIGKILL);
+  RunResult killed = apply->Wait();
+  ASSERT_EQ(killed.signal, SIGKILL) << killed;
+  EXPECT_THAT(killed.out, HasSubstr("volume.v0: created (id")) << killed;
+  EXPECT_THAT(killed.out, HasSubstr("endpoint.e0: creating...\n")) << killed;
+  EXPECT_THAT(killed.out, HasSubstr("endpoint.e1: creating...\n")) << killed;
+  EXPECT_THAT(killed.out, ::testing::Not(HasSubstr("endpoint.e0: created")));
+  EXPECT_THAT(killed.out, ::testing::Not(HasSubstr("endpoint.e1: created")));
+
+  // The volume recorded, the two endpoint creates announced, not recorded.
+  json lock = json::parse(ReadFileOrEmpty(Path("podform.lock")));
+  ASSERT_TRUE(lock.contains("intents")) << lock.dump(2);
+  EXPECT_EQ(lock["intents"].size(), 2u) << lock.dump(2);
+  EXPECT_TRUE(lock["intents"].contains("endpoint.e0")) << lock.dump(2);
+  EXPECT_TRUE(lock["intents"].contains("endpoint.e1")) << lock.dump(2);
+  EXPECT_EQ(lock["resources"].size(), 1u) << lock.dump(2);
+  EXPECT_TRUE(lock["resources"].contains("volume.v0")) << lock.dump(2);
+
+  // The sandbox finishes both creates, each with its bound template.
+  json endpoints;
+  for (const double until = Now() + 30; Now() < until;) {
+    endpoints = LiveNames(sandbox())["endpoints"];
+    if (endpoints.size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(endpoints.size(), 2u) << endpoints.dump();
+  EXPECT_EQ(LiveTemplates(sandbox()).size(), 2u);
+  std::map<std::string, std::string> made;  // RunPod name -> id
+  for (const json& e : endpoints) made[e["name"]] = e["id"];
+  ASSERT_EQ(made.size(), 2u) << endpoints.dump();
+
+  RunResult again = Podform({"apply", "--auto-approve"});
+  ASSERT_EQ(again.exit_code, 0) << again;
+  lock = json::parse(ReadFileOrEmpty(Path("podform.lock")));
+  for (int i = 0; i < 2; ++i) {
+    const std::string address = "endpoint.e" + std::to_string(i);
+    const std::string id = made["inflight-ep-ep-" + std::to_string(i)];
+    EXPECT_THAT(again.out, HasSubstr(address + ": adopted " + id +
+                                     ", created by an interrupted run\n"))
+        << again;
+    EXPECT_THAT(again.out, ::testing::Not(HasSubstr(address + ": creating")))
+        << again;
+    EXPECT_EQ(lock["resources"][address]["id"], id) << lock.dump(2);
   }
   ExpectExactly(fleet);
 }
