@@ -15,6 +15,7 @@
 #include "reconciler/plan/moves.h"
 #include "reconciler/plan/plan_file.h"
 #include "reconciler/plan/render.h"
+#include "reconciler/plan/saved_plan.h"
 #include "reconciler/util/file.h"
 #include "reconciler/util/status_macros.h"
 
@@ -27,19 +28,14 @@ struct ApplyFlags {
   ExecuteFlags execute;
 };
 
-absl::Status Stale(const std::string& why) {
-  return absl::AbortedError(
-      absl::StrCat("the saved plan is stale: ", why,
-                   ". Nothing was changed; run podform plan again"));
-}
-
 // Checks that `plan` belongs where this run acts (the endpoint and
-// account it was made against), and that what it was made from has not
-// moved: the config, the lock file, and every live resource it touches.
-// Returns the state to apply to.
-absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
-                                     const Plan& plan,
-                                     const std::string& plan_file) {
+// account it was made against) and that this API can carry it out, then
+// that what it was made from has not moved (CheckSavedPlan). Returns the
+// state to apply to.
+absl::StatusOr<State> CheckSavedPlanHere(Workspace& workspace,
+                                         const Config& config,
+                                         const Plan& plan,
+                                         const std::string& plan_file) {
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   ASSIGN_OR_RETURN(LiveState live, provider->Refresh());
   RETURN_IF_ERROR(CheckSameTarget(plan.target, workspace.CurrentTarget(live),
@@ -47,96 +43,11 @@ absl::StatusOr<State> CheckSavedPlan(Workspace& workspace, const Config& config,
   // What this API cannot do is said first: planning again here would not
   // make the same plan.
   RETURN_IF_ERROR(CheckApiCanCarryOut(plan, workspace.api()));
-  if (config.digest != plan.config_digest) {
-    return Stale(absl::StrCat(workspace.global().file,
-                              " changed since the plan was made"));
-  }
-  absl::StatusOr<State> stored = workspace.store().Read();
-  State state;
-  if (stored.ok()) {
-    state = *std::move(stored);
-    if (state.lineage != plan.lineage) {
-      return Stale(absl::StrCat(workspace.state_path(),
-                                " is another lineage than the plan's"));
-    }
-    if (state.serial != plan.serial) {
-      return Stale(absl::StrCat(workspace.state_path(), " moved from serial ",
-                                plan.serial, " to ", state.serial,
-                                " since the plan was made"));
-    }
-  } else if (stored.status().code() == absl::StatusCode::kNotFound) {
-    if (plan.serial != 0) {
-      return Stale(absl::StrCat(workspace.state_path(),
-                                " has disappeared since the plan was made"));
-    }
-    state.lineage = plan.lineage;
-  } else {
-    return stored.status();
-  }
+  ASSIGN_OR_RETURN(
+      State state,
+      CheckSavedPlan(plan, config, workspace.store().Read(), live,
+                     {workspace.global().file, workspace.state_path()}));
   RETURN_IF_ERROR(workspace.AdoptTarget(&state, live));
-  for (const Change& change : plan.changes) {
-    if (change.action == Action::kNoOp || change.action == Action::kDelete) {
-      continue;
-    }
-    absl::Status secrets = SecretValuesToSend(config, change).status();
-    if (!secrets.ok()) {
-      return Stale(
-          absl::StrCat(change.address.ToString(), ": ", secrets.message()));
-    }
-  }
-  const LiveIndex index(live);
-  for (const Change& change : plan.changes) {
-    if (change.action == Action::kNoOp || change.id.empty()) continue;
-    std::string now;
-    const LivePod* pod = nullptr;
-    const std::map<std::string, std::string>* live_env = nullptr;
-    if (change.address.kind == Kind::kVolume) {
-      if (const LiveVolume* v = index.FindVolume(change.id)) {
-        now = Fingerprint(*v);
-      }
-    } else if (change.address.kind == Kind::kEndpoint) {
-      if (const LiveEndpoint* e = index.FindEndpoint(change.id)) {
-        now = Fingerprint(*e, FingerprintedEnvKeys(change));
-        live_env = &e->spec.env;
-      }
-    } else {
-      pod = index.FindPod(change.id);
-      if (pod != nullptr) {
-        now = Fingerprint(*pod, FingerprintedEnvKeys(change));
-        live_env = &pod->spec.env;
-      }
-    }
-    if (now != change.live_fingerprint) {
-      return Stale(absl::StrCat(change.address.ToString(), " (", change.id,
-                                ") changed on RunPod since the plan was made"));
-    }
-    // The fingerprint covers no secret value: decide again, from the
-    // environment and the live pod or endpoint, which secrets change, and
-    // refuse a plan whose decision no longer holds.
-    if (live_env == nullptr || !change.after.has_value()) continue;
-    const std::map<std::string, std::string>* desired_env = nullptr;
-    if (change.address.kind == Kind::kEndpoint) {
-      auto e = config.endpoints.find(change.address.name);
-      if (e != config.endpoints.end()) desired_env = &e->second.spec.env;
-    } else if (auto d = config.pods.find(change.address.name);
-               d != config.pods.end()) {
-      desired_env = &d->second.spec.env;
-    }
-    if (desired_env == nullptr) continue;  // refused above
-    const std::vector<std::string> changes = ChangedSecretEnv(
-        change.after->secret_env, *desired_env, *live_env);
-    if (changes != change.secret_env_changes) {
-      std::vector<std::string> differ;
-      std::set_symmetric_difference(
-          changes.begin(), changes.end(), change.secret_env_changes.begin(),
-          change.secret_env_changes.end(), std::back_inserter(differ));
-      return Stale(absl::StrCat(
-          change.address.ToString(), ": secret env ",
-          absl::StrJoin(differ, ", "),
-          " no longer compares with the value RunPod holds as it did when the "
-          "plan was made (the environment or the pod changed)"));
-    }
-  }
   return state;
 }
 
@@ -158,13 +69,13 @@ int ApplySavedPlan(Workspace& workspace, const ApplyFlags& flags) {
       TakeLock(workspace, "podform apply");
   if (!lock.ok()) return workspace.Fail(lock.status());
   absl::StatusOr<State> state =
-      CheckSavedPlan(workspace, *config, *plan, flags.plan_file);
+      CheckSavedPlanHere(workspace, *config, *plan, flags.plan_file);
   if (!state.ok()) return workspace.Fail(state.status());
   absl::StatusOr<std::vector<Move>> moves = ApplyMoves(*config, &*state);
   if (!moves.ok()) return workspace.Fail(moves.status());
   if (*moves != plan->moves) {
     return workspace.Fail(
-        Stale(absl::StrCat("the renames of moved: in ", workspace.global().file,
+        StalePlan(absl::StrCat("the renames of moved: in ", workspace.global().file,
                            " are not what they were when the plan was made")));
   }
   if (!plan->HasChanges()) {

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "reconciler/apply/recover.h"
 #include "reconciler/plan/diff.h"
+#include "reconciler/plan/saved_plan.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -110,39 +111,6 @@ absl::StatusOr<EndpointSpec> StepRunner::EndpointToSend(
   }
   RETURN_IF_ERROR(AddSecretValues(change, &spec.env));
   return spec;
-}
-
-absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
-    const Desired& config, const Change& change) {
-  std::map<std::string, std::string> values;
-  if (!change.after) return values;
-  // The declared secrets and resolved env of the change's pod or endpoint.
-  const std::set<std::string>* declared = nullptr;
-  const std::map<std::string, std::string>* env = nullptr;
-  if (change.address.kind == Kind::kEndpoint) {
-    if (auto e = config.endpoints.find(change.address.name);
-        e != config.endpoints.end()) {
-      declared = &e->second.secret_env;
-      env = &e->second.spec.env;
-    }
-  } else if (auto pod = config.pods.find(change.address.name);
-             pod != config.pods.end()) {
-    declared = &pod->second.secret_env;
-    env = &pod->second.spec.env;
-  }
-  for (const std::string& key : change.after->secret_env) {
-    const std::string* raw = nullptr;
-    if (declared != nullptr && declared->count(key) > 0) {
-      auto it = env->find(key);
-      if (it != env->end()) raw = &it->second;
-    }
-    if (raw == nullptr) {
-      return absl::AbortedError(absl::StrCat(
-          "secret env ", key, " is no longer declared in the configuration"));
-    }
-    values[key] = *raw;
-  }
-  return values;
 }
 
 absl::Status StepRunner::Record(const std::string& id,

@@ -19,17 +19,6 @@
 
 namespace podform {
 
-// The raw value of each secret env of `change`'s pod or endpoint
-// (change.after's
-// secret_env), taken from `config`, where ${env:...} was resolved from the
-// environment. Aborted, naming the variable, when the config does not
-// declare that key as a secret of the pod. Whether a value differs from
-// what a saved plan decided is checked against the live pod before apply
-// starts (ChangedSecretEnv in planner.h); nothing podform writes holds a
-// value to check it against.
-absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
-    const Desired& config, const Change& change);
-
 class StepRunner {
  public:
   StepRunner(const Desired& config, Provider* provider, StateRecorder* recorder)

@@ -58,4 +58,30 @@ std::optional<Resource> Desired::RecordedAt(const Address& address) const {
   return std::nullopt;
 }
 
+const std::map<std::string, std::string>* Desired::EnvAt(
+    const Address& address) const {
+  if (address.kind == Kind::kPod) {
+    auto it = pods.find(address.name);
+    return it == pods.end() ? nullptr : &it->second.spec.env;
+  }
+  if (address.kind == Kind::kEndpoint) {
+    auto it = endpoints.find(address.name);
+    return it == endpoints.end() ? nullptr : &it->second.spec.env;
+  }
+  return nullptr;
+}
+
+const std::set<std::string>* Desired::SecretEnvAt(
+    const Address& address) const {
+  if (address.kind == Kind::kPod) {
+    auto it = pods.find(address.name);
+    return it == pods.end() ? nullptr : &it->second.secret_env;
+  }
+  if (address.kind == Kind::kEndpoint) {
+    auto it = endpoints.find(address.name);
+    return it == endpoints.end() ? nullptr : &it->second.secret_env;
+  }
+  return nullptr;
+}
+
 }  // namespace podform

@@ -102,6 +102,10 @@ struct Desired {
   // The recorded form (RecordedResource) of what is declared at `address`;
   // nullopt when nothing is.
   std::optional<Resource> RecordedAt(const Address& address) const;
+  // The env (secret values resolved) and the secret env keys of the pod or
+  // endpoint declared at `address`; nullptr when none is declared there.
+  const std::map<std::string, std::string>* EnvAt(const Address& address) const;
+  const std::set<std::string>* SecretEnvAt(const Address& address) const;
 };
 
 // The form the state records for what the config declares at `key`

@@ -1,0 +1,155 @@
+#include "reconciler/plan/saved_plan.h"
+
+#include <algorithm>
+#include <iterator>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "reconciler/plan/planner.h"
+
+namespace podform {
+
+absl::Status StalePlan(const std::string& why) {
+  return absl::AbortedError(
+      absl::StrCat("the saved plan is stale: ", why,
+                   ". Nothing was changed; run podform plan again"));
+}
+
+absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
+    const Desired& desired, const Change& change) {
+  std::map<std::string, std::string> values;
+  if (!change.after) return values;
+  const std::set<std::string>* declared = desired.SecretEnvAt(change.address);
+  const std::map<std::string, std::string>* env = desired.EnvAt(change.address);
+  for (const std::string& key : change.after->secret_env) {
+    const std::string* raw = nullptr;
+    if (declared != nullptr && declared->count(key) > 0) {
+      auto it = env->find(key);
+      if (it != env->end()) raw = &it->second;
+    }
+    if (raw == nullptr) {
+      return absl::AbortedError(absl::StrCat(
+          "secret env ", key, " is no longer declared in the configuration"));
+    }
+    values[key] = *raw;
+  }
+  return values;
+}
+
+namespace {
+
+// The state the plan applies to: the stored one when it is the plan's, a
+// new one when there was none then and is none now.
+absl::StatusOr<State> StateOfThePlan(const Plan& plan,
+                                     absl::StatusOr<State> stored,
+                                     const std::string& state_path) {
+  if (stored.ok()) {
+    if (stored->lineage != plan.lineage) {
+      return StalePlan(
+          absl::StrCat(state_path, " is another lineage than the plan's"));
+    }
+    if (stored->serial != plan.serial) {
+      return StalePlan(absl::StrCat(state_path, " moved from serial ",
+                                    plan.serial, " to ", stored->serial,
+                                    " since the plan was made"));
+    }
+    return *std::move(stored);
+  }
+  if (stored.status().code() != absl::StatusCode::kNotFound) {
+    return stored.status();
+  }
+  if (plan.serial != 0) {
+    return StalePlan(
+        absl::StrCat(state_path, " has disappeared since the plan was made"));
+  }
+  State state;
+  state.lineage = plan.lineage;
+  return state;
+}
+
+// The fingerprint of the live object `change` touches now ("" when RunPod
+// no longer has it), and its env (nullptr for a volume or when gone).
+std::pair<std::string, const std::map<std::string, std::string>*> LiveNow(
+    const Change& change, const LiveIndex& index) {
+  switch (change.address.kind) {
+    case Kind::kVolume:
+      if (const LiveVolume* v = index.FindVolume(change.id)) {
+        return {Fingerprint(*v), nullptr};
+      }
+      break;
+    case Kind::kPod:
+      if (const LivePod* p = index.FindPod(change.id)) {
+        return {Fingerprint(*p, FingerprintedEnvKeys(change)), &p->spec.env};
+      }
+      break;
+    case Kind::kEndpoint:
+      if (const LiveEndpoint* e = index.FindEndpoint(change.id)) {
+        return {Fingerprint(*e, FingerprintedEnvKeys(change)), &e->spec.env};
+      }
+      break;
+  }
+  return {"", nullptr};
+}
+
+}  // namespace
+
+absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
+                                     absl::StatusOr<State> stored,
+                                     const LiveState& live,
+                                     const SavedPlanSources& sources) {
+  if (desired.digest != plan.config_digest) {
+    return StalePlan(absl::StrCat(sources.config_file,
+                                  " changed since the plan was made"));
+  }
+  absl::StatusOr<State> state =
+      StateOfThePlan(plan, std::move(stored), sources.state_path);
+  if (!state.ok()) return state.status();
+  for (const Change& change : plan.changes) {
+    if (change.action == Action::kNoOp || change.action == Action::kDelete) {
+      continue;
+    }
+    absl::Status secrets = SecretValuesToSend(desired, change).status();
+    if (!secrets.ok()) {
+      return StalePlan(
+          absl::StrCat(change.address.ToString(), ": ", secrets.message()));
+    }
+  }
+  const LiveIndex index(live);
+  for (const Change& change : plan.changes) {
+    if (change.action == Action::kNoOp || change.id.empty()) continue;
+    const auto [now, live_env] = LiveNow(change, index);
+    if (now != change.live_fingerprint) {
+      return StalePlan(absl::StrCat(change.address.ToString(), " (", change.id,
+                                    ") changed on RunPod since the plan was "
+                                    "made"));
+    }
+    // The fingerprint covers no secret value: decide again, from the
+    // environment and the live pod or endpoint, which secrets change, and
+    // refuse a plan whose decision no longer holds.
+    const std::map<std::string, std::string>* desired_env =
+        desired.EnvAt(change.address);
+    if (live_env == nullptr || !change.after.has_value() ||
+        desired_env == nullptr) {
+      continue;
+    }
+    const std::vector<std::string> changes = ChangedSecretEnv(
+        change.after->secret_env, *desired_env, *live_env);
+    if (changes != change.secret_env_changes) {
+      std::vector<std::string> differ;
+      std::set_symmetric_difference(
+          changes.begin(), changes.end(), change.secret_env_changes.begin(),
+          change.secret_env_changes.end(), std::back_inserter(differ));
+      return StalePlan(absl::StrCat(
+          change.address.ToString(), ": secret env ",
+          absl::StrJoin(differ, ", "),
+          " no longer compares with the value RunPod holds as it did when the "
+          "plan was made (the environment or the pod changed)"));
+    }
+  }
+  return state;
+}
+
+}  // namespace podform
