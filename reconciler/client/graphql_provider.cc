@@ -13,6 +13,7 @@
 #include "absl/strings/str_replace.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/client/wire.h"
+#include "reconciler/core/catalog.h"
 #include "reconciler/util/embedded.h"
 #include "reconciler/util/status_macros.h"
 
@@ -399,8 +400,9 @@ class GraphQLProvider : public Provider {
           ParsedPod parsed,
           ParsePod((*pods)[i], absl::StrCat("data.myself.pods[", i, "]")));
       auto it = names.find(parsed.gpu_display_name);
-      parsed.pod.spec.gpu_type =
-          it != names.end() ? it->second : parsed.gpu_display_name;
+      parsed.pod.spec.gpu_type = it != names.end()
+                                     ? it->second
+                                     : CatalogIdOr(parsed.gpu_display_name);
       live.pods.push_back(std::move(parsed.pod));
     }
     std::lock_guard<std::mutex> lock(gpu_mutex_);
@@ -432,7 +434,7 @@ class GraphQLProvider : public Provider {
       std::lock_guard<std::mutex> lock(gpu_mutex_);
       auto it = gpu_names_.find(display);
       if (it != gpu_names_.end()) return it->second;
-      if (unknown_gpu_names_.count(display) > 0) return display;
+      if (unknown_gpu_names_.count(display) > 0) return CatalogIdOr(display);
     }
     absl::StatusOr<json> data = Execute(kGpuTypes, json::object());
     std::lock_guard<std::mutex> lock(gpu_mutex_);
@@ -446,7 +448,14 @@ class GraphQLProvider : public Provider {
         unknown_gpu_names_.insert(display);
       }
     }
-    return display;
+    return CatalogIdOr(display);
+  }
+
+  // The catalog's id of the GPU type displayed as `display` (display names
+  // are unique there), or `display` when the catalog has none.
+  static std::string CatalogIdOr(const std::string& display) {
+    const GpuTypeInfo* known = FindGpuTypeByDisplayName(display);
+    return known != nullptr ? std::string(known->id) : display;
   }
 
   std::unique_ptr<Transport> transport_;

@@ -39,9 +39,11 @@
 // Live pods report their GPU only as machine.gpuDisplayName; Refresh maps it
 // back to a GPU type id with the gpuTypes list it reads in the same request.
 // Mutations that return a pod use the names of the last Refresh; on a name
-// not seen yet they read GpuTypes once, and fall back to the display name
-// itself when RunPod lists no such type (or that read fails: a mutation that
-// succeeded never reports an error because of it).
+// not seen yet they read GpuTypes once. When RunPod lists no such type (or
+// that read fails: a mutation that succeeded never reports an error because
+// of it), the id is podform's catalog's for that display name, or else the
+// display name itself. Live state is in podform's vocabulary: the planner
+// compares GPU type ids only.
 //
 // Serverless endpoints are managed over REST v2 only: Refresh reads none
 // (LiveState::endpoints stays empty), and CreateEndpoint, UpdateEndpoint

@@ -5,7 +5,6 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "reconciler/core/catalog.h"
 
 namespace podform::plan_internal {
 namespace {
@@ -122,15 +121,10 @@ Corrected CorrectPod(const Resource& recorded, const LivePod& live,
     out.drift.push_back(Drifted("image", l.image));
     p.image = l.image;
   }
+  // An id: the provider reports live state in podform's vocabulary.
   if (!l.gpu_type.empty() && l.gpu_type != p.gpu_type) {
-    const GpuTypeInfo* known = FindGpuType(p.gpu_type);
-    bool same = known != nullptr && known->display_name == l.gpu_type;
-    if (!same) {
-      out.drift.push_back(Drifted("gpuType", l.gpu_type));
-      const GpuTypeInfo* by_display = FindGpuTypeByDisplayName(l.gpu_type);
-      p.gpu_type =
-          by_display != nullptr ? std::string(by_display->id) : l.gpu_type;
-    }
+    out.drift.push_back(Drifted("gpuType", l.gpu_type));
+    p.gpu_type = l.gpu_type;
   }
   // Reported by REST v2 only (empty over GraphQL); a pod placed by RunPod
   // without a data center in the config keeps whichever it got.

@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "reconciler/core/catalog.h"
 #include "reconciler/plan/planner.h"
 
 namespace podform::testing {
@@ -101,8 +100,6 @@ void World::Exists(const DesiredPod& p, const std::string& id) {
   live_pod.spec.network_volume_id = r.pod.network_volume_id;
   live_pod.spec.data_center = "";  // RunPod does not report these
   live_pod.spec.cloud_type = "";
-  const GpuTypeInfo* gpu = FindGpuType(p.spec.gpu_type);
-  if (gpu != nullptr) live_pod.spec.gpu_type = std::string(gpu->display_name);
   live_pod.desired_status = p.spec.running ? "RUNNING" : "EXITED";
   live_pod.cost_per_hr = 1.0;
   live.pods.push_back(live_pod);
