@@ -19,14 +19,30 @@ void CopyEntry(const Address& address, const Map& from, Map& to) {
   }
 }
 
+class SteadyRecorderClock : public RecorderClock {
+ public:
+  TimePoint Now() override { return std::chrono::steady_clock::now(); }
+  void WaitUntil(std::unique_lock<std::mutex>& lock,
+                 std::condition_variable& cv, TimePoint deadline) override {
+    cv.wait_until(lock, deadline);
+  }
+};
+
 }  // namespace
+
+RecorderClock* RecorderClock::Steady() {
+  static SteadyRecorderClock* const clock = new SteadyRecorderClock;
+  return clock;
+}
 
 StateRecorder::StateRecorder(State* state, StateStore* store,
                              RecorderOptions options)
     : state_(state),
       store_(store),
       options_(options),
-      last_write_ended_(std::chrono::steady_clock::now()) {
+      clock_(options.clock != nullptr ? options.clock
+                                      : RecorderClock::Steady()),
+      last_write_ended_(clock_->Now()) {
   if (store_ == nullptr) return;
   to_write_ = *state_;
   if (options_.write_in_background) {
@@ -90,10 +106,10 @@ void StateRecorder::WriteChanges(std::unique_lock<std::mutex>& lock) {
     CopyEntry(address, state_->deposed, to_write_.deposed);
   }
   dirty_.clear();
-  const auto start = std::chrono::steady_clock::now();
+  const RecorderClock::TimePoint start = clock_->Now();
   absl::Status status = WriteWithLockReleased(
       lock, writing_, cv_, [&] { return store_->Write(&to_write_); });
-  last_write_ended_ = std::chrono::steady_clock::now();
+  last_write_ended_ = clock_->Now();
   last_write_took_ = last_write_ended_ - start;
   tried_ = target;
   if (status.ok()) {
@@ -120,13 +136,14 @@ void StateRecorder::WriteInBackground() {
       cv_.wait(lock);
       continue;
     }
-    const auto due =
+    const RecorderClock::TimePoint due =
         last_write_ended_ +
-        std::max<std::chrono::steady_clock::duration>(
+        std::max<RecorderClock::TimePoint::duration>(
             absl::ToChronoNanoseconds(options_.min_interval),
             options_.spacing * last_write_took_);
-    if (std::chrono::steady_clock::now() < due) {
-      cv_.wait_until(lock, due);
+    if (clock_->Now() < due) {
+      // Woken by a change, a write's end or the destructor too.
+      clock_->WaitUntil(lock, cv_, due);
       continue;
     }
     WriteChanges(lock);

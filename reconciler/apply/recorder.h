@@ -18,6 +18,32 @@ namespace podform {
 
 class StateStore;
 
+// The recorder's time: steady (a wall clock stepped back would hold writes
+// off), and a wait on it that a change wakes at once. Injectable so that
+// tests set the time instead of sleeping (RecorderOptions::clock).
+// Implementations are thread-safe: the recorder calls both methods from
+// several threads, with its mutex held.
+class RecorderClock {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  virtual ~RecorderClock() = default;
+
+  virtual TimePoint Now() = 0;
+
+  // Blocks with `lock` released until `cv` is notified or Now() reaches
+  // `deadline`, then returns with `lock` held again. May also return early
+  // (a spurious wake-up): the caller checks its condition and Now() again.
+  // REQUIRES: `lock` holds the mutex under which whoever notifies `cv`
+  // changes what the caller waits for.
+  virtual void WaitUntil(std::unique_lock<std::mutex>& lock,
+                         std::condition_variable& cv, TimePoint deadline) = 0;
+
+  // std::chrono::steady_clock and std::condition_variable::wait_until.
+  // Thread-safe; lives forever.
+  static RecorderClock* Steady();
+};
+
 struct RecorderOptions {
   // Whether a background writer writes kLater changes (below) while apply
   // goes on. Off, they wait for the next kNow write or Flush().
@@ -29,6 +55,10 @@ struct RecorderOptions {
   // to how long apply runs.
   absl::Duration min_interval = absl::Milliseconds(100);
   int spacing = 9;
+  // What "now" is, for the interval above and for how long a write took,
+  // and how the background writer waits for its turn. Not owned; must
+  // outlive the recorder. Null: RecorderClock::Steady().
+  RecorderClock* clock = nullptr;
 };
 
 // Serializes changes to the in-memory State from concurrent steps and makes
@@ -100,6 +130,7 @@ class StateRecorder {
   State* const state_;
   StateStore* const store_;
   const RecorderOptions options_;
+  RecorderClock* const clock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;  // a change was made, or a write ended
   State to_write_;            // what the writer hands the store; only the
@@ -110,9 +141,8 @@ class StateRecorder {
   uint64_t tried_ = 0;        // generation the last write attempt carried
   bool writing_ = false;
   bool stopping_ = false;
-  // Steady time: a wall clock stepped back would hold writes off.
-  std::chrono::steady_clock::time_point last_write_ended_;
-  std::chrono::steady_clock::duration last_write_took_{};
+  RecorderClock::TimePoint last_write_ended_;  // by clock_
+  RecorderClock::TimePoint::duration last_write_took_{};
   absl::Status last_error_;   // of the last failed write
   absl::Status first_error_;  // of the first failed write
   std::thread background_;

@@ -2,13 +2,15 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "reconciler/state/memory_store.h"
@@ -58,6 +60,159 @@ State Stored(MemoryStateStore& store) {
 void ExpectStoredIs(MemoryStateStore& store, const State& state) {
   EXPECT_EQ(store.contents(), SerializeState(state));
 }
+
+// The real time a test waits for another thread to reach a point before it
+// fails instead of hanging; the recorder gets there in microseconds.
+constexpr std::chrono::seconds kStuck(10);
+
+// A count other threads raise and a test waits for.
+class Counter {
+ public:
+  void Add() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+    changed_.notify_all();
+  }
+  int count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return count_;
+  }
+  // True once the count is `n` or more; false if it is not within kStuck.
+  bool AwaitAtLeast(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, kStuck, [&] { return count_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int count_ = 0;
+};
+
+using TimePoint = RecorderClock::TimePoint;
+using std::chrono::milliseconds;
+
+// Time that moves only when Advance is called (by the test, or by a store
+// whose writes "take" time). A thread in WaitUntil is registered with its
+// deadline until it returns: Advance wakes those whose deadline it reaches,
+// taking the waiter's mutex first so that the wake-up cannot fall between
+// the waiter's check of Now() and its wait; AwaitWaiter tells the test that
+// a thread waits for a given deadline.
+class FakeRecorderClock : public RecorderClock {
+ public:
+  // The time the clock starts at.
+  static constexpr TimePoint kStart = TimePoint(std::chrono::hours(1));
+
+  TimePoint Now() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+
+  void WaitUntil(std::unique_lock<std::mutex>& lock,
+                 std::condition_variable& cv, TimePoint deadline) override {
+    std::unique_lock<std::mutex> mine(mu_);
+    if (now_ >= deadline) return;
+    const int number = ++waits_;
+    waiters_[number] = {lock.mutex(), &cv, deadline};
+    changed_.notify_all();
+    mine.unlock();
+    cv.wait(lock);  // Advance cannot notify before: `lock` is held till now
+    mine.lock();
+    waiters_.erase(number);  // if Advance has not
+  }
+
+  // Moves time on by `by` and wakes every waiter whose deadline that
+  // reaches. REQUIRES: what those waiters wait on outlives the call.
+  void Advance(std::chrono::nanoseconds by) {
+    std::vector<Waiter> due;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      now_ += by;
+      for (auto it = waiters_.begin(); it != waiters_.end();) {
+        if (it->second.deadline <= now_) {
+          due.push_back(it->second);
+          it = waiters_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (const Waiter& waiter : due) {
+      std::lock_guard<std::mutex> lock(*waiter.mu);
+      waiter.cv->notify_all();
+    }
+  }
+
+  // Now(), in whole milliseconds after kStart.
+  int64_t ms() { return (Now() - kStart) / milliseconds(1); }
+
+  // True once a thread waits for exactly `deadline` in a WaitUntil call
+  // that began after the first `after` calls (see waits()); false if none
+  // does within kStuck.
+  bool AwaitWaiter(TimePoint deadline, int after = 0) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, kStuck, [&] {
+      for (const auto& [number, waiter] : waiters_) {
+        if (number > after && waiter.deadline == deadline) return true;
+      }
+      return false;
+    });
+  }
+
+  // How many WaitUntil calls have waited so far.
+  int waits() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waits_;
+  }
+
+  // The deadlines waited for now, as "+N ms" after kStart (for messages).
+  std::string Waiters() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> deadlines;
+    for (const auto& [number, waiter] : waiters_) {
+      deadlines.push_back(absl::StrCat(
+          "+", (waiter.deadline - kStart) / milliseconds(1), " ms"));
+    }
+    return absl::StrCat("waiting for [", absl::StrJoin(deadlines, ", "), "]");
+  }
+
+ private:
+  struct Waiter {
+    std::mutex* mu;
+    std::condition_variable* cv;
+    TimePoint deadline;
+  };
+
+  std::mutex mu_;
+  std::condition_variable changed_;  // a waiter registered
+  TimePoint now_ = kStart;
+  int waits_ = 0;
+  std::map<int, Waiter> waiters_;  // by call number
+};
+
+// A MemoryStateStore whose writes take `takes` of the fake clock each and
+// are counted as they end, for a test to wait for the background writer.
+class TimedStore : public MemoryStateStore {
+ public:
+  explicit TimedStore(FakeRecorderClock* clock) : clock_(clock) {}
+  absl::Status Write(State* state) override {
+    clock_->Advance(takes_);
+    absl::Status status = MemoryStateStore::Write(state);
+    ended_.Add();
+    return status;
+  }
+  // REQUIRES: no write under way.
+  void set_takes(milliseconds takes) { takes_ = takes; }
+  // True once `n` writes have ended; false if they have not within kStuck.
+  // The recorder may not have taken in the end of the last one yet (its
+  // serial, when it ended): Flush() waits for that.
+  bool AwaitWrites(int n) { return ended_.AwaitAtLeast(n); }
+
+ private:
+  FakeRecorderClock* const clock_;
+  milliseconds takes_{0};
+  Counter ended_;
+};
 
 TEST(StateRecorderTest, NowReturnsOnceTheChangeIsStored) {
   State state = NewState();
@@ -177,8 +332,13 @@ TEST(StateRecorderTest, CommitsMadeDuringAWriteShareTheNextOne) {
   State state = NewState();
   GatedStore store;
   StateRecorder recorder(&state, &store, kForeground);
+  Counter made;  // changes made
   auto commit = [&](const std::string& name) {
-    absl::Status status = RecordVolume(recorder, name, name);
+    const Address address{Kind::kVolume, name};
+    absl::Status status = recorder.Commit(address, [&](State& s) {
+      s.resources[address] = Volume(name, name);
+      made.Add();
+    });
     EXPECT_TRUE(status.ok()) << status;
     // On disk when Commit returns.
     EXPECT_TRUE(Stored(store).resources.count({Kind::kVolume, name})) << name;
@@ -191,10 +351,7 @@ TEST(StateRecorderTest, CommitsMadeDuringAWriteShareTheNextOne) {
     others.emplace_back(commit, absl::StrCat("other", i));
   }
   // Every other change is made (and waiting) before the first write ends.
-  for (size_t recorded = 0; recorded < 1 + kOthers;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    recorder.Read([&](const State& s) { recorded = s.resources.size(); });
-  }
+  EXPECT_TRUE(made.AwaitAtLeast(1 + kOthers)) << made.count();
   store.Open();
   first.join();
   for (std::thread& t : others) t.join();
@@ -234,78 +391,177 @@ TEST(StateRecorderTest, FlushTriesAFailedWriteOnceMore) {
   EXPECT_EQ(Stored(store).resources.at(a).id, "v1");
 }
 
-// A MemoryStateStore whose writes take `delay` each.
-class SlowStore : public MemoryStateStore {
- public:
-  explicit SlowStore(absl::Duration delay) : delay_(delay) {}
-  absl::Status Write(State* state) override {
-    absl::SleepFor(delay_);
-    return MemoryStateStore::Write(state);
-  }
-
- private:
-  const absl::Duration delay_;
-};
-
 TEST(StateRecorderTest, TheBackgroundWriterWritesLaterChangesWithoutAFlush) {
   State state = NewState();
-  MemoryStateStore store;
-  StateRecorder recorder(&state, &store,
-                         {.min_interval = absl::ZeroDuration(), .spacing = 0});
+  FakeRecorderClock clock;
+  TimedStore store(&clock);
+  StateRecorder recorder(
+      &state, &store,
+      {.min_interval = absl::ZeroDuration(), .spacing = 0, .clock = &clock});
   ASSERT_TRUE(RecordVolume(recorder, "a", "v1", Durability::kLater).ok());
-  const absl::Time until = absl::Now() + absl::Seconds(30);
-  while (store.writes() == 0 && absl::Now() < until) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  ASSERT_EQ(store.writes(), 1);
+  ASSERT_TRUE(store.AwaitWrites(1));  // no time has to pass
+  EXPECT_EQ(store.writes(), 1);
   EXPECT_EQ(Stored(store).resources.at({Kind::kVolume, "a"}).id, "v1");
   ASSERT_TRUE(recorder.Flush().ok());
   EXPECT_EQ(store.writes(), 1);  // nothing was left for Flush
+  EXPECT_EQ(clock.waits(), 0);
 }
 
-// Changes made every few milliseconds for a second: the background writer
-// waits at least `min_interval`, and at least `spacing` times the last
-// write's duration, after each write. Counts are bounded above; how many
-// writes a loaded machine fits in is not the point.
-// kLater changes to 20 volumes, one every 2 ms or so, for a second;
-// returns how long that took.
-absl::Duration CommitEvery2msForASecond(StateRecorder& recorder) {
-  const absl::Time start = absl::Now();
-  for (int i = 0; absl::Now() - start < absl::Seconds(1); ++i) {
-    EXPECT_TRUE(RecordVolume(recorder, absl::StrCat("v", i % 20),
-                             absl::StrCat("id", i), Durability::kLater)
-                    .ok());
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  return absl::Now() - start;
-}
-
-TEST(StateRecorderTest, BackgroundWritesAreSpacedByTheMinimumInterval) {
+// The background writer starts a write at the last write's end (the
+// recorder's start before the first) + max(min_interval, spacing x the last
+// write's duration): not before, and at once when that time comes.
+TEST(StateRecorderTest, BackgroundWritesWaitTheMinimumIntervalAfterTheLast) {
   State state = NewState();
-  MemoryStateStore store;
+  FakeRecorderClock clock;
+  TimedStore store(&clock);  // writes take no time
   StateRecorder recorder(
-      &state, &store, {.min_interval = absl::Milliseconds(250), .spacing = 0});
-  const absl::Duration elapsed = CommitEvery2msForASecond(recorder);
-  const int background = store.writes();
-  // At most one write per 250 ms, the first 250 ms after the recorder began.
-  EXPECT_LE(background, elapsed / absl::Milliseconds(250)) << elapsed;
+      &state, &store,
+      {.min_interval = absl::Milliseconds(100), .spacing = 9, .clock = &clock});
+  const TimePoint start = FakeRecorderClock::kStart;
+  ASSERT_TRUE(RecordVolume(recorder, "a", "v1", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(100))) << clock.Waiters();
+
+  // A change 1 ms before the turn wakes the writer, which waits again.
+  clock.Advance(milliseconds(99));
+  int waits = clock.waits();
+  ASSERT_TRUE(RecordVolume(recorder, "b", "v2", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(100), waits))
+      << clock.Waiters();
+  EXPECT_EQ(store.writes(), 0);
+
+  // The turn comes: one write, of both changes.
+  clock.Advance(milliseconds(1));
+  ASSERT_TRUE(store.AwaitWrites(1));
+  EXPECT_EQ(Stored(store).resources.size(), 2u);
+
+  // 9 x 0 ms < 100 ms: the next write 100 ms after this one ended.
+  ASSERT_TRUE(RecordVolume(recorder, "c", "v3", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(200))) << clock.Waiters();
+  clock.Advance(milliseconds(99));
+  waits = clock.waits();
+  ASSERT_TRUE(RecordVolume(recorder, "d", "v4", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(200), waits))
+      << clock.Waiters();
+  EXPECT_EQ(store.writes(), 1);
+  clock.Advance(milliseconds(1));
+  ASSERT_TRUE(store.AwaitWrites(2));
+  EXPECT_EQ(clock.ms(), 200);
+  // Flush returns once the writer is done with its write, which carried
+  // everything.
   ASSERT_TRUE(recorder.Flush().ok());
+  EXPECT_EQ(store.writes(), 2);
   ExpectStoredIs(store, state);
 }
 
 TEST(StateRecorderTest, BackgroundWritesAreSpacedBySlowWrites) {
   State state = NewState();
-  SlowStore store(absl::Milliseconds(50));
-  // Writes of 50 ms, then at least 4 x 50 = 200 ms without one.
-  StateRecorder recorder(&state, &store,
-                         {.min_interval = absl::ZeroDuration(), .spacing = 4});
-  const absl::Duration elapsed = CommitEvery2msForASecond(recorder);
-  // The first write starts at once; each later one 250 ms (write + gap)
-  // after the one before.
-  EXPECT_LE(store.writes(), 1 + elapsed / absl::Milliseconds(250)) << elapsed;
-  EXPECT_GE(store.writes(), 1);
-  ASSERT_TRUE(recorder.Flush().ok());
+  FakeRecorderClock clock;
+  TimedStore store(&clock);
+  StateRecorder recorder(
+      &state, &store,
+      {.min_interval = absl::Milliseconds(100), .spacing = 4, .clock = &clock});
+  const TimePoint start = FakeRecorderClock::kStart;
+  store.set_takes(milliseconds(50));
+  // No write yet: min_interval after the recorder's start.
+  ASSERT_TRUE(RecordVolume(recorder, "a", "v1", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(100))) << clock.Waiters();
+  clock.Advance(milliseconds(100));
+  ASSERT_TRUE(store.AwaitWrites(1));
+  EXPECT_EQ(clock.ms(), 150);  // it took 50 ms
+
+  // 4 x 50 ms > 100 ms: the next write 200 ms after the last one ended.
+  ASSERT_TRUE(RecordVolume(recorder, "b", "v2", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(350))) << clock.Waiters();
+  clock.Advance(milliseconds(199));
+  const int waits = clock.waits();
+  ASSERT_TRUE(RecordVolume(recorder, "c", "v3", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(350), waits))
+      << clock.Waiters();
+  EXPECT_EQ(store.writes(), 1);
+  store.set_takes(milliseconds(20));
+  clock.Advance(milliseconds(1));
+  ASSERT_TRUE(store.AwaitWrites(2));
+  EXPECT_EQ(store.writes(), 2);
+  EXPECT_EQ(clock.ms(), 370);
+
+  // 4 x 20 ms < 100 ms: min_interval again.
+  ASSERT_TRUE(RecordVolume(recorder, "d", "v4", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(470))) << clock.Waiters();
+  clock.Advance(milliseconds(100));
+  ASSERT_TRUE(store.AwaitWrites(3));
+  EXPECT_EQ(clock.ms(), 490);
+  ASSERT_TRUE(recorder.Flush().ok());  // the writer is done: nothing to write
+  EXPECT_EQ(store.writes(), 3);
   ExpectStoredIs(store, state);
+}
+
+TEST(StateRecorderTest, FlushWritesAtOnceWhileTheWriterWaits) {
+  State state = NewState();
+  FakeRecorderClock clock;
+  TimedStore store(&clock);
+  StateRecorder recorder(
+      &state, &store,
+      {.min_interval = absl::Milliseconds(100), .spacing = 4, .clock = &clock});
+  const TimePoint start = FakeRecorderClock::kStart;
+  store.set_takes(milliseconds(50));
+  ASSERT_TRUE(RecordVolume(recorder, "a", "v1", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(100))) << clock.Waiters();
+  ASSERT_TRUE(recorder.Flush().ok());
+  EXPECT_EQ(store.writes(), 1);
+  ExpectStoredIs(store, state);
+  EXPECT_EQ(clock.ms(), 50);
+
+  // The next background write counts from the end of Flush's write.
+  ASSERT_TRUE(RecordVolume(recorder, "b", "v2", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(250))) << clock.Waiters();
+  EXPECT_EQ(store.writes(), 1);
+  // So does the one after a kNow commit's write.
+  ASSERT_TRUE(RecordVolume(recorder, "c", "v3").ok());
+  EXPECT_EQ(store.writes(), 2);
+  ExpectStoredIs(store, state);
+  ASSERT_TRUE(RecordVolume(recorder, "d", "v4", Durability::kLater).ok());
+  ASSERT_TRUE(clock.AwaitWaiter(start + milliseconds(300))) << clock.Waiters();
+  EXPECT_EQ(store.writes(), 2);
+}
+
+TEST(StateRecorderTest, DestructionStopsAWaitingWriter) {
+  State state = NewState();
+  FakeRecorderClock clock;
+  TimedStore store(&clock);
+  {
+    StateRecorder recorder(&state, &store,
+                           {.min_interval = absl::Hours(1), .clock = &clock});
+    ASSERT_TRUE(RecordVolume(recorder, "a", "v1", Durability::kLater).ok());
+    ASSERT_TRUE(
+        clock.AwaitWaiter(FakeRecorderClock::kStart + std::chrono::hours(1)))
+        << clock.Waiters();
+  }  // returns although the hour has not passed
+  EXPECT_EQ(clock.Waiters(), "waiting for []");
+  EXPECT_EQ(store.writes(), 0);  // what was not written stays unwritten
+  EXPECT_EQ(clock.ms(), 0);
+}
+
+TEST(RecorderClockTest, TheSteadyClockWakesAWaiterBeforeItsDeadline) {
+  RecorderClock* clock = RecorderClock::Steady();
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::unique_lock<std::mutex> lock(mu);
+  // A deadline that has passed: returns at once.
+  const TimePoint before = clock->Now();
+  clock->WaitUntil(lock, cv, before - std::chrono::seconds(1));
+  EXPECT_GE(clock->Now(), before);
+  // A notification ends a wait for an hour.
+  std::thread notifier([&] {
+    std::lock_guard<std::mutex> held(mu);
+    done = true;
+    cv.notify_all();
+  });
+  const TimePoint deadline = clock->Now() + std::chrono::hours(1);
+  while (!done) clock->WaitUntil(lock, cv, deadline);
+  lock.unlock();
+  notifier.join();
+  EXPECT_LT(clock->Now(), deadline);
 }
 
 TEST(StateRecorderTest, WithoutAStoreNothingIsWritten) {
