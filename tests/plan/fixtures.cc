@@ -103,7 +103,7 @@ void World::Exists(const DesiredPod& p, const std::string& id) {
   live_pod.spec.cloud_type = "";
   const GpuTypeInfo* gpu = FindGpuType(p.spec.gpu_type);
   if (gpu != nullptr) live_pod.spec.gpu_type = std::string(gpu->display_name);
-  live_pod.desired_status = p.spec.running ? "RUNNING" : "EXITED";
+  live_pod.status = p.spec.running ? PodStatus::kRunning : PodStatus::kExited;
   live_pod.cost_per_hr = 1.0;
   live.pods.push_back(live_pod);
 }
@@ -243,7 +243,7 @@ Plan MixedPlan() {
   LivePod debug;
   debug.id = "pod-debug";
   debug.spec.name = "debug";
-  debug.desired_status = "RUNNING";
+  debug.status = PodStatus::kRunning;
   w.live.pods.push_back(debug);
 
   PlanOptions options;
