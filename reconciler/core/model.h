@@ -126,7 +126,7 @@ struct LiveVolume {
 // status folded into it, see client/rest_wire.h). RunPod's wire words are
 // in the comments.
 enum class PodStatus {
-  kUnset,       // "": no API said (a LivePod built by hand)
+  kUnset,       // "": not reported (an empty desiredStatus, a hand-built pod)
   kRunning,     // RUNNING
   kExited,      // EXITED
   kTerminated,  // TERMINATED
@@ -150,7 +150,8 @@ std::string_view PodStatusWord(PodStatus status);
 //             billed for them; the planner sees a running pod.
 //   kGone:    TERMINATED. The pod no longer exists: the planner treats it as
 //             absent, it is never adopted, imported or listed as unmanaged,
-//             and a pod waited for that becomes it has disappeared.
+//             and a pod being waited for that turns TERMINATED has
+//             disappeared.
 //   kStopped: every other status (EXITED, PAUSED, DEAD, a word podform does
 //             not know, and kUnset): it exists and is not running.
 enum class PodCondition { kRunning, kStopped, kGone };

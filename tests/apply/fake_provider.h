@@ -103,7 +103,7 @@ class FakeProvider : public Provider {
     Failure f;
     if (Failing(line, &f) && !f.commit_first) return f.status;
     LivePod p{absl::StrCat("pod", ++next_id_), spec, PodStatus::kRunning, 0,
-              ""};
+              "", ""};
     p.spec.data_center.clear();
     p.spec.cloud_type.clear();
     p.spec.running = true;
