@@ -231,7 +231,9 @@ std::string PodEntries(const std::vector<AdoptedPod>& pods, int indent) {
                       "]\n");
     }
     absl::StrAppend(&out, EnvLines(spec.env, pod.secret_refs, field));
-    if (!spec.running) absl::StrAppend(&out, field, "status: stopped\n");
+    if (!pod.live.Running()) {
+      absl::StrAppend(&out, field, "status: stopped\n");
+    }
     if (!spec.docker_args.empty()) {
       absl::StrAppend(&out, field, "dockerArgs: ", YamlString(spec.docker_args),
                       "\n");

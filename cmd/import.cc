@@ -73,6 +73,7 @@ absl::StatusOr<Resource> Adopt(const Config& config, const State& state,
   }
   const DesiredPod& desired = config.pods.at(address.name);
   r.pod = pod->spec;
+  r.pod.running = pod->Running();
   r.pod.data_center = desired.spec.data_center;
   r.pod.cloud_type = desired.spec.cloud_type;
   // Without a volume RunPod may report no mount path at all.

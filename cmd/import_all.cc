@@ -181,10 +181,7 @@ Selection Select(const ImportAllFlags& flags,
   };
   for (const LivePod& live_pod : wanted("pod") ? absl::MakeConstSpan(live.pods)
                                                : absl::Span<const LivePod>()) {
-    if (managed.count(live_pod.id) > 0 ||
-        live_pod.desired_status == "TERMINATED") {
-      continue;
-    }
+    if (managed.count(live_pod.id) > 0 || live_pod.Gone()) continue;
     const PodSpec& spec = live_pod.spec;
     const LiveVolume* volume = spec.network_volume_id.empty()
                                    ? nullptr

@@ -112,7 +112,7 @@ void PodWaiter::Poll() {
       std::optional<absl::Status> outcome;
       if (live.ok()) {
         const LivePod* pod = live->FindPod(id);
-        if (pod == nullptr || pod->desired_status == "TERMINATED") {
+        if (pod == nullptr || pod->Gone()) {
           outcome = absl::FailedPreconditionError(absl::StrCat(
               "pod ", id, " disappeared before it reached RUNNING"));
         } else if (pod->phase.empty() || pod->phase == "RUNNING") {

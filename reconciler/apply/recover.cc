@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "reconciler/plan/diff.h"
 
 namespace podform {
 
@@ -49,7 +48,7 @@ std::vector<LiveMatch> LiveByName::MayHaveMade(
   if (named == pods_.end()) return matches;
   for (const LivePod* p : named->second) {
     // A terminated pod is on its way out, never what a create made.
-    if (adoptable(p->id) && !plan_internal::IsTerminated(*p)) {
+    if (adoptable(p->id) && !p->Gone()) {
       matches.push_back({p->id, nullptr, p, nullptr});
     }
   }

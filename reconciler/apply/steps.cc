@@ -9,7 +9,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "reconciler/apply/recover.h"
-#include "reconciler/plan/diff.h"
 #include "reconciler/plan/saved_plan.h"
 #include "reconciler/util/status_macros.h"
 
@@ -435,7 +434,7 @@ absl::Status StepRunner::SetPodRunning(const std::string& id, bool running,
   if (!live.ok()) return status;
   const LivePod* pod = live->FindPod(id);
   // A resume with a count is done only with that count.
-  if (pod != nullptr && plan_internal::LiveRunning(*pod) == running &&
+  if (pod != nullptr && pod->Running() == running &&
       (!running || gpu_count <= 0 || pod->spec.gpu_count == gpu_count)) {
     return absl::OkStatus();
   }

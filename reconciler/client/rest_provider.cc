@@ -355,7 +355,7 @@ class RestProviderImpl : public RestProvider {
     absl::StatusOr<LivePod> pod = GetPod(id);
     if (!pod.ok()) return done;
     bool wanted = action == "stop" ? pod->phase == "EXITED"
-                                   : pod->desired_status == "RUNNING";
+                                   : pod->Running();
     if (wanted) return pod;
     return absl::FailedPreconditionError(
         absl::StrCat(done.status().message(), " (the pod is ", pod->phase,

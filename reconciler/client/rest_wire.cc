@@ -323,17 +323,17 @@ absl::StatusOr<LivePod> ParseRestPod(const json& value,
 
   if (pod.phase == "PROVISIONING" || pod.phase == "STARTING" ||
       pod.phase == "RUNNING") {
-    pod.desired_status = "RUNNING";
+    pod.status = PodStatus::kRunning;
   } else if (pod.phase == "EXITED" || pod.phase == "ERROR") {
-    pod.desired_status = "EXITED";
+    pod.status = PodStatus::kExited;
   } else if (pod.phase == "TERMINATED") {
-    pod.desired_status = "TERMINATED";
+    pod.status = PodStatus::kTerminated;
   } else {
     return Malformed(path + ".status",
                      absl::StrCat("is \"", pod.phase,
                                   "\", not a pod status podform knows"));
   }
-  spec.running = pod.desired_status == "RUNNING";
+  spec.running = ConditionOf(pod.status) == PodCondition::kRunning;
   return pod;
 }
 

@@ -35,8 +35,8 @@
 // A pod's spec gets RunPod's values in podform's words: gpu.id as the GPU
 // type (gpu.count, default 1), cloud, dataCenterId ("" when null), the
 // first network mount's volume id and path, args as docker args. Its
-// desired_status is RUNNING for PROVISIONING, STARTING and RUNNING, EXITED
-// for EXITED and ERROR, TERMINATED for TERMINATED; `phase` keeps RunPod's
+// status is kRunning for PROVISIONING, STARTING and RUNNING, kExited for
+// EXITED and ERROR, kTerminated for TERMINATED; `phase` keeps RunPod's
 // status. An Endpoint {id, name, type?, image?, env?, gpu?, workers,
 // scaling, dataCenterIds, networkVolumes, timeout, flashboot}: its image
 // and env are those of the template RunPod bound to it (served inline);

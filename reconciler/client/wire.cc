@@ -221,15 +221,14 @@ absl::StatusOr<ParsedPod> ParsePod(const json& value, const std::string& path) {
   ASSIGN_OR_RETURN(spec.mount_path, String(value, "volumeMountPath", path));
   ASSIGN_OR_RETURN(spec.network_volume_id,
                    String(value, "networkVolumeId", path));
-  ASSIGN_OR_RETURN(pod.desired_status, String(value, "desiredStatus", path));
+  ASSIGN_OR_RETURN(std::string status, String(value, "desiredStatus", path));
+  pod.SetStatus(status);
   ASSIGN_OR_RETURN(pod.cost_per_hr, Float(value, "costPerHr", path));
   ASSIGN_OR_RETURN(std::string ports, String(value, "ports", path));
   spec.ports = ParsePorts(ports);
   spec.cloud_type.clear();
   spec.data_center.clear();
-  spec.running = pod.desired_status == "RUNNING" ||
-                 pod.desired_status == "CREATED" ||
-                 pod.desired_status == "RESTARTING";
+  spec.running = ConditionOf(pod.status) == PodCondition::kRunning;
 
   ASSIGN_OR_RETURN(const json* env, Member(value, "env", path));
   std::vector<std::string> entries;

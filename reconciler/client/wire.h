@@ -23,9 +23,11 @@
 // Parsed objects: every selected field must be present; nullable fields may
 // be null (strings become "", numbers 0, lists empty); ids must be non-empty
 // strings. LivePod.spec.data_center and cloud_type stay empty (RunPod does
-// not report them); spec.running is true for desiredStatus RUNNING, CREATED
-// and RESTARTING and false otherwise. Errors are Internal("malformed response
-// from RunPod: PATH ...").
+// not report them); status is desiredStatus as LivePod::SetStatus reads it
+// (a word podform does not know is kept), and spec.running is whether that
+// status counts as running (ConditionOf in core/model.h: RUNNING, CREATED
+// and RESTARTING). Errors are Internal("malformed response from RunPod:
+// PATH ...").
 
 #include <functional>
 #include <map>

@@ -39,6 +39,73 @@ bool IsVolumeType(std::string_view type) {
   return type == "STANDARD" || type == "HIGH_PERFORMANCE";
 }
 
+namespace {
+
+struct StatusWordEntry {
+  PodStatus status;
+  std::string_view word;
+};
+
+constexpr StatusWordEntry kPodStatusWords[] = {
+    {PodStatus::kRunning, "RUNNING"},       {PodStatus::kExited, "EXITED"},
+    {PodStatus::kTerminated, "TERMINATED"}, {PodStatus::kCreated, "CREATED"},
+    {PodStatus::kRestarting, "RESTARTING"}, {PodStatus::kPaused, "PAUSED"},
+    {PodStatus::kDead, "DEAD"},
+};
+
+}  // namespace
+
+PodStatus ParsePodStatus(std::string_view word) {
+  if (word.empty()) return PodStatus::kUnset;
+  for (const StatusWordEntry& e : kPodStatusWords) {
+    if (e.word == word) return e.status;
+  }
+  return PodStatus::kUnknown;
+}
+
+std::string_view PodStatusWord(PodStatus status) {
+  for (const StatusWordEntry& e : kPodStatusWords) {
+    if (e.status == status) return e.word;
+  }
+  return "";
+}
+
+PodCondition ConditionOf(PodStatus status) {
+  switch (status) {
+    case PodStatus::kRunning:
+    case PodStatus::kCreated:
+    case PodStatus::kRestarting:
+      return PodCondition::kRunning;
+    case PodStatus::kTerminated:
+      return PodCondition::kGone;
+    case PodStatus::kUnset:
+    case PodStatus::kExited:
+    case PodStatus::kPaused:
+    case PodStatus::kDead:
+    case PodStatus::kUnknown:
+      return PodCondition::kStopped;
+  }
+  return PodCondition::kStopped;
+}
+
+void LivePod::SetStatus(std::string_view word) {
+  status = ParsePodStatus(word);
+  unknown_status =
+      status == PodStatus::kUnknown ? std::string(word) : std::string();
+}
+
+std::string LivePod::StatusWord() const {
+  if (status == PodStatus::kUnknown) return unknown_status;
+  return std::string(PodStatusWord(status));
+}
+
+PodCondition LivePod::Condition() const {
+  if (status == PodStatus::kUnset) {
+    return spec.running ? PodCondition::kRunning : PodCondition::kStopped;
+  }
+  return ConditionOf(status);
+}
+
 const LiveVolume* LiveState::FindVolume(std::string_view id) const {
   for (const LiveVolume& v : volumes) {
     if (v.id == id) return &v;

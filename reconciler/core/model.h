@@ -122,6 +122,41 @@ struct LiveVolume {
   bool operator==(const LiveVolume&) const = default;
 };
 
+// What RunPod says a pod is meant to be (GraphQL's desiredStatus; REST v2's
+// status folded into it, see client/rest_wire.h). RunPod's wire words are
+// in the comments.
+enum class PodStatus {
+  kUnset,       // "": not reported (an empty desiredStatus, a hand-built pod)
+  kRunning,     // RUNNING
+  kExited,      // EXITED
+  kTerminated,  // TERMINATED
+  kCreated,     // CREATED (GraphQL)
+  kRestarting,  // RESTARTING (GraphQL)
+  kPaused,      // PAUSED (GraphQL)
+  kDead,        // DEAD (GraphQL)
+  kUnknown,     // a word podform does not know; LivePod keeps it
+};
+
+// The status RunPod's `word` names: kUnset for "", kUnknown for a word not
+// listed above (case matters: RunPod's words are upper case).
+PodStatus ParsePodStatus(std::string_view word);
+
+// RunPod's word for `status`; "" for kUnset and kUnknown (a LivePod keeps
+// an unknown word: LivePod::StatusWord).
+std::string_view PodStatusWord(PodStatus status);
+
+// What a status means for the pod: RunPod's rule, written once.
+//   kRunning: RUNNING, CREATED, RESTARTING. The pod holds its GPUs and is
+//             billed for them; the planner sees a running pod.
+//   kGone:    TERMINATED. The pod no longer exists: the planner treats it as
+//             absent, it is never adopted, imported or listed as unmanaged,
+//             and a pod being waited for that turns TERMINATED has
+//             disappeared.
+//   kStopped: every other status (EXITED, PAUSED, DEAD, a word podform does
+//             not know, and kUnset): it exists and is not running.
+enum class PodCondition { kRunning, kStopped, kGone };
+PodCondition ConditionOf(PodStatus status);
+
 // A pod as RunPod reports it. Over GraphQL RunPod's pod object does not
 // report the data center or cloud type; those fields of `spec` are then
 // empty and the planner takes them from the lock file.
@@ -129,13 +164,28 @@ struct LivePod {
   std::string id;
   PodSpec spec;
   // What the pod is meant to be: RUNNING, EXITED or TERMINATED (GraphQL also
-  // CREATED, RESTARTING, PAUSED, DEAD).
-  std::string desired_status;
+  // CREATED, RESTARTING, PAUSED, DEAD). Set from the wire with SetStatus.
+  PodStatus status = PodStatus::kUnset;
   double cost_per_hr = 0;
   // Where it is on its way there, when the API says (REST v2):
   // PROVISIONING, STARTING, RUNNING, EXITED, ERROR or TERMINATED; "" when
   // unknown (GraphQL).
   std::string phase;
+  // RunPod's word when status is kUnknown; "" otherwise.
+  std::string unknown_status;
+
+  // Sets status from RunPod's word, keeping a word podform does not know in
+  // unknown_status (and clearing it otherwise).
+  void SetStatus(std::string_view word);
+  // RunPod's word for status: PodStatusWord, or unknown_status when kUnknown.
+  // SetStatus(w) then StatusWord() gives w back.
+  std::string StatusWord() const;
+  // ConditionOf(status); a pod whose status is kUnset is running as its spec
+  // says (spec.running) and never gone.
+  PodCondition Condition() const;
+  bool Running() const { return Condition() == PodCondition::kRunning; }
+  bool Gone() const { return Condition() == PodCondition::kGone; }
+
   bool operator==(const LivePod&) const = default;
 };
 

@@ -30,16 +30,6 @@ bool SamePorts(const std::vector<std::string>& a,
   return sa == sb;
 }
 
-bool LiveRunning(const LivePod& pod) {
-  if (pod.desired_status.empty()) return pod.spec.running;
-  return pod.desired_status == "RUNNING" || pod.desired_status == "CREATED" ||
-         pod.desired_status == "RESTARTING";
-}
-
-bool IsTerminated(const LivePod& pod) {
-  return pod.desired_status == "TERMINATED";
-}
-
 Corrected CorrectVolume(const Resource& recorded, const LiveVolume& live) {
   Corrected out{recorded, {}};
   VolumeSpec& v = out.before.volume;
@@ -160,7 +150,7 @@ Corrected CorrectPod(const Resource& recorded, const LivePod& live,
         "ports", l.ports.empty() ? "none" : absl::StrJoin(l.ports, ",")));
     p.ports = l.ports;
   }
-  bool running = LiveRunning(live);
+  bool running = live.Running();
   if (running != p.running) {
     out.drift.push_back(Drifted("status", StatusWord(running)));
     p.running = running;

@@ -65,13 +65,6 @@ Corrected CorrectEndpoint(const Resource& recorded, const LiveEndpoint& live,
                           const std::set<std::string>& desired_env_keys,
                           const std::set<std::string>& desired_secret_env);
 
-// Whether a live pod counts as running: from desired_status when set
-// (RUNNING, CREATED, RESTARTING), else spec.running.
-bool LiveRunning(const LivePod& pod);
-
-// A pod RunPod reports as TERMINATED no longer exists.
-bool IsTerminated(const LivePod& pod);
-
 // What it takes to get from `before` to `after` (same address).
 struct Diff {
   Action action = Action::kNoOp;

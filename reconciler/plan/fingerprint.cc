@@ -76,7 +76,7 @@ std::string Fingerprint(const LivePod& pod,
   e.AddEnv(p.env, env_value_keys);
   e.Add("dockerArgs", p.docker_args);
   e.Add("running", p.running ? 1 : 0);
-  e.Add("desiredStatus", pod.desired_status);
+  e.Add("desiredStatus", pod.StatusWord());
   return e.Digest();
 }
 

@@ -240,7 +240,7 @@ void Planner::PlanPod(const Address& address) {
   const LivePod* live = entry.recorded->id.empty()
                             ? nullptr
                             : live_index_.FindPod(entry.recorded->id);
-  if (live != nullptr && plan_internal::IsTerminated(*live)) live = nullptr;
+  if (live != nullptr && live->Gone()) live = nullptr;
   if (live == nullptr) {
     PlanGone(entry, after);
     return;
@@ -483,9 +483,7 @@ void Planner::PlanDeposed() {
       c.before = pod.resource;
       c.before->address = address;
       const LivePod* live = live_index_.FindPod(pod.id);
-      if (live != nullptr && plan_internal::IsTerminated(*live)) {
-        live = nullptr;
-      }
+      if (live != nullptr && live->Gone()) live = nullptr;
       if (live == nullptr) {
         c.reasons.push_back(
             "deposed pod already gone from RunPod; only its lock file entry "
@@ -496,7 +494,7 @@ void Planner::PlanDeposed() {
         c.reasons.push_back(
             "deposed: a replacement created its successor but did not "
             "terminate it; it is still on RunPod and billed");
-        if (plan_internal::LiveRunning(*live)) {
+        if (live->Running()) {
           std::optional<double> hourly = PodHourlyCost(
               c.before->pod.gpu_type, c.before->pod.gpu_count,
               c.before->pod.cloud_type);
@@ -646,7 +644,7 @@ std::vector<UnmanagedResource> Planner::Unmanaged() const {
       out.push_back({Kind::kVolume, v.id, v.spec.name});
   }
   for (const LivePod& p : live_.pods) {
-    if (known.count(p.id) == 0 && !plan_internal::IsTerminated(p)) {
+    if (known.count(p.id) == 0 && !p.Gone()) {
       out.push_back({Kind::kPod, p.id, p.spec.name});
     }
   }
@@ -677,7 +675,7 @@ void Planner::CheckUnmanagedWriters(
   for (const Change& deposed : deposed_) known.insert(deposed.deposed_id);
   std::vector<VolumeMounter> unmanaged;
   for (const LivePod& pod : live_.pods) {
-    if (known.count(pod.id) > 0 || plan_internal::IsTerminated(pod)) continue;
+    if (known.count(pod.id) > 0 || pod.Gone()) continue;
     auto volume = volume_by_id.find(pod.spec.network_volume_id);
     if (volume == volume_by_id.end()) continue;
     unmanaged.push_back({volume->second,

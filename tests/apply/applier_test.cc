@@ -232,7 +232,7 @@ TEST_F(ApplierTest, AnUpdateOfASecretAloneEditsThePod) {
   Resource pod = Pod("trainer");
   pod.pod.env = {{"PLAIN", "1"}};
   pod.secret_env = {"TOKEN"};
-  provider_.AddPod({"p1", pod.pod, "RUNNING", 0, ""});
+  provider_.AddPod({"p1", pod.pod, PodStatus::kRunning, 0, "", ""});
   state_.resources[pod.address] = {"p1", pod};
   DesiredPod desired;
   desired.key = "trainer";
@@ -275,8 +275,9 @@ TEST_F(ApplierTest, ASecretNoLongerDeclaredFailsTheStep) {
 
 TEST_F(ApplierTest, DeletesPodsBeforeTheirVolumeAndReplacesInOrder) {
   provider_.AddVolume({"v1", {"models", 100, "EU-RO-1"}});
-  provider_.AddPod({"p1", Pod("trainer", "models").pod, "RUNNING", 0, ""});
-  provider_.AddPod({"p2", Pod("web").pod, "RUNNING", 0, ""});
+  provider_.AddPod(
+      {"p1", Pod("trainer", "models").pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod({"p2", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
   state_.resources[{Kind::kVolume, "models"}] = {"v1", Volume("models", 100)};
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", Pod("trainer", "models")};
   state_.resources[{Kind::kPod, "web"}] = {"p2", Pod("web")};
@@ -339,7 +340,7 @@ TEST_F(ApplierTest, AGpuCountChangeStopsThenResumesWithTheNewCount) {
   Resource before = Pod("trainer");
   before.pod.gpu_count = 1;
   before.pod.running = true;
-  provider_.AddPod(LivePod{"p1", before.pod, "RUNNING", 0, ""});
+  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0, "", ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -368,7 +369,7 @@ TEST_F(ApplierTest, ARefusedResumeLeavesThePodStoppedWithItsOldCount) {
   Resource before = Pod("trainer");
   before.pod.gpu_count = 1;
   before.pod.running = true;
-  provider_.AddPod(LivePod{"p1", before.pod, "RUNNING", 0, ""});
+  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0, "", ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -410,7 +411,7 @@ TEST_F(ApplierTest, ALostResumeAnswerCountsAsDoneOnlyWithTheNewCount) {
   before.pod.running = false;  // as planned; it runs with 1 GPU live
   PodSpec live = before.pod;
   live.running = true;
-  provider_.AddPod(LivePod{"p1", live, "RUNNING", 0, ""});
+  provider_.AddPod(LivePod{"p1", live, PodStatus::kRunning, 0, "", ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -725,7 +726,7 @@ class ReplaceTest : public ::testing::Test {
  protected:
   ReplaceTest() {
     state_.lineage = "lineage-1";
-    provider_.AddPod({"p-old", Pod("web").pod, "RUNNING", 0, ""});
+    provider_.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
     state_.resources[kWeb] = {"p-old", Pod("web")};
   }
 
@@ -821,7 +822,7 @@ class FailingStartProvider : public FakeProvider {
 
 TEST_F(ReplaceTest, ANewPodThatNeverRunsIsDeposedAndTheOldOneRestored) {
   FailingStartProvider provider;
-  provider.AddPod({"p-old", Pod("web").pod, "RUNNING", 0, ""});
+  provider.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
   options_.wait.enabled = true;
   options_.wait.now = [&] { return now; };
@@ -845,7 +846,7 @@ TEST_F(ReplaceTest, ANewPodThatNeverRunsIsDeposedAndTheOldOneRestored) {
 }
 
 TEST_F(ReplaceTest, DeposedPodsAreTerminatedOrForgotten) {
-  provider_.AddPod({"p-dep", Pod("web").pod, "RUNNING", 0, ""});
+  provider_.AddPod({"p-dep", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
   state_.deposed[kWeb] = {{"p-dep", Pod("web")}, {"p-gone", Pod("web")}};
   Change live = Delete("p-dep", Pod("web"));
   live.deposed_id = "p-dep";

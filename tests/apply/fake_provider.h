@@ -102,7 +102,8 @@ class FakeProvider : public Provider {
     sent_pods_.push_back(spec);
     Failure f;
     if (Failing(line, &f) && !f.commit_first) return f.status;
-    LivePod p{absl::StrCat("pod", ++next_id_), spec, "RUNNING", 0, ""};
+    LivePod p{absl::StrCat("pod", ++next_id_), spec, PodStatus::kRunning, 0,
+              "", ""};
     p.spec.data_center.clear();
     p.spec.cloud_type.clear();
     p.spec.running = true;
@@ -236,7 +237,7 @@ class FakeProvider : public Provider {
     if (it == pods_.end()) return absl::NotFoundError("no pod " + id);
     it->second.spec.running = running;
     if (running && gpu_count > 0) it->second.spec.gpu_count = gpu_count;
-    it->second.desired_status = running ? "RUNNING" : "EXITED";
+    it->second.status = running ? PodStatus::kRunning : PodStatus::kExited;
     if (failing) return f.status;  // done, but the answer is lost
     return it->second;
   }

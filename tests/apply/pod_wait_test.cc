@@ -56,9 +56,8 @@ class ScriptedProvider : public Provider {
       LivePod pod;
       pod.id = id;
       pod.phase = phase;
-      pod.desired_status = phase == "EXITED" || phase == "ERROR"
-                               ? "EXITED"
-                               : "RUNNING";
+      pod.status = phase == "EXITED" || phase == "ERROR" ? PodStatus::kExited
+                                                         : PodStatus::kRunning;
       live.pods.push_back(pod);
     }
     ++refreshes;

@@ -6,8 +6,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "cmd/import.h"
 #include "gtest/gtest.h"
 #include "reconciler/config/config.h"
 
@@ -620,6 +623,40 @@ TEST(AppendEntriesTest, EndpointsGoUnderTheirSectionOrANewOneAtTheEnd) {
   EXPECT_NE(flow.status().message().find("\"endpoints:\" at line 2 "),
             absl::string_view::npos)
       << flow.status();
+}
+
+// What RunPod's status says decides (ConditionOf): a PAUSED or DEAD pod is
+// declared and recorded stopped, a CREATED or RESTARTING one running.
+TEST(ImportPodTest, RunPodsStatusDecidesRunningOrStopped) {
+  Config config;
+  DesiredPod desired;
+  desired.key = "web";
+  desired.spec.name = "web";
+  config.pods["web"] = desired;
+  for (const auto& [status, running] :
+       std::vector<std::pair<PodStatus, bool>>{
+           {PodStatus::kCreated, true},
+           {PodStatus::kRestarting, true},
+           {PodStatus::kPaused, false},
+           {PodStatus::kDead, false}}) {
+    AdoptedPod pod = Pod("web", "");
+    pod.live.status = status;
+    pod.live.spec.running = !running;  // RunPod's status wins
+    EXPECT_EQ(PodEntries({pod}, 2),
+              absl::StrCat("  web:\n"
+                           "    image: img:1\n"
+                           "    gpuType: NVIDIA RTX A6000\n",
+                           running ? "" : "    status: stopped\n"))
+        << PodStatusWord(status);
+    LiveState live;
+    live.pods = {pod.live};
+    State state;
+    ASSERT_TRUE(
+        RecordImport(config, live, {Kind::kPod, "web"}, "pod-web", &state)
+            .ok());
+    EXPECT_EQ(state.Find({Kind::kPod, "web"})->resource.pod.running, running)
+        << PodStatusWord(status);
+  }
 }
 
 }  // namespace

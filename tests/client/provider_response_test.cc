@@ -59,7 +59,7 @@ TEST(ProviderResponseTest, RefreshMapsEveryField) {
   ASSERT_EQ(live->pods.size(), 3u);
   LivePod trainer;
   trainer.id = "pod-1";
-  trainer.desired_status = "RUNNING";
+  trainer.status = PodStatus::kRunning;
   trainer.cost_per_hr = 3.58;
   trainer.spec.name = "trainer";
   trainer.spec.image = "runpod/pytorch:2.4.0";
@@ -86,7 +86,7 @@ TEST(ProviderResponseTest, RefreshMapsEveryField) {
   EXPECT_TRUE(idle.spec.ports.empty());
   EXPECT_EQ(idle.spec.mount_path, "");
   EXPECT_EQ(idle.spec.network_volume_id, "");
-  EXPECT_EQ(idle.desired_status, "EXITED");
+  EXPECT_EQ(idle.status, PodStatus::kExited);
   EXPECT_FALSE(idle.spec.running);
   EXPECT_EQ(idle.cost_per_hr, 0);
 
@@ -128,7 +128,27 @@ TEST(ProviderResponseTest, RunningFollowsDesiredStatus) {
     absl::StatusOr<LiveState> live = f.provider->Refresh();
     ASSERT_TRUE(live.ok()) << live.status();
     EXPECT_EQ(live->pods.at(0).spec.running, running) << status;
-    EXPECT_EQ(live->pods.at(0).desired_status, status);
+    EXPECT_EQ(live->pods.at(0).StatusWord(), status);
+  }
+}
+
+TEST(ProviderResponseTest, AnUnknownOrEmptyDesiredStatusIsKeptAndStopped) {
+  for (const std::string status : {"MIGRATING", ""}) {
+    ProviderFixture f;
+    f.transport->AnswerData(R"({"myself": {"networkVolumes": [], "pods": [
+      {"id": "p", "name": "n", "imageName": "i", "dockerArgs": "", "env": [],
+       "gpuCount": 1, "containerDiskInGb": 20, "volumeInGb": 0,
+       "volumeMountPath": "", "networkVolumeId": "", "desiredStatus": ")" +
+                            status + R"(", "costPerHr": 0, "ports": "",
+       "machine": null}]}, "gpuTypes": []})");
+    absl::StatusOr<LiveState> live = f.provider->Refresh();
+    ASSERT_TRUE(live.ok()) << live.status();
+    const LivePod& pod = live->pods.at(0);
+    EXPECT_EQ(pod.status,
+              status.empty() ? PodStatus::kUnset : PodStatus::kUnknown);
+    EXPECT_EQ(pod.StatusWord(), status);
+    EXPECT_FALSE(pod.spec.running) << status;
+    EXPECT_EQ(pod.Condition(), PodCondition::kStopped) << status;
   }
 }
 
@@ -166,7 +186,7 @@ TEST(ProviderResponseTest, PodMutationsMapTheGpuWithOneLookup) {
   ASSERT_TRUE(first.ok()) << first.status();
   LivePod expected;
   expected.id = "pod-7";
-  expected.desired_status = "EXITED";
+  expected.status = PodStatus::kExited;
   expected.cost_per_hr = 0.2;
   expected.spec.name = "web";
   expected.spec.image = "nginx";

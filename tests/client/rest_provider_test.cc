@@ -254,11 +254,11 @@ TEST(RestProviderTest, RefreshListsVolumesAndFollowsPodPages) {
   const LivePod& p1 = live->pods[0];
   EXPECT_EQ(p1.id, "p1");
   EXPECT_EQ(p1.spec, Trainer());
-  EXPECT_EQ(p1.desired_status, "RUNNING");
+  EXPECT_EQ(p1.status, PodStatus::kRunning);
   EXPECT_EQ(p1.phase, "RUNNING");
   EXPECT_DOUBLE_EQ(p1.cost_per_hr, 3.28);
   const LivePod& p2 = live->pods[1];
-  EXPECT_EQ(p2.desired_status, "EXITED");
+  EXPECT_EQ(p2.status, PodStatus::kExited);
   EXPECT_FALSE(p2.spec.running);
   EXPECT_EQ(p2.spec.network_volume_id, "");
   EXPECT_EQ(p2.spec.mount_path, "");
@@ -280,7 +280,7 @@ TEST(RestProviderTest, PodStatusesInPodformWords) {
     f.Json(200, PodJson("p1", "trainer", c.phase));
     absl::StatusOr<LivePod> pod = f.provider->GetPod("p1");
     ASSERT_TRUE(pod.ok()) << pod.status();
-    EXPECT_EQ(pod->desired_status, c.desired) << c.phase;
+    EXPECT_EQ(pod->StatusWord(), c.desired) << c.phase;
     EXPECT_EQ(pod->phase, c.phase);
   }
   RestFixture f;

@@ -117,7 +117,7 @@ TEST(RestSandboxTest, AVolumeAndAPodFromCreateToDelete) {
   EXPECT_EQ(pod->spec.cloud_type, "SECURE");
   EXPECT_EQ(pod->spec.gpu_type, "NVIDIA RTX A6000");
   EXPECT_EQ(pod->spec.docker_args, "sleep infinity");
-  EXPECT_EQ(pod->desired_status, "RUNNING");
+  EXPECT_EQ(pod->status, PodStatus::kRunning);
 
   PodSpec edited = spec;
   edited.image = "runpod/pytorch:2.5.1";
@@ -129,13 +129,13 @@ TEST(RestSandboxTest, AVolumeAndAPodFromCreateToDelete) {
 
   absl::StatusOr<LivePod> stopped = s.provider->StopPod(pod->id);
   ASSERT_TRUE(stopped.ok()) << stopped.status();
-  EXPECT_EQ(stopped->desired_status, "EXITED");
+  EXPECT_EQ(stopped->status, PodStatus::kExited);
   // Stopping again: RunPod answers 409, and the pod read back is stopped.
   absl::StatusOr<LivePod> again = s.provider->StopPod(pod->id);
   ASSERT_TRUE(again.ok()) << again.status();
   absl::StatusOr<LivePod> started = s.provider->ResumePod(pod->id, 1);
   ASSERT_TRUE(started.ok()) << started.status();
-  EXPECT_EQ(started->desired_status, "RUNNING");
+  EXPECT_EQ(started->status, PodStatus::kRunning);
 
   absl::StatusOr<LiveState> live = s.provider->Refresh();
   ASSERT_TRUE(live.ok()) << live.status();

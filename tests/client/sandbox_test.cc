@@ -111,7 +111,7 @@ TEST(SandboxTest, CreateListUpdateDeleteRoundTrip) {
   absl::StatusOr<LivePod> pod = provider->CreatePod(spec);
   ASSERT_TRUE(pod.ok()) << pod.status();
   EXPECT_EQ(pod->spec, Reported(spec));
-  EXPECT_EQ(pod->desired_status, "RUNNING");
+  EXPECT_EQ(pod->status, PodStatus::kRunning);
 
   live = provider->Refresh();
   ASSERT_TRUE(live.ok()) << live.status();
@@ -134,11 +134,11 @@ TEST(SandboxTest, CreateListUpdateDeleteRoundTrip) {
 
   absl::StatusOr<LivePod> stopped = provider->StopPod(pod->id);
   ASSERT_TRUE(stopped.ok()) << stopped.status();
-  EXPECT_EQ(stopped->desired_status, "EXITED");
+  EXPECT_EQ(stopped->status, PodStatus::kExited);
   EXPECT_FALSE(stopped->spec.running);
   absl::StatusOr<LivePod> resumed = provider->ResumePod(pod->id, 1);
   ASSERT_TRUE(resumed.ok()) << resumed.status();
-  EXPECT_EQ(resumed->desired_status, "RUNNING");
+  EXPECT_EQ(resumed->status, PodStatus::kRunning);
   EXPECT_TRUE(resumed->spec.running);
 
   EXPECT_EQ(provider->DeleteVolume(volume->id),
@@ -185,7 +185,7 @@ TEST(SandboxTest, ConcurrentCallsFromSeveralThreads) {
   std::set<std::string> distinct(ids.begin(), ids.end());
   EXPECT_EQ(distinct.size(), size_t{kThreads});
   for (const LivePod& pod : live->pods) {
-    EXPECT_EQ(pod.desired_status, "EXITED") << pod.id;
+    EXPECT_EQ(pod.status, PodStatus::kExited) << pod.id;
     EXPECT_EQ(pod.spec.gpu_type, kGpu) << pod.id;
   }
 }

@@ -429,5 +429,75 @@ TEST(ResourceTest, FromAttributesNamesTheBadEndpointField) {
             "access)");
 }
 
+TEST(PodStatusTest, RunPodsWordsRoundTrip) {
+  const std::vector<std::pair<std::string, PodStatus>> words = {
+      {"RUNNING", PodStatus::kRunning},       {"EXITED", PodStatus::kExited},
+      {"TERMINATED", PodStatus::kTerminated}, {"CREATED", PodStatus::kCreated},
+      {"RESTARTING", PodStatus::kRestarting}, {"PAUSED", PodStatus::kPaused},
+      {"DEAD", PodStatus::kDead},             {"", PodStatus::kUnset}};
+  for (const auto& [word, status] : words) {
+    EXPECT_EQ(ParsePodStatus(word), status) << word;
+    EXPECT_EQ(PodStatusWord(status), word) << word;
+    LivePod pod;
+    pod.SetStatus(word);
+    EXPECT_EQ(pod.status, status) << word;
+    EXPECT_EQ(pod.unknown_status, "") << word;
+    EXPECT_EQ(pod.StatusWord(), word) << word;
+  }
+  // RunPod's words are upper case; anything else is a word podform does not
+  // know, kept as RunPod sent it.
+  for (const std::string word : {"MIGRATING", "running", " RUNNING"}) {
+    EXPECT_EQ(ParsePodStatus(word), PodStatus::kUnknown) << word;
+    LivePod pod;
+    pod.SetStatus(word);
+    EXPECT_EQ(pod.status, PodStatus::kUnknown) << word;
+    EXPECT_EQ(pod.unknown_status, word);
+    EXPECT_EQ(pod.StatusWord(), word);
+  }
+  EXPECT_EQ(PodStatusWord(PodStatus::kUnknown), "");
+  // A known word replaces an unknown one entirely.
+  LivePod pod;
+  pod.SetStatus("MIGRATING");
+  pod.SetStatus("EXITED");
+  EXPECT_EQ(pod, (LivePod{"", {}, PodStatus::kExited, 0, "", ""}));
+}
+
+TEST(PodStatusTest, RunPodsRuleSaysRunningStoppedOrGone) {
+  const std::vector<std::pair<PodStatus, PodCondition>> rule = {
+      {PodStatus::kRunning, PodCondition::kRunning},
+      {PodStatus::kCreated, PodCondition::kRunning},
+      {PodStatus::kRestarting, PodCondition::kRunning},
+      {PodStatus::kExited, PodCondition::kStopped},
+      {PodStatus::kPaused, PodCondition::kStopped},
+      {PodStatus::kDead, PodCondition::kStopped},
+      {PodStatus::kUnknown, PodCondition::kStopped},
+      {PodStatus::kUnset, PodCondition::kStopped},
+      {PodStatus::kTerminated, PodCondition::kGone}};
+  for (const auto& [status, condition] : rule) {
+    EXPECT_EQ(ConditionOf(status), condition) << PodStatusWord(status);
+    LivePod pod;
+    pod.status = status;
+    if (status != PodStatus::kUnset) {
+      // The spec's flag does not matter once RunPod said.
+      for (bool spec_running : {true, false}) {
+        pod.spec.running = spec_running;
+        EXPECT_EQ(pod.Condition(), condition) << PodStatusWord(status);
+        EXPECT_EQ(pod.Running(), condition == PodCondition::kRunning);
+        EXPECT_EQ(pod.Gone(), condition == PodCondition::kGone);
+      }
+    }
+  }
+  // No status reported: the pod is as its spec says, and never gone.
+  LivePod unset;
+  unset.spec.running = true;
+  EXPECT_EQ(unset.Condition(), PodCondition::kRunning);
+  EXPECT_TRUE(unset.Running());
+  EXPECT_FALSE(unset.Gone());
+  unset.spec.running = false;
+  EXPECT_EQ(unset.Condition(), PodCondition::kStopped);
+  EXPECT_FALSE(unset.Running());
+  EXPECT_FALSE(unset.Gone());
+}
+
 }  // namespace
 }  // namespace podform

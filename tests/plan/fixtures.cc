@@ -100,7 +100,7 @@ void World::Exists(const DesiredPod& p, const std::string& id) {
   live_pod.spec.network_volume_id = r.pod.network_volume_id;
   live_pod.spec.data_center = "";  // RunPod does not report these
   live_pod.spec.cloud_type = "";
-  live_pod.desired_status = p.spec.running ? "RUNNING" : "EXITED";
+  live_pod.status = p.spec.running ? PodStatus::kRunning : PodStatus::kExited;
   live_pod.cost_per_hr = 1.0;
   live.pods.push_back(live_pod);
 }
@@ -240,7 +240,7 @@ Plan MixedPlan() {
   LivePod debug;
   debug.id = "pod-debug";
   debug.spec.name = "debug";
-  debug.desired_status = "RUNNING";
+  debug.status = PodStatus::kRunning;
   w.live.pods.push_back(debug);
 
   PlanOptions options;

@@ -39,12 +39,12 @@ World Converged() {
 }
 
 // A live pod the lock file does not know, mounting vol-1.
-LivePod Stranger(const std::string& status = "RUNNING") {
+LivePod Stranger(PodStatus status = PodStatus::kRunning) {
   LivePod pod;
   pod.id = "pod-x";
   pod.spec.name = "scratch";
   pod.spec.network_volume_id = "vol-1";
-  pod.desired_status = status;
+  pod.status = status;
   return pod;
 }
 
@@ -150,7 +150,7 @@ TEST(WritersPlanTest, OneWriterWhenTheManagedPodIsReadOnly) {
 
 TEST(WritersPlanTest, TerminatedOrOtherVolumePodsDoNotCount) {
   World w = Converged();
-  w.live.pods.push_back(Stranger("TERMINATED"));
+  w.live.pods.push_back(Stranger(PodStatus::kTerminated));
   LivePod elsewhere = Stranger();
   elsewhere.id = "pod-y";
   elsewhere.spec.network_volume_id = "vol-other";
@@ -264,7 +264,7 @@ TEST(CostTest, PodsOfGpuTypesWithoutAPublishedPriceAreNamedNotPricedAtZero) {
 TEST(CostTest, AStoppedPodCostsNoGpuTime) {
   // Declared running, EXITED live: nothing now, the A100 once resumed.
   World w = Converged();
-  w.LivePodWithId("pod-1").desired_status = "EXITED";
+  w.LivePodWithId("pod-1").status = PodStatus::kExited;
   absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(ChangeAt(*plan, PodAt("a")).action, Action::kResume);

@@ -584,7 +584,7 @@ TEST(PlannerTest, ResourcesDeletedOutsidePodformAreCreatedAgain) {
   w.Converged(MakeVolume("models", 100), "vol-1");
   w.Converged(MakePod("trainer", "models"), "pod-1");
   w.RemoveLive("vol-1");
-  w.LivePodWithId("pod-1").desired_status = "TERMINATED";
+  w.LivePodWithId("pod-1").status = PodStatus::kTerminated;
   Plan plan = MustPlan(w);
   EXPECT_THAT(Describe(plan),
               ElementsAre("create volume.models", "  # deleted outside podform",
@@ -687,7 +687,7 @@ TEST(PlannerTest, DataCenterAndCloudReportedLiveAreCompared) {
 TEST(PlannerTest, StoppedOutsidePodformIsResumed) {
   World w;
   w.Converged(MakePod("notebook", ""), "pod-1");
-  w.LivePodWithId("pod-1").desired_status = "EXITED";
+  w.LivePodWithId("pod-1").status = PodStatus::kExited;
   EXPECT_THAT(Describe(MustPlan(w)),
               ElementsAre("resume pod.notebook id=pod-1",
                           "  # status changed outside podform (was stopped "
@@ -1012,7 +1012,7 @@ TEST(PlannerTest, FingerprintsAreStableHexAndSeeEveryAttribute) {
   edited.spec.env["HF_HOME"] = "/x";
   EXPECT_NE(Fingerprint(edited, plain), fp);
   LivePod stopped = p;
-  stopped.desired_status = "EXITED";
+  stopped.status = PodStatus::kExited;
   EXPECT_NE(Fingerprint(stopped, plain), fp);
   // A secret's value is not covered (so the fingerprint cannot test a guess
   // of it); its presence is.
@@ -1028,6 +1028,27 @@ TEST(PlannerTest, FingerprintsAreStableHexAndSeeEveryAttribute) {
   b.spec.env = {{"A=B", "C"}};
   EXPECT_NE(Fingerprint(a, {"A", "A=B"}), Fingerprint(b, {"A", "A=B"}));
   EXPECT_NE(Fingerprint(a, {}), Fingerprint(b, {}));
+}
+
+// Saved plans hold these digests: a pod's status is encoded as RunPod's
+// word, a word podform does not know included, and none as "".
+TEST(PlannerTest, PodFingerprintsEncodeTheStatusAsRunPodsWord) {
+  LivePod pod;
+  pod.id = "pod-1";
+  pod.spec.name = "n";
+  pod.spec.running = false;
+  const std::vector<std::pair<std::string, std::string>> digests = {
+      {"MIGRATING",
+       "02b61f315c34a243e85e0ea89b84640d1a585bc38671151c0766a76ee40c2a86"},
+      {"PAUSED",
+       "ae3a65bf9f3e118a9add63406907ceef2606cc7ec39da0bca2bbf851ea0a4b70"},
+      {"EXITED",
+       "9169747f3d2d43551e0ef57e027dfaf0fec0973928cced1f8b3b639104eb4b30"},
+      {"", "4211c8a2a4c20ec985b2a45e86a4d8472c27fa35d37d7807ac1c8bdc36160c5f"}};
+  for (const auto& [word, digest] : digests) {
+    pod.SetStatus(word);
+    EXPECT_EQ(Fingerprint(pod, {}), digest) << word;
+  }
 }
 
 }  // namespace
