@@ -789,7 +789,8 @@ TEST_F(ImportAllE2eTest, OverGraphQLVolumesAndPodsAreAdoptedAndEndpointsLeft) {
   EXPECT_THAT(imported.out, Not(HasSubstr("endpoint")));
   EXPECT_EQ(LockId("pod.trainer"), trainer_);
   EXPECT_EQ(LockId("volume.embed-models-eu"), eu_volume_);
-  for (const auto& [address, resource] : Lock()["resources"].items()) {
+  const nlohmann::json lock = Lock();  // items() must not outlive it
+  for (const auto& [address, resource] : lock["resources"].items()) {
     EXPECT_THAT(address, Not(StartsWith("endpoint."))) << address;
   }
   EXPECT_EQ(ReadFileOrDie(Path("podform.yaml")).find("endpoints:"),
