@@ -58,30 +58,45 @@ std::optional<Resource> Desired::RecordedAt(const Address& address) const {
   return std::nullopt;
 }
 
+namespace {
+
+// The env and the secret env keys of the pod or endpoint `desired`
+// declares at `address`; both nullptr when it declares none there.
+struct DeclaredEnv {
+  const std::map<std::string, std::string>* env = nullptr;
+  const std::set<std::string>* secrets = nullptr;
+};
+
+template <typename Declared>
+DeclaredEnv EnvIn(const std::map<std::string, Declared>& declared,
+                  const std::string& key) {
+  auto it = declared.find(key);
+  if (it == declared.end()) return {};
+  return {&it->second.spec.env, &it->second.secret_env};
+}
+
+DeclaredEnv FindEnv(const Desired& desired, const Address& address) {
+  switch (address.kind) {
+    case Kind::kPod:
+      return EnvIn(desired.pods, address.name);
+    case Kind::kEndpoint:
+      return EnvIn(desired.endpoints, address.name);
+    case Kind::kVolume:
+      break;
+  }
+  return {};
+}
+
+}  // namespace
+
 const std::map<std::string, std::string>* Desired::EnvAt(
     const Address& address) const {
-  if (address.kind == Kind::kPod) {
-    auto it = pods.find(address.name);
-    return it == pods.end() ? nullptr : &it->second.spec.env;
-  }
-  if (address.kind == Kind::kEndpoint) {
-    auto it = endpoints.find(address.name);
-    return it == endpoints.end() ? nullptr : &it->second.spec.env;
-  }
-  return nullptr;
+  return FindEnv(*this, address).env;
 }
 
 const std::set<std::string>* Desired::SecretEnvAt(
     const Address& address) const {
-  if (address.kind == Kind::kPod) {
-    auto it = pods.find(address.name);
-    return it == pods.end() ? nullptr : &it->second.secret_env;
-  }
-  if (address.kind == Kind::kEndpoint) {
-    auto it = endpoints.find(address.name);
-    return it == endpoints.end() ? nullptr : &it->second.secret_env;
-  }
-  return nullptr;
+  return FindEnv(*this, address).secrets;
 }
 
 }  // namespace podform
