@@ -2,7 +2,7 @@
 // at or to time by hand:
 //
 //   bench_workload --resources=10000 --holding=all --out=/tmp/w10k
-//   podform --file=/tmp/w10k/podform.yaml --sandbox=/tmp/w10k/sandbox.json \
+//   podform --file=/tmp/w10k/podform.yaml --sandbox=/tmp/w10k/sandbox.json
 //     --state=/tmp/w10k/podform.lock plan
 
 #include "bench/workload.h"
