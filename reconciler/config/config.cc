@@ -59,11 +59,14 @@ std::string DesiredText(const Config& config) {
   for (const MovedBlock& block : config.moved) {
     moved.push_back({block.from.ToString(), block.to.ToString()});
   }
-  nlohmann::json desired = {{"version", config.version},
-                            {"defaultDataCenter", config.default_data_center},
-                            {"resources", resources},
-                            {"moved", moved}};
-  if (!destroy_first.empty()) desired["destroyFirst"] = destroy_first;
+  // Moved in, not listed in an initializer (which would copy every
+  // resource's attributes once more).
+  nlohmann::json desired = nlohmann::json::object();
+  desired["version"] = config.version;
+  desired["defaultDataCenter"] = config.default_data_center;
+  desired["resources"] = std::move(resources);
+  desired["moved"] = std::move(moved);
+  if (!destroy_first.empty()) desired["destroyFirst"] = std::move(destroy_first);
   return desired.dump(-1, ' ', /*ensure_ascii=*/true,
                       nlohmann::json::error_handler_t::replace);
 }
