@@ -31,12 +31,17 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
       return workspace.Fail(out);
     }
   }
+  // The state and RunPod are read while podform.yaml loads, where they can
+  // be (StartReadsBesideConfig); a config that does not load waits for them
+  // and shows its errors alone.
+  std::future<absl::StatusOr<PlanReads>> reads =
+      StartReadsBesideConfig(workspace, LockCheck::kProbe);
   const Config* config = workspace.LoadConfig();
   if (config == nullptr) return 1;
   absl::StatusOr<PlanOptions> options = ToPlanOptions(flags.plan, false);
   if (!options.ok()) return workspace.Fail(options.status());
-  absl::StatusOr<Planned> planned =
-      RefreshAndPlan(workspace, *config, *options, LockCheck::kProbe);
+  absl::StatusOr<Planned> planned = RefreshAndPlan(
+      workspace, *config, *options, LockCheck::kProbe, std::move(reads));
   if (!planned.ok()) return workspace.Fail(planned.status());
   Plan& plan = planned->plan;
   plan.config_warnings = workspace.config_warnings();

@@ -1,6 +1,7 @@
 #include "cmd/planning.h"
 
 #include <filesystem>
+#include <future>
 #include <map>
 #include <set>
 #include <string>
@@ -189,34 +190,73 @@ void AddCapacityWarnings(Provider& provider, Plan* plan) {
   }
 }
 
-absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
-                                       const Config& config,
-                                       const PlanOptions& options,
-                                       LockCheck lock) {
-  RETURN_IF_ERROR(RefuseEndpoints(config, workspace));
-  Planned planned;
-  ASSIGN_OR_RETURN(planned.state, workspace.ReadState());
+absl::StatusOr<PlanReads> ReadStateAndLive(Workspace& workspace,
+                                           LockCheck lock, bool refresh) {
+  PlanReads reads;
+  ASSIGN_OR_RETURN(reads.state, workspace.ReadState());
   // Without a lock file there is nothing another run could be doing to it
   // (an apply writes it before its first request), so nothing to probe.
-  if (lock == LockCheck::kProbe && planned.state.serial > 0) {
+  if (lock == LockCheck::kProbe && reads.state.serial > 0) {
     absl::StatusOr<std::unique_ptr<StateLock>> held =
         workspace.store().Lock(workspace.global().command);
     if (!held.ok() &&
         held.status().code() == absl::StatusCode::kFailedPrecondition) {
-      planned.in_progress = absl::StrCat(held.status().message(),
-                                         ": another run is in progress");
-    } else if (!held.ok() && !planned.state.intents.empty()) {
+      reads.in_progress = absl::StrCat(held.status().message(),
+                                       ": another run is in progress");
+    } else if (!held.ok() && !reads.state.intents.empty()) {
       // Only intents make it matter (a read-only checkout, say).
-      planned.in_progress =
+      reads.in_progress =
           absl::StrCat("cannot tell whether another run is in progress (",
                        held.status().message(), ")");
     }
     // Read again: while the lock is held, nobody else writes it.
-    ASSIGN_OR_RETURN(planned.state, workspace.ReadState());
+    ASSIGN_OR_RETURN(reads.state, workspace.ReadState());
   }
+  if (refresh) RETURN_IF_ERROR(ReadLive(workspace, &reads));
+  return reads;
+}
+
+absl::Status ReadLive(Workspace& workspace, PlanReads* reads) {
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   workspace.StartAccountRead();  // for the runway, beside the refresh
-  ASSIGN_OR_RETURN(planned.live, provider->Refresh());
+  ASSIGN_OR_RETURN(reads->live, provider->Refresh());
+  return absl::OkStatus();
+}
+
+std::future<absl::StatusOr<PlanReads>> StartReadsBesideConfig(
+    Workspace& workspace, LockCheck lock) {
+  // The in-process sandbox makes its data file (and the directory of its
+  // lock file) when it opens: before it exists, nothing is read early, so
+  // that a config that does not load leaves nothing behind.
+  if (workspace.global().sandbox.has_value()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(SandboxDataPath(workspace.global()), ec)) {
+      return {};
+    }
+  }
+  absl::StatusOr<Api> api = workspace.ChosenApi();
+  if (!api.ok()) return {};
+  // Over GraphQL a config with endpoints is refused before RunPod is read
+  // (RefuseEndpoints), which takes the config.
+  const bool refresh = *api == Api::kRest;
+  return std::async(std::launch::async, [&workspace, lock, refresh] {
+    return ReadStateAndLive(workspace, lock, refresh);
+  });
+}
+
+absl::StatusOr<Planned> RefreshAndPlan(
+    Workspace& workspace, const Config& config, const PlanOptions& options,
+    LockCheck lock, std::future<absl::StatusOr<PlanReads>> started) {
+  RETURN_IF_ERROR(RefuseEndpoints(config, workspace));
+  ASSIGN_OR_RETURN(PlanReads reads,
+                   started.valid() ? started.get()
+                                   : ReadStateAndLive(workspace, lock, false));
+  if (!reads.live.has_value()) RETURN_IF_ERROR(ReadLive(workspace, &reads));
+  Planned planned;
+  planned.state = std::move(reads.state);
+  planned.live = *std::move(reads.live);
+  planned.in_progress = std::move(reads.in_progress);
+  ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   RETURN_IF_ERROR(workspace.AdoptTarget(&planned.state, planned.live));
   // Renamed first: interrupted creates are found by their address.
   ASSIGN_OR_RETURN(std::vector<Move> moves, ApplyMoves(config, &planned.state));

@@ -4,6 +4,7 @@
 // The part of plan, apply and destroy that is the same: read the lock file,
 // read RunPod once, settle interrupted creates, plan.
 
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,13 +85,43 @@ enum class LockCheck {
   kProbe,
 };
 
-// Reads the lock file and RunPod (one request), checks that the state
-// belongs where this run acts (Workspace::AdoptTarget), applies moved:
-// (ApplyMoves, plan/moves.h), settles intents, plans.
-absl::StatusOr<Planned> RefreshAndPlan(Workspace& workspace,
-                                       const Config& config,
-                                       const PlanOptions& options,
-                                       LockCheck lock = LockCheck::kHeld);
+// What a plan reads before it needs the config: the state (with
+// LockCheck::kProbe, whether another run holds its lock) and RunPod.
+struct PlanReads {
+  State state;
+  std::optional<LiveState> live;  // unset until RunPod is read
+  std::string in_progress;        // as Planned::in_progress
+};
+
+// Reads the lock file and, if `refresh`, RunPod (ReadLive).
+absl::StatusOr<PlanReads> ReadStateAndLive(Workspace& workspace,
+                                           LockCheck lock, bool refresh);
+
+// Reads RunPod (one refresh) into reads->live, and starts the account read
+// for the runway (Workspace::StartAccountRead).
+absl::Status ReadLive(Workspace& workspace, PlanReads* reads);
+
+// ReadStateAndLive on another thread, so that it runs while the caller
+// loads podform.yaml. RunPod is read there too over REST v2; over GraphQL,
+// where a config with endpoints is refused before RunPod is read, only the
+// state is. An invalid future (RefreshAndPlan then reads everything after
+// the config) when the API cannot be chosen (RefreshAndPlan reports why),
+// or with an in-process sandbox whose data file does not exist yet
+// (opening it makes the file, and a config that does not load must leave
+// nothing behind).
+// The caller keeps `workspace` alive until the future is done (its
+// destructor waits), and touches nothing but the config meanwhile.
+std::future<absl::StatusOr<PlanReads>> StartReadsBesideConfig(
+    Workspace& workspace, LockCheck lock);
+
+// Reads the lock file and RunPod (ReadStateAndLive, or the reads `started`
+// when valid, with RunPod read now if they did not), checks that the state belongs where this run acts
+// (Workspace::AdoptTarget), applies moved: (ApplyMoves, plan/moves.h),
+// settles intents, plans.
+absl::StatusOr<Planned> RefreshAndPlan(
+    Workspace& workspace, const Config& config, const PlanOptions& options,
+    LockCheck lock = LockCheck::kHeld,
+    std::future<absl::StatusOr<PlanReads>> started = {});
 
 // FailedPrecondition naming what `plan` asks of RunPod that `api` cannot
 // do (over GraphQL: choose a volume's type, change a serverless endpoint;
