@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config ccache
           libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libabsl-dev
           libssl-dev libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev
-          libpq-dev curl)
+          libpq-dev libmimalloc-dev curl)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang libclang-rt-14-dev python3 python3-jsonschema python3-yaml
             postgresql dpkg-dev zsh fish)
