@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "reconciler/core/writers.h"
 #include "reconciler/core/catalog.h"
+#include "reconciler/core/kind_text.h"
 #include "reconciler/plan/kind_rules.h"
 #include "reconciler/plan/steps.h"
 
@@ -378,7 +379,7 @@ std::vector<std::string> Planner::Warnings(
                            ": an earlier apply was interrupted before "
                            "recording whether it had created it, and it is no "
                            "longer in the configuration; ",
-                           address.kind == Kind::kEndpoint ? "an " : "a ",
+                           KindArticle(address.kind), " ",
                            KindName(address.kind), " named \"", intent.name,
                            "\" on RunPod is listed as unmanaged");
     by_address[address].insert(by_address[address].begin(), std::move(text));
