@@ -18,9 +18,7 @@ class Endpoints : public KindRules {
   Kind kind() const override { return Kind::kEndpoint; }
 
   std::vector<std::string> DesiredKeys(const Desired& desired) const override {
-    std::vector<std::string> keys;
-    for (const auto& [key, endpoint] : desired.endpoints) keys.push_back(key);
-    return keys;
+    return KeysOf(desired.endpoints);
   }
 
   void Plan(const Address& address, const PlanContext& context,
@@ -111,9 +109,9 @@ class Endpoints : public KindRules {
 
   void ListUnmanaged(const LiveState& live, const std::set<std::string>& known,
                      std::vector<UnmanagedResource>* out) const override {
-    for (const LiveEndpoint& e : live.endpoints) {
-      if (known.count(e.id) == 0) out->push_back({kind(), e.id, e.spec.name});
-    }
+    AppendUnmanaged(
+        kind(), live.endpoints, known, [](const LiveEndpoint&) { return true; },
+        out);
   }
 };
 

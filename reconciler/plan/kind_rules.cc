@@ -20,10 +20,9 @@ void PlanGone(Entry& entry, const std::optional<Resource>& after,
     c.after = after;
     c.reasons.push_back("deleted outside podform");
     entry.new_identity = true;
-    entry.warnings.push_back(
-        absl::StrCat(address, ": deleted outside podform (", entry.recorded->id,
-                     " is gone from RunPod); it will be created again",
-                     recreated_note));
+    entry.warnings.push_back(absl::StrCat(
+        address, ": deleted outside podform (", entry.recorded->id,
+        " is gone from RunPod); it will be created again", recreated_note));
   } else {
     c.action = Action::kDelete;
     c.before = entry.recorded->resource;

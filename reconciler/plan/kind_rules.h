@@ -55,7 +55,8 @@ class KindRules {
 
   virtual Kind kind() const = 0;
   // The keys `desired` declares of this kind.
-  virtual std::vector<std::string> DesiredKeys(const Desired& desired) const = 0;
+  virtual std::vector<std::string> DesiredKeys(
+      const Desired& desired) const = 0;
   // Fills `entry` (empty on entry) with the change at `address` (of this
   // kind): its action and reasons, before (the record corrected by live
   // values), after (the desired resource), and the entry's errors and
@@ -83,6 +84,28 @@ const KindRules& VolumeRules();
 const KindRules& PodRules();
 const KindRules& EndpointRules();
 
+// The keys of `declared` (a Desired map), in order.
+template <typename T>
+std::vector<std::string> KeysOf(const std::map<std::string, T>& declared) {
+  std::vector<std::string> keys;
+  keys.reserve(declared.size());
+  for (const auto& [key, value] : declared) keys.push_back(key);
+  return keys;
+}
+
+// Appends each object of `live` (of `kind`) whose id is not in `known` and
+// that `exists` to `out`, as KindRules::ListUnmanaged does.
+template <typename Live, typename Exists>
+void AppendUnmanaged(Kind kind, const std::vector<Live>& live,
+                     const std::set<std::string>& known, Exists exists,
+                     std::vector<UnmanagedResource>* out) {
+  for (const Live& object : live) {
+    if (known.count(object.id) == 0 && exists(object)) {
+      out->push_back({kind, object.id, object.spec.name});
+    }
+  }
+}
+
 // Fills in a change for a recorded resource that RunPod no longer has:
 // created again as `after` (with a warning that ends in `recreated_note`),
 // or, when not desired, only forgotten.
@@ -97,8 +120,8 @@ void PlanGone(Entry& entry, const std::optional<Resource>& after,
 // REQUIRES: entry.change.address is set.
 template <typename FindLive>
 auto FindLiveOrPlan(Entry& entry, const std::optional<Resource>& after,
-                    const PlanContext& context,
-                    const char* recreated_note, FindLive find_live)
+                    const PlanContext& context, const char* recreated_note,
+                    FindLive find_live)
     -> decltype(find_live(std::string_view())) {
   Change& c = entry.change;
   entry.recorded = context.prior.Find(c.address);
@@ -107,8 +130,8 @@ auto FindLiveOrPlan(Entry& entry, const std::optional<Resource>& after,
     c.after = after;
     return nullptr;
   }
-  auto live = entry.recorded->id.empty() ? nullptr
-                                         : find_live(entry.recorded->id);
+  auto live =
+      entry.recorded->id.empty() ? nullptr : find_live(entry.recorded->id);
   if (live == nullptr) {
     PlanGone(entry, after, recreated_note);
     return nullptr;

@@ -16,9 +16,7 @@ class Pods : public KindRules {
   Kind kind() const override { return Kind::kPod; }
 
   std::vector<std::string> DesiredKeys(const Desired& desired) const override {
-    std::vector<std::string> keys;
-    for (const auto& [key, pod] : desired.pods) keys.push_back(key);
-    return keys;
+    return KeysOf(desired.pods);
   }
 
   void Plan(const Address& address, const PlanContext& context,
@@ -57,9 +55,9 @@ class Pods : public KindRules {
         },
         CorrectPod, "");
     if (live == nullptr) return;
-    Diff d = DiffPod(*c.before, *after, c.secret_env_changes,
-                     volume_replaced_reason,
-                     context.options.resume_sets_gpu_count);
+    Diff d =
+        DiffPod(*c.before, *after, c.secret_env_changes, volume_replaced_reason,
+                context.options.resume_sets_gpu_count);
     c.action = d.action;
     c.gpu_count_by_resume = d.gpu_count_by_resume;
     c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
@@ -90,11 +88,9 @@ class Pods : public KindRules {
 
   void ListUnmanaged(const LiveState& live, const std::set<std::string>& known,
                      std::vector<UnmanagedResource>* out) const override {
-    for (const LivePod& p : live.pods) {
-      if (known.count(p.id) == 0 && !p.Gone()) {
-        out->push_back({kind(), p.id, p.spec.name});
-      }
-    }
+    AppendUnmanaged(
+        kind(), live.pods, known, [](const LivePod& p) { return !p.Gone(); },
+        out);
   }
 };
 

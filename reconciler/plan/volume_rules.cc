@@ -35,9 +35,7 @@ class Volumes : public KindRules {
   Kind kind() const override { return Kind::kVolume; }
 
   std::vector<std::string> DesiredKeys(const Desired& desired) const override {
-    std::vector<std::string> keys;
-    for (const auto& [key, volume] : desired.volumes) keys.push_back(key);
-    return keys;
+    return KeysOf(desired.volumes);
   }
 
   void Plan(const Address& address, const PlanContext& context,
@@ -76,9 +74,9 @@ class Volumes : public KindRules {
     if (c.action == Action::kReplace) {
       c.destroys_data = true;
       entry.new_identity = true;
-      CheckProtection(entry, context,
-                      absl::StrCat("replacing it (",
-                                   absl::StrJoin(d.reasons, "; "), ")"));
+      CheckProtection(
+          entry, context,
+          absl::StrCat("replacing it (", absl::StrJoin(d.reasons, "; "), ")"));
     }
   }
 
@@ -93,9 +91,9 @@ class Volumes : public KindRules {
 
   void ListUnmanaged(const LiveState& live, const std::set<std::string>& known,
                      std::vector<UnmanagedResource>* out) const override {
-    for (const LiveVolume& v : live.volumes) {
-      if (known.count(v.id) == 0) out->push_back({kind(), v.id, v.spec.name});
-    }
+    AppendUnmanaged(
+        kind(), live.volumes, known, [](const LiveVolume&) { return true; },
+        out);
   }
 };
 
