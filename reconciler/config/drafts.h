@@ -90,6 +90,46 @@ struct Drafts {
 // characters.
 bool IsAddressKey(const std::string& key);
 
+// A draft of the volume, pod or endpoint at `entry` (volumes.KEY, ...) with
+// what every kind starts with: its key, path and key location, and the key
+// as its RunPod name until a `name:` says otherwise.
+template <typename Draft>
+Draft NewDraft(const Entry& entry) {
+  Draft draft;
+  draft.key = entry.key;
+  draft.path = entry.path;
+  draft.location = entry.key_location;
+  draft.spec.name = entry.key;
+  return draft;
+}
+
+// Reads a volume's, pod's or endpoint's `name:` (`field`) into `draft`:
+// has_name, name_location, and spec.name, which is cleared when the value
+// is not a string (an unusable name is not compared for uniqueness).
+template <typename Draft>
+void ReadName(const Entry& field, Draft& draft, Diagnostics& diagnostics) {
+  draft.has_name = true;
+  draft.name_location = field.value_location;
+  if (auto name = ReadString(field, diagnostics)) {
+    draft.spec.name = *name;
+  } else {
+    draft.spec.name.clear();
+  }
+}
+
+// Reads a pod's or endpoint's `access:` (`field`) into `draft`: has_access,
+// access_location, and read_only when the value is "read-only" (a value
+// other than "read-write" or "read-only" is an error).
+template <typename Draft>
+void ReadAccess(const Entry& field, Draft& draft, Diagnostics& diagnostics) {
+  draft.has_access = true;
+  draft.access_location = field.value_location;
+  if (auto access =
+          ReadOneOf(field, {"read-write", "read-only"}, diagnostics)) {
+    draft.read_only = *access == "read-only";
+  }
+}
+
 // Reads the body of volumes.KEY (`entry`) into a draft. `drafts` supplies
 // defaults.dataCenter, which must be read first.
 VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,

@@ -171,11 +171,7 @@ std::string DidYouMean(const std::optional<std::string>& suggestion) {
 
 EndpointDraft ReadEndpoint(const Entry& entry, const EnvLookup& env,
                            const EnvLookup& vars, Diagnostics& diagnostics) {
-  EndpointDraft draft;
-  draft.key = entry.key;
-  draft.path = entry.path;
-  draft.location = entry.key_location;
-  draft.spec.name = entry.key;
+  EndpointDraft draft = NewDraft<EndpointDraft>(entry);
   if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return draft;
 
   bool has_image = false, has_gpu = false;
@@ -184,13 +180,7 @@ EndpointDraft ReadEndpoint(const Entry& entry, const EnvLookup& env,
        ReadMapping(entry.value, entry.path, kEndpointKeys, diagnostics)) {
     const std::string& key = field.key;
     if (key == "name") {
-      draft.has_name = true;
-      draft.name_location = field.value_location;
-      if (auto name = ReadString(field, diagnostics)) {
-        draft.spec.name = *name;
-      } else {
-        draft.spec.name.clear();  // not compared for uniqueness
-      }
+      ReadName(field, draft, diagnostics);
     } else if (key == "image") {
       has_image = true;
       ReadImage(field, vars, draft.spec.image, diagnostics);
@@ -233,12 +223,7 @@ EndpointDraft ReadEndpoint(const Entry& entry, const EnvLookup& env,
     } else if (key == "env") {
       ReadEnv(field, env, vars, draft.spec.env, draft.secret_env, diagnostics);
     } else if (key == "access") {
-      draft.has_access = true;
-      draft.access_location = field.value_location;
-      if (auto access =
-              ReadOneOf(field, {"read-write", "read-only"}, diagnostics)) {
-        draft.read_only = *access == "read-only";
-      }
+      ReadAccess(field, draft, diagnostics);
     }
   }
   if (!has_image) {

@@ -174,11 +174,7 @@ void ReadEnv(const Entry& entry, const EnvLookup& env, const EnvLookup& vars,
 
 PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
                  const EnvLookup& vars, Diagnostics& diagnostics) {
-  PodDraft draft;
-  draft.key = entry.key;
-  draft.path = entry.path;
-  draft.location = entry.key_location;
-  draft.spec.name = entry.key;
+  PodDraft draft = NewDraft<PodDraft>(entry);
   if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return draft;
 
   bool has_image = false;
@@ -187,13 +183,7 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
        ReadMapping(entry.value, entry.path, kPodKeys, diagnostics)) {
     const std::string& key = field.key;
     if (key == "name") {
-      draft.has_name = true;
-      draft.name_location = field.value_location;
-      if (auto name = ReadString(field, diagnostics)) {
-        draft.spec.name = *name;
-      } else {
-        draft.spec.name.clear();  // not compared for uniqueness
-      }
+      ReadName(field, draft, diagnostics);
     } else if (key == "image") {
       has_image = true;
       ReadImage(field, vars, draft.spec.image, diagnostics);
@@ -243,12 +233,7 @@ PodDraft ReadPod(const Entry& entry, const EnvLookup& env,
         draft.spec.running = *status == "running";
       }
     } else if (key == "access") {
-      draft.has_access = true;
-      draft.access_location = field.value_location;
-      if (auto access =
-              ReadOneOf(field, {"read-write", "read-only"}, diagnostics)) {
-        draft.read_only = *access == "read-only";
-      }
+      ReadAccess(field, draft, diagnostics);
     } else if (key == "replace") {
       if (auto order = ReadOneOf(field, {"create-first", "destroy-first"},
                                  diagnostics)) {

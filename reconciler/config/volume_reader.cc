@@ -22,11 +22,7 @@ bool IsAddressKey(const std::string& key) {
 
 VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,
                        Diagnostics& diagnostics) {
-  VolumeDraft draft;
-  draft.key = entry.key;
-  draft.path = entry.path;
-  draft.location = entry.key_location;
-  draft.spec.name = entry.key;
+  VolumeDraft draft = NewDraft<VolumeDraft>(entry);
   draft.spec.data_center = drafts.default_data_center;
   // A volume with no body is reported by its missing keys.
   if (!ExpectMapping(entry, /*allow_null=*/true, diagnostics)) return draft;
@@ -35,13 +31,7 @@ VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,
   for (const Entry& field :
        ReadMapping(entry.value, entry.path, kVolumeKeys, diagnostics)) {
     if (field.key == "name") {
-      draft.has_name = true;
-      draft.name_location = field.value_location;
-      if (auto name = ReadString(field, diagnostics)) {
-        draft.spec.name = *name;
-      } else {
-        draft.spec.name.clear();  // not compared for uniqueness
-      }
+      ReadName(field, draft, diagnostics);
     } else if (field.key == "size") {
       has_size = true;
       if (auto size = ReadIntegerInRange(field, kMinVolumeGb, kMaxVolumeGb,

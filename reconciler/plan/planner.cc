@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <utility>
 
@@ -11,58 +12,57 @@
 #include "absl/strings/str_join.h"
 #include "reconciler/core/writers.h"
 #include "reconciler/core/catalog.h"
-#include "reconciler/plan/diff.h"
+#include "reconciler/core/kind_text.h"
+#include "reconciler/plan/kind_rules.h"
 #include "reconciler/plan/steps.h"
 
 namespace podform {
 namespace {
 
-using plan_internal::Corrected;
-using plan_internal::Diff;
+using plan_internal::Entry;
+using plan_internal::KindRules;
+using plan_internal::PlanContext;
+using plan_internal::PlanKinds;
 
 // Cost sums are rounded to 1/10000 USD so that renderings and JSON show
 // 35 rather than 35.00000000000001.
 double RoundCost(double usd) { return std::round(usd * 10000) / 10000; }
 
+// The planning rules of `kind`.
+const KindRules& KindRulesOf(Kind kind) {
+  for (const KindRules* rules : PlanKinds()) {
+    if (rules->kind() == kind) return *rules;
+  }
+  std::abort();  // PlanKinds() lists every Kind
+}
+
+// Sorts `addresses` and drops repeats.
+void SortUnique(std::vector<Address>* addresses) {
+  std::sort(addresses->begin(), addresses->end());
+  addresses->erase(std::unique(addresses->begin(), addresses->end()),
+                   addresses->end());
+}
+
 bool IsAny(Action action, std::initializer_list<Action> actions) {
   return std::find(actions.begin(), actions.end(), action) != actions.end();
 }
-
-// Everything the planner knows about one address while planning.
-struct Entry {
-  Change change;
-  std::vector<std::string> errors;
-  std::vector<std::string> warnings;
-  const ResourceState* recorded = nullptr;
-  bool exists_live = false;
-  // A volume that will have a new RunPod id after this plan (replaced, or
-  // re-created after it was deleted outside podform).
-  bool new_identity = false;
-};
 
 class Planner {
  public:
   Planner(const Desired& desired, const State& prior, const LiveState& live,
           const PlanOptions& options)
       : desired_(desired),
+        wanted_(options.destroy ? nothing_ : desired),
         prior_(prior),
         live_(live),
         live_index_(live),
         options_(options) {
-    if (!options.destroy) {
-      volumes_ = &desired.volumes;
-      pods_ = &desired.pods;
-      endpoints_ = &desired.endpoints;
-    }
     config_digest_ = desired.digest;
   }
 
   absl::StatusOr<Plan> Run();
 
  private:
-  void PlanVolume(const Address& address);
-  void PlanPod(const Address& address);
-  void PlanEndpoint(const Address& address);
   // An endpoint mounts volume.KEY: its address (recorded or desired).
   std::vector<Address> EndpointsMounting(const std::string& volume_key) const;
   // What endpoints add to AddDependencies: their creates, updates and
@@ -73,9 +73,6 @@ class Planner {
   void AddEndpointDependencies();
   // The terminations of the deposed pods of prior_ (Change::deposed_id).
   void PlanDeposed();
-  // Fills in a change for a recorded resource that RunPod no longer has.
-  void PlanGone(Entry& entry, const std::optional<Resource>& after);
-  void CheckProtection(Entry& entry, const std::string& what) const;
   void AddDependencies();
   std::set<Address> Kept() const;
   Cost ComputeCost(const std::set<Address>& kept) const;
@@ -88,17 +85,14 @@ class Planner {
       std::vector<std::string>* warnings) const;
 
   const Desired& desired_;
+  const Desired nothing_;
+  // What is to exist: desired_, or nothing_ with options.destroy.
+  const Desired& wanted_;
   const State& prior_;
   const LiveState& live_;
   // Looked up once per recorded resource: an index keeps planning linear.
   const LiveIndex live_index_;
   const PlanOptions& options_;
-  const std::map<std::string, DesiredVolume> empty_volumes_;
-  const std::map<std::string, DesiredPod> empty_pods_;
-  const std::map<std::string, DesiredVolume>* volumes_ = &empty_volumes_;
-  const std::map<std::string, DesiredPod>* pods_ = &empty_pods_;
-  const std::map<std::string, DesiredEndpoint> empty_endpoints_;
-  const std::map<std::string, DesiredEndpoint>* endpoints_ = &empty_endpoints_;
   std::string config_digest_;
   std::map<Address, Entry> entries_;
   std::vector<Change> deposed_;  // PlanDeposed
@@ -106,311 +100,10 @@ class Planner {
   std::set<Address> deposed_unpriced_;  // running deposed pods of no price
 };
 
-void Planner::PlanGone(Entry& entry, const std::optional<Resource>& after) {
-  Change& c = entry.change;
-  const std::string address = c.address.ToString();
-  c.id = "";
-  if (after.has_value()) {
-    c.action = Action::kCreate;
-    c.after = after;
-    c.reasons.push_back("deleted outside podform");
-    entry.new_identity = true;
-    entry.warnings.push_back(
-        absl::StrCat(address, ": deleted outside podform (", entry.recorded->id,
-                     " is gone from RunPod); it will be created again",
-                     c.address.kind == Kind::kVolume ? ", empty" : ""));
-  } else {
-    c.action = Action::kDelete;
-    c.before = entry.recorded->resource;
-    c.reasons.push_back(
-        "already deleted outside podform; only its lock file entry is "
-        "removed");
-  }
-}
-
-void Planner::CheckProtection(Entry& entry, const std::string& what) const {
-  const Address& address = entry.change.address;
-  auto desired = volumes_->find(address.name);
-  bool is_protected =
-      (desired != volumes_->end() && desired->second.protect) ||
-      (entry.recorded != nullptr && entry.recorded->resource.protect);
-  if (is_protected && options_.allow_destroy.count(address) == 0) {
-    entry.errors.push_back(absl::StrCat(
-        address.ToString(), ": ", what,
-        " destroys its data; it is protected: re-run with --allow-destroy ",
-        address.ToString()));
-  }
-}
-
-void Planner::PlanVolume(const Address& address) {
-  Entry& entry = entries_[address];
-  Change& c = entry.change;
-  c.address = address;
-  std::optional<Resource> after;
-  if (auto it = volumes_->find(address.name); it != volumes_->end()) {
-    after = RecordedResource(address.name, it->second);
-  }
-  entry.recorded = prior_.Find(address);
-  if (entry.recorded == nullptr) {
-    c.action = Action::kCreate;
-    c.after = after;
-    return;
-  }
-  const LiveVolume* live = entry.recorded->id.empty()
-                               ? nullptr
-                               : live_index_.FindVolume(entry.recorded->id);
-  if (live == nullptr) {
-    PlanGone(entry, after);
-    return;
-  }
-  entry.exists_live = true;
-  c.id = entry.recorded->id;
-  c.live_fingerprint = Fingerprint(*live);
-  Corrected corrected =
-      plan_internal::CorrectVolume(entry.recorded->resource, *live);
-  c.before = corrected.before;
-  c.reasons = corrected.drift;
-  if (!after.has_value()) {
-    c.action = Action::kDelete;
-    c.destroys_data = true;
-    c.reasons.push_back(options_.destroy ? "podform destroy"
-                                         : "no longer in the configuration");
-    CheckProtection(entry, "deleting it");
-    return;
-  }
-  c.after = after;
-  bool size_drifted =
-      live->spec.size_gb > 0 &&
-      live->spec.size_gb != entry.recorded->resource.volume.size_gb;
-  Diff d = plan_internal::DiffVolume(*c.before, *after, size_drifted);
-  c.action = d.action;
-  c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
-  c.replace_attributes = d.replace_attributes;
-  entry.errors = d.errors;
-  if (c.action == Action::kReplace) {
-    c.destroys_data = true;
-    entry.new_identity = true;
-    CheckProtection(entry, absl::StrCat("replacing it (",
-                                        absl::StrJoin(d.reasons, "; "), ")"));
-  }
-}
-
-void Planner::PlanPod(const Address& address) {
-  Entry& entry = entries_[address];
-  Change& c = entry.change;
-  c.address = address;
-  std::optional<Resource> after;
-  std::set<std::string> desired_env_keys;
-  const DesiredPod* desired = nullptr;
-  std::string volume_replaced_reason;
-  bool volume_destroyed_first = false;  // its volume is replaced
-  if (auto it = pods_->find(address.name); it != pods_->end()) {
-    const DesiredPod& d = it->second;
-    desired = &d;
-    // A secret is only marked: its value goes to the applier alone.
-    Resource r = RecordedResource(address.name, d);
-    for (const auto& [key, value] : d.spec.env) desired_env_keys.insert(key);
-    if (!d.volume.empty()) {
-      Address volume{Kind::kVolume, d.volume};
-      auto v = entries_.find(volume);
-      if (v == entries_.end() || volumes_->count(d.volume) == 0) {
-        entry.errors.push_back(
-            absl::StrCat(address.ToString(), ": mounts ", volume.ToString(),
-                         ", which is not in the configuration"));
-      } else if (v->second.new_identity) {
-        volume_destroyed_first =
-            v->second.change.action == Action::kReplace;
-        volume_replaced_reason = absl::StrCat(
-            volume.ToString(), " is ",
-            v->second.change.action == Action::kReplace ? "replaced"
-                                                        : "re-created",
-            ": a network volume is attached only when a pod is created");
-      } else if (v->second.recorded != nullptr) {
-        r.pod.network_volume_id = v->second.recorded->id;
-      }
-    }
-    after = r;
-  }
-  entry.recorded = prior_.Find(address);
-  if (entry.recorded == nullptr) {
-    c.action = Action::kCreate;
-    c.after = after;
-    return;
-  }
-  const LivePod* live = entry.recorded->id.empty()
-                            ? nullptr
-                            : live_index_.FindPod(entry.recorded->id);
-  if (live != nullptr && live->Gone()) live = nullptr;
-  if (live == nullptr) {
-    PlanGone(entry, after);
-    return;
-  }
-  entry.exists_live = true;
-  c.id = entry.recorded->id;
-  Corrected corrected = plan_internal::CorrectPod(
-      entry.recorded->resource, *live, desired_env_keys,
-      desired == nullptr ? std::set<std::string>() : desired->secret_env);
-  c.before = corrected.before;
-  c.reasons = corrected.drift;
-  if (!after.has_value()) {
-    c.action = Action::kDelete;
-    c.reasons.push_back(options_.destroy ? "podform destroy"
-                                         : "no longer in the configuration");
-    c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
-    return;
-  }
-  c.after = after;
-  // Secrets: the value in the environment against the one RunPod holds.
-  c.secret_env_changes =
-      ChangedSecretEnv(desired->secret_env, desired->spec.env, *live);
-  for (const std::string& key : c.secret_env_changes) {
-    if (c.before->secret_env.count(key) > 0) {
-      c.reasons.push_back(absl::StrCat(
-          "env.", key, " differs from the value RunPod holds (sensitive)"));
-    }
-  }
-  c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
-  Diff d = plan_internal::DiffPod(*c.before, *after, c.secret_env_changes,
-                                  volume_replaced_reason,
-                                  options_.resume_sets_gpu_count);
-  c.action = d.action;
-  c.gpu_count_by_resume = d.gpu_count_by_resume;
-  c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
-  c.replace_attributes = d.replace_attributes;
-  if (c.action != Action::kReplace) return;
-  if (desired->destroy_first) {
-    c.replace_order_reason = "replace: destroy-first in podform.yaml";
-  } else if (volume_destroyed_first) {
-    c.replace_order_reason = absl::StrCat(
-        "volume.", desired->volume,
-        " is replaced: its old volume goes only after the old pod, and the "
-        "new pod needs the new volume");
-  } else {
-    c.replace_order = ReplaceOrder::kCreateFirst;
-  }
-}
-
-void Planner::PlanEndpoint(const Address& address) {
-  Entry& entry = entries_[address];
-  Change& c = entry.change;
-  c.address = address;
-  std::optional<Resource> after;
-  std::set<std::string> desired_env_keys;
-  const DesiredEndpoint* desired = nullptr;
-  // Its volumes that this plan replaces (addresses) or creates (keys).
-  std::vector<std::string> replaced, created;
-  if (auto it = endpoints_->find(address.name); it != endpoints_->end()) {
-    desired = &it->second;
-    Resource r = RecordedResource(address.name, *desired);
-    for (const auto& [key, value] : desired->spec.env) {
-      desired_env_keys.insert(key);
-    }
-    // The volumes' ids when all of them have one before the plan runs;
-    // otherwise apply fills them in.
-    std::vector<std::string> ids;
-    for (const std::string& key : desired->volumes) {
-      Address volume{Kind::kVolume, key};
-      auto v = entries_.find(volume);
-      if (v == entries_.end() || volumes_->count(key) == 0) {
-        entry.errors.push_back(
-            absl::StrCat(address.ToString(), ": mounts ", volume.ToString(),
-                         ", which is not in the configuration"));
-      } else if (v->second.change.action == Action::kReplace) {
-        replaced.push_back(volume.ToString());
-      } else if (v->second.change.action == Action::kCreate) {
-        created.push_back(key);
-      } else if (v->second.recorded != nullptr) {
-        ids.push_back(v->second.recorded->id);
-      }
-    }
-    if (ids.size() == desired->volumes.size()) {
-      r.endpoint.network_volume_ids = ids;
-    }
-    after = r;
-  }
-  entry.recorded = prior_.Find(address);
-  if (entry.recorded == nullptr) {
-    c.action = Action::kCreate;
-    c.after = after;
-    return;
-  }
-  const LiveEndpoint* live =
-      entry.recorded->id.empty()
-          ? nullptr
-          : live_index_.FindEndpoint(entry.recorded->id);
-  if (live == nullptr) {
-    PlanGone(entry, after);
-    return;
-  }
-  entry.exists_live = true;
-  c.id = entry.recorded->id;
-  Corrected corrected = plan_internal::CorrectEndpoint(
-      entry.recorded->resource, *live, desired_env_keys,
-      desired == nullptr ? std::set<std::string>() : desired->secret_env);
-  c.before = corrected.before;
-  c.reasons = corrected.drift;
-  if (!after.has_value()) {
-    c.action = Action::kDelete;
-    c.reasons.push_back(absl::StrCat(
-        options_.destroy ? "podform destroy" : "no longer in the configuration",
-        " (RunPod deletes its bound template with it)"));
-    c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
-    return;
-  }
-  c.after = after;
-  c.secret_env_changes =
-      ChangedSecretEnv(desired->secret_env, desired->spec.env, live->spec.env);
-  for (const std::string& key : c.secret_env_changes) {
-    if (c.before->secret_env.count(key) > 0) {
-      c.reasons.push_back(absl::StrCat(
-          "env.", key, " differs from the value RunPod holds (sensitive)"));
-    }
-  }
-  c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
-  std::string replaced_reason, recreated_reason;
-  if (!replaced.empty()) {
-    replaced_reason = absl::StrCat(
-        absl::StrJoin(replaced, ", "),
-        replaced.size() == 1 ? " is" : " are",
-        " replaced: RunPod does not delete a volume an endpoint mounts, so "
-        "the endpoint is deleted before it and created again after the new "
-        "one (new id and URL)");
-  }
-  // A volume created by this plan under a key the endpoint mounted already
-  // (deleted outside podform, or forgotten with state rm): a new volume
-  // to mount, though the keys stay the same.
-  std::vector<std::string> recreated;
-  for (const std::string& key : created) {
-    if (absl::c_linear_search(c.before->volume_keys, key)) {
-      recreated.push_back(absl::StrCat("volume.", key));
-    }
-  }
-  if (!recreated.empty()) {
-    recreated_reason = absl::StrCat(
-        absl::StrJoin(recreated, ", "),
-        recreated.size() == 1 ? " is" : " are",
-        " created anew: the endpoint mounts the new, empty volume");
-  }
-  plan_internal::Diff d = plan_internal::DiffEndpoint(
-      *c.before, *after, c.secret_env_changes, replaced_reason,
-      recreated_reason);
-  c.action = d.action;
-  c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
-  c.replace_attributes = d.replace_attributes;
-  // RunPod cannot hold two endpoints of one name: always destroy-first.
-  if (c.action == Action::kReplace) {
-    c.replace_order_reason =
-        replaced.empty()
-            ? "an endpoint is deleted before its replacement is created"
-            : "its volume goes only after the old endpoint, and the new "
-              "endpoint needs the new volume";
-  }
-}
-
 std::vector<Address> Planner::EndpointsMounting(
     const std::string& volume_key) const {
   std::set<Address> out;
-  for (const auto& [key, e] : *endpoints_) {
+  for (const auto& [key, e] : wanted_.endpoints) {
     if (absl::c_linear_search(e.volumes, volume_key)) {
       out.insert({Kind::kEndpoint, key});
     }
@@ -575,38 +268,9 @@ std::set<Address> Planner::Kept() const {
 
 Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   Cost cost;
-  std::set<Address> unpriced, unpriced_pods, endpoints, active_endpoints;
   // `after`: whether r is what exists once the plan is applied.
   auto add = [&](const Resource& r, bool after) {
-    double* storage =
-        after ? &cost.storage_monthly_after : &cost.storage_monthly_before;
-    double* pods = after ? &cost.pods_hourly_after : &cost.pods_hourly_before;
-    if (r.address.kind == Kind::kEndpoint) {
-      endpoints.insert(r.address);
-      if (r.endpoint.workers_min == 0) return;
-      std::optional<double> hourly = ServerlessWorkersHourlyCost(
-          r.endpoint.gpu_pools, r.endpoint.gpu_count, r.endpoint.workers_min);
-      if (hourly.has_value()) {
-        (after ? cost.endpoints_hourly_after : cost.endpoints_hourly_before) +=
-            *hourly;
-      } else {
-        active_endpoints.insert(r.address);
-      }
-    } else if (r.address.kind == Kind::kVolume) {
-      if (VolumePricePublished(r.volume.type)) {
-        *storage += VolumeMonthlyCost(r.volume.size_gb);
-      } else {
-        unpriced.insert(r.address);
-      }
-    } else if (r.pod.running) {
-      std::optional<double> hourly =
-          PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count, r.pod.cloud_type);
-      if (hourly.has_value()) {
-        *pods += *hourly;
-      } else {
-        unpriced_pods.insert(r.address);
-      }
-    }
+    KindRulesOf(r.address.kind).AddCost(r, after, &cost);
   };
   for (const auto& [address, entry] : entries_) {
     const Change& c = entry.change;
@@ -619,18 +283,18 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   }
   // A running deposed pod is billed until its termination.
   cost.pods_hourly_before += deposed_hourly_;
-  unpriced_pods.insert(deposed_unpriced_.begin(), deposed_unpriced_.end());
+  cost.unpriced_pods.insert(cost.unpriced_pods.end(),
+                            deposed_unpriced_.begin(), deposed_unpriced_.end());
   cost.storage_monthly_before = RoundCost(cost.storage_monthly_before);
   cost.storage_monthly_after = RoundCost(cost.storage_monthly_after);
   cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
   cost.pods_hourly_after = RoundCost(cost.pods_hourly_after);
   cost.endpoints_hourly_before = RoundCost(cost.endpoints_hourly_before);
   cost.endpoints_hourly_after = RoundCost(cost.endpoints_hourly_after);
-  cost.unpriced_volumes.assign(unpriced.begin(), unpriced.end());
-  cost.unpriced_pods.assign(unpriced_pods.begin(), unpriced_pods.end());
-  cost.usage_based_endpoints.assign(endpoints.begin(), endpoints.end());
-  cost.unpriced_active_endpoints.assign(active_endpoints.begin(),
-                                        active_endpoints.end());
+  SortUnique(&cost.unpriced_volumes);
+  SortUnique(&cost.unpriced_pods);
+  SortUnique(&cost.usage_based_endpoints);
+  SortUnique(&cost.unpriced_active_endpoints);
   return cost;
 }
 
@@ -639,19 +303,8 @@ std::vector<UnmanagedResource> Planner::Unmanaged() const {
   for (const auto& [address, state] : prior_.resources) known.insert(state.id);
   for (const Change& deposed : deposed_) known.insert(deposed.deposed_id);
   std::vector<UnmanagedResource> out;
-  for (const LiveVolume& v : live_.volumes) {
-    if (known.count(v.id) == 0)
-      out.push_back({Kind::kVolume, v.id, v.spec.name});
-  }
-  for (const LivePod& p : live_.pods) {
-    if (known.count(p.id) == 0 && !p.Gone()) {
-      out.push_back({Kind::kPod, p.id, p.spec.name});
-    }
-  }
-  for (const LiveEndpoint& e : live_.endpoints) {
-    if (known.count(e.id) == 0) {
-      out.push_back({Kind::kEndpoint, e.id, e.spec.name});
-    }
+  for (const KindRules* rules : PlanKinds()) {
+    rules->ListUnmanaged(live_, known, &out);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return std::tie(a.kind, a.name, a.id) < std::tie(b.kind, b.name, b.id);
@@ -668,7 +321,7 @@ void Planner::CheckUnmanagedWriters(
   for (const auto& [address, state] : prior_.resources) {
     known.insert(state.id);
     if (address.kind == Kind::kVolume && !state.id.empty() &&
-        volumes_->count(address.name) > 0) {
+        wanted_.volumes.count(address.name) > 0) {
       volume_by_id[state.id] = address.name;
     }
   }
@@ -726,7 +379,7 @@ std::vector<std::string> Planner::Warnings(
                            ": an earlier apply was interrupted before "
                            "recording whether it had created it, and it is no "
                            "longer in the configuration; ",
-                           address.kind == Kind::kEndpoint ? "an " : "a ",
+                           KindArticle(address.kind), " ",
                            KindName(address.kind), " named \"", intent.name,
                            "\" on RunPod is listed as unmanaged");
     by_address[address].insert(by_address[address].begin(), std::move(text));
@@ -749,24 +402,19 @@ absl::StatusOr<Plan> Planner::Run() {
         "the prior state has no lineage; a new lock file needs one before "
         "planning (a saved plan names it)");
   }
-  // By kind, volumes first: pods and endpoints look up their volumes'
-  // entries.
-  std::map<Kind, std::set<Address>> addresses;
-  for (const auto& [key, v] : *volumes_) {
-    addresses[Kind::kVolume].insert({Kind::kVolume, key});
+  // Kind by kind, in PlanKinds() order: pods and endpoints look up their
+  // volumes' entries.
+  const PlanContext context{wanted_, prior_, live_index_, options_, entries_};
+  for (const KindRules* rules : PlanKinds()) {
+    std::set<Address> addresses;
+    for (const std::string& key : rules->DesiredKeys(wanted_)) {
+      addresses.insert({rules->kind(), key});
+    }
+    for (const auto& [address, state] : prior_.resources) {
+      if (address.kind == rules->kind()) addresses.insert(address);
+    }
+    for (const Address& a : addresses) rules->Plan(a, context, entries_[a]);
   }
-  for (const auto& [key, p] : *pods_) {
-    addresses[Kind::kPod].insert({Kind::kPod, key});
-  }
-  for (const auto& [key, e] : *endpoints_) {
-    addresses[Kind::kEndpoint].insert({Kind::kEndpoint, key});
-  }
-  for (const auto& [address, state] : prior_.resources) {
-    addresses[address.kind].insert(address);
-  }
-  for (const Address& a : addresses[Kind::kVolume]) PlanVolume(a);
-  for (const Address& a : addresses[Kind::kPod]) PlanPod(a);
-  for (const Address& a : addresses[Kind::kEndpoint]) PlanEndpoint(a);
   PlanDeposed();
   AddDependencies();
   AddEndpointDependencies();

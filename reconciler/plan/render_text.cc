@@ -3,6 +3,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reconciler/core/kind_text.h"
 #include "reconciler/plan/render.h"
 #include "reconciler/plan/render_util.h"
 
@@ -129,16 +130,16 @@ std::vector<std::string> DataLossWarnings(const Plan& plan) {
     if (!c.destroys_data) continue;
     std::string line = absl::StrCat(c.address.ToString(),
                                     " will be DESTROYED with all its data");
-    if (c.before.has_value() && c.before->address.kind == Kind::kVolume) {
-      absl::StrAppend(&line, " (", c.before->volume.size_gb, " GB)");
+    if (c.before.has_value()) {
+      absl::StrAppend(&line, DestroyedDataNote(*c.before));
     }
     if (c.action == Action::kReplace) {
       absl::StrAppend(&line, " and replaced by an empty volume");
-      // The endpoints that go on mounting it read the empty one.
+      // The endpoints (what has volume_keys) that go on mounting it read
+      // the empty one.
       std::vector<std::string> readers;
       for (const Change& e : plan.changes) {
-        if (e.address.kind == Kind::kEndpoint &&
-            e.action != Action::kDelete && e.after.has_value() &&
+        if (e.action != Action::kDelete && e.after.has_value() &&
             absl::c_linear_search(e.after->volume_keys, c.address.name)) {
           readers.push_back(e.address.ToString());
         }

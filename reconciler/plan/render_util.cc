@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "reconciler/core/catalog.h"
+#include "reconciler/core/kind_text.h"
 #include "reconciler/plan/diff.h"
 
 namespace podform::render_internal {
@@ -68,10 +69,9 @@ std::string Show(const nlohmann::json& value) {
 
 nlohmann::json RedactedAttributes(const Resource& resource) {
   nlohmann::json attributes = ToAttributes(resource);
-  if (resource.address.kind != Kind::kVolume) {
-    for (const std::string& key : resource.secret_env) {
-      attributes["env"][key] = kSensitive;
-    }
+  // Only what has an env (pods, endpoints) has secret env keys.
+  for (const std::string& key : resource.secret_env) {
+    attributes["env"][key] = kSensitive;
   }
   return attributes;
 }
@@ -120,9 +120,10 @@ std::vector<AttributeLine> AttributeLines(const Change& change) {
       line.op = '+';
       line.after = a->second.shown;
     } else if (a == after.end()) {
-      // A volume whose config leaves its type out accepts the tier RunPod
-      // chose (diff.cc): no change, though only the live volume has one.
-      if (name == "type" && change.address.kind == Kind::kVolume) continue;
+      // E.g. a volume whose config leaves its type out accepts the tier
+      // RunPod chose (diff.cc): no change, though only the live volume has
+      // one.
+      if (UndeclaredAcceptsLive(change.address.kind, name)) continue;
       line.op = '-';
       line.before = b->second.shown;
     } else {

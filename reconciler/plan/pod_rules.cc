@@ -1,0 +1,104 @@
+// A pod's planning rules (DESIGN.md "Planning rules"): what DiffPod changes
+// in place or replaces, the volume it mounts, and the order of a
+// replacement (new-first unless the config or its volume says otherwise).
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "reconciler/core/catalog.h"
+#include "reconciler/plan/kind_rules.h"
+
+namespace podform::plan_internal {
+namespace {
+
+class Pods : public KindRules {
+ public:
+  Kind kind() const override { return Kind::kPod; }
+
+  std::vector<std::string> DesiredKeys(const Desired& desired) const override {
+    return KeysOf(desired.pods);
+  }
+
+  void Plan(const Address& address, const PlanContext& context,
+            Entry& entry) const override {
+    Change& c = entry.change;
+    c.address = address;
+    std::optional<Resource> after;
+    const DesiredPod* desired = nullptr;
+    std::string volume_replaced_reason;
+    bool volume_destroyed_first = false;  // its volume is replaced
+    if (auto it = context.desired.pods.find(address.name);
+        it != context.desired.pods.end()) {
+      desired = &it->second;
+      // A secret is only marked: its value goes to the applier alone.
+      Resource r = RecordedResource(address.name, *desired);
+      const Entry* volume =
+          desired->volume.empty()
+              ? nullptr
+              : MountedVolume(desired->volume, context, entry);
+      if (volume != nullptr && volume->new_identity) {
+        volume_destroyed_first = volume->change.action == Action::kReplace;
+        volume_replaced_reason = absl::StrCat(
+            volume->change.address.ToString(), " is ",
+            volume_destroyed_first ? "replaced" : "re-created",
+            ": a network volume is attached only when a pod is created");
+      } else if (volume != nullptr && volume->recorded != nullptr) {
+        r.pod.network_volume_id = volume->recorded->id;
+      }
+      after = r;
+    }
+    const LivePod* live = PlanWithEnv(
+        entry, after, context,
+        [&](std::string_view id) -> const LivePod* {
+          const LivePod* pod = context.live.FindPod(id);
+          return pod != nullptr && pod->Gone() ? nullptr : pod;
+        },
+        CorrectPod, "");
+    if (live == nullptr) return;
+    Diff d =
+        DiffPod(*c.before, *after, c.secret_env_changes, volume_replaced_reason,
+                context.options.resume_sets_gpu_count);
+    c.action = d.action;
+    c.gpu_count_by_resume = d.gpu_count_by_resume;
+    c.reasons.insert(c.reasons.end(), d.reasons.begin(), d.reasons.end());
+    c.replace_attributes = d.replace_attributes;
+    if (c.action != Action::kReplace) return;
+    if (desired->destroy_first) {
+      c.replace_order_reason = "replace: destroy-first in podform.yaml";
+    } else if (volume_destroyed_first) {
+      c.replace_order_reason = absl::StrCat(
+          "volume.", desired->volume,
+          " is replaced: its old volume goes only after the old pod, and the "
+          "new pod needs the new volume");
+    } else {
+      c.replace_order = ReplaceOrder::kCreateFirst;
+    }
+  }
+
+  void AddCost(const Resource& r, bool after, Cost* cost) const override {
+    if (!r.pod.running) return;
+    std::optional<double> hourly =
+        PodHourlyCost(r.pod.gpu_type, r.pod.gpu_count, r.pod.cloud_type);
+    if (hourly.has_value()) {
+      (after ? cost->pods_hourly_after : cost->pods_hourly_before) += *hourly;
+    } else {
+      cost->unpriced_pods.push_back(r.address);
+    }
+  }
+
+  void ListUnmanaged(const LiveState& live, const std::set<std::string>& known,
+                     std::vector<UnmanagedResource>* out) const override {
+    AppendUnmanaged(
+        kind(), live.pods, known, [](const LivePod& p) { return !p.Gone(); },
+        out);
+  }
+};
+
+}  // namespace
+
+const KindRules& PodRules() {
+  static const Pods rules;
+  return rules;
+}
+
+}  // namespace podform::plan_internal
