@@ -6,27 +6,9 @@
 namespace podform::wire {
 namespace {
 
-const char* Expected(JsonExpected expected) {
-  switch (expected) {
-    case JsonExpected::kString:
-      return "a string";
-    case JsonExpected::kNonEmptyString:
-      return "a non-empty string";
-    case JsonExpected::kInteger:
-      return "an integer";
-    case JsonExpected::kNumber:
-      return "a number";
-    case JsonExpected::kBool:
-      return "a boolean";
-    case JsonExpected::kStrings:
-    case JsonExpected::kArray:
-      return "a list";
-    case JsonExpected::kObject:
-    case JsonExpected::kStringMap:
-      return "an object";
-  }
-  return "a value";
-}
+constexpr JsonExpectedWords kExpected = {
+    "an object", "a list",    "a string", "a non-empty string", "an integer",
+    "a number",  "a boolean", "a list",   "an object"};
 
 absl::Status Words(const JsonViolation& v) {
   switch (v.kind) {
@@ -38,8 +20,9 @@ absl::Status Words(const JsonViolation& v) {
       // An element of a list or a member of a map is a string.
       return Malformed(
           v.FoundPath(),
-          absl::StrCat(Describe(*v.found), ", expected ",
-                       v.item.empty() ? Expected(v.expected) : "a string"));
+          absl::StrCat(
+              Describe(*v.found), ", expected ",
+              v.item.empty() ? WordFor(kExpected, v.expected) : "a string"));
     case JsonViolation::Kind::kEmpty:
       return Malformed(v.MemberPath(), "is empty");
     case JsonViolation::Kind::kBelowMinimum:

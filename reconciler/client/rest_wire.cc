@@ -320,7 +320,9 @@ absl::StatusOr<LiveEndpoint> ParseRestEndpoint(const json& value,
       r.Strings("networkVolumes", &spec.network_volume_ids, kRequired));
   // Any integer, as RunPod's schema has it; one beyond int64 is not one.
   const json* timeout = r.Find("timeout");
-  if (timeout == nullptr) return Malformed(r.MemberPath("timeout"), "is missing");
+  if (timeout == nullptr) {
+    return Malformed(r.MemberPath("timeout"), "is missing");
+  }
   if (!timeout->is_number_integer() ||
       (timeout->is_number_unsigned() &&
        timeout->get<uint64_t>() >

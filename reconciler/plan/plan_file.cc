@@ -54,27 +54,12 @@ absl::Status PlanFileViolation(const std::string& where,
     default:
       break;
   }
-  const char* expected = "a list of strings";
-  switch (v.expected) {
-    case JsonExpected::kString:
-      expected = "a string";
-      break;
-    case JsonExpected::kInteger:
-      expected = "an integer";
-      break;
-    case JsonExpected::kNumber:
-      expected = "a number";
-      break;
-    case JsonExpected::kBool:
-      expected = "true or false";
-      break;
-    case JsonExpected::kArray:
-      expected = "a list";
-      break;
-    default:
-      break;
-  }
-  return PlanFileError(where, absl::StrCat("\"", v.key, "\" must be ", expected));
+  static constexpr JsonExpectedWords kWords = {
+      "an object",  "a list",   "a string",      "a non-empty string",
+      "an integer", "a number", "true or false", "a list of strings",
+      "an object"};
+  return PlanFileError(where, absl::StrCat("\"", v.key, "\" must be ",
+                                           WordFor(kWords, v.expected)));
 }
 
 // Reads one JSON object of the plan file member by member; every failure

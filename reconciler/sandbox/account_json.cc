@@ -156,39 +156,19 @@ absl::Status DataViolation(const JsonViolation& v) {
     case JsonViolation::Kind::kBelowMinimum:
     case JsonViolation::Kind::kAboveMaximum:
       // As int64 (an integer beyond it shows wrapped, as it always has).
-      return DataError(v.MemberPath(), absl::StrCat("out of range: ",
-                                                    v.found->get<int64_t>()));
+      return DataError(v.MemberPath(),
+                       absl::StrCat("out of range: ", v.found->get<int64_t>()));
     default:
       break;
   }
   if (!v.item.empty() && v.expected == JsonExpected::kStringMap) {
     return DataError(v.FoundPath(), "expected a string");
   }
-  const char* expected = "an object";
-  switch (v.expected) {
-    case JsonExpected::kString:
-    case JsonExpected::kNonEmptyString:
-      expected = "a string";
-      break;
-    case JsonExpected::kInteger:
-      expected = "an integer";
-      break;
-    case JsonExpected::kNumber:
-      expected = "a number";
-      break;
-    case JsonExpected::kBool:
-      expected = "true or false";
-      break;
-    case JsonExpected::kStrings:
-      expected = "strings";
-      break;
-    case JsonExpected::kArray:
-      expected = "an array";
-      break;
-    default:
-      break;
-  }
-  return DataError(v.MemberPath(), absl::StrCat("expected ", expected));
+  static constexpr JsonExpectedWords kWords = {
+      "an object", "an array",      "a string", "a string", "an integer",
+      "a number",  "true or false", "strings",  "an object"};
+  return DataError(v.MemberPath(),
+                   absl::StrCat("expected ", WordFor(kWords, v.expected)));
 }
 
 constexpr JsonReader::Presence kRequired = JsonReader::kRequired;
@@ -240,12 +220,13 @@ absl::StatusOr<NetworkVolume> VolumeFromJson(const json& j,
   if (volume.id.empty()) return DataError(r.MemberPath("id"), "empty");
   if (volume.type != kVolumeStandard &&
       volume.type != kVolumeHighPerformance) {
-    return DataError(r.MemberPath("type"), "must be STANDARD or HIGH_PERFORMANCE");
+    return DataError(r.MemberPath("type"),
+                     "must be STANDARD or HIGH_PERFORMANCE");
   }
   if (FindDataCenter(volume.data_center_id) == nullptr) {
-    return DataError(r.MemberPath("dataCenterId"),
-                   absl::StrCat("unknown data center \"",
-                                volume.data_center_id, "\""));
+    return DataError(
+        r.MemberPath("dataCenterId"),
+        absl::StrCat("unknown data center \"", volume.data_center_id, "\""));
   }
   return volume;
 }
@@ -270,8 +251,7 @@ absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
   RETURN_IF_ERROR(r.Array("env", &env));
   if (env != nullptr) {
     for (size_t i = 0; i < env->size(); ++i) {
-      ObjectReader e((*env)[i],
-                     absl::StrCat(r.MemberPath("env"), "[", i, "]"));
+      ObjectReader e((*env)[i], absl::StrCat(r.MemberPath("env"), "[", i, "]"));
       RETURN_IF_ERROR(e.RequireObject());
       EnvVar var;
       RETURN_IF_ERROR(e.String("key", &var.key, kRequired));
@@ -283,8 +263,8 @@ absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
   RETURN_IF_ERROR(r.String("ports", &pod.ports));
   RETURN_IF_ERROR(r.String("dockerArgs", &pod.docker_args));
   RETURN_IF_ERROR(r.String("templateId", &pod.template_id));
-  RETURN_IF_ERROR(r.String("containerRegistryAuthId",
-                              &pod.container_registry_auth_id));
+  RETURN_IF_ERROR(
+      r.String("containerRegistryAuthId", &pod.container_registry_auth_id));
   RETURN_IF_ERROR(r.String("desiredStatus", &pod.desired_status));
   RETURN_IF_ERROR(r.Count("vcpuCount", &pod.vcpu_count));
   RETURN_IF_ERROR(r.Count("memoryInGb", &pod.memory_in_gb));
@@ -307,18 +287,19 @@ absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
 
   if (pod.id.empty()) return DataError(r.MemberPath("id"), "empty");
   if (FindDataCenter(pod.data_center_id) == nullptr) {
-    return DataError(r.MemberPath("dataCenterId"),
-                   absl::StrCat("unknown data center \"", pod.data_center_id,
-                                "\""));
+    return DataError(
+        r.MemberPath("dataCenterId"),
+        absl::StrCat("unknown data center \"", pod.data_center_id, "\""));
   }
   const GpuTypeInfo* gpu = FindGpuType(pod.gpu_type_id);
   if (gpu == nullptr) {
-    return DataError(r.MemberPath("gpuTypeId"), absl::StrCat("unknown GPU type \"",
-                                                     pod.gpu_type_id, "\""));
+    return DataError(
+        r.MemberPath("gpuTypeId"),
+        absl::StrCat("unknown GPU type \"", pod.gpu_type_id, "\""));
   }
   if (pod.gpu_count < 1 || pod.gpu_count > gpu->max_gpu_count) {
     return DataError(r.MemberPath("gpuCount"),
-                   absl::StrCat("must be 1..", gpu->max_gpu_count));
+                     absl::StrCat("must be 1..", gpu->max_gpu_count));
   }
   if (pod.cloud_type != "SECURE" && pod.cloud_type != "COMMUNITY") {
     return DataError(r.MemberPath("cloudType"), "must be SECURE or COMMUNITY");
@@ -327,7 +308,8 @@ absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
     return DataError(r.MemberPath("publicPortBase"), "must be 1..65535");
   }
   if (pod.desired_status != "RUNNING" && pod.desired_status != "EXITED") {
-    return DataError(r.MemberPath("desiredStatus"), "must be RUNNING or EXITED");
+    return DataError(r.MemberPath("desiredStatus"),
+                     "must be RUNNING or EXITED");
   }
   // Fill in what a hand-written pod leaves out, as a new pod would have it.
   if (pod.vcpu_count == 0) pod.vcpu_count = 8 * pod.gpu_count;
@@ -344,8 +326,9 @@ absl::Status CheckOneOf(const ObjectReader& r, const std::string& key,
                         const std::string& value,
                         const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
-    return DataError(r.MemberPath(key),
-                   absl::StrCat("must be one of ", absl::StrJoin(allowed, ", ")));
+    return DataError(
+        r.MemberPath(key),
+        absl::StrCat("must be one of ", absl::StrJoin(allowed, ", ")));
   }
   return absl::OkStatus();
 }
@@ -368,8 +351,8 @@ absl::StatusOr<Template> TemplateFromJson(const json& j,
   RETURN_IF_ERROR(r.Strings("ports", &ports));
   c.ports = ports.value_or(std::vector<std::string>{});
   RETURN_IF_ERROR(r.String("registry", &c.registry));
-  RETURN_IF_ERROR(r.Count("persistentSize", &t.persistent_size_gb, kOptional,
-                          INT64_MAX));
+  RETURN_IF_ERROR(
+      r.Count("persistentSize", &t.persistent_size_gb, kOptional, INT64_MAX));
   RETURN_IF_ERROR(r.String("persistentPath", &t.persistent_path));
   RETURN_IF_ERROR(r.Bool("serverless", &t.serverless));
   RETURN_IF_ERROR(r.Bool("public", &t.is_public));
@@ -440,7 +423,7 @@ absl::StatusOr<Endpoint> EndpointFromJson(const json& j,
   for (const std::string& dc : e.data_center_ids) {
     if (FindDataCenter(dc) == nullptr) {
       return DataError(r.MemberPath("dataCenterIds"),
-                     absl::StrCat("unknown data center \"", dc, "\""));
+                       absl::StrCat("unknown data center \"", dc, "\""));
     }
   }
   return e;
@@ -452,18 +435,16 @@ absl::Status CheckEndpointLinks(const Account& account, const Endpoint& e,
                                 const std::string& path) {
   const Template* bound = account.FindTemplate(e.template_id);
   if (bound == nullptr || bound->endpoint_id != e.id) {
-    return DataError(
-        path + ".templateId",
-        absl::StrCat("no template \"", e.template_id,
-                     "\" bound to this endpoint"));
+    return DataError(path + ".templateId",
+                     absl::StrCat("no template \"", e.template_id,
+                                  "\" bound to this endpoint"));
   }
   std::set<std::string> data_centers;
   for (const std::string& id : e.network_volumes) {
     const NetworkVolume* volume = account.FindVolume(id);
     if (volume == nullptr) {
-      return DataError(
-          path + ".networkVolumes",
-          absl::StrCat("no network volume \"", id, "\""));
+      return DataError(path + ".networkVolumes",
+                       absl::StrCat("no network volume \"", id, "\""));
     }
     if (!data_centers.insert(volume->data_center_id).second) {
       return DataError(
@@ -578,7 +559,7 @@ absl::Status CheckPodVolume(const Account& account, const Pod& pod,
   }
   if (volume->data_center_id != pod.data_center_id) {
     return DataError(path + ".dataCenterId",
-                               "differs from its network volume's data center");
+                     "differs from its network volume's data center");
   }
   return absl::OkStatus();
 }
@@ -600,8 +581,8 @@ absl::Status Load(const json& root, Account& account) {
                                     account.mutable_profile()));
   }
   int64_t journal_sequence = 0;
-  RETURN_IF_ERROR(r.Count("journalSequence", &journal_sequence, kOptional,
-                            INT64_MAX));
+  RETURN_IF_ERROR(
+      r.Count("journalSequence", &journal_sequence, kOptional, INT64_MAX));
   account.set_journal_sequence(static_cast<uint64_t>(journal_sequence));
   int default_capacity = kDefaultCapacity;
   RETURN_IF_ERROR(r.Count("defaultCapacity", &default_capacity));
@@ -614,7 +595,8 @@ absl::Status Load(const json& root, Account& account) {
   if (volumes != nullptr) {
     for (size_t i = 0; i < volumes->size(); ++i) {
       std::string path = absl::StrCat("networkVolumes[", i, "]");
-      ASSIGN_OR_RETURN(NetworkVolume volume, VolumeFromJson((*volumes)[i], path));
+      ASSIGN_OR_RETURN(NetworkVolume volume,
+                       VolumeFromJson((*volumes)[i], path));
       RETURN_IF_ERROR(Annotate(account.RestoreVolume(std::move(volume)), path));
     }
   }
@@ -652,8 +634,8 @@ absl::Status Load(const json& root, Account& account) {
     if (t.endpoint_id.has_value() &&
         account.FindEndpoint(*t.endpoint_id) == nullptr) {
       return DataError("templates",
-                     absl::StrCat("template ", t.id, " is bound to endpoint ",
-                                  *t.endpoint_id, ", which does not exist"));
+                       absl::StrCat("template ", t.id, " is bound to endpoint ",
+                                    *t.endpoint_id, ", which does not exist"));
     }
   }
   return r.RefuseUnread();
@@ -806,7 +788,7 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
   // not belongs to another state (a data file restored from a backup).
   if (static_cast<uint64_t>(seq) != account.journal_sequence() + 1) {
     return DataError("seq", absl::StrCat(seq, " does not follow ",
-                                       account.journal_sequence()));
+                                         account.journal_sequence()));
   }
   RETURN_IF_ERROR(LoadRandom(r, account));
   auto list = [&](const char* key) -> absl::StatusOr<const json*> {
@@ -833,8 +815,9 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
     const NetworkVolume* before = account.FindVolume(volume.id);
     if (before != nullptr && account.PodsUsingVolume(volume.id) > 0 &&
         before->data_center_id != volume.data_center_id) {
-      return DataError(path + ".dataCenterId",
-                     "differs from the data center of the pods that mount it");
+      return DataError(
+          path + ".dataCenterId",
+          "differs from the data center of the pods that mount it");
     }
     std::string id = volume.id;
     account.ReplayVolume(id, std::move(volume));
@@ -875,9 +858,9 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
     const Template* t = account.FindTemplate(id);
     if (t != nullptr && t->endpoint_id.has_value() &&
         account.FindEndpoint(*t->endpoint_id) != nullptr) {
-      return DataError("deletedTemplates",
-                     absl::StrCat("template \"", id,
-                                  "\" is bound to an endpoint"));
+      return DataError(
+          "deletedTemplates",
+          absl::StrCat("template \"", id, "\" is bound to an endpoint"));
     }
     account.ReplayTemplate(id, std::nullopt);
   }
@@ -887,14 +870,14 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
                    ids("deletedNetworkVolumes"));
   for (const std::string& id : deleted_volumes) {
     if (account.PodsUsingVolume(id) > 0) {
-      return DataError("deletedNetworkVolumes",
-                     absl::StrCat("network volume \"", id,
-                                  "\" is mounted by a pod"));
+      return DataError(
+          "deletedNetworkVolumes",
+          absl::StrCat("network volume \"", id, "\" is mounted by a pod"));
     }
     if (!account.EndpointsUsingVolume(id).empty()) {
       return DataError("deletedNetworkVolumes",
-                     absl::StrCat("network volume \"", id,
-                                  "\" is mounted by an endpoint"));
+                       absl::StrCat("network volume \"", id,
+                                    "\" is mounted by an endpoint"));
     }
     account.ReplayVolume(id, std::nullopt);
   }

@@ -10,27 +10,10 @@ namespace {
 
 using nlohmann::json;
 
-// JSON Schema's name for what `expected` asks a member to be.
-const char* SchemaType(JsonExpected expected) {
-  switch (expected) {
-    case JsonExpected::kString:
-    case JsonExpected::kNonEmptyString:
-      return "string";
-    case JsonExpected::kInteger:
-      return "integer";
-    case JsonExpected::kNumber:
-      return "number";
-    case JsonExpected::kBool:
-      return "boolean";
-    case JsonExpected::kStrings:
-    case JsonExpected::kArray:
-      return "array";
-    case JsonExpected::kObject:
-    case JsonExpected::kStringMap:
-      return "object";
-  }
-  return "value";
-}
+// JSON Schema's name for what each JsonExpected asks a member to be.
+constexpr JsonExpectedWords kSchemaTypes = {"object",  "array",   "string",
+                                            "string",  "integer", "number",
+                                            "boolean", "array",   "object"};
 
 // RunPod's words for a violation: "PATH: MESSAGE" as in its errors[].
 std::string Words(const JsonViolation& v) {
@@ -42,9 +25,10 @@ std::string Words(const JsonViolation& v) {
       return absl::StrCat(v.path, ": missing property '", v.key, "'");
     case JsonViolation::Kind::kWrongType:
       // An element of a list or a member of a map is a string.
-      return absl::StrCat(v.FoundPath(), ": expected ",
-                          v.item.empty() ? SchemaType(v.expected) : "string",
-                          ", got ", JsonTypeName(*v.found));
+      return absl::StrCat(
+          v.FoundPath(), ": expected ",
+          v.item.empty() ? WordFor(kSchemaTypes, v.expected) : "string",
+          ", got ", JsonTypeName(*v.found));
     case JsonViolation::Kind::kEmpty:
       return absl::StrCat(v.MemberPath(), ": must not be empty");
     case JsonViolation::Kind::kBelowMinimum:
@@ -153,8 +137,8 @@ const json* BodyReader::Object(const std::string& key, bool required) {
 
 const json* BodyReader::Array(const std::string& key, bool required) {
   const json* array = nullptr;
-  (void)reader_.Array(
-      key, &array, required ? JsonReader::kRequired : JsonReader::kOptional);
+  (void)reader_.Array(key, &array,
+                      required ? JsonReader::kRequired : JsonReader::kOptional);
   return array;
 }
 

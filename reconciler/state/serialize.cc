@@ -64,31 +64,20 @@ std::string Words(const JsonViolation& v) {
     default:
       break;
   }
-  const char* expected = "an object";
-  switch (v.expected) {
-    case JsonExpected::kString:
-      expected = "a string";
-      break;
-    case JsonExpected::kNonEmptyString:
-      expected = "a non-empty string";
-      break;
-    case JsonExpected::kBool:
-      expected = "true or false";
-      break;
-    case JsonExpected::kArray:
-      expected = "a list";
-      break;
-    case JsonExpected::kInteger:
-      // The file's one integer is a count (the serial); a number that is
-      // not one is shown.
-      return absl::StrCat("\"", v.key, "\" must be a non-negative integer, not ",
-                          v.found->is_number() ? v.found->dump()
-                                               : JsonType(*v.found));
-    default:
-      break;
-  }
-  return absl::StrCat("\"", v.key, "\" must be ", expected, ", not ",
-                      JsonType(*v.found));
+  // The file's one integer is a count (the serial); a number that is not
+  // one is shown.
+  static constexpr JsonExpectedWords kWords = {"an object",
+                                               "a list",
+                                               "a string",
+                                               "a non-empty string",
+                                               "a non-negative integer",
+                                               "a number",
+                                               "true or false",
+                                               "a list of strings",
+                                               "an object"};
+  bool shown = v.expected == JsonExpected::kInteger && v.found->is_number();
+  return absl::StrCat("\"", v.key, "\" must be ", WordFor(kWords, v.expected),
+                      ", not ", shown ? v.found->dump() : JsonType(*v.found));
 }
 
 // Errors for one object of the file: "PATH: CONTEXT: message".
@@ -174,12 +163,10 @@ absl::StatusOr<ResourceState> ParseResource(const std::string& path,
   }
   bool volume = address.kind == Kind::kVolume;
   JsonReader members = reader.Members(entry);
-  RETURN_IF_ERROR(volume
-                      ? members.OnlyMembers({"attributes", "id", "protect"})
-                      : members.OnlyMembers({"attributes", "id"}));
+  RETURN_IF_ERROR(volume ? members.OnlyMembers({"attributes", "id", "protect"})
+                         : members.OnlyMembers({"attributes", "id"}));
   ResourceState out;
-  RETURN_IF_ERROR(
-      members.NonEmptyString("id", &out.id, JsonReader::kRequired));
+  RETURN_IF_ERROR(members.NonEmptyString("id", &out.id, JsonReader::kRequired));
   const json* attributes = nullptr;
   RETURN_IF_ERROR(
       members.Object("attributes", &attributes, JsonReader::kRequired));
@@ -288,9 +275,9 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
                                      State::kVersion));
   }
   JsonReader members = reader.Members(root);
-  RETURN_IF_ERROR(members.OnlyMembers({"deposed", "intents", "lineage",
-                                       "resources", "serial", "target",
-                                       "version"}));
+  RETURN_IF_ERROR(
+      members.OnlyMembers({"deposed", "intents", "lineage", "resources",
+                           "serial", "target", "version"}));
 
   State state;
   RETURN_IF_ERROR(

@@ -34,7 +34,8 @@ std::string JsonTypeName(const json& value) {
 
 std::string JsonMemberPath(const std::string& path, std::string_view key) {
   if (key.empty()) return path;
-  return path.empty() ? std::string(key) : absl::StrCat(path, ".", std::string(key));
+  return path.empty() ? std::string(key)
+                      : absl::StrCat(path, ".", std::string(key));
 }
 
 std::string JsonViolation::MemberPath() const {
@@ -78,8 +79,7 @@ const json* JsonReader::Member(std::string_view key, Presence presence,
 }
 
 JsonViolation JsonReader::Violation(JsonViolation::Kind kind,
-                                    std::string_view key,
-                                    JsonExpected expected,
+                                    std::string_view key, JsonExpected expected,
                                     const json* found) const {
   JsonViolation violation;
   violation.kind = kind;
@@ -130,13 +130,13 @@ JsonReader::Result<int64_t> JsonReader::ReadInteger(std::string_view key,
       v->get<uint64_t>() >
           static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   if (beyond_int64 || v->get<int64_t>() > max) {
-    JsonViolation violation = Violation(JsonViolation::Kind::kAboveMaximum,
-                                        key, JsonExpected::kInteger, v);
+    JsonViolation violation = Violation(JsonViolation::Kind::kAboveMaximum, key,
+                                        JsonExpected::kInteger, v);
     violation.limit = absl::StrCat(max);
     result.status = report_(violation);
   } else if (v->get<int64_t>() < min) {
-    JsonViolation violation = Violation(JsonViolation::Kind::kBelowMinimum,
-                                        key, JsonExpected::kInteger, v);
+    JsonViolation violation = Violation(JsonViolation::Kind::kBelowMinimum, key,
+                                        JsonExpected::kInteger, v);
     violation.limit = absl::StrCat(min);
     result.status = report_(violation);
   } else {
@@ -154,8 +154,8 @@ JsonReader::Result<double> JsonReader::ReadNumber(std::string_view key,
   if (!v->is_number() || !std::isfinite(v->get<double>())) {
     result.status = WrongType(key, JsonExpected::kNumber, *v);
   } else if (v->get<double>() < min) {
-    JsonViolation violation = Violation(JsonViolation::Kind::kBelowMinimum,
-                                        key, JsonExpected::kNumber, v);
+    JsonViolation violation = Violation(JsonViolation::Kind::kBelowMinimum, key,
+                                        JsonExpected::kNumber, v);
     violation.limit = absl::StrCat(min);
     result.status = report_(violation);
   } else {
@@ -239,8 +239,8 @@ absl::Status JsonReader::ReadContainer(std::string_view key, Presence presence,
   absl::Status status;
   const json* v = Member(key, presence, &status);
   if (v == nullptr) return status;
-  bool fits = expected == JsonExpected::kObject ? v->is_object()
-                                                : v->is_array();
+  bool fits =
+      expected == JsonExpected::kObject ? v->is_object() : v->is_array();
   if (!fits) return WrongType(key, expected, *v);
   *out = v;
   return absl::OkStatus();

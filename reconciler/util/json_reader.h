@@ -9,6 +9,7 @@
 // Status the read returns. A Report that returns an error makes a fail-fast
 // reader; one that records the violation and returns OK a collect-all one.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -38,12 +39,21 @@ enum class JsonExpected {
   kArray,
   kString,
   kNonEmptyString,
-  kInteger,     // an integer within the read's bounds
-  kNumber,      // a finite number (integer or not)
+  kInteger,  // an integer within the read's bounds
+  kNumber,   // a finite number (integer or not)
   kBool,
-  kStrings,     // an array of strings
-  kStringMap,   // an object of strings
+  kStrings,    // an array of strings
+  kStringMap,  // an object of strings
 };
+
+// One caller's words for each JsonExpected, in the enum's order.
+using JsonExpectedWords = std::array<const char*, 9>;
+static_assert(static_cast<size_t>(JsonExpected::kStringMap) + 1 ==
+              std::tuple_size_v<JsonExpectedWords>);
+inline const char* WordFor(const JsonExpectedWords& words,
+                           JsonExpected expected) {
+  return words[static_cast<size_t>(expected)];
+}
 
 // One thing wrong with what a JsonReader reads.
 struct JsonViolation {
@@ -207,11 +217,10 @@ class JsonReader {
   Result<bool> ReadBool(std::string_view key, Presence presence);
   Result<std::vector<std::string>> ReadStrings(std::string_view key,
                                                Presence presence);
-  Result<std::map<std::string, std::string>> ReadStringMap(
-      std::string_view key, Presence presence);
+  Result<std::map<std::string, std::string>> ReadStringMap(std::string_view key,
+                                                           Presence presence);
   absl::Status ReadContainer(std::string_view key, Presence presence,
-                             JsonExpected expected,
-                             const nlohmann::json** out);
+                             JsonExpected expected, const nlohmann::json** out);
 
   const nlohmann::json* value_;
   std::string path_;

@@ -148,9 +148,9 @@ TEST(JsonReaderTest, AnAbsentMemberLeavesTheOutputOrIsMissing) {
 TEST(JsonReaderTest, NullIsAValueOrAbsent) {
   json j = json::parse(R"({"s": null})");
   std::string s = "kept";
-  EXPECT_EQ(FailFast(j, "").String("s", &s),
-            absl::InvalidArgumentError(
-                "wrong-type s expected=string found=null"));
+  EXPECT_EQ(
+      FailFast(j, "").String("s", &s),
+      absl::InvalidArgumentError("wrong-type s expected=string found=null"));
   JsonReader absent = FailFast(j, "", JsonReader::Null::kIsAbsent);
   EXPECT_TRUE(absent.String("s", &s).ok());
   EXPECT_EQ(s, "kept");
@@ -169,9 +169,8 @@ TEST(JsonReaderTest, WrongTypesNameTheExpectationAndTheValue) {
   double f = 0;
   bool b = false;
   const json* o = &j;
-  EXPECT_EQ(r.String("s", &s),
-            absl::InvalidArgumentError(
-                "wrong-type a.b.s expected=string found=1"));
+  EXPECT_EQ(r.String("s", &s), absl::InvalidArgumentError(
+                                   "wrong-type a.b.s expected=string found=1"));
   EXPECT_EQ(r.NonEmptyString("s", &s),
             absl::InvalidArgumentError(
                 "wrong-type a.b.s expected=non-empty-string found=1"));
@@ -184,16 +183,14 @@ TEST(JsonReaderTest, WrongTypesNameTheExpectationAndTheValue) {
   EXPECT_EQ(r.Number("f", &f),
             absl::InvalidArgumentError(
                 "wrong-type a.b.f expected=number found=\"1\""));
-  EXPECT_EQ(r.Bool("b", &b),
-            absl::InvalidArgumentError(
-                "wrong-type a.b.b expected=bool found=0"));
-  EXPECT_EQ(r.Object("o", &o),
-            absl::InvalidArgumentError(
-                "wrong-type a.b.o expected=object found=[]"));
+  EXPECT_EQ(r.Bool("b", &b), absl::InvalidArgumentError(
+                                 "wrong-type a.b.b expected=bool found=0"));
+  EXPECT_EQ(
+      r.Object("o", &o),
+      absl::InvalidArgumentError("wrong-type a.b.o expected=object found=[]"));
   EXPECT_EQ(o, nullptr);
-  EXPECT_EQ(r.Array("a", &o),
-            absl::InvalidArgumentError(
-                "wrong-type a.b.a expected=array found={}"));
+  EXPECT_EQ(r.Array("a", &o), absl::InvalidArgumentError(
+                                  "wrong-type a.b.a expected=array found={}"));
   EXPECT_EQ(s, "");
   EXPECT_EQ(n, 0);
 }
@@ -251,9 +248,9 @@ TEST(JsonReaderTest, FailFastStopsAtTheFirstBadElement) {
   JsonReader r = FailFast(j, "$");
   std::vector<std::string> l = {"kept"};
   std::map<std::string, std::string> m;
-  EXPECT_EQ(r.Strings("l", &l),
-            absl::InvalidArgumentError(
-                "wrong-type $.l[1] expected=strings found=1"));
+  EXPECT_EQ(
+      r.Strings("l", &l),
+      absl::InvalidArgumentError("wrong-type $.l[1] expected=strings found=1"));
   EXPECT_THAT(l, ElementsAre("kept"));
   EXPECT_EQ(r.StringMap("m", &m),
             absl::InvalidArgumentError(
