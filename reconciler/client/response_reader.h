@@ -7,8 +7,8 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/util/json_reader.h"
 
 namespace podform::wire {
 
@@ -18,12 +18,12 @@ absl::Status Malformed(const std::string& path, const std::string& what);
 // "is null", "is string", ...: what `value` is, for Malformed.
 std::string Describe(const nlohmann::json& value);
 
-// object[key]. When absent: Malformed "PATH.KEY is missing" if `required`,
-// else nullptr.
-absl::StatusOr<const nlohmann::json*> Member(const nlohmann::json& object,
-                                             const char* key,
-                                             const std::string& path,
-                                             bool required = true);
+// A fail-fast reader of `object` (which must outlive it), found at `path`
+// of RunPod's answer; a null member is a value. Its errors are Malformed:
+// "PATH.KEY is missing", "PATH.KEY is string, expected an integer",
+// "PATH.KEY is empty", "PATH.KEY is out of range".
+JsonReader ResponseReader(const nlohmann::json& object,
+                          const std::string& path);
 
 }  // namespace podform::wire
 

@@ -18,54 +18,38 @@ namespace {
 using nlohmann::json;
 using wire::Describe;
 using wire::Malformed;
-using wire::Member;
+using wire::ResponseReader;
 
-absl::Status RequireObject(const json& value, const std::string& path) {
-  if (!value.is_object()) {
-    return Malformed(path, Describe(value) + ", expected an object");
-  }
-  return absl::OkStatus();
-}
+constexpr JsonReader::Presence kRequired = JsonReader::kRequired;
 
 // A string member; null gives "" when `nullable`.
-absl::StatusOr<std::string> String(const json& object, const char* key,
-                                   const std::string& path,
+absl::StatusOr<std::string> String(JsonReader& r, const char* key,
                                    bool nullable = false) {
-  ASSIGN_OR_RETURN(const json* value, Member(object, key, path));
-  if (nullable && value->is_null()) return std::string();
-  if (!value->is_string()) {
-    return Malformed(path + "." + key,
-                     Describe(*value) + ", expected a string");
-  }
-  return value->get<std::string>();
+  const json* value = r.Find(key);
+  if (nullable && value != nullptr && value->is_null()) return std::string();
+  std::string out;
+  RETURN_IF_ERROR(r.String(key, &out, kRequired));
+  return out;
 }
 
-absl::StatusOr<std::string> Id(const json& object, const char* key,
-                               const std::string& path) {
-  ASSIGN_OR_RETURN(std::string id, String(object, key, path));
-  if (id.empty()) return Malformed(path + "." + key, "is empty");
+absl::StatusOr<std::string> Id(JsonReader& r, const char* key) {
+  ASSIGN_OR_RETURN(std::string id, String(r, key));
+  if (id.empty()) return Malformed(r.MemberPath(key), "is empty");
   return id;
 }
 
-// An integer member that fits an int32.
-absl::StatusOr<int> Int(const json& value, const std::string& path) {
-  if (!value.is_number_integer()) {
-    return Malformed(path, Describe(value) + ", expected an integer");
-  }
-  if (value.is_number_unsigned()
-          ? value.get<uint64_t>() >
-                static_cast<uint64_t>(std::numeric_limits<int>::max())
-          : (value.get<int64_t>() < std::numeric_limits<int>::min() ||
-             value.get<int64_t>() > std::numeric_limits<int>::max())) {
-    return Malformed(path, "is out of range");
-  }
-  return static_cast<int>(value.get<int64_t>());
+// An integer member that fits an int32; left as it is when absent and not
+// `required`.
+absl::Status Int(JsonReader& r, const char* key, int* out,
+                 JsonReader::Presence presence = kRequired) {
+  return r.Integer(key, out, std::numeric_limits<int>::min(),
+                   std::numeric_limits<int>::max(), presence);
 }
 
-absl::StatusOr<int> IntMember(const json& object, const char* key,
-                              const std::string& path) {
-  ASSIGN_OR_RETURN(const json* value, Member(object, key, path));
-  return Int(*value, path + "." + key);
+absl::StatusOr<int> Int(JsonReader& r, const char* key) {
+  int out = 0;
+  RETURN_IF_ERROR(Int(r, key, &out));
+  return out;
 }
 
 json NetworkMounts(const PodSpec& spec) {
@@ -78,44 +62,6 @@ json EnvMap(const std::map<std::string, std::string>& map) {
   json env = json::object();
   for (const auto& [key, value] : map) env[key] = value;
   return env;
-}
-
-// A string-to-string map member (`env`), or {} when absent and not
-// `required`.
-absl::Status ReadEnv(const json& object, const std::string& path,
-                     bool required, std::map<std::string, std::string>* out) {
-  ASSIGN_OR_RETURN(const json* env, Member(object, "env", path, required));
-  if (env == nullptr) return absl::OkStatus();
-  if (!env->is_object()) {
-    return Malformed(path + ".env", Describe(*env) + ", expected an object");
-  }
-  for (const auto& [key, item] : env->items()) {
-    if (!item.is_string()) {
-      return Malformed(absl::StrCat(path, ".env.", key),
-                       Describe(item) + ", expected a string");
-    }
-    (*out)[key] = item.get<std::string>();
-  }
-  return absl::OkStatus();
-}
-
-// A list of strings (`key` of `object`).
-absl::StatusOr<std::vector<std::string>> Strings(const json& object,
-                                                 const char* key,
-                                                 const std::string& path) {
-  ASSIGN_OR_RETURN(const json* list, Member(object, key, path));
-  if (!list->is_array()) {
-    return Malformed(path + "." + key, Describe(*list) + ", expected a list");
-  }
-  std::vector<std::string> out;
-  for (size_t i = 0; i < list->size(); ++i) {
-    if (!(*list)[i].is_string()) {
-      return Malformed(absl::StrCat(path, ".", key, "[", i, "]"),
-                       Describe((*list)[i]) + ", expected a string");
-    }
-    out.push_back((*list)[i].get<std::string>());
-  }
-  return out;
 }
 
 absl::Status CheckEndpointSpec(const EndpointSpec& spec) {
@@ -239,14 +185,15 @@ absl::StatusOr<json> RestUpdateEndpointBody(const EndpointSpec& spec) {
 
 absl::StatusOr<LiveVolume> ParseRestVolume(const json& value,
                                            const std::string& path) {
-  RETURN_IF_ERROR(RequireObject(value, path));
+  JsonReader r = ResponseReader(value, path);
+  RETURN_IF_ERROR(r.RequireObject());
   LiveVolume volume;
-  ASSIGN_OR_RETURN(volume.id, Id(value, "id", path));
-  ASSIGN_OR_RETURN(volume.spec.name, String(value, "name", path));
-  ASSIGN_OR_RETURN(int size, IntMember(value, "size", path));
+  ASSIGN_OR_RETURN(volume.id, Id(r, "id"));
+  ASSIGN_OR_RETURN(volume.spec.name, String(r, "name"));
+  ASSIGN_OR_RETURN(int size, Int(r, "size"));
   volume.spec.size_gb = size;
-  ASSIGN_OR_RETURN(volume.spec.data_center, String(value, "dataCenter", path));
-  ASSIGN_OR_RETURN(volume.spec.type, String(value, "type", path));
+  ASSIGN_OR_RETURN(volume.spec.data_center, String(r, "dataCenter"));
+  ASSIGN_OR_RETURN(volume.spec.type, String(r, "type"));
   // A tier RunPod adds later is reported as none: podform neither compares
   // it nor records it.
   if (!IsVolumeType(volume.spec.type)) volume.spec.type.clear();
@@ -255,71 +202,49 @@ absl::StatusOr<LiveVolume> ParseRestVolume(const json& value,
 
 absl::StatusOr<LivePod> ParseRestPod(const json& value,
                                      const std::string& path) {
-  RETURN_IF_ERROR(RequireObject(value, path));
+  JsonReader r = ResponseReader(value, path);
+  RETURN_IF_ERROR(r.RequireObject());
   LivePod pod;
   PodSpec& spec = pod.spec;
-  ASSIGN_OR_RETURN(pod.id, Id(value, "id", path));
-  ASSIGN_OR_RETURN(spec.name, String(value, "name", path));
-  ASSIGN_OR_RETURN(spec.image, String(value, "image", path));
-  ASSIGN_OR_RETURN(spec.docker_args, String(value, "args", path));
-  ASSIGN_OR_RETURN(spec.container_disk_gb, IntMember(value, "disk", path));
-  ASSIGN_OR_RETURN(spec.cloud_type, String(value, "cloud", path));
+  ASSIGN_OR_RETURN(pod.id, Id(r, "id"));
+  ASSIGN_OR_RETURN(spec.name, String(r, "name"));
+  ASSIGN_OR_RETURN(spec.image, String(r, "image"));
+  ASSIGN_OR_RETURN(spec.docker_args, String(r, "args"));
+  RETURN_IF_ERROR(Int(r, "disk", &spec.container_disk_gb));
+  ASSIGN_OR_RETURN(spec.cloud_type, String(r, "cloud"));
   ASSIGN_OR_RETURN(spec.data_center,
-                   String(value, "dataCenterId", path, /*nullable=*/true));
-  ASSIGN_OR_RETURN(pod.phase, String(value, "status", path));
-
-  RETURN_IF_ERROR(ReadEnv(value, path, /*required=*/true, &spec.env));
-
-  ASSIGN_OR_RETURN(const json* ports, Member(value, "ports", path));
-  if (!ports->is_array()) {
-    return Malformed(path + ".ports", Describe(*ports) + ", expected a list");
-  }
-  for (size_t i = 0; i < ports->size(); ++i) {
-    if (!(*ports)[i].is_string()) {
-      return Malformed(absl::StrCat(path, ".ports[", i, "]"),
-                       Describe((*ports)[i]) + ", expected a string");
-    }
-    spec.ports.push_back((*ports)[i].get<std::string>());
-  }
+                   String(r, "dataCenterId", /*nullable=*/true));
+  ASSIGN_OR_RETURN(pod.phase, String(r, "status"));
+  RETURN_IF_ERROR(r.StringMap("env", &spec.env, kRequired));
+  RETURN_IF_ERROR(r.Strings("ports", &spec.ports, kRequired));
 
   spec.gpu_type.clear();
   spec.gpu_count = 0;
-  ASSIGN_OR_RETURN(const json* gpu, Member(value, "gpu", path, false));
+  const json* gpu = r.Find("gpu");
   if (gpu != nullptr && !gpu->is_null()) {
-    RETURN_IF_ERROR(RequireObject(*gpu, path + ".gpu"));
-    ASSIGN_OR_RETURN(spec.gpu_type, String(*gpu, "id", path + ".gpu"));
+    JsonReader g = ResponseReader(*gpu, path + ".gpu");
+    RETURN_IF_ERROR(g.RequireObject());
+    ASSIGN_OR_RETURN(spec.gpu_type, String(g, "id"));
     spec.gpu_count = 1;
-    ASSIGN_OR_RETURN(const json* count,
-                     Member(*gpu, "count", path + ".gpu", false));
-    if (count != nullptr) {
-      ASSIGN_OR_RETURN(spec.gpu_count, Int(*count, path + ".gpu.count"));
-    }
+    RETURN_IF_ERROR(Int(g, "count", &spec.gpu_count, JsonReader::kOptional));
   }
 
   spec.mount_path.clear();
-  ASSIGN_OR_RETURN(const json* mounts, Member(value, "mounts", path));
-  RETURN_IF_ERROR(RequireObject(*mounts, path + ".mounts"));
-  ASSIGN_OR_RETURN(const json* network,
-                   Member(*mounts, "network", path + ".mounts", false));
+  const json* mounts = nullptr;
+  RETURN_IF_ERROR(r.Object("mounts", &mounts, kRequired));
+  JsonReader m = ResponseReader(*mounts, path + ".mounts");
+  const json* network = m.Find("network");
   if (network != nullptr && !network->is_null()) {
-    if (!network->is_array()) {
-      return Malformed(path + ".mounts.network",
-                       Describe(*network) + ", expected a list");
-    }
+    RETURN_IF_ERROR(m.Array("network", &network));
     if (!network->empty()) {
-      std::string at = path + ".mounts.network[0]";
-      RETURN_IF_ERROR(RequireObject((*network)[0], at));
-      ASSIGN_OR_RETURN(spec.network_volume_id,
-                       Id((*network)[0], "volumeId", at));
-      ASSIGN_OR_RETURN(spec.mount_path, String((*network)[0], "path", at));
+      JsonReader n = ResponseReader((*network)[0], path + ".mounts.network[0]");
+      RETURN_IF_ERROR(n.RequireObject());
+      ASSIGN_OR_RETURN(spec.network_volume_id, Id(n, "volumeId"));
+      ASSIGN_OR_RETURN(spec.mount_path, String(n, "path"));
     }
   }
 
-  ASSIGN_OR_RETURN(const json* cost, Member(value, "cost", path));
-  if (!cost->is_number()) {
-    return Malformed(path + ".cost", Describe(*cost) + ", expected a number");
-  }
-  pod.cost_per_hr = cost->get<double>();
+  RETURN_IF_ERROR(r.Number("cost", &pod.cost_per_hr, kRequired));
 
   if (pod.phase == "PROVISIONING" || pod.phase == "STARTING" ||
       pod.phase == "RUNNING") {
@@ -339,108 +264,89 @@ absl::StatusOr<LivePod> ParseRestPod(const json& value,
 
 absl::StatusOr<LiveEndpoint> ParseRestEndpoint(const json& value,
                                                const std::string& path) {
-  RETURN_IF_ERROR(RequireObject(value, path));
+  JsonReader r = ResponseReader(value, path);
+  RETURN_IF_ERROR(r.RequireObject());
   LiveEndpoint endpoint;
   EndpointSpec& spec = endpoint.spec;
-  ASSIGN_OR_RETURN(endpoint.id, Id(value, "id", path));
-  ASSIGN_OR_RETURN(spec.name, String(value, "name", path));
+  ASSIGN_OR_RETURN(endpoint.id, Id(r, "id"));
+  ASSIGN_OR_RETURN(spec.name, String(r, "name"));
   spec.type = kEndpointTypeQueue;
-  ASSIGN_OR_RETURN(const json* type, Member(value, "type", path, false));
-  if (type != nullptr) {
-    ASSIGN_OR_RETURN(spec.type, String(value, "type", path));
-  }
+  RETURN_IF_ERROR(r.String("type", &spec.type));
   spec.image.clear();
-  ASSIGN_OR_RETURN(const json* image, Member(value, "image", path, false));
-  if (image != nullptr) {
-    ASSIGN_OR_RETURN(spec.image, String(value, "image", path));
-  }
-  RETURN_IF_ERROR(ReadEnv(value, path, /*required=*/false, &spec.env));
+  RETURN_IF_ERROR(r.String("image", &spec.image));
+  RETURN_IF_ERROR(r.StringMap("env", &spec.env));
 
   spec.gpu_pools.clear();
   spec.gpu_count = 0;
-  ASSIGN_OR_RETURN(const json* gpu, Member(value, "gpu", path, false));
+  const json* gpu = r.Find("gpu");
   if (gpu != nullptr && !gpu->is_null()) {
-    const std::string at = path + ".gpu";
-    RETURN_IF_ERROR(RequireObject(*gpu, at));
-    ASSIGN_OR_RETURN(spec.gpu_pools, Strings(*gpu, "pools", at));
+    JsonReader g = ResponseReader(*gpu, path + ".gpu");
+    RETURN_IF_ERROR(g.RequireObject());
+    RETURN_IF_ERROR(g.Strings("pools", &spec.gpu_pools, kRequired));
     spec.gpu_count = 1;
-    ASSIGN_OR_RETURN(const json* count, Member(*gpu, "count", at, false));
-    if (count != nullptr) {
-      ASSIGN_OR_RETURN(spec.gpu_count, Int(*count, at + ".count"));
-    }
+    RETURN_IF_ERROR(Int(g, "count", &spec.gpu_count, JsonReader::kOptional));
   }
 
   {
-    const std::string at = path + ".workers";
-    ASSIGN_OR_RETURN(const json* workers, Member(value, "workers", path));
-    RETURN_IF_ERROR(RequireObject(*workers, at));
-    ASSIGN_OR_RETURN(spec.workers_min, IntMember(*workers, "min", at));
-    ASSIGN_OR_RETURN(spec.workers_max, IntMember(*workers, "max", at));
+    const json* workers = nullptr;
+    RETURN_IF_ERROR(r.Object("workers", &workers, kRequired));
+    JsonReader w = ResponseReader(*workers, path + ".workers");
+    ASSIGN_OR_RETURN(spec.workers_min, Int(w, "min"));
+    ASSIGN_OR_RETURN(spec.workers_max, Int(w, "max"));
     spec.idle_timeout = 0;
-    ASSIGN_OR_RETURN(const json* idle,
-                     Member(*workers, "idleTimeout", at, false));
-    if (idle != nullptr) {
-      ASSIGN_OR_RETURN(spec.idle_timeout, Int(*idle, at + ".idleTimeout"));
-    }
+    RETURN_IF_ERROR(
+        Int(w, "idleTimeout", &spec.idle_timeout, JsonReader::kOptional));
   }
 
   {
-    const std::string at = path + ".scaling";
-    ASSIGN_OR_RETURN(const json* scaling, Member(value, "scaling", path));
-    RETURN_IF_ERROR(RequireObject(*scaling, at));
-    ASSIGN_OR_RETURN(spec.scaler_type, String(*scaling, "type", at));
+    const json* scaling = nullptr;
+    RETURN_IF_ERROR(r.Object("scaling", &scaling, kRequired));
+    JsonReader s = ResponseReader(*scaling, path + ".scaling");
+    ASSIGN_OR_RETURN(spec.scaler_type, String(s, "type"));
     if (spec.scaler_type == kScalerQueueDelay) {
-      ASSIGN_OR_RETURN(const json* delay,
-                       Member(*scaling, "queueDelay", at));
-      if (!delay->is_number()) {
-        return Malformed(at + ".queueDelay",
-                         Describe(*delay) + ", expected a number");
-      }
-      spec.scaler_value = delay->get<double>();
+      RETURN_IF_ERROR(s.Number("queueDelay", &spec.scaler_value, kRequired));
     } else if (spec.scaler_type == kScalerRequestCount) {
-      ASSIGN_OR_RETURN(int count, IntMember(*scaling, "requestCount", at));
+      ASSIGN_OR_RETURN(int count, Int(s, "requestCount"));
       spec.scaler_value = count;
     } else {
-      return Malformed(at + ".type",
+      return Malformed(s.MemberPath("type"),
                        absl::StrCat("is \"", spec.scaler_type,
                                     "\", not a scaler podform knows"));
     }
   }
 
-  ASSIGN_OR_RETURN(spec.data_centers, Strings(value, "dataCenterIds", path));
-  ASSIGN_OR_RETURN(spec.network_volume_ids,
-                   Strings(value, "networkVolumes", path));
-  ASSIGN_OR_RETURN(const json* timeout, Member(value, "timeout", path));
+  RETURN_IF_ERROR(r.Strings("dataCenterIds", &spec.data_centers, kRequired));
+  RETURN_IF_ERROR(
+      r.Strings("networkVolumes", &spec.network_volume_ids, kRequired));
+  // Any integer, as RunPod's schema has it; one beyond int64 is not one.
+  const json* timeout = r.Find("timeout");
+  if (timeout == nullptr) {
+    return Malformed(r.MemberPath("timeout"), "is missing");
+  }
   if (!timeout->is_number_integer() ||
       (timeout->is_number_unsigned() &&
        timeout->get<uint64_t>() >
            static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))) {
-    return Malformed(path + ".timeout",
+    return Malformed(r.MemberPath("timeout"),
                      Describe(*timeout) + ", expected an integer");
   }
   spec.timeout_ms = timeout->get<int64_t>();
-  ASSIGN_OR_RETURN(spec.flashboot, String(value, "flashboot", path));
+  ASSIGN_OR_RETURN(spec.flashboot, String(r, "flashboot"));
   return endpoint;
 }
 
 absl::StatusOr<RestPage> ParseRestPage(const json& body, const char* key,
                                        const std::string& cursor) {
-  RETURN_IF_ERROR(RequireObject(body, "body"));
+  JsonReader r = ResponseReader(body, "body");
+  RETURN_IF_ERROR(r.RequireObject());
   RestPage page;
-  ASSIGN_OR_RETURN(page.items, Member(body, key, "body"));
-  if (!page.items->is_array()) {
-    return Malformed(absl::StrCat("body.", key),
-                     Describe(*page.items) + ", expected a list");
-  }
-  ASSIGN_OR_RETURN(const json* pagination, Member(body, "pagination", "body"));
-  RETURN_IF_ERROR(RequireObject(*pagination, "body.pagination"));
-  ASSIGN_OR_RETURN(const json* has_next,
-                   Member(*pagination, "hasNextPage", "body.pagination"));
-  if (!has_next->is_boolean()) {
-    return Malformed("body.pagination.hasNextPage",
-                     Describe(*has_next) + ", expected a boolean");
-  }
-  if (!has_next->get<bool>()) return page;
+  RETURN_IF_ERROR(r.Array(key, &page.items, kRequired));
+  const json* pagination = nullptr;
+  RETURN_IF_ERROR(r.Object("pagination", &pagination, kRequired));
+  JsonReader p = ResponseReader(*pagination, "body.pagination");
+  bool has_next = false;
+  RETURN_IF_ERROR(p.Bool("hasNextPage", &has_next, kRequired));
+  if (!has_next) return page;
   auto next = pagination->find("nextCursor");
   if (next == pagination->end() || !next->is_string() ||
       next->get_ref<const std::string&>().empty() ||

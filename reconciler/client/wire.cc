@@ -18,78 +18,47 @@ namespace {
 using nlohmann::json;
 using wire::Describe;
 using wire::Malformed;
-using wire::Member;
+using wire::ResponseReader;
 
-absl::Status RequireObject(const json& value, const std::string& path) {
-  if (!value.is_object()) {
-    return Malformed(path, Describe(value) + ", expected an object");
-  }
-  return absl::OkStatus();
+constexpr JsonReader::Presence kRequired = JsonReader::kRequired;
+
+// Whether the member `key` is there and null (a nullable field).
+bool IsNull(JsonReader& r, const char* key) {
+  const json* value = r.Find(key);
+  return value != nullptr && value->is_null();
 }
 
 // A nullable String field: null gives "".
-absl::StatusOr<std::string> String(const json& object, const char* key,
-                                   const std::string& path) {
-  ASSIGN_OR_RETURN(const json* value, Member(object, key, path));
-  if (value->is_null()) return std::string();
-  if (!value->is_string()) {
-    return Malformed(path + "." + key,
-                     Describe(*value) + ", expected a string");
-  }
-  return value->get<std::string>();
+absl::StatusOr<std::string> String(JsonReader& r, const char* key) {
+  std::string out;
+  if (IsNull(r, key)) return out;
+  RETURN_IF_ERROR(r.String(key, &out, kRequired));
+  return out;
 }
 
 // A non-empty String id.
-absl::StatusOr<std::string> Id(const json& object, const char* key,
-                               const std::string& path) {
-  ASSIGN_OR_RETURN(const json* value, Member(object, key, path));
-  if (!value->is_string() || value->get_ref<const std::string&>().empty()) {
-    return Malformed(path + "." + key,
-                     value->is_string()
-                         ? std::string("is empty")
-                         : Describe(*value) + ", expected a non-empty string");
-  }
-  return value->get<std::string>();
+absl::StatusOr<std::string> Id(JsonReader& r, const char* key) {
+  std::string out;
+  RETURN_IF_ERROR(r.NonEmptyString(key, &out, kRequired));
+  return out;
 }
 
-// A nullable Int field: null gives 0.
-absl::StatusOr<int64_t> Int(const json& object, const char* key,
-                            const std::string& path) {
-  ASSIGN_OR_RETURN(const json* value, Member(object, key, path));
-  if (value->is_null()) return int64_t{0};
-  if (value->is_number_integer()) {
-    if (value->is_number_unsigned() &&
-        value->get<uint64_t>() >
-            static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return Malformed(path + "." + key, "is out of range");
-    }
-    return value->get<int64_t>();
-  }
-  return Malformed(path + "." + key,
-                   Describe(*value) + ", expected an integer");
-}
-
-// An Int field that must fit a C++ int.
-absl::StatusOr<int> SmallInt(const json& object, const char* key,
-                             const std::string& path) {
-  ASSIGN_OR_RETURN(int64_t value, Int(object, key, path));
-  if (value < std::numeric_limits<int>::min() ||
-      value > std::numeric_limits<int>::max()) {
-    return Malformed(path + "." + key, "is out of range");
-  }
-  return static_cast<int>(value);
+// A nullable Int field within [min, max]: null gives 0.
+template <typename Int>
+absl::StatusOr<Int> Integer(JsonReader& r, const char* key) {
+  Int out = 0;
+  if (IsNull(r, key)) return out;
+  RETURN_IF_ERROR(r.Integer(key, &out, std::numeric_limits<Int>::min(),
+                            std::numeric_limits<Int>::max(), kRequired));
+  return out;
 }
 
 // A nullable Float field: null gives 0.
-absl::StatusOr<double> Float(const json& object, const char* key,
-                             const std::string& path) {
-  ASSIGN_OR_RETURN(const json* value, Member(object, key, path));
-  if (value->is_null()) return 0.0;
-  if (!value->is_number()) {
-    return Malformed(path + "." + key,
-                     Describe(*value) + ", expected a number");
-  }
-  return value->get<double>();
+absl::StatusOr<double> Float(JsonReader& r, const char* key) {
+  double out = 0;
+  if (IsNull(r, key)) return out;
+  RETURN_IF_ERROR(r.Number(key, &out, kRequired));
+  return out;
 }
 
 json EnvInput(const std::map<std::string, std::string>& env) {
@@ -183,10 +152,10 @@ absl::StatusOr<GpuTypeNames> ParseGpuTypes(const json& value,
   for (size_t i = 0; i < value.size(); ++i) {
     std::string item = absl::StrCat(path, "[", i, "]");
     if (value[i].is_null()) continue;
-    RETURN_IF_ERROR(RequireObject(value[i], item));
-    ASSIGN_OR_RETURN(std::string id, Id(value[i], "id", item));
-    ASSIGN_OR_RETURN(std::string display,
-                     String(value[i], "displayName", item));
+    JsonReader r = ResponseReader(value[i], item);
+    RETURN_IF_ERROR(r.RequireObject());
+    ASSIGN_OR_RETURN(std::string id, Id(r, "id"));
+    ASSIGN_OR_RETURN(std::string display, String(r, "displayName"));
     if (!display.empty()) names.emplace(display, id);
   }
   return names;
@@ -194,48 +163,46 @@ absl::StatusOr<GpuTypeNames> ParseGpuTypes(const json& value,
 
 absl::StatusOr<LiveVolume> ParseVolume(const json& value,
                                        const std::string& path) {
-  RETURN_IF_ERROR(RequireObject(value, path));
+  JsonReader r = ResponseReader(value, path);
+  RETURN_IF_ERROR(r.RequireObject());
   LiveVolume volume;
-  ASSIGN_OR_RETURN(volume.id, Id(value, "id", path));
-  ASSIGN_OR_RETURN(volume.spec.name, String(value, "name", path));
-  ASSIGN_OR_RETURN(volume.spec.size_gb, Int(value, "size", path));
-  ASSIGN_OR_RETURN(volume.spec.data_center,
-                   String(value, "dataCenterId", path));
+  ASSIGN_OR_RETURN(volume.id, Id(r, "id"));
+  ASSIGN_OR_RETURN(volume.spec.name, String(r, "name"));
+  ASSIGN_OR_RETURN(volume.spec.size_gb, Integer<int64_t>(r, "size"));
+  ASSIGN_OR_RETURN(volume.spec.data_center, String(r, "dataCenterId"));
   return volume;
 }
 
 absl::StatusOr<ParsedPod> ParsePod(const json& value, const std::string& path) {
-  RETURN_IF_ERROR(RequireObject(value, path));
+  JsonReader r = ResponseReader(value, path);
+  RETURN_IF_ERROR(r.RequireObject());
   ParsedPod parsed;
   LivePod& pod = parsed.pod;
   PodSpec& spec = pod.spec;
-  ASSIGN_OR_RETURN(pod.id, Id(value, "id", path));
-  ASSIGN_OR_RETURN(spec.name, String(value, "name", path));
-  ASSIGN_OR_RETURN(spec.image, String(value, "imageName", path));
-  ASSIGN_OR_RETURN(spec.docker_args, String(value, "dockerArgs", path));
-  ASSIGN_OR_RETURN(spec.gpu_count, SmallInt(value, "gpuCount", path));
+  ASSIGN_OR_RETURN(pod.id, Id(r, "id"));
+  ASSIGN_OR_RETURN(spec.name, String(r, "name"));
+  ASSIGN_OR_RETURN(spec.image, String(r, "imageName"));
+  ASSIGN_OR_RETURN(spec.docker_args, String(r, "dockerArgs"));
+  ASSIGN_OR_RETURN(spec.gpu_count, Integer<int>(r, "gpuCount"));
   ASSIGN_OR_RETURN(spec.container_disk_gb,
-                   SmallInt(value, "containerDiskInGb", path));
-  ASSIGN_OR_RETURN(int64_t volume_in_gb, Int(value, "volumeInGb", path));
+                   Integer<int>(r, "containerDiskInGb"));
+  ASSIGN_OR_RETURN(int64_t volume_in_gb, Integer<int64_t>(r, "volumeInGb"));
   (void)volume_in_gb;  // selected for completeness; podform keeps it at 0
-  ASSIGN_OR_RETURN(spec.mount_path, String(value, "volumeMountPath", path));
-  ASSIGN_OR_RETURN(spec.network_volume_id,
-                   String(value, "networkVolumeId", path));
-  ASSIGN_OR_RETURN(std::string status, String(value, "desiredStatus", path));
+  ASSIGN_OR_RETURN(spec.mount_path, String(r, "volumeMountPath"));
+  ASSIGN_OR_RETURN(spec.network_volume_id, String(r, "networkVolumeId"));
+  ASSIGN_OR_RETURN(std::string status, String(r, "desiredStatus"));
   pod.SetStatus(status);
-  ASSIGN_OR_RETURN(pod.cost_per_hr, Float(value, "costPerHr", path));
-  ASSIGN_OR_RETURN(std::string ports, String(value, "ports", path));
+  ASSIGN_OR_RETURN(pod.cost_per_hr, Float(r, "costPerHr"));
+  ASSIGN_OR_RETURN(std::string ports, String(r, "ports"));
   spec.ports = ParsePorts(ports);
   spec.cloud_type.clear();
   spec.data_center.clear();
   spec.running = ConditionOf(pod.status) == PodCondition::kRunning;
 
-  ASSIGN_OR_RETURN(const json* env, Member(value, "env", path));
   std::vector<std::string> entries;
-  if (!env->is_null()) {
-    if (!env->is_array()) {
-      return Malformed(path + ".env", Describe(*env) + ", expected a list");
-    }
+  const json* env = nullptr;
+  if (!IsNull(r, "env")) {
+    RETURN_IF_ERROR(r.Array("env", &env, kRequired));
     for (size_t i = 0; i < env->size(); ++i) {
       const json& entry = (*env)[i];
       if (entry.is_null()) continue;
@@ -248,11 +215,11 @@ absl::StatusOr<ParsedPod> ParsePod(const json& value, const std::string& path) {
   }
   spec.env = ParseEnvList(entries);
 
-  ASSIGN_OR_RETURN(const json* machine, Member(value, "machine", path));
-  if (!machine->is_null()) {
-    RETURN_IF_ERROR(RequireObject(*machine, path + ".machine"));
-    ASSIGN_OR_RETURN(parsed.gpu_display_name,
-                     String(*machine, "gpuDisplayName", path + ".machine"));
+  if (!IsNull(r, "machine")) {
+    const json* machine = nullptr;
+    RETURN_IF_ERROR(r.Object("machine", &machine, kRequired));
+    JsonReader m = ResponseReader(*machine, path + ".machine");
+    ASSIGN_OR_RETURN(parsed.gpu_display_name, String(m, "gpuDisplayName"));
   }
   return parsed;
 }

@@ -1,14 +1,13 @@
 #include "reconciler/plan/plan_file.h"
 
-#include <cmath>
 #include <limits>
-#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/plan/steps.h"
 #include "reconciler/util/digest.h"
+#include "reconciler/util/json_reader.h"
 #include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
 
@@ -35,79 +34,75 @@ json Addresses(const std::vector<Address>& addresses) {
   return out;
 }
 
-// Reads one JSON object field by field; every failure names where it is.
+absl::Status PlanFileError(const std::string& where,
+                           const std::string& message) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "plan file: ", where.empty() ? "" : absl::StrCat(where, ": "), message));
+}
+
+// The plan file's words for what a JsonReader found wrong at `where`.
+absl::Status PlanFileViolation(const std::string& where,
+                               const JsonViolation& v) {
+  switch (v.kind) {
+    case JsonViolation::Kind::kNotObject:
+      return PlanFileError(where, "is not a JSON object");
+    case JsonViolation::Kind::kUnknown:
+      return PlanFileError(where,
+                           absl::StrCat("unknown key \"", v.unknown[0], "\""));
+    case JsonViolation::Kind::kMissing:
+      return PlanFileError(where, absl::StrCat("missing \"", v.key, "\""));
+    default:
+      break;
+  }
+  static constexpr JsonExpectedWords kWords = {
+      "an object",  "a list",   "a string",      "a non-empty string",
+      "an integer", "a number", "true or false", "a list of strings",
+      "an object"};
+  return PlanFileError(where, absl::StrCat("\"", v.key, "\" must be ",
+                                           WordFor(kWords, v.expected)));
+}
+
+// Reads one JSON object of the plan file member by member; every failure
+// names where it is. Every member it reads is required.
 class Reader {
  public:
   Reader(const json& object, std::string where)
-      : object_(&object), where_(std::move(where)) {}
+      : where_(std::move(where)),
+        json_(object, "", [where = where_](const JsonViolation& v) {
+          return PlanFileViolation(where, v);
+        }) {}
 
   absl::Status Fail(const std::string& message) const {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "plan file: ", where_.empty() ? "" : absl::StrCat(where_, ": "),
-        message));
+    return PlanFileError(where_, message);
   }
 
   // The object has exactly `keys` (all present, nothing else).
-  absl::Status Keys(std::initializer_list<const char*> keys) const {
-    if (!object_->is_object()) return Fail("is not a JSON object");
-    std::set<std::string> allowed(keys.begin(), keys.end());
-    for (const auto& [key, value] : object_->items()) {
-      if (allowed.count(key) == 0) {
-        return Fail(absl::StrCat("unknown key \"", key, "\""));
-      }
-    }
-    for (const std::string& key : allowed) {
-      if (!object_->contains(key)) {
-        return Fail(absl::StrCat("missing \"", key, "\""));
-      }
-    }
-    return absl::OkStatus();
+  absl::Status Keys(std::initializer_list<std::string_view> keys) {
+    RETURN_IF_ERROR(json_.RequireObject());
+    return json_.ExactMembers(keys);
   }
 
-  const json& At(const char* key) const { return object_->at(key); }
-
-  absl::Status String(const char* key, std::string* out) const {
-    const json& v = At(key);
-    if (!v.is_string()) return WrongType(key, "a string");
-    *out = v.get<std::string>();
-    return absl::OkStatus();
+  absl::Status String(const char* key, std::string* out) {
+    return json_.String(key, out, JsonReader::kRequired);
   }
-  absl::Status Int(const char* key, int64_t* out) const {
-    const json& v = At(key);
-    if (!v.is_number_integer() ||
-        (v.is_number_unsigned() &&
-         v.get<uint64_t>() >
-             static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))) {
-      return WrongType(key, "an integer");
-    }
-    *out = v.get<int64_t>();
-    return absl::OkStatus();
+  absl::Status Int(const char* key, int64_t* out) {
+    return json_.Integer(key, out, std::numeric_limits<int64_t>::min(),
+                         std::numeric_limits<int64_t>::max(),
+                         JsonReader::kRequired);
   }
-  absl::Status Bool(const char* key, bool* out) const {
-    const json& v = At(key);
-    if (!v.is_boolean()) return WrongType(key, "true or false");
-    *out = v.get<bool>();
-    return absl::OkStatus();
+  absl::Status Bool(const char* key, bool* out) {
+    return json_.Bool(key, out, JsonReader::kRequired);
   }
-  absl::Status Number(const char* key, double* out) const {
-    const json& v = At(key);
-    if (!v.is_number() || !std::isfinite(v.get<double>())) {
-      return WrongType(key, "a number");
-    }
-    *out = v.get<double>();
-    return absl::OkStatus();
+  absl::Status Number(const char* key, double* out) {
+    return json_.Number(key, out, JsonReader::kRequired);
   }
-  absl::Status Strings(const char* key, std::vector<std::string>* out) const {
-    const json& v = At(key);
-    if (!v.is_array()) return WrongType(key, "a list of strings");
-    out->clear();
-    for (const json& item : v) {
-      if (!item.is_string()) return WrongType(key, "a list of strings");
-      out->push_back(item.get<std::string>());
-    }
-    return absl::OkStatus();
+  absl::Status Strings(const char* key, std::vector<std::string>* out) {
+    return json_.Strings(key, out, JsonReader::kRequired);
   }
-  absl::Status AddressList(const char* key, std::vector<Address>* out) const {
+  absl::Status List(const char* key, const json** out) {
+    return json_.Array(key, out, JsonReader::kRequired);
+  }
+  absl::Status AddressList(const char* key, std::vector<Address>* out) {
     std::vector<std::string> texts;
     RETURN_IF_ERROR(Strings(key, &texts));
     out->clear();
@@ -122,8 +117,8 @@ class Reader {
   // null -> nullopt; otherwise FromAttributes (which refuses a value under
   // a secret env key).
   absl::Status Attributes(const char* key, const Address& address,
-                          std::optional<Resource>* out) const {
-    const json& v = At(key);
+                          std::optional<Resource>* out) {
+    const json& v = *json_.Find(key);
     if (v.is_null()) {
       out->reset();
       return absl::OkStatus();
@@ -136,12 +131,8 @@ class Reader {
   }
 
  private:
-  absl::Status WrongType(const char* key, const char* what) const {
-    return Fail(absl::StrCat("\"", key, "\" must be ", what));
-  }
-
-  const json* object_;
   std::string where_;
+  JsonReader json_;
 };
 
 absl::Status ReadChange(const json& j, size_t index, Change* c) {
@@ -292,20 +283,20 @@ absl::StatusOr<Plan> Parse(const json& root) {
     return target.Fail("\"endpoint\" must not be empty");
   }
 
-  const json& changes = root.at("changes");
-  if (!changes.is_array()) return r.Fail("\"changes\" must be a list");
-  for (size_t i = 0; i < changes.size(); ++i) {
+  const json* changes = nullptr;
+  RETURN_IF_ERROR(r.List("changes", &changes));
+  for (size_t i = 0; i < changes->size(); ++i) {
     Change c;
-    RETURN_IF_ERROR(ReadChange(changes[i], i, &c));
+    RETURN_IF_ERROR(ReadChange((*changes)[i], i, &c));
     plan.changes.push_back(std::move(c));
   }
   absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(plan.changes);
   if (!steps.ok()) return r.Fail(std::string(steps.status().message()));
 
-  const json& unmanaged = root.at("unmanaged");
-  if (!unmanaged.is_array()) return r.Fail("\"unmanaged\" must be a list");
-  for (size_t i = 0; i < unmanaged.size(); ++i) {
-    Reader u(unmanaged[i], absl::StrCat("unmanaged[", i, "]"));
+  const json* unmanaged = nullptr;
+  RETURN_IF_ERROR(r.List("unmanaged", &unmanaged));
+  for (size_t i = 0; i < unmanaged->size(); ++i) {
+    Reader u((*unmanaged)[i], absl::StrCat("unmanaged[", i, "]"));
     RETURN_IF_ERROR(u.Keys({"kind", "id", "name"}));
     UnmanagedResource resource;
     std::string kind;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/core/catalog.h"
+#include "reconciler/util/json_reader.h"
 #include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
 
@@ -137,87 +138,55 @@ json EndpointToJson(const Endpoint& e) {
               {"createdAt", TimeText(e.created_at)}};
 }
 
-// Reads typed members of one JSON object, naming `path` in every error and
-// refusing members it was not asked about (Finish).
-class ObjectReader {
+// "PATH: MESSAGE", or MESSAGE at the root.
+absl::Status DataError(const std::string& path, const std::string& message) {
+  return absl::InvalidArgumentError(
+      path.empty() ? message : absl::StrCat(path, ": ", message));
+}
+
+// The data file's words for what a JsonReader found wrong.
+absl::Status DataViolation(const JsonViolation& v) {
+  switch (v.kind) {
+    case JsonViolation::Kind::kNotObject:
+      return DataError(v.path, "expected an object");
+    case JsonViolation::Kind::kMissing:
+      return DataError(v.MemberPath(), "required");
+    case JsonViolation::Kind::kUnknown:
+      return DataError(JsonMemberPath(v.path, v.unknown[0]), "unknown key");
+    case JsonViolation::Kind::kBelowMinimum:
+    case JsonViolation::Kind::kAboveMaximum:
+      // As int64 (an integer beyond it shows wrapped, as it always has).
+      return DataError(v.MemberPath(),
+                       absl::StrCat("out of range: ", v.found->get<int64_t>()));
+    default:
+      break;
+  }
+  if (!v.item.empty() && v.expected == JsonExpected::kStringMap) {
+    return DataError(v.FoundPath(), "expected a string");
+  }
+  static constexpr JsonExpectedWords kWords = {
+      "an object", "an array",      "a string", "a string", "an integer",
+      "a number",  "true or false", "strings",  "an object"};
+  return DataError(v.MemberPath(),
+                   absl::StrCat("expected ", WordFor(kWords, v.expected)));
+}
+
+constexpr JsonReader::Presence kRequired = JsonReader::kRequired;
+constexpr JsonReader::Presence kOptional = JsonReader::kOptional;
+
+// Reads typed members of one object of the data file, naming `path` in
+// every error; a member that is null counts as absent, and RefuseUnread
+// refuses the members no read asked about.
+class ObjectReader : public JsonReader {
  public:
   ObjectReader(const json& object, std::string path)
-      : object_(object), path_(std::move(path)) {}
+      : JsonReader(object, std::move(path), DataViolation, Null::kIsAbsent) {}
 
-  absl::Status CheckObject() const {
-    if (!object_.is_object()) return Error(path_, "expected an object");
-    return absl::OkStatus();
-  }
-
-  bool Has(const std::string& key) {
-    seen_.insert(key);
-    auto it = object_.find(key);
-    return it != object_.end() && !it->is_null();
-  }
-
-  absl::Status String(const std::string& key, std::string* out,
-                      bool required = false) {
-    if (!Has(key)) return Missing(key, required);
-    const json& v = object_.at(key);
-    if (!v.is_string()) return Error(Path(key), "expected a string");
-    *out = v.get<std::string>();
-    return absl::OkStatus();
-  }
-
-  absl::Status OptString(const std::string& key,
-                         std::optional<std::string>* out) {
-    if (!Has(key)) {
-      out->reset();
-      return absl::OkStatus();
-    }
-    std::string value;
-    RETURN_IF_ERROR(String(key, &value));
-    *out = std::move(value);
-    return absl::OkStatus();
-  }
-
+  // An integer in 0..max.
   template <typename Int>
-  absl::Status Integer(const std::string& key, Int* out,
-                       bool required = false, int64_t max = INT32_MAX) {
-    if (!Has(key)) return Missing(key, required);
-    const json& v = object_.at(key);
-    if (!v.is_number_integer()) return Error(Path(key), "expected an integer");
-    int64_t value = v.get<int64_t>();
-    if (value < 0 || value > max) {
-      return Error(Path(key), absl::StrCat("out of range: ", value));
-    }
-    *out = static_cast<Int>(value);
-    return absl::OkStatus();
-  }
-
-  absl::Status Number(const std::string& key, double* out) {
-    if (!Has(key)) return absl::OkStatus();
-    const json& v = object_.at(key);
-    if (!v.is_number()) return Error(Path(key), "expected a number");
-    *out = v.get<double>();
-    return absl::OkStatus();
-  }
-
-  absl::Status Bool(const std::string& key, bool* out) {
-    if (!Has(key)) return absl::OkStatus();
-    const json& v = object_.at(key);
-    if (!v.is_boolean()) return Error(Path(key), "expected true or false");
-    *out = v.get<bool>();
-    return absl::OkStatus();
-  }
-
-  absl::Status OptStrings(const std::string& key,
-                          std::optional<std::vector<std::string>>* out) {
-    if (!Has(key)) return absl::OkStatus();
-    const json& v = object_.at(key);
-    std::vector<std::string> values;
-    if (!v.is_array()) return Error(Path(key), "expected strings");
-    for (const json& item : v) {
-      if (!item.is_string()) return Error(Path(key), "expected strings");
-      values.push_back(item.get<std::string>());
-    }
-    *out = std::move(values);
-    return absl::OkStatus();
+  absl::Status Count(const std::string& key, Int* out,
+                     Presence presence = kOptional, int64_t max = INT32_MAX) {
+    return Integer(key, out, 0, max, presence);
   }
 
   // %E*S: whole seconds (createdAt) or with a fraction (readyAt).
@@ -228,107 +197,81 @@ class ObjectReader {
     std::string error;
     if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(),
                          out, &error)) {
-      return Error(Path(key), absl::StrCat("expected a UTC time like "
-                                           "2024-02-09T14:01:47Z, got \"",
-                                           text, "\""));
+      return DataError(MemberPath(key),
+                       absl::StrCat("expected a UTC time like "
+                                    "2024-02-09T14:01:47Z, got \"",
+                                    text, "\""));
     }
     return absl::OkStatus();
   }
-
-  // InvalidArgument naming the first member that no call asked about.
-  absl::Status Finish() const {
-    for (const auto& [key, value] : object_.items()) {
-      if (seen_.count(key) == 0) return Error(Path(key), "unknown key");
-    }
-    return absl::OkStatus();
-  }
-
-  std::string Path(const std::string& key) const {
-    return path_.empty() ? key : absl::StrCat(path_, ".", key);
-  }
-
-  static absl::Status Error(const std::string& path,
-                            const std::string& message) {
-    return absl::InvalidArgumentError(
-        path.empty() ? message : absl::StrCat(path, ": ", message));
-  }
-
- private:
-  absl::Status Missing(const std::string& key, bool required) const {
-    if (required) return Error(Path(key), "required");
-    return absl::OkStatus();
-  }
-
-  const json& object_;
-  std::string path_;
-  std::set<std::string> seen_;
 };
 
 absl::StatusOr<NetworkVolume> VolumeFromJson(const json& j,
                                              const std::string& path) {
   ObjectReader r(j, path);
-  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(r.RequireObject());
   NetworkVolume volume;
-  RETURN_IF_ERROR(r.String("id", &volume.id, true));
-  RETURN_IF_ERROR(r.OptString("name", &volume.name));
-  RETURN_IF_ERROR(r.Integer("size", &volume.size_gb, true));
-  RETURN_IF_ERROR(r.String("dataCenterId", &volume.data_center_id, true));
+  RETURN_IF_ERROR(r.String("id", &volume.id, kRequired));
+  RETURN_IF_ERROR(r.String("name", &volume.name));
+  RETURN_IF_ERROR(r.Count("size", &volume.size_gb, kRequired));
+  RETURN_IF_ERROR(r.String("dataCenterId", &volume.data_center_id, kRequired));
   RETURN_IF_ERROR(r.String("type", &volume.type));
-  RETURN_IF_ERROR(r.Finish());
-  if (volume.id.empty()) return r.Error(r.Path("id"), "empty");
+  RETURN_IF_ERROR(r.RefuseUnread());
+  if (volume.id.empty()) return DataError(r.MemberPath("id"), "empty");
   if (volume.type != kVolumeStandard &&
       volume.type != kVolumeHighPerformance) {
-    return r.Error(r.Path("type"), "must be STANDARD or HIGH_PERFORMANCE");
+    return DataError(r.MemberPath("type"),
+                     "must be STANDARD or HIGH_PERFORMANCE");
   }
   if (FindDataCenter(volume.data_center_id) == nullptr) {
-    return r.Error(r.Path("dataCenterId"),
-                   absl::StrCat("unknown data center \"",
-                                volume.data_center_id, "\""));
+    return DataError(
+        r.MemberPath("dataCenterId"),
+        absl::StrCat("unknown data center \"", volume.data_center_id, "\""));
   }
   return volume;
 }
 
 absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
   ObjectReader r(j, path);
-  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(r.RequireObject());
   Pod pod;
-  RETURN_IF_ERROR(r.String("id", &pod.id, true));
-  RETURN_IF_ERROR(r.OptString("name", &pod.name));
-  RETURN_IF_ERROR(r.String("imageName", &pod.image_name, true));
-  RETURN_IF_ERROR(r.String("gpuTypeId", &pod.gpu_type_id, true));
-  RETURN_IF_ERROR(r.Integer("gpuCount", &pod.gpu_count));
+  RETURN_IF_ERROR(r.String("id", &pod.id, kRequired));
+  RETURN_IF_ERROR(r.String("name", &pod.name));
+  RETURN_IF_ERROR(r.String("imageName", &pod.image_name, kRequired));
+  RETURN_IF_ERROR(r.String("gpuTypeId", &pod.gpu_type_id, kRequired));
+  RETURN_IF_ERROR(r.Count("gpuCount", &pod.gpu_count));
   pod.cloud_type = "SECURE";
   RETURN_IF_ERROR(r.String("cloudType", &pod.cloud_type));
-  RETURN_IF_ERROR(r.String("dataCenterId", &pod.data_center_id, true));
-  RETURN_IF_ERROR(r.OptString("networkVolumeId", &pod.network_volume_id));
+  RETURN_IF_ERROR(r.String("dataCenterId", &pod.data_center_id, kRequired));
+  RETURN_IF_ERROR(r.String("networkVolumeId", &pod.network_volume_id));
   RETURN_IF_ERROR(r.String("volumeMountPath", &pod.volume_mount_path));
-  RETURN_IF_ERROR(r.Integer("volumeInGb", &pod.volume_in_gb));
-  RETURN_IF_ERROR(r.Integer("containerDiskInGb", &pod.container_disk_in_gb));
-  if (r.Has("env")) {
-    const json& env = j.at("env");
-    if (!env.is_array()) return r.Error(r.Path("env"), "expected an array");
-    for (size_t i = 0; i < env.size(); ++i) {
-      ObjectReader e(env[i], absl::StrCat(r.Path("env"), "[", i, "]"));
-      RETURN_IF_ERROR(e.CheckObject());
+  RETURN_IF_ERROR(r.Count("volumeInGb", &pod.volume_in_gb));
+  RETURN_IF_ERROR(r.Count("containerDiskInGb", &pod.container_disk_in_gb));
+  const json* env = nullptr;
+  RETURN_IF_ERROR(r.Array("env", &env));
+  if (env != nullptr) {
+    for (size_t i = 0; i < env->size(); ++i) {
+      ObjectReader e((*env)[i], absl::StrCat(r.MemberPath("env"), "[", i, "]"));
+      RETURN_IF_ERROR(e.RequireObject());
       EnvVar var;
-      RETURN_IF_ERROR(e.String("key", &var.key, true));
-      RETURN_IF_ERROR(e.String("value", &var.value, true));
-      RETURN_IF_ERROR(e.Finish());
+      RETURN_IF_ERROR(e.String("key", &var.key, kRequired));
+      RETURN_IF_ERROR(e.String("value", &var.value, kRequired));
+      RETURN_IF_ERROR(e.RefuseUnread());
       pod.env.push_back(std::move(var));
     }
   }
-  RETURN_IF_ERROR(r.OptString("ports", &pod.ports));
+  RETURN_IF_ERROR(r.String("ports", &pod.ports));
   RETURN_IF_ERROR(r.String("dockerArgs", &pod.docker_args));
-  RETURN_IF_ERROR(r.OptString("templateId", &pod.template_id));
-  RETURN_IF_ERROR(r.OptString("containerRegistryAuthId",
-                              &pod.container_registry_auth_id));
+  RETURN_IF_ERROR(r.String("templateId", &pod.template_id));
+  RETURN_IF_ERROR(
+      r.String("containerRegistryAuthId", &pod.container_registry_auth_id));
   RETURN_IF_ERROR(r.String("desiredStatus", &pod.desired_status));
-  RETURN_IF_ERROR(r.Integer("vcpuCount", &pod.vcpu_count));
-  RETURN_IF_ERROR(r.Integer("memoryInGb", &pod.memory_in_gb));
+  RETURN_IF_ERROR(r.Count("vcpuCount", &pod.vcpu_count));
+  RETURN_IF_ERROR(r.Count("memoryInGb", &pod.memory_in_gb));
   RETURN_IF_ERROR(r.String("machineId", &pod.machine_id));
   RETURN_IF_ERROR(r.String("podHostId", &pod.pod_host_id));
   RETURN_IF_ERROR(r.String("publicIp", &pod.public_ip));
-  RETURN_IF_ERROR(r.Integer("publicPortBase", &pod.public_port_base));
+  RETURN_IF_ERROR(r.Count("publicPortBase", &pod.public_port_base));
   RETURN_IF_ERROR(r.Time("createdAt", &pod.created_at));
   pod.started_at = pod.created_at;
   RETURN_IF_ERROR(r.Time("startedAt", &pod.started_at));
@@ -338,33 +281,35 @@ absl::StatusOr<Pod> PodFromJson(const json& j, const std::string& path) {
   RETURN_IF_ERROR(r.Bool("startFails", &pod.start_fails));
   RETURN_IF_ERROR(r.Bool("locked", &pod.locked));
   RETURN_IF_ERROR(r.Bool("globalNetworking", &pod.global_networking));
-  RETURN_IF_ERROR(r.OptStrings("cmd", &pod.cmd));
-  RETURN_IF_ERROR(r.OptStrings("entrypoint", &pod.entrypoint));
-  RETURN_IF_ERROR(r.Finish());
+  RETURN_IF_ERROR(r.Strings("cmd", &pod.cmd));
+  RETURN_IF_ERROR(r.Strings("entrypoint", &pod.entrypoint));
+  RETURN_IF_ERROR(r.RefuseUnread());
 
-  if (pod.id.empty()) return r.Error(r.Path("id"), "empty");
+  if (pod.id.empty()) return DataError(r.MemberPath("id"), "empty");
   if (FindDataCenter(pod.data_center_id) == nullptr) {
-    return r.Error(r.Path("dataCenterId"),
-                   absl::StrCat("unknown data center \"", pod.data_center_id,
-                                "\""));
+    return DataError(
+        r.MemberPath("dataCenterId"),
+        absl::StrCat("unknown data center \"", pod.data_center_id, "\""));
   }
   const GpuTypeInfo* gpu = FindGpuType(pod.gpu_type_id);
   if (gpu == nullptr) {
-    return r.Error(r.Path("gpuTypeId"), absl::StrCat("unknown GPU type \"",
-                                                     pod.gpu_type_id, "\""));
+    return DataError(
+        r.MemberPath("gpuTypeId"),
+        absl::StrCat("unknown GPU type \"", pod.gpu_type_id, "\""));
   }
   if (pod.gpu_count < 1 || pod.gpu_count > gpu->max_gpu_count) {
-    return r.Error(r.Path("gpuCount"),
-                   absl::StrCat("must be 1..", gpu->max_gpu_count));
+    return DataError(r.MemberPath("gpuCount"),
+                     absl::StrCat("must be 1..", gpu->max_gpu_count));
   }
   if (pod.cloud_type != "SECURE" && pod.cloud_type != "COMMUNITY") {
-    return r.Error(r.Path("cloudType"), "must be SECURE or COMMUNITY");
+    return DataError(r.MemberPath("cloudType"), "must be SECURE or COMMUNITY");
   }
   if (pod.public_port_base > 65535) {
-    return r.Error(r.Path("publicPortBase"), "must be 1..65535");
+    return DataError(r.MemberPath("publicPortBase"), "must be 1..65535");
   }
   if (pod.desired_status != "RUNNING" && pod.desired_status != "EXITED") {
-    return r.Error(r.Path("desiredStatus"), "must be RUNNING or EXITED");
+    return DataError(r.MemberPath("desiredStatus"),
+                     "must be RUNNING or EXITED");
   }
   // Fill in what a hand-written pod leaves out, as a new pod would have it.
   if (pod.vcpu_count == 0) pod.vcpu_count = 8 * pod.gpu_count;
@@ -381,8 +326,9 @@ absl::Status CheckOneOf(const ObjectReader& r, const std::string& key,
                         const std::string& value,
                         const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
-    return r.Error(r.Path(key),
-                   absl::StrCat("must be one of ", absl::StrJoin(allowed, ", ")));
+    return DataError(
+        r.MemberPath(key),
+        absl::StrCat("must be one of ", absl::StrJoin(allowed, ", ")));
   }
   return absl::OkStatus();
 }
@@ -390,35 +336,23 @@ absl::Status CheckOneOf(const ObjectReader& r, const std::string& key,
 absl::StatusOr<Template> TemplateFromJson(const json& j,
                                           const std::string& path) {
   ObjectReader r(j, path);
-  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(r.RequireObject());
   Template t;
   ContainerSettings& c = t.container;
-  RETURN_IF_ERROR(r.String("id", &t.id, true));
+  RETURN_IF_ERROR(r.String("id", &t.id, kRequired));
   RETURN_IF_ERROR(r.String("name", &t.name));
-  RETURN_IF_ERROR(r.String("image", &c.image, true));
+  RETURN_IF_ERROR(r.String("image", &c.image, kRequired));
   RETURN_IF_ERROR(r.String("args", &c.args));
-  RETURN_IF_ERROR(r.OptStrings("cmd", &c.cmd));
-  RETURN_IF_ERROR(r.OptStrings("entrypoint", &c.entrypoint));
-  RETURN_IF_ERROR(r.Integer("disk", &c.disk_gb, false, INT64_MAX));
-  if (r.Has("env")) {
-    const json& env = j.at("env");
-    if (!env.is_object()) return r.Error(r.Path("env"), "expected an object");
-    for (const auto& [key, value] : env.items()) {
-      if (!value.is_string()) {
-        return r.Error(r.Path("env." + key), "expected a string");
-      }
-      c.env[key] = value.get<std::string>();
-    }
-  }
+  RETURN_IF_ERROR(r.Strings("cmd", &c.cmd));
+  RETURN_IF_ERROR(r.Strings("entrypoint", &c.entrypoint));
+  RETURN_IF_ERROR(r.Count("disk", &c.disk_gb, kOptional, INT64_MAX));
+  RETURN_IF_ERROR(r.StringMap("env", &c.env));
   std::optional<std::vector<std::string>> ports;
-  RETURN_IF_ERROR(r.OptStrings("ports", &ports));
+  RETURN_IF_ERROR(r.Strings("ports", &ports));
   c.ports = ports.value_or(std::vector<std::string>{});
-  RETURN_IF_ERROR(r.OptString("registry", &c.registry));
-  if (r.Has("persistentSize")) {
-    int64_t size = 0;
-    RETURN_IF_ERROR(r.Integer("persistentSize", &size, false, INT64_MAX));
-    t.persistent_size_gb = size;
-  }
+  RETURN_IF_ERROR(r.String("registry", &c.registry));
+  RETURN_IF_ERROR(
+      r.Count("persistentSize", &t.persistent_size_gb, kOptional, INT64_MAX));
   RETURN_IF_ERROR(r.String("persistentPath", &t.persistent_path));
   RETURN_IF_ERROR(r.Bool("serverless", &t.serverless));
   RETURN_IF_ERROR(r.Bool("public", &t.is_public));
@@ -426,11 +360,11 @@ absl::StatusOr<Template> TemplateFromJson(const json& j,
   RETURN_IF_ERROR(r.Bool("startSsh", &t.start_ssh));
   RETURN_IF_ERROR(r.Bool("startJupyter", &t.start_jupyter));
   std::optional<std::vector<std::string>> cuda;
-  RETURN_IF_ERROR(r.OptStrings("allowedCudaVersions", &cuda));
+  RETURN_IF_ERROR(r.Strings("allowedCudaVersions", &cuda));
   t.allowed_cuda_versions = cuda.value_or(std::vector<std::string>{});
-  RETURN_IF_ERROR(r.OptString("endpointId", &t.endpoint_id));
-  RETURN_IF_ERROR(r.Finish());
-  if (t.id.empty()) return r.Error(r.Path("id"), "empty");
+  RETURN_IF_ERROR(r.String("endpointId", &t.endpoint_id));
+  RETURN_IF_ERROR(r.RefuseUnread());
+  if (t.id.empty()) return DataError(r.MemberPath("id"), "empty");
   RETURN_IF_ERROR(CheckOneOf(r, "category", t.category, {"CPU", "NVIDIA", "AMD"}));
   return t;
 }
@@ -438,47 +372,48 @@ absl::StatusOr<Template> TemplateFromJson(const json& j,
 absl::StatusOr<Endpoint> EndpointFromJson(const json& j,
                                           const std::string& path) {
   ObjectReader r(j, path);
-  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(r.RequireObject());
   Endpoint e;
-  RETURN_IF_ERROR(r.String("id", &e.id, true));
+  RETURN_IF_ERROR(r.String("id", &e.id, kRequired));
   RETURN_IF_ERROR(r.String("name", &e.name));
   RETURN_IF_ERROR(r.String("type", &e.type));
-  RETURN_IF_ERROR(r.String("templateId", &e.template_id, true));
+  RETURN_IF_ERROR(r.String("templateId", &e.template_id, kRequired));
   std::optional<std::vector<std::string>> list;
-  RETURN_IF_ERROR(r.OptStrings("gpuPools", &list));
+  RETURN_IF_ERROR(r.Strings("gpuPools", &list));
   e.gpu_pools = list.value_or(std::vector<std::string>{});
   list.reset();
-  RETURN_IF_ERROR(r.OptStrings("excludedTypes", &list));
+  RETURN_IF_ERROR(r.Strings("excludedTypes", &list));
   e.excluded_types = list.value_or(std::vector<std::string>{});
-  RETURN_IF_ERROR(r.Integer("gpuCount", &e.gpu_count, false, INT64_MAX));
+  RETURN_IF_ERROR(r.Count("gpuCount", &e.gpu_count, kOptional, INT64_MAX));
   list.reset();
-  RETURN_IF_ERROR(r.OptStrings("allowedCudaVersions", &list));
+  RETURN_IF_ERROR(r.Strings("allowedCudaVersions", &list));
   e.allowed_cuda_versions = list.value_or(std::vector<std::string>{});
-  RETURN_IF_ERROR(r.OptString("minCudaVersion", &e.min_cuda_version));
-  RETURN_IF_ERROR(r.Integer("workersMin", &e.workers_min, false, INT64_MAX));
-  RETURN_IF_ERROR(r.Integer("workersMax", &e.workers_max, false, INT64_MAX));
-  RETURN_IF_ERROR(r.Integer("idleTimeout", &e.idle_timeout, false, 3600));
+  RETURN_IF_ERROR(r.String("minCudaVersion", &e.min_cuda_version));
+  RETURN_IF_ERROR(r.Count("workersMin", &e.workers_min, kOptional, INT64_MAX));
+  RETURN_IF_ERROR(r.Count("workersMax", &e.workers_max, kOptional, INT64_MAX));
+  RETURN_IF_ERROR(r.Count("idleTimeout", &e.idle_timeout, kOptional, 3600));
   RETURN_IF_ERROR(r.String("scalerType", &e.scaler_type));
   RETURN_IF_ERROR(r.Number("scalerValue", &e.scaler_value));
   list.reset();
-  RETURN_IF_ERROR(r.OptStrings("dataCenterIds", &list));
+  RETURN_IF_ERROR(r.Strings("dataCenterIds", &list));
   e.data_center_ids = list.value_or(std::vector<std::string>{});
   list.reset();
-  RETURN_IF_ERROR(r.OptStrings("networkVolumes", &list));
+  RETURN_IF_ERROR(r.Strings("networkVolumes", &list));
   e.network_volumes = list.value_or(std::vector<std::string>{});
   // Any integer, as RunPod's schema has it (Integer refuses negatives).
-  if (r.Has("timeout")) {
-    if (!j.at("timeout").is_number_integer() ||
-        (j.at("timeout").is_number_unsigned() &&
-         j.at("timeout").get<uint64_t>() > uint64_t{INT64_MAX})) {
-      return r.Error(r.Path("timeout"), "expected an integer");
+  // An integer beyond int64 is not one here (Count says "out of range").
+  if (const json* timeout = r.Find("timeout")) {
+    if (!timeout->is_number_integer() ||
+        (timeout->is_number_unsigned() &&
+         timeout->get<uint64_t>() > uint64_t{INT64_MAX})) {
+      return DataError(r.MemberPath("timeout"), "expected an integer");
     }
-    e.timeout_ms = j.at("timeout").get<int64_t>();
+    e.timeout_ms = timeout->get<int64_t>();
   }
   RETURN_IF_ERROR(r.String("flashboot", &e.flashboot));
   RETURN_IF_ERROR(r.Time("createdAt", &e.created_at));
-  RETURN_IF_ERROR(r.Finish());
-  if (e.id.empty()) return r.Error(r.Path("id"), "empty");
+  RETURN_IF_ERROR(r.RefuseUnread());
+  if (e.id.empty()) return DataError(r.MemberPath("id"), "empty");
   RETURN_IF_ERROR(CheckOneOf(r, "type", e.type,
                              {kEndpointQueue, kEndpointLoadBalancer}));
   RETURN_IF_ERROR(CheckOneOf(r, "scalerType", e.scaler_type,
@@ -487,8 +422,8 @@ absl::StatusOr<Endpoint> EndpointFromJson(const json& j,
                              {"OFF", "FLASHBOOT", "PRIORITY_FLASHBOOT"}));
   for (const std::string& dc : e.data_center_ids) {
     if (FindDataCenter(dc) == nullptr) {
-      return r.Error(r.Path("dataCenterIds"),
-                     absl::StrCat("unknown data center \"", dc, "\""));
+      return DataError(r.MemberPath("dataCenterIds"),
+                       absl::StrCat("unknown data center \"", dc, "\""));
     }
   }
   return e;
@@ -500,21 +435,19 @@ absl::Status CheckEndpointLinks(const Account& account, const Endpoint& e,
                                 const std::string& path) {
   const Template* bound = account.FindTemplate(e.template_id);
   if (bound == nullptr || bound->endpoint_id != e.id) {
-    return ObjectReader::Error(
-        path + ".templateId",
-        absl::StrCat("no template \"", e.template_id,
-                     "\" bound to this endpoint"));
+    return DataError(path + ".templateId",
+                     absl::StrCat("no template \"", e.template_id,
+                                  "\" bound to this endpoint"));
   }
   std::set<std::string> data_centers;
   for (const std::string& id : e.network_volumes) {
     const NetworkVolume* volume = account.FindVolume(id);
     if (volume == nullptr) {
-      return ObjectReader::Error(
-          path + ".networkVolumes",
-          absl::StrCat("no network volume \"", id, "\""));
+      return DataError(path + ".networkVolumes",
+                       absl::StrCat("no network volume \"", id, "\""));
     }
     if (!data_centers.insert(volume->data_center_id).second) {
-      return ObjectReader::Error(
+      return DataError(
           path + ".networkVolumes",
           absl::StrCat("two network volumes in ", volume->data_center_id));
     }
@@ -524,24 +457,24 @@ absl::Status CheckEndpointLinks(const Account& account, const Endpoint& e,
 
 absl::Status CapacityFromJson(const json& capacity, Account& account) {
   if (!capacity.is_object()) {
-    return ObjectReader::Error("capacity", "expected an object");
+    return DataError("capacity", "expected an object");
   }
   for (const auto& [dc, gpus] : capacity.items()) {
     std::string dc_path = absl::StrCat("capacity.", dc);
     if (FindDataCenter(dc) == nullptr) {
-      return ObjectReader::Error(dc_path, "unknown data center");
+      return DataError(dc_path, "unknown data center");
     }
     if (!gpus.is_object()) {
-      return ObjectReader::Error(dc_path, "expected an object");
+      return DataError(dc_path, "expected an object");
     }
     for (const auto& [gpu, total] : gpus.items()) {
       std::string path = absl::StrCat(dc_path, ".", gpu);
       if (FindGpuType(gpu) == nullptr) {
-        return ObjectReader::Error(path, "unknown GPU type");
+        return DataError(path, "unknown GPU type");
       }
       if (!total.is_number_integer() || total.get<int64_t>() < 0 ||
           total.get<int64_t>() > INT32_MAX) {
-        return ObjectReader::Error(path, "expected a non-negative integer");
+        return DataError(path, "expected a non-negative integer");
       }
       account.SetCapacity(dc, gpu, total.get<int>());
     }
@@ -551,13 +484,13 @@ absl::Status CapacityFromJson(const json& capacity, Account& account) {
 
 absl::Status ProfileFromJson(const json& j, Profile& profile) {
   ObjectReader r(j, "profile");
-  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(r.RequireObject());
   RETURN_IF_ERROR(r.String("id", &profile.id));
   RETURN_IF_ERROR(r.String("email", &profile.email));
-  RETURN_IF_ERROR(r.OptString("pubKey", &profile.pub_key));
+  RETURN_IF_ERROR(r.String("pubKey", &profile.pub_key));
   RETURN_IF_ERROR(r.Number("clientBalance", &profile.client_balance));
-  RETURN_IF_ERROR(r.Integer("spendLimit", &profile.spend_limit));
-  return r.Finish();
+  RETURN_IF_ERROR(r.Count("spendLimit", &profile.spend_limit));
+  return r.RefuseUnread();
 }
 
 // "random": 16 lowercase hex digits, the generator's state.
@@ -569,7 +502,7 @@ absl::Status LoadRandom(ObjectReader& r, Account& account) {
   if (random.size() != 16 ||
       std::sscanf(random.c_str(), "%16" SCNx64, &state) != 1 ||
       random.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    return r.Error("random", "expected 16 lowercase hex digits");
+    return DataError("random", "expected 16 lowercase hex digits");
   }
   account.random().set_state(state);
   return absl::OkStatus();
@@ -620,22 +553,22 @@ absl::Status CheckPodVolume(const Account& account, const Pod& pod,
   if (!pod.network_volume_id.has_value()) return absl::OkStatus();
   const NetworkVolume* volume = account.FindVolume(*pod.network_volume_id);
   if (volume == nullptr) {
-    return ObjectReader::Error(
+    return DataError(
         path + ".networkVolumeId",
         absl::StrCat("no network volume \"", *pod.network_volume_id, "\""));
   }
   if (volume->data_center_id != pod.data_center_id) {
-    return ObjectReader::Error(path + ".dataCenterId",
-                               "differs from its network volume's data center");
+    return DataError(path + ".dataCenterId",
+                     "differs from its network volume's data center");
   }
   return absl::OkStatus();
 }
 
 absl::Status Load(const json& root, Account& account) {
   ObjectReader r(root, "");
-  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(r.RequireObject());
   int version = 0;
-  RETURN_IF_ERROR(r.Integer("version", &version, true));
+  RETURN_IF_ERROR(r.Count("version", &version, kRequired));
   if (version != kDataFileVersion) {
     return absl::InvalidArgumentError(
         absl::StrCat("version ", version,
@@ -648,49 +581,50 @@ absl::Status Load(const json& root, Account& account) {
                                     account.mutable_profile()));
   }
   int64_t journal_sequence = 0;
-  RETURN_IF_ERROR(r.Integer("journalSequence", &journal_sequence, false,
-                            INT64_MAX));
+  RETURN_IF_ERROR(
+      r.Count("journalSequence", &journal_sequence, kOptional, INT64_MAX));
   account.set_journal_sequence(static_cast<uint64_t>(journal_sequence));
   int default_capacity = kDefaultCapacity;
-  RETURN_IF_ERROR(r.Integer("defaultCapacity", &default_capacity));
+  RETURN_IF_ERROR(r.Count("defaultCapacity", &default_capacity));
   account.set_default_capacity(default_capacity);
   if (r.Has("capacity")) {
     RETURN_IF_ERROR(CapacityFromJson(root.at("capacity"), account));
   }
-  if (r.Has("networkVolumes")) {
-    const json& volumes = root.at("networkVolumes");
-    if (!volumes.is_array()) return r.Error("networkVolumes", "expected an array");
-    for (size_t i = 0; i < volumes.size(); ++i) {
+  const json* volumes = nullptr;
+  RETURN_IF_ERROR(r.Array("networkVolumes", &volumes));
+  if (volumes != nullptr) {
+    for (size_t i = 0; i < volumes->size(); ++i) {
       std::string path = absl::StrCat("networkVolumes[", i, "]");
-      ASSIGN_OR_RETURN(NetworkVolume volume, VolumeFromJson(volumes[i], path));
+      ASSIGN_OR_RETURN(NetworkVolume volume,
+                       VolumeFromJson((*volumes)[i], path));
       RETURN_IF_ERROR(Annotate(account.RestoreVolume(std::move(volume)), path));
     }
   }
-  if (r.Has("pods")) {
-    const json& pods = root.at("pods");
-    if (!pods.is_array()) return r.Error("pods", "expected an array");
-    for (size_t i = 0; i < pods.size(); ++i) {
+  const json* pods = nullptr;
+  RETURN_IF_ERROR(r.Array("pods", &pods));
+  if (pods != nullptr) {
+    for (size_t i = 0; i < pods->size(); ++i) {
       std::string path = absl::StrCat("pods[", i, "]");
-      ASSIGN_OR_RETURN(Pod pod, PodFromJson(pods[i], path));
+      ASSIGN_OR_RETURN(Pod pod, PodFromJson((*pods)[i], path));
       RETURN_IF_ERROR(CheckPodVolume(account, pod, path));
       RETURN_IF_ERROR(Annotate(account.RestorePod(std::move(pod)), path));
     }
   }
-  if (r.Has("templates")) {
-    const json& templates = root.at("templates");
-    if (!templates.is_array()) return r.Error("templates", "expected an array");
-    for (size_t i = 0; i < templates.size(); ++i) {
+  const json* templates = nullptr;
+  RETURN_IF_ERROR(r.Array("templates", &templates));
+  if (templates != nullptr) {
+    for (size_t i = 0; i < templates->size(); ++i) {
       std::string path = absl::StrCat("templates[", i, "]");
-      ASSIGN_OR_RETURN(Template t, TemplateFromJson(templates[i], path));
+      ASSIGN_OR_RETURN(Template t, TemplateFromJson((*templates)[i], path));
       RETURN_IF_ERROR(Annotate(account.RestoreTemplate(std::move(t)), path));
     }
   }
-  if (r.Has("endpoints")) {
-    const json& endpoints = root.at("endpoints");
-    if (!endpoints.is_array()) return r.Error("endpoints", "expected an array");
-    for (size_t i = 0; i < endpoints.size(); ++i) {
+  const json* endpoints = nullptr;
+  RETURN_IF_ERROR(r.Array("endpoints", &endpoints));
+  if (endpoints != nullptr) {
+    for (size_t i = 0; i < endpoints->size(); ++i) {
       std::string path = absl::StrCat("endpoints[", i, "]");
-      ASSIGN_OR_RETURN(Endpoint e, EndpointFromJson(endpoints[i], path));
+      ASSIGN_OR_RETURN(Endpoint e, EndpointFromJson((*endpoints)[i], path));
       RETURN_IF_ERROR(CheckEndpointLinks(account, e, path));
       RETURN_IF_ERROR(Annotate(account.RestoreEndpoint(std::move(e)), path));
     }
@@ -699,12 +633,12 @@ absl::Status Load(const json& root, Account& account) {
   for (const Template& t : account.templates()) {
     if (t.endpoint_id.has_value() &&
         account.FindEndpoint(*t.endpoint_id) == nullptr) {
-      return r.Error("templates",
-                     absl::StrCat("template ", t.id, " is bound to endpoint ",
-                                  *t.endpoint_id, ", which does not exist"));
+      return DataError("templates",
+                       absl::StrCat("template ", t.id, " is bound to endpoint ",
+                                    *t.endpoint_id, ", which does not exist"));
     }
   }
-  return r.Finish();
+  return r.RefuseUnread();
 }
 
 // Appends `,\n  "key": [...]` (one element a line) unless `values` is empty.
@@ -844,31 +778,30 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
         absl::StrCat("not JSON: ", root.status().message()));
   }
   ObjectReader r(*root, "");
-  RETURN_IF_ERROR(r.CheckObject());
+  RETURN_IF_ERROR(r.RequireObject());
   int64_t seq = 0;
-  RETURN_IF_ERROR(r.Integer("seq", &seq, true, INT64_MAX));
+  RETURN_IF_ERROR(r.Count("seq", &seq, kRequired, INT64_MAX));
   if (static_cast<uint64_t>(seq) <= account.journal_sequence()) {
     return absl::OkStatus();  // the data file holds it already
   }
   // Lines follow the data file and each other without a gap; one that does
   // not belongs to another state (a data file restored from a backup).
   if (static_cast<uint64_t>(seq) != account.journal_sequence() + 1) {
-    return r.Error("seq", absl::StrCat(seq, " does not follow ",
-                                       account.journal_sequence()));
+    return DataError("seq", absl::StrCat(seq, " does not follow ",
+                                         account.journal_sequence()));
   }
   RETURN_IF_ERROR(LoadRandom(r, account));
   auto list = [&](const char* key) -> absl::StatusOr<const json*> {
     static const json kEmpty = json::array();
-    if (!r.Has(key)) return &kEmpty;
-    const json& value = root->at(key);
-    if (!value.is_array()) return r.Error(key, "expected an array");
-    return &value;
+    const json* value = nullptr;
+    RETURN_IF_ERROR(r.Array(key, &value));
+    return value != nullptr ? value : &kEmpty;
   };
   auto ids = [&](const char* key) -> absl::StatusOr<std::vector<std::string>> {
     ASSIGN_OR_RETURN(const json* values, list(key));
     std::vector<std::string> out;
     for (const json& id : *values) {
-      if (!id.is_string()) return r.Error(key, "expected ids");
+      if (!id.is_string()) return DataError(key, "expected ids");
       out.push_back(id.get<std::string>());
     }
     return out;
@@ -882,8 +815,9 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
     const NetworkVolume* before = account.FindVolume(volume.id);
     if (before != nullptr && account.PodsUsingVolume(volume.id) > 0 &&
         before->data_center_id != volume.data_center_id) {
-      return r.Error(path + ".dataCenterId",
-                     "differs from the data center of the pods that mount it");
+      return DataError(
+          path + ".dataCenterId",
+          "differs from the data center of the pods that mount it");
     }
     std::string id = volume.id;
     account.ReplayVolume(id, std::move(volume));
@@ -924,9 +858,9 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
     const Template* t = account.FindTemplate(id);
     if (t != nullptr && t->endpoint_id.has_value() &&
         account.FindEndpoint(*t->endpoint_id) != nullptr) {
-      return r.Error("deletedTemplates",
-                     absl::StrCat("template \"", id,
-                                  "\" is bound to an endpoint"));
+      return DataError(
+          "deletedTemplates",
+          absl::StrCat("template \"", id, "\" is bound to an endpoint"));
     }
     account.ReplayTemplate(id, std::nullopt);
   }
@@ -936,18 +870,18 @@ absl::Status ReplayJournalLine(const std::string& line, Account& account) {
                    ids("deletedNetworkVolumes"));
   for (const std::string& id : deleted_volumes) {
     if (account.PodsUsingVolume(id) > 0) {
-      return r.Error("deletedNetworkVolumes",
-                     absl::StrCat("network volume \"", id,
-                                  "\" is mounted by a pod"));
+      return DataError(
+          "deletedNetworkVolumes",
+          absl::StrCat("network volume \"", id, "\" is mounted by a pod"));
     }
     if (!account.EndpointsUsingVolume(id).empty()) {
-      return r.Error("deletedNetworkVolumes",
-                     absl::StrCat("network volume \"", id,
-                                  "\" is mounted by an endpoint"));
+      return DataError("deletedNetworkVolumes",
+                       absl::StrCat("network volume \"", id,
+                                    "\" is mounted by an endpoint"));
     }
     account.ReplayVolume(id, std::nullopt);
   }
-  RETURN_IF_ERROR(r.Finish());
+  RETURN_IF_ERROR(r.RefuseUnread());
   account.set_journal_sequence(static_cast<uint64_t>(seq));
   return absl::OkStatus();
 }

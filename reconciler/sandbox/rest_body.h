@@ -11,11 +11,11 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "reconciler/util/json_reader.h"
 
 namespace podform::sandbox {
 
@@ -27,7 +27,7 @@ class BodyReader {
              std::vector<std::string>* errors);
 
   // Whether the value is an object; records "PATH: expected object" if not.
-  // The readers below find nothing in a non-object.
+  // The readers below find nothing in a non-object. Called first.
   bool IsObject();
 
   // Each reader marks `key` as known; nullopt when absent, null or
@@ -54,7 +54,7 @@ class BodyReader {
   const nlohmann::json* Object(const std::string& key, bool required = false);
   const nlohmann::json* Array(const std::string& key, bool required = false);
   // Marks `key` as known without reading it.
-  void Known(const std::string& key) { known_.insert(key); }
+  void Known(const std::string& key) { reader_.MarkRead(key); }
   // Whether the member is present (null included).
   bool Has(const std::string& key) const;
 
@@ -68,18 +68,12 @@ class BodyReader {
   }
 
  private:
-  const nlohmann::json* Member(const std::string& key, bool required);
-  void WrongType(const std::string& key, const char* expected);
-
-  const nlohmann::json& value_;
+  const nlohmann::json* value_;
   std::string path_;
   std::vector<std::string>* errors_;
-  std::set<std::string> known_;
-  bool is_object_ = false;
+  // Collects every violation, in RunPod's words, into `errors_`.
+  JsonReader reader_;
 };
-
-// JSON's name for the type of `value` ("string", "integer", ...).
-std::string JsonTypeName(const nlohmann::json& value);
 
 }  // namespace podform::sandbox
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "nlohmann/json.hpp"
+#include "reconciler/util/json_reader.h"
 #include "reconciler/util/json_text.h"
 #include "reconciler/util/status_macros.h"
 
@@ -51,15 +52,32 @@ int MaxNesting(const std::string& text) {
   return max_depth;
 }
 
-// Reads a non-negative integer that fits in int64.
-bool GetCount(const json& value, int64_t* out) {
-  if (!value.is_number_unsigned()) return false;
-  uint64_t u = value.get<uint64_t>();
-  if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return false;
+// The lock file's words for what a JsonReader found wrong in an object.
+std::string Words(const JsonViolation& v) {
+  switch (v.kind) {
+    case JsonViolation::Kind::kUnknown:
+      return absl::StrCat("unknown field \"", v.unknown[0], "\"");
+    case JsonViolation::Kind::kMissing:
+      return absl::StrCat("missing \"", v.key, "\"");
+    case JsonViolation::Kind::kEmpty:
+      return absl::StrCat("\"", v.key, "\" must be a non-empty string");
+    default:
+      break;
   }
-  *out = static_cast<int64_t>(u);
-  return true;
+  // The file's one integer is a count (the serial); a number that is not
+  // one is shown.
+  static constexpr JsonExpectedWords kWords = {"an object",
+                                               "a list",
+                                               "a string",
+                                               "a non-empty string",
+                                               "a non-negative integer",
+                                               "a number",
+                                               "true or false",
+                                               "a list of strings",
+                                               "an object"};
+  bool shown = v.expected == JsonExpected::kInteger && v.found->is_number();
+  return absl::StrCat("\"", v.key, "\" must be ", WordFor(kWords, v.expected),
+                      ", not ", shown ? v.found->dump() : JsonType(*v.found));
 }
 
 // Errors for one object of the file: "PATH: CONTEXT: message".
@@ -73,43 +91,12 @@ class Reader {
     return absl::InvalidArgumentError(absl::StrCat(prefix_, message));
   }
 
-  // Fails unless every key of `object` is in `known`.
-  absl::Status OnlyKnown(const json& object,
-                         std::initializer_list<const char*> known) const {
-    for (const auto& [key, value] : object.items()) {
-      bool found = false;
-      for (const char* k : known) found = found || key == k;
-      if (!found) return Error(absl::StrCat("unknown field \"", key, "\""));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<const json*> Field(const json& object, const char* key,
-                                    json::value_t type,
-                                    const char* type_text) const {
-    auto it = object.find(key);
-    if (it == object.end()) {
-      return Error(absl::StrCat("missing \"", key, "\""));
-    }
-    bool ok = it->type() == type ||
-              (type == json::value_t::number_integer && it->is_number());
-    if (!ok) {
-      return Error(absl::StrCat("\"", key, "\" must be ", type_text, ", not ",
-                                JsonType(*it)));
-    }
-    return &*it;
-  }
-
-  absl::StatusOr<std::string> String(const json& object, const char* key,
-                                     bool non_empty = false) const {
-    ASSIGN_OR_RETURN(const json* value,
-                     Field(object, key, json::value_t::string,
-                           non_empty ? "a non-empty string" : "a string"));
-    std::string s = value->get<std::string>();
-    if (non_empty && s.empty()) {
-      return Error(absl::StrCat("\"", key, "\" must be a non-empty string"));
-    }
-    return s;
+  // A reader of the members of `object` (which must outlive it), with this
+  // reader's errors.
+  JsonReader Members(const json& object) const {
+    return JsonReader(object, "", [prefix = prefix_](const JsonViolation& v) {
+      return absl::InvalidArgumentError(absl::StrCat(prefix, Words(v)));
+    });
   }
 
  private:
@@ -175,24 +162,23 @@ absl::StatusOr<ResourceState> ParseResource(const std::string& path,
         absl::StrCat("must be an object, not ", JsonType(entry)));
   }
   bool volume = address.kind == Kind::kVolume;
-  RETURN_IF_ERROR(volume
-                      ? reader.OnlyKnown(entry, {"attributes", "id", "protect"})
-                      : reader.OnlyKnown(entry, {"attributes", "id"}));
+  JsonReader members = reader.Members(entry);
+  RETURN_IF_ERROR(volume ? members.OnlyMembers({"attributes", "id", "protect"})
+                         : members.OnlyMembers({"attributes", "id"}));
   ResourceState out;
-  ASSIGN_OR_RETURN(out.id, reader.String(entry, "id", /*non_empty=*/true));
-  ASSIGN_OR_RETURN(
-      const json* attributes,
-      reader.Field(entry, "attributes", json::value_t::object, "an object"));
+  RETURN_IF_ERROR(members.NonEmptyString("id", &out.id, JsonReader::kRequired));
+  const json* attributes = nullptr;
+  RETURN_IF_ERROR(
+      members.Object("attributes", &attributes, JsonReader::kRequired));
   ASSIGN_OR_RETURN(Resource resource,
                    ParseAttributes(reader, path, address, *attributes));
   if (volume) {
-    ASSIGN_OR_RETURN(const json* protect,
-                     reader.Field(entry, "protect", json::value_t::boolean,
-                                  "true or false"));
-    if (protect->get<bool>() != resource.protect) {
+    bool protect = false;
+    RETURN_IF_ERROR(members.Bool("protect", &protect, JsonReader::kRequired));
+    if (protect != resource.protect) {
       return reader.Error(absl::StrCat(
-          "\"protect\" is ", protect->dump(), " but attributes.protect is ",
-          resource.protect ? "true" : "false",
+          "\"protect\" is ", protect ? "true" : "false",
+          " but attributes.protect is ", resource.protect ? "true" : "false",
           "; they must agree (was the file edited by hand?)"));
     }
   }
@@ -208,17 +194,19 @@ absl::StatusOr<CreateIntent> ParseIntent(const std::string& path,
     return reader.Error(
         absl::StrCat("must be an object, not ", JsonType(entry)));
   }
-  RETURN_IF_ERROR(reader.OnlyKnown(entry, {"attributes", "dataCenter", "name",
-                                           "preexistingIds", "startedAt"}));
+  JsonReader members = reader.Members(entry);
+  RETURN_IF_ERROR(members.OnlyMembers(
+      {"attributes", "dataCenter", "name", "preexistingIds", "startedAt"}));
   CreateIntent out;
   out.address = address;
-  ASSIGN_OR_RETURN(out.name, reader.String(entry, "name"));
-  ASSIGN_OR_RETURN(out.data_center, reader.String(entry, "dataCenter"));
-  ASSIGN_OR_RETURN(out.started_at, reader.String(entry, "startedAt"));
-  if (entry.contains("preexistingIds")) {
-    ASSIGN_OR_RETURN(const json* ids,
-                     reader.Field(entry, "preexistingIds",
-                                  json::value_t::array, "a list"));
+  RETURN_IF_ERROR(members.String("name", &out.name, JsonReader::kRequired));
+  RETURN_IF_ERROR(
+      members.String("dataCenter", &out.data_center, JsonReader::kRequired));
+  RETURN_IF_ERROR(
+      members.String("startedAt", &out.started_at, JsonReader::kRequired));
+  const json* ids = nullptr;
+  RETURN_IF_ERROR(members.Array("preexistingIds", &ids));
+  if (ids != nullptr) {
     for (const json& id : *ids) {
       if (!id.is_string() || id.get_ref<const std::string&>().empty()) {
         return reader.Error("\"preexistingIds\" must be a list of ids");
@@ -226,28 +214,26 @@ absl::StatusOr<CreateIntent> ParseIntent(const std::string& path,
       out.preexisting_ids.push_back(id.get<std::string>());
     }
   }
-  if (entry.contains("attributes")) {
-    ASSIGN_OR_RETURN(
-        const json* attributes,
-        reader.Field(entry, "attributes", json::value_t::object, "an object"));
+  const json* attributes = nullptr;
+  RETURN_IF_ERROR(members.Object("attributes", &attributes));
+  if (attributes != nullptr) {
     ASSIGN_OR_RETURN(out.resource,
                      ParseAttributes(reader, path, address, *attributes));
   }
   return out;
 }
 
-absl::StatusOr<Target> ParseTarget(const Reader& reader, const json& root) {
+absl::StatusOr<Target> ParseTarget(const Reader& reader,
+                                   JsonReader& root_members) {
   Target target;
-  if (!root.contains("target")) return target;
-  ASSIGN_OR_RETURN(
-      const json* entry,
-      reader.Field(root, "target", json::value_t::object, "an object"));
-  RETURN_IF_ERROR(reader.OnlyKnown(*entry, {"account", "endpoint"}));
-  if (entry->contains("account")) {
-    ASSIGN_OR_RETURN(target.account, reader.String(*entry, "account"));
-  }
-  ASSIGN_OR_RETURN(target.endpoint,
-                   reader.String(*entry, "endpoint", /*non_empty=*/true));
+  const json* entry = nullptr;
+  RETURN_IF_ERROR(root_members.Object("target", &entry));
+  if (entry == nullptr) return target;
+  JsonReader members = reader.Members(*entry);
+  RETURN_IF_ERROR(members.OnlyMembers({"account", "endpoint"}));
+  RETURN_IF_ERROR(members.String("account", &target.account));
+  RETURN_IF_ERROR(members.NonEmptyString("endpoint", &target.endpoint,
+                                         JsonReader::kRequired));
   return target;
 }
 
@@ -288,24 +274,21 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
                                      "; this podform reads version ",
                                      State::kVersion));
   }
-  RETURN_IF_ERROR(reader.OnlyKnown(root, {"deposed", "intents", "lineage",
-                                          "resources", "serial", "target",
-                                          "version"}));
+  JsonReader members = reader.Members(root);
+  RETURN_IF_ERROR(
+      members.OnlyMembers({"deposed", "intents", "lineage", "resources",
+                           "serial", "target", "version"}));
 
   State state;
-  ASSIGN_OR_RETURN(state.lineage,
-                   reader.String(root, "lineage", /*non_empty=*/true));
-  ASSIGN_OR_RETURN(const json* serial,
-                   reader.Field(root, "serial", json::value_t::number_integer,
-                                "a non-negative integer"));
-  if (!GetCount(*serial, &state.serial)) {
-    return reader.Error(absl::StrCat(
-        "\"serial\" must be a non-negative integer, not ", serial->dump()));
-  }
-  ASSIGN_OR_RETURN(state.target, ParseTarget(reader, root));
-  ASSIGN_OR_RETURN(
-      const json* resources,
-      reader.Field(root, "resources", json::value_t::object, "an object"));
+  RETURN_IF_ERROR(
+      members.NonEmptyString("lineage", &state.lineage, JsonReader::kRequired));
+  RETURN_IF_ERROR(members.Integer("serial", &state.serial, 0,
+                                  std::numeric_limits<int64_t>::max(),
+                                  JsonReader::kRequired));
+  ASSIGN_OR_RETURN(state.target, ParseTarget(reader, members));
+  const json* resources = nullptr;
+  RETURN_IF_ERROR(
+      members.Object("resources", &resources, JsonReader::kRequired));
   Reader resources_reader(path, "resources");
   for (const auto& [key, entry] : resources->items()) {
     ASSIGN_OR_RETURN(Address address, ParseAddress(resources_reader, key));
@@ -313,10 +296,9 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
                      ParseResource(path, address, entry));
     state.resources.emplace(address, std::move(resource));
   }
-  if (root.contains("intents")) {
-    ASSIGN_OR_RETURN(
-        const json* intents,
-        reader.Field(root, "intents", json::value_t::object, "an object"));
+  const json* intents = nullptr;
+  RETURN_IF_ERROR(members.Object("intents", &intents));
+  if (intents != nullptr) {
     Reader intents_reader(path, "intents");
     for (const auto& [key, entry] : intents->items()) {
       ASSIGN_OR_RETURN(Address address, ParseAddress(intents_reader, key));
@@ -324,10 +306,9 @@ absl::StatusOr<State> ParseDocument(const json& root, const std::string& path) {
       state.intents.emplace(address, std::move(intent));
     }
   }
-  if (root.contains("deposed")) {
-    ASSIGN_OR_RETURN(
-        const json* deposed,
-        reader.Field(root, "deposed", json::value_t::object, "an object"));
+  const json* deposed = nullptr;
+  RETURN_IF_ERROR(members.Object("deposed", &deposed));
+  if (deposed != nullptr) {
     Reader deposed_reader(path, "deposed");
     for (const auto& [key, entry] : deposed->items()) {
       ASSIGN_OR_RETURN(Address address, ParseAddress(deposed_reader, key));
