@@ -1,5 +1,4 @@
 #include <array>
-#include <regex>
 
 #include "absl/strings/str_cat.h"
 #include "reconciler/config/drafts.h"
@@ -16,8 +15,15 @@ constexpr std::array<std::string_view, 5> kVolumeKeys = {
 }  // namespace
 
 bool IsAddressKey(const std::string& key) {
-  static const std::regex kPattern("[a-z0-9][a-z0-9_-]{0,62}");
-  return std::regex_match(key, kPattern);
+  // [a-z0-9][a-z0-9_-]{0,62}
+  auto lower_or_digit = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  };
+  if (key.empty() || key.size() > 63 || !lower_or_digit(key[0])) return false;
+  for (char c : key.substr(1)) {
+    if (!lower_or_digit(c) && c != '_' && c != '-') return false;
+  }
+  return true;
 }
 
 VolumeDraft ReadVolume(const Entry& entry, const Drafts& drafts,

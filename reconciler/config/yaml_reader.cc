@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <regex>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,22 +16,75 @@ namespace {
 
 constexpr std::string_view kStringTag = "tag:yaml.org,2002:str";
 
-bool Matches(const std::string& text, const std::regex& pattern) {
-  return std::regex_match(text, pattern);
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Whether all of `text` (which may be empty) satisfies `is`.
+template <typename Predicate>
+bool AllOf(std::string_view text, Predicate is) {
+  for (char c : text) {
+    if (!is(c)) return false;
+  }
+  return true;
 }
 
-// The YAML 1.2 core schema's resolution of a plain scalar.
-YamlType ResolvePlain(const std::string& text) {
-  static const std::regex kBoolean("true|True|TRUE|false|False|FALSE");
-  static const std::regex kInteger("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
-  static const std::regex kFloat(
-      "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|"
-      "[-+]?\\.(inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN");
-  if (Matches(text, kBoolean)) return YamlType::kBoolean;
-  if (Matches(text, kInteger)) return YamlType::kInteger;
-  if (Matches(text, kFloat)) return YamlType::kFloat;
+// One or more characters, each satisfying `is`.
+template <typename Predicate>
+bool OneOrMore(std::string_view text, Predicate is) {
+  return !text.empty() && AllOf(text, is);
+}
+
+std::string_view WithoutSign(std::string_view text) {
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    text.remove_prefix(1);
+  }
+  return text;
+}
+
+bool IsInteger(std::string_view text) {
+  if (text.starts_with("0o") &&
+      OneOrMore(text.substr(2), [](char c) { return c >= '0' && c <= '7'; })) {
+    return true;
+  }
+  if (text.starts_with("0x") && OneOrMore(text.substr(2), [](char c) {
+        return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      })) {
+    return true;
+  }
+  return OneOrMore(WithoutSign(text), IsDigit);
+}
+
+bool IsFloat(std::string_view text) {
+  if (text == ".nan" || text == ".NaN" || text == ".NAN") return true;
+  text = WithoutSign(text);
+  if (text == ".inf" || text == ".Inf" || text == ".INF") return true;
+  // (\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+  const size_t e = text.find_first_of("eE");
+  if (e != std::string_view::npos &&
+      !OneOrMore(WithoutSign(text.substr(e + 1)), IsDigit)) {
+    return false;
+  }
+  const std::string_view mantissa = text.substr(0, e);
+  const size_t dot = mantissa.find('.');
+  if (dot == std::string_view::npos) return OneOrMore(mantissa, IsDigit);
+  const std::string_view whole = mantissa.substr(0, dot);
+  const std::string_view fraction = mantissa.substr(dot + 1);
+  return AllOf(whole, IsDigit) && AllOf(fraction, IsDigit) &&
+         (whole.empty() ? !fraction.empty() : true);
+}
+
+}  // namespace
+
+YamlType ResolvePlain(std::string_view text) {
+  if (text == "true" || text == "True" || text == "TRUE" || text == "false" ||
+      text == "False" || text == "FALSE") {
+    return YamlType::kBoolean;
+  }
+  if (IsInteger(text)) return YamlType::kInteger;
+  if (IsFloat(text)) return YamlType::kFloat;
   return YamlType::kString;
 }
+
+namespace {
 
 // Parses an integer that ResolvePlain accepted; saturates on overflow.
 int64_t ParseInteger(const std::string& text) {

@@ -36,6 +36,14 @@ enum class YamlType {
 
 YamlType TypeOf(const YAML::Node& node);
 
+// The YAML 1.2 core schema's resolution of a plain (untagged) scalar:
+//   kBoolean  true|True|TRUE|false|False|FALSE
+//   kInteger  [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
+//   kFloat    [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+//             | [-+]?\.(inf|Inf|INF) | \.nan|\.NaN|\.NAN
+//   kString   anything else.
+YamlType ResolvePlain(std::string_view text);
+
 // "null", "a boolean", "an integer", "a number", "a string", "a list",
 // "a mapping".
 const char* DescribeType(YamlType type);
