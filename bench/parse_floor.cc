@@ -5,8 +5,7 @@
 // and every page of the pod listing (--json=a,b,c: each file parsed on its
 // own, as podform's client parses each answer). Timed from outside like
 // `podform plan`, so that both pay the same process start, page faults and
-// exit, and with the same heap (PreferHugePagesForTheHeap, as podform's
-// main).
+// exit, and with the same allocator (mimalloc, bench/CMakeLists.txt).
 //
 //   bench_parse_floor --yaml=podform.yaml --json=live.json[,page2.json...]
 //   [--lock=podform.lock]
@@ -18,12 +17,10 @@
 #include "absl/strings/str_split.h"
 #include "bench/bench_util.h"
 #include "nlohmann/json.hpp"
-#include "reconciler/util/heap.h"
 #include "yaml-cpp/yaml.h"
 
 int main(int argc, char** argv) {
   using namespace podform::bench;
-  podform::PreferHugePagesForTheHeap();
   Flags flags(argc, argv);
   YAML::Node config = YAML::Load(MustRead(flags.Get("yaml", "")));
   size_t live_size = 0;
