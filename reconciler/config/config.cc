@@ -30,27 +30,33 @@ constexpr std::array<std::string_view, 1> kDefaultsKeys = {"dataCenter"};
 constexpr std::array<std::string_view, 2> kGuardsKeys = {"minRunwayDays",
                                                          "strict"};
 
-// The canonical text of what `config` means, for Config::digest: each
-// volume, pod and endpoint as ToAttributes writes it (a secret env key as a
-// marker, never its value), the default data center, moved: and the pods
-// replaced destroy-first. Comments,
-// whitespace, key order, quoting, anchors and defaults written out or left
-// implicit do not change it.
-std::string DesiredText(const Config& config) {
-  nlohmann::json resources = nlohmann::json::object();
-  for (const auto& [key, desired] : config.volumes) {
-    resources["volume." + key] = ToAttributes(RecordedResource(key, desired));
-  }
-  for (const auto& [key, desired] : config.pods) {
-    resources["pod." + key] = ToAttributes(RecordedResource(key, desired));
-  }
-  // Only present when declared, so the digests of configs without
-  // endpoints stay as they were.
-  for (const auto& [key, desired] : config.endpoints) {
-    resources["endpoint." + key] = ToAttributes(RecordedResource(key, desired));
-  }
-  // Only when set, so that the digests of configs without it stay as they
-  // were: a saved plan carries the replacement order it was made with.
+std::string Json(const nlohmann::json& value) {
+  return value.dump(-1, ' ', /*ensure_ascii=*/true,
+                    nlohmann::json::error_handler_t::replace);
+}
+
+// Config::digest: the SHA-256 of the canonical text of what `config` means,
+// a JSON object (compact, ASCII, keys sorted) of
+//   "defaultDataCenter", "destroyFirst" (the pods replaced destroy-first;
+//   only when there is one, so that the digests of configs without it stay
+//   as they were: a saved plan carries the replacement order it was made
+//   with), "moved" (pairs of addresses), "resources" (each volume, pod and
+//   endpoint by address, as ToAttributes writes it: a secret env key as a
+//   marker, never its value; endpoints only when declared) and "version".
+// Comments, whitespace, key order, quoting, anchors and defaults written out
+// or left implicit do not change it. The text is hashed as it is written,
+// resource by resource, in the order of a JSON object's keys ("endpoint."
+// < "pod." < "volume.", each map in key order), never held whole.
+std::string ConfigDigest(const Config& config) {
+  Sha256Stream hash;
+  bool first = true;
+  auto add = [&](const std::string& address, const Resource& recorded) {
+    hash.Update(first ? "" : ",");
+    first = false;
+    hash.Update(Json(address));
+    hash.Update(":");
+    hash.Update(Json(ToAttributes(recorded)));
+  };
   nlohmann::json destroy_first = nlohmann::json::array();
   for (const auto& [key, desired] : config.pods) {
     if (desired.destroy_first) destroy_first.push_back("pod." + key);
@@ -59,16 +65,28 @@ std::string DesiredText(const Config& config) {
   for (const MovedBlock& block : config.moved) {
     moved.push_back({block.from.ToString(), block.to.ToString()});
   }
-  // Moved in, not listed in an initializer (which would copy every
-  // resource's attributes once more).
-  nlohmann::json desired = nlohmann::json::object();
-  desired["version"] = config.version;
-  desired["defaultDataCenter"] = config.default_data_center;
-  desired["resources"] = std::move(resources);
-  desired["moved"] = std::move(moved);
-  if (!destroy_first.empty()) desired["destroyFirst"] = std::move(destroy_first);
-  return desired.dump(-1, ' ', /*ensure_ascii=*/true,
-                      nlohmann::json::error_handler_t::replace);
+  hash.Update("{\"defaultDataCenter\":");
+  hash.Update(Json(config.default_data_center));
+  if (!destroy_first.empty()) {
+    hash.Update(",\"destroyFirst\":");
+    hash.Update(Json(destroy_first));
+  }
+  hash.Update(",\"moved\":");
+  hash.Update(Json(moved));
+  hash.Update(",\"resources\":{");
+  for (const auto& [key, desired] : config.endpoints) {
+    add("endpoint." + key, RecordedResource(key, desired));
+  }
+  for (const auto& [key, desired] : config.pods) {
+    add("pod." + key, RecordedResource(key, desired));
+  }
+  for (const auto& [key, desired] : config.volumes) {
+    add("volume." + key, RecordedResource(key, desired));
+  }
+  hash.Update("},\"version\":");
+  hash.Update(Json(config.version));
+  hash.Update("}");
+  return hash.HexDigest();
 }
 
 // True if line `line` (0-based) of `text` is indented with a tab.
@@ -248,7 +266,7 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     endpoint.location = draft.location;
   }
   config.moved = drafts.moved;
-  config.digest = Sha256Hex(DesiredText(config));
+  config.digest = ConfigDigest(config);
   config.warnings = std::move(warnings);
   return config;
 }

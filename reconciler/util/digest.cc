@@ -21,6 +21,11 @@ const EVP_MD* Sha256() {
   return md;
 }
 
+std::string Hex(const unsigned char* digest, unsigned int length) {
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
 }  // namespace
 
 std::string Sha256Hex(std::string_view bytes) {
@@ -30,8 +35,30 @@ std::string Sha256Hex(std::string_view bytes) {
                  nullptr) != 1) {
     std::abort();  // only on allocation failure
   }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return Hex(digest, length);
+}
+
+// Failures of these calls are allocation failures only.
+Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()) {
+  if (context_ == nullptr ||
+      EVP_DigestInit_ex(context_, Sha256(), nullptr) != 1) {
+    std::abort();
+  }
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(context_); }
+
+void Sha256Stream::Update(std::string_view bytes) {
+  if (EVP_DigestUpdate(context_, bytes.data(), bytes.size()) != 1) {
+    std::abort();
+  }
+}
+
+std::string Sha256Stream::HexDigest() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(context_, digest, &length) != 1) std::abort();
+  return Hex(digest, length);
 }
 
 }  // namespace podform
