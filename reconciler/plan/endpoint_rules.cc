@@ -3,6 +3,7 @@
 // a replacement always deletes first.
 
 #include <optional>
+#include <utility>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
@@ -49,7 +50,7 @@ class Endpoints : public KindRules {
       if (ids.size() == desired.volumes.size()) {
         r.endpoint.network_volume_ids = ids;
       }
-      after = r;
+      after = std::move(r);
     }
     const LiveEndpoint* live = PlanWithEnv(
         entry, after, context,

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -168,11 +169,12 @@ auto PlanWithEnv(Entry& entry, const std::optional<Resource>& after,
   if (env != nullptr) {
     for (const auto& [key, value] : *env) env_keys.insert(key);
   }
+  static const std::set<std::string> kNoSecrets;
   Corrected corrected =
       correct(entry.recorded->resource, *live, env_keys,
-              secret_env == nullptr ? std::set<std::string>() : *secret_env);
-  c.before = corrected.before;
-  c.reasons = corrected.drift;
+              secret_env == nullptr ? kNoSecrets : *secret_env);
+  c.before = std::move(corrected.before);
+  c.reasons = std::move(corrected.drift);
   if (!after.has_value()) {
     c.action = Action::kDelete;
     c.reasons.push_back(absl::StrCat(DeleteReason(context), delete_note));

@@ -3,6 +3,7 @@
 // replacement (new-first unless the config or its volume says otherwise).
 
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "reconciler/core/catalog.h"
@@ -45,7 +46,7 @@ class Pods : public KindRules {
       } else if (volume != nullptr && volume->recorded != nullptr) {
         r.pod.network_volume_id = volume->recorded->id;
       }
-      after = r;
+      after = std::move(r);
     }
     const LivePod* live = PlanWithEnv(
         entry, after, context,

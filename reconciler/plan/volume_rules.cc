@@ -4,6 +4,7 @@
 // protection guards.
 
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -53,8 +54,8 @@ class Volumes : public KindRules {
     if (live == nullptr) return;
     c.live_fingerprint = Fingerprint(*live);
     Corrected corrected = CorrectVolume(entry.recorded->resource, *live);
-    c.before = corrected.before;
-    c.reasons = corrected.drift;
+    c.before = std::move(corrected.before);
+    c.reasons = std::move(corrected.drift);
     if (!after.has_value()) {
       c.action = Action::kDelete;
       c.destroys_data = true;
