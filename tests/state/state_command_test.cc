@@ -1,20 +1,19 @@
 // `podform state list | show | rm | pull | history | migrate | prune`, run
-// as the built binary on lock files written by the test, and on states in
-// the test's PostgreSQL cluster.
+// through RunCli (the binary's entry point, in this process) on lock files
+// written by the test, and on states in the test's PostgreSQL cluster.
 
-#include <fcntl.h>
 #include <pwd.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "cmd/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reconciler/state/file_store.h"
@@ -25,8 +24,6 @@
 #include "tests/state/sample_state.h"
 #include "tests/state/test_util.h"
 
-extern char** environ;
-
 namespace podform {
 namespace {
 
@@ -36,34 +33,17 @@ struct Result {
   std::string err;
 };
 
-// Runs the podform binary with `args`; stdout and stderr go to files in `dir`.
-Result RunPodform(const std::string& dir,
-                  const std::vector<std::string>& args) {
-  std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> argv_storage = {PODFORM_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid;
+// Runs podform's command line in this process (RunCli, the entry point of
+// the binary) with `args`.
+Result RunPodform(const std::vector<std::string>& args) {
+  std::vector<const char*> argv = {"podform"};
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  std::ostringstream out, err;
   Result result;
-  int spawned = posix_spawn(&pid, PODFORM_BINARY, &actions, nullptr,
-                            argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return result;
-  int status;
-  ::waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = ReadFile(out_path).value_or("");
-  result.err = ReadFile(err_path).value_or("");
-  ::unlink(out_path.c_str());
-  ::unlink(err_path.c_str());
+  result.exit_code =
+      RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
+  result.out = out.str();
+  result.err = err.str();
   return result;
 }
 
@@ -73,7 +53,7 @@ class StateCommandTest : public ::testing::Test {
 
   Result Run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--state", path_, "state"});
-    return RunPodform(dir_, args);
+    return RunPodform(args);
   }
 
   void WriteLockFile(const State& state) {
@@ -112,7 +92,7 @@ TEST_F(StateCommandTest, ListWithoutALockFilePrintsNothing) {
 TEST_F(StateCommandTest, ListFindsTheLockFileBesideTheConfig) {
   WriteLockFile(SampleState());
   Result r =
-      RunPodform(dir_, {"--file", dir_ + "/podform.yaml", "state", "list"});
+      RunPodform({"--file", dir_ + "/podform.yaml", "state", "list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "pod.trainer    x7k2m9p4q1\n"
@@ -553,7 +533,7 @@ class PostgresStateCommandTest : public StateCommandTest {
 
   Result RunPg(std::vector<std::string> args) {
     args.insert(args.begin(), {"--state", uri_, "state"});
-    return RunPodform(dir_, args);
+    return RunPodform(args);
   }
 
   // Writes `states` in turn as versions, under a lock for `command`, each
