@@ -66,8 +66,8 @@ struct PodSpec {
   std::string mount_path = "/workspace";
   int container_disk_gb = 20;
   std::vector<std::string> ports;  // "8888/http", in config order
-  // Plain environment values. In a desired spec this includes resolved
-  // secrets; see DesiredPod::secret_env for which keys those are.
+  // Plain environment values. A desired spec has no secret key here (those
+  // values are in SecretValues); what the applier sends to RunPod adds them.
   std::map<std::string, std::string> env;
   std::string docker_args;
   bool running = true;  // desired status: RUNNING (true) or EXITED (false)
@@ -109,7 +109,7 @@ struct EndpointSpec {
   int64_t timeout_ms = 300000;            // per-request execution timeout
   std::string flashboot = kFlashbootOff;  // OFF | FLASHBOOT (live: also
                                           // PRIORITY_FLASHBOOT)
-  // As PodSpec::env (secrets included in a desired spec).
+  // As PodSpec::env (no secret key in a desired spec).
   std::map<std::string, std::string> env;
 
   bool operator==(const EndpointSpec&) const = default;

@@ -40,6 +40,8 @@ struct Entry {
 struct PlanContext {
   // What is to exist: the config, or nothing (options.destroy).
   const Desired& desired;
+  // The raw values of desired's secret env, for ChangedSecretEnv only.
+  const SecretValues& secrets;
   const State& prior;
   const LiveIndex& live;
   const PlanOptions& options;
@@ -167,6 +169,7 @@ auto PlanWithEnv(Entry& entry, const std::optional<Resource>& after,
   std::set<std::string> env_keys;
   if (env != nullptr) {
     for (const auto& [key, value] : *env) env_keys.insert(key);
+    env_keys.insert(secret_env->begin(), secret_env->end());
   }
   Corrected corrected =
       correct(entry.recorded->resource, *live, env_keys,
@@ -181,7 +184,8 @@ auto PlanWithEnv(Entry& entry, const std::optional<Resource>& after,
   }
   c.after = after;
   // Secrets: the value in the environment against the one RunPod holds.
-  c.secret_env_changes = ChangedSecretEnv(*secret_env, *env, live->spec.env);
+  c.secret_env_changes = ChangedSecretEnv(
+      *secret_env, context.secrets.EnvAt(c.address), live->spec.env);
   for (const std::string& key : c.secret_env_changes) {
     if (c.before->secret_env.count(key) > 0) {
       c.reasons.push_back(absl::StrCat(

@@ -61,10 +61,11 @@ class ApplierTest : public ::testing::Test {
         finished_.push_back(e.address.ToString());
       }
     };
-    return Apply(plan, config_, &state_, store, &provider_, options);
+    return Apply(plan, config_, secrets_, &state_, store, &provider_, options);
   }
 
   Config config_;
+  SecretValues secrets_;  // of config_
   State state_;
   FakeProvider provider_;
   std::vector<std::string> finished_;
@@ -211,8 +212,8 @@ TEST_F(ApplierTest, SecretsAreSentRawButRecordedOnlyAsMarks) {
   DesiredPod desired;
   desired.key = "trainer";
   desired.spec = pod.pod;
-  desired.spec.env["TOKEN"] = "s3";
   desired.secret_env = {"TOKEN"};
+  secrets_.env[pod.address]["TOKEN"] = "s3";
   config_.pods["trainer"] = desired;
   Plan plan;
   plan.changes = {Create(pod)};
@@ -237,8 +238,8 @@ TEST_F(ApplierTest, AnUpdateOfASecretAloneEditsThePod) {
   DesiredPod desired;
   desired.key = "trainer";
   desired.spec = pod.pod;
-  desired.spec.env["TOKEN"] = "rotated";
   desired.secret_env = {"TOKEN"};
+  secrets_.env[pod.address]["TOKEN"] = "rotated";
   config_.pods["trainer"] = desired;
   Change update;
   update.address = pod.address;
@@ -309,7 +310,7 @@ TEST_F(ApplierTest, InterruptStartsNothingNew) {
   ApplyOptions options;
   options.interrupt = &interrupt;
   ApplyResult result =
-      Apply(plan, config_, &state_, nullptr, &provider_, options);
+      Apply(plan, config_, secrets_, &state_, nullptr, &provider_, options);
   EXPECT_TRUE(result.interrupted);
   EXPECT_FALSE(result.ok());
   EXPECT_EQ(result.Count(StepOutcome::kSkipped), 2);
@@ -550,8 +551,8 @@ TEST_F(ApplierTest, AnInterruptedApplyWithdrawsTheIntentsItAnnounced) {
   ApplyOptions options;
   options.interrupt = &interrupt;
   WriteLog store(&provider_);
-  ApplyResult result = Apply(plan, config_, &state_, &store, &provider_,
-                             options);
+  ApplyResult result =
+      Apply(plan, config_, secrets_, &state_, &store, &provider_, options);
   EXPECT_TRUE(result.interrupted);
   EXPECT_THAT(provider_.calls(), IsEmpty());
   EXPECT_THAT(state_.intents, IsEmpty());
@@ -684,7 +685,8 @@ TEST(ApplierWaitTest, WaitingPodsHoldNoSlotAndTheirDependentsWait) {
       events.push_back("done " + e.address.ToString());
     }
   };
-  ApplyResult result = Apply(plan, config, &state, nullptr, &provider, options);
+  ApplyResult result =
+      Apply(plan, config, SecretValues(), &state, nullptr, &provider, options);
   ASSERT_TRUE(result.ok()) << (result.steps.empty() ? ""
                                                     : result.steps[0].detail);
   EXPECT_THAT(events, ElementsAre("start pod.a", "start pod.b", "done pod.a",
@@ -704,7 +706,8 @@ TEST(ApplierWaitTest, APodThatNeverRunsFailsItsStepAfterTheTimeout) {
   options.wait.timeout = absl::Seconds(30);
   options.wait.now = [&] { return now; };
   options.wait.sleep = [&](absl::Duration d) { now += d; };
-  ApplyResult result = Apply(plan, config, &state, nullptr, &provider, options);
+  ApplyResult result =
+      Apply(plan, config, SecretValues(), &state, nullptr, &provider, options);
   ASSERT_EQ(result.steps.size(), 1u);
   EXPECT_EQ(result.steps[0].outcome, StepOutcome::kFailed);
   EXPECT_EQ(result.steps[0].detail,
@@ -745,7 +748,7 @@ class ReplaceTest : public ::testing::Test {
   }
 
   ApplyResult Run(const Plan& plan, Provider* provider = nullptr) {
-    return Apply(plan, config_, &state_, nullptr,
+    return Apply(plan, config_, SecretValues(), &state_, nullptr,
                  provider != nullptr ? provider : &provider_, options_);
   }
 
