@@ -233,7 +233,8 @@ TEST_F(ApplierTest, AnUpdateOfASecretAloneEditsThePod) {
   Resource pod = Pod("trainer");
   pod.pod.env = {{"PLAIN", "1"}};
   pod.secret_env = {"TOKEN"};
-  provider_.AddPod({"p1", pod.pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod(
+      {"p1", pod.pod, PodStatus::kRunning, 0, PodPhase::kUnknown, ""});
   state_.resources[pod.address] = {"p1", pod};
   DesiredPod desired;
   desired.key = "trainer";
@@ -276,9 +277,10 @@ TEST_F(ApplierTest, ASecretNoLongerDeclaredFailsTheStep) {
 
 TEST_F(ApplierTest, DeletesPodsBeforeTheirVolumeAndReplacesInOrder) {
   provider_.AddVolume({"v1", {"models", 100, "EU-RO-1"}});
+  provider_.AddPod({"p1", Pod("trainer", "models").pod, PodStatus::kRunning, 0,
+                    PodPhase::kUnknown, ""});
   provider_.AddPod(
-      {"p1", Pod("trainer", "models").pod, PodStatus::kRunning, 0, "", ""});
-  provider_.AddPod({"p2", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
+      {"p2", Pod("web").pod, PodStatus::kRunning, 0, PodPhase::kUnknown, ""});
   state_.resources[{Kind::kVolume, "models"}] = {"v1", Volume("models", 100)};
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", Pod("trainer", "models")};
   state_.resources[{Kind::kPod, "web"}] = {"p2", Pod("web")};
@@ -341,7 +343,8 @@ TEST_F(ApplierTest, AGpuCountChangeStopsThenResumesWithTheNewCount) {
   Resource before = Pod("trainer");
   before.pod.gpu_count = 1;
   before.pod.running = true;
-  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0,
+                           PodPhase::kUnknown, ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -370,7 +373,8 @@ TEST_F(ApplierTest, ARefusedResumeLeavesThePodStoppedWithItsOldCount) {
   Resource before = Pod("trainer");
   before.pod.gpu_count = 1;
   before.pod.running = true;
-  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0,
+                           PodPhase::kUnknown, ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -412,7 +416,8 @@ TEST_F(ApplierTest, ALostResumeAnswerCountsAsDoneOnlyWithTheNewCount) {
   before.pod.running = false;  // as planned; it runs with 1 GPU live
   PodSpec live = before.pod;
   live.running = true;
-  provider_.AddPod(LivePod{"p1", live, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod(
+      LivePod{"p1", live, PodStatus::kRunning, 0, PodPhase::kUnknown, ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -641,7 +646,8 @@ class ProvisioningProvider : public FakeProvider {
     absl::StatusOr<LiveState> live = FakeProvider::Refresh();
     if (!live.ok()) return live;
     for (LivePod& pod : live->pods) {
-      pod.phase = live->pods.size() >= ready_after_ ? "RUNNING" : "PROVISIONING";
+      pod.phase = live->pods.size() >= ready_after_ ? PodPhase::kRunning
+                                                    : PodPhase::kProvisioning;
     }
     return live;
   }
@@ -729,7 +735,8 @@ class ReplaceTest : public ::testing::Test {
  protected:
   ReplaceTest() {
     state_.lineage = "lineage-1";
-    provider_.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
+    provider_.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0,
+                      PodPhase::kUnknown, ""});
     state_.resources[kWeb] = {"p-old", Pod("web")};
   }
 
@@ -817,7 +824,7 @@ class FailingStartProvider : public FakeProvider {
     absl::StatusOr<LiveState> live = FakeProvider::Refresh();
     if (!live.ok()) return live;
     for (LivePod& pod : live->pods) {
-      pod.phase = pod.id == "p-old" ? "RUNNING" : "ERROR";
+      pod.phase = pod.id == "p-old" ? PodPhase::kRunning : PodPhase::kError;
     }
     return live;
   }
@@ -825,7 +832,8 @@ class FailingStartProvider : public FakeProvider {
 
 TEST_F(ReplaceTest, ANewPodThatNeverRunsIsDeposedAndTheOldOneRestored) {
   FailingStartProvider provider;
-  provider.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
+  provider.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0,
+                   PodPhase::kUnknown, ""});
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
   options_.wait.enabled = true;
   options_.wait.now = [&] { return now; };
@@ -849,7 +857,8 @@ TEST_F(ReplaceTest, ANewPodThatNeverRunsIsDeposedAndTheOldOneRestored) {
 }
 
 TEST_F(ReplaceTest, DeposedPodsAreTerminatedOrForgotten) {
-  provider_.AddPod({"p-dep", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod({"p-dep", Pod("web").pod, PodStatus::kRunning, 0,
+                    PodPhase::kUnknown, ""});
   state_.deposed[kWeb] = {{"p-dep", Pod("web")}, {"p-gone", Pod("web")}};
   Change live = Delete("p-dep", Pod("web"));
   live.deposed_id = "p-dep";
