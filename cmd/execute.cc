@@ -201,8 +201,8 @@ int ExecutePlan(Workspace& workspace, const Config& config, State state,
   options.on_event = [&out, color](const StepEvent& e) {
     PrintEvent(out, color, e);
   };
-  ApplyResult result =
-      Apply(plan, config, &state, &workspace.store(), *provider, options);
+  ApplyResult result = Apply(plan, config, workspace.secret_values(), &state,
+                             &workspace.store(), *provider, options);
 
   int created = 0, changed = 0, destroyed = 0;
   for (const StepResult& step : result.steps) {

@@ -26,7 +26,8 @@ void AddExecuteFlags(CLI::App* command, ExecuteFlags* flags);
 // refuses without --auto-approve when there is none. Returns the exit code:
 // 0 done (or nothing to do), 1 a step failed or was refused, 130 when
 // interrupted by SIGINT/SIGTERM; with flags.detailed_exitcode, 2 instead of
-// 0 when changes were applied.
+// 0 when changes were applied. The secret values sent are
+// workspace.secret_values().
 int ExecutePlan(Workspace& workspace, const Config& config, State state,
                 const Plan& plan, const ExecuteFlags& flags, bool confirm);
 

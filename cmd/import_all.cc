@@ -347,6 +347,15 @@ std::string Blocks(const Selection& selection,
   return out;
 }
 
+// Whether the raw secret env values `loaded` gives the resource at
+// `address` differ from the ones the workspace's config gave it (compared
+// in memory only).
+bool SecretsChanged(const Workspace& workspace, const LoadResult& loaded,
+                    const Address& address) {
+  return loaded.secret_values.EnvAt(address) !=
+         workspace.secret_values().EnvAt(address);
+}
+
 }  // namespace
 
 absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
@@ -464,7 +473,8 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
         auto now = loaded.config->pods.find(key);
         if (now == loaded.config->pods.end() || now->second.spec != pod.spec ||
             now->second.volume != pod.volume ||
-            now->second.secret_env != pod.secret_env) {
+            now->second.secret_env != pod.secret_env ||
+            SecretsChanged(workspace, loaded, {Kind::kPod, key})) {
           return absl::InternalError(
               absl::StrCat("adding the entries as text would change pods.", key,
                            "; nothing was written (use --out FILE)"));
@@ -476,7 +486,8 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
             now->second.spec != endpoint.spec ||
             now->second.volumes != endpoint.volumes ||
             now->second.read_only != endpoint.read_only ||
-            now->second.secret_env != endpoint.secret_env) {
+            now->second.secret_env != endpoint.secret_env ||
+            SecretsChanged(workspace, loaded, {Kind::kEndpoint, key})) {
           return absl::InternalError(
               absl::StrCat("adding the entries as text would change endpoints.",
                            key, "; nothing was written (use --out FILE)"));

@@ -115,6 +115,7 @@ const Config* Workspace::LoadConfig() {
                       d.location.column});
     }
     config_ = std::move(result.config);
+    secret_values_ = std::move(result.secret_values);
     if (!config_.has_value() && json_output_) FailAsJson({});
   }
   return config_ ? &*config_ : nullptr;

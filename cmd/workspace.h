@@ -55,6 +55,10 @@ class Workspace {
   const Config* LoadConfig();
   // Before LoadConfig: load it as with --strict (ParseConfig's `strict`).
   void set_strict(bool strict) { strict_ = strict; }
+  // The raw values of the loaded config's secret env (empty before
+  // LoadConfig succeeded): for the planner and the applier only, never to
+  // be printed or written.
+  const SecretValues& secret_values() const { return secret_values_; }
   // The config's warnings, once LoadConfig ran.
   const std::vector<Finding>& config_warnings() const {
     return config_warnings_;
@@ -140,6 +144,7 @@ class Workspace {
   absl::StatusOr<AccountFigures> ReadAccountNow() const;
 
   std::optional<Config> config_;
+  SecretValues secret_values_;  // of config_
   bool config_loaded_ = false;
   std::vector<Finding> config_warnings_;
   std::vector<Finding> config_errors_;

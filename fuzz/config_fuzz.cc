@@ -4,7 +4,8 @@
 //     file, and an error has a message;
 //   - a ${env:NAME} value is a secret: it never appears in a diagnostic
 //     unless the input itself spells it out, and an accepted pod holds it
-//     under a key listed in secret_env;
+//     only in secret_values, under a key listed in secret_env, never in its
+//     env;
 //   - an accepted config's references hold: a pod's volume is a declared
 //     volume, and every address key is the map key.
 // The environment is fixed (EnvLookup below), so every crash reproduces.
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -72,14 +74,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Fail("pod mounts an undeclared volume", key + " -> " + pod.volume);
     }
     for (const auto& [name, value] : pod.spec.env) {
-      if (value == kSecret && !input_has_secret &&
-          pod.secret_env.count(name) == 0) {
-        Fail("a secret value is not marked secret", key + "." + name);
+      if (value == kSecret && !input_has_secret) {
+        Fail("a secret value is in the config's env", key + "." + name);
       }
     }
+    const std::map<std::string, std::string>& secrets =
+        result.secret_values.EnvAt({podform::Kind::kPod, key});
     for (const std::string& name : pod.secret_env) {
-      if (pod.spec.env.count(name) == 0) {
-        Fail("secret_env names a key that is not in env", key + "." + name);
+      if (secrets.count(name) == 0) {
+        Fail("secret_env names a key that has no secret value",
+             key + "." + name);
       }
     }
   }

@@ -202,11 +202,11 @@ class Scheduler {
 
 }  // namespace
 
-ApplyResult Apply(const Plan& plan, const Desired& config, State* state,
-                  StateStore* store, Provider* provider,
-                  const ApplyOptions& options) {
+ApplyResult Apply(const Plan& plan, const Desired& config,
+                  const SecretValues& secrets, State* state, StateStore* store,
+                  Provider* provider, const ApplyOptions& options) {
   StateRecorder recorder(state, store);
-  StepRunner runner(config, provider, &recorder);
+  StepRunner runner(config, secrets, provider, &recorder);
   ApplyResult result;
   absl::StatusOr<std::vector<Step>> steps = ExecutionSteps(plan.changes);
   if (!steps.ok()) {

@@ -15,6 +15,7 @@
 #include "reconciler/apply/pod_wait.h"
 #include "reconciler/core/desired.h"
 #include "reconciler/core/provider.h"
+#include "reconciler/core/secret_values.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/plan/steps.h"
 #include "reconciler/state/state.h"
@@ -80,8 +81,9 @@ struct ApplyResult {
 
 // Executes `plan` (made from `state` and `config`).
 //
-// `config` supplies the raw values of secret env vars (the plan holds only
-// their digests); a value whose digest no longer matches fails that step.
+// `secrets` supplies the raw values of `config`'s secret env (the plan only
+// marks those keys); a secret the plan sends that `config` no longer
+// declares, or `secrets` lacks, fails that step (SecretValuesToSend).
 // `state` is updated as steps finish and persisted through `store` (if not
 // null): first, in one write, an intent for every create the plan holds
 // (so each is on disk before its request is sent; the write happens even
@@ -101,9 +103,9 @@ struct ApplyResult {
 // applier re-reads live state and adopts the resource if it was created.
 //
 // REQUIRES: plan.changes is in dependency order; state->lineage is set.
-ApplyResult Apply(const Plan& plan, const Desired& config, State* state,
-                  StateStore* store, Provider* provider,
-                  const ApplyOptions& options);
+ApplyResult Apply(const Plan& plan, const Desired& config,
+                  const SecretValues& secrets, State* state, StateStore* store,
+                  Provider* provider, const ApplyOptions& options);
 
 }  // namespace podform
 

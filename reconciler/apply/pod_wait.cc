@@ -115,18 +115,19 @@ void PodWaiter::Poll() {
         if (pod == nullptr || pod->Gone()) {
           outcome = absl::FailedPreconditionError(absl::StrCat(
               "pod ", id, " disappeared before it reached RUNNING"));
-        } else if (pod->phase.empty() || pod->phase == "RUNNING") {
+        } else if (pod->phase == PodPhase::kUnknown ||
+                   pod->phase == PodPhase::kRunning) {
           outcome = absl::OkStatus();
-        } else if (pod->phase == "ERROR") {
+        } else if (pod->phase == PodPhase::kError) {
           outcome = absl::FailedPreconditionError(absl::StrCat(
               "pod ", id, " reached ERROR after ", Seconds(waited),
               " instead of RUNNING (RunPod: the container is in an "
               "unrecoverable error state; see the pod's logs)"));
-        } else if (pod->phase == "EXITED") {
+        } else if (pod->phase == PodPhase::kExited) {
           outcome = absl::FailedPreconditionError(absl::StrCat(
               "pod ", id, " stopped (EXITED) before it reached RUNNING"));
         } else {
-          entry.last_phase = pod->phase;
+          entry.last_phase = std::string(PodPhaseWord(pod->phase));
         }
       }
       if (!outcome.has_value() && waited >= options_.timeout) {

@@ -72,7 +72,7 @@ absl::Status StepRunner::AddSecretValues(
     const Change& change, std::map<std::string, std::string>* env) const {
   if (change.after->secret_env.empty()) return absl::OkStatus();
   absl::StatusOr<std::map<std::string, std::string>> secrets =
-      SecretValuesToSend(config_, change);
+      SecretValuesToSend(config_, secrets_, change);
   if (!secrets.ok()) {
     return absl::AbortedError(
         absl::StrCat(secrets.status().message(), "; plan again"));

@@ -14,6 +14,7 @@
 #include "reconciler/apply/recorder.h"
 #include "reconciler/core/desired.h"
 #include "reconciler/core/provider.h"
+#include "reconciler/core/secret_values.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/plan/steps.h"
 
@@ -21,8 +22,14 @@ namespace podform {
 
 class StepRunner {
  public:
-  StepRunner(const Desired& config, Provider* provider, StateRecorder* recorder)
-      : config_(config), provider_(provider), recorder_(recorder) {}
+  // `secrets`: the raw values of `config`'s secret env, added to what a
+  // create or update sends.
+  StepRunner(const Desired& config, const SecretValues& secrets,
+             Provider* provider, StateRecorder* recorder)
+      : config_(config),
+        secrets_(secrets),
+        provider_(provider),
+        recorder_(recorder) {}
 
   // Carries out one phase of `change` (see plan/steps.h): the destroy phase
   // deletes or terminates; the create phase creates, updates, stops or
@@ -102,6 +109,7 @@ class StepRunner {
   absl::Status ForgetIntents(const std::vector<Address>& addresses);
 
   const Desired& config_;
+  const SecretValues& secrets_;
   Provider* const provider_;
   StateRecorder* const recorder_;
   std::mutex mu_;

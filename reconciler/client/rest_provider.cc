@@ -354,12 +354,12 @@ class RestProviderImpl : public RestProvider {
     // the action would take it.
     absl::StatusOr<LivePod> pod = GetPod(id);
     if (!pod.ok()) return done;
-    bool wanted = action == "stop" ? pod->phase == "EXITED"
-                                   : pod->Running();
+    bool wanted =
+        action == "stop" ? pod->phase == PodPhase::kExited : pod->Running();
     if (wanted) return pod;
     return absl::FailedPreconditionError(
-        absl::StrCat(done.status().message(), " (the pod is ", pod->phase,
-                     ")"));
+        absl::StrCat(done.status().message(), " (the pod is ",
+                     std::string(PodPhaseWord(pod->phase)), ")"));
   }
 
   absl::StatusOr<std::vector<LiveVolume>> ListVolumes() {

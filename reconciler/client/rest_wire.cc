@@ -214,7 +214,8 @@ absl::StatusOr<LivePod> ParseRestPod(const json& value,
   ASSIGN_OR_RETURN(spec.cloud_type, String(r, "cloud"));
   ASSIGN_OR_RETURN(spec.data_center,
                    String(r, "dataCenterId", /*nullable=*/true));
-  ASSIGN_OR_RETURN(pod.phase, String(r, "status"));
+  ASSIGN_OR_RETURN(const std::string phase, String(r, "status"));
+  pod.phase = ParsePodPhase(phase).value_or(PodPhase::kUnknown);
   RETURN_IF_ERROR(r.StringMap("env", &spec.env, kRequired));
   RETURN_IF_ERROR(r.Strings("ports", &spec.ports, kRequired));
 
@@ -246,17 +247,23 @@ absl::StatusOr<LivePod> ParseRestPod(const json& value,
 
   RETURN_IF_ERROR(r.Number("cost", &pod.cost_per_hr, kRequired));
 
-  if (pod.phase == "PROVISIONING" || pod.phase == "STARTING" ||
-      pod.phase == "RUNNING") {
-    pod.status = PodStatus::kRunning;
-  } else if (pod.phase == "EXITED" || pod.phase == "ERROR") {
-    pod.status = PodStatus::kExited;
-  } else if (pod.phase == "TERMINATED") {
-    pod.status = PodStatus::kTerminated;
-  } else {
-    return Malformed(path + ".status",
-                     absl::StrCat("is \"", pod.phase,
-                                  "\", not a pod status podform knows"));
+  switch (pod.phase) {
+    case PodPhase::kProvisioning:
+    case PodPhase::kStarting:
+    case PodPhase::kRunning:
+      pod.status = PodStatus::kRunning;
+      break;
+    case PodPhase::kExited:
+    case PodPhase::kError:
+      pod.status = PodStatus::kExited;
+      break;
+    case PodPhase::kTerminated:
+      pod.status = PodStatus::kTerminated;
+      break;
+    case PodPhase::kUnknown:
+      return Malformed(
+          path + ".status",
+          absl::StrCat("is \"", phase, "\", not a pod status podform knows"));
   }
   spec.running = ConditionOf(pod.status) == PodCondition::kRunning;
   return pod;

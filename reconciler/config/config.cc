@@ -230,8 +230,20 @@ std::vector<Entry> ReadSection(const Entry& entry, Diagnostics& diagnostics) {
   return entries;
 }
 
+// Moves the value of each key of `secret_keys` out of `env` into
+// (*secrets)[address]: Desired keeps only the mark.
+void MoveSecretValues(const Address& address,
+                      const std::set<std::string>& secret_keys,
+                      std::map<std::string, std::string>& env,
+                      SecretValues* secrets) {
+  for (const std::string& key : secret_keys) {
+    auto value = env.extract(key);
+    if (!value.empty()) secrets->env[address][key] = std::move(value.mapped());
+  }
+}
+
 Config BuildConfig(const std::string& path, const Drafts& drafts,
-                   std::vector<Diagnostic> warnings) {
+                   std::vector<Diagnostic> warnings, SecretValues* secrets) {
   Config config;
   config.path = path;
   config.version = kVersion;
@@ -253,6 +265,8 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     pod.read_only = draft.read_only;
     pod.destroy_first = draft.destroy_first;
     pod.secret_env = draft.secret_env;
+    MoveSecretValues({Kind::kPod, draft.key}, pod.secret_env, pod.spec.env,
+                     secrets);
     pod.location = draft.location;
   }
   for (const EndpointDraft& draft : drafts.endpoints) {
@@ -263,6 +277,8 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     endpoint.volumes_location = draft.volumes_location;
     endpoint.read_only = draft.read_only;
     endpoint.secret_env = draft.secret_env;
+    MoveSecretValues({Kind::kEndpoint, draft.key}, endpoint.secret_env,
+                     endpoint.spec.env, secrets);
     endpoint.location = draft.location;
   }
   config.moved = drafts.moved;
@@ -456,7 +472,8 @@ LoadResult ParseConfig(const std::string& path, const std::string& text,
     for (const Diagnostic& d : result.diagnostics) {
       if (d.severity == Diagnostic::Severity::kWarning) warnings.push_back(d);
     }
-    result.config = BuildConfig(path, drafts, std::move(warnings));
+    result.config =
+        BuildConfig(path, drafts, std::move(warnings), &result.secret_values);
   }
   return result;
 }

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "reconciler/core/desired.h"
+#include "reconciler/core/secret_values.h"
 
 namespace podform {
 
@@ -42,6 +43,10 @@ EnvLookup ProcessEnv();
 
 struct LoadResult {
   std::optional<Config> config;         // set iff there were no errors
+  // With `config`: the raw values of its secret env, which `config` only
+  // marks (DesiredPod::secret_env). Pass it to the planner and the applier
+  // only; never write it out.
+  SecretValues secret_values;
   std::vector<Diagnostic> diagnostics;  // every error and warning, in order
 };
 
@@ -54,9 +59,10 @@ struct LoadResult {
 // - Keys under volumes and pods are addresses: [a-z0-9][a-z0-9_-]*, at most
 //   63 characters. Env names match [A-Za-z_][A-Za-z0-9_]*.
 // - In env values, ${env:NAME} (whole or embedded) is resolved via `env` and
-//   makes the key secret; $${ is a literal ${; any other ${ is an error, as
-//   is ${env:...} in any other field. A variable that `env` does not have
-//   is an error. No message ever holds an env value.
+//   makes the key secret: its value goes into secret_values, not into
+//   config (whose env lacks the key); $${ is a literal ${; any other ${ is
+//   an error, as is ${env:...} in any other field. A variable that `env`
+//   does not have is an error. No message ever holds an env value.
 // - ${var:NAME} is resolved via `vars` in env values and in a pod's image;
 //   its value is plain (shown in plans, recorded in state). A name `vars`
 //   does not define is an error at the reference.

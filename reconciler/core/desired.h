@@ -3,7 +3,9 @@
 
 // Desired: what podform.yaml declares, as the planner, the applier and
 // import take it (DESIGN.md's data flow: podform.yaml -> Desired). The
-// config loader (config/config.h) builds it; nothing here reads YAML.
+// config loader (config/config.h) builds it; nothing here reads YAML. It
+// holds no raw secret value, only which env keys are secret: the loader
+// puts those values in a SecretValues (core/secret_values.h) beside it.
 
 #include <map>
 #include <optional>
@@ -30,15 +32,17 @@ struct DesiredVolume {
 
 struct DesiredPod {
   std::string key;  // address pod.KEY
-  // Defaults applied; spec.env holds resolved values including secrets;
-  // spec.network_volume_id is empty (ids are not known to the config).
+  // Defaults applied; spec.env holds the resolved plain values, and no
+  // secret key (SecretValues holds those values); spec.network_volume_id is
+  // empty (ids are not known to the config).
   PodSpec spec;
   std::string volume;  // key of the mounted volume; empty: none
   SourceLocation volume_location;  // of its `volume:` value
   // `access: read-only` (only with a volume): podform's record of the
   // mount's intent, which RunPod does not enforce (docs/GUARDS.md).
   bool read_only = false;
-  // Env keys whose value came from ${env:NAME}; never printed or stored.
+  // Env keys whose value came from ${env:NAME}: marks only; the values are
+  // in SecretValues (core/secret_values.h), never here.
   std::set<std::string> secret_env;
   // `replace: destroy-first`: a replacement terminates the old pod before
   // creating the new one, instead of the default create-before-destroy
@@ -50,8 +54,8 @@ struct DesiredPod {
 
 struct DesiredEndpoint {
   std::string key;  // address endpoint.KEY
-  // Defaults applied, in RunPod's units (timeout in ms); spec.env holds
-  // resolved values including secrets; spec.network_volume_ids is empty;
+  // Defaults applied, in RunPod's units (timeout in ms); spec.env as
+  // DesiredPod's (no secret key); spec.network_volume_ids is empty;
   // spec.data_centers are its volumes' data centers (or as declared).
   EndpointSpec spec;
   std::vector<std::string> volumes;  // keys of the mounted volumes, in order
@@ -102,7 +106,7 @@ struct Desired {
   // The recorded form (RecordedResource) of what is declared at `address`;
   // nullopt when nothing is.
   std::optional<Resource> RecordedAt(const Address& address) const;
-  // The env (secret values resolved) and the secret env keys of the pod or
+  // The plain env (no secret key) and the secret env keys of the pod or
   // endpoint declared at `address`; nullptr when none is declared there.
   const std::map<std::string, std::string>* EnvAt(const Address& address) const;
   const std::set<std::string>* SecretEnvAt(const Address& address) const;

@@ -1,5 +1,7 @@
 #include "reconciler/core/model.h"
 
+#include <utility>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -66,6 +68,34 @@ PodStatus ParsePodStatus(std::string_view word) {
 std::string_view PodStatusWord(PodStatus status) {
   for (const StatusWordEntry& e : kPodStatusWords) {
     if (e.status == status) return e.word;
+  }
+  return "";
+}
+
+namespace {
+
+constexpr std::pair<PodPhase, std::string_view> kPodPhaseWords[] = {
+    {PodPhase::kUnknown, ""},
+    {PodPhase::kProvisioning, "PROVISIONING"},
+    {PodPhase::kStarting, "STARTING"},
+    {PodPhase::kRunning, "RUNNING"},
+    {PodPhase::kExited, "EXITED"},
+    {PodPhase::kError, "ERROR"},
+    {PodPhase::kTerminated, "TERMINATED"},
+};
+
+}  // namespace
+
+std::optional<PodPhase> ParsePodPhase(std::string_view word) {
+  for (const auto& [phase, phase_word] : kPodPhaseWords) {
+    if (phase_word == word) return phase;
+  }
+  return std::nullopt;
+}
+
+std::string_view PodPhaseWord(PodPhase phase) {
+  for (const auto& [known, word] : kPodPhaseWords) {
+    if (known == phase) return word;
   }
   return "";
 }

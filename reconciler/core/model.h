@@ -66,8 +66,8 @@ struct PodSpec {
   std::string mount_path = "/workspace";
   int container_disk_gb = 20;
   std::vector<std::string> ports;  // "8888/http", in config order
-  // Plain environment values. In a desired spec this includes resolved
-  // secrets; see DesiredPod::secret_env for which keys those are.
+  // Plain environment values. A desired spec has no secret key here (those
+  // values are in SecretValues); what the applier sends to RunPod adds them.
   std::map<std::string, std::string> env;
   std::string docker_args;
   bool running = true;  // desired status: RUNNING (true) or EXITED (false)
@@ -109,7 +109,7 @@ struct EndpointSpec {
   int64_t timeout_ms = 300000;            // per-request execution timeout
   std::string flashboot = kFlashbootOff;  // OFF | FLASHBOOT (live: also
                                           // PRIORITY_FLASHBOOT)
-  // As PodSpec::env (secrets included in a desired spec).
+  // As PodSpec::env (no secret key in a desired spec).
   std::map<std::string, std::string> env;
 
   bool operator==(const EndpointSpec&) const = default;
@@ -157,6 +157,25 @@ std::string_view PodStatusWord(PodStatus status);
 enum class PodCondition { kRunning, kStopped, kGone };
 PodCondition ConditionOf(PodStatus status);
 
+// Where a pod is on its way to its status, as REST v2 reports it (the pod's
+// `status`); kUnknown when the API does not say (GraphQL).
+enum class PodPhase {
+  kUnknown,       // ""
+  kProvisioning,  // PROVISIONING
+  kStarting,      // STARTING
+  kRunning,       // RUNNING
+  kExited,        // EXITED
+  kError,         // ERROR
+  kTerminated,    // TERMINATED
+};
+
+// The phase REST v2's `word` names ("" is kUnknown); nullopt for any other
+// word. ParsePodPhase(PodPhaseWord(p)) == p.
+std::optional<PodPhase> ParsePodPhase(std::string_view word);
+
+// REST v2's word for `phase`, as above; "" for kUnknown.
+std::string_view PodPhaseWord(PodPhase phase);
+
 // A pod as RunPod reports it. Over GraphQL RunPod's pod object does not
 // report the data center or cloud type; those fields of `spec` are then
 // empty and the planner takes them from the lock file.
@@ -167,10 +186,8 @@ struct LivePod {
   // CREATED, RESTARTING, PAUSED, DEAD). Set from the wire with SetStatus.
   PodStatus status = PodStatus::kUnset;
   double cost_per_hr = 0;
-  // Where it is on its way there, when the API says (REST v2):
-  // PROVISIONING, STARTING, RUNNING, EXITED, ERROR or TERMINATED; "" when
-  // unknown (GraphQL).
-  std::string phase;
+  // Where it is on its way there, when the API says (REST v2).
+  PodPhase phase = PodPhase::kUnknown;
   // RunPod's word when status is kUnknown; "" otherwise.
   std::string unknown_status;
 

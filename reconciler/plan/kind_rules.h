@@ -41,6 +41,8 @@ struct Entry {
 struct PlanContext {
   // What is to exist: the config, or nothing (options.destroy).
   const Desired& desired;
+  // The raw values of desired's secret env, for ChangedSecretEnv only.
+  const SecretValues& secrets;
   const State& prior;
   const LiveIndex& live;
   const PlanOptions& options;
@@ -168,6 +170,7 @@ auto PlanWithEnv(Entry& entry, const std::optional<Resource>& after,
   std::set<std::string> env_keys;
   if (env != nullptr) {
     for (const auto& [key, value] : *env) env_keys.insert(key);
+    env_keys.insert(secret_env->begin(), secret_env->end());
   }
   static const std::set<std::string> kNoSecrets;
   Corrected corrected =
@@ -183,7 +186,8 @@ auto PlanWithEnv(Entry& entry, const std::optional<Resource>& after,
   }
   c.after = after;
   // Secrets: the value in the environment against the one RunPod holds.
-  c.secret_env_changes = ChangedSecretEnv(*secret_env, *env, live->spec.env);
+  c.secret_env_changes = ChangedSecretEnv(
+      *secret_env, context.secrets.EnvAt(c.address), live->spec.env);
   for (const std::string& key : c.secret_env_changes) {
     if (c.before->secret_env.count(key) > 0) {
       c.reasons.push_back(absl::StrCat(

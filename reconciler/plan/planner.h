@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "reconciler/core/desired.h"
 #include "reconciler/core/model.h"
+#include "reconciler/core/secret_values.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/state/state.h"
 
@@ -42,10 +43,10 @@ struct PlanOptions {
 //    difference is a reason); `after` is the desired resource with its
 //    secret env keys marked but given no value, and pod.network_volume_id
 //    set to the volume's recorded id, or "" when the volume is created or
-//    replaced by this plan. A secret's change is found by comparing the
-//    desired (raw) value with the live pod's: secret_env_changes, with the
-//    reason "env.K differs from the value RunPod holds (sensitive)" for a
-//    key live has.
+//    replaced by this plan. A secret's change is found by comparing its
+//    raw value (in `secrets`, read for that only) with the live pod's:
+//    secret_env_changes, with the reason "env.K differs from the value
+//    RunPod holds (sensitive)" for a key live has.
 //  - Volumes: grow/rename/protect change in place; shrink is an error;
 //    dataCenter change replaces. Deleting or replacing a volume whose desired
 //    or recorded protect is true is an error unless options.allow_destroy
@@ -85,7 +86,8 @@ struct PlanOptions {
 //   FailedPrecondition  only rule errors (shrink, protected volume,
 //                       a pod mounting a volume that is not configured,
 //                       several writers when strict).
-absl::StatusOr<Plan> MakePlan(const Desired& desired, const State& prior,
+absl::StatusOr<Plan> MakePlan(const Desired& desired,
+                              const SecretValues& secrets, const State& prior,
                               const LiveState& live,
                               const PlanOptions& options);
 

@@ -19,16 +19,16 @@ absl::Status StalePlan(const std::string& why) {
 }
 
 absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
-    const Desired& desired, const Change& change) {
+    const Desired& desired, const SecretValues& secrets, const Change& change) {
   std::map<std::string, std::string> values;
   if (!change.after) return values;
   const std::set<std::string>* declared = desired.SecretEnvAt(change.address);
-  const std::map<std::string, std::string>* env = desired.EnvAt(change.address);
+  const std::map<std::string, std::string>& env = secrets.EnvAt(change.address);
   for (const std::string& key : change.after->secret_env) {
     const std::string* raw = nullptr;
     if (declared != nullptr && declared->count(key) > 0) {
-      auto it = env->find(key);
-      if (it != env->end()) raw = &it->second;
+      auto it = env.find(key);
+      if (it != env.end()) raw = &it->second;
     }
     if (raw == nullptr) {
       return absl::AbortedError(absl::StrCat(
@@ -97,6 +97,7 @@ std::pair<std::string, const std::map<std::string, std::string>*> LiveNow(
 }  // namespace
 
 absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
+                                     const SecretValues& secrets,
                                      absl::StatusOr<State> stored,
                                      const LiveState& live,
                                      const SavedPlanSources& sources) {
@@ -111,10 +112,11 @@ absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
     if (change.action == Action::kNoOp || change.action == Action::kDelete) {
       continue;
     }
-    absl::Status secrets = SecretValuesToSend(desired, change).status();
-    if (!secrets.ok()) {
+    absl::Status to_send =
+        SecretValuesToSend(desired, secrets, change).status();
+    if (!to_send.ok()) {
       return StalePlan(
-          absl::StrCat(change.address.ToString(), ": ", secrets.message()));
+          absl::StrCat(change.address.ToString(), ": ", to_send.message()));
     }
   }
   const LiveIndex index(live);
@@ -129,14 +131,12 @@ absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
     // The fingerprint covers no secret value: decide again, from the
     // environment and the live pod or endpoint, which secrets change, and
     // refuse a plan whose decision no longer holds.
-    const std::map<std::string, std::string>* desired_env =
-        desired.EnvAt(change.address);
     if (live_env == nullptr || !change.after.has_value() ||
-        desired_env == nullptr) {
+        desired.EnvAt(change.address) == nullptr) {
       continue;
     }
     const std::vector<std::string> changes = ChangedSecretEnv(
-        change.after->secret_env, *desired_env, *live_env);
+        change.after->secret_env, secrets.EnvAt(change.address), *live_env);
     if (changes != change.secret_env_changes) {
       std::vector<std::string> differ;
       std::set_symmetric_difference(

@@ -61,10 +61,11 @@ class ApplierTest : public ::testing::Test {
         finished_.push_back(e.address.ToString());
       }
     };
-    return Apply(plan, config_, &state_, store, &provider_, options);
+    return Apply(plan, config_, secrets_, &state_, store, &provider_, options);
   }
 
   Config config_;
+  SecretValues secrets_;  // of config_
   State state_;
   FakeProvider provider_;
   std::vector<std::string> finished_;
@@ -211,8 +212,8 @@ TEST_F(ApplierTest, SecretsAreSentRawButRecordedOnlyAsMarks) {
   DesiredPod desired;
   desired.key = "trainer";
   desired.spec = pod.pod;
-  desired.spec.env["TOKEN"] = "s3";
   desired.secret_env = {"TOKEN"};
+  secrets_.env[pod.address]["TOKEN"] = "s3";
   config_.pods["trainer"] = desired;
   Plan plan;
   plan.changes = {Create(pod)};
@@ -232,13 +233,14 @@ TEST_F(ApplierTest, AnUpdateOfASecretAloneEditsThePod) {
   Resource pod = Pod("trainer");
   pod.pod.env = {{"PLAIN", "1"}};
   pod.secret_env = {"TOKEN"};
-  provider_.AddPod({"p1", pod.pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod(
+      {"p1", pod.pod, PodStatus::kRunning, 0, PodPhase::kUnknown, ""});
   state_.resources[pod.address] = {"p1", pod};
   DesiredPod desired;
   desired.key = "trainer";
   desired.spec = pod.pod;
-  desired.spec.env["TOKEN"] = "rotated";
   desired.secret_env = {"TOKEN"};
+  secrets_.env[pod.address]["TOKEN"] = "rotated";
   config_.pods["trainer"] = desired;
   Change update;
   update.address = pod.address;
@@ -275,9 +277,10 @@ TEST_F(ApplierTest, ASecretNoLongerDeclaredFailsTheStep) {
 
 TEST_F(ApplierTest, DeletesPodsBeforeTheirVolumeAndReplacesInOrder) {
   provider_.AddVolume({"v1", {"models", 100, "EU-RO-1"}});
+  provider_.AddPod({"p1", Pod("trainer", "models").pod, PodStatus::kRunning, 0,
+                    PodPhase::kUnknown, ""});
   provider_.AddPod(
-      {"p1", Pod("trainer", "models").pod, PodStatus::kRunning, 0, "", ""});
-  provider_.AddPod({"p2", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
+      {"p2", Pod("web").pod, PodStatus::kRunning, 0, PodPhase::kUnknown, ""});
   state_.resources[{Kind::kVolume, "models"}] = {"v1", Volume("models", 100)};
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", Pod("trainer", "models")};
   state_.resources[{Kind::kPod, "web"}] = {"p2", Pod("web")};
@@ -309,7 +312,7 @@ TEST_F(ApplierTest, InterruptStartsNothingNew) {
   ApplyOptions options;
   options.interrupt = &interrupt;
   ApplyResult result =
-      Apply(plan, config_, &state_, nullptr, &provider_, options);
+      Apply(plan, config_, secrets_, &state_, nullptr, &provider_, options);
   EXPECT_TRUE(result.interrupted);
   EXPECT_FALSE(result.ok());
   EXPECT_EQ(result.Count(StepOutcome::kSkipped), 2);
@@ -340,7 +343,8 @@ TEST_F(ApplierTest, AGpuCountChangeStopsThenResumesWithTheNewCount) {
   Resource before = Pod("trainer");
   before.pod.gpu_count = 1;
   before.pod.running = true;
-  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0,
+                           PodPhase::kUnknown, ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -369,7 +373,8 @@ TEST_F(ApplierTest, ARefusedResumeLeavesThePodStoppedWithItsOldCount) {
   Resource before = Pod("trainer");
   before.pod.gpu_count = 1;
   before.pod.running = true;
-  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod(LivePod{"p1", before.pod, PodStatus::kRunning, 0,
+                           PodPhase::kUnknown, ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -411,7 +416,8 @@ TEST_F(ApplierTest, ALostResumeAnswerCountsAsDoneOnlyWithTheNewCount) {
   before.pod.running = false;  // as planned; it runs with 1 GPU live
   PodSpec live = before.pod;
   live.running = true;
-  provider_.AddPod(LivePod{"p1", live, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod(
+      LivePod{"p1", live, PodStatus::kRunning, 0, PodPhase::kUnknown, ""});
   state_.resources[{Kind::kPod, "trainer"}] = {"p1", before};
   Resource after = before;
   after.pod.gpu_count = 2;
@@ -550,8 +556,8 @@ TEST_F(ApplierTest, AnInterruptedApplyWithdrawsTheIntentsItAnnounced) {
   ApplyOptions options;
   options.interrupt = &interrupt;
   WriteLog store(&provider_);
-  ApplyResult result = Apply(plan, config_, &state_, &store, &provider_,
-                             options);
+  ApplyResult result =
+      Apply(plan, config_, secrets_, &state_, &store, &provider_, options);
   EXPECT_TRUE(result.interrupted);
   EXPECT_THAT(provider_.calls(), IsEmpty());
   EXPECT_THAT(state_.intents, IsEmpty());
@@ -640,7 +646,8 @@ class ProvisioningProvider : public FakeProvider {
     absl::StatusOr<LiveState> live = FakeProvider::Refresh();
     if (!live.ok()) return live;
     for (LivePod& pod : live->pods) {
-      pod.phase = live->pods.size() >= ready_after_ ? "RUNNING" : "PROVISIONING";
+      pod.phase = live->pods.size() >= ready_after_ ? PodPhase::kRunning
+                                                    : PodPhase::kProvisioning;
     }
     return live;
   }
@@ -684,7 +691,8 @@ TEST(ApplierWaitTest, WaitingPodsHoldNoSlotAndTheirDependentsWait) {
       events.push_back("done " + e.address.ToString());
     }
   };
-  ApplyResult result = Apply(plan, config, &state, nullptr, &provider, options);
+  ApplyResult result =
+      Apply(plan, config, SecretValues(), &state, nullptr, &provider, options);
   ASSERT_TRUE(result.ok()) << (result.steps.empty() ? ""
                                                     : result.steps[0].detail);
   EXPECT_THAT(events, ElementsAre("start pod.a", "start pod.b", "done pod.a",
@@ -704,7 +712,8 @@ TEST(ApplierWaitTest, APodThatNeverRunsFailsItsStepAfterTheTimeout) {
   options.wait.timeout = absl::Seconds(30);
   options.wait.now = [&] { return now; };
   options.wait.sleep = [&](absl::Duration d) { now += d; };
-  ApplyResult result = Apply(plan, config, &state, nullptr, &provider, options);
+  ApplyResult result =
+      Apply(plan, config, SecretValues(), &state, nullptr, &provider, options);
   ASSERT_EQ(result.steps.size(), 1u);
   EXPECT_EQ(result.steps[0].outcome, StepOutcome::kFailed);
   EXPECT_EQ(result.steps[0].detail,
@@ -726,7 +735,8 @@ class ReplaceTest : public ::testing::Test {
  protected:
   ReplaceTest() {
     state_.lineage = "lineage-1";
-    provider_.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
+    provider_.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0,
+                      PodPhase::kUnknown, ""});
     state_.resources[kWeb] = {"p-old", Pod("web")};
   }
 
@@ -745,7 +755,7 @@ class ReplaceTest : public ::testing::Test {
   }
 
   ApplyResult Run(const Plan& plan, Provider* provider = nullptr) {
-    return Apply(plan, config_, &state_, nullptr,
+    return Apply(plan, config_, SecretValues(), &state_, nullptr,
                  provider != nullptr ? provider : &provider_, options_);
   }
 
@@ -814,7 +824,7 @@ class FailingStartProvider : public FakeProvider {
     absl::StatusOr<LiveState> live = FakeProvider::Refresh();
     if (!live.ok()) return live;
     for (LivePod& pod : live->pods) {
-      pod.phase = pod.id == "p-old" ? "RUNNING" : "ERROR";
+      pod.phase = pod.id == "p-old" ? PodPhase::kRunning : PodPhase::kError;
     }
     return live;
   }
@@ -822,7 +832,8 @@ class FailingStartProvider : public FakeProvider {
 
 TEST_F(ReplaceTest, ANewPodThatNeverRunsIsDeposedAndTheOldOneRestored) {
   FailingStartProvider provider;
-  provider.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
+  provider.AddPod({"p-old", Pod("web").pod, PodStatus::kRunning, 0,
+                   PodPhase::kUnknown, ""});
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
   options_.wait.enabled = true;
   options_.wait.now = [&] { return now; };
@@ -846,7 +857,8 @@ TEST_F(ReplaceTest, ANewPodThatNeverRunsIsDeposedAndTheOldOneRestored) {
 }
 
 TEST_F(ReplaceTest, DeposedPodsAreTerminatedOrForgotten) {
-  provider_.AddPod({"p-dep", Pod("web").pod, PodStatus::kRunning, 0, "", ""});
+  provider_.AddPod({"p-dep", Pod("web").pod, PodStatus::kRunning, 0,
+                    PodPhase::kUnknown, ""});
   state_.deposed[kWeb] = {{"p-dep", Pod("web")}, {"p-gone", Pod("web")}};
   Change live = Delete("p-dep", Pod("web"));
   live.deposed_id = "p-dep";

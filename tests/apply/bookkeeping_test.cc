@@ -86,8 +86,8 @@ TEST(UnwritableStateTest, NothingIsSentWhenTheStateCannotBeWritten) {
   store.set_contents(SerializeState(state));
   Plan plan;
   plan.changes = {Delete("vol-a", Volume("a", false))};
-  ApplyResult result =
-      Apply(plan, Config(), &state, &store, &provider, ApplyOptions());
+  ApplyResult result = Apply(plan, Config(), SecretValues(), &state, &store,
+                             &provider, ApplyOptions());
   EXPECT_THAT(provider.calls(), IsEmpty());
   EXPECT_THAT(result.steps, IsEmpty());
   EXPECT_FALSE(result.unrecorded);
@@ -135,7 +135,7 @@ TEST(UnwritableStateTest, NoStepStartsAfterAFailedWrite) {
   ApplyOptions options;
   options.parallelism = 1;
   ApplyResult result =
-      Apply(plan, Config(), &state, &store, &provider, options);
+      Apply(plan, Config(), SecretValues(), &state, &store, &provider, options);
   EXPECT_THAT(provider.calls(),
               ElementsAre("deleteVolume vol-a", "deleteVolume vol-b"));
   ASSERT_EQ(result.steps.size(), 3u);
@@ -201,10 +201,11 @@ TEST(KilledBetweenIntentAndRecordTest, AdoptsWhatTheConfigDeclaredThen) {
   then.volumes["models"] = v;
   DesiredPod p;
   p.spec = pod.pod;
-  p.spec.env["TOKEN"] = "s3cret";
   p.volume = "models";
   p.secret_env = {"TOKEN"};
   then.pods["trainer"] = p;
+  SecretValues secrets;
+  secrets.env[{Kind::kPod, "trainer"}]["TOKEN"] = "s3cret";
 
   FakeProvider provider;
   KilledAfterIntents store;
@@ -214,7 +215,7 @@ TEST(KilledBetweenIntentAndRecordTest, AdoptsWhatTheConfigDeclaredThen) {
   plan.lineage = "lineage-1";
   plan.changes = {Create(volume), Create(pod, {{Kind::kVolume, "models"}})};
   ApplyResult result =
-      Apply(plan, then, &state, &store, &provider, ApplyOptions());
+      Apply(plan, then, secrets, &state, &store, &provider, ApplyOptions());
   ASSERT_TRUE(result.ok()) << result.error;
 
   // What the dead run left on disk: the intents only.

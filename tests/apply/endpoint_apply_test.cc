@@ -40,8 +40,8 @@ DesiredEndpoint Endpoint(const std::string& key,
   e.spec.image = "ghcr.io/acme/embed:1.4";
   e.spec.gpu_pools = {"ADA_24"};
   e.spec.data_centers = std::move(data_centers);
-  e.spec.env = {{"MODEL_DIR", "/runpod-volume"}, {"HF_TOKEN", kToken}};
-  e.secret_env = {"HF_TOKEN"};
+  e.spec.env = {{"MODEL_DIR", "/runpod-volume"}};
+  e.secret_env = {"HF_TOKEN"};  // its value: EndpointApplyTest::secrets_
   e.volumes = std::move(volumes);
   return e;
 }
@@ -53,15 +53,18 @@ class EndpointApplyTest : public ::testing::Test {
   // Plans config_ against state_ and the fake's live state, then applies.
   ApplyResult PlanAndApply(const PlanOptions& options = {}) {
     absl::StatusOr<Plan> plan =
-        MakePlan(config_, state_, provider_.live(), options);
+        MakePlan(config_, secrets_, state_, provider_.live(), options);
     EXPECT_TRUE(plan.ok()) << plan.status();
     if (!plan.ok()) return {};
     ApplyOptions apply;
     apply.parallelism = 4;
-    return Apply(*plan, config_, &state_, nullptr, &provider_, apply);
+    return Apply(*plan, config_, secrets_, &state_, nullptr, &provider_, apply);
   }
 
   Config config_;
+  // The raw value of every Endpoint()'s secret env, as the loader gives it.
+  const SecretValues secrets_{
+      {{{Kind::kEndpoint, "embed"}, {{"HF_TOKEN", kToken}}}}};
   State state_;
   FakeProvider provider_;
 };

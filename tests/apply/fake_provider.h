@@ -102,8 +102,12 @@ class FakeProvider : public Provider {
     sent_pods_.push_back(spec);
     Failure f;
     if (Failing(line, &f) && !f.commit_first) return f.status;
-    LivePod p{absl::StrCat("pod", ++next_id_), spec, PodStatus::kRunning, 0,
-              "", ""};
+    LivePod p{absl::StrCat("pod", ++next_id_),
+              spec,
+              PodStatus::kRunning,
+              0,
+              PodPhase::kUnknown,
+              ""};
     p.spec.data_center.clear();
     p.spec.cloud_type.clear();
     p.spec.running = true;

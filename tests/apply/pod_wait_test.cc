@@ -55,7 +55,7 @@ class ScriptedProvider : public Provider {
       if (phase == "GONE") continue;
       LivePod pod;
       pod.id = id;
-      pod.phase = phase;
+      pod.phase = ParsePodPhase(phase).value();
       pod.status = phase == "EXITED" || phase == "ERROR" ? PodStatus::kExited
                                                          : PodStatus::kRunning;
       live.pods.push_back(pod);

@@ -255,7 +255,7 @@ TEST(RestProviderTest, RefreshListsVolumesAndFollowsPodPages) {
   EXPECT_EQ(p1.id, "p1");
   EXPECT_EQ(p1.spec, Trainer());
   EXPECT_EQ(p1.status, PodStatus::kRunning);
-  EXPECT_EQ(p1.phase, "RUNNING");
+  EXPECT_EQ(PodPhaseWord(p1.phase), "RUNNING");
   EXPECT_DOUBLE_EQ(p1.cost_per_hr, 3.28);
   const LivePod& p2 = live->pods[1];
   EXPECT_EQ(p2.status, PodStatus::kExited);
@@ -281,7 +281,7 @@ TEST(RestProviderTest, PodStatusesInPodformWords) {
     absl::StatusOr<LivePod> pod = f.provider->GetPod("p1");
     ASSERT_TRUE(pod.ok()) << pod.status();
     EXPECT_EQ(pod->StatusWord(), c.desired) << c.phase;
-    EXPECT_EQ(pod->phase, c.phase);
+    EXPECT_EQ(PodPhaseWord(pod->phase), c.phase);
   }
   RestFixture f;
   f.Json(200, PodJson("p1", "trainer", "PAUSED"));
@@ -344,7 +344,7 @@ TEST(RestProviderTest, PodRequests) {
   f.NoContent();
   absl::StatusOr<LivePod> made = f.provider->CreatePod(Trainer());
   ASSERT_TRUE(made.ok()) << made.status();
-  EXPECT_EQ(made->phase, "PROVISIONING");
+  EXPECT_EQ(PodPhaseWord(made->phase), "PROVISIONING");
   PodSpec edited = Trainer();
   edited.env = {{"C", "3"}};
   edited.docker_args = "";
@@ -462,7 +462,7 @@ TEST(RestProviderTest, ConflictOnActionIsSettledByReadingThePod) {
   f.Json(200, PodJson("p1", "trainer", "EXITED"));
   absl::StatusOr<LivePod> stopped = f.provider->StopPod("p1");
   ASSERT_TRUE(stopped.ok()) << stopped.status();
-  EXPECT_EQ(stopped->phase, "EXITED");
+  EXPECT_EQ(PodPhaseWord(stopped->phase), "EXITED");
   // Start: 409, and the pod is in ERROR: RunPod's refusal stands.
   f.ProblemAnswer(409, "Conflict", "Action not valid for current pod status");
   f.Json(200, PodJson("p1", "trainer", "TERMINATED"));

@@ -346,8 +346,10 @@ pods:
   ASSERT_TRUE(result.config.has_value())
       << ::testing::PrintToString(Messages(result));
   const DesiredPod& pod = result.config->pods.at("p");
-  EXPECT_EQ(pod.spec.env.at("HF_TOKEN"), kSecret);
-  EXPECT_EQ(pod.spec.env.at("URL"),
+  const std::map<std::string, std::string>& secrets =
+      result.secret_values.EnvAt({Kind::kPod, "p"});
+  EXPECT_EQ(secrets.at("HF_TOKEN"), kSecret);
+  EXPECT_EQ(secrets.at("URL"),
             std::string("https://user:") + kSecret + "@example.com/x");
   EXPECT_EQ(pod.spec.env.at("LITERAL"), "${HOME}/cache");
   EXPECT_EQ(pod.spec.env.at("PLAIN"), "value");

@@ -64,7 +64,9 @@ TEST(EndpointConfigTest, TheIssueExampleReadsIntoRunPodsTerms) {
   EXPECT_TRUE(e.spec.network_volume_ids.empty());
   EXPECT_EQ(e.spec.timeout_ms, 600000);  // seconds in the config
   EXPECT_EQ(e.spec.flashboot, "FLASHBOOT");
-  EXPECT_EQ(e.spec.env.at("HF_TOKEN"), kSecret);
+  EXPECT_EQ(
+      result.secret_values.EnvAt({Kind::kEndpoint, "embed"}).at("HF_TOKEN"),
+      kSecret);
   EXPECT_THAT(e.secret_env, ElementsAre("HF_TOKEN"));
   EXPECT_FALSE(e.read_only);
   EXPECT_EQ(e.location.line, 6);

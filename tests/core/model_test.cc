@@ -459,7 +459,8 @@ TEST(PodStatusTest, RunPodsWordsRoundTrip) {
   LivePod pod;
   pod.SetStatus("MIGRATING");
   pod.SetStatus("EXITED");
-  EXPECT_EQ(pod, (LivePod{"", {}, PodStatus::kExited, 0, "", ""}));
+  EXPECT_EQ(pod,
+            (LivePod{"", {}, PodStatus::kExited, 0, PodPhase::kUnknown, ""}));
 }
 
 TEST(PodStatusTest, RunPodsRuleSaysRunningStoppedOrGone) {
@@ -497,6 +498,25 @@ TEST(PodStatusTest, RunPodsRuleSaysRunningStoppedOrGone) {
   EXPECT_EQ(unset.Condition(), PodCondition::kStopped);
   EXPECT_FALSE(unset.Running());
   EXPECT_FALSE(unset.Gone());
+}
+
+TEST(PodPhaseTest, RestV2WordsRoundTrip) {
+  const std::pair<PodPhase, std::string> kWords[] = {
+      {PodPhase::kUnknown, ""},
+      {PodPhase::kProvisioning, "PROVISIONING"},
+      {PodPhase::kStarting, "STARTING"},
+      {PodPhase::kRunning, "RUNNING"},
+      {PodPhase::kExited, "EXITED"},
+      {PodPhase::kError, "ERROR"},
+      {PodPhase::kTerminated, "TERMINATED"},
+  };
+  for (const auto& [phase, word] : kWords) {
+    EXPECT_EQ(PodPhaseWord(phase), word);
+    EXPECT_EQ(ParsePodPhase(word), phase) << word;
+  }
+  for (const char* word : {"running", "PAUSED", "DEAD", " RUNNING"}) {
+    EXPECT_EQ(ParsePodPhase(word), std::nullopt) << word;
+  }
 }
 
 }  // namespace

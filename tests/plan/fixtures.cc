@@ -63,6 +63,30 @@ DesiredEndpoint MakeEndpoint(const std::string& key,
   return e;
 }
 
+namespace {
+
+template <typename Declared>
+void AddSecrets(Kind kind, const std::map<std::string, Declared>& declared,
+                SecretValues* secrets) {
+  for (const auto& [key, d] : declared) {
+    for (const std::string& secret : d.secret_env) {
+      auto value = d.spec.env.find(secret);
+      if (value != d.spec.env.end()) {
+        secrets->env[{kind, key}][secret] = value->second;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+SecretValues SecretsIn(const Desired& desired) {
+  SecretValues secrets;
+  AddSecrets(Kind::kPod, desired.pods, &secrets);
+  AddSecrets(Kind::kEndpoint, desired.endpoints, &secrets);
+  return secrets;
+}
+
 World::World() {
   config.path = "podform.yaml";
   config.default_data_center = "EU-RO-1";
@@ -245,7 +269,8 @@ Plan MixedPlan() {
 
   PlanOptions options;
   options.allow_destroy = {Vol("old")};
-  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  absl::StatusOr<Plan> plan =
+      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
   if (!plan.ok()) abort();
   return *plan;
 }
@@ -276,7 +301,8 @@ Plan EndpointPlan() {
   manual.spec.name = "console-made";
   w.live.endpoints.push_back(manual);
 
-  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  absl::StatusOr<Plan> plan =
+      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
   if (!plan.ok()) abort();
   return *plan;
 }

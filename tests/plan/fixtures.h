@@ -45,13 +45,21 @@ DesiredPod MakePod(const std::string& key, const std::string& volume);
 DesiredEndpoint MakeEndpoint(const std::string& key,
                              const std::vector<std::string>& volumes);
 
-// The three inputs of MakePlan, kept consistent by the helpers below.
+// The fixtures give a secret env key its value in spec.env, for brevity;
+// this splits those values out as the config loader does (config.h): the
+// raw value of each secret_env key of each pod and endpoint.
+SecretValues SecretsIn(const Desired& desired);
+
+// The inputs of MakePlan, kept consistent by the helpers below.
 struct World {
   Config config;
   State state;
   LiveState live;
 
   World();
+
+  // SecretsIn(config).
+  SecretValues Secrets() const { return SecretsIn(config); }
 
   void Desire(const DesiredVolume& v) { config.volumes[v.key] = v; }
   void Desire(const DesiredPod& p) { config.pods[p.key] = p; }

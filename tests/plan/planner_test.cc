@@ -16,13 +16,15 @@ namespace {
 using ::testing::ElementsAre;
 
 Plan MustPlan(const World& w, const PlanOptions& options = {}) {
-  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  absl::StatusOr<Plan> plan =
+      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
   EXPECT_TRUE(plan.ok()) << plan.status();
   return plan.ok() ? *plan : Plan{};
 }
 
 absl::Status PlanError(const World& w, const PlanOptions& options = {}) {
-  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, options);
+  absl::StatusOr<Plan> plan =
+      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
   EXPECT_FALSE(plan.ok());
   return plan.status();
 }

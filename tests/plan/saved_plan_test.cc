@@ -27,7 +27,8 @@ World Updating() {
 }
 
 Plan MustPlan(const World& w) {
-  absl::StatusOr<Plan> plan = MakePlan(w.config, w.state, w.live, {});
+  absl::StatusOr<Plan> plan =
+      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
   EXPECT_TRUE(plan.ok()) << plan.status();
   return plan.ok() ? *plan : Plan{};
 }
@@ -38,7 +39,7 @@ TEST(SavedPlanTest, APlanWhoseInputsHaveNotMovedHoldsAndGivesTheStoredState) {
   ASSERT_EQ(plan.changes.size(), 1u);
   ASSERT_EQ(plan.changes[0].action, Action::kUpdate);
   absl::StatusOr<State> state =
-      CheckSavedPlan(plan, w.config, w.state, w.live, kSources);
+      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources);
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(*state, w.state);
 }
@@ -48,7 +49,7 @@ TEST(SavedPlanTest, AChangedConfigIsStale) {
   Plan plan = MustPlan(w);
   w.config.digest = std::string(64, 'd');
   absl::StatusOr<State> state =
-      CheckSavedPlan(plan, w.config, w.state, w.live, kSources);
+      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources);
   EXPECT_EQ(state.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(state.status().message(),
             StaleMessage("podform.yaml changed since the plan was made"));
@@ -59,13 +60,13 @@ TEST(SavedPlanTest, AStateOfAnotherLineageOrSerialIsStale) {
   Plan plan = MustPlan(w);
   State other = w.state;
   other.lineage = "another";
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, other, w.live, kSources)
+  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.Secrets(), other, w.live, kSources)
                 .status()
                 .message(),
             StaleMessage("podform.lock is another lineage than the plan's"));
   State moved = w.state;
   moved.serial = 8;
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, moved, w.live, kSources)
+  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.Secrets(), moved, w.live, kSources)
                 .status()
                 .message(),
             StaleMessage("podform.lock moved from serial 7 to 8 since the "
@@ -79,8 +80,9 @@ TEST(SavedPlanTest, WithoutAStateThenAndNowANewOneOfThePlansLineageIsGiven) {
   w.state.lineage = kLineage;
   Plan plan = MustPlan(w);
   ASSERT_EQ(plan.serial, 0);
-  absl::StatusOr<State> state = CheckSavedPlan(
-      plan, w.config, absl::NotFoundError("no lock file"), w.live, kSources);
+  absl::StatusOr<State> state =
+      CheckSavedPlan(plan, w.config, w.Secrets(),
+                     absl::NotFoundError("no lock file"), w.live, kSources);
   ASSERT_TRUE(state.ok()) << state.status();
   State expected;
   expected.lineage = kLineage;
@@ -90,26 +92,29 @@ TEST(SavedPlanTest, WithoutAStateThenAndNowANewOneOfThePlansLineageIsGiven) {
 TEST(SavedPlanTest, AStateThatDisappearedIsStaleAndAnotherErrorIsReturned) {
   World w = Updating();
   Plan plan = MustPlan(w);
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, absl::NotFoundError("gone"),
-                           w.live, kSources)
+  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.Secrets(),
+                           absl::NotFoundError("gone"), w.live, kSources)
                 .status()
                 .message(),
             StaleMessage("podform.lock has disappeared since the plan was "
                          "made"));
   const absl::Status denied = absl::PermissionDeniedError("cannot read");
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, denied, w.live, kSources).status(),
-            denied);
+  EXPECT_EQ(
+      CheckSavedPlan(plan, w.config, w.Secrets(), denied, w.live, kSources)
+          .status(),
+      denied);
 }
 
 TEST(SavedPlanTest, ALiveResourceThatChangedIsStale) {
   World w = Updating();
   Plan plan = MustPlan(w);
   w.LivePodWithId("pod-1").spec.image = "someone/else:1";
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.state, w.live, kSources)
-                .status()
-                .message(),
-            StaleMessage("pod.trainer (pod-1) changed on RunPod since the "
-                         "plan was made"));
+  EXPECT_EQ(
+      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources)
+          .status()
+          .message(),
+      StaleMessage("pod.trainer (pod-1) changed on RunPod since the "
+                   "plan was made"));
 }
 
 TEST(SavedPlanTest, ASecretTheConfigNoLongerDeclaresIsStale) {
@@ -117,11 +122,12 @@ TEST(SavedPlanTest, ASecretTheConfigNoLongerDeclaresIsStale) {
   Plan plan = MustPlan(w);
   // The digest is the plan's: only the secret marker went.
   w.config.pods["trainer"].secret_env.clear();
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.state, w.live, kSources)
-                .status()
-                .message(),
-            StaleMessage("pod.trainer: secret env HF_TOKEN is no longer "
-                         "declared in the configuration"));
+  EXPECT_EQ(
+      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources)
+          .status()
+          .message(),
+      StaleMessage("pod.trainer: secret env HF_TOKEN is no longer "
+                   "declared in the configuration"));
 }
 
 // The plan decided that HF_TOKEN's value is RunPod's; the environment now
@@ -131,19 +137,20 @@ TEST(SavedPlanTest, ASecretThatNoLongerComparesAsItDidIsStale) {
   Plan plan = MustPlan(w);
   ASSERT_TRUE(plan.changes[0].secret_env_changes.empty());
   w.config.pods["trainer"].spec.env["HF_TOKEN"] = "hf_rotated";
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.state, w.live, kSources)
-                .status()
-                .message(),
-            StaleMessage("pod.trainer: secret env HF_TOKEN no longer compares "
-                         "with the value RunPod holds as it did when the plan "
-                         "was made (the environment or the pod changed)"));
+  EXPECT_EQ(
+      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources)
+          .status()
+          .message(),
+      StaleMessage("pod.trainer: secret env HF_TOKEN no longer compares "
+                   "with the value RunPod holds as it did when the plan "
+                   "was made (the environment or the pod changed)"));
 }
 
 TEST(SavedPlanTest, SecretValuesToSendAreTheConfigsRawValues) {
   World w = Updating();
   Plan plan = MustPlan(w);
   absl::StatusOr<std::map<std::string, std::string>> values =
-      SecretValuesToSend(w.config, plan.changes[0]);
+      SecretValuesToSend(w.config, w.Secrets(), plan.changes[0]);
   ASSERT_TRUE(values.ok()) << values.status();
   EXPECT_EQ(*values,
             (std::map<std::string, std::string>{{"HF_TOKEN", kSecret}}));
