@@ -69,8 +69,8 @@ class Endpoints : public KindSteps {
     ASSIGN_OR_RETURN(std::string id, ops.SendCreate(change, [&] {
       return MadeId(ops.provider().CreateEndpoint(endpoint));
     }));
-    RETURN_IF_ERROR(ops.Record(id, Recorded(change, endpoint),
-                               DeposedByCreate(change)));
+    RETURN_IF_ERROR(
+        ops.Record(id, Recorded(change, endpoint), DeposedByCreate(change)));
     return id;
   }
 

@@ -67,8 +67,8 @@ absl::Status ResumeWithGpuCount(const Change& change, const Resource& recorded,
   if (before.running) {
     stopped.pod.running = true;
     RETURN_IF_ERROR(ops.Record(change.id, stopped, ""));
-    RETURN_IF_ERROR(Annotate(
-        SetPodRunning(ops.provider(), change.id, false, 0), "podStop"));
+    RETURN_IF_ERROR(Annotate(SetPodRunning(ops.provider(), change.id, false, 0),
+                             "podStop"));
   }
   stopped.pod.running = false;
   RETURN_IF_ERROR(ops.Record(change.id, stopped, ""));

@@ -1,5 +1,8 @@
 #include "reconciler/plan/kind_rules.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 
 namespace podform::plan_internal {
@@ -8,6 +11,23 @@ const std::vector<const KindRules*>& PlanKinds() {
   static const std::vector<const KindRules*> kinds = {
       &VolumeRules(), &PodRules(), &EndpointRules()};
   return kinds;
+}
+
+const KindRules& RulesFor(Kind kind) {
+  for (const KindRules* rules : PlanKinds()) {
+    if (rules->kind() == kind) return *rules;
+  }
+  std::abort();  // PlanKinds() lists every Kind
+}
+
+void KindRules::AddDependencies(const PlanContext& context,
+                                const std::vector<Change>& deposed,
+                                std::map<Address, Entry>& entries) const {}
+
+bool KindRules::MountedByOthers() const { return false; }
+
+bool IsAny(Action action, std::initializer_list<Action> actions) {
+  return std::find(actions.begin(), actions.end(), action) != actions.end();
 }
 
 void PlanGone(Entry& entry, const std::optional<Resource>& after,

@@ -7,6 +7,7 @@
 // PlanKinds() and never names a kind for these rules. Internal to
 // reconciler/plan; MakePlan (planner.h) is the public entry.
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -74,6 +75,18 @@ class KindRules {
   virtual void ListUnmanaged(const LiveState& live,
                              const std::set<std::string>& known,
                              std::vector<UnmanagedResource>* out) const = 0;
+  // Adds to `entries` (every address planned) the order between this
+  // kind's changes and the volumes they mount: Change::depends_on on its
+  // own changes, Change::destroy_depends_on (left sorted) and reasons on
+  // the volumes' changes. `deposed` are the terminations of the deposed
+  // pods (Change::deposed_id). Called for each kind in PlanKinds() order
+  // once every address is planned. Nothing for a kind that mounts nothing.
+  virtual void AddDependencies(const PlanContext& context,
+                               const std::vector<Change>& deposed,
+                               std::map<Address, Entry>& entries) const;
+  // Whether other kinds' resources mount this kind's (a volume): its
+  // creates go before theirs, its destroys after (ExecutionSteps).
+  virtual bool MountedByOthers() const;
 };
 
 // Every kind, in planning order: a kind comes after the kinds whose entries
@@ -83,6 +96,12 @@ const std::vector<const KindRules*>& PlanKinds();
 const KindRules& VolumeRules();
 const KindRules& PodRules();
 const KindRules& EndpointRules();
+
+// The planning rules of `kind`.
+const KindRules& RulesFor(Kind kind);
+
+// Whether `action` is one of `actions`.
+bool IsAny(Action action, std::initializer_list<Action> actions);
 
 // The keys of `declared` (a Desired map), in order.
 template <typename T>
