@@ -24,6 +24,13 @@ void KindRules::AddDependencies(const PlanContext& context,
                                 const std::vector<Change>& deposed,
                                 std::map<Address, Entry>& entries) const {}
 
+void KindRules::PlanDeposed(const PlanContext& context, Change& change,
+                            Cost* cost) const {
+  change.reasons.push_back(absl::StrCat(
+      "deposed ", KindName(kind()),
+      " already gone from RunPod; only its lock file entry is removed"));
+}
+
 bool KindRules::MountedByOthers() const { return false; }
 
 bool IsAny(Action action, std::initializer_list<Action> actions) {

@@ -84,6 +84,14 @@ class KindRules {
   virtual void AddDependencies(const PlanContext& context,
                                const std::vector<Change>& deposed,
                                std::map<Address, Entry>& entries) const;
+  // Completes `change`, the delete of a resource of this kind that a
+  // replace left deposed at its address (State::deposed; address, action,
+  // deposed_id and before are set): its id and live fingerprint while it
+  // is live, and its reasons. While it runs, what it costs goes to the
+  // `before` sums and lists of `cost`. Unless a kind says otherwise, it is
+  // gone from RunPod and only its record is removed.
+  virtual void PlanDeposed(const PlanContext& context, Change& change,
+                           Cost* cost) const;
   // Whether other kinds' resources mount this kind's (a volume): its
   // creates go before theirs, its destroys after (ExecutionSteps).
   virtual bool MountedByOthers() const;

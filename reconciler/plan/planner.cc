@@ -2,14 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "reconciler/core/writers.h"
-#include "reconciler/core/catalog.h"
 #include "reconciler/core/kind_text.h"
 #include "reconciler/plan/kind_rules.h"
 #include "reconciler/plan/steps.h"
@@ -26,6 +24,21 @@ using plan_internal::RulesFor;
 // Cost sums are rounded to 1/10000 USD so that renderings and JSON show
 // 35 rather than 35.00000000000001.
 double RoundCost(double usd) { return std::round(usd * 10000) / 10000; }
+
+// Adds the `before` sums and the address lists of `more` to `cost`.
+void AddBeforeCost(const Cost& more, Cost* cost) {
+  cost->storage_monthly_before += more.storage_monthly_before;
+  cost->pods_hourly_before += more.pods_hourly_before;
+  cost->endpoints_hourly_before += more.endpoints_hourly_before;
+  for (auto [from, to] :
+       {std::pair{&more.unpriced_volumes, &cost->unpriced_volumes},
+        std::pair{&more.unpriced_pods, &cost->unpriced_pods},
+        std::pair{&more.usage_based_endpoints, &cost->usage_based_endpoints},
+        std::pair{&more.unpriced_active_endpoints,
+                  &cost->unpriced_active_endpoints}}) {
+    to->insert(to->end(), from->begin(), from->end());
+  }
+}
 
 // Sorts `addresses` and drops repeats.
 void SortUnique(std::vector<Address>* addresses) {
@@ -51,7 +64,7 @@ class Planner {
 
  private:
   // The terminations of the deposed pods of prior_ (Change::deposed_id).
-  void PlanDeposed();
+  void PlanDeposed(const PlanContext& context);
   std::set<Address> Kept() const;
   Cost ComputeCost(const std::set<Address>& kept) const;
   std::vector<UnmanagedResource> Unmanaged() const;
@@ -74,42 +87,19 @@ class Planner {
   std::string config_digest_;
   std::map<Address, Entry> entries_;
   std::vector<Change> deposed_;  // PlanDeposed
-  double deposed_hourly_ = 0;    // what the running deposed pods cost
-  std::set<Address> deposed_unpriced_;  // running deposed pods of no price
+  Cost deposed_cost_;  // what the running deposed pods cost (before sums)
 };
 
-void Planner::PlanDeposed() {
-  for (const auto& [address, pods] : prior_.deposed) {
-    for (const ResourceState& pod : pods) {
+void Planner::PlanDeposed(const PlanContext& context) {
+  for (const auto& [address, deposed] : prior_.deposed) {
+    for (const ResourceState& resource : deposed) {
       Change c;
       c.address = address;
       c.action = Action::kDelete;
-      c.deposed_id = pod.id;
-      c.before = pod.resource;
+      c.deposed_id = resource.id;
+      c.before = resource.resource;
       c.before->address = address;
-      const LivePod* live = live_index_.FindPod(pod.id);
-      if (live != nullptr && live->Gone()) live = nullptr;
-      if (live == nullptr) {
-        c.reasons.push_back(
-            "deposed pod already gone from RunPod; only its lock file entry "
-            "is removed");
-      } else {
-        c.id = pod.id;
-        c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
-        c.reasons.push_back(
-            "deposed: a replacement created its successor but did not "
-            "terminate it; it is still on RunPod and billed");
-        if (live->Running()) {
-          std::optional<double> hourly = PodHourlyCost(
-              c.before->pod.gpu_type, c.before->pod.gpu_count,
-              c.before->pod.cloud_type);
-          if (hourly.has_value()) {
-            deposed_hourly_ += *hourly;
-          } else {
-            deposed_unpriced_.insert(address);
-          }
-        }
-      }
+      RulesFor(address.kind).PlanDeposed(context, c, &deposed_cost_);
       deposed_.push_back(std::move(c));
     }
   }
@@ -151,9 +141,7 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
     }
   }
   // A running deposed pod is billed until its termination.
-  cost.pods_hourly_before += deposed_hourly_;
-  cost.unpriced_pods.insert(cost.unpriced_pods.end(),
-                            deposed_unpriced_.begin(), deposed_unpriced_.end());
+  AddBeforeCost(deposed_cost_, &cost);
   cost.storage_monthly_before = RoundCost(cost.storage_monthly_before);
   cost.storage_monthly_after = RoundCost(cost.storage_monthly_after);
   cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
@@ -284,7 +272,7 @@ absl::StatusOr<Plan> Planner::Run() {
     }
     for (const Address& a : addresses) rules->Plan(a, context, entries_[a]);
   }
-  PlanDeposed();
+  PlanDeposed(context);
   for (const KindRules* rules : PlanKinds()) {
     rules->AddDependencies(context, deposed_, entries_);
   }

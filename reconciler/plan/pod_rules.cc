@@ -94,6 +94,29 @@ class Pods : public KindRules {
         out);
   }
 
+  void PlanDeposed(const PlanContext& context, Change& c,
+                   Cost* cost) const override {
+    const LivePod* live = context.live.FindPod(c.deposed_id);
+    if (live == nullptr || live->Gone()) {
+      KindRules::PlanDeposed(context, c, cost);
+      return;
+    }
+    c.id = c.deposed_id;
+    c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
+    c.reasons.push_back(
+        "deposed: a replacement created its successor but did not "
+        "terminate it; it is still on RunPod and billed");
+    if (!live->Running()) return;
+    std::optional<double> hourly =
+        PodHourlyCost(c.before->pod.gpu_type, c.before->pod.gpu_count,
+                      c.before->pod.cloud_type);
+    if (hourly.has_value()) {
+      cost->pods_hourly_before += *hourly;
+    } else {
+      cost->unpriced_pods.push_back(c.address);
+    }
+  }
+
   // Its creates and replaces wait for the volume it will mount; a
   // volume's delete or replace waits for the deletes and replaces of the
   // pods (deposed ones too) that mounted it.
