@@ -149,13 +149,7 @@ class Endpoints : public KindRules {
                 {Action::kCreate, Action::kReplace, Action::kUpdate}) &&
           c.after.has_value()) {
         for (const std::string& key : c.after->volume_keys) {
-          Address volume{Kind::kVolume, key};
-          auto v = entries.find(volume);
-          if (v != entries.end() &&
-              IsAny(v->second.change.action,
-                    {Action::kCreate, Action::kReplace, Action::kUpdate})) {
-            c.depends_on.push_back(volume);
-          }
+          WaitForVolume(key, entries, c);
         }
       }
       if (address.kind != Kind::kVolume ||

@@ -37,6 +37,17 @@ bool IsAny(Action action, std::initializer_list<Action> actions) {
   return std::find(actions.begin(), actions.end(), action) != actions.end();
 }
 
+void WaitForVolume(const std::string& key,
+                   const std::map<Address, Entry>& entries, Change& change) {
+  Address volume{Kind::kVolume, key};
+  auto v = entries.find(volume);
+  if (v != entries.end() &&
+      IsAny(v->second.change.action,
+            {Action::kCreate, Action::kReplace, Action::kUpdate})) {
+    change.depends_on.push_back(volume);
+  }
+}
+
 void PlanGone(Entry& entry, const std::optional<Resource>& after,
               const char* recreated_note) {
   Change& c = entry.change;

@@ -111,6 +111,11 @@ const KindRules& RulesFor(Kind kind);
 // Whether `action` is one of `actions`.
 bool IsAny(Action action, std::initializer_list<Action> actions);
 
+// Makes `change` wait (Change::depends_on) for volume.`key`'s change in
+// `entries` when that creates, replaces or updates it.
+void WaitForVolume(const std::string& key,
+                   const std::map<Address, Entry>& entries, Change& change);
+
 // The keys of `declared` (a Desired map), in order.
 template <typename T>
 std::vector<std::string> KeysOf(const std::map<std::string, T>& declared) {

@@ -128,13 +128,7 @@ class Pods : public KindRules {
       if (address.kind == kind() &&
           IsAny(c.action, {Action::kCreate, Action::kReplace}) &&
           c.after.has_value() && !c.after->volume_key.empty()) {
-        Address volume{Kind::kVolume, c.after->volume_key};
-        auto v = entries.find(volume);
-        if (v != entries.end() &&
-            IsAny(v->second.change.action,
-                  {Action::kCreate, Action::kReplace, Action::kUpdate})) {
-          c.depends_on.push_back(volume);
-        }
+        WaitForVolume(c.after->volume_key, entries, c);
       }
       if (address.kind == Kind::kVolume &&
           IsAny(c.action, {Action::kDelete, Action::kReplace})) {
