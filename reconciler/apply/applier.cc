@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "reconciler/apply/concurrency.h"
+#include "reconciler/apply/kind_steps.h"
 #include "reconciler/apply/recorder.h"
 #include "reconciler/apply/steps.h"
 #include "reconciler/plan/steps.h"
@@ -29,26 +30,6 @@ int ApplyResult::Count(StepOutcome outcome) const {
 }
 
 namespace {
-
-// Whether the create-phase step of `change` leaves a pod starting up: a
-// pod created (or re-created) to run, or a stopped pod started.
-bool StartsPod(const Change& change, Phase phase) {
-  if (change.address.kind != Kind::kPod || phase != Phase::kCreate ||
-      !change.after.has_value() || !change.after->pod.running) {
-    return false;
-  }
-  switch (change.action) {
-    case Action::kCreate:
-    case Action::kReplace:
-    case Action::kResume:
-      return true;
-    case Action::kUpdate:
-      return change.gpu_count_by_resume ||
-             (change.before.has_value() && !change.before->pod.running);
-    default:
-      return false;
-  }
-}
 
 // The plan's changes as a dependency graph, handed out to workers as their
 // dependencies finish.
@@ -247,7 +228,9 @@ ApplyResult Apply(const Plan& plan, const Desired& config,
       absl::Time start = absl::Now();
       absl::StatusOr<std::string> id = runner.Run(*change, phase);
       if (options.limit != nullptr) options.limit->Release(id.ok());
-      if (id.ok() && options.wait.enabled && StartsPod(*change, phase)) {
+      if (id.ok() && options.wait.enabled &&
+          apply_internal::StepsFor(change->address.kind)
+              .StartsPod(*change, phase)) {
         // The slot is free again; the step finishes when the pod runs.
         StepResult pending{change->address, change->action, phase,
                            StepOutcome::kSucceeded, *id, absl::ZeroDuration()};

@@ -10,47 +10,26 @@
 namespace podform {
 
 LiveByName::LiveByName(const LiveState& live) {
-  for (const LiveVolume& v : live.volumes) volumes_[v.spec.name].push_back(&v);
-  for (const LivePod& p : live.pods) pods_[p.spec.name].push_back(&p);
-  for (const LiveEndpoint& e : live.endpoints) {
-    endpoints_[e.spec.name].push_back(&e);
+  for (const apply_internal::KindSteps* kind : apply_internal::ApplyKinds()) {
+    kind->IndexLive(live, &by_kind_[kind->kind()]);
   }
 }
 
 std::vector<LiveMatch> LiveByName::MayHaveMade(
     const CreateIntent& intent, const std::set<std::string>& managed) const {
-  auto adoptable = [&](const std::string& id) {
-    return !managed.count(id) &&
-           std::find(intent.preexisting_ids.begin(),
-                     intent.preexisting_ids.end(),
-                     id) == intent.preexisting_ids.end();
-  };
   std::vector<LiveMatch> matches;
-  if (intent.address.kind == Kind::kVolume) {
-    auto named = volumes_.find(intent.name);
-    if (named == volumes_.end()) return matches;
-    for (const LiveVolume* v : named->second) {
-      if (v->spec.data_center == intent.data_center && adoptable(v->id)) {
-        matches.push_back({v->id, v, nullptr, nullptr});
-      }
+  auto kind = by_kind_.find(intent.address.kind);
+  if (kind == by_kind_.end()) return matches;
+  auto named = kind->second.find(intent.name);
+  if (named == kind->second.end()) return matches;
+  for (const LiveMatch& m : named->second) {
+    if (m.gone || managed.count(m.id) > 0 ||
+        (m.data_center.has_value() && *m.data_center != intent.data_center) ||
+        std::find(intent.preexisting_ids.begin(), intent.preexisting_ids.end(),
+                  m.id) != intent.preexisting_ids.end()) {
+      continue;
     }
-    return matches;
-  }
-  if (intent.address.kind == Kind::kEndpoint) {
-    auto named = endpoints_.find(intent.name);
-    if (named == endpoints_.end()) return matches;
-    for (const LiveEndpoint* e : named->second) {
-      if (adoptable(e->id)) matches.push_back({e->id, nullptr, nullptr, e});
-    }
-    return matches;
-  }
-  auto named = pods_.find(intent.name);
-  if (named == pods_.end()) return matches;
-  for (const LivePod* p : named->second) {
-    // A terminated pod is on its way out, never what a create made.
-    if (adoptable(p->id) && !p->Gone()) {
-      matches.push_back({p->id, nullptr, p, nullptr});
-    }
+    matches.push_back(m);
   }
   return matches;
 }
@@ -94,7 +73,6 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
                                        "RunPod; it will be planned again")});
       continue;
     }
-    const LiveMatch& found = matches.front();
     // What the config declared when the create was sent; an intent of an
     // older podform does not say, and the config of now stands in for it.
     const std::optional<Resource> declared =
@@ -103,31 +81,9 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     const bool desired = declared.has_value();
     Resource resource = desired ? *declared : Resource{};
     resource.address = address;
-    if (!desired) {
-      // No longer declared: record what is live so that a plan deletes it.
-      if (found.volume != nullptr) {
-        resource.volume = found.volume->spec;
-        resource.protect = true;
-      } else if (found.endpoint != nullptr) {
-        resource.endpoint = found.endpoint->spec;
-        // As a pod's: only going to be deleted, it needs no env recorded.
-        resource.endpoint.env.clear();
-      } else {
-        resource.pod = found.pod->spec;
-        resource.pod.data_center = intent.data_center;
-        // Its env may hold secrets that the config no longer names; a pod
-        // that is only going to be deleted needs none of it recorded.
-        resource.pod.env.clear();
-      }
-    }
-    if (found.pod != nullptr) {
-      resource.pod.network_volume_id = found.pod->spec.network_volume_id;
-    }
-    if (found.endpoint != nullptr) {
-      resource.endpoint.network_volume_ids =
-          found.endpoint->spec.network_volume_ids;
-      resource.endpoint.data_centers = found.endpoint->spec.data_centers;
-    }
+    // Not declared: what is live is recorded, so that a plan deletes it.
+    apply_internal::StepsFor(address.kind)
+        .Adopt(live, matches.front(), intent, desired, &resource);
     adopt.push_back({address, ResourceState{ids.front(), resource}});
     outcomes.push_back(
         {address, ids.front(),
@@ -141,7 +97,7 @@ absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     // A pod still recorded there is what a create-first replace replaced
     // (or, destroy-first, what it terminated): deposed, so that the next
     // plan terminates it or, if it is gone, forgets it.
-    if (address.kind == Kind::kPod) {
+    if (apply_internal::StepsFor(address.kind).AdoptionDeposes()) {
       const ResourceState* old = state->Find(address);
       if (old != nullptr && old->id != resource.id) state->Depose(address);
     }

@@ -4,12 +4,14 @@
 // Recovery of creates that an earlier run started but did not finish
 // recording (killed, or lost the response).
 
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "reconciler/apply/kind_steps.h"
 #include "reconciler/core/desired.h"
 #include "reconciler/core/model.h"
 #include "reconciler/plan/plan.h"
@@ -23,33 +25,23 @@ struct IntentOutcome {
   std::string message;     // for people: what was found and done
 };
 
-// A live resource that a create may have made.
-struct LiveMatch {
-  std::string id;
-  const LiveVolume* volume = nullptr;  // set for a volume
-  const LivePod* pod = nullptr;        // set for a pod
-  const LiveEndpoint* endpoint = nullptr;  // set for an endpoint
-};
-
-// The live volumes, pods and endpoints of a LiveState by RunPod name, to find what
+// The live resources of a LiveState by kind and RunPod name, to find what
 // interrupted creates made without scanning everything for each of them.
-// `live` must outlive it.
 class LiveByName {
  public:
   explicit LiveByName(const LiveState& live);
 
   // What the create of `intent` may have made: the live resources of its
-  // kind and RunPod name (and, for volumes, data center) whose id is
-  // neither in `managed` nor among the intent's preexisting ids and that
-  // (a pod) are not terminated, in the order RunPod lists them.
+  // kind and RunPod name (and, where the kind says, data center:
+  // LiveMatch::data_center) whose id is neither in `managed` nor among the
+  // intent's preexisting ids and that are not gone (a terminated pod), in
+  // the order RunPod lists them.
   std::vector<LiveMatch> MayHaveMade(const CreateIntent& intent,
                                      const std::set<std::string>& managed) const;
 
  private:
-  std::unordered_map<std::string, std::vector<const LiveVolume*>> volumes_;
-  std::unordered_map<std::string, std::vector<const LivePod*>> pods_;
-  std::unordered_map<std::string, std::vector<const LiveEndpoint*>>
-      endpoints_;
+  std::map<Kind, std::unordered_map<std::string, std::vector<LiveMatch>>>
+      by_kind_;
 };
 
 // The ids of `matches`.

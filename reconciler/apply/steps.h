@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "reconciler/apply/kind_steps.h"
 #include "reconciler/apply/recorder.h"
 #include "reconciler/core/desired.h"
 #include "reconciler/core/provider.h"
@@ -20,7 +21,9 @@
 
 namespace podform {
 
-class StepRunner {
+// Each kind's steps are its KindSteps (kind_steps.h); StepRunner is what
+// they share: the order of the phases, the declared creates, the state.
+class StepRunner : private apply_internal::StepOps {
  public:
   // `secrets`: the raw values of `config`'s secret env, added to what a
   // create or update sends.
@@ -62,44 +65,23 @@ class StepRunner {
   absl::Status RestoreReplaced(const Change& change, const std::string& new_id);
 
  private:
-  absl::StatusOr<std::string> Create(const Change& change);
-  absl::StatusOr<std::string> Update(const Change& change);
-  absl::StatusOr<std::string> SetRunning(const Change& change, bool running);
-  // An update's gpu_count_by_resume half, after its edit: records the pod
-  // stopped with its old count (podStop first when it runs), then resumes
-  // it with change.after's count. On a refused resume (no free GPUs on its
-  // machine, say) the pod stays stopped and recorded so, with the old
-  // count, and the error names the pod and both counts.
-  absl::Status ResumeWithGpuCount(const Change& change,
-                                  const Resource& recorded);
   absl::Status Delete(const Change& change);
-  // podStop or podResume of pod `id`. When the answer is lost, the pod is
-  // read back: already in the wanted state counts as done (both requests
-  // can be repeated without harm, but there is no need to).
-  absl::Status SetPodRunning(const std::string& id, bool running,
-                             int gpu_count);
 
-  // change.after's pod with the mounted volume's id and the raw secret
-  // values filled in.
-  absl::StatusOr<PodSpec> PodToSend(const Change& change) const;
-  // change.after's endpoint with its volumes' ids and data centers (in
-  // the order of its volume keys, from their records in the state) and the
-  // raw secret values filled in; FailedPrecondition when a volume has no
-  // id yet.
-  absl::StatusOr<EndpointSpec> EndpointToSend(const Change& change) const;
-  // Puts the raw values of change.after's secret env into `env`; Aborted
-  // ("...; plan again") when the config no longer declares one.
-  absl::Status AddSecretValues(const Change& change,
-                               std::map<std::string, std::string>* env) const;
+  // apply_internal::StepOps, for the kinds' steps.
+  Provider& provider() override { return *provider_; }
+  void ReadState(absl::FunctionRef<void(const State&)> read) override;
+  absl::Status AddSecretValues(
+      const Change& change,
+      std::map<std::string, std::string>* env) const override;
+  absl::StatusOr<std::string> SendCreate(
+      const Change& change,
+      absl::FunctionRef<absl::StatusOr<std::string>()> send) override;
+  absl::Status Record(const std::string& id, const Resource& resource,
+                      const std::string& deposes) override;
+
   // After an unknown outcome: the id of the live resource that the create
   // made, "" if it certainly was not made.
   absl::StatusOr<std::string> FindCreated(const Change& change);
-  // Records `resource` under its address with `id`, dropping any intent;
-  // when `deposes` is the id recorded there, that pod is deposed in the
-  // same write. Written with the next write
-  // (StateRecorder::Durability::kLater).
-  absl::Status Record(const std::string& id, const Resource& resource,
-                      const std::string& deposes = "");
 
   // Takes `address` off the declared creates not yet sent; false when it
   // was not declared.

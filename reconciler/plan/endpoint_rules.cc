@@ -2,6 +2,7 @@
 // DiffEndpoint changes in place or replaces, the volumes it mounts, and why
 // a replacement always deletes first.
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -13,6 +14,26 @@
 
 namespace podform::plan_internal {
 namespace {
+
+// The endpoints that mount volume.`volume_key`: their addresses, desired
+// in `wanted` or recorded in `prior`.
+std::vector<Address> EndpointsMounting(const std::string& volume_key,
+                                       const Desired& wanted,
+                                       const State& prior) {
+  std::set<Address> out;
+  for (const auto& [key, e] : wanted.endpoints) {
+    if (absl::c_linear_search(e.volumes, volume_key)) {
+      out.insert({Kind::kEndpoint, key});
+    }
+  }
+  for (const auto& [address, state] : prior.resources) {
+    if (address.kind == Kind::kEndpoint &&
+        absl::c_linear_search(state.resource.volume_keys, volume_key)) {
+      out.insert(address);
+    }
+  }
+  return {out.begin(), out.end()};
+}
 
 class Endpoints : public KindRules {
  public:
@@ -113,6 +134,57 @@ class Endpoints : public KindRules {
     AppendUnmanaged(
         kind(), live.endpoints, known, [](const LiveEndpoint&) { return true; },
         out);
+  }
+
+  // Its creates, updates and replaces wait for the volumes it will mount;
+  // a volume's delete or replace waits for every endpoint that stops
+  // mounting it (deleted, replaced, or updated to mount other volumes); a
+  // volume that loses its data names the endpoints that mount it.
+  void AddDependencies(const PlanContext& context,
+                       const std::vector<Change>& deposed,
+                       std::map<Address, Entry>& entries) const override {
+    for (auto& [address, entry] : entries) {
+      Change& c = entry.change;
+      if (address.kind == kind() &&
+          IsAny(c.action,
+                {Action::kCreate, Action::kReplace, Action::kUpdate}) &&
+          c.after.has_value()) {
+        for (const std::string& key : c.after->volume_keys) {
+          WaitForVolume(key, entries, c);
+        }
+      }
+      if (address.kind != Kind::kVolume ||
+          !IsAny(c.action, {Action::kDelete, Action::kReplace})) {
+        continue;
+      }
+      std::vector<std::string> losers;
+      for (const Address& endpoint :
+           EndpointsMounting(address.name, context.desired, context.prior)) {
+        auto e = entries.find(endpoint);
+        if (e == entries.end()) continue;
+        const Change& ec = e->second.change;
+        // Whether the endpoint mounts it after the plan (then it loses the
+        // data), and whether it stops mounting the volume that goes.
+        const bool mounts_after =
+            ec.action != Action::kDelete && ec.after.has_value() &&
+            absl::c_linear_search(ec.after->volume_keys, address.name);
+        const bool mounted_before =
+            ec.before.has_value() &&
+            absl::c_linear_search(ec.before->volume_keys, address.name);
+        if (mounts_after) losers.push_back(endpoint.ToString());
+        if (mounted_before &&
+            IsAny(ec.action,
+                  {Action::kDelete, Action::kReplace, Action::kUpdate})) {
+          c.destroy_depends_on.push_back(endpoint);
+        }
+      }
+      std::sort(c.destroy_depends_on.begin(), c.destroy_depends_on.end());
+      if (!losers.empty()) {
+        c.reasons.push_back(absl::StrCat(
+            "mounted by ", absl::StrJoin(losers, ", "),
+            ": its workers lose what is on the volume and read an empty one"));
+      }
+    }
   }
 };
 

@@ -1,5 +1,8 @@
 #include "reconciler/plan/kind_rules.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 
 namespace podform::plan_internal {
@@ -8,6 +11,41 @@ const std::vector<const KindRules*>& PlanKinds() {
   static const std::vector<const KindRules*> kinds = {
       &VolumeRules(), &PodRules(), &EndpointRules()};
   return kinds;
+}
+
+const KindRules& RulesFor(Kind kind) {
+  for (const KindRules* rules : PlanKinds()) {
+    if (rules->kind() == kind) return *rules;
+  }
+  std::abort();  // PlanKinds() lists every Kind
+}
+
+void KindRules::AddDependencies(const PlanContext& context,
+                                const std::vector<Change>& deposed,
+                                std::map<Address, Entry>& entries) const {}
+
+void KindRules::PlanDeposed(const PlanContext& context, Change& change,
+                            Cost* cost) const {
+  change.reasons.push_back(absl::StrCat(
+      "deposed ", KindName(kind()),
+      " already gone from RunPod; only its lock file entry is removed"));
+}
+
+bool KindRules::MountedByOthers() const { return false; }
+
+bool IsAny(Action action, std::initializer_list<Action> actions) {
+  return std::find(actions.begin(), actions.end(), action) != actions.end();
+}
+
+void WaitForVolume(const std::string& key,
+                   const std::map<Address, Entry>& entries, Change& change) {
+  Address volume{Kind::kVolume, key};
+  auto v = entries.find(volume);
+  if (v != entries.end() &&
+      IsAny(v->second.change.action,
+            {Action::kCreate, Action::kReplace, Action::kUpdate})) {
+    change.depends_on.push_back(volume);
+  }
 }
 
 void PlanGone(Entry& entry, const std::optional<Resource>& after,

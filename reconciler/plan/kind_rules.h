@@ -7,6 +7,7 @@
 // PlanKinds() and never names a kind for these rules. Internal to
 // reconciler/plan; MakePlan (planner.h) is the public entry.
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -77,6 +78,26 @@ class KindRules {
   virtual void ListUnmanaged(const LiveState& live,
                              const std::set<std::string>& known,
                              std::vector<UnmanagedResource>* out) const = 0;
+  // Adds to `entries` (every address planned) the order between this
+  // kind's changes and the volumes they mount: Change::depends_on on its
+  // own changes, Change::destroy_depends_on (left sorted) and reasons on
+  // the volumes' changes. `deposed` are the terminations of the deposed
+  // pods (Change::deposed_id). Called for each kind in PlanKinds() order
+  // once every address is planned. Nothing for a kind that mounts nothing.
+  virtual void AddDependencies(const PlanContext& context,
+                               const std::vector<Change>& deposed,
+                               std::map<Address, Entry>& entries) const;
+  // Completes `change`, the delete of a resource of this kind that a
+  // replace left deposed at its address (State::deposed; address, action,
+  // deposed_id and before are set): its id and live fingerprint while it
+  // is live, and its reasons. While it runs, what it costs goes to the
+  // `before` sums and lists of `cost`. Unless a kind says otherwise, it is
+  // gone from RunPod and only its record is removed.
+  virtual void PlanDeposed(const PlanContext& context, Change& change,
+                           Cost* cost) const;
+  // Whether other kinds' resources mount this kind's (a volume): its
+  // creates go before theirs, its destroys after (ExecutionSteps).
+  virtual bool MountedByOthers() const;
 };
 
 // Every kind, in planning order: a kind comes after the kinds whose entries
@@ -86,6 +107,17 @@ const std::vector<const KindRules*>& PlanKinds();
 const KindRules& VolumeRules();
 const KindRules& PodRules();
 const KindRules& EndpointRules();
+
+// The planning rules of `kind`.
+const KindRules& RulesFor(Kind kind);
+
+// Whether `action` is one of `actions`.
+bool IsAny(Action action, std::initializer_list<Action> actions);
+
+// Makes `change` wait (Change::depends_on) for volume.`key`'s change in
+// `entries` when that creates, replaces or updates it.
+void WaitForVolume(const std::string& key,
+                   const std::map<Address, Entry>& entries, Change& change);
 
 // The keys of `declared` (a Desired map), in order.
 template <typename T>

@@ -2,16 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <optional>
 #include <utility>
 
-#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "reconciler/core/writers.h"
-#include "reconciler/core/catalog.h"
 #include "reconciler/core/kind_text.h"
 #include "reconciler/plan/kind_rules.h"
 #include "reconciler/plan/steps.h"
@@ -23,17 +19,25 @@ using plan_internal::Entry;
 using plan_internal::KindRules;
 using plan_internal::PlanContext;
 using plan_internal::PlanKinds;
+using plan_internal::RulesFor;
 
 // Cost sums are rounded to 1/10000 USD so that renderings and JSON show
 // 35 rather than 35.00000000000001.
 double RoundCost(double usd) { return std::round(usd * 10000) / 10000; }
 
-// The planning rules of `kind`.
-const KindRules& KindRulesOf(Kind kind) {
-  for (const KindRules* rules : PlanKinds()) {
-    if (rules->kind() == kind) return *rules;
+// Adds the `before` sums and the address lists of `more` to `cost`.
+void AddBeforeCost(const Cost& more, Cost* cost) {
+  cost->storage_monthly_before += more.storage_monthly_before;
+  cost->pods_hourly_before += more.pods_hourly_before;
+  cost->endpoints_hourly_before += more.endpoints_hourly_before;
+  for (auto [from, to] :
+       {std::pair{&more.unpriced_volumes, &cost->unpriced_volumes},
+        std::pair{&more.unpriced_pods, &cost->unpriced_pods},
+        std::pair{&more.usage_based_endpoints, &cost->usage_based_endpoints},
+        std::pair{&more.unpriced_active_endpoints,
+                  &cost->unpriced_active_endpoints}}) {
+    to->insert(to->end(), from->begin(), from->end());
   }
-  std::abort();  // PlanKinds() lists every Kind
 }
 
 // Sorts `addresses` and drops repeats.
@@ -41,10 +45,6 @@ void SortUnique(std::vector<Address>* addresses) {
   std::sort(addresses->begin(), addresses->end());
   addresses->erase(std::unique(addresses->begin(), addresses->end()),
                    addresses->end());
-}
-
-bool IsAny(Action action, std::initializer_list<Action> actions) {
-  return std::find(actions.begin(), actions.end(), action) != actions.end();
 }
 
 class Planner {
@@ -64,17 +64,8 @@ class Planner {
   absl::StatusOr<Plan> Run();
 
  private:
-  // An endpoint mounts volume.KEY: its address (recorded or desired).
-  std::vector<Address> EndpointsMounting(const std::string& volume_key) const;
-  // What endpoints add to AddDependencies: their creates, updates and
-  // replaces wait for the volumes they will mount; a volume's delete or
-  // replace waits for every endpoint that stops mounting it (deleted,
-  // replaced, or updated to mount other volumes); a volume that loses its
-  // data names the endpoints that mount it.
-  void AddEndpointDependencies();
   // The terminations of the deposed pods of prior_ (Change::deposed_id).
-  void PlanDeposed();
-  void AddDependencies();
+  void PlanDeposed(const PlanContext& context);
   std::set<Address> Kept() const;
   Cost ComputeCost(const std::set<Address>& kept) const;
   std::vector<UnmanagedResource> Unmanaged() const;
@@ -98,152 +89,20 @@ class Planner {
   std::string config_digest_;
   std::map<Address, Entry> entries_;
   std::vector<Change> deposed_;  // PlanDeposed
-  double deposed_hourly_ = 0;    // what the running deposed pods cost
-  std::set<Address> deposed_unpriced_;  // running deposed pods of no price
+  Cost deposed_cost_;  // what the running deposed pods cost (before sums)
 };
 
-std::vector<Address> Planner::EndpointsMounting(
-    const std::string& volume_key) const {
-  std::set<Address> out;
-  for (const auto& [key, e] : wanted_.endpoints) {
-    if (absl::c_linear_search(e.volumes, volume_key)) {
-      out.insert({Kind::kEndpoint, key});
-    }
-  }
-  for (const auto& [address, state] : prior_.resources) {
-    if (address.kind == Kind::kEndpoint &&
-        absl::c_linear_search(state.resource.volume_keys, volume_key)) {
-      out.insert(address);
-    }
-  }
-  return {out.begin(), out.end()};
-}
-
-void Planner::AddEndpointDependencies() {
-  for (auto& [address, entry] : entries_) {
-    Change& c = entry.change;
-    if (address.kind == Kind::kEndpoint &&
-        IsAny(c.action, {Action::kCreate, Action::kReplace, Action::kUpdate}) &&
-        c.after.has_value()) {
-      for (const std::string& key : c.after->volume_keys) {
-        Address volume{Kind::kVolume, key};
-        auto v = entries_.find(volume);
-        if (v != entries_.end() &&
-            IsAny(v->second.change.action,
-                  {Action::kCreate, Action::kReplace, Action::kUpdate})) {
-          c.depends_on.push_back(volume);
-        }
-      }
-    }
-    if (address.kind != Kind::kVolume ||
-        !IsAny(c.action, {Action::kDelete, Action::kReplace})) {
-      continue;
-    }
-    std::vector<std::string> losers;
-    for (const Address& endpoint : EndpointsMounting(address.name)) {
-      auto e = entries_.find(endpoint);
-      if (e == entries_.end()) continue;
-      const Change& ec = e->second.change;
-      // Whether the endpoint mounts it after the plan (then it loses the
-      // data), and whether it stops mounting the volume that goes.
-      const bool mounts_after =
-          ec.action != Action::kDelete && ec.after.has_value() &&
-          absl::c_linear_search(ec.after->volume_keys, address.name);
-      const bool mounted_before =
-          ec.before.has_value() &&
-          absl::c_linear_search(ec.before->volume_keys, address.name);
-      if (mounts_after) losers.push_back(endpoint.ToString());
-      if (mounted_before &&
-          IsAny(ec.action,
-                {Action::kDelete, Action::kReplace, Action::kUpdate})) {
-        c.destroy_depends_on.push_back(endpoint);
-      }
-    }
-    std::sort(c.destroy_depends_on.begin(), c.destroy_depends_on.end());
-    if (!losers.empty()) {
-      c.reasons.push_back(absl::StrCat(
-          "mounted by ", absl::StrJoin(losers, ", "),
-          ": its workers lose what is on the volume and read an empty one"));
-    }
-  }
-}
-
-void Planner::PlanDeposed() {
-  for (const auto& [address, pods] : prior_.deposed) {
-    for (const ResourceState& pod : pods) {
+void Planner::PlanDeposed(const PlanContext& context) {
+  for (const auto& [address, deposed] : prior_.deposed) {
+    for (const ResourceState& resource : deposed) {
       Change c;
       c.address = address;
       c.action = Action::kDelete;
-      c.deposed_id = pod.id;
-      c.before = pod.resource;
+      c.deposed_id = resource.id;
+      c.before = resource.resource;
       c.before->address = address;
-      const LivePod* live = live_index_.FindPod(pod.id);
-      if (live != nullptr && live->Gone()) live = nullptr;
-      if (live == nullptr) {
-        c.reasons.push_back(
-            "deposed pod already gone from RunPod; only its lock file entry "
-            "is removed");
-      } else {
-        c.id = pod.id;
-        c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
-        c.reasons.push_back(
-            "deposed: a replacement created its successor but did not "
-            "terminate it; it is still on RunPod and billed");
-        if (live->Running()) {
-          std::optional<double> hourly = PodHourlyCost(
-              c.before->pod.gpu_type, c.before->pod.gpu_count,
-              c.before->pod.cloud_type);
-          if (hourly.has_value()) {
-            deposed_hourly_ += *hourly;
-          } else {
-            deposed_unpriced_.insert(address);
-          }
-        }
-      }
+      RulesFor(address.kind).PlanDeposed(context, c, &deposed_cost_);
       deposed_.push_back(std::move(c));
-    }
-  }
-}
-
-void Planner::AddDependencies() {
-  for (auto& [address, entry] : entries_) {
-    Change& c = entry.change;
-    if (address.kind == Kind::kPod &&
-        IsAny(c.action, {Action::kCreate, Action::kReplace}) &&
-        c.after.has_value() && !c.after->volume_key.empty()) {
-      Address volume{Kind::kVolume, c.after->volume_key};
-      auto v = entries_.find(volume);
-      if (v != entries_.end() &&
-          IsAny(v->second.change.action,
-                {Action::kCreate, Action::kReplace, Action::kUpdate})) {
-        c.depends_on.push_back(volume);
-      }
-    }
-    if (address.kind == Kind::kVolume &&
-        IsAny(c.action, {Action::kDelete, Action::kReplace})) {
-      for (const auto& [pod, state] : prior_.resources) {
-        if (pod.kind != Kind::kPod ||
-            state.resource.volume_key != address.name) {
-          continue;
-        }
-        auto p = entries_.find(pod);
-        if (p != entries_.end() && IsAny(p->second.change.action,
-                                         {Action::kDelete, Action::kReplace})) {
-          c.destroy_depends_on.push_back(pod);
-        }
-      }
-      // Deposed pods that mount it are terminated before it goes too.
-      for (const Change& deposed : deposed_) {
-        if (deposed.id.empty() ||
-            deposed.before->volume_key != address.name) {
-          continue;
-        }
-        if (std::find(c.destroy_depends_on.begin(), c.destroy_depends_on.end(),
-                      deposed.address) == c.destroy_depends_on.end()) {
-          c.destroy_depends_on.push_back(deposed.address);
-        }
-      }
-      std::sort(c.destroy_depends_on.begin(), c.destroy_depends_on.end());
     }
   }
 }
@@ -272,7 +131,7 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   Cost cost;
   // `after`: whether r is what exists once the plan is applied.
   auto add = [&](const Resource& r, bool after) {
-    KindRulesOf(r.address.kind).AddCost(r, after, &cost);
+    RulesFor(r.address.kind).AddCost(r, after, &cost);
   };
   for (const auto& [address, entry] : entries_) {
     const Change& c = entry.change;
@@ -284,9 +143,7 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
     }
   }
   // A running deposed pod is billed until its termination.
-  cost.pods_hourly_before += deposed_hourly_;
-  cost.unpriced_pods.insert(cost.unpriced_pods.end(),
-                            deposed_unpriced_.begin(), deposed_unpriced_.end());
+  AddBeforeCost(deposed_cost_, &cost);
   cost.storage_monthly_before = RoundCost(cost.storage_monthly_before);
   cost.storage_monthly_after = RoundCost(cost.storage_monthly_after);
   cost.pods_hourly_before = RoundCost(cost.pods_hourly_before);
@@ -418,9 +275,10 @@ absl::StatusOr<Plan> Planner::Run() {
     }
     for (const Address& a : addresses) rules->Plan(a, context, entries_[a]);
   }
-  PlanDeposed();
-  AddDependencies();
-  AddEndpointDependencies();
+  PlanDeposed(context);
+  for (const KindRules* rules : PlanKinds()) {
+    rules->AddDependencies(context, deposed_, entries_);
+  }
 
   std::vector<std::pair<Address, std::string>> errors;
   bool flag_error = false;

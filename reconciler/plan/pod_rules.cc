@@ -2,6 +2,7 @@
 // in place or replaces, the volume it mounts, and the order of a
 // replacement (new-first unless the config or its volume says otherwise).
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -92,6 +93,72 @@ class Pods : public KindRules {
     AppendUnmanaged(
         kind(), live.pods, known, [](const LivePod& p) { return !p.Gone(); },
         out);
+  }
+
+  void PlanDeposed(const PlanContext& context, Change& c,
+                   Cost* cost) const override {
+    const LivePod* live = context.live.FindPod(c.deposed_id);
+    if (live == nullptr || live->Gone()) {
+      KindRules::PlanDeposed(context, c, cost);
+      return;
+    }
+    c.id = c.deposed_id;
+    c.live_fingerprint = Fingerprint(*live, FingerprintedEnvKeys(c));
+    c.reasons.push_back(
+        "deposed: a replacement created its successor but did not "
+        "terminate it; it is still on RunPod and billed");
+    if (!live->Running()) return;
+    std::optional<double> hourly =
+        PodHourlyCost(c.before->pod.gpu_type, c.before->pod.gpu_count,
+                      c.before->pod.cloud_type);
+    if (hourly.has_value()) {
+      cost->pods_hourly_before += *hourly;
+    } else {
+      cost->unpriced_pods.push_back(c.address);
+    }
+  }
+
+  // Its creates and replaces wait for the volume it will mount; a
+  // volume's delete or replace waits for the deletes and replaces of the
+  // pods (deposed ones too) that mounted it.
+  void AddDependencies(const PlanContext& context,
+                       const std::vector<Change>& deposed,
+                       std::map<Address, Entry>& entries) const override {
+    for (auto& [address, entry] : entries) {
+      Change& c = entry.change;
+      if (address.kind == kind() &&
+          IsAny(c.action, {Action::kCreate, Action::kReplace}) &&
+          c.after.has_value() && !c.after->volume_key.empty()) {
+        WaitForVolume(c.after->volume_key, entries, c);
+      }
+      if (address.kind == Kind::kVolume &&
+          IsAny(c.action, {Action::kDelete, Action::kReplace})) {
+        for (const auto& [pod, state] : context.prior.resources) {
+          if (pod.kind != kind() || state.resource.volume_key != address.name) {
+            continue;
+          }
+          auto p = entries.find(pod);
+          if (p != entries.end() &&
+              IsAny(p->second.change.action,
+                    {Action::kDelete, Action::kReplace})) {
+            c.destroy_depends_on.push_back(pod);
+          }
+        }
+        // Deposed pods that mount it are terminated before it goes too.
+        for (const Change& deposed_pod : deposed) {
+          if (deposed_pod.id.empty() ||
+              deposed_pod.before->volume_key != address.name) {
+            continue;
+          }
+          if (std::find(c.destroy_depends_on.begin(),
+                        c.destroy_depends_on.end(),
+                        deposed_pod.address) == c.destroy_depends_on.end()) {
+            c.destroy_depends_on.push_back(deposed_pod.address);
+          }
+        }
+        std::sort(c.destroy_depends_on.begin(), c.destroy_depends_on.end());
+      }
+    }
   }
 };
 

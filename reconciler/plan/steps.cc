@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "reconciler/plan/kind_rules.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -29,7 +30,8 @@ bool HasCreatePhase(Action action) {
 using Priority = std::tuple<int, int, Kind, std::string, size_t, int>;
 
 Priority PriorityOf(const Change& change, size_t index, Phase phase) {
-  bool mounter = change.address.kind != Kind::kVolume;
+  const bool mounter =
+      !plan_internal::RulesFor(change.address.kind).MountedByOthers();
   if (phase == Phase::kDestroy) {
     return {0, mounter ? 0 : 1, change.address.kind, change.address.name,
             index, 0};

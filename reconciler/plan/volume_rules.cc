@@ -96,6 +96,8 @@ class Volumes : public KindRules {
         kind(), live.volumes, known, [](const LiveVolume&) { return true; },
         out);
   }
+
+  bool MountedByOthers() const override { return true; }
 };
 
 }  // namespace
