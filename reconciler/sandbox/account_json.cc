@@ -155,9 +155,9 @@ absl::Status DataViolation(const JsonViolation& v) {
       return DataError(JsonMemberPath(v.path, v.unknown[0]), "unknown key");
     case JsonViolation::Kind::kBelowMinimum:
     case JsonViolation::Kind::kAboveMaximum:
-      // As int64 (an integer beyond it shows wrapped, as it always has).
+      // The integer as the file writes it (also one beyond int64).
       return DataError(v.MemberPath(),
-                       absl::StrCat("out of range: ", v.found->get<int64_t>()));
+                       absl::StrCat("out of range: ", v.found->dump()));
     default:
       break;
   }

@@ -245,6 +245,14 @@ TEST(PersistenceTest, ACorruptFileIsRefusedAndLeftAlone) {
        "pods[0].gpuCount: expected an integer"},
       {"{\"version\": 1, \"capacity\": {\"EU-RO-1\": {\"NVIDIA L4\": -1}}}",
        "capacity.EU-RO-1.NVIDIA L4: expected a non-negative integer"},
+      {"{\"version\": 1, \"pods\": [{\"id\": \"p\", \"imageName\": \"i\", "
+       "\"gpuTypeId\": \"NVIDIA L4\", \"dataCenterId\": \"EU-RO-1\", "
+       "\"gpuCount\": -3}]}",
+       "pods[0].gpuCount: out of range: -3"},
+      {"{\"version\": 1, \"pods\": [{\"id\": \"p\", \"imageName\": \"i\", "
+       "\"gpuTypeId\": \"NVIDIA L4\", \"dataCenterId\": \"EU-RO-1\", "
+       "\"gpuCount\": 18446744073709551615}]}",
+       "pods[0].gpuCount: out of range: 18446744073709551615"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.contents);
