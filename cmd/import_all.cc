@@ -15,6 +15,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/types/span.h"
 #include "cmd/adopt.h"
 #include "cmd/execute.h"
@@ -34,8 +35,9 @@ struct Selection {
   std::vector<AdoptedPod> pods;
   std::vector<AdoptedEndpoint> endpoints;
   std::vector<std::string> notes;  // one line each, for err()
-  // ${env:NAME} references made: NAME -> where its value is on RunPod.
-  std::map<std::string, std::string> exports;
+  // ${env:NAME} references made: NAME -> where its value is on RunPod
+  // (every env variable that holds it, in the order they were read).
+  std::map<std::string, std::vector<std::string>> exports;
   // NAME -> the value, kept in memory only to check the config reads back.
   std::map<std::string, std::string> secret_values;
 };
@@ -171,8 +173,8 @@ Selection Select(const ImportAllFlags& flags,
       secret_owner[reference] = value;
       refs[name] = reference;
       selection.secret_values[reference] = value;
-      selection.exports.emplace(
-          reference, absl::StrCat("env ", name, " of ", kind, ".", key));
+      selection.exports[reference].push_back(
+          absl::StrCat("env ", name, " of ", kind, ".", key));
     }
     return refs;
   };
@@ -586,7 +588,8 @@ absl::Status ImportAll(Workspace& workspace, const ImportAllFlags& flags) {
            "before the next plan, export each with the value it has on "
            "RunPod:\n";
     for (const auto& [name, where] : selection.exports) {
-      out << "  export " << name << "=...  # " << where << "\n";
+      out << "  export " << name << "=...  # " << absl::StrJoin(where, ", ")
+          << "\n";
     }
   }
   return absl::OkStatus();

@@ -480,7 +480,8 @@ TEST_F(ImportAllE2eTest, SecretsWithOneNameAndTwoValuesGetTwoVariables) {
   RunResult imported = Podform({"import", "--all"});
   ASSERT_EQ(imported.exit_code, 0) << imported;
   EXPECT_THAT(imported.out,
-              HasSubstr("  export API_KEY=...  # env API_KEY of pod.a\n"
+              HasSubstr("  export API_KEY=...  # env API_KEY of pod.a, "
+                        "env API_KEY of pod.c\n"
                         "  export B_API_KEY=...  # env API_KEY of pod.b\n"));
   std::string yaml = ReadFileOrDie(Path("podform.yaml"));
   EXPECT_THAT(yaml, HasSubstr("  a:\n"));
