@@ -88,8 +88,7 @@ std::vector<Stage> TimeStages(const Workload& w, const std::string& api,
     auto intents = ResolveIntents(*loaded.config, *live, &*state);
     if (!intents.ok()) Die(std::string(intents.status().message()));
     mark("resolve intents");
-    absl::StatusOr<Plan> plan =
-        MakePlan(*loaded.config, loaded.secret_values, *state, *live, {});
+    absl::StatusOr<Plan> plan = MakePlan(*loaded.config, *state, *live, {});
     if (!plan.ok()) Die(std::string(plan.status().message()));
     mark("MakePlan");
     std::string text = RenderText(*plan, false);

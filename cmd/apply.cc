@@ -45,8 +45,7 @@ absl::StatusOr<State> CheckSavedPlanHere(Workspace& workspace,
   RETURN_IF_ERROR(CheckApiCanCarryOut(plan, workspace.api()));
   ASSIGN_OR_RETURN(
       State state,
-      CheckSavedPlan(plan, config, workspace.secret_values(),
-                     workspace.store().Read(), live,
+      CheckSavedPlan(plan, config, workspace.store().Read(), live,
                      {workspace.global().file, workspace.state_path()}));
   RETURN_IF_ERROR(workspace.AdoptTarget(&state, live));
   return state;

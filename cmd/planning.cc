@@ -279,8 +279,7 @@ absl::StatusOr<Planned> RefreshAndPlan(
   PlanOptions with_api = options;
   with_api.resume_sets_gpu_count = workspace.api() == Api::kGraphQL;
   ASSIGN_OR_RETURN(planned.plan,
-                   MakePlan(config, workspace.secret_values(), planned.state,
-                            planned.live, with_api));
+                   MakePlan(config, planned.state, planned.live, with_api));
   planned.plan.moves = std::move(moves);
   RETURN_IF_ERROR(CheckApiCanCarryOut(planned.plan, workspace.api()));
   AddCapacityWarnings(*provider, &planned.plan);

@@ -44,8 +44,8 @@ EnvLookup ProcessEnv();
 struct LoadResult {
   std::optional<Config> config;         // set iff there were no errors
   // With `config`: the raw values of its secret env, which `config` only
-  // marks (DesiredPod::secret_env). Pass it to the planner and the applier
-  // only; never write it out.
+  // marks (DesiredPod::secret_env) and digests (secret_env_digests). Pass it
+  // to the applier only; never write it out.
   SecretValues secret_values;
   std::vector<Diagnostic> diagnostics;  // every error and warning, in order
 };

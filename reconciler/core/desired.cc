@@ -1,5 +1,13 @@
 #include "reconciler/core/desired.h"
 
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstdlib>
+
+#include "absl/strings/escaping.h"
+#include "reconciler/util/digest.h"
+
 namespace podform {
 
 Resource RecordedResource(const std::string& key, const DesiredVolume& volume) {
@@ -65,6 +73,7 @@ namespace {
 struct DeclaredEnv {
   const std::map<std::string, std::string>* env = nullptr;
   const std::set<std::string>* secrets = nullptr;
+  const std::map<std::string, std::string>* secret_digests = nullptr;
 };
 
 template <typename Declared>
@@ -72,7 +81,8 @@ DeclaredEnv EnvIn(const std::map<std::string, Declared>& declared,
                   const std::string& key) {
   auto it = declared.find(key);
   if (it == declared.end()) return {};
-  return {&it->second.spec.env, &it->second.secret_env};
+  return {&it->second.spec.env, &it->second.secret_env,
+          &it->second.secret_env_digests};
 }
 
 DeclaredEnv FindEnv(const Desired& desired, const Address& address) {
@@ -97,6 +107,25 @@ const std::map<std::string, std::string>* Desired::EnvAt(
 const std::set<std::string>* Desired::SecretEnvAt(
     const Address& address) const {
   return FindEnv(*this, address).secrets;
+}
+
+const std::map<std::string, std::string>* Desired::SecretEnvDigestsAt(
+    const Address& address) const {
+  return FindEnv(*this, address).secret_digests;
+}
+
+std::string NewSecretSalt() {
+  std::array<unsigned char, 32> bytes;
+  if (RAND_bytes(bytes.data(), bytes.size()) != 1) std::abort();
+  return absl::BytesToHexString(absl::string_view(
+      reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::string SecretEnvDigest(std::string_view salt, std::string_view value) {
+  Sha256Stream digest;
+  digest.Update(salt);
+  digest.Update(value);
+  return digest.HexDigest();
 }
 
 }  // namespace podform

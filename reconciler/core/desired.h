@@ -4,13 +4,15 @@
 // Desired: what podform.yaml declares, as the planner, the applier and
 // import take it (DESIGN.md's data flow: podform.yaml -> Desired). The
 // config loader (config/config.h) builds it; nothing here reads YAML. It
-// holds no raw secret value, only which env keys are secret: the loader
-// puts those values in a SecretValues (core/secret_values.h) beside it.
+// holds no raw secret value, only which env keys are secret and a salted
+// digest of each secret value: the loader puts the values themselves in a
+// SecretValues (core/secret_values.h) beside it, for the applier alone.
 
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reconciler/core/model.h"
@@ -44,6 +46,11 @@ struct DesiredPod {
   // Env keys whose value came from ${env:NAME}: marks only; the values are
   // in SecretValues (core/secret_values.h), never here.
   std::set<std::string> secret_env;
+  // Secret env key -> SecretEnvDigest(Desired::secret_salt, its value), for
+  // exactly the keys of secret_env: what the planner compares with the live
+  // value (ChangedSecretEnv). Never serialized, rendered or logged, and not
+  // part of Desired::digest.
+  std::map<std::string, std::string> secret_env_digests;
   // `replace: destroy-first`: a replacement terminates the old pod before
   // creating the new one, instead of the default create-before-destroy
   // (docs/PLAN_FORMAT.md, "Replacement order"). Planning only; not sent to
@@ -63,6 +70,7 @@ struct DesiredEndpoint {
   // `access: read-only` (only with volumes), as DesiredPod::read_only.
   bool read_only = false;
   std::set<std::string> secret_env;  // as DesiredPod::secret_env
+  std::map<std::string, std::string> secret_env_digests;  // as DesiredPod's
   SourceLocation location;
 };
 
@@ -102,6 +110,11 @@ struct Desired {
   // center, moved:), not of its bytes: a comment or whitespace edit keeps
   // it; a saved plan is refused when it moves.
   std::string digest;
+  // The salt of every secret_env_digests entry: NewSecretSalt(), drawn anew
+  // each time the config is loaded, so that a digest means nothing outside
+  // the process that loaded it. Never serialized, rendered or logged, and
+  // not part of `digest`.
+  std::string secret_salt;
 
   // The recorded form (RecordedResource) of what is declared at `address`;
   // nullopt when nothing is.
@@ -110,7 +123,20 @@ struct Desired {
   // endpoint declared at `address`; nullptr when none is declared there.
   const std::map<std::string, std::string>* EnvAt(const Address& address) const;
   const std::set<std::string>* SecretEnvAt(const Address& address) const;
+  // The secret_env_digests of the pod or endpoint declared at `address`;
+  // nullptr when none is declared there.
+  const std::map<std::string, std::string>* SecretEnvDigestsAt(
+      const Address& address) const;
 };
+
+// 32 random bytes (OpenSSL RAND_bytes) as 64 lowercase hex digits: a fresh
+// Desired::secret_salt. Aborts if the system has no randomness to give.
+std::string NewSecretSalt();
+
+// The hex SHA-256 of `salt` (its text) followed by `value`: the digest
+// Desired keeps of a secret env value, and what the planner computes from
+// the live value to compare with it.
+std::string SecretEnvDigest(std::string_view salt, std::string_view value);
 
 // The form the state records for what the config declares at `key`
 // (core/resource.h): a secret env key is only marked (in secret_env),

@@ -4,9 +4,9 @@
 // The raw values of the config's secret env (${env:NAME}), kept apart from
 // Desired, which marks a secret env key (secret_env) but never holds its
 // value (DESIGN.md: "raw secret values travel to the applier alone"). The
-// config loader builds both. Only two readers take it: the applier, to send
-// the values to RunPod, and the planner's in-memory comparison with the
-// live value (ChangedSecretEnv), which returns key names only.
+// config loader builds both. Only the applier takes it, to send the values
+// to RunPod; the planner decides which values changed from Desired's salted
+// digests (DesiredPod::secret_env_digests) alone.
 //
 // Never serialized, rendered, logged or put in a message: nothing in
 // podform writes a SecretValues (or anything derived from a value) out.

@@ -121,22 +121,22 @@ std::set<std::string> FingerprintedEnvKeys(const Change& change) {
 }
 
 std::vector<std::string> ChangedSecretEnv(
-    const std::set<std::string>& secret_keys,
-    const std::map<std::string, std::string>& desired_env,
+    const std::set<std::string>& secret_keys, std::string_view salt,
+    const std::map<std::string, std::string>& desired_digests,
     const LivePod& live) {
-  return ChangedSecretEnv(secret_keys, desired_env, live.spec.env);
+  return ChangedSecretEnv(secret_keys, salt, desired_digests, live.spec.env);
 }
 
 std::vector<std::string> ChangedSecretEnv(
-    const std::set<std::string>& secret_keys,
-    const std::map<std::string, std::string>& desired_env,
+    const std::set<std::string>& secret_keys, std::string_view salt,
+    const std::map<std::string, std::string>& desired_digests,
     const std::map<std::string, std::string>& live_env) {
   std::vector<std::string> changed;
   for (const std::string& key : secret_keys) {
-    auto desired = desired_env.find(key);
+    auto desired = desired_digests.find(key);
     auto now = live_env.find(key);
-    if (desired == desired_env.end() || now == live_env.end() ||
-        desired->second != now->second) {
+    if (desired == desired_digests.end() || now == live_env.end() ||
+        desired->second != SecretEnvDigest(salt, now->second)) {
       changed.push_back(key);
     }
   }

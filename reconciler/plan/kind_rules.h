@@ -42,8 +42,6 @@ struct Entry {
 struct PlanContext {
   // What is to exist: the config, or nothing (options.destroy).
   const Desired& desired;
-  // The raw values of desired's secret env, for ChangedSecretEnv only.
-  const SecretValues& secrets;
   const State& prior;
   const LiveIndex& live;
   const PlanOptions& options;
@@ -217,9 +215,11 @@ auto PlanWithEnv(Entry& entry, const std::optional<Resource>& after,
     return nullptr;
   }
   c.after = after;
-  // Secrets: the value in the environment against the one RunPod holds.
+  // Secrets: the digest of the value in the environment against the one
+  // RunPod holds.
   c.secret_env_changes = ChangedSecretEnv(
-      *secret_env, context.secrets.EnvAt(c.address), live->spec.env);
+      *secret_env, context.desired.secret_salt,
+      *context.desired.SecretEnvDigestsAt(c.address), live->spec.env);
   for (const std::string& key : c.secret_env_changes) {
     if (c.before->secret_env.count(key) > 0) {
       c.reasons.push_back(absl::StrCat(

@@ -49,11 +49,10 @@ void SortUnique(std::vector<Address>* addresses) {
 
 class Planner {
  public:
-  Planner(const Desired& desired, const SecretValues& secrets,
-          const State& prior, const LiveState& live, const PlanOptions& options)
+  Planner(const Desired& desired, const State& prior, const LiveState& live,
+          const PlanOptions& options)
       : desired_(desired),
         wanted_(options.destroy ? nothing_ : desired),
-        secrets_(secrets),
         prior_(prior),
         live_(live),
         live_index_(live),
@@ -80,7 +79,6 @@ class Planner {
   const Desired nothing_;
   // What is to exist: desired_, or nothing_ with options.destroy.
   const Desired& wanted_;
-  const SecretValues& secrets_;  // of desired_
   const State& prior_;
   const LiveState& live_;
   // Looked up once per recorded resource: an index keeps planning linear.
@@ -263,8 +261,7 @@ absl::StatusOr<Plan> Planner::Run() {
   }
   // Kind by kind, in PlanKinds() order: pods and endpoints look up their
   // volumes' entries.
-  const PlanContext context{wanted_,     secrets_, prior_,
-                            live_index_, options_, entries_};
+  const PlanContext context{wanted_, prior_, live_index_, options_, entries_};
   for (const KindRules* rules : PlanKinds()) {
     std::set<Address> addresses;
     for (const std::string& key : rules->DesiredKeys(wanted_)) {
@@ -383,11 +380,10 @@ absl::StatusOr<Plan> Planner::Run() {
 
 }  // namespace
 
-absl::StatusOr<Plan> MakePlan(const Desired& desired,
-                              const SecretValues& secrets, const State& prior,
+absl::StatusOr<Plan> MakePlan(const Desired& desired, const State& prior,
                               const LiveState& live,
                               const PlanOptions& options) {
-  Planner planner(desired, secrets, prior, live, options);
+  Planner planner(desired, prior, live, options);
   return planner.Run();
 }
 

@@ -7,12 +7,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "reconciler/core/desired.h"
 #include "reconciler/core/model.h"
-#include "reconciler/core/secret_values.h"
 #include "reconciler/plan/plan.h"
 #include "reconciler/state/state.h"
 
@@ -86,8 +86,7 @@ struct PlanOptions {
 //   FailedPrecondition  only rule errors (shrink, protected volume,
 //                       a pod mounting a volume that is not configured,
 //                       several writers when strict).
-absl::StatusOr<Plan> MakePlan(const Desired& desired,
-                              const SecretValues& secrets, const State& prior,
+absl::StatusOr<Plan> MakePlan(const Desired& desired, const State& prior,
                               const LiveState& live,
                               const PlanOptions& options);
 
@@ -111,18 +110,18 @@ std::string Fingerprint(const LiveEndpoint& endpoint,
 // computes the same set as the planner did.
 std::set<std::string> FingerprintedEnvKeys(const Change& change);
 
-// The keys of `secret_keys` whose value in `desired_env` (raw, from the
-// environment) differs from the value in `live`'s env, or that either one
-// lacks; sorted. Compares in memory only; nothing derived from either value
-// is returned.
+// The keys of `secret_keys` whose digest in `desired_digests`
+// (DesiredPod::secret_env_digests) differs from SecretEnvDigest(`salt`, the
+// value in `live`'s env), or that either one lacks; sorted. Compares in
+// memory only; nothing derived from either value is returned.
 std::vector<std::string> ChangedSecretEnv(
-    const std::set<std::string>& secret_keys,
-    const std::map<std::string, std::string>& desired_env,
+    const std::set<std::string>& secret_keys, std::string_view salt,
+    const std::map<std::string, std::string>& desired_digests,
     const LivePod& live);
 // The same against a live endpoint's (or any) env.
 std::vector<std::string> ChangedSecretEnv(
-    const std::set<std::string>& secret_keys,
-    const std::map<std::string, std::string>& desired_env,
+    const std::set<std::string>& secret_keys, std::string_view salt,
+    const std::map<std::string, std::string>& desired_digests,
     const std::map<std::string, std::string>& live_env);
 
 }  // namespace podform

@@ -18,6 +18,33 @@ absl::Status StalePlan(const std::string& why) {
                    ". Nothing was changed; run podform plan again"));
 }
 
+namespace {
+
+absl::Status NoLongerDeclared(const std::string& key) {
+  return absl::AbortedError(absl::StrCat(
+      "secret env ", key, " is no longer declared in the configuration"));
+}
+
+// OK when `desired` declares each secret env key of change.after as a
+// secret, with a value (a digest), at its address; else SecretValuesToSend's
+// error for the first key it lacks.
+absl::Status SecretsStillDeclared(const Desired& desired,
+                                  const Change& change) {
+  if (!change.after) return absl::OkStatus();
+  const std::set<std::string>* declared = desired.SecretEnvAt(change.address);
+  const std::map<std::string, std::string>* digests =
+      desired.SecretEnvDigestsAt(change.address);
+  for (const std::string& key : change.after->secret_env) {
+    if (declared == nullptr || declared->count(key) == 0 ||
+        digests->count(key) == 0) {
+      return NoLongerDeclared(key);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
     const Desired& desired, const SecretValues& secrets, const Change& change) {
   std::map<std::string, std::string> values;
@@ -30,10 +57,7 @@ absl::StatusOr<std::map<std::string, std::string>> SecretValuesToSend(
       auto it = env.find(key);
       if (it != env.end()) raw = &it->second;
     }
-    if (raw == nullptr) {
-      return absl::AbortedError(absl::StrCat(
-          "secret env ", key, " is no longer declared in the configuration"));
-    }
+    if (raw == nullptr) return NoLongerDeclared(key);
     values[key] = *raw;
   }
   return values;
@@ -97,7 +121,6 @@ std::pair<std::string, const std::map<std::string, std::string>*> LiveNow(
 }  // namespace
 
 absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
-                                     const SecretValues& secrets,
                                      absl::StatusOr<State> stored,
                                      const LiveState& live,
                                      const SavedPlanSources& sources) {
@@ -112,8 +135,7 @@ absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
     if (change.action == Action::kNoOp || change.action == Action::kDelete) {
       continue;
     }
-    absl::Status to_send =
-        SecretValuesToSend(desired, secrets, change).status();
+    absl::Status to_send = SecretsStillDeclared(desired, change);
     if (!to_send.ok()) {
       return StalePlan(
           absl::StrCat(change.address.ToString(), ": ", to_send.message()));
@@ -136,7 +158,8 @@ absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
       continue;
     }
     const std::vector<std::string> changes = ChangedSecretEnv(
-        change.after->secret_env, secrets.EnvAt(change.address), *live_env);
+        change.after->secret_env, desired.secret_salt,
+        *desired.SecretEnvDigestsAt(change.address), *live_env);
     if (changes != change.secret_env_changes) {
       std::vector<std::string> differ;
       std::set_symmetric_difference(

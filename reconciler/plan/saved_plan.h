@@ -40,18 +40,17 @@ struct SavedPlanSources {
 };
 
 // Whether `plan` still holds for what it was made from, now: the config
-// (`desired`: its digest; `secrets`: a value for every secret a change
-// sends),
-// the state as stored now (`stored`; NotFound when there is none), and
-// every live resource a change touches (`live`: its fingerprint, and for a
-// pod or endpoint which secret env values differ from RunPod's, decided
-// again from `secrets` and the live env). Returns the state to apply to: the
-// stored one, or a new one of the plan's lineage when none is stored and
-// the plan was made without one. A plan that no longer holds is StalePlan,
+// (`desired`: its digest, and a secret with a value, as its
+// secret_env_digests show, for every secret a change sends), the state as
+// stored now (`stored`; NotFound when there is none), and every live
+// resource a change touches (`live`: its fingerprint, and for a pod or
+// endpoint which secret env values differ from RunPod's, decided again from
+// desired's secret_env_digests and the live env). Returns the state to apply
+// to: the stored one, or a new one of the plan's lineage when none is stored
+// and the plan was made without one. A plan that no longer holds is StalePlan,
 // naming the first reason in that order; another error of `stored` is
 // returned as it is.
 absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
-                                     const SecretValues& secrets,
                                      absl::StatusOr<State> stored,
                                      const LiveState& live,
                                      const SavedPlanSources& sources);

@@ -53,12 +53,26 @@ class EndpointApplyTest : public ::testing::Test {
   // Plans config_ against state_ and the fake's live state, then applies.
   ApplyResult PlanAndApply(const PlanOptions& options = {}) {
     absl::StatusOr<Plan> plan =
-        MakePlan(config_, secrets_, state_, provider_.live(), options);
+        MakePlan(Loaded(), state_, provider_.live(), options);
     EXPECT_TRUE(plan.ok()) << plan.status();
     if (!plan.ok()) return {};
     ApplyOptions apply;
     apply.parallelism = 4;
     return Apply(*plan, config_, secrets_, &state_, nullptr, &provider_, apply);
+  }
+
+  // config_ as the config loader gives it beside secrets_: with a salt and
+  // the digests of secrets_'s values.
+  Config Loaded() const {
+    Config loaded = config_;
+    loaded.secret_salt = NewSecretSalt();
+    for (auto& [key, endpoint] : loaded.endpoints) {
+      for (const auto& [name, value] : secrets_.EnvAt({Kind::kEndpoint, key})) {
+        endpoint.secret_env_digests[name] =
+            SecretEnvDigest(loaded.secret_salt, value);
+      }
+    }
+    return loaded;
   }
 
   Config config_;

@@ -18,8 +18,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 Plan PlanOf(const World& w) {
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   EXPECT_TRUE(plan.ok()) << plan.status();
   return plan.ok() ? *plan : Plan{};
 }

@@ -22,8 +22,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 Plan MustPlan(const World& w, const PlanOptions& options = {}) {
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, options);
   EXPECT_TRUE(plan.ok()) << plan.status();
   return plan.ok() ? *plan : Plan{};
 }
@@ -243,8 +242,7 @@ TEST(EndpointPlannerTest, ReplacedVolumeReplacesItsEndpointAndNamesIt) {
   moved.spec.data_centers = {"US-TX-3"};
   w.Desire(moved);
 
-  absl::StatusOr<Plan> refused =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> refused = MakePlan(w.Loaded(), w.state, w.live, {});
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(refused.status().message(),
             "volume.models: replacing it (dataCenter forces replacement) "

@@ -87,6 +87,25 @@ SecretValues SecretsIn(const Desired& desired) {
   return secrets;
 }
 
+Config WithSecretDigests(Config config) {
+  config.secret_salt = NewSecretSalt();
+  const SecretValues secrets = SecretsIn(config);
+  for (auto& [key, pod] : config.pods) {
+    pod.secret_env_digests.clear();
+    for (const auto& [name, value] : secrets.EnvAt(PodAt(key))) {
+      pod.secret_env_digests[name] = SecretEnvDigest(config.secret_salt, value);
+    }
+  }
+  for (auto& [key, endpoint] : config.endpoints) {
+    endpoint.secret_env_digests.clear();
+    for (const auto& [name, value] : secrets.EnvAt(EndpointAt(key))) {
+      endpoint.secret_env_digests[name] =
+          SecretEnvDigest(config.secret_salt, value);
+    }
+  }
+  return config;
+}
+
 World::World() {
   config.path = "podform.yaml";
   config.default_data_center = "EU-RO-1";
@@ -269,8 +288,7 @@ Plan MixedPlan() {
 
   PlanOptions options;
   options.allow_destroy = {Vol("old")};
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, options);
   if (!plan.ok()) abort();
   return *plan;
 }
@@ -301,8 +319,7 @@ Plan EndpointPlan() {
   manual.spec.name = "console-made";
   w.live.endpoints.push_back(manual);
 
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   if (!plan.ok()) abort();
   return *plan;
 }

@@ -50,6 +50,11 @@ DesiredEndpoint MakeEndpoint(const std::string& key,
 // raw value of each secret_env key of each pod and endpoint.
 SecretValues SecretsIn(const Desired& desired);
 
+// `config` with what the config loader adds beside each such value: a fresh
+// secret_salt and, for each pod and endpoint, the secret_env_digests of the
+// values SecretsIn(config) holds.
+Config WithSecretDigests(Config config);
+
 // The inputs of MakePlan, kept consistent by the helpers below.
 struct World {
   Config config;
@@ -58,8 +63,10 @@ struct World {
 
   World();
 
-  // SecretsIn(config).
+  // SecretsIn(config): what the applier takes.
   SecretValues Secrets() const { return SecretsIn(config); }
+  // WithSecretDigests(config): what the planner takes.
+  Config Loaded() const { return WithSecretDigests(config); }
 
   void Desire(const DesiredVolume& v) { config.volumes[v.key] = v; }
   void Desire(const DesiredPod& p) { config.pods[p.key] = p; }

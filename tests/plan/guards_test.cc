@@ -59,8 +59,7 @@ constexpr char kStrangerWarning[] =
 TEST(AccessPlanTest, ChangingOnlyAccessIsAnUpdateThatApplyOnlyRecords) {
   World w = Converged();
   w.config.pods["a"].read_only = true;
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   const Change& c = ChangeAt(*plan, PodAt("a"));
   EXPECT_EQ(c.action, Action::kUpdate);
@@ -79,7 +78,7 @@ TEST(AccessPlanTest, ChangingOnlyAccessIsAnUpdateThatApplyOnlyRecords) {
   // And back: recorded read-only, declared read-write (the default).
   World back = Converged();
   back.state.resources[PodAt("a")].resource.read_only = true;
-  plan = MakePlan(back.config, back.Secrets(), back.state, back.live, {});
+  plan = MakePlan(back.Loaded(), back.state, back.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(ChangeAt(*plan, PodAt("a")).action, Action::kUpdate);
   EXPECT_THAT(ChangeAt(*plan, PodAt("a")).reasons,
@@ -93,8 +92,7 @@ TEST(AccessPlanTest, AnUnchangedAccessIsNoChange) {
   DesiredPod pod = MakePod("a", "models");
   pod.read_only = true;
   w.Converged(pod, "pod-1");
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(ChangeAt(*plan, PodAt("a")).action, Action::kNoOp);
 }
@@ -102,8 +100,7 @@ TEST(AccessPlanTest, AnUnchangedAccessIsNoChange) {
 TEST(AccessPlanTest, AccessSurvivesAPlanFile) {
   World w = Converged();
   w.config.pods["a"].read_only = true;
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   absl::StatusOr<Plan> read = ParsePlanFile(SerializePlanFile(*plan));
   ASSERT_TRUE(read.ok()) << read.status();
@@ -114,8 +111,7 @@ TEST(AccessPlanTest, AccessSurvivesAPlanFile) {
 TEST(WritersPlanTest, AnUnmanagedLivePodOnAManagedVolumeIsAWriter) {
   World w = Converged();
   w.live.pods.push_back(Stranger());
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(plan->warnings, ElementsAre(kStrangerWarning));
   EXPECT_THAT(RenderJson(*plan)["warnings"],
@@ -127,15 +123,14 @@ TEST(WritersPlanTest, StrictMakesItAnErrorFromTheFlagOrTheConfig) {
   w.live.pods.push_back(Stranger());
   PlanOptions strict;
   strict.strict = true;
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, strict);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, strict);
   ASSERT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(plan.status().message(),
             std::string(kStrangerWarning) +
                 " (an error with --strict or guards.strict)");
 
   w.config.guards.strict = true;
-  plan = MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  plan = MakePlan(w.Loaded(), w.state, w.live, {});
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -148,8 +143,7 @@ TEST(WritersPlanTest, OneWriterWhenTheManagedPodIsReadOnly) {
   w.live.pods.push_back(Stranger());
   PlanOptions strict;
   strict.strict = true;
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, strict);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, strict);
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(plan->warnings, IsEmpty());
 }
@@ -163,8 +157,7 @@ TEST(WritersPlanTest, TerminatedOrOtherVolumePodsDoNotCount) {
   w.live.pods.push_back(elsewhere);
   PlanOptions strict;
   strict.strict = true;
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, strict);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, strict);
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(plan->warnings, IsEmpty());
 }
@@ -174,8 +167,7 @@ TEST(WritersPlanTest, ConfigPodsAloneAreLeftToTheConfigsWarning) {
   // are); the plan does not say it twice.
   World w = Converged();
   w.Converged(MakePod("b", "models"), "pod-2");
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(plan->warnings, IsEmpty());
 }
@@ -184,8 +176,7 @@ TEST(CostTest, StandardVolumesAtTheTieredPrice) {
   World w;
   w.Desire(MakeVolume("small", 100));
   w.Desire(MakeVolume("big", 1500));
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   // 100 x 0.07 + (1000 x 0.07 + 500 x 0.05).
   EXPECT_DOUBLE_EQ(plan->cost.storage_monthly_after, 7.0 + 95.0);
@@ -198,8 +189,7 @@ TEST(CostTest, HighPerformanceVolumesHaveNoPublishedPrice) {
   DesiredVolume fast = MakeVolume("fast", 500);
   fast.spec.type = "HIGH_PERFORMANCE";
   w.Desire(fast);
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_DOUBLE_EQ(plan->cost.storage_monthly_after, 7.0);
   EXPECT_THAT(plan->cost.unpriced_volumes, ElementsAre(Vol("fast")));
@@ -235,8 +225,7 @@ TEST(CostTest, PodsOfGpuTypesWithoutAPublishedPriceAreNamedNotPricedAtZero) {
   DesiredPod odd = MakePod("odd", "");
   odd.spec.gpu_type = "NVIDIA X9";
   w.Desire(odd);
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_DOUBLE_EQ(plan->cost.pods_hourly_before, 1.64);
   EXPECT_DOUBLE_EQ(plan->cost.pods_hourly_after, 1.64);
@@ -264,7 +253,7 @@ TEST(CostTest, PodsOfGpuTypesWithoutAPublishedPriceAreNamedNotPricedAtZero) {
   // Stopped, an unpriced pod costs no GPU time and is not named.
   w.config.pods["big"].spec.running = false;
   w.config.pods["odd"].spec.running = false;
-  plan = MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(plan->cost.unpriced_pods, IsEmpty());
   nlohmann::json priced = RenderJson(*plan)["cost"];
@@ -276,8 +265,7 @@ TEST(CostTest, AStoppedPodCostsNoGpuTime) {
   // Declared running, EXITED live: nothing now, the A100 once resumed.
   World w = Converged();
   w.LivePodWithId("pod-1").status = PodStatus::kExited;
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(ChangeAt(*plan, PodAt("a")).action, Action::kResume);
   EXPECT_DOUBLE_EQ(plan->cost.pods_hourly_before, 0);
@@ -285,7 +273,7 @@ TEST(CostTest, AStoppedPodCostsNoGpuTime) {
 
   // Declared stopped: nothing after either; the volume still bills.
   w.config.pods["a"].spec.running = false;
-  plan = MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_DOUBLE_EQ(plan->cost.pods_hourly_after, 0);
   EXPECT_DOUBLE_EQ(plan->cost.storage_monthly_after, 7.0);

@@ -36,7 +36,6 @@ class DeposedTest : public ::testing::Test {
   }
 
   Desired desired_;
-  SecretValues secrets_;
   State prior_;
   LiveState live_;
   PlanOptions options_;
@@ -45,8 +44,7 @@ class DeposedTest : public ::testing::Test {
 
 TEST_F(DeposedTest, ADeposedPodGoneFromRunPodIsOnlyForgotten) {
   const LiveIndex index(live_);
-  const PlanContext context{desired_, secrets_, prior_, index, options_,
-                            entries_};
+  const PlanContext context{desired_, prior_, index, options_, entries_};
   Change c = Deposed("old");
   Cost cost;
   RulesFor(Kind::kPod).PlanDeposed(context, c, &cost);
@@ -64,8 +62,7 @@ TEST_F(DeposedTest, ARunningDeposedPodIsTerminatedAndBilledUntilThen) {
   live_.pods[0].spec.name = "trainer";
   live_.pods[0].status = PodStatus::kRunning;
   const LiveIndex index(live_);
-  const PlanContext context{desired_, secrets_, prior_, index, options_,
-                            entries_};
+  const PlanContext context{desired_, prior_, index, options_, entries_};
   Change c = Deposed("old");
   Cost cost;
   RulesFor(Kind::kPod).PlanDeposed(context, c, &cost);

@@ -47,8 +47,7 @@ TEST(ApplyMovesTest, RenamesTheStateAndThePlanHasNothingElseToDo) {
   EXPECT_EQ(w.state.Find(Vol("models")), nullptr);
   EXPECT_EQ(w.state.Find(Vol("weights"))->id, "vol-1");
   EXPECT_EQ(w.state.Find(PodAt("worker"))->resource.volume_key, "weights");
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(Describe(*plan), ElementsAre("no-op volume.weights id=vol-1",
                                            "no-op pod.worker id=pod-1"));
@@ -86,8 +85,7 @@ Plan MovedPlan() {
   w.config.pods["trainer"] = MakePod("trainer", "weights");
   absl::StatusOr<std::vector<Move>> moves = ApplyMoves(w.config, &w.state);
   EXPECT_TRUE(moves.ok()) << moves.status();
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   EXPECT_TRUE(plan.ok()) << plan.status();
   plan->moves = *moves;
   return *plan;

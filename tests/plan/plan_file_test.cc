@@ -40,8 +40,7 @@ TEST(PlanFileTest, RoundTripsDriftAndCascadePlans) {
   w.Desire(moved);
   PlanOptions options;
   options.allow_destroy = {Vol("models")};
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, options);
   ASSERT_TRUE(plan.ok()) << plan.status();
   absl::StatusOr<Plan> back = ParsePlanFile(SerializePlanFile(*plan));
   ASSERT_TRUE(back.ok()) << back.status();
@@ -58,8 +57,7 @@ TEST(PlanFileTest, RoundTripsAGpuCountChangedByResume) {
   w.Desire(p);
   PlanOptions options;
   options.resume_sets_gpu_count = true;
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, options);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_TRUE(plan->changes[0].gpu_count_by_resume);
   const std::string text = SerializePlanFile(*plan);
@@ -120,8 +118,7 @@ TEST(PlanFileTest, PlanBytesDoNotDependOnSecretValues) {
     DesiredPod fresh = MakePod("fresh", "");
     fresh.spec.env["HF_TOKEN"] = desired_changed;
     w.Desire(fresh);
-    absl::StatusOr<Plan> plan =
-        MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+    absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
     EXPECT_TRUE(plan.ok()) << plan.status();
     return plan.ok() ? SerializePlanFile(*plan) : std::string();
   };

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reconciler/plan/steps.h"
+#include "reconciler/util/digest.h"
 #include "tests/plan/fixtures.h"
 
 namespace podform::testing {
@@ -16,15 +17,13 @@ namespace {
 using ::testing::ElementsAre;
 
 Plan MustPlan(const World& w, const PlanOptions& options = {}) {
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, options);
   EXPECT_TRUE(plan.ok()) << plan.status();
   return plan.ok() ? *plan : Plan{};
 }
 
 absl::Status PlanError(const World& w, const PlanOptions& options = {}) {
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, options);
   EXPECT_FALSE(plan.ok());
   return plan.status();
 }
@@ -822,13 +821,37 @@ TEST(PlannerTest, AKeyThatBecomesSecretOrPlain) {
 TEST(PlannerTest, ChangedSecretEnvComparesEachKeyWithTheLivePod) {
   LivePod live;
   live.spec.env = {{"A", "1"}, {"B", "2"}, {"PLAIN", "x"}};
-  const std::map<std::string, std::string> desired = {
-      {"A", "1"}, {"B", "two"}, {"C", "3"}, {"PLAIN", "y"}};
+  const std::string salt = NewSecretSalt();
+  std::map<std::string, std::string> desired;
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           {"A", "1"}, {"B", "two"}, {"C", "3"}, {"PLAIN", "y"}}) {
+    desired[key] = SecretEnvDigest(salt, value);
+  }
   // A equal, B differs, C missing live, D missing from the environment.
-  EXPECT_THAT(ChangedSecretEnv({"A", "B", "C", "D"}, desired, live),
+  EXPECT_THAT(ChangedSecretEnv({"A", "B", "C", "D"}, salt, desired, live),
               ElementsAre("B", "C", "D"));
-  EXPECT_THAT(ChangedSecretEnv({"A"}, desired, live), ::testing::IsEmpty());
-  EXPECT_THAT(ChangedSecretEnv({}, desired, live), ::testing::IsEmpty());
+  EXPECT_THAT(ChangedSecretEnv({"A"}, salt, desired, live),
+              ::testing::IsEmpty());
+  EXPECT_THAT(ChangedSecretEnv({}, salt, desired, live), ::testing::IsEmpty());
+}
+
+TEST(PlannerTest, ChangedSecretEnvDigestsTheLiveValueWithTheDesiredSalt) {
+  const std::map<std::string, std::string> live = {{"TOKEN", "t0k"}};
+  const std::string salt = NewSecretSalt();
+  const std::string other_salt = NewSecretSalt();
+  EXPECT_EQ(salt.size(), 64u);
+  EXPECT_NE(salt, other_salt);
+  EXPECT_EQ(SecretEnvDigest(salt, "t0k"), Sha256Hex(salt + "t0k"));
+  const std::map<std::string, std::string> desired = {
+      {"TOKEN", SecretEnvDigest(salt, "t0k")}};
+  EXPECT_THAT(ChangedSecretEnv({"TOKEN"}, salt, desired, live),
+              ::testing::IsEmpty());
+  // The digest of the same value with another salt, or with none, differs.
+  EXPECT_THAT(ChangedSecretEnv({"TOKEN"}, other_salt, desired, live),
+              ElementsAre("TOKEN"));
+  EXPECT_THAT(
+      ChangedSecretEnv({"TOKEN"}, salt, {{"TOKEN", Sha256Hex("t0k")}}, live),
+      ElementsAre("TOKEN"));
 }
 
 TEST(PlannerTest, LiveResourcesUnknownToTheLockAreUnmanaged) {

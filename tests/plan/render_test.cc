@@ -100,15 +100,14 @@ TEST(RenderTest, ASecretIsShownChangedOnlyWhenThePlanSaysSo) {
   w.Exists(p, "pod-1");
   p.spec.image = "runpod/pytorch:2.5.0";
   w.Desire(p);
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   std::string text = RenderText(*plan, false);
   EXPECT_THAT(text, HasSubstr("~ image: "));
   EXPECT_THAT(text, Not(HasSubstr("env.HF_TOKEN")));
 
   w.LivePodWithId("pod-1").spec.env["HF_TOKEN"] = "hf_by_hand";
-  plan = MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   text = RenderText(*plan, false);
   EXPECT_THAT(text, HasSubstr("~ env.HF_TOKEN: (sensitive) -> (sensitive)\n"));
@@ -124,8 +123,7 @@ TEST(RenderTest, AVolumeTypeLeftOutOfTheConfigIsNotShownAsRemoved) {
   w.LiveVolumeWithId("vol-1").spec.type = "STANDARD";
   v.spec.size_gb = 60;
   w.Desire(v);
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
   std::string text = RenderText(*plan, false);
   EXPECT_THAT(text, HasSubstr("~ size: 50 -> 60\n"));
@@ -136,7 +134,7 @@ TEST(RenderTest, AVolumeTypeLeftOutOfTheConfigIsNotShownAsRemoved) {
   w.Desire(v);
   PlanOptions allow;
   allow.allow_destroy = {{Kind::kVolume, "models"}};
-  plan = MakePlan(w.config, w.Secrets(), w.state, w.live, allow);
+  plan = MakePlan(w.Loaded(), w.state, w.live, allow);
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(RenderText(*plan, false),
               HasSubstr("type: \"STANDARD\" -> \"HIGH_PERFORMANCE\""));
@@ -145,8 +143,7 @@ TEST(RenderTest, AVolumeTypeLeftOutOfTheConfigIsNotShownAsRemoved) {
 TEST(RenderTest, NoChanges) {
   World w;
   w.Converged(MakeVolume("models", 100), "vol-1");
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(RenderText(*plan, false),
             "No changes. Your infrastructure matches the configuration.\n"
@@ -199,8 +196,7 @@ TEST(RenderTest, ValuesFromRunPodCannotDriveTheTerminal) {
   stray.id = "pod-x";
   stray.spec.name = "stray\x1b]0;title\x07";
   w.live.pods.push_back(stray);
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok());
   std::string text = RenderText(*plan, false);
   EXPECT_THAT(text, Not(HasSubstr("\x1b")));
@@ -217,8 +213,7 @@ TEST(RenderTest, DataLossWarningsNameSizeAndReplacement) {
   w.Exists(MakeVolume("models", 500, "EU-RO-1", false), "vol-1");
   w.Desire(MakeVolume("models", 500, "EU-SE-1", false));
   w.Exists(MakeVolume("old", 40, "EU-RO-1", false), "vol-2");
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok());
   EXPECT_THAT(DataLossWarnings(*plan),
               ::testing::ElementsAre(
@@ -251,8 +246,7 @@ TEST(RenderTest, ReplacementOrderAndDeposedPodsAreShown) {
   other.spec.gpu_type = "NVIDIA H100 80GB HBM3";
   other.destroy_first = true;
   w.Desire(other);
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(plan.ok()) << plan.status();
 
   const std::string text = RenderText(*plan, false);
@@ -313,8 +307,7 @@ TEST(RenderTest, AGpuCountChangedByResumeIsSaid) {
   w.Desire(p);
   PlanOptions options;
   options.resume_sets_gpu_count = true;
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, options);
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, options);
   ASSERT_TRUE(plan.ok()) << plan.status();
 
   EXPECT_THAT(RenderText(*plan, false),
@@ -335,8 +328,7 @@ TEST(RenderTest, AGpuCountChangedByResumeIsSaid) {
   EXPECT_EQ(doc["changes"][0]["replace_attributes"], nlohmann::json::array());
 
   // Without podResume's count: a replacement, and the JSON says false.
-  absl::StatusOr<Plan> rest =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> rest = MakePlan(w.Loaded(), w.state, w.live, {});
   ASSERT_TRUE(rest.ok()) << rest.status();
   EXPECT_THAT(RenderText(*rest, false),
               HasSubstr("      ~ gpuCount: 1 -> 2 # forces replacement\n"));

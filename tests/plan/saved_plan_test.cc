@@ -27,8 +27,7 @@ World Updating() {
 }
 
 Plan MustPlan(const World& w) {
-  absl::StatusOr<Plan> plan =
-      MakePlan(w.config, w.Secrets(), w.state, w.live, {});
+  absl::StatusOr<Plan> plan = MakePlan(w.Loaded(), w.state, w.live, {});
   EXPECT_TRUE(plan.ok()) << plan.status();
   return plan.ok() ? *plan : Plan{};
 }
@@ -39,7 +38,7 @@ TEST(SavedPlanTest, APlanWhoseInputsHaveNotMovedHoldsAndGivesTheStoredState) {
   ASSERT_EQ(plan.changes.size(), 1u);
   ASSERT_EQ(plan.changes[0].action, Action::kUpdate);
   absl::StatusOr<State> state =
-      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources);
+      CheckSavedPlan(plan, w.Loaded(), w.state, w.live, kSources);
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(*state, w.state);
 }
@@ -49,7 +48,7 @@ TEST(SavedPlanTest, AChangedConfigIsStale) {
   Plan plan = MustPlan(w);
   w.config.digest = std::string(64, 'd');
   absl::StatusOr<State> state =
-      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources);
+      CheckSavedPlan(plan, w.Loaded(), w.state, w.live, kSources);
   EXPECT_EQ(state.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(state.status().message(),
             StaleMessage("podform.yaml changed since the plan was made"));
@@ -60,13 +59,13 @@ TEST(SavedPlanTest, AStateOfAnotherLineageOrSerialIsStale) {
   Plan plan = MustPlan(w);
   State other = w.state;
   other.lineage = "another";
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.Secrets(), other, w.live, kSources)
+  EXPECT_EQ(CheckSavedPlan(plan, w.Loaded(), other, w.live, kSources)
                 .status()
                 .message(),
             StaleMessage("podform.lock is another lineage than the plan's"));
   State moved = w.state;
   moved.serial = 8;
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.Secrets(), moved, w.live, kSources)
+  EXPECT_EQ(CheckSavedPlan(plan, w.Loaded(), moved, w.live, kSources)
                 .status()
                 .message(),
             StaleMessage("podform.lock moved from serial 7 to 8 since the "
@@ -80,9 +79,8 @@ TEST(SavedPlanTest, WithoutAStateThenAndNowANewOneOfThePlansLineageIsGiven) {
   w.state.lineage = kLineage;
   Plan plan = MustPlan(w);
   ASSERT_EQ(plan.serial, 0);
-  absl::StatusOr<State> state =
-      CheckSavedPlan(plan, w.config, w.Secrets(),
-                     absl::NotFoundError("no lock file"), w.live, kSources);
+  absl::StatusOr<State> state = CheckSavedPlan(
+      plan, w.Loaded(), absl::NotFoundError("no lock file"), w.live, kSources);
   ASSERT_TRUE(state.ok()) << state.status();
   State expected;
   expected.lineage = kLineage;
@@ -92,29 +90,26 @@ TEST(SavedPlanTest, WithoutAStateThenAndNowANewOneOfThePlansLineageIsGiven) {
 TEST(SavedPlanTest, AStateThatDisappearedIsStaleAndAnotherErrorIsReturned) {
   World w = Updating();
   Plan plan = MustPlan(w);
-  EXPECT_EQ(CheckSavedPlan(plan, w.config, w.Secrets(),
-                           absl::NotFoundError("gone"), w.live, kSources)
+  EXPECT_EQ(CheckSavedPlan(plan, w.Loaded(), absl::NotFoundError("gone"),
+                           w.live, kSources)
                 .status()
                 .message(),
             StaleMessage("podform.lock has disappeared since the plan was "
                          "made"));
   const absl::Status denied = absl::PermissionDeniedError("cannot read");
-  EXPECT_EQ(
-      CheckSavedPlan(plan, w.config, w.Secrets(), denied, w.live, kSources)
-          .status(),
-      denied);
+  EXPECT_EQ(CheckSavedPlan(plan, w.Loaded(), denied, w.live, kSources).status(),
+            denied);
 }
 
 TEST(SavedPlanTest, ALiveResourceThatChangedIsStale) {
   World w = Updating();
   Plan plan = MustPlan(w);
   w.LivePodWithId("pod-1").spec.image = "someone/else:1";
-  EXPECT_EQ(
-      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources)
-          .status()
-          .message(),
-      StaleMessage("pod.trainer (pod-1) changed on RunPod since the "
-                   "plan was made"));
+  EXPECT_EQ(CheckSavedPlan(plan, w.Loaded(), w.state, w.live, kSources)
+                .status()
+                .message(),
+            StaleMessage("pod.trainer (pod-1) changed on RunPod since the "
+                         "plan was made"));
 }
 
 TEST(SavedPlanTest, ASecretTheConfigNoLongerDeclaresIsStale) {
@@ -122,12 +117,11 @@ TEST(SavedPlanTest, ASecretTheConfigNoLongerDeclaresIsStale) {
   Plan plan = MustPlan(w);
   // The digest is the plan's: only the secret marker went.
   w.config.pods["trainer"].secret_env.clear();
-  EXPECT_EQ(
-      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources)
-          .status()
-          .message(),
-      StaleMessage("pod.trainer: secret env HF_TOKEN is no longer "
-                   "declared in the configuration"));
+  EXPECT_EQ(CheckSavedPlan(plan, w.Loaded(), w.state, w.live, kSources)
+                .status()
+                .message(),
+            StaleMessage("pod.trainer: secret env HF_TOKEN is no longer "
+                         "declared in the configuration"));
 }
 
 // The plan decided that HF_TOKEN's value is RunPod's; the environment now
@@ -137,13 +131,12 @@ TEST(SavedPlanTest, ASecretThatNoLongerComparesAsItDidIsStale) {
   Plan plan = MustPlan(w);
   ASSERT_TRUE(plan.changes[0].secret_env_changes.empty());
   w.config.pods["trainer"].spec.env["HF_TOKEN"] = "hf_rotated";
-  EXPECT_EQ(
-      CheckSavedPlan(plan, w.config, w.Secrets(), w.state, w.live, kSources)
-          .status()
-          .message(),
-      StaleMessage("pod.trainer: secret env HF_TOKEN no longer compares "
-                   "with the value RunPod holds as it did when the plan "
-                   "was made (the environment or the pod changed)"));
+  EXPECT_EQ(CheckSavedPlan(plan, w.Loaded(), w.state, w.live, kSources)
+                .status()
+                .message(),
+            StaleMessage("pod.trainer: secret env HF_TOKEN no longer compares "
+                         "with the value RunPod holds as it did when the plan "
+                         "was made (the environment or the pod changed)"));
 }
 
 TEST(SavedPlanTest, SecretValuesToSendAreTheConfigsRawValues) {

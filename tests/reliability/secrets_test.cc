@@ -6,15 +6,16 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,10 +23,15 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_split.h"
-#include "nlohmann/json.hpp"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "reconciler/config/config.h"
+#include "reconciler/plan/plan_file.h"
+#include "reconciler/plan/planner.h"
+#include "reconciler/plan/render.h"
+#include "reconciler/plan/saved_plan.h"
+#include "reconciler/util/digest.h"
 #include "tests/reliability/harness.h"
 
 namespace podform::reliability {
@@ -249,6 +255,151 @@ TEST(SecretDerivativesTest, FindsTheDigestsEarlierVersionsWrote) {
   EXPECT_EQ(DerivativesOf(kSecret, std::string("token=") + kSecret).size(), 1u);
   EXPECT_TRUE(DerivativesOf(kSecret, legacy.substr(0, legacy.size() - 10))
                   .empty());
+}
+
+// A config whose pods and endpoint take their secret env from the
+// environment, and the world it is planned against: each already created,
+// with RunPod holding kSecret for every secret but pod.rotated's, which it
+// holds as kRotated.
+constexpr char kDigestConfig[] = R"(version: 1
+pods:
+  same:
+    image: runpod/pytorch:2.4.0
+    gpuType: NVIDIA A100 80GB PCIe
+    env: {TOKEN: "${env:REL_SECRET}", PLAIN: visible-value}
+  rotated:
+    image: runpod/pytorch:2.4.0
+    gpuType: NVIDIA A100 80GB PCIe
+    env: {TOKEN: "${env:REL_SECRET}"}
+endpoints:
+  embed:
+    image: ghcr.io/acme/embed:1.4
+    gpu: {pools: [ADA_24], count: 1}
+    env: {HF_TOKEN: "${env:REL_SECRET}"}
+)";
+
+Config LoadDigestConfig(const std::string& secret) {
+  LoadResult loaded = ParseConfig(
+      "podform.yaml", kDigestConfig,
+      [secret](const std::string& name) -> std::optional<std::string> {
+        if (name == "REL_SECRET") return secret;
+        return std::nullopt;
+      });
+  EXPECT_TRUE(loaded.config.has_value());
+  return loaded.config.value_or(Config());
+}
+
+struct PlannedWorld {
+  State state;
+  LiveState live;
+};
+
+PlannedWorld CreatedWorld(const Config& config) {
+  PlannedWorld w;
+  w.state.lineage = "6f9c1d2e-0b7a-4c51-9e43-2d8f7a615b30";
+  for (const auto& [key, pod] : config.pods) {
+    const Address address{Kind::kPod, key};
+    w.state.resources[address] = {"pod-" + key, *config.RecordedAt(address)};
+    LivePod live;
+    live.id = "pod-" + key;
+    live.spec = pod.spec;
+    live.spec.env["TOKEN"] = key == "rotated" ? kRotated : kSecret;
+    live.status = PodStatus::kRunning;
+    w.live.pods.push_back(live);
+  }
+  for (const auto& [key, endpoint] : config.endpoints) {
+    const Address address{Kind::kEndpoint, key};
+    w.state.resources[address] = {"ep-" + key, *config.RecordedAt(address)};
+    LiveEndpoint live;
+    live.id = "ep-" + key;
+    live.spec = endpoint.spec;
+    live.spec.env["HF_TOKEN"] = kSecret;
+    w.live.endpoints.push_back(live);
+  }
+  return w;
+}
+
+std::map<std::string, std::vector<std::string>> SecretDecisions(
+    const Plan& plan) {
+  std::map<std::string, std::vector<std::string>> decisions;
+  for (const Change& change : plan.changes) {
+    decisions[change.address.ToString()] = change.secret_env_changes;
+  }
+  return decisions;
+}
+
+// Each load draws its own salt, so the digests of one secret differ from
+// load to load (and a digest tests no guess outside the process), while
+// the config's digest and every planning decision stay the same; a plan
+// saved after one load is checked against another load's digests.
+TEST(SecretDigestsTest, EachLoadHasItsOwnSaltAndPlansTheSame) {
+  const Config first = LoadDigestConfig(kSecret);
+  const Config second = LoadDigestConfig(kSecret);
+  EXPECT_EQ(first.secret_salt.size(), 64u);
+  EXPECT_NE(first.secret_salt, second.secret_salt);
+  EXPECT_EQ(first.digest, second.digest);
+  const std::string& digest =
+      first.pods.at("same").secret_env_digests.at("TOKEN");
+  EXPECT_EQ(digest, Sha256Hex(first.secret_salt + kSecret));
+  EXPECT_NE(digest, second.pods.at("same").secret_env_digests.at("TOKEN"));
+  EXPECT_EQ(first.endpoints.at("embed").secret_env_digests,
+            (std::map<std::string, std::string>{{"HF_TOKEN", digest}}));
+
+  const PlannedWorld w = CreatedWorld(first);
+  absl::StatusOr<Plan> a = MakePlan(first, w.state, w.live, {});
+  absl::StatusOr<Plan> b = MakePlan(second, w.state, w.live, {});
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(SecretDecisions(*a),
+            (std::map<std::string, std::vector<std::string>>{
+                {"endpoint.embed", {}},
+                {"pod.rotated", {"TOKEN"}},
+                {"pod.same", {}}}));
+  EXPECT_EQ(SerializePlanFile(*a), SerializePlanFile(*b));
+
+  const SavedPlanSources sources{"podform.yaml", "podform.lock"};
+  EXPECT_TRUE(CheckSavedPlan(*a, second, w.state, w.live, sources).ok());
+  // RunPod now holds the config's value for pod.rotated: the decision the
+  // plan recorded no longer holds.
+  PlannedWorld changed = w;
+  changed.live.pods[0].spec.env["TOKEN"] = kSecret;
+  ASSERT_EQ(changed.live.pods[0].id, "pod-rotated");
+  const absl::StatusOr<State> stale =
+      CheckSavedPlan(*a, second, changed.state, changed.live, sources);
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(stale.status().message(),
+              HasSubstr("pod.rotated: secret env TOKEN no longer compares"));
+}
+
+// Neither the salt nor any digest of a secret is in what a plan shows or
+// saves: text, JSON, markdown, the plan file.
+TEST(SecretDigestsTest, NoSaltNorDigestInAnyRenderingOrPlanFile) {
+  const Config config = LoadDigestConfig(kSecret);
+  const PlannedWorld w = CreatedWorld(config);
+  absl::StatusOr<Plan> plan = MakePlan(config, w.state, w.live, {});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> secret_derived = {config.secret_salt, kSecret};
+  for (const auto& [key, pod] : config.pods) {
+    for (const auto& [name, digest] : pod.secret_env_digests) {
+      secret_derived.push_back(digest);
+    }
+  }
+  for (const auto& [key, endpoint] : config.endpoints) {
+    for (const auto& [name, digest] : endpoint.secret_env_digests) {
+      secret_derived.push_back(digest);
+    }
+  }
+  ASSERT_EQ(secret_derived.size(), 5u);
+  const std::string plan_file = SerializePlanFile(*plan);
+  ASSERT_THAT(plan_file, HasSubstr("\"secret_env_changes\""));
+  for (const std::string& shown :
+       {RenderText(*plan, false), RenderText(*plan, true),
+        RenderJsonText(*plan), RenderMarkdown(*plan), plan_file}) {
+    for (const std::string& derived : secret_derived) {
+      EXPECT_THAT(shown, Not(HasSubstr(derived)));
+    }
+    EXPECT_TRUE(DerivativesOf(kSecret, shown).empty());
+  }
 }
 
 // Every file podform writes during a life of a config with a secret env
