@@ -186,6 +186,14 @@ class Endpoints : public KindRules {
       }
     }
   }
+
+  LiveNow FindLiveNow(const Change& change,
+                      const LiveIndex& live) const override {
+    const LiveEndpoint* endpoint = live.FindEndpoint(change.id);
+    if (endpoint == nullptr) return {};
+    return {Fingerprint(*endpoint, FingerprintedEnvKeys(change)),
+            &endpoint->spec.env};
+  }
 };
 
 }  // namespace

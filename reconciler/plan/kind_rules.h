@@ -96,6 +96,16 @@ class KindRules {
   // Whether other kinds' resources mount this kind's (a volume): its
   // creates go before theirs, its destroys after (ExecutionSteps).
   virtual bool MountedByOthers() const;
+  // The live object `change` (of this kind) touches, as a saved plan's
+  // check sees it now: its fingerprint as the planner took it ("" when
+  // RunPod no longer has change.id), and its env (nullptr for a kind
+  // without one, or when it is gone).
+  struct LiveNow {
+    std::string fingerprint;
+    const std::map<std::string, std::string>* env = nullptr;
+  };
+  virtual LiveNow FindLiveNow(const Change& change,
+                              const LiveIndex& live) const = 0;
 };
 
 // Every kind, in planning order: a kind comes after the kinds whose entries

@@ -160,6 +160,13 @@ class Pods : public KindRules {
       }
     }
   }
+
+  LiveNow FindLiveNow(const Change& change,
+                      const LiveIndex& live) const override {
+    const LivePod* pod = live.FindPod(change.id);
+    if (pod == nullptr) return {};
+    return {Fingerprint(*pod, FingerprintedEnvKeys(change)), &pod->spec.env};
+  }
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reconciler/plan/kind_rules.h"
 #include "reconciler/plan/planner.h"
 
 namespace podform {
@@ -94,30 +95,6 @@ absl::StatusOr<State> StateOfThePlan(const Plan& plan,
   return state;
 }
 
-// The fingerprint of the live object `change` touches now ("" when RunPod
-// no longer has it), and its env (nullptr for a volume or when gone).
-std::pair<std::string, const std::map<std::string, std::string>*> LiveNow(
-    const Change& change, const LiveIndex& index) {
-  switch (change.address.kind) {
-    case Kind::kVolume:
-      if (const LiveVolume* v = index.FindVolume(change.id)) {
-        return {Fingerprint(*v), nullptr};
-      }
-      break;
-    case Kind::kPod:
-      if (const LivePod* p = index.FindPod(change.id)) {
-        return {Fingerprint(*p, FingerprintedEnvKeys(change)), &p->spec.env};
-      }
-      break;
-    case Kind::kEndpoint:
-      if (const LiveEndpoint* e = index.FindEndpoint(change.id)) {
-        return {Fingerprint(*e, FingerprintedEnvKeys(change)), &e->spec.env};
-      }
-      break;
-  }
-  return {"", nullptr};
-}
-
 }  // namespace
 
 absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
@@ -144,7 +121,9 @@ absl::StatusOr<State> CheckSavedPlan(const Plan& plan, const Desired& desired,
   const LiveIndex index(live);
   for (const Change& change : plan.changes) {
     if (change.action == Action::kNoOp || change.id.empty()) continue;
-    const auto [now, live_env] = LiveNow(change, index);
+    const auto [now, live_env] =
+        plan_internal::RulesFor(change.address.kind)
+            .FindLiveNow(change, index);
     if (now != change.live_fingerprint) {
       return StalePlan(absl::StrCat(change.address.ToString(), " (", change.id,
                                     ") changed on RunPod since the plan was "

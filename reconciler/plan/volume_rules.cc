@@ -98,6 +98,13 @@ class Volumes : public KindRules {
   }
 
   bool MountedByOthers() const override { return true; }
+
+  LiveNow FindLiveNow(const Change& change,
+                      const LiveIndex& live) const override {
+    const LiveVolume* volume = live.FindVolume(change.id);
+    if (volume == nullptr) return {};
+    return {Fingerprint(*volume), nullptr};
+  }
 };
 
 }  // namespace
