@@ -231,18 +231,15 @@ std::vector<Entry> ReadSection(const Entry& entry, Diagnostics& diagnostics) {
 }
 
 // Moves the value of each key of `secret_keys` out of `env` into
-// (*secrets)[address], and puts its SecretEnvDigest with `salt` in
-// *digests: Desired keeps only the mark and the digest.
+// (*secrets)[address]: Desired keeps only the mark (and, once
+// DigestSecretValues has run, the value's salted digest).
 void MoveSecretValues(const Address& address,
                       const std::set<std::string>& secret_keys,
-                      const std::string& salt,
                       std::map<std::string, std::string>& env,
-                      std::map<std::string, std::string>* digests,
                       SecretValues* secrets) {
   for (const std::string& key : secret_keys) {
     auto value = env.extract(key);
     if (value.empty()) continue;
-    (*digests)[key] = SecretEnvDigest(salt, value.mapped());
     secrets->env[address][key] = std::move(value.mapped());
   }
 }
@@ -254,7 +251,6 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
   config.version = kVersion;
   config.default_data_center = drafts.default_data_center;
   config.guards = drafts.guards;
-  config.secret_salt = NewSecretSalt();
   for (const VolumeDraft& draft : drafts.volumes) {
     DesiredVolume& volume = config.volumes[draft.key];
     volume.key = draft.key;
@@ -271,8 +267,7 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     pod.read_only = draft.read_only;
     pod.destroy_first = draft.destroy_first;
     pod.secret_env = draft.secret_env;
-    MoveSecretValues({Kind::kPod, draft.key}, pod.secret_env,
-                     config.secret_salt, pod.spec.env, &pod.secret_env_digests,
+    MoveSecretValues({Kind::kPod, draft.key}, pod.secret_env, pod.spec.env,
                      secrets);
     pod.location = draft.location;
   }
@@ -285,10 +280,10 @@ Config BuildConfig(const std::string& path, const Drafts& drafts,
     endpoint.read_only = draft.read_only;
     endpoint.secret_env = draft.secret_env;
     MoveSecretValues({Kind::kEndpoint, draft.key}, endpoint.secret_env,
-                     config.secret_salt, endpoint.spec.env,
-                     &endpoint.secret_env_digests, secrets);
+                     endpoint.spec.env, secrets);
     endpoint.location = draft.location;
   }
+  DigestSecretValues(*secrets, &config);
   config.moved = drafts.moved;
   config.digest = ConfigDigest(config);
   config.warnings = std::move(warnings);

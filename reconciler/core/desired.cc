@@ -121,6 +121,23 @@ std::string NewSecretSalt() {
       reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
+void DigestSecretValues(const SecretValues& secrets, Desired* desired) {
+  desired->secret_salt = NewSecretSalt();
+  auto digest = [&](const Address& address,
+                    std::map<std::string, std::string>& digests) {
+    digests.clear();
+    for (const auto& [key, value] : secrets.EnvAt(address)) {
+      digests[key] = SecretEnvDigest(desired->secret_salt, value);
+    }
+  };
+  for (auto& [key, pod] : desired->pods) {
+    digest({Kind::kPod, key}, pod.secret_env_digests);
+  }
+  for (auto& [key, endpoint] : desired->endpoints) {
+    digest({Kind::kEndpoint, key}, endpoint.secret_env_digests);
+  }
+}
+
 std::string SecretEnvDigest(std::string_view salt, std::string_view value) {
   Sha256Stream digest;
   digest.Update(salt);

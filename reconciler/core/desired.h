@@ -17,6 +17,7 @@
 
 #include "reconciler/core/model.h"
 #include "reconciler/core/resource.h"
+#include "reconciler/core/secret_values.h"
 
 namespace podform {
 
@@ -137,6 +138,12 @@ std::string NewSecretSalt();
 // Desired keeps of a secret env value, and what the planner computes from
 // the live value to compare with it.
 std::string SecretEnvDigest(std::string_view salt, std::string_view value);
+
+// Draws a new desired->secret_salt and sets every pod's and endpoint's
+// secret_env_digests to the SecretEnvDigest of each value `secrets` holds
+// at its address (nothing else): what the config loader does once it has
+// moved the values out of Desired.
+void DigestSecretValues(const SecretValues& secrets, Desired* desired);
 
 // The form the state records for what the config declares at `key`
 // (core/resource.h): a secret env key is only marked (in secret_env),

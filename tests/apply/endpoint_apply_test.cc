@@ -65,13 +65,7 @@ class EndpointApplyTest : public ::testing::Test {
   // the digests of secrets_'s values.
   Config Loaded() const {
     Config loaded = config_;
-    loaded.secret_salt = NewSecretSalt();
-    for (auto& [key, endpoint] : loaded.endpoints) {
-      for (const auto& [name, value] : secrets_.EnvAt({Kind::kEndpoint, key})) {
-        endpoint.secret_env_digests[name] =
-            SecretEnvDigest(loaded.secret_salt, value);
-      }
-    }
+    DigestSecretValues(secrets_, &loaded);
     return loaded;
   }
 

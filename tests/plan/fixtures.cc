@@ -88,21 +88,7 @@ SecretValues SecretsIn(const Desired& desired) {
 }
 
 Config WithSecretDigests(Config config) {
-  config.secret_salt = NewSecretSalt();
-  const SecretValues secrets = SecretsIn(config);
-  for (auto& [key, pod] : config.pods) {
-    pod.secret_env_digests.clear();
-    for (const auto& [name, value] : secrets.EnvAt(PodAt(key))) {
-      pod.secret_env_digests[name] = SecretEnvDigest(config.secret_salt, value);
-    }
-  }
-  for (auto& [key, endpoint] : config.endpoints) {
-    endpoint.secret_env_digests.clear();
-    for (const auto& [name, value] : secrets.EnvAt(EndpointAt(key))) {
-      endpoint.secret_env_digests[name] =
-          SecretEnvDigest(config.secret_salt, value);
-    }
-  }
+  DigestSecretValues(SecretsIn(config), &config);
   return config;
 }
 
