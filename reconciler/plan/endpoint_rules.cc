@@ -129,7 +129,7 @@ class Endpoints : public KindRules {
     }
   }
 
-  void ListUnmanaged(const LiveState& live, const std::set<std::string>& known,
+  void ListUnmanaged(const LiveState& live, const KnownIds& known,
                      std::vector<UnmanagedResource>* out) const override {
     AppendUnmanaged(
         kind(), live.endpoints, known, [](const LiveEndpoint&) { return true; },

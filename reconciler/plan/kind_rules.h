@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "reconciler/core/desired.h"
 #include "reconciler/core/model.h"
@@ -28,7 +29,9 @@ namespace podform::plan_internal {
 
 // Everything the planner knows about one address while planning.
 struct Entry {
-  Change change;
+  // The address's change, planned in place where the plan will hold it.
+  explicit Entry(Change& planned) : change(planned) {}
+  Change& change;
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
   const ResourceState* recorded = nullptr;
@@ -37,6 +40,10 @@ struct Entry {
   // re-created after it was deleted outside podform).
   bool new_identity = false;
 };
+
+// The RunPod ids podform knows: those the lock file records (deposed pods
+// included). Views into the prior State.
+using KnownIds = absl::flat_hash_set<std::string_view>;
 
 // What a kind's rules read while planning one address.
 struct PlanContext {
@@ -74,7 +81,7 @@ class KindRules {
   // Appends the live resources of this kind whose id is not in `known`
   // (and that still exist) to `out`, in any order.
   virtual void ListUnmanaged(const LiveState& live,
-                             const std::set<std::string>& known,
+                             const KnownIds& known,
                              std::vector<UnmanagedResource>* out) const = 0;
   // Adds to `entries` (every address planned) the order between this
   // kind's changes and the volumes they mount: Change::depends_on on its
@@ -140,7 +147,7 @@ std::vector<std::string> KeysOf(const std::map<std::string, T>& declared) {
 // that `exists` to `out`, as KindRules::ListUnmanaged does.
 template <typename Live, typename Exists>
 void AppendUnmanaged(Kind kind, const std::vector<Live>& live,
-                     const std::set<std::string>& known, Exists exists,
+                     const KnownIds& known, Exists exists,
                      std::vector<UnmanagedResource>* out) {
   for (const Live& object : live) {
     if (known.count(object.id) == 0 && exists(object)) {

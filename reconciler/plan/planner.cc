@@ -11,15 +11,21 @@
 #include "reconciler/core/kind_text.h"
 #include "reconciler/plan/kind_rules.h"
 #include "reconciler/plan/steps.h"
+#include "reconciler/util/parallel.h"
 
 namespace podform {
 namespace {
 
 using plan_internal::Entry;
 using plan_internal::KindRules;
+using plan_internal::KnownIds;
 using plan_internal::PlanContext;
 using plan_internal::PlanKinds;
 using plan_internal::RulesFor;
+
+// Fewer addresses of a kind than twice this are planned on one thread: a
+// thread costs more than planning them.
+constexpr size_t kPlannedPerThread = 256;
 
 // Cost sums are rounded to 1/10000 USD so that renderings and JSON show
 // 35 rather than 35.00000000000001.
@@ -47,6 +53,17 @@ void SortUnique(std::vector<Address>* addresses) {
                    addresses->end());
 }
 
+// The addresses a plan keeps: all, or with --target those named and what
+// they depend on.
+struct Kept {
+  bool all = true;
+  std::set<Address> some;  // when !all
+
+  bool Has(const Address& address) const {
+    return all || some.count(address) > 0;
+  }
+};
+
 class Planner {
  public:
   Planner(const Desired& desired, const State& prior, const LiveState& live,
@@ -65,13 +82,16 @@ class Planner {
  private:
   // The terminations of the deposed pods of prior_ (Change::deposed_id).
   void PlanDeposed(const PlanContext& context);
-  std::set<Address> Kept() const;
-  Cost ComputeCost(const std::set<Address>& kept) const;
-  std::vector<UnmanagedResource> Unmanaged() const;
-  std::vector<std::string> Warnings(const std::set<Address>& kept) const;
+  Kept KeptAddresses() const;
+  // The ids of prior_ and of the deposed pods.
+  KnownIds KnownRunPodIds() const;
+  Cost ComputeCost(const Kept& kept) const;
+  std::vector<UnmanagedResource> Unmanaged(const KnownIds& known) const;
+  std::vector<std::string> Warnings(const Kept& kept) const;
   // The several-writers check with the unmanaged live mounters of desired
   // volumes (see MakePlan): a warning or error per volume, by its address.
   void CheckUnmanagedWriters(
+      const KnownIds& known,
       std::vector<std::pair<Address, std::string>>* errors,
       std::vector<std::string>* warnings) const;
 
@@ -85,6 +105,8 @@ class Planner {
   const LiveIndex live_index_;
   const PlanOptions& options_;
   std::string config_digest_;
+  std::vector<Change> changes_;  // one per address, in address order
+  // By address; each entry's change is in changes_.
   std::map<Address, Entry> entries_;
   std::vector<Change> deposed_;  // PlanDeposed
   Cost deposed_cost_;  // what the running deposed pods cost (before sums)
@@ -105,18 +127,16 @@ void Planner::PlanDeposed(const PlanContext& context) {
   }
 }
 
-std::set<Address> Planner::Kept() const {
-  std::set<Address> kept;
-  if (options_.targets.empty()) {
-    for (const auto& [address, entry] : entries_) kept.insert(address);
-    return kept;
-  }
+Kept Planner::KeptAddresses() const {
+  Kept kept;
+  if (options_.targets.empty()) return kept;
+  kept.all = false;
   std::vector<Address> work(options_.targets.begin(), options_.targets.end());
   while (!work.empty()) {
     Address address = work.back();
     work.pop_back();
     auto it = entries_.find(address);
-    if (it == entries_.end() || !kept.insert(address).second) continue;
+    if (it == entries_.end() || !kept.some.insert(address).second) continue;
     const Change& c = it->second.change;
     work.insert(work.end(), c.depends_on.begin(), c.depends_on.end());
     work.insert(work.end(), c.destroy_depends_on.begin(),
@@ -125,7 +145,15 @@ std::set<Address> Planner::Kept() const {
   return kept;
 }
 
-Cost Planner::ComputeCost(const std::set<Address>& kept) const {
+KnownIds Planner::KnownRunPodIds() const {
+  KnownIds known;
+  known.reserve(prior_.resources.size() + deposed_.size());
+  for (const auto& [address, state] : prior_.resources) known.insert(state.id);
+  for (const Change& deposed : deposed_) known.insert(deposed.deposed_id);
+  return known;
+}
+
+Cost Planner::ComputeCost(const Kept& kept) const {
   Cost cost;
   // `after`: whether r is what exists once the plan is applied.
   auto add = [&](const Resource& r, bool after) {
@@ -134,7 +162,7 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   for (const auto& [address, entry] : entries_) {
     const Change& c = entry.change;
     if (entry.exists_live && c.before.has_value()) add(*c.before, false);
-    if (kept.count(address) == 0) {
+    if (!kept.Has(address)) {
       if (entry.exists_live && c.before.has_value()) add(*c.before, true);
     } else if (c.action != Action::kDelete && c.after.has_value()) {
       add(*c.after, true);
@@ -155,10 +183,8 @@ Cost Planner::ComputeCost(const std::set<Address>& kept) const {
   return cost;
 }
 
-std::vector<UnmanagedResource> Planner::Unmanaged() const {
-  std::set<std::string> known;
-  for (const auto& [address, state] : prior_.resources) known.insert(state.id);
-  for (const Change& deposed : deposed_) known.insert(deposed.deposed_id);
+std::vector<UnmanagedResource> Planner::Unmanaged(
+    const KnownIds& known) const {
   std::vector<UnmanagedResource> out;
   for (const KindRules* rules : PlanKinds()) {
     rules->ListUnmanaged(live_, known, &out);
@@ -170,19 +196,17 @@ std::vector<UnmanagedResource> Planner::Unmanaged() const {
 }
 
 void Planner::CheckUnmanagedWriters(
+    const KnownIds& known,
     std::vector<std::pair<Address, std::string>>* errors,
     std::vector<std::string>* warnings) const {
   if (options_.destroy) return;
   std::map<std::string, std::string> volume_by_id;  // recorded id -> key
-  std::set<std::string> known;
   for (const auto& [address, state] : prior_.resources) {
-    known.insert(state.id);
     if (address.kind == Kind::kVolume && !state.id.empty() &&
         wanted_.volumes.count(address.name) > 0) {
       volume_by_id[state.id] = address.name;
     }
   }
-  for (const Change& deposed : deposed_) known.insert(deposed.deposed_id);
   std::vector<VolumeMounter> unmanaged;
   for (const LivePod& pod : live_.pods) {
     if (known.count(pod.id) > 0 || pod.Gone()) continue;
@@ -216,16 +240,15 @@ void Planner::CheckUnmanagedWriters(
   }
 }
 
-std::vector<std::string> Planner::Warnings(
-    const std::set<Address>& kept) const {
+std::vector<std::string> Planner::Warnings(const Kept& kept) const {
   std::map<Address, std::vector<std::string>> by_address;
   for (const auto& [address, entry] : entries_) {
-    if (kept.count(address) == 0) continue;
+    if (entry.warnings.empty() || !kept.Has(address)) continue;
     by_address[address] = entry.warnings;
   }
   for (const auto& [address, intent] : prior_.intents) {
     bool planned = entries_.count(address) > 0;
-    if (planned && kept.count(address) == 0) continue;
+    if (planned && !kept.Has(address)) continue;
     std::string text =
         planned
             ? absl::StrCat(address.ToString(),
@@ -259,18 +282,33 @@ absl::StatusOr<Plan> Planner::Run() {
         "the prior state has no lineage; a new lock file needs one before "
         "planning (a saved plan names it)");
   }
-  // Kind by kind, in PlanKinds() order: pods and endpoints look up their
-  // volumes' entries.
-  const PlanContext context{wanted_, prior_, live_index_, options_, entries_};
+  // Every address desired or recorded, in order, each with its change in
+  // changes_ (planned there in place, never copied into the plan).
+  std::set<Address> addresses;
   for (const KindRules* rules : PlanKinds()) {
-    std::set<Address> addresses;
     for (const std::string& key : rules->DesiredKeys(wanted_)) {
       addresses.insert({rules->kind(), key});
     }
-    for (const auto& [address, state] : prior_.resources) {
-      if (address.kind == rules->kind()) addresses.insert(address);
-    }
-    for (const Address& a : addresses) rules->Plan(a, context, entries_[a]);
+  }
+  for (const auto& [address, state] : prior_.resources) {
+    addresses.insert(address);
+  }
+  changes_.resize(addresses.size());
+  std::map<Kind, std::vector<std::pair<const Address*, Entry*>>> work;
+  size_t next = 0;
+  for (const Address& a : addresses) {
+    Entry& entry = entries_.emplace(a, Entry(changes_[next++])).first->second;
+    work[a.kind].push_back({&a, &entry});
+  }
+  // Kind by kind, in PlanKinds() order: pods and endpoints look up their
+  // volumes' entries. Within a kind each address is planned on its own, so
+  // a large config is planned on every core.
+  const PlanContext context{wanted_, prior_, live_index_, options_, entries_};
+  for (const KindRules* rules : PlanKinds()) {
+    const auto& of_kind = work[rules->kind()];
+    ParallelFor(of_kind.size(), kPlannedPerThread, [&](size_t i) {
+      rules->Plan(*of_kind[i].first, context, *of_kind[i].second);
+    });
   }
   PlanDeposed(context);
   for (const KindRules* rules : PlanKinds()) {
@@ -294,12 +332,15 @@ absl::StatusOr<Plan> Planner::Run() {
   check_flag(options_.targets, "--target");
   check_flag(options_.allow_destroy, "--allow-destroy");
 
-  std::set<Address> kept = Kept();
-  for (const Address& a : kept) {
-    for (const std::string& e : entries_.at(a).errors) errors.push_back({a, e});
+  const Kept kept = KeptAddresses();
+  for (const auto& [a, entry] : entries_) {
+    if (!kept.Has(a)) continue;
+    for (const std::string& e : entry.errors) errors.push_back({a, e});
   }
+  // Views into prior_ and deposed_, used before deposed_ moves to the plan.
+  const KnownIds known = KnownRunPodIds();
   std::vector<std::string> writer_warnings;
-  CheckUnmanagedWriters(&errors, &writer_warnings);
+  CheckUnmanagedWriters(known, &errors, &writer_warnings);
   if (!errors.empty()) {
     std::stable_sort(
         errors.begin(), errors.end(),
@@ -318,27 +359,31 @@ absl::StatusOr<Plan> Planner::Run() {
   plan.target = prior_.target;
   plan.config_digest = config_digest_;
   plan.cost = ComputeCost(kept);
-  plan.unmanaged = Unmanaged();
+  plan.unmanaged = Unmanaged(known);
   plan.warnings = Warnings(kept);
   plan.warnings.insert(plan.warnings.end(), writer_warnings.begin(),
                        writer_warnings.end());
 
-  // Changes are large (two Resources each): moved, never copied, into
-  // vectors sized up front.
-  std::vector<Change> changes;
-  changes.reserve(kept.size() + deposed_.size());
-  for (const Address& a : kept) {
-    changes.push_back(std::move(entries_.at(a).change));
+  // Changes are large (two Resources each): those planned in place are
+  // the plan's (less those --target leaves out), never copied.
+  std::vector<Change> changes = std::move(changes_);
+  if (!kept.all) {
+    std::erase_if(changes,
+                  [&](const Change& c) { return !kept.Has(c.address); });
   }
+  changes.reserve(changes.size() + deposed_.size());
   // Deposed pods are always terminated (a --target plan only those of the
   // addresses it keeps): they are billed and nothing else ends them.
-  std::set<Address> with_deposed = kept;
-  for (const Change& c : changes) {
-    with_deposed.insert(c.destroy_depends_on.begin(),
-                        c.destroy_depends_on.end());
+  std::set<Address> with_deposed;
+  if (!kept.all && !deposed_.empty()) {
+    with_deposed = kept.some;
+    for (const Change& c : changes) {
+      with_deposed.insert(c.destroy_depends_on.begin(),
+                          c.destroy_depends_on.end());
+    }
   }
   for (Change& deposed : deposed_) {
-    if (options_.targets.empty() || with_deposed.count(deposed.address) > 0) {
+    if (kept.all || with_deposed.count(deposed.address) > 0) {
       changes.push_back(std::move(deposed));
     }
   }

@@ -88,7 +88,7 @@ class Pods : public KindRules {
     }
   }
 
-  void ListUnmanaged(const LiveState& live, const std::set<std::string>& known,
+  void ListUnmanaged(const LiveState& live, const KnownIds& known,
                      std::vector<UnmanagedResource>* out) const override {
     AppendUnmanaged(
         kind(), live.pods, known, [](const LivePod& p) { return !p.Gone(); },

@@ -90,7 +90,7 @@ class Volumes : public KindRules {
     }
   }
 
-  void ListUnmanaged(const LiveState& live, const std::set<std::string>& known,
+  void ListUnmanaged(const LiveState& live, const KnownIds& known,
                      std::vector<UnmanagedResource>* out) const override {
     AppendUnmanaged(
         kind(), live.volumes, known, [](const LiveVolume&) { return true; },
