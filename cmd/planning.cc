@@ -193,6 +193,15 @@ void AddCapacityWarnings(Provider& provider, Plan* plan) {
 absl::StatusOr<PlanReads> ReadStateAndLive(Workspace& workspace,
                                            LockCheck lock, bool refresh) {
   PlanReads reads;
+  // RunPod is read on a thread of its own while the state is: neither
+  // waits for the other, and the state's lock and store are not the
+  // provider's. (Its future waits for it on every return below.)
+  std::future<absl::StatusOr<LiveState>> live;
+  if (refresh) {
+    live = std::async(std::launch::async, [&workspace] {
+      return ReadLiveState(workspace);
+    });
+  }
   ASSIGN_OR_RETURN(reads.state, workspace.ReadState());
   // Without a lock file there is nothing another run could be doing to it
   // (an apply writes it before its first request), so nothing to probe.
@@ -209,18 +218,22 @@ absl::StatusOr<PlanReads> ReadStateAndLive(Workspace& workspace,
           absl::StrCat("cannot tell whether another run is in progress (",
                        held.status().message(), ")");
     }
-    // Read again: while the lock is held, nobody else writes it.
-    ASSIGN_OR_RETURN(reads.state, workspace.ReadState());
+    // Read again if it changed meanwhile: while the lock is held, nobody
+    // else writes it.
+    if (!workspace.store().Unchanged()) {
+      ASSIGN_OR_RETURN(reads.state, workspace.ReadState());
+    }
   }
-  if (refresh) RETURN_IF_ERROR(ReadLive(workspace, &reads));
+  if (live.valid()) {
+    ASSIGN_OR_RETURN(reads.live, live.get());
+  }
   return reads;
 }
 
-absl::Status ReadLive(Workspace& workspace, PlanReads* reads) {
+absl::StatusOr<LiveState> ReadLiveState(Workspace& workspace) {
   ASSIGN_OR_RETURN(Provider * provider, workspace.OpenProvider());
   workspace.StartAccountRead();  // for the runway, beside the refresh
-  ASSIGN_OR_RETURN(reads->live, provider->Refresh());
-  return absl::OkStatus();
+  return provider->Refresh();
 }
 
 std::future<absl::StatusOr<PlanReads>> StartReadsBesideConfig(
@@ -251,7 +264,9 @@ absl::StatusOr<Planned> RefreshAndPlan(
   ASSIGN_OR_RETURN(PlanReads reads,
                    started.valid() ? started.get()
                                    : ReadStateAndLive(workspace, lock, false));
-  if (!reads.live.has_value()) RETURN_IF_ERROR(ReadLive(workspace, &reads));
+  if (!reads.live.has_value()) {
+    ASSIGN_OR_RETURN(reads.live, ReadLiveState(workspace));
+  }
   Planned planned;
   planned.state = std::move(reads.state);
   planned.live = *std::move(reads.live);

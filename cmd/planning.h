@@ -93,13 +93,15 @@ struct PlanReads {
   std::string in_progress;        // as Planned::in_progress
 };
 
-// Reads the lock file and, if `refresh`, RunPod (ReadLive).
+// Reads the lock file and, if `refresh`, RunPod (ReadLiveState) on a
+// second thread at the same time. An error reading the lock file is
+// returned before one reading RunPod.
 absl::StatusOr<PlanReads> ReadStateAndLive(Workspace& workspace,
                                            LockCheck lock, bool refresh);
 
-// Reads RunPod (one refresh) into reads->live, and starts the account read
-// for the runway (Workspace::StartAccountRead).
-absl::Status ReadLive(Workspace& workspace, PlanReads* reads);
+// Reads RunPod (one refresh), and starts the account read for the runway
+// (Workspace::StartAccountRead).
+absl::StatusOr<LiveState> ReadLiveState(Workspace& workspace);
 
 // ReadStateAndLive on another thread, so that it runs while the caller
 // loads podform.yaml. RunPod is read there too over REST v2; over GraphQL,

@@ -39,12 +39,16 @@ std::string FileStateStore::lock_path() const {
 
 absl::StatusOr<State> FileStateStore::Read() {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path_));
-  std::lock_guard<std::mutex> lock(read_mu_);
-  if (read_state_.has_value() && text == read_text_) return *read_state_;
   ASSIGN_OR_RETURN(State state, ParseState(text, path_));
+  std::lock_guard<std::mutex> lock(read_mu_);
   read_text_ = std::move(text);
-  read_state_ = state;
   return state;
+}
+
+bool FileStateStore::Unchanged() {
+  absl::StatusOr<std::string> text = ReadFile(path_);
+  std::lock_guard<std::mutex> lock(read_mu_);
+  return text.ok() && read_text_.has_value() && *text == *read_text_;
 }
 
 absl::Status FileStateStore::Write(State* state) {

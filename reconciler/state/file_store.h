@@ -16,10 +16,10 @@
 
 namespace podform {
 
-// Read: the file at `path`, parsed (NotFound when it does not exist). When
-// its bytes are those of this store's previous Read, the state parsed then
-// is returned without parsing again (a plan reads the file before and
-// after probing the flock).
+// Read: the file at `path`, parsed (NotFound when it does not exist).
+// Unchanged: whether the file's bytes are those of this store's last
+// successful Read (a plan reads the file before probing the flock, and
+// again after only when it changed).
 // Write: the StateStore checks (the file on disk is re-read and validated
 // first, so a file that became unreadable is never overwritten), then
 // WriteFileAtomically with mode 0600. When `path` is a symbolic link, the
@@ -42,6 +42,7 @@ class FileStateStore : public StateStore {
   explicit FileStateStore(std::string path, Clock now = absl::Now);
 
   absl::StatusOr<State> Read() override;
+  bool Unchanged() override;
   absl::Status Write(State* state) override;
   absl::StatusOr<std::unique_ptr<StateLock>> Lock(
       const std::string& command) override;
@@ -54,9 +55,8 @@ class FileStateStore : public StateStore {
   const std::string path_;
   const Clock now_;
   std::mutex read_mu_;
-  // The bytes and parse of the last successful Read (guarded by read_mu_).
-  std::string read_text_;
-  std::optional<State> read_state_;
+  // The bytes of the last successful Read (guarded by read_mu_).
+  std::optional<std::string> read_text_;
   std::mutex write_mu_;
   // What this store wrote last (guarded by write_mu_).
   int64_t own_serial_ = -1;

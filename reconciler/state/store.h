@@ -43,6 +43,12 @@ class StateStore {
   // other codes for I/O failures.
   virtual absl::StatusOr<State> Read() = 0;
 
+  // Whether what is stored is still what this store's last successful Read
+  // returned, so that a caller holding that State need not read it again.
+  // False when it changed, when nothing was read yet, and when the store
+  // cannot tell without reading it whole (the default): read it again then.
+  virtual bool Unchanged() { return false; }
+
   // Persists `*state` with its serial incremented, atomically: a reader sees
   // the previous state or the new one, never a mix. On success state->serial
   // is the stored serial; on failure `*state` is unchanged and so is what is

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -134,6 +135,36 @@ TEST(FileStateStoreTest, ReadsOfTheSameBytesAgreeAndAnEditIsSeen) {
     out << "{";
   }
   EXPECT_FALSE(store.Read().ok());
+}
+
+TEST(FileStateStoreTest, UnchangedWhileTheBytesAreThoseOfTheLastRead) {
+  std::string path = MakeTempDir() + "/podform.lock";
+  ASSERT_TRUE(WriteFileAtomically(path, SampleLockFile()).ok());
+  FileStateStore store(path);
+  EXPECT_FALSE(store.Unchanged());  // nothing read yet
+  ASSERT_TRUE(store.Read().ok());
+  EXPECT_TRUE(store.Unchanged());
+  // An edit of the same length, in place.
+  std::string edited = SampleLockFile();
+  size_t at = edited.find("\"serial\": 7");
+  ASSERT_NE(at, std::string::npos);
+  edited.replace(at, 11, "\"serial\": 8");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << edited;
+  }
+  EXPECT_FALSE(store.Unchanged());
+  ASSERT_TRUE(store.Read().ok());
+  EXPECT_TRUE(store.Unchanged());
+  // A Read that fails leaves the last good one's bytes as the reference.
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "{";
+  }
+  EXPECT_FALSE(store.Read().ok());
+  EXPECT_FALSE(store.Unchanged());
+  ASSERT_EQ(std::remove(path.c_str()), 0);
+  EXPECT_FALSE(store.Unchanged());
 }
 
 TEST(FileStateStoreTest, ReadOfAMissingFileIsNotFound) {
