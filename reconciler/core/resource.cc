@@ -327,24 +327,29 @@ bool IsLegacyDigest(const json& value) {
 
 }  // namespace
 
-int DropLegacySecretDigests(json* attributes) {
-  if (!attributes->is_object()) return 0;
-  auto env = attributes->find("env");
-  auto secret = attributes->find("secretEnv");
-  if (env == attributes->end() || secret == attributes->end() ||
+std::vector<std::string> LegacySecretDigestKeys(const json& attributes) {
+  if (!attributes.is_object()) return {};
+  auto env = attributes.find("env");
+  auto secret = attributes.find("secretEnv");
+  if (env == attributes.end() || secret == attributes.end() ||
       !env->is_object() || !secret->is_array()) {
-    return 0;
+    return {};
   }
-  int dropped = 0;
+  std::vector<std::string> keys;
   for (const json& key : *secret) {
     if (!key.is_string()) continue;
     auto value = env->find(key.get_ref<const std::string&>());
     if (value != env->end() && IsLegacyDigest(*value)) {
-      env->erase(value);
-      ++dropped;
+      keys.push_back(key.get<std::string>());
     }
   }
-  return dropped;
+  return keys;
+}
+
+int DropLegacySecretDigests(json* attributes) {
+  const std::vector<std::string> keys = LegacySecretDigestKeys(*attributes);
+  for (const std::string& key : keys) (*attributes)["env"].erase(key);
+  return static_cast<int>(keys.size());
 }
 
 }  // namespace podform

@@ -79,6 +79,9 @@ absl::StatusOr<Resource> FromAttributes(const Address& address,
 // endpoint's attributes never held digests; they have the same members, so
 // they are treated alike).
 int DropLegacySecretDigests(nlohmann::json* attributes);
+// The secret env keys whose values DropLegacySecretDigests would remove.
+std::vector<std::string> LegacySecretDigestKeys(
+    const nlohmann::json& attributes);
 
 }  // namespace podform
 

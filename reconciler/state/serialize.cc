@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -145,8 +146,13 @@ absl::StatusOr<Resource> ParseAttributes(const Reader& reader,
   }
   // Digests of secrets that older versions recorded are dropped on load (and
   // so never written again): the secret is then only marked as one.
-  json current = attributes;
-  DropLegacySecretDigests(&current);
+  // (A copy is made only then: most lock files have none.)
+  std::optional<json> without_digests;
+  if (!LegacySecretDigestKeys(attributes).empty()) {
+    without_digests = attributes;
+    DropLegacySecretDigests(&*without_digests);
+  }
+  const json& current = without_digests ? *without_digests : attributes;
   absl::StatusOr<Resource> resource = FromAttributes(address, current);
   if (!resource.ok()) return Annotate(resource.status(), path);
   RETURN_IF_ERROR(CheckCanonical(reader, ToAttributes(*resource), current));
