@@ -43,6 +43,7 @@ std::vector<std::string> MatchIds(const std::vector<LiveMatch>& matches) {
 
 absl::StatusOr<std::vector<IntentOutcome>> ResolveIntents(
     const Desired& config, const LiveState& live, State* state) {
+  if (state->intents.empty()) return std::vector<IntentOutcome>();
   std::set<std::string> managed;
   for (const auto& [address, resource] : state->resources) {
     managed.insert(resource.id);

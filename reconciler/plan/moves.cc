@@ -21,6 +21,9 @@ bool Records(const State& state, const Address& address) {
 
 absl::StatusOr<std::vector<Move>> ApplyMoves(const Desired& config,
                                              State* state) {
+  // Moves are all or nothing: they are made on a copy (none to make: no
+  // copy of a large state).
+  if (config.moved.empty()) return std::vector<Move>();
   State moved = *state;
   std::vector<Move> moves;
   for (const MovedBlock& block : config.moved) {
