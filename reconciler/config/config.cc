@@ -103,11 +103,12 @@ bool IndentedWithTab(const std::string& text, int line) {
 }
 
 // yaml-cpp 0.7 accepts a quoted scalar that is never closed, running it to
-// the end of the file. Returns the mark of the first such scalar under
-// `node` (keys included), found by looking for the closing quote in `text`.
-// REQUIRES: the text has no aliases, so that the node graph is a tree and
-// this walk is linear in its size (CheckYamlEvents does the same check, and
-// more, when there are aliases).
+// the end of the file. Returns the mark of such a scalar under `node` (keys
+// included), found by looking for the closing quote in `text`. Running to
+// the end of the file, it is the last node of the document: only the last
+// item of each collection is looked at, down from `node`, not every node.
+// REQUIRES: the text has no aliases (CheckYamlEvents does the same check,
+// and more, when there are aliases).
 std::optional<YAML::Mark> FindUnterminatedQuote(const YAML::Node& node,
                                                 const std::string& text) {
   if (node.IsScalar()) {
@@ -120,18 +121,15 @@ std::optional<YAML::Mark> FindUnterminatedQuote(const YAML::Node& node,
     if (QuotedScalarIsClosed(text, mark.pos)) return std::nullopt;
     return mark;
   }
-  if (node.IsSequence()) {
-    for (const YAML::Node& item : node) {
-      if (auto mark = FindUnterminatedQuote(item, text)) return mark;
-    }
+  if (node.IsSequence() && node.size() > 0) {
+    return FindUnterminatedQuote(node[node.size() - 1], text);
   }
-  if (node.IsMap()) {
-    for (const auto& pair : node) {
-      const YAML::Node key = pair.first;
-      const YAML::Node value = pair.second;
-      if (auto mark = FindUnterminatedQuote(key, text)) return mark;
-      if (auto mark = FindUnterminatedQuote(value, text)) return mark;
-    }
+  if (node.IsMap() && node.size() > 0) {
+    YAML::const_iterator last = node.begin();
+    for (auto it = node.begin(); it != node.end(); ++it) last = it;
+    // A key left open swallows its value: check the key, then the value.
+    if (auto mark = FindUnterminatedQuote(last->first, text)) return mark;
+    return FindUnterminatedQuote(last->second, text);
   }
   return std::nullopt;
 }

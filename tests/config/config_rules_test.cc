@@ -60,6 +60,15 @@ INSTANTIATE_TEST_SUITE_P(
                  "version: 1\npods:\n  p:\n    image: 'it''s\n    gpuType: x\n",
                  {"podform.yaml:4:12: YAML syntax error: unterminated quoted "
                   "string"}},
+        RuleCase{"UnterminatedQuoteInTheLastItemOfAList",
+                 "version: 1\npods:\n  p:\n    image: x\n    ports:\n"
+                 "      - 8888/http\n      - \"22/tcp\n",
+                 {"podform.yaml:7:9: YAML syntax error: unterminated quoted "
+                  "string"}},
+        RuleCase{"UnterminatedQuoteInAKey",
+                 "version: 1\nvolumes:\n  v: {size: 10}\n\"w: 1\n",
+                 {"podform.yaml:4:1: YAML syntax error: unterminated quoted "
+                  "string"}},
         RuleCase{"KeysMustBeScalars",
                  "version: 1\n? [a, b]\n: 1\n",
                  {"podform.yaml:2:3: keys must be strings, got a list"}},
