@@ -24,6 +24,8 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   Workspace workspace(context);
   workspace.set_json_output(flags.json);
   workspace.set_strict(flags.plan.strict);
+  // Only a saved plan holds the config's digest.
+  if (flags.out.empty()) workspace.set_config_digest(ConfigDigestMode::kSkip);
   if (!flags.out.empty()) {
     // Before anything is planned: the plan would be lost with the file.
     if (absl::Status out = CheckOwnFiles(workspace.global(), flags.out);

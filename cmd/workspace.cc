@@ -104,7 +104,8 @@ const Config* Workspace::LoadConfig() {
       return nullptr;
     }
     LoadResult result =
-        LoadConfigFile(global().file, ProcessEnv(), *vars, strict_);
+        LoadConfigFile(global().file, ProcessEnv(), *vars, strict_,
+                       config_digest_);
     for (const Diagnostic& d : result.diagnostics) {
       err() << d.ToString() << "\n";
       const bool error = d.severity == Diagnostic::Severity::kError;

@@ -55,6 +55,10 @@ class Workspace {
   const Config* LoadConfig();
   // Before LoadConfig: load it as with --strict (ParseConfig's `strict`).
   void set_strict(bool strict) { strict_ = strict; }
+  // Before LoadConfig: whether the config's digest is computed (Config::
+  // digest; ConfigDigestMode). Only a command that saves or checks a plan
+  // needs it; every command gets it unless it says otherwise.
+  void set_config_digest(ConfigDigestMode mode) { config_digest_ = mode; }
   // The raw values of the loaded config's secret env (empty before
   // LoadConfig succeeded): for the planner and the applier only, never to
   // be printed or written.
@@ -150,6 +154,7 @@ class Workspace {
   std::vector<Finding> config_errors_;
   bool json_output_ = false;
   bool strict_ = false;
+  ConfigDigestMode config_digest_ = ConfigDigestMode::kCompute;
   mutable bool json_failure_printed_ = false;
   std::unique_ptr<StateStore> store_;
   bool store_prepared_ = false;

@@ -242,48 +242,52 @@ void MoveSecretValues(const Address& address,
   }
 }
 
-Config BuildConfig(const std::string& path, const Drafts& drafts,
-                   std::vector<Diagnostic> warnings, SecretValues* secrets) {
+// Moves what `drafts` holds into the config.
+Config BuildConfig(const std::string& path, Drafts&& drafts,
+                   std::vector<Diagnostic> warnings, ConfigDigestMode digest,
+                   SecretValues* secrets) {
   Config config;
   config.path = path;
   config.version = kVersion;
   config.default_data_center = drafts.default_data_center;
-  config.guards = drafts.guards;
-  for (const VolumeDraft& draft : drafts.volumes) {
+  config.guards = std::move(drafts.guards);
+  for (VolumeDraft& draft : drafts.volumes) {
     DesiredVolume& volume = config.volumes[draft.key];
     volume.key = draft.key;
-    volume.spec = draft.spec;
+    volume.spec = std::move(draft.spec);
     volume.protect = draft.protect;
     volume.location = draft.location;
   }
-  for (const PodDraft& draft : drafts.pods) {
+  for (PodDraft& draft : drafts.pods) {
     DesiredPod& pod = config.pods[draft.key];
     pod.key = draft.key;
-    pod.spec = draft.spec;
-    pod.volume = draft.volume;
+    pod.spec = std::move(draft.spec);
+    pod.volume = std::move(draft.volume);
     pod.volume_location = draft.volume_location;
     pod.read_only = draft.read_only;
     pod.destroy_first = draft.destroy_first;
-    pod.secret_env = draft.secret_env;
+    pod.secret_env = std::move(draft.secret_env);
     MoveSecretValues({Kind::kPod, draft.key}, pod.secret_env, pod.spec.env,
                      secrets);
     pod.location = draft.location;
   }
-  for (const EndpointDraft& draft : drafts.endpoints) {
+  for (EndpointDraft& draft : drafts.endpoints) {
     DesiredEndpoint& endpoint = config.endpoints[draft.key];
     endpoint.key = draft.key;
-    endpoint.spec = draft.spec;
-    endpoint.volumes = draft.volumes;
+    endpoint.spec = std::move(draft.spec);
+    endpoint.volumes = std::move(draft.volumes);
     endpoint.volumes_location = draft.volumes_location;
     endpoint.read_only = draft.read_only;
-    endpoint.secret_env = draft.secret_env;
+    endpoint.secret_env = std::move(draft.secret_env);
     MoveSecretValues({Kind::kEndpoint, draft.key}, endpoint.secret_env,
                      endpoint.spec.env, secrets);
     endpoint.location = draft.location;
   }
   DigestSecretValues(*secrets, &config);
-  config.moved = drafts.moved;
-  config.digest = ConfigDigest(config);
+  config.moved = std::move(drafts.moved);
+  if (digest == ConfigDigestMode::kCompute) {
+    config.digest = ConfigDigest(config);
+  }
   config.warnings = std::move(warnings);
   return config;
 }
@@ -454,7 +458,7 @@ EnvLookup ProcessEnv() {
 
 LoadResult ParseConfig(const std::string& path, const std::string& text,
                        const EnvLookup& env, const EnvLookup& vars,
-                       bool strict) {
+                       bool strict, ConfigDigestMode digest) {
   Diagnostics diagnostics(path);
   Drafts drafts;
   try {
@@ -474,13 +478,15 @@ LoadResult ParseConfig(const std::string& path, const std::string& text,
       if (d.severity == Diagnostic::Severity::kWarning) warnings.push_back(d);
     }
     result.config =
-        BuildConfig(path, drafts, std::move(warnings), &result.secret_values);
+        BuildConfig(path, std::move(drafts), std::move(warnings), digest,
+                    &result.secret_values);
   }
   return result;
 }
 
 LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
-                          const EnvLookup& vars, bool strict) {
+                          const EnvLookup& vars, bool strict,
+                          ConfigDigestMode digest) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) {
     // ReadFile says "cannot read PATH: REASON"; keep the reason.
@@ -494,7 +500,7 @@ LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
                    absl::StrCat("cannot read: ", reason)});
     return result;
   }
-  return ParseConfig(path, *text, env, vars, strict);
+  return ParseConfig(path, *text, env, vars, strict, digest);
 }
 
 }  // namespace podform

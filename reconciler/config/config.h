@@ -85,15 +85,20 @@ struct LoadResult {
 //   dataCenters (only without volumes), timeout (seconds), flashboot, env
 //   (as a pod's), access. Volumes of one endpoint that differ in size are
 //   a warning.
+// With kSkip, Config::digest is left empty: for a caller that neither
+// saves a plan nor checks one (hashing a large config costs time).
+enum class ConfigDigestMode { kCompute, kSkip };
 LoadResult ParseConfig(const std::string& path, const std::string& text,
                        const EnvLookup& env, const EnvLookup& vars = nullptr,
-                       bool strict = false);
+                       bool strict = false,
+                       ConfigDigestMode digest = ConfigDigestMode::kCompute);
 
 // Reads `path` and calls ParseConfig. A file that cannot be read is one
 // diagnostic "FILE: cannot read: REASON".
-LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env,
-                          const EnvLookup& vars = nullptr,
-                          bool strict = false);
+LoadResult LoadConfigFile(
+    const std::string& path, const EnvLookup& env,
+    const EnvLookup& vars = nullptr, bool strict = false,
+    ConfigDigestMode digest = ConfigDigestMode::kCompute);
 
 }  // namespace podform
 

@@ -120,6 +120,24 @@ TEST(ConfigDigestTextTest, OfAFixedConfigIsTheOneEarlierReleasesGave) {
             "30cd8532aec3dcb8b7c4a4b0cce6f35b591111119a0197f9f090243530a88aae");
 }
 
+TEST(ConfigDigestTextTest, IsLeftEmptyWhenSkippedAndTheConfigIsTheSame) {
+  const auto env = testing::FakeEnv({{"HF_TOKEN", testing::kSecret},
+                                     {"WANDB_API_KEY", "wandb-secret"}});
+  LoadResult computed = ParseConfig("podform.yaml", kEverything, env);
+  LoadResult skipped = ParseConfig("podform.yaml", kEverything, env, nullptr,
+                                   false, ConfigDigestMode::kSkip);
+  ASSERT_TRUE(computed.config.has_value());
+  ASSERT_TRUE(skipped.config.has_value());
+  EXPECT_EQ(computed.config->digest,
+            "30cd8532aec3dcb8b7c4a4b0cce6f35b591111119a0197f9f090243530a88aae");
+  EXPECT_EQ(skipped.config->digest, "");
+  EXPECT_EQ(skipped.config->volumes.size(), computed.config->volumes.size());
+  EXPECT_EQ(skipped.config->pods.size(), computed.config->pods.size());
+  EXPECT_EQ(skipped.config->endpoints.size(),
+            computed.config->endpoints.size());
+  EXPECT_EQ(skipped.diagnostics.size(), computed.diagnostics.size());
+}
+
 TEST(Sha256StreamTest, IsSha256HexOfTheConcatenation) {
   Sha256Stream empty;
   EXPECT_EQ(empty.HexDigest(), Sha256Hex(""));
