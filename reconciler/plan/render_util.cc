@@ -245,11 +245,22 @@ std::string CostAssumptions() {
 
 namespace {
 
+// Beyond this many, the rest are counted, not named (a line that names
+// thousands of pods helps nobody; --json lists them all).
+constexpr size_t kMaxUnpricedNamed = 10;
+
 std::string NotPublished(const std::vector<Address>& addresses) {
   if (addresses.empty()) return "";
   std::vector<std::string> names;
-  for (const Address& a : addresses) names.push_back(a.ToString());
-  return absl::StrCat(absl::StrJoin(names, ", "), ": price not published");
+  for (size_t i = 0; i < addresses.size() && i < kMaxUnpricedNamed; ++i) {
+    names.push_back(addresses[i].ToString());
+  }
+  std::string named = absl::StrJoin(names, ", ");
+  if (addresses.size() > kMaxUnpricedNamed) {
+    absl::StrAppend(&named, " and ", addresses.size() - kMaxUnpricedNamed,
+                    " more");
+  }
+  return absl::StrCat(named, ": price not published");
 }
 
 }  // namespace

@@ -94,7 +94,8 @@ std::string EndpointsNote(const Cost& cost);
 std::string CostAssumptions();
 
 // "volume.fast: price not published" for cost.unpriced_volumes (joined by
-// ", " before the colon); "" when there are none.
+// ", " before the colon; beyond the first 10, "... and N more"); "" when
+// there are none.
 std::string UnpricedNote(const Cost& cost);
 
 // The same for cost.unpriced_pods: "pod.big: price not published"; "" when

@@ -2,11 +2,14 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "reconciler/plan/plan_file.h"
 #include "reconciler/plan/planner.h"
+#include "reconciler/plan/render_util.h"
 #include "tests/plan/fixtures.h"
 #include "tests/plan/golden.h"
 
@@ -337,3 +340,23 @@ TEST(RenderTest, AGpuCountChangedByResumeIsSaid) {
 
 }  // namespace
 }  // namespace podform::testing
+
+namespace podform {
+namespace {
+
+TEST(RenderTest, UnpricedPodsBeyondTenAreCountedNotNamed) {
+  Cost cost;
+  for (int i = 0; i < 12; ++i) {
+    cost.unpriced_pods.push_back({Kind::kPod, absl::StrCat("p", i)});
+  }
+  EXPECT_EQ(render_internal::UnpricedPodsNote(cost),
+            "pod.p0, pod.p1, pod.p2, pod.p3, pod.p4, pod.p5, pod.p6, pod.p7, "
+            "pod.p8, pod.p9 and 2 more: price not published");
+  cost.unpriced_pods.resize(10);
+  EXPECT_EQ(render_internal::UnpricedPodsNote(cost),
+            "pod.p0, pod.p1, pod.p2, pod.p3, pod.p4, pod.p5, pod.p6, pod.p7, "
+            "pod.p8, pod.p9: price not published");
+}
+
+}  // namespace
+}  // namespace podform
