@@ -39,7 +39,10 @@ int RunPlan(const CommandContext& context, const PlanCommandFlags& flags) {
   std::future<absl::StatusOr<PlanReads>> reads =
       StartReadsBesideConfig(workspace, LockCheck::kProbe);
   const Config* config = workspace.LoadConfig();
-  if (config == nullptr) return 1;
+  if (config == nullptr) {
+    workspace.AbandonReads();  // not waited for: their answers are unused
+    return 1;
+  }
   absl::StatusOr<PlanOptions> options = ToPlanOptions(flags.plan, false);
   if (!options.ok()) return workspace.Fail(options.status());
   absl::StatusOr<Planned> planned = RefreshAndPlan(

@@ -1,5 +1,6 @@
 #include "cmd/workspace.h"
 
+#include <algorithm>
 #include <unistd.h>
 
 #include <cctype>
@@ -152,6 +153,14 @@ absl::StatusOr<State> Workspace::ReadState() {
 absl::StatusOr<Provider*> Workspace::OpenProvider() {
   if (provider_ != nullptr) return provider_.get();
   RetryOptions retry;
+  // A wait between attempts ends early once the reads are abandoned (the
+  // next attempt then fails Cancelled without being sent).
+  retry.sleep = [abandon = abandon_](absl::Duration wait) {
+    const absl::Time until = absl::Now() + wait;
+    while (!abandon->load() && absl::Now() < until) {
+      absl::SleepFor(std::min(until - absl::Now(), absl::Milliseconds(50)));
+    }
+  };
   retry.on_rate_limited = [this] {
     if (on_rate_limited_) on_rate_limited_();
   };
@@ -180,7 +189,10 @@ absl::StatusOr<Provider*> Workspace::OpenProvider() {
     const char* key = std::getenv("RUNPOD_API_KEY");
     std::string api_key = key == nullptr ? "" : key;
     if (!api_key.empty()) secrets.push_back(api_key);
-    ASSIGN_OR_RETURN(transport, MakeCurlTransport(target.url, api_key));
+    CurlTransportOptions options;
+    options.abandon = abandon_;
+    ASSIGN_OR_RETURN(transport,
+                     MakeCurlTransport(target.url, api_key, options));
     api_target_ = target;
     api_key_ = api_key;
     endpoint = NormalizeEndpoint(target.url);
@@ -238,7 +250,9 @@ absl::StatusOr<AccountFigures> Workspace::ReadAccountNow() const {
   } else if (api_target_.has_value()) {
     ASSIGN_OR_RETURN(std::string url,
                      AccountGraphQLUrl(*api_target_, ProcessEnv()));
-    ASSIGN_OR_RETURN(transport, MakeCurlTransport(url, api_key_));
+    CurlTransportOptions options;
+    options.abandon = abandon_;
+    ASSIGN_OR_RETURN(transport, MakeCurlTransport(url, api_key_, options));
     if (!api_key_.empty()) secrets.push_back(api_key_);
   } else {
     return absl::FailedPreconditionError("RunPod is not open");

@@ -5,6 +5,7 @@
 // lock file, then RunPod (or the sandbox). `validate` touches only the first;
 // `plan` all three; `apply` also takes the lock.
 
+#include <atomic>
 #include <functional>
 #include <future>
 #include <memory>
@@ -105,6 +106,11 @@ class Workspace {
   // beside the refresh rather than after the plan. REQUIRES: OpenProvider
   // succeeded.
   void StartAccountRead();
+  // From any thread: the reads of RunPod under way (and any later one)
+  // stop within about a second, failing Cancelled, and their retries stop
+  // waiting; for reads whose answers will not be used (a config that did
+  // not load), so that nobody waits for an unreachable RunPod.
+  void AbandonReads() { abandon_->store(true); }
 
   // The API the provider speaks (once OpenProvider succeeded).
   Api api() const { return api_; }
@@ -168,6 +174,9 @@ class Workspace {
   // them; the account read counts against them too.
   std::shared_ptr<Pacer> pacer_;
   std::future<absl::StatusOr<AccountFigures>> account_read_;
+  // Set by AbandonReads: RunPod's transports and retries stop.
+  const std::shared_ptr<std::atomic<bool>> abandon_ =
+      std::make_shared<std::atomic<bool>>(false);
   std::string endpoint_;  // Target::endpoint, once the provider is open
   Api api_ = kDefaultApi;
   std::function<void()> on_rate_limited_;

@@ -84,6 +84,12 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// Cuts the transfer off once the abandon flag (`user`, or none) is set.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* abandon = static_cast<const std::atomic<bool>*>(user);
+  return abandon != nullptr && abandon->load() ? 1 : 0;
+}
+
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   size_t n = size * count;
@@ -132,6 +138,7 @@ class CurlTransport : public Transport {
     }
     url += request.path;
     std::string display = absl::StrCat(request.method, " ", DisplayUrl(url));
+    if (Abandoned()) return Abandon(display, "nothing was sent");
     CURL* handle = pool_.Acquire();
     if (handle == nullptr) {
       return absl::InternalError(
@@ -144,6 +151,16 @@ class CurlTransport : public Transport {
   }
 
  private:
+  bool Abandoned() const {
+    return options_.abandon != nullptr && options_.abandon->load();
+  }
+  static absl::Status Abandon(const std::string& display,
+                              const char* what) {
+    return absl::CancelledError(
+        absl::StrCat(display, ": abandoned, its answer no longer needed; ",
+                     what));
+  }
+
   absl::StatusOr<HttpResponse> Perform(CURL* handle, const std::string& url,
                                        const std::string& display,
                                        const HttpRequest& request) {
@@ -196,9 +213,17 @@ class CurlTransport : public Transport {
     curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &OnHeader);
     curl_easy_setopt(handle, CURLOPT_HEADERDATA, &exchange);
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(handle, CURLOPT_NOPROGRESS,
+                     options_.abandon != nullptr ? 0L : 1L);
+    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl_easy_setopt(handle, CURLOPT_XFERINFODATA,
+                     const_cast<std::atomic<bool>*>(options_.abandon.get()));
 
     CURLcode code = curl_easy_perform(handle);
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+    if (code == CURLE_ABORTED_BY_CALLBACK && Abandoned()) {
+      return Abandon(display, "the transfer was cut off");
+    }
     if (code != CURLE_OK) {
       if (exchange.too_large) {
         return absl::InternalError(absl::StrCat(

@@ -4,6 +4,7 @@
 // The Transport that talks HTTP(S) to RunPod (or `podform sandbox serve`)
 // with libcurl.
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -24,6 +25,10 @@ struct CurlTransportOptions {
   // A larger response body fails the request (Internal).
   size_t max_response_bytes = size_t{64} << 20;
   std::string user_agent = DefaultUserAgent();
+  // When set and true: nothing more is sent, and a transfer in progress is
+  // cut off (libcurl looks about once a second); Send returns Cancelled.
+  // For reads whose answer nobody will use (a config that did not load).
+  std::shared_ptr<const std::atomic<bool>> abandon;
 };
 
 // A Transport that sends each request to `base_url` + request.path with
@@ -48,6 +53,8 @@ struct CurlTransportOptions {
 //   FailedPrecondition the server's TLS certificate did not verify.
 //   Internal           the answer was larger than max_response_bytes, or
 //                      libcurl failed in a way not listed above.
+//   Cancelled          options.abandon was set: the request was not sent,
+//                      or its transfer was cut off.
 //
 // MakeCurlTransport errors:
 //   InvalidArgument     `base_url` fails CheckEndpoint (endpoint.h), or the

@@ -14,11 +14,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -357,6 +360,55 @@ TEST(CurlTransportTest, ServerSlowerThanTheTimeoutIsDeadlineExceeded) {
                 ": Timeout was reached; the request was sent but no complete "
                 "answer arrived, so its outcome is unknown")));
   EXPECT_EQ(received.load(), 1);
+  transport.reset();
+}
+
+TEST(CurlTransportTest, AnAbandonedTransportSendsNothingAndCutsOffATransfer) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> received{0};
+  httplib::Server server;
+  server.Post("/graphql", [&](const httplib::Request&, httplib::Response& res) {
+    received++;
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait_for(lock, std::chrono::seconds(30), [&] { return release; });
+    res.set_content("{}", "application/json");
+  });
+  LocalServer local(&server);
+  auto abandon = std::make_shared<std::atomic<bool>>(false);
+  CurlTransportOptions options;
+  options.abandon = abandon;
+  std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
+  // Abandoned while the server holds the answer back (for up to 30 s).
+  std::thread abandoner([&] {
+    while (received.load() == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    abandon->store(true);
+  });
+  const absl::Time start = absl::Now();
+  absl::Status cut = transport->Send(PostOf("{}", Replay::kHarmless)).status();
+  const absl::Duration took = absl::Now() - start;
+  abandoner.join();
+  EXPECT_EQ(cut, absl::CancelledError(absl::StrCat(
+                     "POST ", local.url(),
+                     ": abandoned, its answer no longer needed; the transfer "
+                     "was cut off")));
+  EXPECT_LT(took, absl::Seconds(10));
+  // Once abandoned, nothing more is sent.
+  absl::Status unsent =
+      transport->Send(PostOf("{}", Replay::kHarmless)).status();
+  EXPECT_EQ(unsent, absl::CancelledError(absl::StrCat(
+                        "POST ", local.url(),
+                        ": abandoned, its answer no longer needed; nothing "
+                        "was sent")));
+  EXPECT_EQ(received.load(), 1);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    release = true;
+  }
+  cv.notify_all();
   transport.reset();
 }
 
