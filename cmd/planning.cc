@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "reconciler/plan/capacity.h"
 #include "reconciler/plan/moves.h"
+#include "reconciler/util/file.h"
 #include "reconciler/util/status_macros.h"
 
 namespace podform {
@@ -236,6 +237,14 @@ absl::StatusOr<LiveState> ReadLiveState(Workspace& workspace) {
   return provider->Refresh();
 }
 
+bool MayDeclareEndpoints(std::string_view config_text) {
+  // A key is its text: plain and quoted scalars spell it out, folding makes
+  // spaces, an alias repeats an anchored node's text; only an escape in a
+  // double-quoted scalar ("\x65ndpoints") spells it otherwise.
+  return config_text.find("endpoints") != std::string_view::npos ||
+         config_text.find('\\') != std::string_view::npos;
+}
+
 std::future<absl::StatusOr<PlanReads>> StartReadsBesideConfig(
     Workspace& workspace, LockCheck lock) {
   // The in-process sandbox makes its data file (and the directory of its
@@ -250,8 +259,16 @@ std::future<absl::StatusOr<PlanReads>> StartReadsBesideConfig(
   absl::StatusOr<Api> api = workspace.ChosenApi();
   if (!api.ok()) return {};
   // Over GraphQL a config with endpoints is refused before RunPod is read
-  // (RefuseEndpoints), which takes the config.
-  const bool refresh = *api == Api::kRest;
+  // (RefuseEndpoints): RunPod is read early only when the config's text
+  // cannot declare any. (Read only if it is a file: a pipe read here would
+  // be empty when the config loads.)
+  bool refresh = *api == Api::kRest;
+  std::error_code ec;
+  if (!refresh &&
+      std::filesystem::is_regular_file(workspace.global().file, ec)) {
+    absl::StatusOr<std::string> text = ReadFile(workspace.global().file);
+    refresh = text.ok() && !MayDeclareEndpoints(*text);
+  }
   return std::async(std::launch::async, [&workspace, lock, refresh] {
     return ReadStateAndLive(workspace, lock, refresh);
   });

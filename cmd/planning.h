@@ -7,6 +7,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -103,10 +104,16 @@ absl::StatusOr<PlanReads> ReadStateAndLive(Workspace& workspace,
 // (Workspace::StartAccountRead).
 absl::StatusOr<LiveState> ReadLiveState(Workspace& workspace);
 
+// Whether the text of a podform.yaml may declare serverless endpoints:
+// whether "endpoints" or a backslash (a double-quoted scalar's escape) is in
+// it. False only when no key of it can be "endpoints".
+bool MayDeclareEndpoints(std::string_view config_text);
+
 // ReadStateAndLive on another thread, so that it runs while the caller
 // loads podform.yaml. RunPod is read there too over REST v2; over GraphQL,
-// where a config with endpoints is refused before RunPod is read, only the
-// state is. An invalid future (RefreshAndPlan then reads everything after
+// where a config with endpoints is refused before RunPod is read, only when
+// the config file's text cannot declare endpoints (MayDeclareEndpoints),
+// else only the state is. An invalid future (RefreshAndPlan then reads everything after
 // the config) when the API cannot be chosen (RefreshAndPlan reports why),
 // or with an in-process sandbox whose data file does not exist yet
 // (opening it makes the file, and a config that does not load must leave

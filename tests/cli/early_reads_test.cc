@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "cmd/planning.h"
 #include "reconciler/util/file.h"
 #include "tests/cli/cli_test_util.h"
 
@@ -73,6 +74,20 @@ TEST(EarlyReadsTest, ANoOpPlanIsTheSameOverEitherApi) {
     EXPECT_THAT(run.out, HasSubstr("No changes.")) << api << run.out;
     EXPECT_EQ(run.err, "") << api;
   }
+}
+
+// Over GraphQL RunPod is read early only for a config that cannot declare
+// endpoints (those are refused before anything is read).
+TEST(EarlyReadsTest, OverGraphQlOnlyConfigsWithoutEndpointsAreReadEarly) {
+  EXPECT_FALSE(MayDeclareEndpoints(kOneVolume));
+  EXPECT_FALSE(MayDeclareEndpoints(kBroken));
+  EXPECT_FALSE(MayDeclareEndpoints("version: 1\npods:\n  a: {image: 'x'}\n"));
+  EXPECT_TRUE(MayDeclareEndpoints("version: 1\nendpoints:\n  e: {}\n"));
+  EXPECT_TRUE(MayDeclareEndpoints("{version: 1, \"endpoints\": {}}"));
+  // Spelled with an escape, or not at all but with a backslash somewhere.
+  EXPECT_TRUE(MayDeclareEndpoints("version: 1\n\"\\x65ndpoints\": {}\n"));
+  EXPECT_TRUE(MayDeclareEndpoints("version: 1\n\"endpo\\\n  ints\": {}\n"));
+  EXPECT_TRUE(MayDeclareEndpoints("pods:\n  a: {args: 'a\\b'}\n"));
 }
 
 }  // namespace
