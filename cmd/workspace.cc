@@ -1,8 +1,8 @@
 #include "cmd/workspace.h"
 
-#include <algorithm>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
@@ -63,6 +64,43 @@ class LocalServer {
   httplib::Server* server_;
   int port_ = -1;
   std::thread thread_;
+};
+
+// A server whose POST /graphql holds its answer back until Release() (or
+// for at most `hold`), counting the requests it received.
+class HeldAnswerServer {
+ public:
+  explicit HeldAnswerServer(std::chrono::seconds hold) {
+    server_.Post("/graphql",
+                 [this, hold](const httplib::Request&, httplib::Response& res) {
+                   received_++;
+                   std::unique_lock<std::mutex> lock(mutex_);
+                   cv_.wait_for(lock, hold, [&] { return release_; });
+                   res.set_content("{}", "application/json");
+                 });
+    local_ = std::make_unique<LocalServer>(&server_);
+  }
+  ~HeldAnswerServer() {
+    Release();
+    local_.reset();
+  }
+  void Release() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      release_ = true;
+    }
+    cv_.notify_all();
+  }
+  std::string url() const { return local_->url(); }
+  int received() const { return received_.load(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool release_ = false;
+  std::atomic<int> received_{0};
+  httplib::Server server_;
+  std::unique_ptr<LocalServer> local_;
 };
 
 void Record(Seen& seen, const httplib::Request& request) {
@@ -332,57 +370,31 @@ TEST(CurlTransportTest, ErrorsNameTheMethodAndPath) {
 }
 
 TEST(CurlTransportTest, ServerSlowerThanTheTimeoutIsDeadlineExceeded) {
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<int> received{0};
-  httplib::Server server;
-  server.Post("/graphql", [&](const httplib::Request&, httplib::Response& res) {
-    received++;
-    std::unique_lock<std::mutex> lock(mutex);
-    cv.wait_for(lock, std::chrono::seconds(10), [&] { return release; });
-    res.set_content("{}", "application/json");
-  });
-  LocalServer local(&server);
+  HeldAnswerServer server(std::chrono::seconds(10));
   CurlTransportOptions options;
   options.timeout = absl::Milliseconds(300);
-  std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
+  std::unique_ptr<Transport> transport = Make(server.url(), kKey, options);
   absl::Status status =
       transport->Send(PostOf("{}", Replay::kHarmless)).status();
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    release = true;
-  }
-  cv.notify_all();
+  server.Release();
   EXPECT_EQ(status,
             absl::DeadlineExceededError(absl::StrCat(
-                "POST ", local.url(),
+                "POST ", server.url(),
                 ": Timeout was reached; the request was sent but no complete "
                 "answer arrived, so its outcome is unknown")));
-  EXPECT_EQ(received.load(), 1);
+  EXPECT_EQ(server.received(), 1);
   transport.reset();
 }
 
 TEST(CurlTransportTest, AnAbandonedTransportSendsNothingAndCutsOffATransfer) {
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<int> received{0};
-  httplib::Server server;
-  server.Post("/graphql", [&](const httplib::Request&, httplib::Response& res) {
-    received++;
-    std::unique_lock<std::mutex> lock(mutex);
-    cv.wait_for(lock, std::chrono::seconds(30), [&] { return release; });
-    res.set_content("{}", "application/json");
-  });
-  LocalServer local(&server);
+  HeldAnswerServer server(std::chrono::seconds(30));
   auto abandon = std::make_shared<std::atomic<bool>>(false);
   CurlTransportOptions options;
   options.abandon = abandon;
-  std::unique_ptr<Transport> transport = Make(local.url(), kKey, options);
+  std::unique_ptr<Transport> transport = Make(server.url(), kKey, options);
   // Abandoned while the server holds the answer back (for up to 30 s).
   std::thread abandoner([&] {
-    while (received.load() == 0) {
+    while (server.received() == 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     abandon->store(true);
@@ -392,7 +404,7 @@ TEST(CurlTransportTest, AnAbandonedTransportSendsNothingAndCutsOffATransfer) {
   const absl::Duration took = absl::Now() - start;
   abandoner.join();
   EXPECT_EQ(cut, absl::CancelledError(absl::StrCat(
-                     "POST ", local.url(),
+                     "POST ", server.url(),
                      ": abandoned, its answer no longer needed; the transfer "
                      "was cut off")));
   EXPECT_LT(took, absl::Seconds(10));
@@ -400,15 +412,10 @@ TEST(CurlTransportTest, AnAbandonedTransportSendsNothingAndCutsOffATransfer) {
   absl::Status unsent =
       transport->Send(PostOf("{}", Replay::kHarmless)).status();
   EXPECT_EQ(unsent, absl::CancelledError(absl::StrCat(
-                        "POST ", local.url(),
+                        "POST ", server.url(),
                         ": abandoned, its answer no longer needed; nothing "
                         "was sent")));
-  EXPECT_EQ(received.load(), 1);
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    release = true;
-  }
-  cv.notify_all();
+  EXPECT_EQ(server.received(), 1);
   transport.reset();
 }
 

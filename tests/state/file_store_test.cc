@@ -36,6 +36,21 @@ int Mode(const std::string& path) {
   return st.st_mode & 07777;
 }
 
+// Rewrites the file at `path` in place (same inode), as an editor may.
+void RewriteInPlace(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+// SampleLockFile() with serial 8 for 7: the same length.
+std::string SampleLockFileOfSerial8() {
+  std::string edited = SampleLockFile();
+  size_t at = edited.find("\"serial\": 7");
+  EXPECT_NE(at, std::string::npos);
+  if (at != std::string::npos) edited.replace(at, 11, "\"serial\": 8");
+  return edited;
+}
+
 Clock FixedClock() {
   return [] { return LockTime(); };
 }
@@ -91,10 +106,7 @@ TEST(FileStateStoreTest, NoticesAnEditInPlaceAfterItsOwnWrite) {
   std::string edited = *ReadFile(path);
   edited.replace(edited.find("\"protect\": true\n    }"), 15,
                  "\"protect\": false");
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << edited;
-  }
+  RewriteInPlace(path, edited);
   struct stat after;
   ASSERT_EQ(::stat(path.c_str(), &after), 0);
   ASSERT_EQ(before.st_ino, after.st_ino);
@@ -118,22 +130,12 @@ TEST(FileStateStoreTest, ReadsOfTheSameBytesAgreeAndAnEditIsSeen) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(*again, *first);
   // An edit of the same length, in place: the next Read parses it.
-  std::string edited = SampleLockFile();
-  size_t at = edited.find("\"serial\": 7");
-  ASSERT_NE(at, std::string::npos);
-  edited.replace(at, 11, "\"serial\": 8");
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << edited;
-  }
+  RewriteInPlace(path, SampleLockFileOfSerial8());
   absl::StatusOr<State> after = store.Read();
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->serial, 8);
   // An edit that breaks the file is an error, not the earlier parse.
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << "{";
-  }
+  RewriteInPlace(path, "{");
   EXPECT_FALSE(store.Read().ok());
 }
 
@@ -145,22 +147,12 @@ TEST(FileStateStoreTest, UnchangedWhileTheBytesAreThoseOfTheLastRead) {
   ASSERT_TRUE(store.Read().ok());
   EXPECT_TRUE(store.Unchanged());
   // An edit of the same length, in place.
-  std::string edited = SampleLockFile();
-  size_t at = edited.find("\"serial\": 7");
-  ASSERT_NE(at, std::string::npos);
-  edited.replace(at, 11, "\"serial\": 8");
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << edited;
-  }
+  RewriteInPlace(path, SampleLockFileOfSerial8());
   EXPECT_FALSE(store.Unchanged());
   ASSERT_TRUE(store.Read().ok());
   EXPECT_TRUE(store.Unchanged());
   // A Read that fails leaves the last good one's bytes as the reference.
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << "{";
-  }
+  RewriteInPlace(path, "{");
   EXPECT_FALSE(store.Read().ok());
   EXPECT_FALSE(store.Unchanged());
   ASSERT_EQ(std::remove(path.c_str()), 0);
