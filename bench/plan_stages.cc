@@ -69,7 +69,7 @@ std::vector<Stage> TimeStages(const Workload& w, const std::string& api,
       if (run == 0) names.push_back(name);
       last = now;
     };
-    // As `plan` without -out loads it: without the config's digest.
+    // As `plan` without --out loads it: without the config's digest.
     LoadResult loaded = LoadConfigFile(w.config, ProcessEnv(), nullptr, false,
                                        ConfigDigestMode::kSkip);
     if (!loaded.config.has_value()) Die("config does not load");
