@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reconciler/plan/steps.h"
@@ -90,6 +91,64 @@ TEST(PlannerTest, ConvergedWorldPlansOnlyNoOps) {
   EXPECT_THAT(trainer.secret_env_changes, ::testing::IsEmpty());
   EXPECT_EQ(ChangeFor(plan, Vol("models")).live_fingerprint,
             Fingerprint(w.LiveVolumeWithId("vol-1")));
+}
+
+// The changes, by address: each change's line of Describe with the reason
+// lines under it.
+std::map<std::string, std::vector<std::string>> ByAddress(
+    const std::vector<std::string>& described) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::vector<std::string>* last = nullptr;
+  for (const std::string& line : described) {
+    if (line.rfind("  ", 0) == 0 && last != nullptr) {
+      last->push_back(line);
+      continue;
+    }
+    const size_t from = line.find(' ') + 1;
+    last = &out[line.substr(from, line.find(' ', from) - from)];
+    last->push_back(line);
+  }
+  return out;
+}
+
+// A kind of 512 addresses or more is planned on several threads: the plan
+// of 600 volumes and 600 pods, some of them changed, says of each address
+// what the plan of that one volume and its pod says alone.
+TEST(PlannerTest, ALargePlanSaysOfEachAddressWhatItsOwnPlanSays) {
+  constexpr int kPairs = 600;
+  auto add_pair = [](World& w, int i) {
+    const std::string volume_key = absl::StrCat("v", i);
+    DesiredVolume volume = MakeVolume(volume_key, 100);
+    DesiredPod pod = MakePod(absl::StrCat("p", i), volume_key);
+    w.Converged(volume, absl::StrCat("vol-", i));
+    w.Converged(pod, absl::StrCat("pod-", i));
+    if (i % 7 == 0) {
+      volume.spec.size_gb = 200;  // grows in place
+      w.Desire(volume);
+    }
+    if (i % 11 == 0) {
+      pod.spec.image = "runpod/pytorch:2.5.0";  // an update
+      w.Desire(pod);
+    }
+    if (i % 13 == 0) w.RemoveLive(absl::StrCat("pod-", i));  // created again
+  };
+  World large;
+  for (int i = 0; i < kPairs; ++i) add_pair(large, i);
+  const std::map<std::string, std::vector<std::string>> planned =
+      ByAddress(Describe(MustPlan(large)));
+  ASSERT_EQ(planned.size(), 2u * kPairs);
+  int changed = 0;
+  for (int i = 0; i < kPairs; ++i) {
+    World alone;
+    add_pair(alone, i);
+    for (const auto& [address, lines] : ByAddress(Describe(MustPlan(alone)))) {
+      ASSERT_EQ(planned.count(address), 1u) << address;
+      EXPECT_EQ(planned.at(address), lines) << address;
+      if (lines.front().rfind("no-op ", 0) != 0) ++changed;
+    }
+  }
+  // 86 grown volumes; 55 pod updates and 47 pods gone, 5 of them both.
+  EXPECT_EQ(changed, 86 + 55 + 47 - 5);
 }
 
 // --- volumes -----------------------------------------------------------------
