@@ -41,8 +41,8 @@ struct Entry {
   bool new_identity = false;
 };
 
-// The RunPod ids podform knows: those the lock file records (deposed pods
-// included). Views into the prior State.
+// The RunPod ids podform knows: those the lock file records, and those of
+// its deposed pods. Views into the strings that hold them.
 using KnownIds = absl::flat_hash_set<std::string_view>;
 
 // What a kind's rules read while planning one address.

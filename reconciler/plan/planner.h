@@ -43,10 +43,11 @@ struct PlanOptions {
 //    difference is a reason); `after` is the desired resource with its
 //    secret env keys marked but given no value, and pod.network_volume_id
 //    set to the volume's recorded id, or "" when the volume is created or
-//    replaced by this plan. A secret's change is found by comparing its
-//    raw value (in `secrets`, read for that only) with the live pod's:
-//    secret_env_changes, with the reason "env.K differs from the value
-//    RunPod holds (sensitive)" for a key live has.
+//    replaced by this plan. A secret's change is found by comparing the
+//    salted digest of its value (DesiredPod::secret_env_digests; MakePlan
+//    takes no raw secret) with the same digest of the live pod's value
+//    (ChangedSecretEnv): secret_env_changes, with the reason "env.K differs
+//    from the value RunPod holds (sensitive)" for a key live has.
 //  - Volumes: grow/rename/protect change in place; shrink is an error;
 //    dataCenter change replaces. Deleting or replacing a volume whose desired
 //    or recorded protect is true is an error unless options.allow_destroy
